@@ -1,0 +1,58 @@
+# tradepolicy: two commands set everything up.
+#   make run   - create .venv, install, prepare the database, start the workbench
+#   make test  - create/update .venv with the test dependencies and run the whole suite
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+HOST ?= 127.0.0.1
+SHARED_DATA := $(abspath $(CURDIR)/../shared/data)
+
+# Point the dataset mirror at ../shared/data when it exists (unless already set).
+ifneq ($(wildcard $(SHARED_DATA)/MANIFEST.tsv),)
+export TRADEPOLICY_DATA_MIRROR ?= $(SHARED_DATA)
+endif
+
+.PHONY: run test install install-test browser bench lint typecheck clean serve
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install -q -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+run: install
+	$(VENV)/bin/tradepolicy db init
+	$(VENV)/bin/tradepolicy serve --host $(HOST) --port $(PORT) --no-init
+
+serve: run
+
+# Debian chromium for the browser tests (Playwright drives it; no browser download).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian chromium for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || echo "could not install chromium: browser tests will skip"; }
+
+test: install-test browser
+	$(VENV)/bin/python -m pytest -n 2 --dist loadgroup -q $(PYTEST_ARGS)
+
+lint: install-test
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/mypy
+
+bench: install-test
+	$(VENV)/bin/python -m bench $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

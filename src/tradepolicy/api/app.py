@@ -1,0 +1,30 @@
+"""The FastAPI application: API routes, web pages, static files, error handlers."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from tradepolicy import __version__
+from tradepolicy.api import errors
+from tradepolicy.api.routes import ROUTERS as API_ROUTERS
+from tradepolicy.web.pages import ROUTERS as PAGE_ROUTERS
+
+
+def create_app() -> FastAPI:
+    """Build the workbench app (web pages + JSON API, OpenAPI at /docs)."""
+    app = FastAPI(
+        title="tradepolicy",
+        version=__version__,
+        description="The work of a trade representative's office: agreements, law, tariffs, economics, enforcement.",
+    )
+    errors.install(app)
+    for router in API_ROUTERS:
+        app.include_router(router, prefix="/api")
+    for router in PAGE_ROUTERS:
+        app.include_router(router)
+    static = resources.files("tradepolicy.web").joinpath("static")
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    return app

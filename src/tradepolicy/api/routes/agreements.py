@@ -1,0 +1,42 @@
+"""/api/agreements and /api/agencies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query
+
+from tradepolicy.services import agreements as svc
+
+router = APIRouter(tags=["agreements"])
+
+
+@router.get("/agreements")
+def list_agreements(
+    status: str | None = Query(None, description="in_force | signed | terminated | superseded | under_negotiation"),
+    party: str | None = Query(None, description="ISO3 code of a party, e.g. MEX"),
+    in_force_on: str | None = Query(None, description="YYYY-MM-DD"),
+    q: str | None = Query(None, max_length=200, description="text filter"),
+) -> dict[str, Any]:
+    """List agreements of the registry."""
+    rows = svc.list_agreements(status=status, party=party, in_force_on=in_force_on, q=q)
+    return {"ok": True, "count": len(rows), "agreements": rows}
+
+
+@router.get("/agreements/{agreement_id}")
+def get_agreement(agreement_id: str) -> dict[str, Any]:
+    """One agreement with provisions and citations."""
+    return {"ok": True, "agreement": svc.get_agreement(agreement_id)}
+
+
+@router.get("/agencies")
+def list_agencies() -> dict[str, Any]:
+    """Agencies, committees and bodies the office works with."""
+    rows = svc.list_agencies()
+    return {"ok": True, "count": len(rows), "agencies": rows}
+
+
+@router.get("/agencies/{agency_id}")
+def get_agency(agency_id: str) -> dict[str, Any]:
+    """One agency."""
+    return {"ok": True, "agency": svc.get_agency(agency_id)}

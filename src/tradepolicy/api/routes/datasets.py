@@ -1,0 +1,18 @@
+"""/api/datasets: the dataset registry and its status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from tradepolicy.services import datasets as svc
+
+router = APIRouter(tags=["datasets"])
+
+
+@router.get("/datasets")
+def list_datasets() -> dict[str, Any]:
+    """Each dataset with its status: mirror / cache / missing / corrupt."""
+    rows = svc.list_datasets()
+    return {"ok": True, "count": len(rows), "datasets": rows}

@@ -1,0 +1,7 @@
+"""/api routes of the economics domain (filled in by its issue)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["economics"])

@@ -1,0 +1,59 @@
+"""The ``tradepolicy`` command line.
+
+Every read command takes ``--json``; otherwise it prints a Rich table. Any bad input
+exits with code 2 and a message naming the field, the expected form and an example.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from tradepolicy.errors import TradePolicyError
+
+
+class _Group(TyperGroup):
+    """Top-level group that turns every ``TradePolicyError`` into exit code 2."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TradePolicyError as exc:
+            from tradepolicy.cli._output import err_console
+
+            err_console.print(f"[bold red]error[/]: {exc.message}", highlight=False)
+            for key in ("where", "field", "expected", "example"):
+                value = getattr(exc, key)
+                if value:
+                    err_console.print(f"  {key}: {value}", highlight=False, markup=False)
+            raise typer.Exit(2) from exc
+
+
+app = typer.Typer(
+    cls=_Group,
+    name="tradepolicy",
+    help="tradepolicy: the work of a trade representative's office.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _register() -> None:
+    from tradepolicy.cli import foundation, law, remedies, scenario, tariff
+
+    foundation.register(app)
+    law.register(app)
+    tariff.register(app)
+    scenario.register(app)
+    remedies.register(app)
+
+
+_register()
+
+
+def main() -> None:
+    """Entry point of the ``tradepolicy`` script."""
+    app()

@@ -1,0 +1,64 @@
+"""Settings, read from the environment with the prefix ``TRADEPOLICY_``."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from platformdirs import user_cache_dir, user_data_dir
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from tradepolicy.literals import ExecutorKind, LogLevel
+
+
+def _default_database_url() -> str:
+    path = Path(user_data_dir("tradepolicy")) / "tradepolicy.db"
+    return f"sqlite:///{path}"
+
+
+class Settings(BaseSettings):
+    """Every setting of tradepolicy.
+
+    ========================  ===============================================
+    TRADEPOLICY_DATABASE_URL  SQLAlchemy URL; default an SQLite file in the
+                              user's data directory. ``postgresql+psycopg://``
+                              for a team server.
+    TRADEPOLICY_CACHE_DIR     where ``data fetch`` downloads datasets.
+    TRADEPOLICY_DATA_MIRROR   an offline mirror laid out like ``shared/data``.
+    TRADEPOLICY_EXECUTOR      ``serial | process | dask`` for sweeps.
+    TRADEPOLICY_DASK_ADDRESS  a Dask scheduler address (else a LocalCluster).
+    TRADEPOLICY_LOG_LEVEL     ``DEBUG | INFO | WARNING | ERROR``.
+    TRADEPOLICY_USER          who is recorded in the audit log.
+    ========================  ===============================================
+    """
+
+    model_config = SettingsConfigDict(env_prefix="TRADEPOLICY_", extra="ignore")
+
+    database_url: str = Field(default_factory=_default_database_url)
+    cache_dir: Path = Field(default_factory=lambda: Path(user_cache_dir("tradepolicy")))
+    data_mirror: Path | None = None
+    executor: ExecutorKind = "serial"
+    dask_address: str | None = None
+    log_level: LogLevel = "INFO"
+    user: str = Field(default_factory=lambda: os.environ.get("USER") or _whoami())
+
+
+def _whoami() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # pragma: no cover - no passwd entry
+        return "unknown"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings (cached; call ``reset_settings`` in tests)."""
+    return Settings()
+
+
+def reset_settings() -> None:
+    """Forget the cached settings so that the environment is read again."""
+    get_settings.cache_clear()

@@ -1,0 +1,115 @@
+"""Read the agreements and agencies registry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+
+from tradepolicy.errors import InputError, NotFoundError
+from tradepolicy.literals import AgreementStatus, check_literal, options_of
+from tradepolicy.store.db import read_session
+from tradepolicy.store.models import Agency, Agreement
+
+
+def agreement_dict(a: Agreement) -> dict[str, Any]:
+    """Return the public JSON form of an agreement."""
+    return {
+        "id": a.id,
+        "name": a.name,
+        "short_name": a.short_name,
+        "kind": a.kind,
+        "status": a.status,
+        "parties": a.parties,
+        "signed": a.signed.isoformat() if a.signed else None,
+        "in_force": a.in_force.isoformat() if a.in_force else None,
+        "implemented": a.implemented.isoformat() if a.implemented else None,
+        "summary": a.summary,
+        "key_provisions": a.key_provisions,
+        "implementation_status": a.implementation_status,
+        "implementing_law": a.data.get("implementing_law"),
+        "provisions": a.provisions,
+        "citations": a.citations,
+        "tariff_programs": a.data.get("tariff_programs", []),
+    }
+
+
+def parse_date(value: str, *, field: str) -> dt.date:
+    """Parse an ISO date or raise an error naming the field."""
+    try:
+        return dt.date.fromisoformat(value)
+    except (TypeError, ValueError) as exc:
+        raise InputError(
+            f"Malformed date {value!r}.",
+            field=field,
+            expected="an ISO date YYYY-MM-DD",
+            example="2020-07-01",
+        ) from exc
+
+
+def list_agreements(
+    *,
+    status: str | None = None,
+    party: str | None = None,
+    in_force_on: str | None = None,
+    q: str | None = None,
+) -> list[dict[str, Any]]:
+    """Return agreements, filtered by status, party (ISO3), date in force, or text."""
+    if status is not None:
+        check_literal(status, options_of(AgreementStatus), name="status")
+    when = parse_date(in_force_on, field="in_force_on") if in_force_on else None
+    if party is not None and not (len(party) == 3 and party.isalpha()):
+        raise InputError(
+            f"Malformed party code {party!r}.", field="party",
+            expected="an ISO 3166-1 alpha-3 code", example="MEX",
+        )
+    with read_session() as s:
+        rows = s.scalars(select(Agreement).order_by(Agreement.in_force, Agreement.id)).all()
+    out = []
+    for a in rows:
+        if status and a.status != status:
+            continue
+        if party and party.upper() not in a.parties and "WTO Members" not in a.parties:
+            continue
+        if when and (a.in_force is None or a.in_force > when):
+            continue
+        if q and q.lower() not in f"{a.name} {a.short_name} {a.summary} {a.key_provisions}".lower():
+            continue
+        out.append(agreement_dict(a))
+    return out
+
+
+def get_agreement(agreement_id: str) -> dict[str, Any]:
+    """Return one agreement, or raise ``NotFoundError`` listing the known ids."""
+    with read_session() as s:
+        a = s.get(Agreement, agreement_id)
+        if a is None:
+            known = s.scalars(select(Agreement.id).order_by(Agreement.id)).all()
+            raise NotFoundError(
+                f"Unknown agreement id {agreement_id!r}.",
+                field="agreement_id",
+                expected="one of " + ", ".join(known),
+                example="usmca",
+            )
+        return agreement_dict(a)
+
+
+def list_agencies() -> list[dict[str, Any]]:
+    """Return the agencies, committees and bodies, in registry order of kind then name."""
+    with read_session() as s:
+        rows = s.scalars(select(Agency).order_by(Agency.kind, Agency.name)).all()
+    return [
+        {"id": a.id, "name": a.name, "kind": a.kind, "role": a.role,
+         "parent": a.data.get("parent"), "citations": a.citations}
+        for a in rows
+    ]
+
+
+def get_agency(agency_id: str) -> dict[str, Any]:
+    """Return one agency or raise ``NotFoundError``."""
+    for a in list_agencies():
+        if a["id"] == agency_id:
+            return a
+    raise NotFoundError(f"Unknown agency id {agency_id!r}.", field="agency_id",
+                        expected="an id from /agencies", example="commerce")

@@ -1,0 +1,107 @@
+"""Verified database backup and restore (SQLite)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import sqlite3
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import make_url
+
+from tradepolicy import __version__
+from tradepolicy.config import get_settings
+from tradepolicy.datasets.registry import sha256_of
+from tradepolicy.errors import BackupError
+from tradepolicy.store.db import dispose_engines, head_revisions
+
+
+def _sqlite_path(url: str | None) -> Path:
+    u = make_url(url or get_settings().database_url)
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
+        raise BackupError(
+            "Built-in backup works on an SQLite file database.",
+            field="TRADEPOLICY_DATABASE_URL",
+            expected="sqlite:///path/to/file.db (for PostgreSQL use pg_dump / pg_restore)",
+            example="sqlite:////home/me/.local/share/tradepolicy/tradepolicy.db",
+        )
+    return Path(u.database)
+
+
+def _manifest_path(path: Path) -> Path:
+    return path.with_name(path.name + ".sha256.json")
+
+
+def backup(target: str | Path, *, url: str | None = None) -> dict[str, Any]:
+    """Write a consistent copy of the database to ``target`` and a checksum manifest beside it.
+
+    The copy uses SQLite's online backup API, so it is consistent under WAL.
+    """
+    src = _sqlite_path(url)
+    if not src.exists():
+        raise BackupError(f"No database at {src}; run `tradepolicy db init` first.", where=str(src))
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".part")
+    with sqlite3.connect(src) as s, sqlite3.connect(tmp) as d:
+        s.backup(d)
+    with sqlite3.connect(tmp) as d:
+        d.execute("PRAGMA journal_mode=DELETE")
+    tmp.replace(target)
+    manifest = {
+        "file": target.name,
+        "sha256": sha256_of(target),
+        "bytes": target.stat().st_size,
+        "created_at": dt.datetime.now(dt.UTC).isoformat(),
+        "schema_heads": list(head_revisions()),
+        "code_version": __version__,
+    }
+    _manifest_path(target).write_text(json.dumps(manifest, indent=2), "utf-8")
+    return manifest
+
+
+def verify_backup(path: str | Path) -> dict[str, Any]:
+    """Check a backup against its manifest and SQLite's integrity check; return the manifest."""
+    path = Path(path)
+    mpath = _manifest_path(path)
+    if not path.is_file():
+        raise BackupError(f"No backup file at {path}.", where=str(path))
+    if not mpath.is_file():
+        raise BackupError(
+            f"The backup has no checksum manifest ({mpath.name}); refusing to restore it.",
+            where=str(mpath), expected="the .sha256.json written by `tradepolicy db backup`",
+        )
+    manifest = json.loads(mpath.read_text("utf-8"))
+    got = sha256_of(path)
+    if got != manifest.get("sha256"):
+        raise BackupError(
+            "The backup's sha256 does not match its manifest: the file is corrupt or was changed. "
+            "The current database was not touched.",
+            where=str(path), field="sha256", expected=str(manifest.get("sha256")), example=got,
+        )
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as c:
+            ok = c.execute("PRAGMA integrity_check").fetchone()[0]
+            tables = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(f"The backup is not a readable SQLite database: {exc}.", where=str(path)) from exc
+    if ok != "ok" or "alembic_version" not in tables:
+        raise BackupError("The backup fails SQLite's integrity check or lacks the schema.", where=str(path))
+    return manifest
+
+
+def restore(source: str | Path, *, url: str | None = None) -> dict[str, Any]:
+    """Replace the database with a verified backup; a bad backup changes nothing."""
+    manifest = verify_backup(source)
+    dst = _sqlite_path(url)
+    dispose_engines()
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=dst.parent) as tmpdir:
+        staged = Path(tmpdir) / "restore.db"
+        shutil.copyfile(source, staged)
+        with sqlite3.connect(staged) as s, sqlite3.connect(dst) as d:
+            s.backup(d)
+    return manifest

@@ -1,0 +1,125 @@
+"""The guide: ranked full-text search over cited entries (SQLite FTS5, BM25)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import select, text
+
+from tradepolicy.errors import InputError, NotFoundError
+from tradepolicy.store.db import read_session
+from tradepolicy.store.models import GuideEntry
+
+# Words that carry no meaning for the search; a question is reduced to its content words.
+STOPWORDS = frozenset(
+    """a about an and are as at be by can do does for from how i in is it its me of on or
+    our please tell that the their them there these this to us was what when where which who
+    whom why will with would you your should could""".split()
+)
+_TOKEN = re.compile(r"[A-Za-z0-9]+")
+MAX_QUERY_CHARS = 500
+
+
+def terms_of(question: str) -> list[str]:
+    """Return the content words of a question, lower-cased, in order, without repeats.
+
+    >>> terms_of("What does the USTR do?")
+    ['ustr']
+    """
+    seen: list[str] = []
+    for tok in _TOKEN.findall(question.lower()):
+        if tok not in STOPWORDS and tok not in seen:
+            seen.append(tok)
+    return seen
+
+
+def _entry_dict(e: GuideEntry, score: float) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "title": e.title,
+        "body": e.body,
+        "links": e.links,
+        "citations": e.citations,
+        "score": round(score, 4),
+    }
+
+
+def _check_question(question: str) -> list[str]:
+    if not question or not question.strip():
+        raise InputError("The question is empty.", field="q", expected="a question in words",
+                         example="How does USTR negotiate trade agreements?")
+    if len(question) > MAX_QUERY_CHARS:
+        raise InputError(f"The question is longer than {MAX_QUERY_CHARS} characters.", field="q",
+                         expected=f"at most {MAX_QUERY_CHARS} characters",
+                         example="What are USTR's enforcement priorities?")
+    return terms_of(question)
+
+
+def ask(question: str, *, limit: int = 5) -> list[dict[str, Any]]:
+    """Return the guide entries that best answer ``question``, best first.
+
+    On SQLite the ranking is FTS5's BM25 with the title weighted 10, keywords 5 and
+    the body 1 (porter stemming). On other databases the same BM25 is computed in Python.
+    """
+    if not 1 <= limit <= 50:
+        raise InputError("limit out of range.", field="limit", expected="1 to 50", example="5")
+    terms = _check_question(question)
+    if not terms:
+        return []
+    with read_session() as s:
+        if s.get_bind().dialect.name == "sqlite":
+            match = " OR ".join(f'"{t}"' for t in terms)
+            rows = s.execute(
+                text(
+                    "SELECT id, bm25(guide_fts, 0.0, 10.0, 1.0, 5.0) AS rank FROM guide_fts "
+                    "WHERE guide_fts MATCH :m ORDER BY rank LIMIT :n"
+                ),
+                {"m": match, "n": limit},
+            ).all()
+            ranked = [(r.id, -float(r.rank)) for r in rows]
+        else:
+            ranked = _bm25_python(s.scalars(select(GuideEntry)).all(), terms)[:limit]
+        by_id = {e.id: e for e in s.scalars(select(GuideEntry)).all()}
+    return [_entry_dict(by_id[i], score) for i, score in ranked if i in by_id]
+
+
+def _bm25_python(entries: Any, terms: list[str], k1: float = 1.2, b: float = 0.75) -> list[tuple[str, float]]:
+    docs = {
+        e.id: Counter(_TOKEN.findall(f"{e.title} {e.title} {e.keywords} {e.body}".lower()))
+        for e in entries
+    }
+    n = len(docs) or 1
+    avg = sum(sum(c.values()) for c in docs.values()) / n
+    out = []
+    for doc_id, counts in docs.items():
+        length = sum(counts.values())
+        score = 0.0
+        for t in terms:
+            df = sum(1 for c in docs.values() if t in c)
+            if not counts.get(t):
+                continue
+            idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+            tf = counts[t]
+            score += idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / avg))
+        if score > 0:
+            out.append((doc_id, score))
+    return sorted(out, key=lambda x: -x[1])
+
+
+def list_entries() -> list[dict[str, Any]]:
+    """Return every guide entry, in id order."""
+    with read_session() as s:
+        return [_entry_dict(e, 0.0) for e in s.scalars(select(GuideEntry).order_by(GuideEntry.id))]
+
+
+def get_entry(entry_id: str) -> dict[str, Any]:
+    """Return one guide entry."""
+    with read_session() as s:
+        e = s.get(GuideEntry, entry_id)
+        if e is None:
+            raise NotFoundError(f"Unknown guide entry {entry_id!r}.", field="entry_id",
+                                expected="an id from /guide", example="what-is-ustr")
+        return _entry_dict(e, 0.0)

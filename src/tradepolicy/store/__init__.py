@@ -1,0 +1,1 @@
+"""Relational store: models, migrations, the audit log and backups."""

@@ -1,0 +1,106 @@
+"""Engine, sessions and migrations.
+
+SQLite runs in WAL mode with foreign keys on; every write happens in one transaction
+(``transaction()``), so a rejected request changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from tradepolicy.config import get_settings
+
+
+def _on_sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+_ENGINES: dict[str, Engine] = {}
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """Return the (cached) engine for ``url`` or the configured database URL."""
+    url = url or get_settings().database_url
+    if url in _ENGINES:
+        return _ENGINES[url]
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite":
+        if u.database and u.database != ":memory:":
+            Path(u.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _on_sqlite_connect)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    _ENGINES[url] = engine
+    return engine
+
+
+def dispose_engines() -> None:
+    """Close every cached engine (after a restore, or between tests)."""
+    for eng in _ENGINES.values():
+        eng.dispose()
+    _ENGINES.clear()
+
+
+def session_factory(url: str | None = None) -> sessionmaker[Session]:
+    """Return a session factory bound to the engine."""
+    return sessionmaker(get_engine(url), expire_on_commit=False)
+
+
+@contextmanager
+def transaction(url: str | None = None) -> Iterator[Session]:
+    """Open a session whose work commits as one transaction, or rolls back on any error."""
+    with session_factory(url)() as session, session.begin():
+        yield session
+
+
+@contextmanager
+def read_session(url: str | None = None) -> Iterator[Session]:
+    """Open a session for reads only."""
+    with session_factory(url)() as session:
+        yield session
+
+
+def alembic_config(url: str | None = None) -> Config:
+    """Return an Alembic config pointing at the bundled migrations."""
+    cfg = Config()
+    script = resources.files("tradepolicy.store").joinpath("migrations")
+    cfg.set_main_option("script_location", str(script))
+    cfg.set_main_option("sqlalchemy.url", (url or get_settings().database_url).replace("%", "%%"))
+    return cfg
+
+
+def migrate(url: str | None = None) -> None:
+    """Upgrade the database to every head revision."""
+    cfg = alembic_config(url)
+    with get_engine(url).begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "heads")
+
+
+def current_revisions(url: str | None = None) -> tuple[str, ...]:
+    """Return the database's current Alembic revisions (empty before migration)."""
+    with get_engine(url).connect() as conn:
+        return tuple(MigrationContext.configure(conn).get_current_heads())
+
+
+def head_revisions() -> tuple[str, ...]:
+    """Return the head revisions of the bundled migrations."""
+    return tuple(ScriptDirectory.from_config(alembic_config()).get_heads())

@@ -1,0 +1,1 @@
+"""Server-rendered pages (Jinja + htmx), each with JSON and CSV twins."""

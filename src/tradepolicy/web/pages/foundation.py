@@ -1,0 +1,101 @@
+"""Dashboard, agreements, agencies, guide and datasets pages, with JSON/CSV twins."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from tradepolicy.errors import NotFoundError
+from tradepolicy.services import agreements as agreements_svc
+from tradepolicy.services import datasets as datasets_svc
+from tradepolicy.services import guide as guide_svc
+from tradepolicy.web.dashboard import panels
+from tradepolicy.web.render import respond, split_format
+
+router = APIRouter(include_in_schema=False)
+
+
+def _list_format(base: str, suffix: str) -> str:
+    """Return html/json/csv for ``/base``, ``/base.json``, ``/base.csv``; 404 otherwise."""
+    if suffix not in ("", ".json", ".csv"):
+        raise NotFoundError(f"No page {'/' + base + suffix!r}.", where="/" + base + suffix,
+                            expected=f"/{base}, /{base}.json or /{base}.csv", example=f"/{base}.csv")
+    return split_format(base + suffix)[1]
+
+AGREEMENT_COLUMNS = ["id", "short_name", "name", "kind", "status", "signed", "in_force",
+                     "implemented", "parties", "key_provisions", "implementation_status"]
+
+
+@router.get("/")
+def dashboard(request: Request) -> Response:
+    """The dashboard: agreements in force, the guide, datasets and each domain's panels."""
+    agreements = agreements_svc.list_agreements()
+    datasets = datasets_svc.list_datasets()
+    return respond(
+        request, "html", template="dashboard.html",
+        context={"title": "Dashboard", "agreements": agreements, "datasets": datasets, "panels": panels()},
+        rows=agreements,
+    )
+
+
+@router.get("/agreements{suffix:path}")
+def agreements(
+    request: Request,
+    suffix: str = "",
+    status: str | None = Query(None),
+    party: str | None = Query(None),
+    in_force_on: str | None = Query(None),
+    q: str | None = Query(None, max_length=200),
+) -> Response:
+    """Agreements list (``/agreements``, ``.json``, ``.csv``) and detail (``/agreements/ID``)."""
+    if suffix.startswith("/") and len(suffix) > 1:
+        ident, fmt = split_format(suffix[1:])
+        a = agreements_svc.get_agreement(ident)
+        return respond(
+            request, fmt, template="agreement.html", context={"title": a["short_name"], "a": a},
+            rows=a["provisions"], json_body={"ok": True, "agreement": a},
+            columns=["area", "chapter", "title", "summary"], filename=f"{ident}-provisions.csv",
+        )
+    fmt = _list_format("agreements", suffix)
+    rows = agreements_svc.list_agreements(status=status, party=party, in_force_on=in_force_on, q=q)
+    return respond(
+        request, fmt, template="agreements.html",
+        context={"title": "Agreements", "agreements": rows,
+                 "filters": {"status": status, "party": party, "in_force_on": in_force_on, "q": q}},
+        rows=rows, json_body={"ok": True, "count": len(rows), "agreements": rows},
+        columns=AGREEMENT_COLUMNS, filename="agreements.csv",
+    )
+
+
+@router.get("/agencies{suffix:path}")
+def agencies(request: Request, suffix: str = "") -> Response:
+    """Agencies, committees and bodies, and their roles."""
+    fmt = _list_format("agencies", suffix)
+    rows = agreements_svc.list_agencies()
+    return respond(request, fmt, template="agencies.html", context={"title": "Agencies", "agencies": rows},
+                   rows=rows, json_body={"ok": True, "count": len(rows), "agencies": rows},
+                   columns=["id", "kind", "name", "role"], filename="agencies.csv")
+
+
+@router.get("/guide{suffix:path}")
+def guide(request: Request, suffix: str = "", q: str | None = Query(None, max_length=500)) -> Response:
+    """The guide: ask a question, get ranked, cited entries."""
+    fmt = _list_format("guide", suffix)
+    results = guide_svc.ask(q) if q else []
+    entries = guide_svc.list_entries() if not q else []
+    rows = results or entries
+    return respond(request, fmt, template="guide.html",
+                   context={"title": "Guide", "q": q or "", "results": results, "entries": entries},
+                   rows=rows, json_body={"ok": True, "q": q, "count": len(rows), "results": rows},
+                   columns=["id", "title", "score", "body"], filename="guide.csv")
+
+
+@router.get("/datasets{suffix:path}")
+def datasets(request: Request, suffix: str = "") -> Response:
+    """Registered datasets with their status."""
+    fmt = _list_format("datasets", suffix)
+    rows = datasets_svc.list_datasets()
+    return respond(request, fmt, template="datasets.html", context={"title": "Datasets", "datasets": rows},
+                   rows=rows, json_body={"ok": True, "count": len(rows), "datasets": rows},
+                   columns=["id", "status", "files", "bytes", "licence", "upstream", "citation", "title"],
+                   filename="datasets.csv")

@@ -1,0 +1,7 @@
+"""Web pages of the law domain (filled in by its issue)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(include_in_schema=False)
