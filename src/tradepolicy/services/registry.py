@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from tradepolicy.config import get_settings
 from tradepolicy.reference import load_agencies, load_agreements, load_guide
+from tradepolicy.services.seeds import seeders
 from tradepolicy.store import audit
 from tradepolicy.store.db import get_engine, migrate, transaction
 from tradepolicy.store.models import Agency, Agreement, Base, GuideEntry
@@ -110,6 +111,8 @@ def init_database(url: str | None = None) -> SyncReport:
         for name, (model, table_rows) in rows.items():
             counts[name] = _upsert(session, model, table_rows, actor)
         _rebuild_fts(session)
+        for name, seeder in seeders().items():
+            counts[name] = seeder(session, actor)
     return SyncReport(counts)
 
 
