@@ -39,6 +39,12 @@ class DatasetFile:
     sha256: str
     url: str | None = None
 
+    @property
+    def is_doc(self) -> bool:
+        """True for curation notes (PROVENANCE, README, LICENSE): not needed to use the data."""
+        name = self.path.rsplit("/", 1)[-1].upper()
+        return name.endswith(".MD") or name.startswith(("LICENSE", "README"))
+
 
 @dataclass(frozen=True, slots=True)
 class Dataset:
@@ -177,7 +183,8 @@ def file_status(dataset_id: str, path: str) -> FileStatus:
 def dataset_status(dataset_id: str) -> DatasetStatus:
     """Return the worst status over a dataset's files: corrupt > missing > cache > mirror."""
     order: dict[DatasetStatus, int] = {"mirror": 0, "cache": 1, "missing": 2, "corrupt": 3}
-    statuses = [file_status(dataset_id, f.path).status for f in get_dataset(dataset_id).files]
+    statuses = [file_status(dataset_id, f.path).status for f in get_dataset(dataset_id).files
+                if not f.is_doc]
     return max(statuses, key=lambda s: order[s])
 
 
@@ -238,16 +245,17 @@ def fetch(dataset_id: str, *, timeout: float = 10.0) -> list[Path]:
     ds = get_dataset(dataset_id)
     cache_root = Path(get_settings().cache_dir) / "datasets" / dataset_id
     written: list[Path] = []
-    for f in ds.files:
+    data_files = [f for f in ds.files if not f.is_doc]
+    for f in data_files:
         if f.url is None:
             raise FetchError(
                 f"File {dataset_id}/{f.path} has no direct download address; "
-                f"get it from {ds.upstream} and place it in {cache_root}.",
+                f"get it from {ds.upstream} and place it in {cache_root}. No file was written.",
                 field="url",
                 expected="a registered download URL",
                 example=ds.upstream,
             )
-    for f in ds.files:
+    for f in data_files:
         assert f.url is not None
         target = cache_root / f.path
         target.parent.mkdir(parents=True, exist_ok=True)
