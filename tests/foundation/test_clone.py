@@ -35,7 +35,7 @@ def test_fresh_clone_installs_and_runs(tmp_path: Path) -> None:
     # Build and install the clone's package alone (no deps: they are those of this venv);
     # this fails if a module, migration, template or YAML the package needs is not committed.
     site = tmp_path / "site"
-    sh(sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
+    sh(sys.executable, "-m", "pip", "install", "-q", "--no-deps",
        "--target", str(site), str(clone), cwd=tmp_path)
     env = {**os.environ, "PYTHONPATH": str(site),
            "TRADEPOLICY_DATABASE_URL": f"sqlite:///{tmp_path / 'clone.db'}",
