@@ -1,0 +1,1 @@
+"""Benchmarks: one module per engine, run by ``make bench`` (``python -m bench``)."""
