@@ -7,11 +7,24 @@ from pathlib import Path
 
 import pytest
 
-from tradepolicy.config import reset_settings
-from tradepolicy.datasets import catalog, dataset_path, dataset_status, fetch, file_status, get_dataset
-from tradepolicy.datasets.registry import _load_catalog_text
-from tradepolicy.errors import DatasetCorruptError, DatasetMissingError, FetchError, NotFoundError, RegistryError
 from tests.helpers import requires_dataset
+from tradepolicy.config import reset_settings
+from tradepolicy.datasets import (
+    catalog,
+    dataset_path,
+    dataset_status,
+    fetch,
+    file_status,
+    get_dataset,
+)
+from tradepolicy.datasets.registry import _load_catalog_text
+from tradepolicy.errors import (
+    DatasetCorruptError,
+    DatasetMissingError,
+    FetchError,
+    NotFoundError,
+    RegistryError,
+)
 
 SHARED_MANIFEST = Path(__file__).resolve().parents[3] / "shared" / "data" / "MANIFEST.tsv"
 
@@ -74,7 +87,7 @@ def test_missing_dataset_says_how_to_get_it(tmp_path: Path, monkeypatch: pytest.
     reset_settings()
     try:
         assert dataset_status("agtpa") == "missing"
-        with pytest.raises(DatasetMissingError, match="TRADEPOLICY_DATA_MIRROR.*tradepolicy data fetch agtpa"):
+        with pytest.raises(DatasetMissingError, match=r"TRADEPOLICY_DATA_MIRROR.*tradepolicy data fetch agtpa"):
             dataset_path("agtpa", "reference_coefficients.csv")
     finally:
         reset_settings()

@@ -11,8 +11,14 @@ from sqlalchemy.exc import DatabaseError, IntegrityError
 from tradepolicy.errors import BackupError
 from tradepolicy.services.backup import backup, restore, verify_backup
 from tradepolicy.services.registry import init_database
-from tradepolicy.store.db import current_revisions, get_engine, head_revisions, read_session, transaction
-from tradepolicy.store.models import AuditEntry, Agreement, Proceeding, ProceedingEvent, Run
+from tradepolicy.store.db import (
+    current_revisions,
+    get_engine,
+    head_revisions,
+    read_session,
+    transaction,
+)
+from tradepolicy.store.models import Agreement, AuditEntry, Proceeding, ProceedingEvent, Run
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys() -> None:
@@ -117,5 +123,5 @@ def test_restore_of_a_non_database_with_matching_manifest_is_refused(tmp_path: P
     f = tmp_path / "x.db"
     f.write_bytes(b"hello")
     (tmp_path / "x.db.sha256.json").write_text(json.dumps({"sha256": sha256_of(f)}))
-    with pytest.raises(BackupError, match="not a readable SQLite database|integrity"):
+    with pytest.raises(BackupError, match=r"not a readable SQLite database|integrity"):
         verify_backup(f)

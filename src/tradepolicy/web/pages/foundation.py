@@ -28,7 +28,7 @@ AGREEMENT_COLUMNS = ["id", "short_name", "name", "kind", "status", "signed", "in
 
 @router.get("/")
 def dashboard(request: Request) -> Response:
-    """The dashboard: agreements in force, the guide, datasets and each domain's panels."""
+    """Show the dashboard: agreements in force, the guide, datasets and each domain's panels."""
     agreements = agreements_svc.list_agreements()
     datasets = datasets_svc.list_datasets()
     return respond(
@@ -79,7 +79,7 @@ def agencies(request: Request, suffix: str = "") -> Response:
 
 @router.get("/guide{suffix:path}")
 def guide(request: Request, suffix: str = "", q: str | None = Query(None, max_length=500)) -> Response:
-    """The guide: ask a question, get ranked, cited entries."""
+    """Answer a question with ranked, cited guide entries."""
     fmt = _list_format("guide", suffix)
     results = guide_svc.ask(q) if q else []
     entries = guide_svc.list_entries() if not q else []
@@ -92,7 +92,7 @@ def guide(request: Request, suffix: str = "", q: str | None = Query(None, max_le
 
 @router.get("/datasets{suffix:path}")
 def datasets(request: Request, suffix: str = "") -> Response:
-    """Registered datasets with their status."""
+    """List the registered datasets with their status."""
     fmt = _list_format("datasets", suffix)
     rows = datasets_svc.list_datasets()
     return respond(request, fmt, template="datasets.html", context={"title": "Datasets", "datasets": rows},
