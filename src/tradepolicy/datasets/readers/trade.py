@@ -31,8 +31,8 @@ def read_imf_dots_us() -> pd.DataFrame:
     """
     df = pd.read_csv(dataset_path("imf-dots-us", "dots_us.csv"), encoding="utf-8-sig",
                      dtype={"Counterpart Country Code": str})
-    exp = [c for c in df.columns if c.startswith("Goods, Value of Exports")][0]
-    imp = [c for c in df.columns if c.startswith("Goods, Value of Imports")][0]
+    exp = next(c for c in df.columns if c.startswith("Goods, Value of Exports"))
+    imp = next(c for c in df.columns if c.startswith("Goods, Value of Imports"))
     out = pd.DataFrame({
         "counterpart": df["Counterpart Country Name"].astype(str),
         "counterpart_code": df["Counterpart Country Code"].astype(str),

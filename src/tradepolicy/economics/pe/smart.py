@@ -10,9 +10,10 @@ Closed forms (economics-methods.md §4.1):
 - trade diversion: Laird-Yeats share-ratio rule. For two groups (preferred k, rest K) it is
   TD_k = M_k M_K σ x / (M_k + M_K + M_k σ x), x = [(1+t¹_K)/(1+t¹_k)] / [(1+t⁰_K)/(1+t⁰_k)] − 1,
   i.e. the new share ratio is (M_k/M_K)(1 + σx). With many groups every partner's weight is
-  (1 + σ x_k), x_k measured against the reference group (the set of partners sharing the
-  tariff-factor change of the largest base imports); weights are floored at 0, so diversion
-  reaches its ceiling with existing trade. Diversion sums to zero in each market.
+  (1 + σ x_k), x_k = r_K / r_k − 1 ≥ 0 measured against the most penalised group K (largest
+  tariff-factor change r = (1+t¹)/(1+t⁰) among traded partners). For two groups this is
+  exactly the formula above, for a preference (k's tariff cut) and for a duty (K's tariff
+  raised) alike. Diversion sums to zero in each market and never exceeds existing trade.
 - world price effect  ΔP*_k / P*_k = (TC_k / M_k) / η; its value on the new quantity is
   the "price effect".
 - tariff revenue  ΔTR = Σ t¹ M¹ P*¹ − Σ t⁰ M⁰ P*⁰
@@ -133,36 +134,27 @@ class SmartResult:
         return df.groupby("partner", sort=False)[num].sum().reset_index()
 
 
-def reference_factor(m0: Array, r: Array, *, atol: float = 1e-12) -> Array:
-    """Return, per row, the tariff-factor change of the partner group with the largest imports.
+def reference_factor(m0: Array, r: Array) -> Array:
+    """Return, per row, the largest tariff-factor change (1+t¹)/(1+t⁰) among traded partners.
 
-    Partners whose (1+t¹)/(1+t⁰) agree within ``atol`` form a group; the reference is the
-    factor of the group with the largest total base imports (ties: the smaller factor).
+    The most penalised group is the Laird-Yeats "rest" K against which every other partner's
+    relative price fall x_k = r_K / r_k − 1 ≥ 0 is measured.
 
     Parameters
     ----------
     m0
         Base imports, shape (R, K).
     r
-        Tariff-factor changes (1+t¹)/(1+t⁰), shape (R, K).
+        Tariff-factor changes, shape (R, K).
 
     Returns
     -------
     numpy.ndarray
         Shape (R, 1).
     """
-    R, K = r.shape
-    order = np.argsort(r, axis=1, kind="stable")
-    rs = np.take_along_axis(r, order, axis=1)
-    ms = np.take_along_axis(m0, order, axis=1)
-    new = np.ones((R, K), bool)
-    new[:, 1:] = np.abs(np.diff(rs, axis=1)) > atol
-    gid = np.cumsum(new, axis=1) - 1
-    flat = (np.arange(R)[:, None] * K + gid).ravel()
-    totals = np.bincount(flat, weights=ms.ravel(), minlength=R * K).reshape(R, K)
-    best = np.argmax(totals, axis=1)
-    first = np.argmax(gid == best[:, None], axis=1)
-    return rs[np.arange(R), first][:, None]
+    traded = m0 > 0
+    ref = np.where(traded, r, -np.inf).max(axis=-1, keepdims=True)
+    return np.where(np.isfinite(ref), ref, 1.0)
 
 
 def smart(
@@ -230,13 +222,12 @@ def smart(
     # Trade diversion: share-ratio rule against the reference group's factor change.
     r = (1.0 + t1) / (1.0 + t0)
     x = reference_factor(m0, r) / r - 1.0                    # rel. price of reference vs k
-    w = np.maximum(1.0 + sig * x, 0.0)                       # broadcasts over draws
-    mw = m0 * w
-    denom = mw.sum(axis=-1, keepdims=True)
+    w = 1.0 + sig * x                                        # >= 1; broadcasts over draws
+    denom = (m0 * w).sum(axis=-1, keepdims=True)
     tot = m0.sum(axis=-1, keepdims=True)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share_new = np.where(denom > 0, mw / np.where(denom > 0, denom, 1.0), 0.0)
-    td = share_new * tot - m0
+    # TD_k = M_k (w_k ΣM − Σ M w) / Σ M w: exactly 0 when every weight is 1.
+    safe = np.where(denom > 0, denom, 1.0)
+    td = np.where(denom > 0, m0 * (w * tot - denom) / safe, 0.0)
 
     # World price effect with finite η, valued on the new quantity.
     with np.errstate(invalid="ignore", divide="ignore"):
