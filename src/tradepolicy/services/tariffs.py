@@ -1,0 +1,462 @@
+"""Tariff services: schedules, duty stacks, batch stacks, offers and indicators.
+
+Bulk tables (each HTS edition with its rebuilt hierarchy, the 2017 database) are built
+from the verified mirror into Parquet under ``cache_dir/derived``, keyed by the source
+sha256 so that a changed source rebuilds. Measures are the cited YAML of
+``tradepolicy.tariffs.measures``. Engines compute; this module only loads and wires.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from tradepolicy.config import get_settings
+from tradepolicy.datasets import dataset_path, get_dataset
+from tradepolicy.errors import InputError, NotFoundError, RegistryError
+from tradepolicy.tariffs import hierarchy
+from tradepolicy.tariffs.adcvd_match import match_orders
+from tradepolicy.tariffs.duty_stack import DutyStack, LineRates, compute_stack
+from tradepolicy.tariffs.hts_code import dotted, normalize_hts
+from tradepolicy.tariffs.measures import (
+    AdcvdFlag,
+    as_date,
+    column2_applies,
+    eligible_programs,
+    exclusion_windows,
+    section232_duties,
+    section301_duties,
+)
+from tradepolicy.tariffs.rate_text import chapter99_refs, parse_rate, parse_special
+
+_LOCK = threading.RLock()
+SOURCE_FILES = {
+    "hts2024": "hts_2024_basic_edition_csv.csv",
+    "hts2025": "hts_2025_basic_edition.csv",
+    "db2017": "tariff_database_2017.csv.gz",
+}
+
+
+# --- measures (cited YAML) -------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def measures() -> dict[str, Any]:
+    """Return every measures YAML by stem (section301_china, section232, preferences...)."""
+    out: dict[str, Any] = {}
+    folder = resources.files("tradepolicy.tariffs").joinpath("measures")
+    for item in folder.iterdir():
+        if item.name.endswith(".yaml"):
+            try:
+                out[item.name[:-5]] = yaml.safe_load(item.read_text(encoding="utf-8"))
+            except yaml.YAMLError as exc:
+                raise RegistryError(f"Invalid YAML: {exc}", where=f"tariffs/measures/{item.name}") from exc
+    return out
+
+
+@lru_cache(maxsize=1)
+def agreements() -> tuple[Any, ...]:
+    """Return the agreements registry records that carry tariff programme symbols."""
+    from tradepolicy.reference import load_agreements
+
+    _, records = load_agreements()
+    return tuple(a for a in records if a.tariff_programs)
+
+
+@lru_cache(maxsize=1)
+def origins() -> dict[str, str]:
+    """Return every ISO 3166 alpha-3 code with its name (pycountry)."""
+    import pycountry
+
+    return {c.alpha_3: c.name for c in pycountry.countries}
+
+
+def check_origin(origin: str) -> str:
+    """Return the upper-cased ISO3 code, or raise when it is not an ISO 3166 country."""
+    o = (origin or "").strip().upper()
+    known = origins()
+    if o not in known:
+        near = difflib.get_close_matches(o, list(known), n=3)
+        raise InputError(f"Unknown origin {origin!r}.", field="origin",
+                         expected="an ISO 3166-1 alpha-3 country code", example="CHN",
+                         details={"nearest": near})
+    return o
+
+
+def check_date(date: dt.date | str) -> tuple[dt.date, list[str]]:
+    """Return the entry date and notes; raise before the HTS began; note future dates."""
+    try:
+        d = as_date(date)
+    except ValueError as exc:
+        raise InputError(f"Malformed date {date!r}.", field="date", expected="YYYY-MM-DD",
+                         example="2019-05-10") from exc
+    began = as_date(measures()["sources"]["hts_began"])
+    today = dt.date.today()
+    if d < began:
+        raise InputError(
+            f"Date {d.isoformat()} is before the HTS began ({began.isoformat()}).", field="date",
+            expected=f"a date from {began.isoformat()} on (schedules loaded: 2017 database, "
+                     f"HTS 2024, HTS 2025; measures to {today.isoformat()})",
+            example="2019-05-10", details={"range": [began.isoformat(), today.isoformat()]},
+        )
+    notes: list[str] = []
+    if d > today:
+        notes.append(f"{d.isoformat()} is in the future: measures in force today "
+                     f"({today.isoformat()}) are used and assumed to continue.")
+        return today, notes
+    return d, notes
+
+
+# --- derived tables --------------------------------------------------------------------------
+
+
+def _sha(dataset_id: str, path: str) -> str:
+    for f in get_dataset(dataset_id).files:
+        if f.path == path:
+            return f.sha256
+    return "unknown"
+
+
+def _derived(name: str, sha: str) -> Path:
+    folder = get_settings().cache_dir / "derived"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{name}_{sha[:16]}.parquet"
+
+
+def _build_edition(year: int) -> pd.DataFrame:
+    from tradepolicy.datasets.readers.hts import read_hts_edition
+
+    tree = hierarchy.build_tree(read_hts_edition(year))
+    tree["ch99_refs"] = [
+        "|".join(chapter99_refs(a, b, c, d))
+        for a, b, c, d in zip(tree["general"], tree["special"], tree["col2"], tree["description"],
+                              strict=True)
+    ]
+    return tree
+
+
+def edition_tree(year: int) -> pd.DataFrame:
+    """Return the rebuilt tree of an HTS edition (cached in Parquet by source sha256)."""
+    with _LOCK:
+        return _edition_tree(year)
+
+
+@lru_cache(maxsize=4)
+def _edition_tree(year: int) -> pd.DataFrame:
+    src = SOURCE_FILES[f"hts{year}"]
+    dataset_path("us-hts", src)  # verify
+    path = _derived(f"hts{year}_tree", _sha("us-hts", src))
+    if path.exists():
+        return pd.read_parquet(path)
+    tree = _build_edition(year)
+    tmp = path.with_suffix(".tmp")
+    tree.to_parquet(tmp, index=False)
+    tmp.replace(path)
+    return tree
+
+
+@lru_cache(maxsize=1)
+def db2017() -> pd.DataFrame:
+    """Return the USITC 2017 tariff database (cached in Parquet by source sha256)."""
+    from tradepolicy.datasets.readers.tariff_db2017 import read_tariff_db2017
+
+    with _LOCK:
+        path = _derived("db2017", _sha("us-hts", SOURCE_FILES["db2017"]))
+        if path.exists():
+            return pd.read_parquet(path)
+        df = read_tariff_db2017()
+        for c in ("begin_effect_date", "end_effective_date"):
+            df[c] = df[c].astype(str)
+        tmp = path.with_suffix(".tmp")
+        df.to_parquet(tmp, index=False)
+        tmp.replace(path)
+        return df
+
+
+@lru_cache(maxsize=1)
+def db2017_programs() -> pd.DataFrame:
+    """Return the 2017 database programmes, one row per (hts8, programme)."""
+    from tradepolicy.datasets.readers.tariff_db2017 import programs_long
+
+    return programs_long(db2017())
+
+
+@dataclass(frozen=True)
+class Source:
+    """One schedule source: its id, label, start date, citation and lines by code."""
+
+    id: str
+    label: str
+    start: dt.date
+    citation: str
+    codes: Mapping[str, int]
+    table: pd.DataFrame
+
+
+@lru_cache(maxsize=3)
+def source(source_id: str) -> Source:
+    """Return a loaded schedule source (``hts2024``, ``hts2025`` or ``db2017``)."""
+    meta = {s["id"]: s for s in measures()["sources"]["sources"]}[source_id]
+    if source_id == "db2017":
+        df = db2017().rename(columns={"hts8": "hts", "brief_description": "path",
+                                      "mfn_text_rate": "general", "col1_special_text": "special",
+                                      "col2_text_rate": "col2", "quantity_1_code": "units"})
+        df = df.assign(description=df["path"], level="hts8", ave_2017=df["mfn_ave"])
+    else:
+        tree = edition_tree(int(source_id[3:]))
+        df = tree[tree["level"] != "text"].copy()
+        df["ave_2017"] = np.nan
+    df = df.reset_index(drop=True)
+    codes = {c: i for i, c in enumerate(df["hts"])}
+    return Source(source_id, str(meta["label"]), as_date(meta["from"]), str(meta["citation"]),
+                  codes, df)
+
+
+def sources_in_order() -> list[dict[str, Any]]:
+    """Return the source definitions sorted by start date."""
+    return sorted(measures()["sources"]["sources"], key=lambda s: as_date(s["from"]))
+
+
+def pick_source(date: dt.date) -> str:
+    """Return the id of the nearest earlier source on ``date``, else the earliest."""
+    srcs = sources_in_order()
+    earlier = [s for s in srcs if as_date(s["from"]) <= date]
+    return str((earlier[-1] if earlier else srcs[0])["id"])
+
+
+def nearest_codes(code: str, src: Source, n: int = 5) -> list[str]:
+    """Return up to ``n`` valid codes nearest to ``code`` (same prefix first, then by spelling)."""
+    same_len = [c for c in src.codes if len(c) == len(code)]
+    for k in range(len(code) - 1, 1, -1):
+        pref = [c for c in same_len if c.startswith(code[:k])]
+        if pref:
+            target = int(code)
+            return [dotted(c) for c in sorted(pref, key=lambda c: abs(int(c) - target))[:n]]
+    return [dotted(c) for c in difflib.get_close_matches(code, same_len, n=n)]
+
+
+def _resolve(code: str, date: dt.date) -> tuple[Source, str, list[str]]:
+    """Return (source, code in that source, notes) for a code on a date."""
+    notes: list[str] = []
+    sid = pick_source(date)
+    src = source(sid)
+    if code in src.codes:
+        return src, code, notes
+    if sid == "db2017" and len(code) == 10 and code[:8] in src.codes:
+        notes.append(f"The 2017 database is at HTS8: {dotted(code)} uses {dotted(code[:8])}.")
+        return src, code[:8], notes
+    for other in sources_in_order():
+        alt = source(str(other["id"]))
+        if code in alt.codes:
+            notes.append(f"{dotted(code)} is not in {src.label}; {alt.label} is used instead.")
+            return alt, code, notes
+    raise NotFoundError(
+        f"HTS {dotted(code)} is not in {src.label} (nor in the other loaded schedules).",
+        field="hts", expected="a code of the schedule in force on the date",
+        example=(nearest_codes(code, src) or ["8471.30.01.00"])[0],
+        details={"nearest": nearest_codes(code, src), "source": src.label},
+    )
+
+
+@lru_cache(maxsize=65536)
+def line_rates(source_id: str, code: str) -> LineRates:
+    """Return the parsed rates of one line of one source."""
+    src = source(source_id)
+    r = src.table.iloc[src.codes[code]]
+    ave = r.get("ave_2017")
+    if (ave is None or pd.isna(ave)) and source_id != "db2017":
+        db = source("db2017")
+        if code[:8] in db.codes:
+            ave = db.table.iloc[db.codes[code[:8]]]["ave_2017"]
+    return LineRates(
+        code=code, description=str(r["path"]), source_id=src.id, source_label=src.label,
+        source_citation=src.citation, general=parse_rate(str(r["general"] or "")),
+        col2=parse_rate(str(r["col2"] or "")), special=tuple(parse_special(str(r["special"] or ""))),
+        units=str(r["units"] or ""), ave_2017=None if ave is None or pd.isna(ave) else float(ave),
+    )
+
+
+# --- measure tables ---------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def s301_coverage() -> dict[str, str]:
+    """Return HTS8/HTS10 digits -> 9903.88 heading (USITC China Tariffs table)."""
+    from tradepolicy.datasets.readers.section301 import read_usitc_china_tariffs
+
+    df = read_usitc_china_tariffs()
+    return dict(zip(df["hts"], df["ch99_heading"], strict=True))
+
+
+@lru_cache(maxsize=1)
+def s301_exclusions() -> dict[str, list[Any]]:
+    """Return HTS10 -> exclusion validity windows."""
+    from tradepolicy.datasets.readers.section301 import read_exclusions
+
+    rows = read_exclusions().to_dict("records")
+    return exclusion_windows(rows, measures()["section301_china"])
+
+
+@lru_cache(maxsize=1)
+def s232_products() -> dict[str, list[dict[str, Any]]]:
+    """Return HTS prefix -> Section 232 list rows."""
+    from tradepolicy.datasets.readers.section232 import read_s232_products
+
+    out: dict[str, list[dict[str, Any]]] = {}
+    for r in read_s232_products().to_dict("records"):
+        out.setdefault(r["hts_code"], []).append(r)
+    return out
+
+
+@lru_cache(maxsize=1)
+def adcvd_orders() -> pd.DataFrame:
+    """Return AD/CVD orders in place with ISO3 and HS codes matched through I-TIP."""
+    from tradepolicy.datasets.readers.adcvd import read_itip_measures, read_orders_in_place
+
+    return match_orders(read_orders_in_place(), read_itip_measures())
+
+
+@lru_cache(maxsize=1)
+def adcvd_index() -> dict[str, dict[str, list[AdcvdFlag]]]:
+    """Return ISO3 -> HS prefix -> AD/CVD flags."""
+    out: dict[str, dict[str, list[AdcvdFlag]]] = {}
+    for r in adcvd_orders().itertuples(index=False):
+        if not r.iso3:
+            continue
+        cite = f"{r.fed_reg} ({r.link})" if isinstance(r.fed_reg, str) else str(r.doc_case_no)
+        for hs in r.hs_codes:
+            flag = AdcvdFlag(str(r.doc_case_no), "AD" if r.ad_cvd == "A" else "CVD",
+                             str(r.product), str(r.country),
+                             None if pd.isna(r.order_date) else r.order_date, hs,
+                             f"USITC AD/CVD orders in place (2020-08), {r.doc_case_no}: {cite}")
+            out.setdefault(str(r.iso3), {}).setdefault(hs, []).append(flag)
+    return out
+
+
+def adcvd_flags(code: str, origin: str, date: dt.date) -> list[AdcvdFlag]:
+    """Return the AD/CVD flags of a line for an origin on a date (order dated on/before it)."""
+    idx = adcvd_index().get(origin, {})
+    seen: dict[str, AdcvdFlag] = {}
+    for n in (10, 8, 6):
+        for f in idx.get(code[:n], ()) if len(code) >= n else ():
+            if (f.order_date is None or f.order_date <= date) and f.case_number not in seen:
+                seen[f.case_number] = f
+    if len(code) == 8:
+        for hs, flags in idx.items():
+            if len(hs) == 10 and hs.startswith(code):
+                for f in flags:
+                    if (f.order_date is None or f.order_date <= date) and f.case_number not in seen:
+                        seen[f.case_number] = f
+    return list(seen.values())
+
+
+# --- use cases --------------------------------------------------------------------------------
+
+
+def stack(hts: str, origin: str, date: dt.date | str, *, unit_value: float | None = None) -> DutyStack:
+    """Return the duty stack of ``hts`` from ``origin`` entered on ``date``."""
+    code = normalize_hts(hts)
+    if len(code) < 8:
+        raise InputError(f"HTS {dotted(code)} is a heading, not a tariff line.", field="hts",
+                         expected="an HTS8 or HTS10 code", example="8471.30.01.00")
+    o = check_origin(origin)
+    d, notes = check_date(date)
+    src, c, more = _resolve(code, d)
+    notes += more
+    m = measures()
+    line = line_rates(src.id, c)
+    col2 = column2_applies(o, d, m["column2"])
+    elig = eligible_programs(o, d, m["preferences"]["programs"], agreements())
+    add, n1 = section301_duties(code, o, d, m["section301_china"], s301_coverage(), s301_exclusions())
+    a232, n2 = section232_duties(code, o, d, m["section232"], s232_products())
+    result = compute_stack(line, o, d, column2_citation=col2, eligible=elig,
+                           additional=add + a232, adcvd=adcvd_flags(code, o, d),
+                           rules=m["stacking"]["rules"], unit_value=unit_value,
+                           notes=notes + n1 + n2)
+    return replace(result, hts=dotted(code))
+
+
+def stack_dict(hts: str, origin: str, date: dt.date | str, *, unit_value: float | None = None) -> dict[str, Any]:
+    """Return the duty stack as a JSON-ready dict."""
+    return stack(hts, origin, date, unit_value=unit_value).to_dict()
+
+
+def history(hts: str, origin: str, dates: Sequence[dt.date]) -> list[dict[str, Any]]:
+    """Return (date, total AVE) points of a line's stack over ``dates``."""
+    out = []
+    for d in dates:
+        s = stack(hts, origin, d)
+        out.append({"date": d.isoformat(), "total_ave": s.total_ave, "source": s.source})
+    return out
+
+
+def show(hts: str, *, edition: int = 2025) -> dict[str, Any]:
+    """Return one code of an HTS edition with its ancestors, rates (parsed) and children."""
+    code = normalize_hts(hts)
+    if edition not in (2024, 2025):
+        raise InputError(f"No HTS edition {edition}.", field="edition", expected="2024 | 2025",
+                         example="2025")
+    tree = edition_tree(edition)
+    src = source(f"hts{edition}")
+    hits = tree.index[tree["hts"] == code]
+    if len(hits) == 0:
+        near = nearest_codes(code, src)
+        raise NotFoundError(f"HTS {dotted(code)} is not in the HTS {edition} edition.", field="hts",
+                            expected="a code of the edition", example=near[0] if near else "8471.30.01.00",
+                            details={"nearest": near})
+    i = int(hits[0])
+    r = tree.loc[i]
+    ancestors = []
+    p = int(r["parent_row"])
+    while p >= 0:
+        a = tree.loc[p]
+        ancestors.insert(0, {"hts": dotted(a["hts"]) if a["hts"] else "", "description": a["description"]})
+        p = int(a["parent_row"])
+    kids = tree[tree["parent_row"] == i]
+    g = parse_rate(str(r["general"]))
+    return {
+        "hts": dotted(code), "edition": edition, "level": r["level"], "description": r["description"],
+        "path": r["path"], "units": r["units"], "general": r["general"], "special": r["special"],
+        "col2": r["col2"], "additional": r["additional"], "rates_inherited": bool(r["rates_inherited"]),
+        "rate_from": dotted(tree.loc[int(r["rate_row"]), "hts"]) if tree.loc[int(r["rate_row"]), "hts"] else "",
+        "general_parsed": {"kind": g.kind, "ad_valorem": g.ad_valorem,
+                           "specific": [{"usd": s.usd, "unit": s.unit, "per": s.per, "basis": s.basis}
+                                        for s in g.specific], "reason": g.reason},
+        "special_groups": [{"rate": grp.duty.text, "kind": grp.duty.kind, "programs": list(grp.programs)}
+                           for grp in parse_special(str(r["special"]))],
+        "ch99_refs": [x for x in str(r["ch99_refs"]).split("|") if x],
+        "ancestors": ancestors,
+        "children": [{"hts": dotted(k["hts"]) if k["hts"] else "", "description": k["description"],
+                      "general": k["general"]} for _, k in kids.iterrows()],
+        "citation": src.citation,
+    }
+
+
+def search(q: str, *, edition: int = 2025, limit: int = 50) -> list[dict[str, Any]]:
+    """Search an edition by code prefix (digits, dots allowed) or by words of the description."""
+    text = (q or "").strip()
+    if not text:
+        return []
+    tree = edition_tree(edition)
+    coded = tree[tree["level"] != "text"]
+    digits = text.replace(".", "")
+    if digits.isdigit():
+        hit = coded[coded["hts"].str.startswith(digits)]
+    else:
+        mask = pd.Series(True, index=coded.index)
+        for w in text.lower().split():
+            mask &= coded["path"].str.lower().str.contains(w, regex=False)
+        hit = coded[mask]
+    return [{"hts": dotted(r.hts), "level": r.level, "description": r.description,
+             "general": r.general, "units": r.units} for r in hit.head(limit).itertuples(index=False)]

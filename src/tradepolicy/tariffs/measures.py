@@ -1,0 +1,268 @@
+"""Dated measures: which Chapter 99 duties and preferences apply to a line, origin and date.
+
+The measures themselves are cited YAML (``tariffs/measures/*.yaml``), loaded by the
+service and passed in here as plain dicts; product coverage tables come from the
+datasets. Lookups follow the OpenFisca rule: the value of the latest ``from`` date not
+after the date asked; ``rate: null`` ends a value.
+
+>>> rate_on([{"from": dt.date(2018, 9, 24), "rate": 0.10, "citation": "a"},
+...          {"from": dt.date(2019, 5, 10), "rate": 0.25, "citation": "b"}], dt.date(2019, 5, 9))
+(0.1, 'a')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class AdditionalDuty:
+    """A Chapter 99 additional duty on a line: ``rate`` decimal ad valorem, added to the base."""
+
+    authority: str
+    heading: str
+    label: str
+    rate: float
+    citation: str
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AdcvdFlag:
+    """An AD/CVD order that may cover the line (product and origin match; scope decides)."""
+
+    case_number: str
+    kind: str
+    product: str
+    country: str
+    order_date: dt.date | None
+    matched_hs: str
+    citation: str
+
+
+@dataclass(frozen=True, slots=True)
+class Eligibility:
+    """A preference programme symbol an origin may claim on a date."""
+
+    symbol: str
+    program: str
+    citation: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExclusionWindow:
+    """A granted Section 301 exclusion: the heading it lifts and its validity (inclusive)."""
+
+    hts10: str
+    heading: str
+    notice: int
+    start: dt.date
+    end: dt.date
+    citation: str
+
+
+def as_date(v: Any) -> dt.date:
+    """Return a ``datetime.date`` from a date or ISO string."""
+    return v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v))
+
+
+def rate_on(entries: Sequence[Mapping[str, Any]], date: dt.date) -> tuple[Any, str] | None:
+    """Return ``(rate, citation)`` of the latest entry with ``from`` <= ``date``, or None."""
+    best: Mapping[str, Any] | None = None
+    for e in entries:
+        if as_date(e["from"]) <= date and (best is None or as_date(e["from"]) >= as_date(best["from"])):
+            best = e
+    if best is None:
+        return None
+    return best.get("rate"), str(best.get("citation", ""))
+
+
+def prefix_match(code: str, table: Mapping[str, Any]) -> tuple[str, Any] | None:
+    """Return the longest key of ``table`` that is a prefix of ``code`` (or a code ``code`` prefixes)."""
+    for n in (10, 8, 6, 4):
+        key = code[:n]
+        if len(key) == n and key in table:
+            return key, table[key]
+    return None
+
+
+# --- Section 301 --------------------------------------------------------------------------
+
+
+def exclusion_windows(rows: Iterable[Mapping[str, Any]], cfg: Mapping[str, Any]) -> dict[str, list[ExclusionWindow]]:
+    """Build the validity windows of granted exclusions from the dataset rows and the YAML rule.
+
+    A window starts on the first effective date of the excluded heading (retroactive) and
+    ends ``valid_days_after_publication`` days after publication (or the YAML ``expires``).
+    """
+    exc = cfg["exclusions"]
+    days = int(exc["valid_days_after_publication"])
+    notices = {int(k): v for k, v in (exc.get("notices") or {}).items()}
+    out: dict[str, list[ExclusionWindow]] = {}
+    for r in rows:
+        heading = exc["tranche_heading"].get(r["tranche"])
+        if heading is None:
+            continue
+        rates = cfg["headings"][heading]["rates"]
+        start = min(as_date(e["from"]) for e in rates)
+        info = notices.get(int(r["notice_index"]), {})
+        published = as_date(info.get("published", r["date_granted"]))
+        end = as_date(info["expires"]) if "expires" in info else published + dt.timedelta(days=days)
+        cite = info.get("citation") or (
+            f"USTR exclusion notice #{r['notice_index']} (granted {r['date_granted']}); "
+            f"{exc['citation_rule']}"
+        )
+        w = ExclusionWindow(r["hts10"], heading, int(r["notice_index"]), start, end, cite)
+        out.setdefault(r["hts10"], []).append(w)
+    return out
+
+
+def section301_duties(
+    code: str,
+    origin: str,
+    date: dt.date,
+    cfg: Mapping[str, Any],
+    coverage: Mapping[str, str],
+    exclusions: Mapping[str, Sequence[ExclusionWindow]],
+) -> tuple[list[AdditionalDuty], list[str]]:
+    """Return the Section 301 duties on ``code`` (8 or 10 digits) and notes.
+
+    ``coverage`` maps HTS8/HTS10 digits to a 9903.88 heading. An HTS8 query also looks for
+    HTS10 entries below it (noted: coverage is then partial).
+    """
+    notes: list[str] = []
+    if origin not in cfg["origins"]:
+        return [], notes
+    hit = prefix_match(code, coverage)
+    heading = hit[1] if hit else None
+    if heading is None and len(code) == 8:
+        below = sorted({h for k, h in coverage.items() if k.startswith(code) and len(k) == 10})
+        if below:
+            heading = below[0]
+            notes.append(f"Only some HTS10 lines under {code} are covered by {heading}.")
+    if heading is None:
+        return [], notes
+    h = cfg["headings"][heading]
+    if h.get("suspended"):
+        notes.append(f"{heading} ({h['list']}) is suspended: {h.get('citation', '')}")
+        return [], notes
+    found = rate_on(h["rates"], date)
+    if found is None or found[0] is None:
+        first = min(as_date(e["from"]) for e in h["rates"])
+        notes.append(f"{heading} ({h['list']}) covers this line from {first.isoformat()}.")
+        return [], notes
+    rate, cite = found
+    for w in exclusions.get(code, ()) if len(code) == 10 else ():
+        if w.heading == heading and w.start <= date <= w.end:
+            notes.append(f"Excluded from {heading} by exclusion notice #{w.notice} "
+                         f"({w.start.isoformat()} to {w.end.isoformat()}).")
+            return [AdditionalDuty(str(cfg["authority"]), heading, f"{h['list']} — excluded", 0.0,
+                                   w.citation, "product exclusion in force")], notes
+        if w.heading == heading and date > w.end:
+            notes.append(f"Exclusion notice #{w.notice} for this line expired {w.end.isoformat()}.")
+    return [AdditionalDuty(str(cfg["authority"]), heading, str(h["list"]), float(rate), cite)], notes
+
+
+# --- Section 232 --------------------------------------------------------------------------
+
+
+def section232_duties(
+    code: str,
+    origin: str,
+    date: dt.date,
+    cfg: Mapping[str, Any],
+    products: Mapping[str, Sequence[Mapping[str, Any]]],
+) -> tuple[list[AdditionalDuty], list[str]]:
+    """Return the Section 232 duties on ``code`` for ``origin`` on ``date``, and notes.
+
+    ``products`` maps an HTS prefix to the list rows under it (program, default_rate,
+    country_overrides, usmca_exempt). Country rates from the YAML apply first; from the
+    programme's ``data_overrides_from`` date the list's own overrides apply.
+    """
+    out: list[AdditionalDuty] = []
+    notes: list[str] = []
+    eu = set(cfg.get("eu_members", []))
+    seen: set[str] = set()
+    for n in (10, 8, 6, 4):
+        for row in products.get(code[:n], ()) if len(code) >= n else ():
+            prog = row["program"]
+            if prog in seen or prog not in cfg["programs"]:
+                continue
+            seen.add(prog)
+            p = cfg["programs"][prog]
+            found = rate_on(p["rates"], date)
+            if found is None or found[0] is None:
+                continue
+            rate = float(row["default_rate"]) if found[0] == "list" else float(found[0])
+            cite = found[1]
+            label = prog.replace("_", " ")
+            note = None
+            ckey = origin if origin in (p.get("country_rates") or {}) else (
+                "EU" if origin in eu and "EU" in (p.get("country_rates") or {}) else None)
+            if ckey is not None:
+                c = rate_on(p["country_rates"][ckey], date)
+                if c is not None and c[0] is not None:
+                    rate, cite, note = float(c[0]), c[1], f"country rate for {origin}"
+            overrides_from = p.get("data_overrides_from")
+            if overrides_from and date >= as_date(overrides_from) and origin in row["country_overrides"]:
+                rate = float(row["country_overrides"][origin])
+                cite = f"{cite}; country rate for {origin} per the Section 232 list of 2025-12-04"
+                note = f"country rate for {origin}"
+            if row["usmca_exempt"] and origin in cfg.get("usmca_origins", []):
+                rate, note = 0.0, str(cfg.get("usmca_note"))
+            out.append(AdditionalDuty(str(cfg["authority"]), str(p["heading"]), label, rate, cite, note))
+    return out, notes
+
+
+# --- preferences and column 2 ------------------------------------------------------------
+
+
+def _in_window(date: dt.date, start: Any, end: Any) -> bool:
+    return (start is None or as_date(start) <= date) and (end is None or date <= as_date(end))
+
+
+def column2_applies(origin: str, date: dt.date, cfg: Mapping[str, Any]) -> str | None:
+    """Return the citation when column 2 applies to ``origin`` on ``date``, else None."""
+    for e in cfg["countries"].get(origin, ()):
+        if _in_window(date, e["from"], e.get("to")):
+            return str(e["citation"])
+    return None
+
+
+def eligible_programs(
+    origin: str,
+    date: dt.date,
+    programs: Mapping[str, Mapping[str, Any]],
+    agreements: Iterable[Any],
+) -> dict[str, Eligibility]:
+    """Return the programme symbols ``origin`` may claim on ``date``, keyed by symbol.
+
+    ``programs``: the non-agreement programmes (preferences YAML). ``agreements``: records
+    with ``.id``, ``.short_name``, ``.parties``, ``.tariff_programs`` and ``.dates``
+    (``in_force``, ``terminated``) from the agreements registry.
+    """
+    out: dict[str, Eligibility] = {}
+    for pid, p in programs.items():
+        if not _in_window(date, p.get("from"), p.get("to")):
+            continue
+        origins = p["origins"]
+        if origins != "all" and origin not in origins:
+            continue
+        removed = (p.get("removed") or {}).get(origin)
+        if removed is not None and date >= as_date(removed):
+            continue
+        for sym in p["symbols"]:
+            out[sym] = Eligibility(sym, str(p["name"]), str(p["citation"]))
+    for a in agreements:
+        if origin not in a.parties or not a.tariff_programs or a.dates.in_force is None:
+            continue
+        if not _in_window(date, a.dates.in_force, a.dates.terminated):
+            continue
+        for sym in a.tariff_programs:
+            out[sym] = Eligibility(sym, str(a.short_name),
+                                   f"{a.name} (agreements registry '{a.id}', in force "
+                                   f"{a.dates.in_force.isoformat()})")
+    return out
