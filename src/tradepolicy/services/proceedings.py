@@ -1,0 +1,297 @@
+"""Proceedings (cases): open a case, record events, derive state, deadlines and calendars.
+
+A case is its append-only event log in ``proceeding_events``; its stage, deadlines and
+overdue items are derived by the law engine (``tradepolicy.law.procedures``) on every read.
+Every write happens in one transaction with an audit entry; a rejected event changes
+nothing stored. When a ``session`` is given, functions work inside it (seeders use this).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tradepolicy.config import get_settings
+from tradepolicy.errors import ConflictError, InputError, NotFoundError
+from tradepolicy.law.dates import parse_date
+from tradepolicy.law.procedures import (
+    CaseState,
+    EventRecord,
+    Procedure,
+    check_event,
+    derive,
+    get_procedure,
+)
+from tradepolicy.law.seeds import SeedCase, load_seeds
+from tradepolicy.store import audit
+from tradepolicy.store.db import read_session, transaction
+from tradepolicy.store.models import Proceeding, ProceedingEvent
+
+CASE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$")
+
+
+@contextmanager
+def _writing(session: Session | None) -> Iterator[Session]:
+    if session is not None:
+        yield session
+        return
+    with transaction() as s:
+        yield s
+
+
+@contextmanager
+def _reading(session: Session | None) -> Iterator[Session]:
+    if session is not None:
+        yield session
+        return
+    with read_session() as s:
+        yield s
+
+
+def _actor(actor: str | None) -> str:
+    return actor or get_settings().user
+
+
+def _as_date(value: str | dt.date, field: str = "date") -> dt.date:
+    return parse_date(value, field=field)
+
+
+def _records(session: Session, case_id: str) -> list[EventRecord]:
+    rows = session.scalars(select(ProceedingEvent).where(ProceedingEvent.proceeding_id == case_id)
+                           .order_by(ProceedingEvent.seq)).all()
+    return [EventRecord(seq=r.seq, event=r.event, date=r.date, payload=dict(r.payload or {}),
+                        corrects=r.corrects, note=r.note) for r in rows]
+
+
+def _load_case(session: Session, case_id: str) -> Proceeding:
+    case = session.get(Proceeding, case_id)
+    if case is None:
+        known = session.scalars(select(Proceeding.id).order_by(Proceeding.id).limit(20)).all()
+        raise NotFoundError(f"Unknown case {case_id!r}.", field="case_id",
+                            expected="an id from `tradepolicy case list`" +
+                            (f", e.g. {', '.join(known)}" if known else ""),
+                            example=known[0] if known else "usmca-negotiation")
+    return case
+
+
+def open_case(
+    *,
+    procedure: str,
+    case_id: str,
+    title: str,
+    data: dict[str, Any] | None = None,
+    actor: str | None = None,
+    session: Session | None = None,
+) -> dict[str, Any]:
+    """Open a new case of ``procedure`` with id ``case_id``; return it as a dict."""
+    proc = get_procedure(procedure)
+    if not CASE_ID.match(case_id or ""):
+        raise InputError(f"Malformed case id {case_id!r}.", field="case_id",
+                         expected="letters, digits, '.', '_' or '-', at most 120 characters",
+                         example="A-570-893")
+    if not title or not title.strip():
+        raise InputError("A case needs a title.", field="title", expected="a short title",
+                         example="Frozen warmwater shrimp from China")
+    who = _actor(actor)
+    with _writing(session) as s:
+        if s.get(Proceeding, case_id) is not None:
+            raise ConflictError(f"Case {case_id!r} already exists.", field="case_id",
+                                expected="a new id", example=f"{case_id}-2")
+        row = Proceeding(id=case_id, procedure=proc.id, title=title.strip(), created_by=who,
+                         data=dict(data or {}))
+        s.add(row)
+        s.flush()
+        audit.record(s, actor=who, action="insert", entity="proceedings", entity_id=case_id,
+                     before=None, after=audit.snapshot(row))
+        return _case_dict(s, row, [], None)
+
+
+def record_event(
+    case_id: str,
+    event: str,
+    date: str | dt.date,
+    *,
+    payload: dict[str, Any] | None = None,
+    note: str | None = None,
+    corrects: int | None = None,
+    actor: str | None = None,
+    session: Session | None = None,
+) -> dict[str, Any]:
+    """Append an event (or a correction of an earlier one) after validating it.
+
+    Raises ``InputError`` (unknown event, malformed date), ``NotFoundError`` (unknown case)
+    or ``ConflictError`` (not allowed in the stage, before its dependency); nothing is
+    stored then. Returns the case with its derived state.
+    """
+    when = _as_date(date)
+    if payload is not None and not isinstance(payload, dict):
+        raise InputError("The payload must be a JSON object.", field="payload",
+                         expected="a JSON object", example='{"action": "list1"}')
+    who = _actor(actor)
+    with _writing(session) as s:
+        case = _load_case(s, case_id)
+        proc = get_procedure(case.procedure)
+        records = _records(s, case_id)
+        check_event(proc, records, event, when, payload=payload, corrects=corrects)
+        seq = (s.scalar(select(func.max(ProceedingEvent.seq))
+                        .where(ProceedingEvent.proceeding_id == case_id)) or 0) + 1
+        row = ProceedingEvent(proceeding_id=case_id, seq=seq, event=event, date=when,
+                              payload=dict(payload or {}), corrects=corrects, note=note,
+                              recorded_by=who)
+        s.add(row)
+        s.flush()
+        audit.record(s, actor=who, action="correct" if corrects else "event",
+                     entity="proceeding_events", entity_id=f"{case_id}#{seq}", before=None,
+                     after=audit.snapshot(row))
+        records.append(EventRecord(seq=seq, event=event, date=when, payload=dict(payload or {}),
+                                   corrects=corrects, note=note))
+        return _case_dict(s, case, records, None)
+
+
+def get_case(case_id: str, *, as_of: str | dt.date | None = None,
+             session: Session | None = None) -> dict[str, Any]:
+    """Return a case: procedure, stage, events, deadlines with due dates, overdue items."""
+    when = _as_date(as_of, "as_of") if as_of else None
+    with _reading(session) as s:
+        case = _load_case(s, case_id)
+        return _case_dict(s, case, _records(s, case_id), when)
+
+
+def case_state(case_id: str, *, as_of: dt.date | None = None) -> tuple[dict[str, Any], CaseState]:
+    """Return (case row as dict, derived engine state) for renderers such as the .ics export."""
+    with read_session() as s:
+        case = _load_case(s, case_id)
+        proc = get_procedure(case.procedure)
+        state = derive(proc, _records(s, case_id), as_of=as_of)
+        return {"id": case.id, "title": case.title, "procedure": case.procedure}, state
+
+
+def list_cases(procedure: str | None = None, *, as_of: str | dt.date | None = None) -> list[dict[str, Any]]:
+    """Return every case (optionally of one procedure) with stage and deadline counts."""
+    if procedure is not None:
+        get_procedure(procedure)
+    when = _as_date(as_of, "as_of") if as_of else dt.date.today()
+    with read_session() as s:
+        q = select(Proceeding).order_by(Proceeding.procedure, Proceeding.id)
+        if procedure:
+            q = q.where(Proceeding.procedure == procedure)
+        rows = s.scalars(q).all()
+        events = s.scalars(select(ProceedingEvent).order_by(ProceedingEvent.proceeding_id,
+                                                            ProceedingEvent.seq)).all()
+    by_case: dict[str, list[EventRecord]] = {}
+    for e in events:
+        by_case.setdefault(e.proceeding_id, []).append(EventRecord(
+            seq=e.seq, event=e.event, date=e.date, payload=dict(e.payload or {}),
+            corrects=e.corrects, note=e.note))
+    out = []
+    for r in rows:
+        proc = get_procedure(r.procedure)
+        state = derive(proc, by_case.get(r.id, []), as_of=when)
+        nxt = state.upcoming()
+        out.append({
+            "id": r.id, "procedure": r.procedure, "title": r.title, "stage": state.stage,
+            "stage_title": state.stage_title, "events": len(state.events),
+            "overdue": len(state.overdue), "outside": len(state.outside),
+            "next_deadline": nxt[0].due_date.isoformat() if nxt and nxt[0].due_date else None,
+            "next_deadline_title": nxt[0].title if nxt else None,
+            "next_deadline_flag": (("confirmed" if nxt[0].confirmed else "UNCONFIRMED") if nxt else None),
+            "created_by": r.created_by,
+        })
+    return out
+
+
+def upcoming_deadlines(*, within_days: int = 120, as_of: dt.date | None = None,
+                       limit: int = 20) -> list[dict[str, Any]]:
+    """Return pending and overdue deadlines of every case, soonest first (for the dashboard)."""
+    when = as_of or dt.date.today()
+    with read_session() as s:
+        rows = s.scalars(select(Proceeding)).all()
+        events = s.scalars(select(ProceedingEvent).order_by(ProceedingEvent.seq)).all()
+    by_case: dict[str, list[EventRecord]] = {}
+    for e in events:
+        by_case.setdefault(e.proceeding_id, []).append(EventRecord(
+            seq=e.seq, event=e.event, date=e.date, payload=dict(e.payload or {}),
+            corrects=e.corrects, note=e.note))
+    out = []
+    for r in rows:
+        state = derive(get_procedure(r.procedure), by_case.get(r.id, []), as_of=when)
+        for d in state.deadlines:
+            if d.due_date is None or d.projected:
+                continue
+            if d.status == "overdue" or (d.status == "pending" and (d.due_date - when).days <= within_days):
+                out.append({"case_id": r.id, "case_title": r.title, **d.to_dict()})
+    out.sort(key=lambda x: (x["status"] != "overdue", x["due_date"]))
+    return out[:limit]
+
+
+def _case_dict(s: Session, case: Proceeding, records: list[EventRecord],
+               as_of: dt.date | None) -> dict[str, Any]:
+    proc = get_procedure(case.procedure)
+    state = derive(proc, records, as_of=as_of)
+    raw = s.scalars(select(ProceedingEvent).where(ProceedingEvent.proceeding_id == case.id)
+                    .order_by(ProceedingEvent.seq)).all()
+    return {
+        "id": case.id,
+        "procedure": proc.id,
+        "procedure_title": proc.title,
+        "title": case.title,
+        "created_at": case.created_at.isoformat() if case.created_at else None,
+        "created_by": case.created_by,
+        "data": case.data or {},
+        "as_of": state.as_of.isoformat(),
+        "stage": state.stage,
+        "stage_title": state.stage_title,
+        "allowed_events": list(state.allowed_events),
+        "events": [_event_dict(proc, e) for e in state.events],
+        "log": [{"seq": r.seq, "event": r.event, "date": r.date.isoformat(), "payload": r.payload,
+                 "corrects": r.corrects, "note": r.note, "recorded_by": r.recorded_by,
+                 "recorded_at": r.recorded_at.isoformat() if r.recorded_at else None} for r in raw],
+        "deadlines": [d.to_dict() for d in state.deadlines],
+        "overdue": [d.to_dict() for d in state.overdue],
+        "outside": [d.to_dict() for d in state.outside],
+        "unconfirmed_rules": sorted({d.rule_id for d in state.deadlines if not d.confirmed}),
+    }
+
+
+def _event_dict(proc: Procedure, e: EventRecord) -> dict[str, Any]:
+    return {"seq": e.seq, "event": e.event, "title": proc.event(e.event).title,
+            "date": e.date.isoformat(), "payload": e.payload, "note": e.note,
+            "corrected_by": e.corrects}
+
+
+# --------------------------------------------------------------------------- seeding
+
+def seed_proceedings(session: Session, actor: str) -> dict[str, int]:
+    """Load the bundled, cited real proceedings (idempotent: new events are appended).
+
+    A seeded case that exists gains only the seed events beyond those it already has; a
+    stored event never changes. Returns ``{"inserted", "updated", "unchanged"}`` counts.
+    """
+    counts = {"inserted": 0, "updated": 0, "unchanged": 0}
+    for seed in load_seeds():
+        counts[_seed_one(session, seed, actor)] += 1
+    return counts
+
+
+def _seed_one(session: Session, seed: SeedCase, actor: str) -> str:
+    existing = session.get(Proceeding, seed.id)
+    if existing is None:
+        open_case(procedure=seed.procedure, case_id=seed.id, title=seed.title,
+                  data=seed.data(), actor=actor, session=session)
+        have = 0
+        outcome = "inserted"
+    else:
+        have = len(_records(session, seed.id))
+        outcome = "unchanged"
+    for ev in seed.events[have:]:
+        record_event(seed.id, ev.event, ev.date, payload=ev.payload_with_source(), note=ev.note,
+                     actor=actor, session=session)
+        if outcome == "unchanged":
+            outcome = "updated"
+    return outcome
