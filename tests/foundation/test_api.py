@@ -122,3 +122,13 @@ def test_rejected_request_changes_nothing(client: TestClient) -> None:
     client.get("/api/agreements/nope")
     client.get("/api/agreements?in_force_on=bad")
     assert list_audit(limit=10000) == before
+
+
+def test_guide_answers_carry_live_registry_facts(client: TestClient) -> None:
+    """Guide links resolve against the live registry: an agreement link carries its stored dates."""
+    from tradepolicy.services.agreements import get_agreement
+
+    hits = client.get("/api/guide", params={"q": "USMCA", "limit": 10}).json()["results"]
+    links = [lk for h in hits for lk in h["links"] if lk["kind"] == "agreement" and lk["id"] == "usmca"]
+    assert links, "no guide entry links to the USMCA record"
+    assert links[0]["live"]["in_force"] == get_agreement("usmca")["in_force"]

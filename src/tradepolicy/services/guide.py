@@ -11,13 +11,11 @@ from sqlalchemy import select, text
 
 from tradepolicy.errors import InputError, NotFoundError
 from tradepolicy.store.db import read_session
-from tradepolicy.store.models import GuideEntry
+from tradepolicy.store.models import Agency, Agreement, GuideEntry
 
 # Words that carry no meaning for the search; a question is reduced to its content words.
 STOPWORDS = frozenset(
-    """a about an and are as at be by can do does for from how i in is it its me of on or
-    our please tell that the their them there these this to us was what when where which who
-    whom why will with would you your should could""".split()
+    ["a", "about", "an", "and", "are", "as", "at", "be", "by", "can", "do", "does", "for", "from", "how", "i", "in", "is", "it", "its", "me", "of", "on", "or", "our", "please", "tell", "that", "the", "their", "them", "there", "these", "this", "to", "us", "was", "what", "when", "where", "which", "who", "whom", "why", "will", "with", "would", "you", "your", "should", "could"]
 )
 _TOKEN = re.compile(r"[A-Za-z0-9]+")
 MAX_QUERY_CHARS = 500
@@ -36,12 +34,30 @@ def terms_of(question: str) -> list[str]:
     return seen
 
 
-def _entry_dict(e: GuideEntry, score: float) -> dict[str, Any]:
+def _live_link(session: Any, link: dict[str, Any]) -> dict[str, Any]:
+    """Attach the live registry facts of a linked record (status and dates, or role)."""
+    out = dict(link)
+    if link["kind"] == "agreement":
+        a = session.get(Agreement, link["id"])
+        if a is not None:
+            out["label"] = link.get("label") or a.short_name
+            out["live"] = {"status": a.status, "in_force": a.in_force.isoformat() if a.in_force else None,
+                           "key_provisions": a.key_provisions}
+    elif link["kind"] == "agency":
+        ag = session.get(Agency, link["id"])
+        if ag is not None:
+            out["label"] = link.get("label") or ag.name
+            out["live"] = {"kind": ag.kind}
+    return out
+
+
+def _entry_dict(e: GuideEntry, score: float, session: Any | None = None) -> dict[str, Any]:
+    links = [_live_link(session, lk) for lk in e.links] if session is not None else e.links
     return {
         "id": e.id,
         "title": e.title,
         "body": e.body,
-        "links": e.links,
+        "links": links,
         "citations": e.citations,
         "score": round(score, 4),
     }
@@ -83,7 +99,7 @@ def ask(question: str, *, limit: int = 5) -> list[dict[str, Any]]:
         else:
             ranked = _bm25_python(s.scalars(select(GuideEntry)).all(), terms)[:limit]
         by_id = {e.id: e for e in s.scalars(select(GuideEntry)).all()}
-    return [_entry_dict(by_id[i], score) for i, score in ranked if i in by_id]
+        return [_entry_dict(by_id[i], score, s) for i, score in ranked if i in by_id]
 
 
 def _bm25_python(entries: Any, terms: list[str], k1: float = 1.2, b: float = 0.75) -> list[tuple[str, float]]:
@@ -122,4 +138,4 @@ def get_entry(entry_id: str) -> dict[str, Any]:
         if e is None:
             raise NotFoundError(f"Unknown guide entry {entry_id!r}.", field="entry_id",
                                 expected="an id from /guide", example="what-is-ustr")
-        return _entry_dict(e, 0.0)
+        return _entry_dict(e, 0.0, s)
