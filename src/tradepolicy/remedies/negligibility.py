@@ -65,7 +65,7 @@ def negligibility(
     if total <= 0:
         raise InputError("Total imports must be > 0.", field="imports", expected="positive imports",
                          example="IND: 2030000")
-    rows = []
+    rows: list[dict[str, Any]] = []
     for c, dev in subject.items():
         developing = bool(dev) and case == "cvd"
         share = float(imports.get(c, 0.0)) / total

@@ -1,0 +1,615 @@
+"""Trade-remedy use cases: margin, CVD and all-others runs; re-runs; attachments; shrimp.
+
+The engines (``tradepolicy.remedies``) are pure; this module reads the sales files,
+resolves every threshold from the law rule book (``tradepolicy.law.rules.rule_value``),
+stores each calculation as an append-only row of ``runs`` (inputs' sha256, parameters
+with citations, law and code versions, results) with an audit entry, and keeps a
+content-addressed copy of every input under ``<cache>/derived/remedies/inputs`` so a run
+can be re-run. A re-run is a new row whose ``parent_id`` names the run re-run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import math
+from collections.abc import Mapping, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tradepolicy import __version__
+from tradepolicy.config import get_settings
+from tradepolicy.errors import ConflictError, InputError, NotFoundError
+from tradepolicy.literals import check_literal
+from tradepolicy.remedies import ADParameters, CVDParameters
+from tradepolicy.remedies.all_others import Respondent, all_others_rate
+from tradepolicy.remedies.cvd import Grant, Loan, cvd_rate
+from tradepolicy.remedies.negligibility import negligibility
+from tradepolicy.remedies.programme import SEGMENTS, MarginResult, run_margin_programme
+from tradepolicy.store.audit import record, snapshot
+from tradepolicy.store.db import read_session, transaction
+from tradepolicy.store.models import Proceeding, Run, RunAttachment
+
+KIND_MARGIN = "remedies.ad_margin"
+KIND_CVD = "remedies.cvd"
+KIND_ALL_OTHERS = "remedies.all_others"
+KINDS = (KIND_MARGIN, KIND_CVD, KIND_ALL_OTHERS)
+DIM_ROWS_STORED = 5000  # Cohen's d rows kept per dimension in a stored run (the count is always kept)
+
+AD_RULES: dict[str, str] = {
+    "de_minimis_investigation": "adcvd.ad.de_minimis_investigation",
+    "de_minimis_review": "adcvd.ad.de_minimis_review",
+    "cohens_d_threshold": "adcvd.dp.cohens_d",
+    "min_group_obs": "adcvd.dp.min_observations",
+    "base_qty_share_min": "adcvd.dp.base_quantity_share",
+    "ratio_lower": "adcvd.dp.ratio_lower",
+    "ratio_upper": "adcvd.dp.ratio_upper",
+    "relative_change_min": "adcvd.dp.meaningful_difference",
+    "below_cost_share": "adcvd.nv.below_cost_share",
+    "arms_length_low": "adcvd.nv.arms_length_lower",
+    "arms_length_high": "adcvd.nv.arms_length_upper",
+    "difmer_cap": "adcvd.nv.difmer_cap",
+    "viability_share": "adcvd.nv.viability",
+}
+CVD_RULES: dict[str, str] = {
+    "expensing_threshold": "adcvd.cvd.grant_expensing",
+    "de_minimis_investigation": "adcvd.cvd.de_minimis_investigation",
+    "de_minimis_developing": "adcvd.cvd.de_minimis_developing",
+    "de_minimis_review": "adcvd.cvd.de_minimis_review",
+    "negligibility_individual": "adcvd.negligibility.individual",
+    "negligibility_aggregate": "adcvd.negligibility.aggregate",
+    "negligibility_individual_developing": "adcvd.cvd.negligibility_developing_individual",
+    "negligibility_aggregate_developing": "adcvd.cvd.negligibility_developing_aggregate",
+}
+
+
+# ----------------------------------------------------------------------------- law
+
+
+def _resolve(rules: Mapping[str, str], on: dt.date | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    from tradepolicy.law.rules import rule_value
+
+    values: dict[str, Any] = {}
+    cited: dict[str, Any] = {}
+    for name, rid in rules.items():
+        rv = rule_value(rid, on)
+        values[name] = rv.value
+        cited[name] = {"rule_id": rid, "value": rv.value, "unit": rv.unit, "citation": rv.citation,
+                       "confirmed": rv.confirmed}
+    return values, cited
+
+
+def ad_parameters(on: dt.date | None = None) -> tuple[ADParameters, dict[str, Any]]:
+    """Return the AD thresholds in force on ``on`` and their citations (by field)."""
+    v, cited = _resolve(AD_RULES, on)
+    floats = {k: float(x) for k, x in v.items() if k != "min_group_obs"}
+    return ADParameters(min_group_obs=int(v["min_group_obs"]), **floats), cited
+
+
+def cvd_parameters(on: dt.date | None = None) -> tuple[CVDParameters, dict[str, Any]]:
+    """Return the CVD thresholds in force on ``on`` and their citations (by field)."""
+    v, cited = _resolve(CVD_RULES, on)
+    return CVDParameters(**{k: float(x) for k, x in v.items()}), cited
+
+
+def law_version() -> str:
+    """Return the version of the law rule book (file stems and versions)."""
+    from tradepolicy.law.rules import bundled_rules
+
+    return bundled_rules().version
+
+
+# ----------------------------------------------------------------------------- inputs
+
+
+def _inputs_dir() -> Path:
+    d = get_settings().cache_dir / "derived" / "remedies" / "inputs"
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def sha256_bytes(data: bytes) -> str:
+    """Return the hex sha256 of ``data``."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def _suffix(name: str) -> str:
+    low = name.lower()
+    for s in (".csv", ".parquet", ".pq"):
+        if low.endswith(s):
+            return ".parquet" if s == ".pq" else s
+    raise InputError(f"Unsupported sales file type: {name!r}.", where=name, field="file",
+                     expected="a .csv or .parquet file", example="us_sales.csv")
+
+
+def parse_table(data: bytes, suffix: str, source: str) -> pd.DataFrame:
+    """Parse CSV (every cell read as text; the engine converts and checks) or Parquet bytes."""
+    try:
+        if suffix == ".parquet":
+            return pd.read_parquet(io.BytesIO(data))
+        return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, skipinitialspace=True)
+    except (ValueError, OSError, pd.errors.ParserError) as exc:
+        raise InputError(f"Cannot read {source}: {exc}", where=source, field="file",
+                         expected="a CSV with a header row, or a Parquet file",
+                         example="sale_id,connum,quantity,net_price,...") from exc
+
+
+def keep_input(data: bytes, suffix: str) -> str:
+    """Store ``data`` content-addressed in the cache; return its sha256."""
+    sha = sha256_bytes(data)
+    path = _inputs_dir() / f"{sha}{suffix}"
+    if not path.exists():
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    return sha
+
+
+def load_kept_input(sha: str, suffix: str) -> bytes:
+    """Return a kept input's bytes after checking its sha256."""
+    path = _inputs_dir() / f"{sha}{suffix}"
+    if not path.exists():
+        raise NotFoundError(f"The input {sha[:12]}… of this run is no longer in the cache.",
+                            where=str(path), field="inputs",
+                            expected="the run's inputs kept under <cache>/derived/remedies/inputs",
+                            example="re-run from the original files with `tradepolicy remedies margin`")
+    data = path.read_bytes()
+    if sha256_bytes(data) != sha:
+        raise ConflictError("A kept input no longer matches its sha256.", where=str(path), field="inputs")
+    return data
+
+
+def read_file(path: str | Path) -> tuple[bytes, str]:
+    """Read a user's sales file; return (bytes, suffix)."""
+    p = Path(path)
+    suffix = _suffix(p.name)
+    if not p.is_file():
+        raise NotFoundError(f"No such file: {str(p)!r}.", where=str(p), field="file",
+                            expected="an existing CSV or Parquet file", example="us_sales.csv")
+    return p.read_bytes(), suffix
+
+
+def rows_to_csv_bytes(rows: Sequence[Mapping[str, Any]], source: str) -> bytes:
+    """Serialise JSON rows (API input) as CSV bytes, the canonical stored form."""
+    if not rows:
+        raise InputError(f"{source} has no rows.", where=source, expected="a list of row objects",
+                         example='[{"sale_id": "U1", "connum": "A", ...}]')
+    cols: list[str] = []
+    for r in rows:
+        for k in r:
+            if k not in cols:
+                cols.append(k)
+    return pd.DataFrame(list(rows), columns=cols).to_csv(index=False).encode()
+
+
+# ----------------------------------------------------------------------------- JSON helpers
+
+
+def _clean(v: Any) -> Any:
+    if isinstance(v, dict):
+        return {str(k): _clean(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [_clean(x) for x in v]
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and not math.isfinite(v):
+        return None if math.isnan(v) else ("inf" if v > 0 else "-inf")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return v
+
+
+def frame_records(df: pd.DataFrame, limit: int | None = None) -> list[dict[str, Any]]:
+    """Return JSON-safe records of a frame (NaN -> None, ±inf -> "inf"/"-inf")."""
+    sub = df if limit is None else df.head(limit)
+    return [_clean(r) for r in sub.to_dict(orient="records")]
+
+
+def margin_results(res: MarginResult) -> dict[str, Any]:
+    """Return the stored results of a margin run."""
+    dims = {}
+    for name, t in res.dimension_tables.items():
+        dims[name] = {"rows": len(t), "stored": min(len(t), DIM_ROWS_STORED),
+                      "groups": frame_records(t, DIM_ROWS_STORED)}
+    out = _clean(res.summary())
+    out["by_connum"] = frame_records(res.by_connum)
+    out["cohens_d"] = dims
+    out["arms_length"] = frame_records(res.arms_length)
+    return dict(out)
+
+
+# ----------------------------------------------------------------------------- runs
+
+
+def _run_dict(r: Run, attachments: list[str] | None = None) -> dict[str, Any]:
+    return {
+        "id": r.id, "kind": r.kind, "created_at": r.created_at.isoformat() if r.created_at else None,
+        "created_by": r.created_by, "inputs": r.inputs, "parameters": r.parameters,
+        "law_version": r.law_version, "code_version": r.code_version, "results": r.results,
+        "parent_id": r.parent_id, "proceedings": attachments or [],
+    }
+
+
+def _store_run(kind: str, inputs: dict[str, str], parameters: dict[str, Any], results: dict[str, Any],
+               *, parent_id: int | None, actor: str | None) -> dict[str, Any]:
+    actor = actor or get_settings().user
+    with transaction() as s:
+        run = Run(kind=kind, created_by=actor, inputs=inputs, parameters=_clean(parameters),
+                  law_version=law_version(), code_version=__version__, results=_clean(results),
+                  parent_id=parent_id)
+        s.add(run)
+        s.flush()
+        after = snapshot(run)
+        if after is not None:
+            after = {k: after[k] for k in ("id", "kind", "inputs", "law_version", "code_version", "parent_id")}
+        record(s, actor=actor, action="rerun" if parent_id else "create", entity="run",
+               entity_id=str(run.id), before=None, after=after)
+        return _run_dict(run)
+
+
+def _margin_from_bytes(files: dict[str, tuple[bytes, str, str]], *, segment: str, as_of: dt.date | None,
+                       include_tt: bool) -> tuple[MarginResult, dict[str, Any]]:
+    check_literal(segment, SEGMENTS, name="segment")
+    params, cited = ad_parameters(as_of)
+    frames = {k: parse_table(b, suf, name) for k, (b, suf, name) in files.items()}
+    res = run_margin_programme(
+        frames["us"], frames["home"], frames["cost"], segment=segment, params=params,
+        similar_raw=frames.get("similar"), sources={k: name for k, (_b, _s, name) in files.items()},
+        include_tt=include_tt,
+    )
+    return res, cited
+
+
+def compute_margin(
+    files: Mapping[str, tuple[bytes, str, str]],
+    *,
+    segment: str,
+    as_of: dt.date | None = None,
+    include_tt: bool = True,
+    store: bool = True,
+    actor: str | None = None,
+    parent_id: int | None = None,
+) -> dict[str, Any]:
+    """Compute a dumping margin from sales files and store the run.
+
+    Parameters
+    ----------
+    files
+        ``{"us"|"home"|"cost"|"similar": (bytes, suffix, display name)}``.
+    segment
+        ``investigation`` or ``review``.
+    as_of
+        Date whose law applies (default today).
+    store
+        Store the run (a rejected input stores nothing).
+    """
+    for k in ("us", "home", "cost"):
+        if k not in files:
+            raise InputError(f"The {k} sales file is required.", field=k, expected="a CSV or Parquet file",
+                             example=f"--{k} {k}.csv")
+    res, cited = _margin_from_bytes(dict(files), segment=segment, as_of=as_of, include_tt=include_tt)
+    results = margin_results(res)
+    if not store:
+        return {"id": None, "kind": KIND_MARGIN, "results": results, "parameters": {"thresholds": cited}}
+    inputs = {k: keep_input(b, suf) for k, (b, suf, _n) in files.items()}
+    params = {"segment": segment, "as_of": as_of.isoformat() if as_of else None, "include_tt": include_tt,
+              "thresholds": cited, "files": {k: {"name": n, "suffix": suf} for k, (_b, suf, n) in files.items()}}
+    return _store_run(KIND_MARGIN, inputs, params, results, parent_id=parent_id, actor=actor)
+
+
+def compute_margin_from_paths(us: str | Path, home: str | Path, cost: str | Path, *, segment: str,
+                              similar: str | Path | None = None, **kw: Any) -> dict[str, Any]:
+    """Read the files at the given paths and run :func:`compute_margin`."""
+    paths = {"us": us, "home": home, "cost": cost, **({"similar": similar} if similar else {})}
+    files = {}
+    for k, p in paths.items():
+        data, suf = read_file(p)
+        files[k] = (data, suf, Path(p).name)
+    return compute_margin(files, segment=segment, **kw)
+
+
+def _parse_cvd_spec(spec: Mapping[str, Any]) -> dict[str, Any]:
+    def need(obj: Mapping[str, Any], key: str, where: str) -> Any:
+        if key not in obj:
+            raise InputError(f"CVD spec lacks {key!r}.", where=where, field=key,
+                             expected="see `tradepolicy remedies cvd --help`", example=f"{key}: ...")
+        return obj[key]
+
+    try:
+        grants = [Grant(str(g.get("name", f"grant {i + 1}")), float(need(g, "amount", f"grants[{i}]")),
+                        int(need(g, "year_received", f"grants[{i}]")),
+                        float(need(g, "sales_in_approval_year", f"grants[{i}]")),
+                        int(need(g, "aul_years", f"grants[{i}]")), float(need(g, "discount_rate", f"grants[{i}]")))
+                  for i, g in enumerate(spec.get("grants") or [])]
+        loans = [Loan(str(ln.get("name", f"loan {i + 1}")), float(need(ln, "principal", f"loans[{i}]")),
+                      float(need(ln, "rate_paid", f"loans[{i}]")), float(need(ln, "benchmark_rate", f"loans[{i}]")))
+                 for i, ln in enumerate(spec.get("loans") or [])]
+        return {"grants": grants, "loans": loans, "period_year": int(need(spec, "period_year", "spec")),
+                "sales_denominator": float(need(spec, "sales_denominator", "spec")),
+                "segment": str(spec.get("segment", "investigation")),
+                "developing": bool(spec.get("developing", False))}
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise InputError(f"Malformed CVD spec: {exc}", field="spec", expected="numbers where numbers are due",
+                         example="grants: [{amount: 1000000, year_received: 1, ...}]") from exc
+
+
+def compute_cvd(spec: Mapping[str, Any], *, as_of: dt.date | None = None, store: bool = True,
+                actor: str | None = None, parent_id: int | None = None) -> dict[str, Any]:
+    """Compute CVD programme rates from a spec (grants, loans, period_year, sales_denominator...)."""
+    p = _parse_cvd_spec(spec)
+    check_literal(p["segment"], SEGMENTS, name="segment")
+    params, cited = cvd_parameters(as_of)
+    res = cvd_rate(p["grants"], p["loans"], period_year=p["period_year"],
+                   sales_denominator=p["sales_denominator"], segment=p["segment"],
+                   developing=p["developing"], params=params)
+    results = res.summary()
+    if not store:
+        return {"id": None, "kind": KIND_CVD, "results": _clean(results), "parameters": {"thresholds": cited}}
+    data = json.dumps(_clean(dict(spec)), sort_keys=True).encode()
+    inputs = {"spec": keep_input(data, ".json")}
+    params_d = {"as_of": as_of.isoformat() if as_of else None, "thresholds": cited,
+                "files": {"spec": {"name": "spec", "suffix": ".json"}}}
+    return _store_run(KIND_CVD, inputs, params_d, results, parent_id=parent_id, actor=actor)
+
+
+def _respondents(df: pd.DataFrame, source: str) -> list[Respondent]:
+    need = ["name", "margin", "us_value"]
+    miss = [c for c in need if c not in df.columns]
+    if miss:
+        raise InputError(f"Respondent file lacks column(s) {miss}.", where=f"{source}, header", field=miss[0],
+                         expected="name, margin (decimal), us_value, optional facts_available",
+                         example="name,margin,us_value,facts_available")
+    extra = [c for c in df.columns if c not in [*need, "facts_available"]]
+    if extra:
+        raise InputError(f"Respondent file has unknown column(s) {extra}.", where=f"{source}, header",
+                         field=str(extra[0]), expected="name, margin, us_value, facts_available",
+                         example="name,margin,us_value,facts_available")
+    out = []
+    for i, r in enumerate(df.to_dict(orient="records")):
+        try:
+            m = float(r["margin"])
+            w = float(r["us_value"])
+        except (TypeError, ValueError) as exc:
+            raise InputError(f"Respondent row has a non-numeric margin or value: {r}.",
+                             where=f"{source}, row {i + 1} (CSV line {i + 2})", field="margin",
+                             expected="decimal numbers", example="0.125") from exc
+        fa = str(r.get("facts_available", "false")).strip().lower() in ("true", "1", "yes", "y", "t")
+        out.append(Respondent(str(r["name"]), m, w, fa))
+    return out
+
+
+def compute_all_others(data: bytes, suffix: str, source: str, *, segment: str = "investigation",
+                       as_of: dt.date | None = None, store: bool = True, actor: str | None = None,
+                       parent_id: int | None = None) -> dict[str, Any]:
+    """Compute the all-others rate from a respondents file (name, margin, us_value, facts_available)."""
+    check_literal(segment, SEGMENTS, name="segment")
+    params, cited = ad_parameters(as_of)
+    res = all_others_rate(_respondents(parse_table(data, suffix, source), source),
+                          de_minimis=params.de_minimis(segment))
+    results = {"segment": segment, "de_minimis": params.de_minimis(segment), **res.summary()}
+    thresholds = {k: cited[k] for k in ("de_minimis_investigation", "de_minimis_review")}
+    if not store:
+        return {"id": None, "kind": KIND_ALL_OTHERS, "results": _clean(results),
+                "parameters": {"thresholds": thresholds}}
+    inputs = {"respondents": keep_input(data, suffix)}
+    params_d = {"segment": segment, "as_of": as_of.isoformat() if as_of else None, "thresholds": thresholds,
+                "files": {"respondents": {"name": source, "suffix": suffix}}}
+    return _store_run(KIND_ALL_OTHERS, inputs, params_d, results, parent_id=parent_id, actor=actor)
+
+
+def _attachments(s: Session, run_ids: Sequence[int]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    if not run_ids:
+        return out
+    for a in s.scalars(select(RunAttachment).where(RunAttachment.run_id.in_(list(run_ids)))):
+        out.setdefault(a.run_id, []).append(a.proceeding_id)
+    return out
+
+
+def list_runs(kind: str | None = None, *, limit: int = 200) -> list[dict[str, Any]]:
+    """Return remedies runs, newest first, without their full results."""
+    if kind is not None:
+        check_literal(kind, KINDS, name="kind")
+    with read_session() as s:
+        q = select(Run).where(Run.kind.in_([kind] if kind else list(KINDS))).order_by(Run.id.desc()).limit(limit)
+        runs = list(s.scalars(q))
+        att = _attachments(s, [r.id for r in runs])
+        out = []
+        for r in runs:
+            res = r.results or {}
+            headline = (res.get("final_margin") if r.kind == KIND_MARGIN
+                        else res.get("total_rate") if r.kind == KIND_CVD else res.get("rate"))
+            out.append({"id": r.id, "kind": r.kind, "created_at": r.created_at.isoformat(),
+                        "created_by": r.created_by, "parent_id": r.parent_id,
+                        "segment": r.parameters.get("segment"), "method": res.get("method_chosen"),
+                        "rate": headline, "above_de_minimis": res.get("above_de_minimis"),
+                        "law_version": r.law_version, "proceedings": att.get(r.id, [])})
+        return out
+
+
+def get_run(run_id: int) -> dict[str, Any]:
+    """Return one remedies run with its results and attached proceedings."""
+    with read_session() as s:
+        r = s.get(Run, run_id)
+        if r is None or r.kind not in KINDS:
+            raise NotFoundError(f"No remedies run {run_id}.", where=f"run {run_id}", field="run_id",
+                                expected="the id of a stored remedies run", example="1")
+        return _run_dict(r, _attachments(s, [r.id]).get(r.id, []))
+
+
+def rerun(run_id: int, *, as_of: dt.date | None = None, actor: str | None = None) -> dict[str, Any]:
+    """Re-run a stored run from its kept inputs under the law in force on ``as_of``; new row."""
+    old = get_run(run_id)
+    files_meta = old["parameters"].get("files", {})
+    params = old["parameters"]
+    if old["kind"] == KIND_MARGIN:
+        files = {k: (load_kept_input(sha, files_meta[k]["suffix"]), files_meta[k]["suffix"], files_meta[k]["name"])
+                 for k, sha in old["inputs"].items()}
+        return compute_margin(files, segment=params["segment"], as_of=as_of,
+                              include_tt=params.get("include_tt", True), actor=actor, parent_id=run_id)
+    if old["kind"] == KIND_CVD:
+        spec = json.loads(load_kept_input(old["inputs"]["spec"], ".json"))
+        return compute_cvd(spec, as_of=as_of, actor=actor, parent_id=run_id)
+    meta = files_meta["respondents"]
+    data = load_kept_input(old["inputs"]["respondents"], meta["suffix"])
+    return compute_all_others(data, meta["suffix"], meta["name"], segment=params["segment"], as_of=as_of,
+                              actor=actor, parent_id=run_id)
+
+
+def attach_run(run_id: int, case_id: str, *, actor: str | None = None) -> dict[str, Any]:
+    """Attach a run to an AD/CVD proceeding (append-only; attaching twice is refused)."""
+    actor = actor or get_settings().user
+    get_run(run_id)
+    with transaction() as s:
+        if s.get(Proceeding, case_id) is None:
+            raise NotFoundError(f"No proceeding {case_id!r}.", where=f"case {case_id}", field="case_id",
+                                expected="the id of an AD/CVD proceeding", example="A-533-840")
+        dup = s.scalars(select(RunAttachment).where(RunAttachment.run_id == run_id,
+                                                    RunAttachment.proceeding_id == case_id)).first()
+        if dup is not None:
+            raise ConflictError(f"Run {run_id} is already attached to {case_id}.", field="case_id",
+                                where=f"run {run_id}")
+        a = RunAttachment(run_id=run_id, proceeding_id=case_id, attached_by=actor)
+        s.add(a)
+        s.flush()
+        record(s, actor=actor, action="attach", entity="run_attachment", entity_id=str(a.id), before=None,
+               after={"run_id": run_id, "proceeding_id": case_id})
+        return {"id": a.id, "run_id": run_id, "proceeding_id": case_id, "attached_by": actor}
+
+
+def runs_of_case(case_id: str) -> list[dict[str, Any]]:
+    """Return the remedies runs attached to a proceeding."""
+    with read_session() as s:
+        ids = [a.run_id for a in s.scalars(select(RunAttachment).where(RunAttachment.proceeding_id == case_id))]
+    return [r for r in list_runs() if r["id"] in ids]
+
+
+# ----------------------------------------------------------------------------- shrimp orders
+
+
+def shrimp_orders_config() -> dict[str, Any]:
+    """Return the bundled shrimp-order configuration (BACI codes, scope HS6, Brazil revocation)."""
+    text = resources.files("tradepolicy.remedies").joinpath("data/shrimp_orders.yaml").read_text()
+    return dict(yaml.safe_load(text))
+
+
+def shrimp_orders() -> list[dict[str, Any]]:
+    """Return the frozen warmwater shrimp AD orders from us-adcvd-orders, with status."""
+    from tradepolicy.datasets.readers.adcvd import read_itip_measures, read_orders_in_place
+
+    cfg = shrimp_orders_config()
+    df = read_orders_in_place()
+    itip = read_itip_measures()
+    out = []
+    for o in cfg["orders"]:
+        row = df[df["doc_case_no"] == o["case"]]
+        if row.empty:
+            raise NotFoundError(f"Order {o['case']} is not in the USITC list.", where="us-adcvd-orders",
+                                field="doc_case_no")
+        r = row.iloc[0]
+        it = itip[(itip["product"].str.contains("Shrimp", case=False)) &
+                  (itip["partner"].str.replace("Viet Nam", "Vietnam") == o["country"])]
+        withdrawn = next((w for w in it["withdrawn"] if isinstance(w, dt.date)), None)
+        revoked = o.get("revoked")
+        out.append({
+            "case": o["case"], "country": o["country"], "iso3": o["iso3"], "product": r["product"],
+            "order_date": r["order_date"], "continued_date": r["continued_date"], "fed_reg": r["fed_reg"],
+            "fr_pub_date": r["fr_pub_date"], "itip_withdrawn": withdrawn,
+            "revoked": revoked, "status": "revoked" if revoked else "in_force",
+            "revocation_citation": o.get("revocation_citation"),
+        })
+    return out
+
+
+def shrimp_coverage() -> dict[str, Any]:
+    """Share of 2018 US shrimp imports (BACI, value) from each country under an AD order.
+
+    Two bases: the order's scope lines (HS 2012 030617, 160521, 160529; an upper bound of the
+    scope) and all six shrimp lines of the extract.
+    """
+    from tradepolicy.datasets.readers.baci import read_baci_shrimp_2018
+
+    cfg = shrimp_orders_config()
+    orders = shrimp_orders()
+    b = read_baci_shrimp_2018()
+    us = b[b["importer"] == "USA"]
+    scope = [str(c) for c in cfg["scope_hs6"]["codes"]]
+    in_scope = us[us["hs6"].isin(scope)]
+    tot_scope = float(in_scope["value_kusd"].sum())
+    tot_all = float(us["value_kusd"].sum())
+    by_scope = in_scope.groupby("exporter")["value_kusd"].sum()
+    by_all = us.groupby("exporter")["value_kusd"].sum()
+    rows = []
+    for o in orders:
+        v_s = float(by_scope.get(o["iso3"], 0.0))
+        v_a = float(by_all.get(o["iso3"], 0.0))
+        in_force_2018 = o["revoked"] is None or o["revoked"] > dt.date(2018, 12, 31)
+        rows.append({"case": o["case"], "country": o["country"], "status": o["status"],
+                     "in_force_2018": in_force_2018, "imports_scope_kusd": v_s,
+                     "share_scope": v_s / tot_scope if tot_scope else 0.0,
+                     "imports_all_shrimp_kusd": v_a, "share_all_shrimp": v_a / tot_all if tot_all else 0.0})
+    covered = [r for r in rows if r["in_force_2018"]]
+    return {
+        "year": 2018, "importer": "USA", "unit": "thousand US$", "scope_hs6": scope,
+        "scope_citation": cfg["scope_hs6"]["citation"], "scope_confirmed": cfg["scope_hs6"]["confirmed"],
+        "total_scope_kusd": tot_scope, "total_all_shrimp_kusd": tot_all, "orders": rows,
+        "covered_share_scope": sum(r["share_scope"] for r in covered),
+        "covered_share_all_shrimp": sum(r["share_all_shrimp"] for r in covered),
+        "source": "baci-shrimp-2018 (CEPII BACI HS12 2018 via ARTIS); us-adcvd-orders (USITC, WTO I-TIP)",
+    }
+
+
+def shrimp_negligibility(subject: Mapping[str, bool] | None = None, *, case: str = "cvd",
+                         as_of: dt.date | None = None) -> dict[str, Any]:
+    """Negligibility of subject countries' shares of 2018 US shrimp imports (scope lines, value).
+
+    ``subject`` maps ISO3 -> USTR-designated developing country; by default the seven
+    countries of the 2012-2013 frozen warmwater shrimp CVD petitions with their 2018 status
+    taken as given by the caller (default: none developing).
+    """
+    from tradepolicy.datasets.readers.baci import read_baci_shrimp_2018
+
+    cfg = shrimp_orders_config()
+    params, cited = cvd_parameters(as_of)
+    b = read_baci_shrimp_2018()
+    us = b[(b["importer"] == "USA") & b["hs6"].isin([str(c) for c in cfg["scope_hs6"]["codes"]])]
+    imports = {str(k): float(v) for k, v in us.groupby("exporter")["value_kusd"].sum().items()}
+    subject = dict(subject or {c: False for c in ("CHN", "ECU", "IND", "IDN", "MYS", "THA", "VNM")})
+    res = negligibility(imports, subject, case=case, params=params)
+    return {**_clean(res.summary()), "case": case, "thresholds": {k: cited[k] for k in cited if "neglig" in k},
+            "unit": "thousand US$", "year": 2018}
+
+
+def seed_shrimp_orders(session: Session, actor: str) -> dict[str, int]:
+    """Seeder: open the five shrimp AD orders as proceedings with their order event (idempotent)."""
+    from tradepolicy.datasets import is_available
+
+    counts = {"inserted": 0, "updated": 0, "unchanged": 0}
+    if not is_available("us-adcvd-orders"):
+        return counts
+    from tradepolicy.services import proceedings as pro
+
+    for o in shrimp_orders():
+        if session.get(Proceeding, o["case"]) is not None:
+            counts["unchanged"] += 1
+            continue
+        data = {"country": o["country"], "product": o["product"], "doc_case_no": o["case"],
+                "status": o["status"], "source": "us-adcvd-orders", "fed_reg": o["fed_reg"],
+                "revoked": o["revoked"].isoformat() if o["revoked"] else None,
+                "revocation_citation": o["revocation_citation"]}
+        pro.open_case(procedure="ad_investigation", case_id=o["case"],
+                      title=f"{o['product']} from {o['country']}", data=data, actor=actor, session=session)
+        pro.record_event(o["case"], "order_published", o["order_date"],
+                         payload={"source": "USITC AD/CVD orders in place (Aug 2020)", "fed_reg": o["fed_reg"]},
+                         actor=actor, session=session)
+        counts["inserted"] += 1
+    return counts
