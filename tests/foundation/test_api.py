@@ -91,6 +91,10 @@ def test_pages_and_twins(client: TestClient) -> None:
     assert csv.headers["content-type"].startswith("text/csv") and csv.text.startswith("id,short_name")
     assert client.get("/agreements/usmca.json").json()["agreement"]["in_force"] == "2020-07-01"
     assert client.get("/agreements/usmca.csv").text.startswith("area,chapter")
+    dash = client.get("/dashboard.json").json()
+    assert dash["ok"] and dash["agreements"]["count"] >= 2
+    assert client.get("/dashboard.csv").text.startswith("id,short_name,status,in_force")
+    assert client.get("/guide.json", params={"q": "USMCA"}).json()["count"] >= 1
 
 
 def test_page_errors_render_html_and_json_twins_render_shape(client: TestClient) -> None:

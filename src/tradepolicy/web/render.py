@@ -68,6 +68,12 @@ def csv_response(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None =
                     headers={"Content-Disposition": f'inline; filename="{filename}"'})
 
 
+def jsonable(value: Any) -> Any:
+    """Return ``value`` made JSON-safe (dates, numpy scalars and unknown objects as strings)."""
+    return json.loads(json.dumps(value, default=lambda o: o.isoformat() if hasattr(o, "isoformat")
+                                 else (o.item() if hasattr(o, "item") else str(o))))
+
+
 def split_format(name: str) -> tuple[str, str]:
     """Split ``usmca.json`` into (``usmca``, ``json``); plain names are ``html``."""
     for fmt in ("json", "csv"):

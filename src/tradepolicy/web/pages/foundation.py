@@ -10,7 +10,7 @@ from tradepolicy.services import agreements as agreements_svc
 from tradepolicy.services import datasets as datasets_svc
 from tradepolicy.services import guide as guide_svc
 from tradepolicy.web.dashboard import panels
-from tradepolicy.web.render import respond, split_format
+from tradepolicy.web.render import jsonable, respond, split_format
 
 router = APIRouter(include_in_schema=False)
 
@@ -29,12 +29,32 @@ AGREEMENT_COLUMNS = ["id", "short_name", "name", "kind", "status", "signed", "in
 @router.get("/")
 def dashboard(request: Request) -> Response:
     """Show the dashboard: agreements in force, the guide, datasets and each domain's panels."""
+    return dashboard_twin(request, "")
+
+
+@router.get("/dashboard{suffix:path}")
+def dashboard_twin(request: Request, suffix: str = "") -> Response:
+    """Serve the dashboard at ``/dashboard`` and its ``.json`` / ``.csv`` twins."""
+    fmt = _list_format("dashboard", suffix)
     agreements = agreements_svc.list_agreements()
     datasets = datasets_svc.list_datasets()
+    dash_panels = panels()
+    summary = [
+        {"id": a["id"], "short_name": a["short_name"], "status": a["status"], "in_force": a["in_force"]}
+        for a in agreements
+    ]
+    body = {
+        "ok": True,
+        "agreements": {"count": len(agreements), "in_force": sum(a["status"] == "in_force" for a in agreements),
+                       "rows": summary},
+        "datasets": [{"id": d["id"], "status": d["status"]} for d in datasets],
+        "panels": [{k: v for k, v in p.items() if k != "template"} for p in dash_panels],
+    }
     return respond(
-        request, "html", template="dashboard.html",
-        context={"title": "Dashboard", "agreements": agreements, "datasets": datasets, "panels": panels()},
-        rows=agreements,
+        request, fmt, template="dashboard.html",
+        context={"title": "Dashboard", "agreements": agreements, "datasets": datasets, "panels": dash_panels},
+        rows=summary, json_body=jsonable(body), columns=["id", "short_name", "status", "in_force"],
+        filename="dashboard-agreements.csv",
     )
 
 
