@@ -300,6 +300,14 @@ def s301_coverage() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
+def s301_below() -> dict[str, str]:
+    """Return HTS8 -> 9903.88 heading of its first covered HTS10 line."""
+    from tradepolicy.tariffs.measures import covered_below
+
+    return covered_below(s301_coverage())
+
+
+@lru_cache(maxsize=1)
 def s301_exclusions() -> dict[str, list[Any]]:
     """Return HTS10 -> exclusion validity windows."""
     from tradepolicy.datasets.readers.section301 import read_exclusions
@@ -378,7 +386,8 @@ def stack(hts: str, origin: str, date: dt.date | str, *, unit_value: float | Non
     line = line_rates(src.id, c)
     col2 = column2_applies(o, d, m["column2"])
     elig = eligible_programs(o, d, m["preferences"]["programs"], agreements())
-    add, n1 = section301_duties(code, o, d, m["section301_china"], s301_coverage(), s301_exclusions())
+    add, n1 = section301_duties(code, o, d, m["section301_china"], s301_coverage(),
+                                s301_exclusions(), s301_below())
     a232, n2 = section232_duties(code, o, d, m["section232"], s232_products())
     result = compute_stack(line, o, d, column2_citation=col2, eligible=elig,
                            additional=add + a232, adcvd=adcvd_flags(code, o, d),
@@ -460,3 +469,152 @@ def search(q: str, *, edition: int = 2025, limit: int = 50) -> list[dict[str, An
         hit = coded[mask]
     return [{"hts": dotted(r.hts), "level": r.level, "description": r.description,
              "general": r.general, "units": r.units} for r in hit.head(limit).itertuples(index=False)]
+
+
+# --- batch ------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=3)
+def _parsed_source_cached(source_id: str) -> Any:
+    src = source(source_id)
+    table = src.table
+    if source_id == "db2017":
+        keep = np.ones(len(table), dtype=bool)
+    else:
+        leaf = set(hierarchy.leaf_lines(edition_tree(int(source_id[3:])))["hts"])
+        keep = table["hts"].isin(leaf).to_numpy()
+    sub = table[keep]
+    codes = sub["hts"].tolist()
+    use_fb = bool(measures()["stacking"]["rules"]["specific_without_unit_value_uses_2017_ave"]["value"])
+    if source_id == "db2017":
+        fb = sub["ave_2017"].to_numpy(dtype=float)
+    else:
+        db = db2017()
+        fb = sub["hts"].str[:8].map(dict(zip(db["hts8"], db["mfn_ave"], strict=True))).to_numpy(dtype=float)
+    col1 = np.full(len(codes), np.nan)
+    col2 = np.full(len(codes), np.nan)
+    gen = sub["general"].fillna("").tolist()
+    c2 = sub["col2"].fillna("").tolist()
+    spec = sub["special"].fillna("").tolist()
+    symbols: dict[str, int] = {}
+    prefs: list[dict[str, float]] = []
+    for i in range(len(codes)):
+        g = _parse_cached(gen[i])
+        a = g.ave()
+        if a is None and use_fb and g.specific and not np.isnan(fb[i]):
+            a = float(fb[i])
+        col1[i] = np.nan if a is None else a
+        b = _parse_cached(c2[i]).ave()
+        col2[i] = np.nan if b is None else b
+        d = _special_aves(spec[i])
+        for sym in d:
+            symbols.setdefault(sym, len(symbols))
+        prefs.append(d)
+    pref = np.full((len(codes), len(symbols)), np.nan)
+    for i, d in enumerate(prefs):
+        for sym, v in d.items():
+            pref[i, symbols[sym]] = v
+    return codes, col1, col2, list(symbols), pref
+
+
+@lru_cache(maxsize=8192)
+def _parse_cached(text: str) -> Any:
+    return parse_rate(text)
+
+
+@lru_cache(maxsize=8192)
+def _special_aves(text: str) -> dict[str, float]:
+    d: dict[str, float] = {}
+    for g in parse_special(text):
+        v = g.duty.ave()
+        if v is None:
+            continue
+        for sym in g.programs:
+            d[sym] = min(v, d.get(sym, np.inf))
+    return d
+
+
+def batch_frame(date: dt.date | str, origin_list: Sequence[str] | None = None) -> pd.DataFrame:
+    """Return the stacks of every line x origin on ``date`` as a long frame.
+
+    Columns: ``hts`` (digits), ``origin`` (ISO3), ``base`` / ``applied`` / ``add301`` /
+    ``add232`` / ``total`` (decimal AVE; NaN where not statable), ``adcvd`` (bool).
+    """
+    from tradepolicy.tariffs.batch import stack_matrix
+
+    d, _ = check_date(date)
+    orig = [check_origin(o) for o in origin_list] if origin_list else sorted(origins())
+    sid = pick_source(d)
+    codes, col1, col2, symbols, pref = _parsed_source_cached(sid)
+    m = measures()
+    n, k = len(codes), len(orig)
+    col2_origin = np.array([column2_applies(o, d, m["column2"]) is not None for o in orig])
+    eligible = np.zeros((k, len(symbols)), dtype=bool)
+    sym_idx = {s: i for i, s in enumerate(symbols)}
+    for j, o in enumerate(orig):
+        for s in eligible_programs(o, d, m["preferences"]["programs"], agreements()):
+            if s in sym_idx:
+                eligible[j, sym_idx[s]] = True
+    add301 = np.zeros((n, k))
+    cfg301 = m["section301_china"]
+    for o_j, o in enumerate(orig):
+        if o not in cfg301["origins"]:
+            continue
+        cov, exc, below = s301_coverage(), s301_exclusions(), s301_below()
+        for i, c in enumerate(codes):
+            duties, _ = section301_duties(c, o, d, cfg301, cov, exc, below)
+            add301[i, o_j] = sum(x.rate for x in duties)
+    add232 = np.zeros((n, k))
+    prods = s232_products()
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for i, c in enumerate(codes):
+        key = tuple(sorted({r["program"] + repr(sorted(r["country_overrides"].items()))
+                            + str(r["default_rate"]) + str(r["usmca_exempt"])
+                            for nn in (10, 8, 6, 4) for r in prods.get(c[:nn], ())}))
+        if key:
+            groups.setdefault(key, []).append(i)
+    for rows in groups.values():
+        rep = codes[rows[0]]
+        rates = np.array([sum(x.rate for x in section232_duties(rep, o, d, m["section232"], prods)[0])
+                          for o in orig])
+        add232[np.array(rows)[:, None], np.arange(k)[None, :]] = rates[None, :]
+    adcvd = np.zeros((n, k), dtype=bool)
+    pos = {o: j for j, o in enumerate(orig)}
+    idx = adcvd_index()
+    by_prefix: dict[str, set[int]] = {}
+    for o, table in idx.items():
+        if o not in pos:
+            continue
+        for hs, flags in table.items():
+            if any(f.order_date is None or f.order_date <= d for f in flags):
+                by_prefix.setdefault(hs, set()).add(pos[o])
+    for i, c in enumerate(codes):
+        hit: set[int] = set()
+        for nn in (10, 8, 6):
+            hit |= by_prefix.get(c[:nn], set())
+        if hit:
+            adcvd[i, sorted(hit)] = True
+    res = stack_matrix(col1, col2, pref, col2_origin, eligible, add301, add232, adcvd)
+    return pd.DataFrame({
+        "hts": pd.Categorical.from_codes(np.repeat(np.arange(n), k), categories=codes),
+        "origin": pd.Categorical.from_codes(np.tile(np.arange(k), n), categories=orig),
+        "base": res.base.ravel(), "applied": res.applied.ravel(), "add301": res.add301.ravel(),
+        "add232": res.add232.ravel(), "total": res.total.ravel(), "adcvd": res.adcvd.ravel(),
+    })
+
+
+def batch(date: dt.date | str, out: Path | str, origin_list: Sequence[str] | None = None) -> dict[str, Any]:
+    """Write the batch stacks of ``date`` to a Parquet file; return a summary."""
+    out = Path(out)
+    if out.suffix != ".parquet":
+        raise InputError(f"Output {str(out)!r} is not a .parquet file.", field="out",
+                         expected="a path ending in .parquet", example="stacks-2025-01-01.parquet")
+    frame = batch_frame(date, origin_list)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".tmp")
+    frame.to_parquet(tmp, index=False)
+    tmp.replace(out)
+    d, notes = check_date(date)
+    return {"out": str(out), "rows": len(frame), "lines": frame["hts"].nunique(),
+            "origins": frame["origin"].nunique(), "date": d.isoformat(), "source": source(pick_source(d)).label,
+            "mean_total_ave": float(np.nanmean(frame["total"].to_numpy())), "notes": notes}

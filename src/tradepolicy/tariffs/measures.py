@@ -89,6 +89,15 @@ def prefix_match(code: str, table: Mapping[str, Any]) -> tuple[str, Any] | None:
     return None
 
 
+def covered_below(coverage: Mapping[str, str]) -> dict[str, str]:
+    """Return HTS8 -> heading of the first covered HTS10 line below it."""
+    out: dict[str, str] = {}
+    for k in sorted(coverage):
+        if len(k) == 10:
+            out.setdefault(k[:8], coverage[k])
+    return out
+
+
 # --- Section 301 --------------------------------------------------------------------------
 
 
@@ -127,11 +136,13 @@ def section301_duties(
     cfg: Mapping[str, Any],
     coverage: Mapping[str, str],
     exclusions: Mapping[str, Sequence[ExclusionWindow]],
+    below: Mapping[str, str] | None = None,
 ) -> tuple[list[AdditionalDuty], list[str]]:
     """Return the Section 301 duties on ``code`` (8 or 10 digits) and notes.
 
     ``coverage`` maps HTS8/HTS10 digits to a 9903.88 heading. An HTS8 query also looks for
-    HTS10 entries below it (noted: coverage is then partial).
+    HTS10 entries below it (noted: coverage is then partial); ``below`` maps an HTS8 to
+    the heading of its first covered HTS10 (built by :func:`covered_below` when omitted).
     """
     notes: list[str] = []
     if origin not in cfg["origins"]:
@@ -139,9 +150,9 @@ def section301_duties(
     hit = prefix_match(code, coverage)
     heading = hit[1] if hit else None
     if heading is None and len(code) == 8:
-        below = sorted({h for k, h in coverage.items() if k.startswith(code) and len(k) == 10})
-        if below:
-            heading = below[0]
+        under = (below if below is not None else covered_below(coverage)).get(code)
+        if under:
+            heading = under
             notes.append(f"Only some HTS10 lines under {code} are covered by {heading}.")
     if heading is None:
         return [], notes
