@@ -1,0 +1,221 @@
+"""The scenario file: a policy change plus the data, parameters and seed to evaluate it.
+
+A scenario is YAML (parsed here from text; the service reads the file)::
+
+    name: shrimp-preference-smart          # required, [a-z0-9-]
+    title: EU-style preference for Ecuador's frozen shrimp
+    model: smart                           # smart | gsim | enforcement | ge | ge_ppml
+    data: {dataset: baci-shrimp-2018, importer: ESP, products: ["030617"]}
+    policy: {base_tariff: 0.12, changes: [{formula: new_rate, value: 0, partners: [ECU]}]}
+    parameters: {import_demand_elasticity: 1.2, substitution_elasticity: 1.5}
+    uncertainty: {bands: {import_demand_elasticity: [0.6, 1.2, 2.4]}, draws: 1000}
+    seed: 20180101
+
+Every section accepts only the keys its model knows; an unknown key is an error naming
+the key, the section and the allowed keys.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import yaml
+
+from tradepolicy.errors import InputError
+from tradepolicy.literals import check_literal, options_of
+
+ScenarioModel = Literal["smart", "gsim", "enforcement", "ge", "ge_ppml"]
+
+TOP_KEYS = ("name", "title", "description", "model", "data", "policy", "parameters",
+            "uncertainty", "seed", "notes", "citations")
+UNCERTAINTY_KEYS = ("bands", "draws")
+CHANGE_KEYS = ("formula", "value", "partners", "products", "importers")
+
+# Allowed keys per model and section; True marks a required key.
+SECTIONS: dict[str, dict[str, dict[str, bool]]] = {
+    "smart": {
+        "data": {"dataset": True, "importer": True, "products": False},
+        "policy": {"base_tariff": False, "changes": True},
+        "parameters": {"import_demand_elasticity": True, "substitution_elasticity": False,
+                       "export_supply_elasticity": False},
+    },
+    "gsim": {
+        "data": {"dataset": True, "product": False},
+        "policy": {"base_tariff": False, "changes": False, "dataset_tariffs": False},
+        "parameters": {"import_demand_elasticity": True, "substitution_elasticity": True,
+                       "export_supply_elasticity": True},
+    },
+    "enforcement": {
+        "data": {"dataset": True, "importer": False, "products": False, "year": False,
+                 "subject": True, "domestic_sales": True},
+        "policy": {"base_tariff": False, "duty": True, "covered_share": False},
+        "parameters": {"demand_elasticity": True, "substitution_elasticity": True,
+                       "supply_elasticity_subject": False, "supply_elasticity_nonsubject": False,
+                       "supply_elasticity_domestic": False},
+    },
+    "ge": {
+        "data": {"dataset": True, "year": True, "flow": False},
+        "policy": {"variable": True, "coefficient": True, "change": False, "pairs": False},
+        "parameters": {"sigma": False, "theta": False, "reference": True, "imbalance": False},
+    },
+    "ge_ppml": {
+        "data": {"dataset": True, "application": True},
+        "policy": {},
+        "parameters": {"sigma": True, "reference": True, "procedure": False},
+    },
+}
+
+SIGN_CONVENTIONS = {
+    "smart": "changes are scenario minus baseline, in thousand US$ (BACI values); positive = more imports / revenue / welfare",
+    "gsim": "changes are scenario minus baseline; world price changes are proportional (decimals); welfare pieces in the data's value units",
+    "enforcement": "changes are scenario minus baseline; proportional changes are decimals; welfare in the data's value units",
+    "ge": "percent changes (counterfactual - baseline) / baseline x 100; a gain is positive",
+    "ge_ppml": "as the book reports each application (see the scenario's sign_convention field)",
+}
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """Elasticity bands ``{name: [low, central, high]}`` and the number of Monte Carlo draws."""
+
+    bands: dict[str, list[float]]
+    draws: int = 0
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A parsed, validated scenario (see the module docstring for the file format)."""
+
+    name: str
+    model: ScenarioModel
+    data: dict[str, Any]
+    policy: dict[str, Any]
+    parameters: dict[str, Any]
+    seed: int
+    title: str = ""
+    description: str = ""
+    uncertainty: Uncertainty | None = None
+    notes: str = ""
+    citations: tuple[str, ...] = ()
+    source: str = "<string>"
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def sign_convention(self) -> str:
+        """How the results' signs read."""
+        return SIGN_CONVENTIONS[self.model]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the scenario as given (JSON-safe), for manifests and run records."""
+        return _jsonable(self.raw)
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, dict):
+        return {str(k): _jsonable(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [_jsonable(x) for x in v]
+    if isinstance(v, float) and math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    return v
+
+
+def _check_keys(d: Any, allowed: dict[str, bool] | tuple[str, ...], *, section: str, source: str) -> dict[str, Any]:
+    if d is None:
+        d = {}
+    if not isinstance(d, dict):
+        raise InputError(f"Section {section!r} must be a mapping.", where=source, field=section,
+                         expected="key: value pairs", example=f"{section}: {{...}}")
+    names = tuple(allowed)
+    for k in d:
+        if k not in names:
+            raise InputError(
+                f"Unknown key {k!r} in {section}. Allowed keys: {', '.join(names) or '(none)'}.",
+                where=f"{source}: {section}.{k}", field=f"{section}.{k}",
+                expected=" | ".join(names) or "no keys", example=names[0] if names else "{}")
+    if isinstance(allowed, dict):
+        for k, req in allowed.items():
+            if req and k not in d:
+                raise InputError(f"Missing required key {k!r} in {section}.", where=source,
+                                 field=f"{section}.{k}", expected=f"{section}.{k}: ...",
+                                 example=k)
+    return dict(d)
+
+
+def _number(v: Any, *, field: str, source: str) -> float:
+    if isinstance(v, str) and v.strip().lower() in (".inf", "inf", "infinity"):
+        return math.inf
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        raise InputError(f"{field} must be a number; got {v!r}.", where=source, field=field,
+                         expected="a number (.inf for infinity)", example="1.5")
+    return float(v)
+
+
+def parse_scenario(doc: Any, *, source: str = "<string>") -> Scenario:
+    """Validate a scenario mapping (as loaded from YAML) and return a :class:`Scenario`."""
+    top = _check_keys(doc, TOP_KEYS, section="scenario", source=source)
+    for req in ("name", "model", "data", "seed"):
+        if req not in top:
+            raise InputError(f"Missing required key {req!r}.", where=source, field=req,
+                             expected=f"{req}: ...", example="seed: 20180706")
+    name = str(top["name"])
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,79}", name):
+        raise InputError(f"Scenario name {name!r} must be lower-case letters, digits and dashes.",
+                         where=source, field="name", expected="[a-z0-9-]", example="shrimp-preference-smart")
+    model = check_literal(str(top["model"]), options_of(ScenarioModel), name="model")
+    spec = SECTIONS[model]
+    data = _check_keys(top.get("data"), spec["data"], section="data", source=source)
+    policy = _check_keys(top.get("policy"), spec["policy"], section="policy", source=source)
+    params = _check_keys(top.get("parameters"), spec["parameters"], section="parameters", source=source)
+    for k, v in list(params.items()):
+        if k not in ("reference", "imbalance", "procedure"):
+            params[k] = _number(v, field=f"parameters.{k}", source=source)
+    for ch in policy.get("changes", []) or []:
+        _check_keys(ch, CHANGE_KEYS, section="policy.changes[]", source=source)
+    seed = top["seed"]
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise InputError(f"seed must be a non-negative integer; got {seed!r}.", where=source,
+                         field="seed", expected="an integer >= 0", example="20180706")
+    unc = None
+    if top.get("uncertainty") is not None:
+        u = _check_keys(top["uncertainty"], UNCERTAINTY_KEYS, section="uncertainty", source=source)
+        bands = u.get("bands") or {}
+        if not isinstance(bands, dict):
+            raise InputError("uncertainty.bands must map parameter names to [low, central, high].",
+                             where=source, field="uncertainty.bands", expected="{name: [lo, c, hi]}",
+                             example="{import_demand_elasticity: [0.6, 1.2, 2.4]}")
+        for b in bands:
+            if b not in spec["parameters"]:
+                raise InputError(f"Unknown key {b!r} in uncertainty.bands. Allowed keys: "
+                                 f"{', '.join(spec['parameters'])}.", where=f"{source}: uncertainty.bands.{b}",
+                                 field=f"uncertainty.bands.{b}", expected=" | ".join(spec["parameters"]),
+                                 example=next(iter(spec["parameters"])))
+        draws = u.get("draws", 0)
+        if isinstance(draws, bool) or not isinstance(draws, int) or not 0 <= draws <= 1_000_000:
+            raise InputError(f"uncertainty.draws must be an integer 0..1,000,000; got {draws!r}.",
+                             where=source, field="uncertainty.draws", expected="0 <= draws <= 1000000",
+                             example="1000")
+        unc = Uncertainty(bands={k: [float(x) for x in v] for k, v in bands.items()}, draws=draws)
+    cites = top.get("citations") or []
+    return Scenario(name=name, model=model, data=data, policy=policy,  # type: ignore[arg-type]
+                    parameters=params, seed=int(seed), title=str(top.get("title") or name),
+                    description=str(top.get("description") or ""), uncertainty=unc,
+                    notes=str(top.get("notes") or ""),
+                    citations=tuple(str(c) for c in cites), source=source, raw=dict(top))
+
+
+def load_scenario_text(text: str, *, source: str = "<string>") -> Scenario:
+    """Parse YAML text into a :class:`Scenario` (errors name the file and the key)."""
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{source}:{mark.line + 1}" if mark is not None else source
+        raise InputError(f"The scenario is not valid YAML: {getattr(exc, 'problem', exc)}.", where=where,
+                         field="yaml", expected="a YAML mapping", example="name: my-scenario") from exc
+    return parse_scenario(doc, source=source)

@@ -1,0 +1,326 @@
+"""Run, store and compare scenarios (YAML files): the use case behind CLI, API and pages.
+
+``run_scenario`` reads a scenario file (or an example by name), loads its data through the
+dataset registry (sha256-verified), evaluates it with the engines, attaches a manifest
+(dataset hashes, law version, code version, parameters, seed, as-of date) and stores the
+run in the append-only ``runs`` table with an audit entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import subprocess
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+
+from tradepolicy import __version__
+from tradepolicy.config import get_settings
+from tradepolicy.datasets.registry import get_dataset
+from tradepolicy.economics.scenarios import Scenario, ScenarioResult, evaluate, load_scenario_text
+from tradepolicy.economics.scenarios.result import clean
+from tradepolicy.errors import InputError, NotFoundError
+from tradepolicy.store.audit import record, snapshot
+from tradepolicy.store.db import read_session, transaction
+from tradepolicy.store.models import Run
+
+RUN_KIND = "scenario"
+REPO = Path(__file__).resolve().parents[3]
+
+# Which registered files each dataset id contributes to a scenario (for the manifest).
+DATASET_FILES: dict[str, tuple[str, ...]] = {
+    "baci-shrimp-2018": ("standardized_baci_seafood_hs12_y2018_including_value.csv",),
+    "gsim-4x4-example": ("gsim_4x4_inputs.csv", "gsim_4x4_elasticities.csv"),
+    "us-trade-by-partner": ("usitc_dataweb_us_trade_by_country_1989-2025.csv",),
+    "wiod-zylkin": ("TradeData0014.csv",),
+    "agtpa": ("agtpa_applications.parquet",),
+}
+SUPPORTED = {
+    "smart": ("baci-shrimp-2018",),
+    "gsim": ("gsim-4x4-example", "baci-shrimp-2018"),
+    "enforcement": ("baci-shrimp-2018", "us-trade-by-partner"),
+    "ge": ("wiod-zylkin", "agtpa"),
+    "ge_ppml": ("agtpa",),
+}
+
+
+def examples_dir() -> Path:
+    """Return the folder of example scenarios (``TRADEPOLICY_EXAMPLES_DIR`` or the repo's)."""
+    env = os.environ.get("TRADEPOLICY_EXAMPLES_DIR")
+    return Path(env) if env else REPO / "examples" / "scenarios"
+
+
+def list_examples() -> list[dict[str, Any]]:
+    """List the example scenarios with name, title, model and file."""
+    out = []
+    for p in sorted(examples_dir().glob("*.yaml")):
+        sc = load_scenario_text(p.read_text(encoding="utf-8"), source=str(p))
+        out.append({"name": sc.name, "title": sc.title, "model": sc.model, "dataset": sc.data.get("dataset"),
+                    "description": sc.description, "file": p.name})
+    return out
+
+
+def resolve(source: str | Path) -> Path:
+    """Return the path of a scenario file, or of the example whose name is ``source``."""
+    p = Path(source)
+    if p.suffix in (".yaml", ".yml"):
+        if not p.is_file():
+            raise NotFoundError(f"No scenario file {str(p)!r}.", where=str(p), field="file",
+                                expected="a readable .yaml file", example="examples/scenarios/shrimp-preference-smart.yaml")
+        return p
+    for cand in (examples_dir() / f"{source}.yaml",):
+        if cand.is_file():
+            return cand
+    names = [e["name"] for e in list_examples()]
+    raise NotFoundError(f"No scenario file or example named {str(source)!r}.", where=str(source), field="scenario",
+                        expected="a .yaml path or one of: " + ", ".join(names), example=names[0] if names else "")
+
+
+def load_scenario(source: str | Path) -> Scenario:
+    """Read and validate a scenario file (or example name)."""
+    p = resolve(source)
+    return load_scenario_text(p.read_text(encoding="utf-8"), source=str(p))
+
+
+# ------------------------------------------------------------------ data
+def _dataset_manifest(dataset_id: str) -> list[dict[str, Any]]:
+    ds = get_dataset(dataset_id)
+    files = DATASET_FILES.get(dataset_id, ())
+    return [{"dataset": dataset_id, "file": f.path, "sha256": f.sha256, "citation": ds.citation}
+            for f in ds.files if f.path in files]
+
+
+def _check_dataset(sc: Scenario) -> str:
+    ds = str(sc.data["dataset"])
+    allowed = SUPPORTED[sc.model]
+    if ds not in allowed:
+        raise InputError(f"Model {sc.model!r} cannot read dataset {ds!r}.", where=sc.source, field="data.dataset",
+                         expected=" | ".join(allowed), example=allowed[0])
+    return ds
+
+
+def load_inputs(sc: Scenario) -> dict[str, Any]:
+    """Load the frames a scenario needs through the dataset registry (sha256-verified)."""
+    ds = _check_dataset(sc)
+    if sc.model == "smart" or (sc.model == "enforcement" and ds == "baci-shrimp-2018"):
+        from tradepolicy.datasets.readers.baci import read_baci_shrimp_market
+
+        mk = read_baci_shrimp_market(str(sc.data.get("importer", "")))
+        if mk.empty:
+            raise InputError(f"Importer {sc.data.get('importer')!r} has no shrimp imports in BACI 2018.",
+                             where=sc.source, field="data.importer", expected="an ISO3 importer in the data",
+                             example="USA")
+        if sc.model == "enforcement" and sc.data.get("products"):
+            mk = mk[mk["hs6"].isin([str(p) for p in sc.data["products"]])]
+        mk = mk.rename(columns={"value_kusd": "value"})
+        if sc.model == "enforcement":
+            mk = mk.groupby("partner", as_index=False).agg(value=("value", "sum"))
+        return {"market": mk, "unit": "thousand US$"}
+    if sc.model == "enforcement":
+        from tradepolicy.datasets.readers.trade import read_us_trade_by_partner
+
+        t = read_us_trade_by_partner()
+        year = int(sc.data.get("year", 2017))
+        t = t[(t["flow"] == "general_imports_customs_value") & (t["year"] == year)]
+        mk = pd.DataFrame({"partner": t["country"], "value": t["value_usd"] / 1e6})
+        return {"market": mk[mk["value"] > 0], "unit": "million US$"}
+    if sc.model == "gsim":
+        if ds == "gsim-4x4-example":
+            from tradepolicy.datasets.readers.gsim import read_gsim_4x4
+
+            inputs, _ = read_gsim_4x4()
+            return {"flows": inputs.rename(columns={"trade_value": "value"}), "unit": "value units of the example"}
+        from tradepolicy.datasets.readers.baci import read_baci_shrimp_2018
+
+        df = read_baci_shrimp_2018()
+        prod = str(sc.data.get("product", "030617"))
+        df = df[df["hs6"] == prod]
+        out = pd.DataFrame({"exporter": df["exporter"].fillna("TWN").replace("N/A", "TWN"),
+                            "importer": df["importer"].fillna("TWN").replace("N/A", "TWN"),
+                            "value": df["value_kusd"].astype(float)})
+        return {"flows": out.groupby(["exporter", "importer"], as_index=False)["value"].sum(), "unit": "thousand US$"}
+    if sc.model == "ge":
+        from tradepolicy.datasets.readers.gravity import read_agtpa, read_wiod_zylkin
+
+        return {"flows": read_wiod_zylkin() if ds == "wiod-zylkin" else read_agtpa(), "unit": "percent"}
+    return _ge_ppml_inputs(sc)
+
+
+def _ge_ppml_inputs(sc: Scenario) -> dict[str, Any]:
+    raise InputError("The book's GE-PPML procedure is not wired yet.", where=sc.source, field="model",
+                     expected="ge", example="model: ge")
+
+
+# ------------------------------------------------------------------ manifest
+@cache
+def _git_commit() -> str | None:
+    try:
+        out = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short=12", "HEAD"], capture_output=True,
+                             text=True, timeout=5, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def code_version() -> str:
+    """Return the package version plus the git commit when run from a checkout."""
+    commit = _git_commit()
+    return f"{__version__}+g{commit}" if commit else __version__
+
+
+def law_version() -> str:
+    """Return the version of the bundled law rule book."""
+    try:
+        from tradepolicy.law.rules import bundled_rules
+
+        return str(bundled_rules().version)
+    except Exception:  # the rule book is optional for analysis; say so rather than fail
+        return "unavailable"
+
+
+def manifest(sc: Scenario) -> dict[str, Any]:
+    """Return the provenance manifest of a scenario run."""
+    return clean({
+        "scenario": sc.name, "source_file": Path(sc.source).name, "model": sc.model,
+        "datasets": _dataset_manifest(str(sc.data["dataset"])),
+        "law_version": law_version(), "code_version": code_version(),
+        "parameters": sc.to_dict(), "seed": sc.seed,
+        "as_of": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "python": platform.python_version(), "numpy": np.__version__,
+    })
+
+
+# ------------------------------------------------------------------ runs
+def _run_dict(r: Run) -> dict[str, Any]:
+    res = r.results or {}
+    return {"id": r.id, "kind": r.kind, "created_at": r.created_at.isoformat() if r.created_at else None,
+            "created_by": r.created_by, "name": res.get("name"), "title": res.get("title"),
+            "model": res.get("model"), "law_version": r.law_version, "code_version": r.code_version,
+            "inputs": r.inputs, "parameters": r.parameters, "result": res, "parent_id": r.parent_id}
+
+
+def evaluate_scenario(sc: Scenario) -> tuple[ScenarioResult, dict[str, Any]]:
+    """Load inputs, evaluate, and return (result, manifest) without storing anything."""
+    inputs = load_inputs(sc)
+    result = evaluate(sc, inputs)
+    return result, manifest(sc)
+
+
+def run_scenario(source: str | Path | Scenario, *, store: bool = True, actor: str | None = None) -> dict[str, Any]:
+    """Run a scenario file (or example name, or parsed scenario); store it unless ``store=False``.
+
+    Returns ``{"id", "result", "manifest"}``; ``id`` is None when not stored.
+    """
+    sc = source if isinstance(source, Scenario) else load_scenario(source)
+    result, man = evaluate_scenario(sc)
+    out: dict[str, Any] = {"id": None, "result": result.to_dict(), "manifest": man}
+    if store:
+        out["id"] = _store(sc, out["result"], man, actor=actor)
+    return out
+
+
+def _store(sc: Scenario, result: dict[str, Any], man: dict[str, Any], *, actor: str | None) -> int:
+    actor = actor or get_settings().user
+    with transaction() as s:
+        parent = s.execute(select(Run.id).where(Run.kind == RUN_KIND).where(Run.parent_id.is_(None))
+                           .where(Run.inputs["scenario"].as_string() == sc.name).order_by(Run.id)).first()
+        run = Run(kind=RUN_KIND, created_by=actor,
+                  inputs={"scenario": sc.name, "source_file": man["source_file"], "datasets": man["datasets"]},
+                  parameters=man["parameters"], law_version=man["law_version"], code_version=man["code_version"],
+                  results={**result, "manifest": man}, parent_id=parent[0] if parent else None)
+        s.add(run)
+        s.flush()
+        after = snapshot(run)
+        if after is not None:
+            after = {k: after[k] for k in ("id", "kind", "inputs", "law_version", "code_version", "parent_id")}
+        record(s, actor=actor, action="rerun" if parent else "create", entity="run", entity_id=str(run.id),
+               before=None, after=after)
+        return int(run.id)
+
+
+def get_run(run_id: int) -> dict[str, Any]:
+    """Return one stored scenario run."""
+    with read_session() as s:
+        r = s.get(Run, int(run_id))
+        if r is None or r.kind != RUN_KIND:
+            raise NotFoundError(f"No scenario run {run_id}.", where=f"runs/{run_id}", field="run_id",
+                                expected="the id of a stored scenario run", example="1")
+        return _run_dict(r)
+
+
+def list_runs(limit: int = 50) -> list[dict[str, Any]]:
+    """List the newest scenario runs (without their full results)."""
+    with read_session() as s:
+        rs = s.execute(select(Run).where(Run.kind == RUN_KIND).order_by(Run.id.desc()).limit(limit)).scalars()
+        out = []
+        for r in rs:
+            d = _run_dict(r)
+            d.pop("result")
+            d["name"], d["model"] = (r.results or {}).get("name"), (r.results or {}).get("model")
+            d["title"] = (r.results or {}).get("title")
+            out.append(d)
+        return out
+
+
+def _as_result(ref: str | int | Path) -> dict[str, Any]:
+    """Return a stored run (by id) or run a file / example (stored) for comparison."""
+    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
+        return get_run(int(ref))
+    out = run_scenario(ref)
+    d = get_run(out["id"])
+    return d
+
+
+def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in d.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(_flatten(v, key + "."))
+        else:
+            out[key] = v
+    return out
+
+
+def compare(a: str | int | Path, b: str | int | Path) -> dict[str, Any]:
+    """Compare two runs side by side: summaries, parameter differences and rows by ISO3.
+
+    Each of ``a`` and ``b`` is a stored run id or a scenario file / example name (which is
+    run and stored first). Numeric differences are B minus A.
+    """
+    ra, rb = _as_result(a), _as_result(b)
+    res_a, res_b = ra["result"], rb["result"]
+    sa, sb = res_a.get("summary", {}), res_b.get("summary", {})
+    summary = []
+    for k in list(dict.fromkeys([*sa, *sb])):
+        va, vb = sa.get(k), sb.get(k)
+        diff = vb - va if isinstance(va, int | float) and isinstance(vb, int | float) else None
+        summary.append({"statistic": k, "a": va, "b": vb, "b_minus_a": diff})
+    pa, pb = _flatten(ra["parameters"] or {}), _flatten(rb["parameters"] or {})
+    params = [{"parameter": k, "a": pa.get(k), "b": pb.get(k)} for k in sorted(set(pa) | set(pb))
+              if pa.get(k) != pb.get(k)]
+    cols_a = [c for c in res_a.get("columns", []) if c != "iso3"]
+    cols_b = [c for c in res_b.get("columns", []) if c != "iso3"]
+    metric_a = res_a.get("chart", {}).get("metric")
+    metric_b = res_b.get("chart", {}).get("metric")
+    by_a = {r.get("iso3"): r for r in res_a.get("rows", [])}
+    by_b = {r.get("iso3"): r for r in res_b.get("rows", [])}
+    rows = []
+    for iso in list(dict.fromkeys([*by_a, *by_b])):
+        va = by_a.get(iso, {}).get(metric_a) if metric_a in cols_a else None
+        vb = by_b.get(iso, {}).get(metric_b) if metric_b in cols_b else None
+        diff = vb - va if isinstance(va, int | float) and isinstance(vb, int | float) else None
+        rows.append({"iso3": iso, "a": va, "b": vb, "b_minus_a": diff})
+    return clean({
+        "a": {"id": ra["id"], "name": res_a.get("name"), "model": res_a.get("model"), "metric": metric_a,
+              "unit": res_a.get("unit"), "sign_convention": res_a.get("sign_convention")},
+        "b": {"id": rb["id"], "name": res_b.get("name"), "model": res_b.get("model"), "metric": metric_b,
+              "unit": res_b.get("unit"), "sign_convention": res_b.get("sign_convention")},
+        "summary": summary, "parameter_diff": params, "rows": rows,
+    })
