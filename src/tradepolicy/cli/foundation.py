@@ -172,7 +172,7 @@ def serve(
 
     if init:
         init_database()
-    console.print(f"tradepolicy workbench: http://{host}:{port}/  (API docs: http://{host}:{port}/docs)", highlight=False)
+    print(f"tradepolicy workbench: http://{host}:{port}/  (API docs: http://{host}:{port}/docs)", flush=True)
     uvicorn.run("tradepolicy.api.app:create_app", factory=True, host=host, port=port, log_level="warning")
 
 
