@@ -91,6 +91,10 @@ class MarginResult:
         ``[{reason, description, sales, quantity}]``: every home or U.S. sale not used.
     rows
         Rows read per file.
+    sale_nv
+        NV at the U.S. comparison point per U.S. sale, in input row order (currency per unit).
+    sale_pass
+        Bool per U.S. sale: passes Cohen's d on some dimension (input row order).
     """
 
     segment: str
@@ -112,6 +116,8 @@ class MarginResult:
     arms_length: pd.DataFrame
     exclusions: list[dict[str, object]]
     rows: dict[str, int]
+    sale_nv: np.ndarray
+    sale_pass: np.ndarray
     notes: tuple[str, ...] = field(default=())
 
     def to_frame(self) -> pd.DataFrame:
@@ -228,8 +234,10 @@ def _tt_nv(us_match: np.ndarray, us_period: np.ndarray, q: np.ndarray, nv_sale: 
     idx = np.flatnonzero(us_match >= 0)
     if idx.size == 0 or hm_conn.size == 0:
         return out, 0
-    left = pd.DataFrame({"i": idx, "c": us_match[idx], "t": us_period[idx], "q": q[idx]}).sort_values("q")
-    right = pd.DataFrame({"c": hm_conn, "t": hm_period, "q": hm_q, "hp": hm_p}).sort_values("q")
+    left = pd.DataFrame({"i": idx, "c": us_match[idx], "t": us_period[idx], "q": q[idx]}).sort_values(
+        "q", kind="stable")
+    right = pd.DataFrame({"c": hm_conn, "t": hm_period, "q": hm_q, "hp": hm_p}).sort_values(
+        ["q", "hp"], kind="stable")
     m = pd.merge_asof(left, right, on="q", by=["c", "t"], direction="nearest")
     miss = m["hp"].isna().to_numpy()
     if miss.any():
@@ -443,5 +451,6 @@ def run_margin_programme(
         cash_deposit_ad_valorem=final.margin if above else 0.0,
         cash_deposit_per_unit=final.per_unit if above else 0.0,
         viability=via, profit_rate=prof, by_connum=by_connum, dimension_tables=dim_tables,
-        arms_length=al_table, exclusions=log.to_list(), rows=rows, notes=tuple(notes),
+        arms_length=al_table, exclusions=log.to_list(), rows=rows, sale_nv=nv_sale,
+        sale_pass=dp.sale_pass, notes=tuple(notes),
     )
