@@ -44,6 +44,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 time.sleep(0.2)
         else:
             raise RuntimeError("server did not start within 60 s")
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        assert f"http://127.0.0.1:{port}/" in first, first
         yield base
     finally:
         proc.terminate()
