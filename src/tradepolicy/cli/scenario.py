@@ -1,9 +1,190 @@
-"""CLI commands of the scenario domain (filled in by its issue)."""
+"""CLI of the economics domain: ``scenario`` (run, compare, list, show, check) and ``screen``."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+
+from tradepolicy.cli._output import JSON_OPTION_HELP, console, emit, print_json, progress
+
+TEXT_COLUMNS = 7  # the terminal table shows the first columns; --json has them all
+JsonOpt = Annotated[bool, typer.Option("--json", help=JSON_OPTION_HELP)]
+
+scenario_app = typer.Typer(help="Scenarios (YAML): run, compare, list examples, show stored runs.",
+                           no_args_is_help=True)
+screen_app = typer.Typer(help="Pre-negotiation partner screening (GE gains + trade indicators).",
+                         no_args_is_help=True)
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:,.4f}" if abs(v) < 10 else f"{v:,.1f}"
+    if isinstance(v, list):
+        return ", ".join(str(x) for x in v)
+    return "" if v is None else str(v)
+
+
+def bar_chart(labels: list[str], values: list[float], *, width: int = 40) -> list[str]:
+    """Return a text bar chart (one line per label), bars scaled to the largest magnitude."""
+    if not values:
+        return []
+    top = max(abs(v) for v in values) or 1.0
+    lw = max(len(str(lb)) for lb in labels)
+    out = []
+    for lb, v in zip(labels, values, strict=True):
+        n = round(abs(v) / top * width)
+        bar = ("█" * n) if v >= 0 else ("░" * n)
+        out.append(f"{lb:>{lw}} {'+' if v >= 0 else '-'}{bar} {_fmt(v)}")
+    return out
+
+
+def _print_result(out: dict[str, Any], limit: int) -> None:
+    res, man = out["result"], out["manifest"]
+    console.print(f"[bold]{res['title']}[/]  ({res['model']}; run id {out.get('id') or 'not stored'})",
+                  highlight=False)
+    console.print(f"sign convention: {res['sign_convention']}; unit: {res['unit']}", highlight=False, markup=False)
+    emit([{"statistic": k, "value": _fmt(v)} for k, v in res["summary"].items()], as_json=False,
+         columns=["statistic", "value"], title="Summary")
+    cols = res["columns"][:TEXT_COLUMNS]
+    rows = [{c: _fmt(r.get(c)) for c in cols} for r in res["rows"][:limit]]
+    emit(rows, as_json=False, columns=cols,
+         title=f"By country (first {limit} of {len(res['rows'])}; all columns with --json)")
+    ch = res["chart"]
+    console.print(f"[bold]{ch['title']}[/] ({ch['metric']}, {ch['unit']})", highlight=False)
+    for line in bar_chart(ch["labels"], ch["values"]):
+        console.print(line, highlight=False, markup=False)
+    unc = res.get("uncertainty")
+    if unc and unc.get("monte_carlo"):
+        mc = unc["monte_carlo"]
+        emit([{"statistic": k, **{s: _fmt(v[s]) for s in ("mean", "p5", "p50", "p95")}}
+              for k, v in mc.items() if isinstance(v, dict)], as_json=False,
+             columns=["statistic", "mean", "p5", "p50", "p95"], title=f"Monte Carlo ({mc['draws']} draws)")
+    console.print("manifest: " + "; ".join(f"{d['dataset']}/{d['file']} sha256 {d['sha256'][:12]}…"
+                                           for d in man["datasets"])
+                  + f"; law {man['law_version']}; code {man['code_version']}; seed {man['seed']}",
+                  highlight=False, markup=False)
+
+
+@scenario_app.command("run")
+def scenario_run(
+    file: Annotated[str, typer.Argument(help="A scenario .yaml file or the name of an example.")],
+    as_json: JsonOpt = False,
+    store: Annotated[bool, typer.Option(help="Store the run in the runs table.")] = True,
+    limit: Annotated[int, typer.Option(min=1, max=10000, help="Rows shown in the table.")] = 20,
+) -> None:
+    """Run a scenario: summary, table by country, chart and manifest."""
+    from tradepolicy.services.scenarios import run_scenario
+
+    with progress(f"Running {file}"):
+        out = run_scenario(file, store=store)
+    if as_json:
+        print_json({"ok": True, "id": out["id"], **out["result"], "manifest": out["manifest"]})
+        return
+    _print_result(out, limit)
+
+
+@scenario_app.command("compare")
+def scenario_compare(
+    a: Annotated[str, typer.Argument(help="Run id, scenario file or example name.")],
+    b: Annotated[str, typer.Argument(help="Run id, scenario file or example name.")],
+    as_json: JsonOpt = False,
+    limit: Annotated[int, typer.Option(min=1, max=10000)] = 25,
+) -> None:
+    """Compare two runs side by side (summaries, parameter differences, rows by ISO3)."""
+    from tradepolicy.services.scenarios import compare
+
+    with progress("Comparing"):
+        cmp = compare(a, b)
+    if as_json:
+        print_json({"ok": True, **cmp})
+        return
+    console.print(f"A: run {cmp['a']['id']} {cmp['a']['name']} ({cmp['a']['model']}, {cmp['a']['metric']})",
+                  highlight=False, markup=False)
+    console.print(f"B: run {cmp['b']['id']} {cmp['b']['name']} ({cmp['b']['model']}, {cmp['b']['metric']})",
+                  highlight=False, markup=False)
+    emit([{k: _fmt(v) for k, v in r.items()} for r in cmp["summary"]], as_json=False,
+         columns=["statistic", "a", "b", "b_minus_a"], title="Summary")
+    emit([{k: _fmt(v) for k, v in r.items()} for r in cmp["parameter_diff"]], as_json=False,
+         columns=["parameter", "a", "b"], title="Parameters that differ")
+    emit([{k: _fmt(v) for k, v in r.items()} for r in cmp["rows"][:limit]], as_json=False,
+         columns=["iso3", "a", "b", "b_minus_a"], title="By country (headline metric)")
+
+
+@scenario_app.command("list")
+def scenario_list(as_json: JsonOpt = False) -> None:
+    """List the example scenarios under examples/scenarios/."""
+    from tradepolicy.services.scenarios import list_examples
+
+    emit(list_examples(), as_json=as_json, columns=["name", "model", "dataset", "title"])
+
+
+@scenario_app.command("runs")
+def scenario_runs(as_json: JsonOpt = False, limit: Annotated[int, typer.Option(min=1, max=1000)] = 20) -> None:
+    """List stored scenario runs, newest first."""
+    from tradepolicy.services.scenarios import list_runs
+
+    emit(list_runs(limit), as_json=as_json, columns=["id", "created_at", "name", "model", "code_version", "parent_id"])
+
+
+@scenario_app.command("show")
+def scenario_show(run_id: int, as_json: JsonOpt = False,
+                  limit: Annotated[int, typer.Option(min=1, max=10000)] = 20) -> None:
+    """Show a stored run."""
+    from tradepolicy.services.scenarios import get_run
+
+    r = get_run(run_id)
+    res = dict(r["result"])
+    man = res.pop("manifest", {})
+    if as_json:
+        print_json({"ok": True, "id": r["id"], **res, "manifest": man})
+        return
+    _print_result({"id": r["id"], "result": res, "manifest": man}, limit)
+
+
+@scenario_app.command("check")
+def scenario_check(file: str, as_json: JsonOpt = False) -> None:
+    """Validate a scenario file without running it."""
+    from tradepolicy.services.scenarios import load_scenario
+
+    sc = load_scenario(file)
+    emit({"ok": True, "name": sc.name, "model": sc.model, "dataset": sc.data.get("dataset")}, as_json=as_json)
+
+
+@screen_app.command("partners")
+def screen_partners(
+    home: Annotated[str, typer.Option(help="ISO3 of the home country.")] = "USA",
+    dataset: Annotated[str, typer.Option(help="agtpa | wiod-zylkin")] = "agtpa",
+    year: Annotated[int | None, typer.Option(help="Year of the flows (default: latest).")] = None,
+    candidates: Annotated[str | None, typer.Option(help="Comma-separated ISO3 candidates (default: all without an agreement).")] = None,
+    as_json: JsonOpt = False,
+    csv: Annotated[Path | None, typer.Option(help="Also write the table as CSV to this path.")] = None,
+    html: Annotated[Path | None, typer.Option(help="Also write an HTML report to this path.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 20,
+) -> None:
+    """Rank candidate partners for a new agreement by the GE gains for home and partner."""
+    from tradepolicy.services.screening import screen, to_csv, to_html
+
+    cands = [c.strip().upper() for c in candidates.split(",")] if candidates else None
+    with progress("Screening partners"):
+        rep = screen(home=home, dataset=dataset, year=year, candidates=cands)
+    if csv:
+        csv.write_text(to_csv(rep), encoding="utf-8")
+    if html:
+        html.write_text(to_html(rep), encoding="utf-8")
+    if as_json:
+        print_json({"ok": True, **rep})
+        return
+    console.print(f"[bold]Partner screening for {rep['home']}[/] ({rep['dataset']} {rep['year']}; "
+                  f"{rep['method']})", highlight=False)
+    emit([{k: _fmt(v) for k, v in r.items()} for r in rep["rows"][:limit]], as_json=False,
+         columns=rep["columns"], title=f"Candidates (first {limit} of {len(rep['rows'])})")
+    console.print(json.dumps(rep["notes"], ensure_ascii=False), highlight=False, markup=False)
 
 
 def register(app: typer.Typer) -> None:
     """Add this domain's command groups to the top-level app."""
+    app.add_typer(scenario_app, name="scenario")
+    app.add_typer(screen_app, name="screen")

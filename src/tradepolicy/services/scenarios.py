@@ -128,7 +128,8 @@ def load_inputs(sc: Scenario) -> dict[str, Any]:
         t = read_us_trade_by_partner()
         year = int(sc.data.get("year", 2017))
         t = t[(t["flow"] == "general_imports_customs_value") & (t["year"] == year)]
-        mk = pd.DataFrame({"partner": t["country"], "value": t["value_usd"] / 1e6})
+        # DataWeb names have no ISO3 upstream: rows carry the name, iso3 stays empty.
+        mk = pd.DataFrame({"partner": t["country"], "iso3": None, "value": t["value_usd"] / 1e6})
         return {"market": mk[mk["value"] > 0], "unit": "million US$"}
     if sc.model == "gsim":
         if ds == "gsim-4x4-example":

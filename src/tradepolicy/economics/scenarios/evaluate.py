@@ -83,7 +83,7 @@ def _base_tariff(spec: Any, partners: list[str], *, source: str) -> np.ndarray:
 
 
 def _chart(rows: list[dict[str, Any]], metric: str, title: str, unit: str, label: str = "iso3") -> Chart:
-    vals = [(str(r[label]), float(r[metric])) for r in rows
+    vals = [(str(r[label] if r.get(label) is not None else r.get("partner")), float(r[metric])) for r in rows
             if r.get(metric) is not None and np.isfinite(r[metric])]
     vals.sort(key=lambda lv: -abs(lv[1]))
     vals = vals[:TOP_N_CHART]
@@ -310,7 +310,8 @@ def run_enforcement(sc: Scenario, inputs: Mapping[str, Any]) -> ScenarioResult:
                        "nonsubject_value_change": float(res.value_change[1]),
                        "domestic_value_change": float(res.value_change[2])}),
         rows=rows, columns=columns,
-        chart=_chart(rows, "value_change_abs", "Change in sales in the home market by supplier", unit),
+        chart=_chart(rows, "value_change_abs", "Change in sales in the home market by supplier", unit,
+                     label="partner"),
         tables={"by_source": _records(by_source)}, uncertainty=unc,
         parameters=clean({"demand_elasticity": eps, "substitution_elasticity": sig,
                           "supply_elasticities": dict(zip(names, etas.tolist(), strict=True))}),
