@@ -1,9 +1,131 @@
-"""CLI commands of the tariff domain (filled in by its issue)."""
+"""CLI commands of the tariff domain: ``tradepolicy tariff show|stack|batch|offer|search|indicators``."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from tradepolicy.cli._output import JSON_OPTION_HELP, console, emit, print_json, progress
+
+JsonOpt = Annotated[bool, typer.Option("--json", help=JSON_OPTION_HELP)]
+
+tariff_app = typer.Typer(help="Tariff schedules, duty stacks, offers and indicators.",
+                         no_args_is_help=True)
+
+
+@tariff_app.command("show")
+def show(
+    hts: Annotated[str, typer.Argument(help="HTS code, e.g. 0101.30.00.00")],
+    edition: Annotated[int, typer.Option(help="HTS edition: 2024 or 2025")] = 2025,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show one HTS code: path, units, rates (as printed and parsed), Ch.99 references, children."""
+    from tradepolicy.services import tariffs as svc
+
+    data = svc.show(hts, edition=edition)
+    if as_json:
+        print_json(data)
+        return
+    head = {k: data[k] for k in ("hts", "edition", "level", "path", "units", "general", "special",
+                                 "col2", "rate_from", "ch99_refs", "citation")}
+    emit(head, as_json=False, title=f"HTS {data['hts']}")
+    if data["children"]:
+        emit(data["children"], as_json=False, columns=["hts", "description", "general"], title="children")
+
+
+@tariff_app.command("stack")
+def stack(
+    hts: Annotated[str, typer.Argument(help="HTS8 or HTS10 code")],
+    origin: Annotated[str, typer.Option(help="origin, ISO3, e.g. CHN")],
+    date: Annotated[str, typer.Option(help="entry date YYYY-MM-DD")],
+    unit_value: Annotated[float | None, typer.Option(help="customs value per unit of quantity, US$ (converts specific rates)")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The duty stack of a line from an origin on a date: every layer, its authority and citation."""
+    from tradepolicy.services import tariffs as svc
+
+    s = svc.stack_dict(hts, origin, date, unit_value=unit_value)
+    if as_json:
+        print_json(s)
+        return
+    rows = [{"layer": ly["layer"], "authority": ly["authority"], "heading": ly["heading"] or "",
+             "rate": ly["rate_text"], "AVE": "" if ly["ave"] is None else f"{ly['ave']:.2%}",
+             "citation": ly["citation"]} for ly in s["layers"]]
+    emit(rows, as_json=False, columns=["layer", "authority", "heading", "rate", "AVE", "citation"],
+         title=f"{s['hts']} from {s['origin']} on {s['date']} ({s['source']})")
+    total = "not statable" if s["total_ave"] is None else f"{s['total_ave']:.2%}"
+    console.print(f"Total ad valorem equivalent: [bold]{total}[/]")
+    for n in s["notes"]:
+        console.print(f"note: {n}", markup=False)
+
+
+@tariff_app.command("batch")
+def batch(
+    date: Annotated[str, typer.Option(help="entry date YYYY-MM-DD")],
+    out: Annotated[Path, typer.Option(help="output .parquet file")],
+    origin: Annotated[list[str] | None, typer.Option(help="origins (ISO3; repeat); default all")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Stack every line x every origin for one date into a Parquet file."""
+    from tradepolicy.services import tariffs as svc
+
+    with progress("Stacking every line x origin"):
+        summary = svc.batch(date, out, origin or None)
+    emit(summary, as_json=as_json)
+
+
+@tariff_app.command("offer")
+def offer(
+    file: Annotated[Path, typer.Argument(help="offer YAML file")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Apply a negotiation offer (formulas by product group, staging) to the MFN schedule."""
+    from tradepolicy.services import tariffs as svc
+
+    res = svc.offer(file)
+    if as_json:
+        print_json(res)
+        return
+    rows = [{"group": g["group"], "formula": g["formula"], "coefficient": f"{g['coefficient']:.4g}",
+             "solved": g["solved"], "lines": g["n_lines"], "avg before": f"{g['average_before']:.2%}",
+             "avg after": f"{g['average_after']:.2%}",
+             "path": " ".join(f"{p['year']}:{p['average']:.2%}" for p in g["staging"]["path"])}
+            for g in res["groups"]]
+    emit(rows, as_json=False, title=str(res["name"]))
+    if "korus_check" in res:
+        emit(res["korus_check"], as_json=False, title="staging path vs KORUS 2017 rates")
+
+
+@tariff_app.command("search")
+def search(
+    q: Annotated[str, typer.Argument(help="code prefix or words of the description")],
+    edition: Annotated[int, typer.Option(help="HTS edition: 2024 or 2025")] = 2025,
+    limit: Annotated[int, typer.Option(help="maximum rows")] = 50,
+    as_json: JsonOpt = False,
+) -> None:
+    """Search the HTS by code prefix or description words."""
+    from tradepolicy.services import tariffs as svc
+
+    emit(svc.search(q, edition=edition, limit=limit), as_json=as_json,
+         columns=["hts", "level", "description", "general", "units"])
+
+
+@tariff_app.command("indicators")
+def indicators(
+    by: Annotated[str, typer.Option(help="section | chapter")] = "section",
+    edition: Annotated[int, typer.Option(help="HTS edition: 2024 or 2025")] = 2025,
+    as_json: JsonOpt = False,
+) -> None:
+    """Tariff indicators (averages, peaks, dutiable share, preference margin, duty types)."""
+    from tradepolicy.services import tariffs as svc
+
+    rows = svc.indicators_table(edition=edition, by=by)
+    emit(rows, as_json=as_json, columns=[by, "n_lines", "simple_avg", "max_ave", "n_peaks",
+                                         "dutiable_share", "pref_margin"])
 
 
 def register(app: typer.Typer) -> None:
     """Add this domain's command groups to the top-level app."""
+    app.add_typer(tariff_app, name="tariff")

@@ -253,6 +253,13 @@ def _resolve(code: str, date: dt.date) -> tuple[Source, str, list[str]]:
     src = source(sid)
     if code in src.codes:
         return src, code, notes
+    if len(code) == 10 and not any(code in source(e).codes for e in ("hts2024", "hts2025")):
+        near = nearest_codes(code, source("hts2025"))
+        raise NotFoundError(
+            f"HTS {dotted(code)} is not a statistical line of HTS 2024 or 2025.", field="hts",
+            expected="a code of the schedule", example=near[0] if near else "8471.30.01.00",
+            details={"nearest": near, "source": src.label},
+        )
     if sid == "db2017" and len(code) == 10 and code[:8] in src.codes:
         notes.append(f"The 2017 database is at HTS8: {dotted(code)} uses {dotted(code[:8])}.")
         return src, code[:8], notes
@@ -618,3 +625,157 @@ def batch(date: dt.date | str, out: Path | str, origin_list: Sequence[str] | Non
     return {"out": str(out), "rows": len(frame), "lines": frame["hts"].nunique(),
             "origins": frame["origin"].nunique(), "date": d.isoformat(), "source": source(pick_source(d)).label,
             "mean_total_ave": float(np.nanmean(frame["total"].to_numpy())), "notes": notes}
+
+
+# --- offers and indicators --------------------------------------------------------------------
+
+
+@lru_cache(maxsize=2)
+def hts8_rates(edition: int = 2025) -> pd.DataFrame:
+    """Return the HTS8 lines of an edition with MFN AVE, duty kind and best preference AVE.
+
+    Columns: ``hts8``, ``chapter`` (2 digits), ``section`` (Roman numeral), ``general``,
+    ``kind``, ``ave`` (decimal; specific rates use the 2017 AVE where known), ``pref_ave``.
+    """
+    from tradepolicy.datasets.readers.hs import read_hs_nomenclature
+
+    tree = edition_tree(edition)
+    rows = tree[(tree["level"] == "hts8") & (tree["general"] != "")]
+    db = db2017()
+    fb = dict(zip(db["hts8"], db["mfn_ave"], strict=True))
+    kinds, aves, prefs = [], [], []
+    for code, g, sp in zip(rows["hts"], rows["general"], rows["special"], strict=True):
+        d = _parse_cached(g)
+        a = d.ave()
+        if a is None and d.specific and code in fb and not pd.isna(fb[code]):
+            a = float(fb[code])
+        kinds.append(d.kind)
+        aves.append(np.nan if a is None else a)
+        pa = _special_aves(sp)
+        prefs.append(min(pa.values()) if pa else np.nan)
+    hs = read_hs_nomenclature()
+    sec = dict(zip(hs.loc[hs["level"] == 2, "hscode"], hs.loc[hs["level"] == 2, "section"], strict=True))
+    out = pd.DataFrame({"hts8": rows["hts"].to_numpy(), "general": rows["general"].to_numpy(),
+                        "kind": kinds, "ave": aves, "pref_ave": prefs})
+    out["chapter"] = out["hts8"].str[:2]
+    out["section"] = out["chapter"].map(sec).fillna("XXII (ch.98-99)")
+    return out
+
+
+def indicators_table(*, edition: int = 2025, by: str = "section") -> list[dict[str, Any]]:
+    """Return tariff indicators by HS ``section`` or ``chapter`` for an edition (MFN, HTS8)."""
+    from tradepolicy.literals import check_literal
+    from tradepolicy.tariffs.indicators import indicators
+
+    check_literal(by, ("section", "chapter"), name="by")
+    lines = hts8_rates(edition)
+    lines = lines[~lines["chapter"].isin(["98", "99"])]
+    peak = float(measures()["indicators"]["peaks"]["international_peak"]["value"])
+    table = indicators(lines, by, peak_threshold=peak)
+    return [{k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()}
+            for r in table.to_dict("records")]
+
+
+def _group_mask(codes: pd.Series, spec: Mapping[str, Any], where: str) -> pd.Series:
+    mask = pd.Series(False, index=codes.index)
+    for ch in spec.get("chapters", []) or []:
+        s = str(ch)
+        if "-" in s:
+            lo, hi = (int(x) for x in s.split("-", 1))
+            mask |= codes.str[:2].astype(int).between(lo, hi)
+        else:
+            mask |= codes.str[:2] == s.zfill(2)
+    for p in spec.get("hts", []) or []:
+        mask |= codes.str.startswith(normalize_hts(str(p), field=f"{where}.hts"))
+    if not spec.get("chapters") and not spec.get("hts"):
+        raise InputError("A product group needs chapters or hts prefixes.", where=where,
+                         field="chapters", expected="chapters: ['01-24'] or hts: ['8703']",
+                         example="chapters: ['01-24']")
+    return mask
+
+
+def offer(path: Path | str) -> dict[str, Any]:
+    """Apply the offer in a YAML file to the MFN schedule; return groups, paths and checks."""
+    from tradepolicy.tariffs.formulas import FORMULAS, apply_formula, rate_in_year, staging_path
+
+    p = Path(path)
+    if not p.exists():
+        raise NotFoundError(f"Offer file {str(p)!r} does not exist.", where=str(p), field="file",
+                            expected="a YAML offer file", example="offer.yaml")
+    try:
+        spec = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise InputError(f"Offer file is not valid YAML: {exc}", where=str(p)) from exc
+    edition = int(spec.get("edition", 2025))
+    lines = hts8_rates(edition)
+    lines = lines[lines["ave"].notna() & ~lines["chapter"].isin(["98", "99"])].reset_index(drop=True)
+    groups = spec.get("groups") or {}
+    if isinstance(groups, list):
+        groups = {g["id"]: g for g in groups}
+    masks = {gid: _group_mask(lines["hts8"], g, f"{p}: groups.{gid}") for gid, g in groups.items()}
+    partners = [check_origin(o) for o in spec.get("partners", [])]
+    start = int(spec.get("start_year", dt.date.today().year))
+    out_groups = []
+    for i, f in enumerate(spec.get("formulas") or []):
+        where = f"{p}: formulas[{i}]"
+        kind = f.get("formula")
+        if kind not in FORMULAS:
+            raise InputError(f"Unknown formula {kind!r}.", where=where, field="formula",
+                             expected=" | ".join(FORMULAS), example="swiss")
+        gid = f.get("group")
+        if gid not in masks:
+            raise InputError(f"Unknown product group {gid!r}.", where=where, field="group",
+                             expected=" | ".join(masks) or "a group defined under groups:",
+                             example=next(iter(masks), "agriculture"))
+        sub = lines[masks[gid]]
+        t0 = sub["ave"].to_numpy(dtype=float)
+        value = f.get("coefficient", f.get("value", f.get("cut", f.get("cap", f.get("rate")))))
+        res = apply_formula(kind, t0, value=None if value is None else float(value),
+                            target_average=f.get("target_average"))
+        st = f.get("staging") or {"kind": "immediate"}
+        years_all: dict[int, list[float]] = {}
+        for b, a in zip(res.before, res.after, strict=True):
+            path_ = staging_path(float(b), float(a), start, st.get("kind", "immediate"),
+                                 years=int(st.get("years", 1)), custom=st.get("custom"))
+            for y, _ in path_:
+                years_all.setdefault(y, [])
+        for y in sorted(years_all):
+            vals = [rate_in_year(staging_path(float(b), float(a), start, st.get("kind", "immediate"),
+                                              years=int(st.get("years", 1)), custom=st.get("custom")),
+                                 y, float(b)) for b, a in zip(res.before, res.after, strict=True)]
+            years_all[y] = vals
+        out_groups.append({
+            "group": gid, "formula": kind, "coefficient": res.coefficient, "solved": res.solved,
+            "n_lines": len(t0), "average_before": res.average_before,
+            "average_after": res.average_after,
+            "staging": {"kind": st.get("kind", "immediate"), "years": st.get("years"),
+                        "path": [{"year": y, "average": float(np.mean(v)) if v else None}
+                                 for y, v in sorted(years_all.items())]},
+        })
+    result: dict[str, Any] = {"name": spec.get("name", p.stem), "edition": edition,
+                              "partners": partners, "start_year": start, "groups": out_groups}
+    if spec.get("korus_check"):
+        result["korus_check"] = korus_check(**spec["korus_check"])
+    return result
+
+
+def korus_check(*, start_year: int = 2012, kind: str = "equal", years: int = 10,
+                check_year: int = 2017, tolerance: float = 5e-4) -> dict[str, Any]:
+    """Compare a staging path (MFN -> free) with the KORUS rates of the 2017 database.
+
+    Lines: HTS8 with the KR indicator and an ad valorem MFN rate. A KR line without a
+    published KORUS rate is duty-free. Returns counts matched within ``tolerance``.
+    """
+    from tradepolicy.tariffs.formulas import check_staging, rate_in_year, staging_path
+
+    db = db2017()
+    sub = db[(db["korea_indicator"] != "") & (db["mfn_rate_type_code"] == "7")]
+    mfn = sub["mfn_ad_val_rate"].to_numpy(dtype=float)
+    ref = sub["korea_ad_val_rate"].fillna(0.0).to_numpy(dtype=float)
+    path_rates = np.array([rate_in_year(staging_path(b, 0.0, start_year, kind, years=years), check_year, b)
+                           for b in mfn])
+    chk = check_staging(path_rates, ref, check_year, tolerance=tolerance)
+    return {"start_year": start_year, "kind": kind, "years": years, "check_year": chk.year,
+            "n_lines": chk.n_lines, "n_match": chk.n_match, "share_match": chk.share_match,
+            "mean_abs_diff": chk.mean_abs_diff, "tolerance": tolerance,
+            "source": "USITC tariff database 2017, columns mfn_ad_val_rate and korea_ad_val_rate"}
