@@ -122,7 +122,8 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _suffix(name: str) -> str:
+def file_suffix(name: str) -> str:
+    """Return the normalised suffix (.csv or .parquet) of a file name, or raise."""
     low = name.lower()
     for s in (".csv", ".parquet", ".pq"):
         if low.endswith(s):
@@ -171,7 +172,7 @@ def load_kept_input(sha: str, suffix: str) -> bytes:
 def read_file(path: str | Path) -> tuple[bytes, str]:
     """Read a user's sales file; return (bytes, suffix)."""
     p = Path(path)
-    suffix = _suffix(p.name)
+    suffix = file_suffix(p.name)
     if not p.is_file():
         raise NotFoundError(f"No such file: {str(p)!r}.", where=str(p), field="file",
                             expected="an existing CSV or Parquet file", example="us_sales.csv")
