@@ -591,7 +591,13 @@ def shrimp_negligibility(subject: Mapping[str, bool] | None = None, *, case: str
 
 
 def seed_shrimp_orders(session: Session, actor: str) -> dict[str, int]:
-    """Seeder: open the five shrimp AD orders as proceedings with their order event (idempotent)."""
+    """Seeder: open the five shrimp AD orders as ``ad_investigation`` proceedings (idempotent).
+
+    Each case gets ``existing_order_recorded`` on the order date (the procedure's event for an
+    order whose investigation history is not in the log), then ``sunset_continued`` on the
+    USITC list's continuation date, or, for Brazil, ``order_revoked`` on 2017-06-01.
+    A case that exists already is left unchanged.
+    """
     from tradepolicy.datasets import is_available
 
     counts = {"inserted": 0, "updated": 0, "unchanged": 0}
@@ -609,8 +615,20 @@ def seed_shrimp_orders(session: Session, actor: str) -> dict[str, int]:
                 "revocation_citation": o["revocation_citation"]}
         pro.open_case(procedure="ad_investigation", case_id=o["case"],
                       title=f"{o['product']} from {o['country']}", data=data, actor=actor, session=session)
-        pro.record_event(o["case"], "order_published", o["order_date"],
-                         payload={"source": "USITC AD/CVD orders in place (Aug 2020)", "fed_reg": o["fed_reg"]},
+        src = "us-adcvd-orders: USITC AD/CVD orders in place (Aug 2020)"
+        pro.record_event(o["case"], "existing_order_recorded", o["order_date"],
+                         payload={"source": src, "event": "AD order published"},
+                         note="Order date from the USITC list; investigation history not seeded.",
                          actor=actor, session=session)
+        if o["revoked"]:
+            pro.record_event(o["case"], "order_revoked", o["revoked"],
+                             payload={"source": "WTO I-TIP (withdrawn) and 82 FR 25242",
+                                      "citation": o["revocation_citation"], "confirmed": False},
+                             actor=actor, session=session)
+        elif isinstance(o["continued_date"], dt.date):
+            pro.record_event(o["case"], "sunset_continued", o["continued_date"],
+                             payload={"source": src, "fed_reg": o["fed_reg"]},
+                             note="Date of the last sunset continuation in the USITC list.",
+                             actor=actor, session=session)
         counts["inserted"] += 1
     return counts

@@ -20,4 +20,6 @@ def seeders() -> dict[str, Seeder]:
     # Each domain adds its seeder here, e.g.:
     # from tradepolicy.services.proceedings import seed_proceedings
     # out["proceedings"] = seed_proceedings
+    from tradepolicy.services.remedies import seed_shrimp_orders
+    out["remedies_shrimp_orders"] = seed_shrimp_orders
     return out
