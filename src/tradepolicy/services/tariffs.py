@@ -256,7 +256,8 @@ def _resolve(code: str, date: dt.date) -> tuple[Source, str, list[str]]:
     if len(code) == 10 and not any(code in source(e).codes for e in ("hts2024", "hts2025")):
         near = nearest_codes(code, source("hts2025"))
         raise NotFoundError(
-            f"HTS {dotted(code)} is not a statistical line of HTS 2024 or 2025.", field="hts",
+            f"HTS {dotted(code)} is not a statistical line of HTS 2024 or 2025. "
+            f"Nearest valid codes: {', '.join(near) or 'none'}.", field="hts",
             expected="a code of the schedule", example=near[0] if near else "8471.30.01.00",
             details={"nearest": near, "source": src.label},
         )
@@ -269,7 +270,8 @@ def _resolve(code: str, date: dt.date) -> tuple[Source, str, list[str]]:
             notes.append(f"{dotted(code)} is not in {src.label}; {alt.label} is used instead.")
             return alt, code, notes
     raise NotFoundError(
-        f"HTS {dotted(code)} is not in {src.label} (nor in the other loaded schedules).",
+        f"HTS {dotted(code)} is not in {src.label} (nor in the other loaded schedules). "
+        f"Nearest valid codes: {', '.join(nearest_codes(code, src)) or 'none'}.",
         field="hts", expected="a code of the schedule in force on the date",
         example=(nearest_codes(code, src) or ["8471.30.01.00"])[0],
         details={"nearest": nearest_codes(code, src), "source": src.label},
@@ -428,7 +430,8 @@ def show(hts: str, *, edition: int = 2025) -> dict[str, Any]:
     hits = tree.index[tree["hts"] == code]
     if len(hits) == 0:
         near = nearest_codes(code, src)
-        raise NotFoundError(f"HTS {dotted(code)} is not in the HTS {edition} edition.", field="hts",
+        raise NotFoundError(f"HTS {dotted(code)} is not in the HTS {edition} edition. "
+                            f"Nearest valid codes: {', '.join(near) or 'none'}.", field="hts",
                             expected="a code of the edition", example=near[0] if near else "8471.30.01.00",
                             details={"nearest": near})
     i = int(hits[0])
@@ -632,23 +635,28 @@ def batch(date: dt.date | str, out: Path | str, origin_list: Sequence[str] | Non
 
 @lru_cache(maxsize=2)
 def hts8_rates(edition: int = 2025) -> pd.DataFrame:
-    """Return the HTS8 lines of an edition with MFN AVE, duty kind and best preference AVE.
+    """Return the tariff lines of an edition with MFN AVE, duty kind and best preference AVE.
 
-    Columns: ``hts8``, ``chapter`` (2 digits), ``section`` (Roman numeral), ``general``,
+    A tariff line is a distinct rate-bearing row: the HTS8 line where the rate is printed on
+    it, else the HTS10 line that prints its own rate. Columns: ``hts8`` (the line's code,
+    8 or 10 digits), ``chapter`` (2 digits), ``section`` (Roman numeral), ``general``,
     ``kind``, ``ave`` (decimal; specific rates use the 2017 AVE where known), ``pref_ave``.
     """
     from tradepolicy.datasets.readers.hs import read_hs_nomenclature
 
     tree = edition_tree(edition)
-    rows = tree[(tree["level"] == "hts8") & (tree["general"] != "")]
+    leaf = hierarchy.leaf_lines(tree)
+    leaf = leaf[leaf["general"] != ""].drop_duplicates("rate_row")
+    rate_codes = tree["hts"].to_numpy()[leaf["rate_row"].to_numpy()]
+    rows = leaf.assign(hts=[rc if len(rc) >= 8 else c for rc, c in zip(rate_codes, leaf["hts"], strict=True)])
     db = db2017()
     fb = dict(zip(db["hts8"], db["mfn_ave"], strict=True))
     kinds, aves, prefs = [], [], []
     for code, g, sp in zip(rows["hts"], rows["general"], rows["special"], strict=True):
         d = _parse_cached(g)
         a = d.ave()
-        if a is None and d.specific and code in fb and not pd.isna(fb[code]):
-            a = float(fb[code])
+        if a is None and d.specific and code[:8] in fb and not pd.isna(fb[code[:8]]):
+            a = float(fb[code[:8]])
         kinds.append(d.kind)
         aves.append(np.nan if a is None else a)
         pa = _special_aves(sp)
@@ -696,8 +704,6 @@ def _group_mask(codes: pd.Series, spec: Mapping[str, Any], where: str) -> pd.Ser
 
 def offer(path: Path | str) -> dict[str, Any]:
     """Apply the offer in a YAML file to the MFN schedule; return groups, paths and checks."""
-    from tradepolicy.tariffs.formulas import FORMULAS, apply_formula, rate_in_year, staging_path
-
     p = Path(path)
     if not p.exists():
         raise NotFoundError(f"Offer file {str(p)!r} does not exist.", where=str(p), field="file",
@@ -706,6 +712,17 @@ def offer(path: Path | str) -> dict[str, Any]:
         spec = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise InputError(f"Offer file is not valid YAML: {exc}", where=str(p)) from exc
+    if not isinstance(spec, dict):
+        raise InputError("An offer file is a YAML mapping.", where=str(p), expected="groups:, formulas:",
+                         example="formulas: [{group: agriculture, formula: swiss, coefficient: 0.25}]")
+    return offer_from_spec(spec, where=str(p), name=p.stem)
+
+
+def offer_from_spec(spec: Mapping[str, Any], *, where: str = "offer", name: str = "offer") -> dict[str, Any]:
+    """Apply an offer given as a mapping (the parsed YAML of :func:`offer`)."""
+    from tradepolicy.tariffs.formulas import FORMULAS, apply_formula, rate_in_year, staging_path
+
+    p = where
     edition = int(spec.get("edition", 2025))
     lines = hts8_rates(edition)
     lines = lines[lines["ave"].notna() & ~lines["chapter"].isin(["98", "99"])].reset_index(drop=True)
@@ -752,7 +769,7 @@ def offer(path: Path | str) -> dict[str, Any]:
                         "path": [{"year": y, "average": float(np.mean(v)) if v else None}
                                  for y, v in sorted(years_all.items())]},
         })
-    result: dict[str, Any] = {"name": spec.get("name", p.stem), "edition": edition,
+    result: dict[str, Any] = {"name": spec.get("name", name), "edition": edition,
                               "partners": partners, "start_year": start, "groups": out_groups}
     if spec.get("korus_check"):
         result["korus_check"] = korus_check(**spec["korus_check"])
@@ -779,3 +796,33 @@ def korus_check(*, start_year: int = 2012, kind: str = "equal", years: int = 10,
             "n_lines": chk.n_lines, "n_match": chk.n_match, "share_match": chk.share_match,
             "mean_abs_diff": chk.mean_abs_diff, "tolerance": tolerance,
             "source": "USITC tariff database 2017, columns mfn_ad_val_rate and korea_ad_val_rate"}
+
+
+def history_range(hts: str, origin: str, start: dt.date | str, end: dt.date | str) -> list[dict[str, Any]]:
+    """Return total AVE points on the first day of each quarter from ``start`` to ``end``,
+    plus the dates on which a measure of the line changes (so steps are exact)."""
+    s, _ = check_date(start)
+    e, _ = check_date(end)
+    if e < s:
+        raise InputError("The end date is before the start date.", field="end",
+                         expected=f"a date on or after {s.isoformat()}", example=dt.date.today().isoformat())
+    dates = {s, e}
+    y, mth = s.year, ((s.month - 1) // 3) * 3 + 1
+    while dt.date(y, mth, 1) <= e:
+        if dt.date(y, mth, 1) >= s:
+            dates.add(dt.date(y, mth, 1))
+        mth += 3
+        if mth > 12:
+            y, mth = y + 1, 1
+    m = measures()
+    for h in m["section301_china"]["headings"].values():
+        for r in h["rates"]:
+            dates.add(as_date(r["from"]))
+    for src in m["sources"]["sources"]:
+        dates.add(as_date(src["from"]))
+    for prog in m["section232"]["programs"].values():
+        for r in prog["rates"]:
+            dates.add(as_date(r["from"]))
+        for entries in (prog.get("country_rates") or {}).values():
+            dates.update(as_date(r["from"]) for r in entries)
+    return history(hts, origin, sorted(d for d in dates if s <= d <= e))

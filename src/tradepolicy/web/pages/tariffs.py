@@ -1,7 +1,113 @@
-"""Web pages of the tariffs domain (filled in by its issue)."""
+"""Web pages of the tariffs domain: HTS search, a line's duty stack by origin and its history.
+
+``/tariffs`` (search by code or text), ``/tariffs/line/CODE`` (the line, its duty stack for
+an origin and date, stacks for common origins, and an SVG chart of the total duty over
+time), ``/tariffs/indicators``; each with ``.json`` and ``.csv`` twins. No JavaScript.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from tradepolicy.errors import NotFoundError, TradePolicyError
+from tradepolicy.services import tariffs as svc
+from tradepolicy.web.render import EXTRA_NAV, respond, split_format
 
 router = APIRouter(include_in_schema=False)
+if ("/tariffs", "Tariffs") not in EXTRA_NAV:
+    EXTRA_NAV.append(("/tariffs", "Tariffs"))
+
+COMMON_ORIGINS = ["CHN", "MEX", "CAN", "JPN", "KOR", "DEU", "GBR", "VNM", "IND", "AUS", "CUB"]
+SEARCH_COLUMNS = ["hts", "level", "description", "general", "units"]
+
+
+@router.get("/tariffs{suffix:path}")
+def tariffs_pages(
+    request: Request,
+    suffix: str = "",
+    q: str | None = Query(None, max_length=200),
+    edition: int = Query(2025),
+    origin: str = Query("CHN", max_length=3),
+    date: str | None = Query(None, max_length=10),
+    by: str = Query("section"),
+) -> Response:
+    """Dispatch ``/tariffs``, ``/tariffs/line/CODE`` and ``/tariffs/indicators`` (+ twins)."""
+    if suffix in ("", ".json", ".csv"):
+        return _search(request, split_format("tariffs" + suffix)[1], q, edition)
+    if suffix.startswith("/line/"):
+        code, fmt = split_format(suffix[len("/line/"):])
+        return _line(request, fmt, code, edition, origin, date)
+    if suffix.startswith("/indicators"):
+        fmt = split_format(suffix[1:])[1]
+        rows = svc.indicators_table(edition=edition, by=by)
+        return respond(request, fmt, template="tariffs/indicators.html",
+                       context={"title": "Tariff indicators", "rows": rows, "by": by, "edition": edition},
+                       rows=rows, json_body={"ok": True, "by": by, "rows": rows},
+                       filename=f"tariff-indicators-{by}.csv")
+    raise NotFoundError(f"No page {'/tariffs' + suffix!r}.", where="/tariffs" + suffix,
+                        expected="/tariffs, /tariffs/line/CODE or /tariffs/indicators",
+                        example="/tariffs/line/0101.30.00.00")
+
+
+def _search(request: Request, fmt: str, q: str | None, edition: int) -> Response:
+    rows = svc.search(q or "", edition=edition, limit=200) if q else []
+    return respond(request, fmt, template="tariffs/search.html",
+                   context={"title": "Tariff schedule", "q": q or "", "rows": rows, "edition": edition},
+                   rows=rows, json_body={"ok": True, "q": q, "count": len(rows), "lines": rows},
+                   columns=SEARCH_COLUMNS, filename="hts-search.csv")
+
+
+def _chart(points: list[dict[str, Any]], width: int = 640, height: int = 220) -> dict[str, Any]:
+    """Return SVG geometry (step line) for (date, total AVE) points."""
+    pts = [p for p in points if p["total_ave"] is not None]
+    if not pts:
+        return {"path": "", "width": width, "height": height, "ticks": [], "yticks": []}
+    d0 = dt.date.fromisoformat(pts[0]["date"]).toordinal()
+    d1 = max(dt.date.fromisoformat(pts[-1]["date"]).toordinal(), d0 + 1)
+    ymax = max(0.05, max(p["total_ave"] for p in pts) * 1.1)
+    pad = 40
+
+    def x(d: str) -> float:
+        return pad + (dt.date.fromisoformat(d).toordinal() - d0) / (d1 - d0) * (width - 2 * pad)
+
+    def y(v: float) -> float:
+        return height - pad - v / ymax * (height - 2 * pad)
+
+    seg = [f"M{x(pts[0]['date']):.1f},{y(pts[0]['total_ave']):.1f}"]
+    for a, b in zip(pts, pts[1:], strict=False):
+        seg.append(f"H{x(b['date']):.1f}V{y(b['total_ave']):.1f}")
+    years = sorted({p["date"][:4] for p in pts})
+    ticks = [{"x": x(f"{yr}-01-01"), "label": yr} for yr in years
+             if d0 <= dt.date(int(yr), 1, 1).toordinal() <= d1]
+    yticks = [{"y": y(v), "label": f"{v:.0%}"} for v in (0, ymax / 2, ymax)]
+    return {"path": "".join(seg), "width": width, "height": height, "ticks": ticks, "yticks": yticks}
+
+
+def _line(request: Request, fmt: str, code: str, edition: int, origin: str, date: str | None) -> Response:
+    line = svc.show(code, edition=edition)
+    day = date or dt.date.today().isoformat()
+    stack = svc.stack_dict(code, origin, day) if line["level"] in ("hts8", "hts10") else None
+    by_origin: list[dict[str, Any]] = []
+    points: list[dict[str, Any]] = []
+    if stack is not None:
+        for o in COMMON_ORIGINS:
+            try:
+                s = svc.stack_dict(code, o, day)
+            except TradePolicyError:
+                continue
+            by_origin.append({"origin": o, "total_ave": s["total_ave"],
+                              "layers": "; ".join(f"{ly['authority']} {ly['rate_text']}" for ly in s["layers"])})
+        points = svc.history_range(code, origin, "2017-01-01", day)
+    body = {"ok": True, "line": line, "stack": stack, "by_origin": by_origin, "history": points}
+    rows = stack["layers"] if stack else []
+    return respond(request, fmt, template="tariffs/line.html",
+                   context={"title": f"HTS {line['hts']}", "line": line, "stack": stack,
+                            "by_origin": by_origin, "chart": _chart(points), "points": points,
+                            "origin": origin.upper(), "date": day, "edition": edition},
+                   rows=rows, json_body=body,
+                   columns=["layer", "authority", "heading", "rate_text", "ave", "citation", "note"],
+                   filename=f"stack-{line['hts']}-{origin}-{day}.csv")
