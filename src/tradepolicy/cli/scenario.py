@@ -159,21 +159,25 @@ def screen_partners(
     dataset: Annotated[str, typer.Option(help="agtpa | wiod-zylkin")] = "agtpa",
     year: Annotated[int | None, typer.Option(help="Year of the flows (default: latest).")] = None,
     candidates: Annotated[str | None, typer.Option(help="Comma-separated ISO3 candidates (default: all without an agreement).")] = None,
+    rank_by: Annotated[str, typer.Option(help="home | partner | joint (the smaller of the two gains).")] = "home",
+    products: Annotated[str | None, typer.Option(help="Product dataset for complementarity/RCA: baci-shrimp-2018.")] = None,
     as_json: JsonOpt = False,
     csv: Annotated[Path | None, typer.Option(help="Also write the table as CSV to this path.")] = None,
     html: Annotated[Path | None, typer.Option(help="Also write an HTML report to this path.")] = None,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 20,
 ) -> None:
     """Rank candidate partners for a new agreement by the GE gains for home and partner."""
-    from tradepolicy.services.screening import screen, to_csv, to_html
+    from tradepolicy.services.screening import screen, to_csv
+    from tradepolicy.web.pages.economics import render_screening_report
 
     cands = [c.strip().upper() for c in candidates.split(",")] if candidates else None
     with progress("Screening partners"):
-        rep = screen(home=home, dataset=dataset, year=year, candidates=cands)
+        rep = screen(home=home, dataset=dataset, year=year, candidates=cands, rank_by=rank_by,
+                     product_dataset=products)
     if csv:
         csv.write_text(to_csv(rep), encoding="utf-8")
     if html:
-        html.write_text(to_html(rep), encoding="utf-8")
+        html.write_text(render_screening_report(rep), encoding="utf-8")
     if as_json:
         print_json({"ok": True, **rep})
         return

@@ -226,6 +226,15 @@ def run_scenario(source: str | Path | Scenario, *, store: bool = True, actor: st
     return out
 
 
+def run_scenario_text(text: str, *, store: bool = True, actor: str | None = None,
+                      source: str = "<request>") -> dict[str, Any]:
+    """Run a scenario given as YAML text (API / web form); same result as :func:`run_scenario`."""
+    if len(text) > 200_000:
+        raise InputError("The scenario text is too long (over 200,000 characters).", where=source, field="yaml",
+                         expected="a scenario file of a few kB", example="name: my-scenario")
+    return run_scenario(load_scenario_text(text, source=source), store=store, actor=actor)
+
+
 def _store(sc: Scenario, result: dict[str, Any], man: dict[str, Any], *, actor: str | None) -> int:
     actor = actor or get_settings().user
     with transaction() as s:

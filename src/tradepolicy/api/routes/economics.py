@@ -1,7 +1,83 @@
-"""/api routes of the economics domain (filled in by its issue)."""
+"""/api/economics: scenarios (run, list, show, compare) and partner screening.
+
+Every route parses, calls ``tradepolicy.services.scenarios`` / ``services.screening`` and
+returns JSON. Results list per-country rows by ISO3 and state their sign convention.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from tradepolicy.errors import InputError
+from tradepolicy.services import scenarios as svc
 
 router = APIRouter(tags=["economics"])
+
+
+class RunRequest(BaseModel):
+    """Run an example by name or a scenario given as YAML text (exactly one of the two)."""
+
+    example: str | None = Field(default=None, max_length=120, examples=["shrimp-preference-smart"])
+    yaml: str | None = Field(default=None, max_length=200_000, description="A scenario file's text")
+    store: bool = True
+
+
+@router.get("/economics/examples")
+def examples() -> dict[str, Any]:
+    """List the example scenarios."""
+    rows = svc.list_examples()
+    return {"ok": True, "count": len(rows), "examples": rows}
+
+
+@router.post("/economics/scenarios/run")
+def run(req: RunRequest) -> dict[str, Any]:
+    """Run a scenario; the response has summary, rows by ISO3, chart, tables and manifest."""
+    if (req.example is None) == (req.yaml is None):
+        raise InputError("Give exactly one of 'example' and 'yaml'.", field="example",
+                         expected="{example: NAME} or {yaml: TEXT}", example='{"example": "shrimp-preference-smart"}')
+    out = (svc.run_scenario(req.example, store=req.store) if req.example is not None
+           else svc.run_scenario_text(req.yaml or "", store=req.store))
+    return {"ok": True, "id": out["id"], **out["result"], "manifest": out["manifest"]}
+
+
+@router.get("/economics/runs")
+def runs(limit: int = Query(50, ge=1, le=1000)) -> dict[str, Any]:
+    """List stored scenario runs, newest first."""
+    rows = svc.list_runs(limit)
+    return {"ok": True, "count": len(rows), "runs": rows}
+
+
+@router.get("/economics/runs/{run_id}")
+def run_detail(run_id: int) -> dict[str, Any]:
+    """Return one stored run with its manifest."""
+    r = svc.get_run(run_id)
+    res = dict(r["result"])
+    man = res.pop("manifest", {})
+    return {"ok": True, "id": r["id"], "created_at": r["created_at"], "parent_id": r["parent_id"], **res,
+            "manifest": man}
+
+
+@router.get("/economics/compare")
+def compare(a: int = Query(..., ge=1), b: int = Query(..., ge=1)) -> dict[str, Any]:
+    """Compare two stored runs side by side (B minus A)."""
+    return {"ok": True, **svc.compare(a, b)}
+
+
+@router.get("/economics/screening")
+def screening(
+    home: str = Query("USA", min_length=3, max_length=3),
+    dataset: str = Query("agtpa"),
+    year: int | None = Query(None),
+    candidates: str | None = Query(None, max_length=2000, description="Comma-separated ISO3"),
+    rank_by: str = Query("home"),
+    products: str | None = Query(None, description="baci-shrimp-2018 for complementarity/RCA"),
+) -> dict[str, Any]:
+    """Rank candidate partners by the GE welfare gain for home and partner."""
+    from tradepolicy.services.screening import screen
+
+    cands = [c.strip().upper() for c in candidates.split(",") if c.strip()] if candidates else None
+    return {"ok": True, **screen(home=home, dataset=dataset, year=year, candidates=cands, rank_by=rank_by,
+                                  product_dataset=products)}
