@@ -58,3 +58,17 @@ def test_corrupt_registry_file_changes_nothing_stored(fresh_db: str, monkeypatch
         reg.init_database()
     with read_session() as s:
         assert s.scalar(select(func.count()).select_from(AuditEntry)) == before
+
+
+def test_party_dates_belong_to_parties_and_follow_entry_into_force() -> None:
+    """CAFTA-DR entered into force party by party (USTR, CAFTA-DR page): 2006-03-01 .. 2009-01-01."""
+    import datetime as dt
+
+    for a in load_agreements()[1]:
+        for party, when in a.party_dates.items():
+            assert party in a.parties, (a.id, party)
+            assert a.dates.in_force is None or when >= a.dates.in_force
+    cafta = {a.id: a for a in load_agreements()[1]}
+    caftas = [a for a in cafta.values() if "CRI" in a.parties]
+    assert caftas and caftas[0].in_force_for("CRI") == dt.date(2009, 1, 1)
+    assert caftas[0].in_force_for("SLV") == dt.date(2006, 3, 1)

@@ -61,6 +61,14 @@ class AgreementRecord(_Strict):
     provisions: list[Provision] = Field(min_length=1)
     citations: list[Citation] = Field(min_length=1)
     tariff_programs: list[str] = Field(default_factory=list)
+    party_dates: dict[str, dt.date] = Field(
+        default_factory=dict,
+        description="Entry into force for each party where it differs from dates.in_force (ISO3 -> date).",
+    )
+
+    def in_force_for(self, party: str) -> dt.date | None:
+        """Return the date the agreement entered into force between the US and ``party``."""
+        return self.party_dates.get(party, self.dates.in_force)
 
 
 class AgencyRecord(_Strict):

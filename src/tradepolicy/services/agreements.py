@@ -32,6 +32,7 @@ def agreement_dict(a: Agreement) -> dict[str, Any]:
         "provisions": a.provisions,
         "citations": a.citations,
         "tariff_programs": a.data.get("tariff_programs", []),
+        "party_dates": a.data.get("party_dates", {}),
     }
 
 
