@@ -4,7 +4,7 @@ The order of operations is fixed and documented, so every step can be shown:
 
 1. **anchor**: optionally move the trigger to the end of its month (e.g. the anniversary
    month of an AD order, 19 U.S.C. 1675(a)(3)(A));
-2. **count** ``value`` units on the rule's basis: calendar days, business days on the
+2. **count** ``value`` units (then optionally move to the end of that month) on the rule's basis: calendar days, business days on the
    rule's calendar, session days of a House, or months/years (raising on an ambiguous day
    unless the rule declares its rounding); ``relative: before`` counts backwards;
 3. **toll**: add the days of each tolling period of the rule's agencies that began while
@@ -72,6 +72,8 @@ def count(start: dt.date, n: int, rv: RuleValue, cals: Calendars) -> dt.date:
         if n < 0:
             raise ValueError("session-day clocks count forwards only")
         return cals.add_session_days(start, n, rv.basis.removeprefix("session_"))
+    if rv.period_includes_trigger and n:
+        n -= 1 if n > 0 else -1
     return start + dt.timedelta(days=n)
 
 
@@ -97,6 +99,7 @@ def due_date(
     *,
     anchor: Anchor = "none",
     inverse: bool = False,
+    finish: Anchor = "none",
 ) -> DueDate:
     """Compute the due date of clock ``rv`` started on ``trigger``.
 
@@ -113,6 +116,9 @@ def due_date(
     inverse
         Read the rule from the other end: "X at least N days before Y", started on X,
         gives the earliest Y (direction flips and the count runs the other way).
+    finish
+        ``"end_of_month"`` moves the counted date to the last day of its month (e.g. "by the
+        end of the month following the anniversary month").
     """
     start = end_of_month(trigger) if anchor == "end_of_month" else trigger
     sign = -1 if rv.relative == "before" else 1
@@ -122,6 +128,8 @@ def due_date(
         direction = {"no_later_than": "no_earlier_than",
                      "no_earlier_than": "no_later_than"}.get(direction, direction)
     raw = count(start, sign * int(rv.value), rv, cals)
+    if finish == "end_of_month":
+        raw = end_of_month(raw)
     tolled, tdays, tids = apply_tolling(start, raw, rv, cals)
     due = tolled
     rolled = False

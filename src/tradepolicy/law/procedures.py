@@ -93,7 +93,10 @@ class ClockDef(_Strict):
     satisfied_by: list[str] = Field(default_factory=list)
     cancelled_by: list[str] = Field(default_factory=list)
     unless: list[str] = Field(default_factory=list)
+    only_if: list[str] = Field(default_factory=list)
+    lapses_on: list[str] = Field(default_factory=list)
     anchor: Literal["none", "end_of_month"] = "none"
+    finish: Literal["none", "end_of_month"] = "none"
     inverse: bool = False
     component: bool = False
     moot_on_or_after: str | None = None
@@ -189,7 +192,7 @@ def _check_refs(proc: Procedure, path: Path, book: RuleBook) -> None:
         if c.start is not None and c.start not in events | clocks:
             fail(f"Clock {c.id!r} starts from unknown {c.start!r}.", f"clocks[{i}].from",
                  "an event or clock id of this procedure")
-        for ref in [*c.satisfied_by, *c.cancelled_by, *c.unless]:
+        for ref in [*c.satisfied_by, *c.cancelled_by, *c.unless, *c.only_if, *c.lapses_on]:
             if ref not in events:
                 fail(f"Clock {c.id!r} names unknown event {ref!r}.", f"clocks[{i}]",
                      "event ids of this procedure")
@@ -405,7 +408,7 @@ def _check_dependencies(proc: Procedure, ev: EventDef, effective: list[EventReco
 # --------------------------------------------------------------------------- deadlines
 
 Status = Literal["pending", "overdue", "met", "missed", "early", "cancelled", "moot", "info",
-                 "component", "error"]
+                 "component", "not_recorded", "error"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -426,7 +429,8 @@ class Deadline:
     actual_event, actual_date, days_from_due
         The satisfying event, its date and ``actual - due`` in calendar days.
     status
-        pending | overdue | met | missed | early | cancelled | moot | info | component | error.
+        pending | overdue | met | missed | early | cancelled | moot | info | component |
+        not_recorded (the case moved on without the event being recorded) | error.
     citation, source, confirmed
         The rule's citation and confirmed flag (show UNCONFIRMED wherever used).
     message
@@ -535,13 +539,14 @@ def _triggers(ctx: _Ctx, c: ClockDef) -> list[tuple[dt.date, str | None, bool, s
     if any(x.id == c.start for x in ctx.proc.clocks):
         return [(d.due_date, d.instance, d.projected, c.start)
                 for d in _compute(ctx, _clock(ctx, c.start)) if d.due_date is not None
-                and d.status not in ("cancelled", "error")]
+                and d.status != "error"]
     ev = ctx.proc.event(c.start)
     occ = _occurrences(ctx, c.start)
     if occ:
         if ev.instance_field:
             return [(r.date, str(r.payload.get(ev.instance_field, "")), False, c.start) for r in occ]
-        return [(occ[0].date, None, False, c.start)]
+        pick = occ[-1] if ev.repeatable else occ[0]
+        return [(pick.date, None, False, c.start)]
     if ev.instance_field:
         return []
     # Not yet happened: project it from the first live clock it would satisfy.
@@ -571,7 +576,7 @@ def _compute(ctx: _Ctx, c: ClockDef) -> list[Deadline]:
 
 
 def _status(ctx: _Ctx, c: ClockDef, due: dt.date, direction: str, instance: str | None,
-            trigger_date: dt.date) -> tuple[str, str | None, dt.date | None, int | None]:
+            trigger_date: dt.date, forward: bool = True) -> tuple[str, str | None, dt.date | None, int | None]:
     for ev in c.cancelled_by + c.unless:
         if _occurrences(ctx, ev, instance):
             return "cancelled", ev, None, None
@@ -580,6 +585,8 @@ def _status(ctx: _Ctx, c: ClockDef, due: dt.date, direction: str, instance: str 
     if not c.satisfied_by:
         return "info", None, None, None
     sats = [r for ev in c.satisfied_by for r in _occurrences(ctx, ev, instance)]
+    if forward:
+        sats = [r for r in sats if r.date >= trigger_date]
     if sats:
         hit = min(sats, key=lambda r: r.date)
         diff = (hit.date - due).days
@@ -590,6 +597,9 @@ def _status(ctx: _Ctx, c: ClockDef, due: dt.date, direction: str, instance: str 
         else:
             st = "met" if diff == 0 else "missed"
         return st, hit.event, hit.date, diff
+    for ev in c.lapses_on:
+        if _occurrences(ctx, ev, instance):
+            return "not_recorded", ev, None, None
     if direction == "no_later_than" and ctx.as_of > due:
         return "overdue", None, None, None
     return "pending", None, None, None
@@ -597,6 +607,9 @@ def _status(ctx: _Ctx, c: ClockDef, due: dt.date, direction: str, instance: str 
 
 def _compute_simple(ctx: _Ctx, c: ClockDef) -> list[Deadline]:
     rule = ctx.book.rules[c.rule]
+    if any(not _occurrences(ctx, ev) for ev in c.only_if):
+        return []
+    forward = (rule.relative == "after") != c.inverse
     out = []
     for trig_date, instance, projected, trig_name in _triggers(ctx, c):
         base: dict[str, Any] = dict(
@@ -605,7 +618,8 @@ def _compute_simple(ctx: _Ctx, c: ClockDef) -> list[Deadline]:
             citation=rule.citation, source=rule.source, confirmed=rule.confirmed)
         try:
             rv = value_of(rule, trig_date)
-            dd = due_date(trig_date, rv, ctx.cals, anchor=c.anchor, inverse=c.inverse)
+            dd = due_date(trig_date, rv, ctx.cals, anchor=c.anchor, inverse=c.inverse,
+                          finish=c.finish)
         except TradePolicyError as exc:
             out.append(Deadline(**base, value=None, unit=rule.unit, basis=rule.basis,
                                 direction=rule.direction, roll=rule.roll, calendar=rule.calendar,
@@ -613,7 +627,8 @@ def _compute_simple(ctx: _Ctx, c: ClockDef) -> list[Deadline]:
                                 non_business_day=False, actual_event=None, actual_date=None,
                                 days_from_due=None, status="error", message=exc.message))
             continue
-        status, act_ev, act_date, diff = _status(ctx, c, dd.due, dd.direction, instance, trig_date)
+        status, act_ev, act_date, diff = _status(ctx, c, dd.due, dd.direction, instance, trig_date,
+                                                 forward)
         message = None
         if c.moot_on_or_after:
             limit = value_of(ctx.book.rules[c.moot_on_or_after], trig_date).value
@@ -637,7 +652,7 @@ def _compute_combined(ctx: _Ctx, c: ClockDef) -> list[Deadline]:
     rule = ctx.book.rules[c.rule]
     parts = [d for ref in c.of for d in _compute(ctx, _clock(ctx, ref))
              if d.due_date is not None and d.status not in ("cancelled", "error", "moot")]
-    if not parts:
+    if not parts or any(not _occurrences(ctx, ev) for ev in c.only_if):
         return []
     pick = max if c.combine == "later_of" else min
     chosen = pick(parts, key=lambda d: d.due_date or dt.date.min)

@@ -29,7 +29,8 @@ from tradepolicy.law._yaml import data_dir, read_mapping, validate_items
 
 RuleKind = Literal["clock", "threshold", "date", "annual", "count", "provision"]
 Unit = Literal[
-    "days", "months", "years", "share", "ratio", "effect_size", "count", "date", "month_day", "none"
+    "days", "months", "years", "share", "ratio", "effect_size", "count", "date", "month_day",
+    "hours", "usd_per_hour", "none",
 ]
 Basis = Literal["calendar", "business", "session_house", "session_senate", "none"]
 Direction = Literal["no_later_than", "no_earlier_than", "on_date", "not_applicable"]
@@ -68,6 +69,7 @@ class ValuePeriod(BaseModel):
     start: dt.date = Field(alias="from")
     end: dt.date | None = Field(default=None, alias="to")
     value: Value
+    confirmed: bool | None = None
 
 
 class Rule(BaseModel):
@@ -89,6 +91,7 @@ class Rule(BaseModel):
     rounding: Rounding = "error"
     comparison: Comparison = "none"
     tolling: list[str] = Field(default_factory=list)
+    period_includes_trigger: bool = False
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
     citation: str = Field(min_length=3)
@@ -143,6 +146,8 @@ class RuleValue:
         days | months | years | share | ratio | effect_size | count | date | month_day | none.
     basis, direction, relative, roll, calendar, rounding, comparison, tolling
         How the value is applied (see ``Rule``).
+    period_includes_trigger
+        True for "within the N-day period beginning on" the trigger (last day = day N-1).
     valid_from, valid_to
         The period of this value (``valid_to`` exclusive, None = open).
     citation, source, confirmed, note
@@ -162,6 +167,7 @@ class RuleValue:
     rounding: str
     comparison: str
     tolling: tuple[str, ...]
+    period_includes_trigger: bool
     valid_from: dt.date | None
     valid_to: dt.date | None
     citation: str
@@ -252,8 +258,9 @@ def value_of(rule: Rule, on: dt.date | None = None) -> RuleValue:
                 rule_id=rule.id, title=rule.title, kind=rule.kind, value=p.value, unit=rule.unit,
                 basis=rule.basis, direction=rule.direction, relative=rule.relative, roll=rule.roll,
                 calendar=rule.calendar, rounding=rule.rounding, comparison=rule.comparison,
-                tolling=tuple(rule.tolling), valid_from=p.start, valid_to=p.end,
-                citation=rule.citation, source=rule.source, confirmed=rule.confirmed, note=rule.note,
+                tolling=tuple(rule.tolling), period_includes_trigger=rule.period_includes_trigger,
+                valid_from=p.start, valid_to=p.end, citation=rule.citation, source=rule.source,
+                confirmed=rule.confirmed if p.confirmed is None else p.confirmed, note=rule.note,
             )
     ranges = ", ".join(f"{p.start}..{p.end or 'open'}" for p in rule.periods())
     raise NotFoundError(
