@@ -125,3 +125,19 @@ def test_restore_of_a_non_database_with_matching_manifest_is_refused(tmp_path: P
     (tmp_path / "x.db.sha256.json").write_text(json.dumps({"sha256": sha256_of(f)}))
     with pytest.raises(BackupError, match=r"not a readable SQLite database|integrity"):
         verify_backup(f)
+
+
+def test_registry_sync_removes_records_dropped_from_yaml_with_audit(fresh_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tradepolicy.services.registry as reg
+
+    original = reg._agreement_rows
+    monkeypatch.setattr(reg, "_agreement_rows", lambda: [r for r in original() if r["id"] != "wto-tfa"])
+    report = reg.init_database()
+    assert report.counts["agreements"]["removed"] == 1
+    with read_session() as s:
+        assert s.get(Agreement, "wto-tfa") is None
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.entity == "agreements",
+                                                   AuditEntry.action == "delete")).one()
+    assert entry.entity_id == "wto-tfa" and entry.before["short_name"] == "TFA" and entry.after is None
+    monkeypatch.setattr(reg, "_agreement_rows", original)
+    assert reg.init_database().counts["agreements"]["inserted"] == 1

@@ -26,7 +26,7 @@ def db_init(as_json: JsonOpt = False) -> None:
     with progress("Preparing the database"):
         report = init_database()
     rows = [{"table": t, **c} for t, c in report.counts.items()]
-    emit(rows, as_json=as_json, columns=["table", "inserted", "updated", "unchanged"])
+    emit(rows, as_json=as_json, columns=["table", "inserted", "updated", "unchanged", "removed"])
 
 
 @db_app.command("backup")

@@ -24,8 +24,16 @@ class SyncReport:
 
 
 def _upsert(session: Session, model: type[Base], rows: list[dict[str, Any]], actor: str) -> dict[str, int]:
-    counts = {"inserted": 0, "updated": 0, "unchanged": 0}
+    counts = {"inserted": 0, "updated": 0, "unchanged": 0, "removed": 0}
     table = model.__tablename__
+    wanted = {row["id"] for row in rows}
+    for stale in session.scalars(select(model)).all():
+        if stale.id not in wanted:  # type: ignore[attr-defined]
+            audit.record(session, actor=actor, action="delete", entity=table,
+                         entity_id=stale.id, before=audit.snapshot(stale), after=None)  # type: ignore[attr-defined]
+            session.delete(stale)
+            counts["removed"] += 1
+    session.flush()
     for row in rows:
         current = session.get(model, row["id"])
         if current is None:
