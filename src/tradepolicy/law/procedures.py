@@ -551,11 +551,20 @@ def _triggers(ctx: _Ctx, c: ClockDef) -> list[tuple[dt.date, str | None, bool, s
         return []
     # Not yet happened: project it from the first live clock it would satisfy.
     for other in ctx.proc.clocks:
-        if c.start in other.satisfied_by and not other.component and other.id != c.id:
-            for d in _compute(ctx, other):
-                if d.due_date is not None and d.status in ("pending", "overdue", "info"):
-                    return [(d.due_date, None, True, c.start)]
+        if (c.start not in other.satisfied_by or other.component or other.id == c.id
+                or other.id in ctx.active or not _is_forward(ctx, other)):
+            continue
+        for d in _compute(ctx, other):
+            if d.due_date is not None and d.status in ("pending", "overdue", "info"):
+                return [(d.due_date, None, True, c.start)]
     return []
+
+
+def _is_forward(ctx: _Ctx, c: ClockDef) -> bool:
+    """Return True when the clock counts forward from its trigger (usable for projection)."""
+    if c.combine:
+        return True
+    return (ctx.book.rules[c.rule].relative == "after") != c.inverse
 
 
 def _compute(ctx: _Ctx, c: ClockDef) -> list[Deadline]:
@@ -576,7 +585,8 @@ def _compute(ctx: _Ctx, c: ClockDef) -> list[Deadline]:
 
 
 def _status(ctx: _Ctx, c: ClockDef, due: dt.date, direction: str, instance: str | None,
-            trigger_date: dt.date, forward: bool = True) -> tuple[str, str | None, dt.date | None, int | None]:
+            trigger_date: dt.date, forward: bool = True, projected: bool = True,
+            ) -> tuple[str, str | None, dt.date | None, int | None]:
     for ev in c.cancelled_by + c.unless:
         if _occurrences(ctx, ev, instance):
             return "cancelled", ev, None, None
@@ -600,6 +610,9 @@ def _status(ctx: _Ctx, c: ClockDef, due: dt.date, direction: str, instance: str 
     for ev in c.lapses_on:
         if _occurrences(ctx, ev, instance):
             return "not_recorded", ev, None, None
+    if not forward and not projected:
+        # "X at least N days before Y" and Y has happened: X should be in the log already.
+        return "not_recorded", None, None, None
     if direction == "no_later_than" and ctx.as_of > due:
         return "overdue", None, None, None
     return "pending", None, None, None
@@ -628,7 +641,7 @@ def _compute_simple(ctx: _Ctx, c: ClockDef) -> list[Deadline]:
                                 days_from_due=None, status="error", message=exc.message))
             continue
         status, act_ev, act_date, diff = _status(ctx, c, dd.due, dd.direction, instance, trig_date,
-                                                 forward)
+                                                 forward, projected)
         message = None
         if c.moot_on_or_after:
             limit = value_of(ctx.book.rules[c.moot_on_or_after], trig_date).value

@@ -18,8 +18,8 @@ def seeders() -> dict[str, Seeder]:
     """Return the seeders by name, in the order they run."""
     out: dict[str, Seeder] = {}
     # Each domain adds its seeder here, e.g.:
-    # from tradepolicy.services.proceedings import seed_proceedings
-    # out["proceedings"] = seed_proceedings
+    from tradepolicy.services.proceedings import seed_proceedings
+    out["proceedings"] = seed_proceedings
     from tradepolicy.services.remedies import seed_shrimp_orders
     out["remedies_shrimp_orders"] = seed_shrimp_orders
     return out
