@@ -9,6 +9,11 @@
 """
 
 from tradepolicy.economics.ge.data import GEData, cost_matrix
+from tradepolicy.economics.ge.multisector import (
+    MultiSectorData,
+    MultiSectorResult,
+    solve_ge_multisector,
+)
 from tradepolicy.economics.ge.onesector import (
     GEDiagnostics,
     GEResult,
@@ -16,13 +21,20 @@ from tradepolicy.economics.ge.onesector import (
     StageDiagnostics,
     solve_ge,
 )
+from tradepolicy.economics.ge.ppml_loop import GEPPMLResult, ppml_two_way, solve_ge_ppml
 
 __all__ = [
     "GEData",
     "GEDiagnostics",
+    "GEPPMLResult",
     "GEResult",
     "GEState",
+    "MultiSectorData",
+    "MultiSectorResult",
     "StageDiagnostics",
     "cost_matrix",
+    "ppml_two_way",
     "solve_ge",
+    "solve_ge_multisector",
+    "solve_ge_ppml",
 ]
