@@ -224,11 +224,12 @@ def _decide(aa: MethodResult, at: MethodResult, mx: MethodResult, dp: Differenti
 
 def _tt_nv(us_match: np.ndarray, us_period: np.ndarray, q: np.ndarray, nv_sale: np.ndarray,
            adj: np.ndarray, difmer: np.ndarray, hm_conn: np.ndarray, hm_period: np.ndarray,
-           hm_q: np.ndarray, hm_p: np.ndarray) -> tuple[np.ndarray, int]:
+           hm_q: np.ndarray, hm_p: np.ndarray, hm_id: np.ndarray) -> tuple[np.ndarray, int]:
     """Return NV per U.S. sale for T-T and the number of sales left on the A-A NV.
 
     The home transaction is that of the matched CONNUM in the same period with the
-    nearest quantity (else any period); without one the sale keeps the A-A NV.
+    nearest quantity (else any period); without one the sale keeps the A-A NV. Ties in
+    quantity go to the home sale with the highest ``sale_id`` (deterministic, unrelated to price).
     """
     out = nv_sale.copy()
     idx = np.flatnonzero(us_match >= 0)
@@ -236,8 +237,8 @@ def _tt_nv(us_match: np.ndarray, us_period: np.ndarray, q: np.ndarray, nv_sale: 
         return out, 0
     left = pd.DataFrame({"i": idx, "c": us_match[idx], "t": us_period[idx], "q": q[idx]}).sort_values(
         "q", kind="stable")
-    right = pd.DataFrame({"c": hm_conn, "t": hm_period, "q": hm_q, "hp": hm_p}).sort_values(
-        ["q", "hp"], kind="stable")
+    right = pd.DataFrame({"c": hm_conn, "t": hm_period, "q": hm_q, "hp": hm_p, "id": hm_id}).sort_values(
+        ["q", "id"], kind="stable")
     m = pd.merge_asof(left, right, on="q", by=["c", "t"], direction="nearest")
     miss = m["hp"].isna().to_numpy()
     if miss.any():
@@ -410,7 +411,8 @@ def run_margin_programme(
     if include_tt:
         (us_per, hm_per), _ = _codes(us["period"], home["period"])
         nv_tt, unmatched_tt = _tt_nv(match.matched[uc], us_per, q, nv_sale, adj, match.difmer[uc],
-                                     hc[usable], hm_per[usable], hq[usable], hp[usable])
+                                     hc[usable], hm_per[usable], hq[usable], hp[usable],
+                                     home["sale_id"].to_numpy()[usable])
         methods["T-T"] = transaction_to_transaction(q, p, nv_tt)
         if unmatched_tt:
             notes.append(f"T-T: {unmatched_tt} U.S. sale(s) without a home transaction use the A-A NV.")
