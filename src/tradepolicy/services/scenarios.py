@@ -150,12 +150,9 @@ def load_inputs(sc: Scenario) -> dict[str, Any]:
         from tradepolicy.datasets.readers.gravity import read_agtpa, read_wiod_zylkin
 
         return {"flows": read_wiod_zylkin() if ds == "wiod-zylkin" else read_agtpa(), "unit": "percent"}
-    return _ge_ppml_inputs(sc)
+    from tradepolicy.datasets.readers.gravity import read_agtpa
 
-
-def _ge_ppml_inputs(sc: Scenario) -> dict[str, Any]:
-    raise InputError("The book's GE-PPML procedure is not wired yet.", where=sc.source, field="model",
-                     expected="ge", example="model: ge")
+    return {"flows": read_agtpa(), "unit": "percent"}
 
 
 # ------------------------------------------------------------------ manifest
