@@ -232,3 +232,15 @@ def test_web_pages_and_twins(fresh_db, client, e6_files):
     post = client.post("/remedies/margin", data={"segment": "investigation"}, files=files, follow_redirects=False)
     assert post.status_code == 303 and post.headers["location"].startswith("/remedies/runs/")
     assert client.get("/remedies/runs/abc", headers={"accept": "text/html"}).status_code == 404
+
+
+def test_parquet_inputs_give_the_same_margin(tmp_path):
+    paths = {}
+    for name, df in (("us", e6_us()), ("home", e6_home()), ("cost", e6_cost())):
+        paths[name] = tmp_path / f"{name}.parquet"
+        df.to_parquet(paths[name])
+    run = svc.compute_margin_from_paths(paths["us"], paths["home"], paths["cost"], segment="investigation",
+                                        store=False)
+    assert run["results"]["methods"]["mixed"]["total_dumping"] == pytest.approx(2_475)  # E6
+    with pytest.raises(InputError):
+        svc.compute_margin_from_paths(tmp_path / "us.xlsx", paths["home"], paths["cost"], segment="review")

@@ -5,6 +5,10 @@ program (fact sheet §4.3-4.5): arm's-length test -> viability -> cost test (wit
 recovery) -> weighted-average NV per CONNUM -> identical / similar (DIFMER cap) /
 constructed-value match -> A-A, A-T, mixed (and optionally T-T) -> Cohen's d by
 customer, region and period -> ratio test -> meaningful-difference test -> de minimis.
+
+Simplifications, stated: the A-A averaging group is CONNUM x sale type (EP/CEP); level of
+trade, reviews' monthly (contemporaneous) averaging and third-country comparison markets are
+not modelled; NV is the POI weighted average per CONNUM.
 """
 
 from __future__ import annotations
