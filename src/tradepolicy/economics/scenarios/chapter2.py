@@ -81,7 +81,7 @@ def trade_without_borders(agtpa: pd.DataFrame) -> Chapter2Problem:
     tau = _square(d, "brdr_shock", countries, 1.0)
     return Chapter2Problem(frame=d[["exporter", "importer", "trade", "cost"]].reset_index(drop=True), tau_hat=tau,
                            countries=tuple(countries),
-                           estimates={**{k: float(v) for k, v in b.items()}, "n_obs": est.n_obs},
+                           estimates={**{str(k): float(v) for k, v in b.items()}, "n_obs": est.n_obs},
                            convention="counterfactual_vs_baseline")
 
 
@@ -101,11 +101,12 @@ def _pair_costs_stage1(agtpa: pd.DataFrame) -> tuple[pd.DataFrame, float, int]:
                          field="trade", expected="the book's 28,482-row sample", example="agtpa")
     s["ell"] = eta - beta * s["rta"].to_numpy(float)
     y = s[s["year"] == BOOK_YEAR_NAFTA][["exporter", "importer", "ell"]]
-    ell = y.set_index(["exporter", "importer"])["ell"]
+    ell: dict[tuple[str, str], float] = {
+        (str(e), str(i)): float(v) for e, i, v in y.itertuples(index=False)}
     dom = {e: v for (e, i), v in ell.items() if e == i}
     rows = []
     for (e, i), v in ell.items():
-        if e == i or (i, e) not in ell.index or e not in dom or i not in dom:
+        if e == i or (i, e) not in ell or e not in dom or i not in dom:
             continue
         rows.append((e, i, (v + ell[(i, e)] - dom[e] - dom[i]) / 2.0))
     return pd.DataFrame(rows, columns=["exporter", "importer", "gamma"]), beta, int(fit._N)
@@ -124,19 +125,18 @@ def nafta(agtpa: pd.DataFrame) -> Chapter2Problem:
     est_rows["tij"] = np.exp(est_rows["gamma"])
     st2 = estimate_ppml(est_rows, "tij ~ ln_DIST + cntg + lang + clny | exporter + importer", cluster=None)
     b2 = st2.coefficients
-    # Missing pairs: full prediction, country FE included. FE sums a_i + b_j are recovered by
-    # least squares from the estimation rows' linear index log E[tij] (exact: the FE model
-    # fits these sums, so the system is consistent).
+    # Missing pairs: full prediction, country FE included. The exporter and importer FE of the
+    # stage-2 PPML are recovered from its first-order conditions (fitted row and column sums
+    # equal the observed ones, given the regressors' index), i.e. a biproportional fit.
     xb = (b2["ln_DIST"] * intl["ln_DIST"] + b2["cntg"] * intl["cntg"] + b2["lang"] * intl["lang"]
           + b2["clny"] * intl["clny"])
     pred = np.full(len(intl), np.nan)
     if (~have).any():
         ex = sorted(intl["exporter"].unique())
         im = sorted(intl["importer"].unique())
-        ie, ii = {c: k for k, c in enumerate(ex)}, {c: k for k, c in enumerate(im)}
+        ie: dict[str, int] = {str(c): k for k, c in enumerate(ex)}
+        ii: dict[str, int] = {str(c): k for k, c in enumerate(im)}
         fit_rows = est_rows.assign(xb=xb[have].to_numpy())
-        # fitted linear index of stage 2 = a_i + b_j + xb: solve a, b from the PPML FOCs by
-        # matching row and column sums (biproportional), as the FE are those of the PPML.
         a, bb = _two_way_fe(fit_rows, ie, ii, "tij", "xb")
         miss = intl[~have]
         pred[~have.to_numpy()] = (a[miss["exporter"].map(ie).to_numpy()] + bb[miss["importer"].map(ii).to_numpy()]
