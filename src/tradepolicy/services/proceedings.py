@@ -295,3 +295,53 @@ def _seed_one(session: Session, seed: SeedCase, actor: str) -> str:
         if outcome == "unchanged":
             outcome = "updated"
     return outcome
+
+
+# --------------------------------------------------------------------------- calendar export
+
+def _ics_text(value: str) -> str:
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def _fold(line: str) -> str:
+    """Fold a content line at 75 octets (RFC 5545 3.1)."""
+    out, cur = [], ""
+    for ch in line:
+        if len((cur + ch).encode("utf-8")) > 75:
+            out.append(cur)
+            cur = " " + ch
+        else:
+            cur += ch
+    out.append(cur)
+    return "\r\n".join(out)
+
+
+def case_calendar(case_id: str, *, as_of: dt.date | None = None) -> str:
+    """Return the case's deadlines as an iCalendar (.ics) document, one all-day event each.
+
+    Each event's summary carries the status and, for unconfirmed rules, ``[UNCONFIRMED]``;
+    the description gives the rule id, counting basis, roll and citation.
+    """
+    case, state = case_state(case_id, as_of=as_of)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//tradepolicy//law//EN",
+             "CALSCALE:GREGORIAN", f"X-WR-CALNAME:{_ics_text(case['title'])}"]
+    for d in state.deadlines:
+        if d.due_date is None or d.status in ("component", "error"):
+            continue
+        flag = "" if d.confirmed else " [UNCONFIRMED]"
+        summary = f"{case['id']}: {d.title} ({d.status}){flag}"
+        desc = (f"rule {d.rule_id}; {d.value} {d.unit} ({d.basis}, {d.direction}); roll {d.roll}"
+                f"{' (rolled)' if d.rolled else ''}; trigger {d.trigger} {d.trigger_date}"
+                f"{' (projected)' if d.projected else ''}; citation: {d.citation}")
+        if d.actual_date:
+            desc += f"; actual {d.actual_date.isoformat()} ({d.days_from_due:+d} days)"
+        uid = f"{case['id']}-{d.clock_id}-{d.instance or 'x'}@tradepolicy"
+        end = d.due_date + dt.timedelta(days=1)
+        lines += ["BEGIN:VEVENT", f"UID:{_ics_text(uid)}", f"DTSTAMP:{stamp}",
+                  f"DTSTART;VALUE=DATE:{d.due_date.strftime('%Y%m%d')}",
+                  f"DTEND;VALUE=DATE:{end.strftime('%Y%m%d')}",
+                  f"SUMMARY:{_ics_text(summary)}", f"DESCRIPTION:{_ics_text(desc)}",
+                  f"CATEGORIES:{d.status.upper()}", "END:VEVENT"]
+    lines.append("END:VCALENDAR")
+    return "\r\n".join(_fold(x) for x in lines) + "\r\n"

@@ -1,0 +1,177 @@
+"""Law use cases: procedures, rules, calendars and stateless timelines (no storage).
+
+The shells (CLI ``law``, ``/api/law``, ``/law`` pages) call these; they never compute.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from tradepolicy.errors import InputError, NotFoundError
+from tradepolicy.law.annual import annual_calendar
+from tradepolicy.law.calendars import bundled_calendars, describe
+from tradepolicy.law.dates import parse_date
+from tradepolicy.law.procedures import bundled_procedures, get_procedure, timeline
+from tradepolicy.law.rules import bundled_rules, get_rule, list_rules, value_of
+
+RULE_COLUMNS = ["rule_id", "title", "kind", "value", "unit", "basis", "direction", "roll",
+                "calendar", "comparison", "valid_from", "valid_to", "citation", "flag", "source", "file"]
+DEADLINE_COLUMNS = ["clock_id", "instance", "title", "rule_id", "trigger", "trigger_date", "projected",
+                    "value", "unit", "basis", "direction", "due_date", "rolled", "tolled_days",
+                    "non_business_day", "actual_date", "days_from_due", "status", "citation", "flag"]
+
+
+def law_version() -> str:
+    """Return the combined version of the rule files and calendars (for run manifests)."""
+    return f"{bundled_rules().version}+{bundled_calendars().version}"
+
+
+def list_procedures() -> list[dict[str, Any]]:
+    """Return every procedure with its size."""
+    return [{"id": p.id, "title": p.title, "citation": p.citation, "description": p.description,
+             "stages": len(p.stages), "events": len(p.events), "clocks": len(p.clocks)}
+            for p in sorted(bundled_procedures().values(), key=lambda p: p.id)]
+
+
+def _rule_brief(rule_id: str) -> dict[str, Any]:
+    r = get_rule(rule_id)
+    return {"id": r.id, "title": r.title, "kind": r.kind, "citation": r.citation,
+            "confirmed": r.confirmed, "flag": "confirmed" if r.confirmed else "UNCONFIRMED"}
+
+
+def procedure_detail(procedure_id: str) -> dict[str, Any]:
+    """Return a procedure with its stages, events and clocks, each rule cited and flagged."""
+    p = get_procedure(procedure_id)
+    book = bundled_rules()
+    clocks = []
+    for c in p.clocks:
+        r = book.rules[c.rule]
+        last = max(r.periods(), key=lambda x: x.start)
+        clocks.append({
+            "id": c.id, "title": c.title or r.title, "rule": _rule_brief(c.rule),
+            "from": c.start, "combine": c.combine, "of": c.of, "value": last.value, "unit": r.unit,
+            "basis": r.basis, "direction": r.direction, "relative": r.relative, "inverse": c.inverse,
+            "roll": r.roll, "calendar": r.calendar, "satisfied_by": c.satisfied_by,
+            "cancelled_by": c.cancelled_by, "only_if": c.only_if, "unless": c.unless,
+            "anchor": c.anchor, "component": c.component,
+        })
+    return {
+        "id": p.id, "title": p.title, "citation": p.citation, "description": p.description,
+        "initial_stage": p.initial_stage,
+        "stages": [{"id": s.id, "title": s.title, "description": s.description,
+                    "rules": [_rule_brief(r) for r in s.rules]} for s in p.stages],
+        "events": [{"id": e.id, "title": e.title, "allowed_in": e.allowed_in, "to_stage": e.to_stage,
+                    "requires": e.requires, "repeatable": e.repeatable,
+                    "instance_field": e.instance_field,
+                    "rules": [_rule_brief(r) for r in e.rules]} for e in p.events],
+        "clocks": clocks,
+    }
+
+
+def rules(*, prefix: str | None = None, kind: str | None = None, q: str | None = None,
+          confirmed: bool | None = None, on: str | None = None) -> list[dict[str, Any]]:
+    """Return rules (latest value, or the value ``on`` a date), filtered."""
+    when = parse_date(on, field="on") if on else None
+    book = bundled_rules()
+    out = []
+    for rv in list_rules(book):
+        if prefix and not rv.rule_id.startswith(prefix):
+            continue
+        if kind and rv.kind != kind:
+            continue
+        if confirmed is not None and rv.confirmed != confirmed:
+            continue
+        if q and q.lower() not in f"{rv.rule_id} {rv.title} {rv.citation}".lower():
+            continue
+        if when is not None:
+            try:
+                rv = value_of(book.rules[rv.rule_id], when)
+            except NotFoundError:  # not in force on that date
+                continue
+        out.append({**rv.to_dict(), "file": book.files[rv.rule_id]})
+    return out
+
+
+def rule_detail(rule_id: str, *, on: str | None = None) -> dict[str, Any]:
+    """Return one rule: its value (today or ``on``), every dated period and the procedures using it."""
+    r = get_rule(rule_id)
+    book = bundled_rules()
+    when = parse_date(on, field="on") if on else max(p.start for p in r.periods())
+    rv = value_of(r, when)
+    used = []
+    for p in bundled_procedures().values():
+        where = [s.id for s in p.stages if rule_id in s.rules] + \
+                [c.id for c in p.clocks if c.rule == rule_id]
+        if where:
+            used.append({"procedure": p.id, "in": where})
+    return {**rv.to_dict(), "file": book.files[rule_id],
+            "periods": [{"from": p.start.isoformat(), "to": p.end.isoformat() if p.end else None,
+                         "value": p.value.isoformat() if isinstance(p.value, dt.date) else p.value,
+                         "confirmed": r.confirmed if p.confirmed is None else p.confirmed}
+                        for p in r.periods()],
+            "used_by": used}
+
+
+def parse_event_spec(spec: str) -> tuple[str, dt.date, dict[str, Any]]:
+    """Parse ``NAME=DATE[,key=value...]`` (e.g. ``action_taken=2018-07-06,action=list1``)."""
+    parts = [p.strip() for p in spec.split(",")]
+    head = parts[0]
+    if "=" not in head:
+        raise InputError(f"Malformed event {spec!r}.", field="event",
+                         expected="NAME=YYYY-MM-DD[,key=value...]",
+                         example="petition_filed=2025-01-14")
+    name, date = head.split("=", 1)
+    payload: dict[str, Any] = {}
+    for kv in parts[1:]:
+        if "=" not in kv:
+            raise InputError(f"Malformed payload item {kv!r} in {spec!r}.", field="event",
+                             expected="key=value after the date", example="action_taken=2018-07-06,action=list1")
+        k, v = kv.split("=", 1)
+        payload[k.strip()] = v.strip()
+    return name.strip(), parse_date(date, field=f"event {name.strip()}"), payload
+
+
+def run_timeline(procedure_id: str, events: list[str], *, as_of: str | None = None) -> dict[str, Any]:
+    """Stateless timeline: validate the events in order and return every clock they start."""
+    proc = get_procedure(procedure_id)
+    if not events:
+        raise InputError("Give at least one event.", field="event",
+                         expected="NAME=YYYY-MM-DD (repeat --event for more)",
+                         example=f"{proc.events[0].id}=2025-01-14")
+    parsed = [parse_event_spec(e) for e in events]
+    when = parse_date(as_of, field="as_of") if as_of else None
+    state = timeline(proc, parsed, as_of=when)
+    return {
+        "procedure": proc.id, "procedure_title": proc.title, "as_of": state.as_of.isoformat(),
+        "stage": state.stage, "stage_title": state.stage_title,
+        "events": [{"seq": e.seq, "event": e.event, "date": e.date.isoformat(), "payload": e.payload}
+                   for e in state.events],
+        "deadlines": [d.to_dict() for d in state.deadlines],
+        "allowed_events": list(state.allowed_events),
+        "law_version": law_version(),
+    }
+
+
+def calendars() -> dict[str, Any]:
+    """Return the calendars, closures, tolling periods and session-day coverage."""
+    return describe(bundled_calendars())
+
+
+def business_day(date: str, calendar: str = "commerce") -> dict[str, Any]:
+    """Say whether ``date`` is a business day on ``calendar`` and where it rolls to."""
+    d = parse_date(date)
+    cals = bundled_calendars()
+    reason = cals.holiday_name(d, calendar)
+    rolled = cals.next_business_day(d, calendar)
+    return {"date": d.isoformat(), "weekday": d.strftime("%A"), "calendar": calendar,
+            "business_day": reason is None, "reason": reason, "rolls_to": rolled.isoformat(),
+            "calendar_confirmed": cals.defs[calendar].confirmed}
+
+
+def annual(year: int) -> list[dict[str, Any]]:
+    """Return the USTR annual calendar of ``year``."""
+    if not 1995 <= year <= 2100:
+        raise InputError(f"Year {year} out of range.", field="year", expected="1995..2100",
+                         example="2026")
+    return [a.to_dict() for a in annual_calendar(year)]
