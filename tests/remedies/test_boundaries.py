@@ -169,6 +169,7 @@ def test_margin_exactly_2_percent_is_not_above_de_minimis_in_investigation(segme
     assert r.final.margin == 0.02
     assert r.above_de_minimis is above
     assert r.cash_deposit_ad_valorem == (0.02 if above else 0.0)
+    assert any("exactly" in n for n in r.notes) is (segment == "investigation")
     assert above_de_minimis(0.0200001, 0.02)
 
 

@@ -40,6 +40,7 @@ from tradepolicy.remedies.margins import (
 )
 from tradepolicy.remedies.matching import MatchResult, match_connums
 from tradepolicy.remedies.normal_value import (
+    DECIMALS,
     ViabilityResult,
     arms_length_test,
     cost_test,
@@ -424,6 +425,10 @@ def run_margin_programme(
     dm = params.de_minimis(segment)
     chosen, reason, md, final = _decide(aa, at, mx, dp, params, dm)
     above = above_de_minimis(final.margin, dm)
+    if round(final.margin, DECIMALS) == dm:
+        notes.append(f"The final margin equals the de minimis rate ({dm:.2%}) exactly: treated as NOT above "
+                     "de minimis, as Commerce's program does (WTAVGPCT GT DE_MINIMIS); the statute's "
+                     "'less than' wording would not make it de minimis.")
 
     # Table by CONNUM.
     value = q * p
