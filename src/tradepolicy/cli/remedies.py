@@ -70,7 +70,15 @@ def margin(
     as_of: AsOfOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Compute a dumping margin: A-A, A-T, mixed, Cohen's d, method choice and de minimis."""
+    """Compute a dumping margin: A-A, A-T, mixed, Cohen's d, method choice and de minimis.
+
+    Columns. U.S.: sale_id, connum, quantity, net_price, customer, region, period [, sale_type
+    EP|CEP, commission_offset, us_commission, us_direct_selling, us_credit, cep_offset].
+    Home: sale_id, connum, quantity, net_price, customer, affiliated, period. Cost: connum,
+    cost_of_production [, period, vcom, tcom, constructed_value]. Similar: us_connum,
+    hm_connum, rank. Thresholds come from the law rule book (adcvd.* rules); the run is
+    stored with the inputs' sha256 unless --no-store.
+    """
     from tradepolicy.services.remedies import compute_margin_from_paths
 
     run = compute_margin_from_paths(us, home, cost, segment=segment, similar=similar, as_of=_date(as_of),
