@@ -1,7 +1,140 @@
-"""/api routes of the law domain (filled in by its issue)."""
+"""/api routes of the law domain: rules, procedures, calendars, timelines and cases.
+
+Every deadline and rule carries ``confirmed`` and ``flag`` ("confirmed" / "UNCONFIRMED").
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from tradepolicy.services import law as law_svc
+from tradepolicy.services import proceedings as cases_svc
 
 router = APIRouter(tags=["law"])
+
+
+class NewCase(BaseModel):
+    """Body of ``POST /api/cases``."""
+
+    procedure: str = Field(description="Procedure id, e.g. ad_investigation")
+    case_id: str = Field(description="New case id, e.g. A-570-893")
+    title: str
+    data: dict[str, Any] | None = None
+
+
+class NewEvent(BaseModel):
+    """Body of ``POST /api/cases/{case_id}/events``."""
+
+    event: str = Field(description="Event id of the case's procedure")
+    date: str = Field(description="YYYY-MM-DD")
+    payload: dict[str, Any] | None = None
+    note: str | None = None
+    corrects: int | None = Field(None, description="Seq of the event this corrects")
+
+
+@router.get("/law/procedures")
+def procedures() -> dict[str, Any]:
+    """List every procedure of the office."""
+    rows = law_svc.list_procedures()
+    return {"ok": True, "count": len(rows), "procedures": rows}
+
+
+@router.get("/law/procedures/{procedure_id}")
+def procedure(procedure_id: str) -> dict[str, Any]:
+    """Return a procedure: stages (with their rules), events, clocks."""
+    return {"ok": True, "procedure": law_svc.procedure_detail(procedure_id)}
+
+
+@router.get("/law/rules")
+def rules(
+    prefix: str | None = Query(None, description="id prefix, e.g. adcvd."),
+    kind: str | None = Query(None, description="clock | threshold | date | annual | count | provision"),
+    q: str | None = Query(None, max_length=200),
+    on: str | None = Query(None, description="YYYY-MM-DD: values in force on this date"),
+    confirmed: bool | None = Query(None, description="true / false to filter on the flag"),
+) -> dict[str, Any]:
+    """List rules with value, unit, basis, direction, roll, validity, citation and flag."""
+    rows = law_svc.rules(prefix=prefix, kind=kind, q=q, on=on, confirmed=confirmed)
+    return {"ok": True, "count": len(rows), "law_version": law_svc.law_version(), "rules": rows}
+
+
+@router.get("/law/rules/{rule_id}")
+def rule(rule_id: str, on: str | None = Query(None, description="YYYY-MM-DD")) -> dict[str, Any]:
+    """Return one rule: its value on a date, its dated periods and the procedures using it."""
+    return {"ok": True, "rule": law_svc.rule_detail(rule_id, on=on)}
+
+
+@router.get("/law/timeline/{procedure_id}")
+def timeline(
+    procedure_id: str,
+    event: Annotated[list[str], Query(description="NAME=YYYY-MM-DD[,key=value], repeated in order")],
+    as_of: str | None = Query(None, description="YYYY-MM-DD for overdue checks"),
+) -> dict[str, Any]:
+    """Compute every clock the events start, statelessly (nothing is stored)."""
+    return {"ok": True, "timeline": law_svc.run_timeline(procedure_id, event, as_of=as_of)}
+
+
+@router.get("/law/calendars")
+def calendars() -> dict[str, Any]:
+    """Return calendars, closures, tolling periods and session-day coverage."""
+    return {"ok": True, **law_svc.calendars()}
+
+
+@router.get("/law/business-day/{date}")
+def business_day(date: str, calendar: str = Query("commerce")) -> dict[str, Any]:
+    """Say whether a date is a business day on a calendar and where a deadline rolls."""
+    return {"ok": True, **law_svc.business_day(date, calendar)}
+
+
+@router.get("/law/annual/{year}")
+def annual(year: int) -> dict[str, Any]:
+    """Return the USTR annual calendar of a year."""
+    rows = law_svc.annual(year)
+    return {"ok": True, "year": year, "count": len(rows), "deadlines": rows}
+
+
+@router.get("/cases")
+def list_cases(procedure: str | None = Query(None), as_of: str | None = Query(None)) -> dict[str, Any]:
+    """List every case with stage, overdue count and next deadline."""
+    rows = cases_svc.list_cases(procedure, as_of=as_of)
+    return {"ok": True, "count": len(rows), "cases": rows}
+
+
+@router.post("/cases", status_code=201)
+def new_case(body: NewCase) -> dict[str, Any]:
+    """Open a case."""
+    c = cases_svc.open_case(procedure=body.procedure, case_id=body.case_id, title=body.title,
+                            data=body.data)
+    return {"ok": True, "case": c}
+
+
+@router.get("/cases/{case_id}")
+def get_case(case_id: str, as_of: str | None = Query(None)) -> dict[str, Any]:
+    """Return a case: stage, events, deadlines beside actual dates, overdue."""
+    return {"ok": True, "case": cases_svc.get_case(case_id, as_of=as_of)}
+
+
+@router.post("/cases/{case_id}/events", status_code=201)
+def record_event(case_id: str, body: NewEvent) -> dict[str, Any]:
+    """Append an event (validated; a rejected event stores nothing)."""
+    c = cases_svc.record_event(case_id, body.event, body.date, payload=body.payload,
+                               note=body.note, corrects=body.corrects)
+    return {"ok": True, "case": c}
+
+
+@router.get("/cases/{case_id}/calendar.ics")
+def case_calendar(case_id: str) -> Response:
+    """Return the case's deadlines as iCalendar."""
+    return Response(cases_svc.case_calendar(case_id), media_type="text/calendar; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{case_id}.ics"'})
+
+
+@router.get("/deadlines/upcoming")
+def upcoming(within_days: int = Query(120, ge=1, le=3650), limit: int = Query(50, ge=1, le=1000)) -> dict[str, Any]:
+    """List pending and overdue deadlines of every case, soonest first."""
+    rows = cases_svc.upcoming_deadlines(within_days=within_days, limit=limit)
+    return {"ok": True, "count": len(rows), "deadlines": rows}

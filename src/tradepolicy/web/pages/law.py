@@ -1,7 +1,143 @@
-"""Web pages of the law domain (filled in by its issue)."""
+"""Web pages of the law domain: procedures, rules (with citations), cases with a timeline view.
+
+Every page has JSON and CSV twins; the dashboard gets an "Upcoming deadlines" panel.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from tradepolicy.errors import NotFoundError
+from tradepolicy.services import law as law_svc
+from tradepolicy.services import proceedings as cases_svc
+from tradepolicy.web.dashboard import register_panel
+from tradepolicy.web.render import EXTRA_NAV, respond, split_format
 
 router = APIRouter(include_in_schema=False)
+
+for _link in (("/law", "Law"), ("/cases", "Cases")):
+    if _link not in EXTRA_NAV:
+        EXTRA_NAV.append(_link)
+
+CASE_COLUMNS = ["id", "procedure", "title", "stage", "stage_title", "events", "overdue", "outside",
+                "next_deadline", "next_deadline_title", "next_deadline_flag"]
+
+
+def _fmt(base: str, suffix: str) -> str:
+    if suffix not in ("", ".json", ".csv"):
+        raise NotFoundError(f"No page {base + suffix!r}.", where=base + suffix,
+                            expected=f"{base}, {base}.json or {base}.csv", example=f"{base}.json")
+    return split_format("x" + suffix)[1]
+
+
+@router.get("/law")
+@router.get("/law{suffix}")
+def law_index(request: Request, suffix: str = "") -> Response:
+    """Law home: the procedures, a stateless timeline form."""
+    fmt = _fmt("/law", suffix)
+    rows = law_svc.list_procedures()
+    return respond(request, fmt, template="law/index.html",
+                   context={"title": "Law", "procedures": rows, "law_version": law_svc.law_version(),
+                            "year": dt.date.today().year},
+                   rows=rows, json_body={"ok": True, "count": len(rows), "procedures": rows,
+                                         "law_version": law_svc.law_version()},
+                   columns=["id", "title", "stages", "events", "clocks", "citation"],
+                   filename="procedures.csv")
+
+
+@router.get("/law/procedures/{name}")
+def law_procedure(request: Request, name: str) -> Response:
+    """One procedure: stages with their rules, events, clocks."""
+    ident, fmt = split_format(name)
+    p = law_svc.procedure_detail(ident)
+    rows = [{"clock": c["id"], "rule": c["rule"]["id"], "from": c["from"], "value": c["value"],
+             "unit": c["unit"], "basis": c["basis"], "direction": c["direction"], "roll": c["roll"],
+             "citation": c["rule"]["citation"], "flag": c["rule"]["flag"]} for c in p["clocks"]]
+    return respond(request, fmt, template="law/procedure.html", context={"title": p["title"], "p": p},
+                   rows=rows, json_body={"ok": True, "procedure": p}, filename=f"{ident}-clocks.csv")
+
+
+@router.get("/law/rules{suffix:path}")
+def law_rules(
+    request: Request,
+    suffix: str = "",
+    prefix: str | None = Query(None, max_length=80),
+    kind: str | None = Query(None, max_length=20),
+    q: str | None = Query(None, max_length=200),
+    on: str | None = Query(None, max_length=10),
+) -> Response:
+    """Rules with value, counting basis, validity, citation and flag (and one rule per page)."""
+    if suffix.startswith("/") and len(suffix) > 1:
+        ident, fmt = split_format(suffix[1:])
+        r = law_svc.rule_detail(ident, on=on)
+        return respond(request, fmt, template="law/rule.html", context={"title": ident, "r": r},
+                       rows=r["periods"], json_body={"ok": True, "rule": r}, filename=f"{ident}.csv")
+    fmt = _fmt("/law/rules", suffix)
+    rows = law_svc.rules(prefix=prefix or None, kind=kind or None, q=q or None, on=on or None)
+    return respond(request, fmt, template="law/rules.html",
+                   context={"title": "Rules", "rules": rows,
+                            "filters": {"prefix": prefix, "kind": kind, "q": q, "on": on}},
+                   rows=rows, json_body={"ok": True, "count": len(rows), "rules": rows},
+                   columns=law_svc.RULE_COLUMNS, filename="rules.csv")
+
+
+@router.get("/law/timeline")
+def law_timeline(request: Request, procedure: Annotated[str, Query()],
+                 event: Annotated[list[str] | None, Query()] = None,
+                 as_of: str | None = Query(None)) -> Response:
+    """Stateless timeline from the form on /law (nothing stored)."""
+    events = [e for e in (event or []) if e.strip()]
+    t = law_svc.run_timeline(procedure, events, as_of=as_of or None)
+    return respond(request, "html", template="law/timeline.html", context={"title": "Timeline", "t": t},
+                   rows=t["deadlines"])
+
+
+@router.get("/law/calendar/{name}")
+def law_calendar(request: Request, name: str) -> Response:
+    """Show the USTR annual calendar of a year."""
+    ident, fmt = split_format(name)
+    if not ident.isdigit():
+        raise NotFoundError(f"No calendar {name!r}.", where=f"/law/calendar/{name}",
+                            expected="/law/calendar/YEAR", example="/law/calendar/2026")
+    year = int(ident)
+    rows = law_svc.annual(year)
+    return respond(request, fmt, template="law/calendar.html",
+                   context={"title": f"USTR calendar {year}", "rows": rows, "year": year},
+                   rows=rows, json_body={"ok": True, "year": year, "deadlines": rows},
+                   filename=f"ustr-calendar-{year}.csv")
+
+
+@router.get("/cases{suffix:path}")
+def cases(request: Request, suffix: str = "", procedure: str | None = Query(None)) -> Response:
+    """Cases list (``/cases``) and one case with its timeline (``/cases/ID``)."""
+    if suffix.startswith("/") and len(suffix) > 1:
+        ident, fmt = split_format(suffix[1:])
+        c = cases_svc.get_case(ident)
+        return respond(request, fmt, template="law/case.html", context={"title": ident, "c": c},
+                       rows=c["deadlines"], json_body={"ok": True, "case": c},
+                       columns=law_svc.DEADLINE_COLUMNS, filename=f"{ident}-deadlines.csv")
+    fmt = _fmt("/cases", suffix)
+    rows = cases_svc.list_cases(procedure or None)
+    return respond(request, fmt, template="law/cases.html", context={"title": "Cases", "cases": rows},
+                   rows=rows, json_body={"ok": True, "count": len(rows), "cases": rows},
+                   columns=CASE_COLUMNS, filename="cases.csv")
+
+
+@router.post("/cases/{case_id}/events")
+def case_event_form(case_id: str, event: str = Form(...), date: str = Form(...),
+                    note: str | None = Form(None)) -> Response:
+    """Record an event from the case page's form, then show the case again."""
+    cases_svc.record_event(case_id, event, date, note=note or None)
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
+@register_panel
+def upcoming_deadlines_panel() -> dict[str, Any]:
+    """Dashboard panel: overdue and upcoming deadlines of every case."""
+    within = 120
+    return {"title": "Upcoming deadlines", "template": "law/_upcoming_panel.html",
+            "rows": cases_svc.upcoming_deadlines(within_days=within, limit=10), "within_days": within}
