@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.helpers import requires_dataset
-from tradepolicy.datasets.readers.section301 import read_ustr_lists, read_usitc_china_tariffs
+from tradepolicy.datasets.readers.section301 import read_usitc_china_tariffs, read_ustr_lists
 from tradepolicy.services.tariffs import measures
 
 pytestmark = requires_dataset("section301-china")

@@ -43,7 +43,7 @@ def stack(
     unit_value: Annotated[float | None, typer.Option(help="customs value per unit of quantity, US$ (converts specific rates)")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """The duty stack of a line from an origin on a date: every layer, its authority and citation."""
+    """Show the duty stack of a line from an origin on a date: every layer, its authority and citation."""
     from tradepolicy.services import tariffs as svc
 
     s = svc.stack_dict(hts, origin, date, unit_value=unit_value)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -41,6 +41,11 @@ from tradepolicy.tariffs.measures import (
 from tradepolicy.tariffs.rate_text import chapter99_refs, parse_rate, parse_special
 
 _LOCK = threading.RLock()
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """Return the rows of a frame as dicts with string keys."""
+    return cast(list[dict[str, Any]], df.to_dict("records"))
 SOURCE_FILES = {
     "hts2024": "hts_2024_basic_edition_csv.csv",
     "hts2025": "hts_2025_basic_edition.csv",
@@ -321,7 +326,7 @@ def s301_exclusions() -> dict[str, list[Any]]:
     """Return HTS10 -> exclusion validity windows."""
     from tradepolicy.datasets.readers.section301 import read_exclusions
 
-    rows = read_exclusions().to_dict("records")
+    rows = _records(read_exclusions())
     return exclusion_windows(rows, measures()["section301_china"])
 
 
@@ -331,7 +336,7 @@ def s232_products() -> dict[str, list[dict[str, Any]]]:
     from tradepolicy.datasets.readers.section232 import read_s232_products
 
     out: dict[str, list[dict[str, Any]]] = {}
-    for r in read_s232_products().to_dict("records"):
+    for r in _records(read_s232_products()):
         out.setdefault(r["hts_code"], []).append(r)
     return out
 
@@ -348,16 +353,17 @@ def adcvd_orders() -> pd.DataFrame:
 def adcvd_index() -> dict[str, dict[str, list[AdcvdFlag]]]:
     """Return ISO3 -> HS prefix -> AD/CVD flags."""
     out: dict[str, dict[str, list[AdcvdFlag]]] = {}
-    for r in adcvd_orders().itertuples(index=False):
-        if not r.iso3:
+    for r in _records(adcvd_orders()):
+        if not r["iso3"]:
             continue
-        cite = f"{r.fed_reg} ({r.link})" if isinstance(r.fed_reg, str) else str(r.doc_case_no)
-        for hs in r.hs_codes:
-            flag = AdcvdFlag(str(r.doc_case_no), "AD" if r.ad_cvd == "A" else "CVD",
-                             str(r.product), str(r.country),
-                             None if pd.isna(r.order_date) else r.order_date, hs,
-                             f"USITC AD/CVD orders in place (2020-08), {r.doc_case_no}: {cite}")
-            out.setdefault(str(r.iso3), {}).setdefault(hs, []).append(flag)
+        case = str(r["doc_case_no"])
+        cite = f"{r['fed_reg']} ({r['link']})" if isinstance(r["fed_reg"], str) else case
+        od = r["order_date"]
+        for hs in r["hs_codes"]:
+            flag = AdcvdFlag(case, "AD" if r["ad_cvd"] == "A" else "CVD", str(r["product"]),
+                             str(r["country"]), None if od is None or pd.isna(od) else od, str(hs),
+                             f"USITC AD/CVD orders in place (2020-08), {case}: {cite}")
+            out.setdefault(str(r["iso3"]), {}).setdefault(str(hs), []).append(flag)
     return out
 
 
@@ -435,11 +441,12 @@ def show(hts: str, *, edition: int = 2025) -> dict[str, Any]:
                             expected="a code of the edition", example=near[0] if near else "8471.30.01.00",
                             details={"nearest": near})
     i = int(hits[0])
-    r = tree.loc[i]
-    ancestors = []
+    recs = _tree_records(edition)
+    r = recs[i]
+    ancestors: list[dict[str, Any]] = []
     p = int(r["parent_row"])
     while p >= 0:
-        a = tree.loc[p]
+        a = recs[p]
         ancestors.insert(0, {"hts": dotted(a["hts"]) if a["hts"] else "", "description": a["description"]})
         p = int(a["parent_row"])
     kids = tree[tree["parent_row"] == i]
@@ -448,7 +455,7 @@ def show(hts: str, *, edition: int = 2025) -> dict[str, Any]:
         "hts": dotted(code), "edition": edition, "level": r["level"], "description": r["description"],
         "path": r["path"], "units": r["units"], "general": r["general"], "special": r["special"],
         "col2": r["col2"], "additional": r["additional"], "rates_inherited": bool(r["rates_inherited"]),
-        "rate_from": dotted(tree.loc[int(r["rate_row"]), "hts"]) if tree.loc[int(r["rate_row"]), "hts"] else "",
+        "rate_from": dotted(recs[int(r["rate_row"])]["hts"]) if recs[int(r["rate_row"])]["hts"] else "",
         "general_parsed": {"kind": g.kind, "ad_valorem": g.ad_valorem,
                            "specific": [{"usd": s.usd, "unit": s.unit, "per": s.per, "basis": s.basis}
                                         for s in g.specific], "reason": g.reason},
@@ -457,9 +464,14 @@ def show(hts: str, *, edition: int = 2025) -> dict[str, Any]:
         "ch99_refs": [x for x in str(r["ch99_refs"]).split("|") if x],
         "ancestors": ancestors,
         "children": [{"hts": dotted(k["hts"]) if k["hts"] else "", "description": k["description"],
-                      "general": k["general"]} for _, k in kids.iterrows()],
+                      "general": k["general"]} for k in _records(kids)],
         "citation": src.citation,
     }
+
+
+@lru_cache(maxsize=2)
+def _tree_records(edition: int) -> list[dict[str, Any]]:
+    return _records(edition_tree(edition))
 
 
 def search(q: str, *, edition: int = 2025, limit: int = 50) -> list[dict[str, Any]]:
@@ -477,8 +489,8 @@ def search(q: str, *, edition: int = 2025, limit: int = 50) -> list[dict[str, An
         for w in text.lower().split():
             mask &= coded["path"].str.lower().str.contains(w, regex=False)
         hit = coded[mask]
-    return [{"hts": dotted(r.hts), "level": r.level, "description": r.description,
-             "general": r.general, "units": r.units} for r in hit.head(limit).itertuples(index=False)]
+    return [{"hts": dotted(r["hts"]), "level": r["level"], "description": r["description"],
+             "general": r["general"], "units": r["units"]} for r in _records(hit.head(limit))]
 
 
 # --- batch ------------------------------------------------------------------------------------
@@ -606,8 +618,8 @@ def batch_frame(date: dt.date | str, origin_list: Sequence[str] | None = None) -
             adcvd[i, sorted(hit)] = True
     res = stack_matrix(col1, col2, pref, col2_origin, eligible, add301, add232, adcvd)
     return pd.DataFrame({
-        "hts": pd.Categorical.from_codes(np.repeat(np.arange(n), k), categories=codes),
-        "origin": pd.Categorical.from_codes(np.tile(np.arange(k), n), categories=orig),
+        "hts": pd.Categorical.from_codes(np.repeat(np.arange(n), k), categories=pd.Index(codes)),
+        "origin": pd.Categorical.from_codes(np.tile(np.arange(k), n), categories=pd.Index(orig)),
         "base": res.base.ravel(), "applied": res.applied.ravel(), "add301": res.add301.ravel(),
         "add232": res.add232.ravel(), "total": res.total.ravel(), "adcvd": res.adcvd.ravel(),
     })
@@ -681,7 +693,7 @@ def indicators_table(*, edition: int = 2025, by: str = "section") -> list[dict[s
     peak = float(measures()["indicators"]["peaks"]["international_peak"]["value"])
     table = indicators(lines, by, peak_threshold=peak)
     return [{k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()}
-            for r in table.to_dict("records")]
+            for r in _records(table)]
 
 
 def _group_mask(codes: pd.Series, spec: Mapping[str, Any], where: str) -> pd.Series:
@@ -799,8 +811,11 @@ def korus_check(*, start_year: int = 2012, kind: str = "equal", years: int = 10,
 
 
 def history_range(hts: str, origin: str, start: dt.date | str, end: dt.date | str) -> list[dict[str, Any]]:
-    """Return total AVE points on the first day of each quarter from ``start`` to ``end``,
-    plus the dates on which a measure of the line changes (so steps are exact)."""
+    """Return total AVE points of a line from ``start`` to ``end``.
+
+    Points fall on the first day of each quarter and on every date a measure changes, so
+    that the steps of the history are exact.
+    """
     s, _ = check_date(start)
     e, _ = check_date(end)
     if e < s:

@@ -10,6 +10,7 @@ the same product and country (same ITC investigation group).
 from __future__ import annotations
 
 import re
+from typing import Any, cast
 
 import pandas as pd
 
@@ -56,6 +57,10 @@ def _partners(name: str) -> list[str]:
     return out
 
 
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    return cast(list[dict[str, Any]], df.to_dict("records"))
+
+
 def _words(s: str) -> set[str]:
     return {w for w in re.findall(r"[a-z]{4,}", (s or "").lower())}
 
@@ -74,15 +79,16 @@ def match_orders(orders: pd.DataFrame, itip: pd.DataFrame, *, max_days: int = 12
     out["iso3"] = out["country"].map(country_iso3)
     codes: list[list[str]] = []
     how: list[str] = []
-    for r in out.itertuples(index=False):
-        cand = it[(it["iso3s"] == r.iso3) & it["in_force"].notna()]
+    for r in _records(out):
+        cand = it[(it["iso3s"] == r["iso3"]) & it["in_force"].notna()]
         best: list[str] = []
-        if r.ad_cvd == "A" and len(cand) and r.order_date is not None and not pd.isna(r.order_date):
-            days = (cand["in_force"] - pd.Timestamp(r.order_date)).abs().dt.days
+        od = r["order_date"]
+        if r["ad_cvd"] == "A" and len(cand) and od is not None and not pd.isna(od):
+            days = (cand["in_force"] - pd.Timestamp(od)).abs().dt.days
             near = cand[days <= max_days]
             if len(near):
-                w = _words(r.product)
-                score = near["product"].map(lambda p: len(w & _words(p)))
+                words = _words(str(r["product"]))
+                score = near["product"].map(lambda p, w=words: len(w & _words(p)))
                 pick = near.assign(_s=score, _d=days[days <= max_days]).sort_values(
                     ["_s", "_d"], ascending=[False, True]).iloc[0]
                 best = list(pick["hs_codes"])
@@ -91,10 +97,10 @@ def match_orders(orders: pd.DataFrame, itip: pd.DataFrame, *, max_days: int = 12
     out["hs_codes"] = codes
     out["match"] = how
     ad = out[(out["ad_cvd"] == "A") & (out["match"] == "itip")]
-    key = {(r.iso3, r.product.strip().lower()): r.hs_codes for r in ad.itertuples(index=False)}
-    for i, r in enumerate(out.itertuples(index=False)):
-        if r.ad_cvd == "C" and not r.hs_codes:
-            borrowed = key.get((r.iso3, str(r.product).strip().lower()))
+    key = {(r["iso3"], str(r["product"]).strip().lower()): r["hs_codes"] for r in _records(ad)}
+    for i, r in enumerate(_records(out)):
+        if r["ad_cvd"] == "C" and not r["hs_codes"]:
+            borrowed = key.get((r["iso3"], str(r["product"]).strip().lower()))
             if borrowed:
                 out.at[out.index[i], "hs_codes"] = borrowed
                 out.at[out.index[i], "match"] = "via_ad"

@@ -19,7 +19,9 @@ B = npt.NDArray[np.bool_]
 
 @dataclass(frozen=True, slots=True)
 class BatchResult:
-    """Matrices of shape (n_lines, n_origins), decimals: ``base`` (column rate AVE),
+    """Stacked duties of every line for every origin.
+
+    Matrices of shape (n_lines, n_origins), decimals: ``base`` (column rate AVE),
     ``applied`` (after preference), ``add301`` / ``add232`` (Chapter 99), ``total``
     (``applied`` + additional; NaN where the base cannot be stated), ``adcvd`` (bool flag).
     """

@@ -12,6 +12,7 @@ is ``t1 = a * t0 / (a + t0)`` with the coefficient ``a`` in the same unit as the
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -136,7 +137,7 @@ def staging_path(
         return [(start_year + k, base + (final - base) * k / years) for k in range(years + 1)]
     if kind == "custom":
         shares = list(custom or [])
-        if not shares or abs(shares[-1] - 1.0) > 1e-9 or any(b < a for a, b in zip(shares, shares[1:], strict=False)):
+        if not shares or abs(shares[-1] - 1.0) > 1e-9 or any(b < a for a, b in itertools.pairwise(shares)):
             raise InputError("Custom staging shares must be non-decreasing and end at 1.",
                              field="custom", expected="a list of shares of the cut, e.g. [0.2, 0.5, 1.0]",
                              example="[0.2, 0.5, 1.0]")

@@ -256,7 +256,7 @@ def eligible_programs(
     (``in_force``, ``terminated``) from the agreements registry.
     """
     out: dict[str, Eligibility] = {}
-    for pid, p in programs.items():
+    for _pid, p in programs.items():
         if not _in_window(date, p.get("from"), p.get("to")):
             continue
         origins = p["origins"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
 
@@ -36,7 +36,7 @@ def stack(
     date: str = Query(..., description="entry date YYYY-MM-DD"),
     unit_value: float | None = Query(None, description="US$ per unit of quantity"),
 ) -> dict[str, Any]:
-    """The duty stack: layers (authority, rate, AVE, citation) and the total AVE."""
+    """Return the duty stack: layers (authority, rate, AVE, citation) and the total AVE."""
     return {"ok": True, "stack": svc.stack_dict(hts, origin, date, unit_value=unit_value)}
 
 
@@ -60,7 +60,7 @@ def indicators(by: str = Query("section"), edition: int = Query(2025)) -> dict[s
 
 
 @router.post("/tariffs/offer")
-def offer(spec: dict[str, Any] = Body(..., description="the offer, as in an offer YAML file")) -> dict[str, Any]:
+def offer(spec: Annotated[dict[str, Any], Body(description="the offer, as in an offer YAML file")]) -> dict[str, Any]:
     """Apply an offer (groups, formulas, staging) to the MFN schedule."""
     return {"ok": True, "offer": svc.offer_from_spec(spec, where="request body")}
 

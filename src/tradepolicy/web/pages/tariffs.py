@@ -8,6 +8,7 @@ time), ``/tariffs/indicators``; each with ``.json`` and ``.csv`` twins. No JavaS
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
@@ -78,7 +79,7 @@ def _chart(points: list[dict[str, Any]], width: int = 640, height: int = 220) ->
         return height - pad - v / ymax * (height - 2 * pad)
 
     seg = [f"M{x(pts[0]['date']):.1f},{y(pts[0]['total_ave']):.1f}"]
-    for a, b in zip(pts, pts[1:], strict=False):
+    for _a, b in itertools.pairwise(pts):
         seg.append(f"H{x(b['date']):.1f}V{y(b['total_ave']):.1f}")
     years = sorted({p["date"][:4] for p in pts})
     ticks = [{"x": x(f"{yr}-01-01"), "label": yr} for yr in years
