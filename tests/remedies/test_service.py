@@ -113,6 +113,12 @@ def test_shrimp_orders_are_seeded_and_runs_attach(fresh_db, e6_files):
     assert att["proceeding_id"] == "A-533-840"
     assert svc.get_run(run["id"])["proceedings"] == ["A-533-840"]
     assert [r["id"] for r in svc.runs_of_case("A-533-840")] == [run["id"]]
+    from fastapi.testclient import TestClient
+
+    from tradepolicy.api.app import create_app
+
+    api = TestClient(create_app()).get("/api/remedies/cases/A-533-840/runs").json()
+    assert [r["id"] for r in api["runs"]] == [run["id"]]
     with pytest.raises(ConflictError):
         svc.attach_run(run["id"], "A-533-840")
     with pytest.raises(NotFoundError):
@@ -244,3 +250,42 @@ def test_parquet_inputs_give_the_same_margin(tmp_path):
     assert run["results"]["methods"]["mixed"]["total_dumping"] == pytest.approx(2_475)  # E6
     with pytest.raises(InputError):
         svc.compute_margin_from_paths(tmp_path / "us.xlsx", paths["home"], paths["cost"], segment="review")
+
+
+@requires_dataset("us-adcvd-orders")
+def test_seeder_refusal_leaves_nothing_half_written(fresh_db, monkeypatch):
+    import tradepolicy.services.proceedings as pro
+    from tradepolicy.store.db import transaction
+    from tradepolicy.store.models import Proceeding
+
+    with transaction() as s:  # start from a store without the shrimp cases
+        assert s.get(Proceeding, "A-549-822") is not None
+    real = pro.record_event
+
+    def refuse(case_id, event, *a, **kw):
+        if case_id == "A-549-822" and event == "sunset_continued":
+            raise InputError("refused for the test", field="event")
+        return real(case_id, event, *a, **kw)
+
+    monkeypatch.setattr(pro, "record_event", refuse)
+    from tradepolicy.services.registry import init_database
+
+    url = fresh_db.replace("tradepolicy.db", "second.db")
+    import os
+
+    from tradepolicy.config import reset_settings
+    from tradepolicy.store.db import dispose_engines
+
+    os.environ["TRADEPOLICY_DATABASE_URL"] = url
+    dispose_engines()
+    reset_settings()
+    try:
+        report = init_database()
+        assert report.counts["remedies_shrimp_orders"]["failed"] == 1
+        with transaction() as s:
+            assert s.get(Proceeding, "A-549-822") is None  # rolled back to the savepoint
+            assert s.get(Proceeding, "A-533-840") is not None
+    finally:
+        os.environ["TRADEPOLICY_DATABASE_URL"] = fresh_db
+        dispose_engines()
+        reset_settings()

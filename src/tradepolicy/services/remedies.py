@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import logging
 import math
 from collections.abc import Mapping, Sequence
 from importlib import resources
@@ -28,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from tradepolicy import __version__
 from tradepolicy.config import get_settings
-from tradepolicy.errors import ConflictError, InputError, NotFoundError
+from tradepolicy.errors import ConflictError, InputError, NotFoundError, TradePolicyError
 from tradepolicy.literals import check_literal
 from tradepolicy.remedies import ADParameters, CVDParameters
 from tradepolicy.remedies.all_others import Respondent, all_others_rate
@@ -38,6 +39,8 @@ from tradepolicy.remedies.programme import SEGMENTS, MarginResult, run_margin_pr
 from tradepolicy.store.audit import record, snapshot
 from tradepolicy.store.db import read_session, transaction
 from tradepolicy.store.models import Proceeding, Run, RunAttachment
+
+log = logging.getLogger("tradepolicy.remedies")
 
 KIND_MARGIN = "remedies.ad_margin"
 KIND_CVD = "remedies.cvd"
@@ -609,26 +612,39 @@ def seed_shrimp_orders(session: Session, actor: str) -> dict[str, int]:
         if session.get(Proceeding, o["case"]) is not None:
             counts["unchanged"] += 1
             continue
-        data = {"country": o["country"], "product": o["product"], "doc_case_no": o["case"],
-                "status": o["status"], "source": "us-adcvd-orders", "fed_reg": o["fed_reg"],
-                "revoked": o["revoked"].isoformat() if o["revoked"] else None,
-                "revocation_citation": o["revocation_citation"]}
-        pro.open_case(procedure="ad_investigation", case_id=o["case"],
-                      title=f"{o['product']} from {o['country']}", data=data, actor=actor, session=session)
-        src = "us-adcvd-orders: USITC AD/CVD orders in place (Aug 2020)"
-        pro.record_event(o["case"], "existing_order_recorded", o["order_date"],
-                         payload={"source": src, "event": "AD order published"},
-                         note="Order date from the USITC list; investigation history not seeded.",
-                         actor=actor, session=session)
-        if o["revoked"]:
-            pro.record_event(o["case"], "order_revoked", o["revoked"],
-                             payload={"source": "WTO I-TIP (withdrawn) and 82 FR 25242",
-                                      "citation": o["revocation_citation"], "confirmed": False},
-                             actor=actor, session=session)
-        elif isinstance(o["continued_date"], dt.date):
-            pro.record_event(o["case"], "sunset_continued", o["continued_date"],
-                             payload={"source": src, "fed_reg": o["fed_reg"]},
-                             note="Date of the last sunset continuation in the USITC list.",
-                             actor=actor, session=session)
+        try:
+            with session.begin_nested():  # a refused case leaves nothing half-written
+                _seed_order(session, o, actor, pro)
+        except TradePolicyError as exc:
+            # Never break init_database for every domain; say loudly what was not seeded.
+            log.warning("shrimp order %s not seeded: %s", o["case"], exc)
+            counts["failed"] = counts.get("failed", 0) + 1
+            continue
         counts["inserted"] += 1
     return counts
+
+
+def _seed_order(session: Session, o: dict[str, Any], actor: str, pro: Any) -> None:
+    """Open one shrimp order as a proceeding with its events (inside the caller's savepoint)."""
+    data = {"country": o["country"], "product": o["product"], "doc_case_no": o["case"],
+            "status": o["status"], "source": "us-adcvd-orders", "fed_reg": o["fed_reg"],
+            "revoked": o["revoked"].isoformat() if o["revoked"] else None,
+            "revocation_citation": o["revocation_citation"]}
+    pro.open_case(procedure="ad_investigation", case_id=o["case"],
+                  title=f"{o['product']} from {o['country']}", data=data, actor=actor, session=session)
+    src = "us-adcvd-orders: USITC AD/CVD orders in place (Aug 2020)"
+    pro.record_event(o["case"], "existing_order_recorded", o["order_date"],
+                     payload={"source": src, "event": "AD order published"},
+                     note="Order date from the USITC list; investigation history not seeded.",
+                     actor=actor, session=session)
+    if o["revoked"]:
+        pro.record_event(o["case"], "order_revoked", o["revoked"],
+                         payload={"source": "WTO I-TIP (withdrawn) and 82 FR 25242",
+                                  "citation": o["revocation_citation"], "confirmed": False},
+                         actor=actor, session=session)
+    elif isinstance(o["continued_date"], dt.date):
+        pro.record_event(o["case"], "sunset_continued", o["continued_date"],
+                         payload={"source": src, "fed_reg": o["fed_reg"]},
+                         note="Date of the last sunset continuation in the USITC list.",
+                         actor=actor, session=session)
+

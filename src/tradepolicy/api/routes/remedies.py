@@ -140,3 +140,10 @@ def negligibility(
     """Negligibility of subject countries in 2018 US shrimp imports (scope lines, value)."""
     subj = {c.split(":")[0].upper(): c.lower().endswith(":dev") for c in country} if country else None
     return {"ok": True, **svc.shrimp_negligibility(subj, case=case)}
+
+
+@router.get("/remedies/cases/{case_id}/runs")
+def case_runs(case_id: str) -> dict[str, Any]:
+    """Remedies runs attached to one AD/CVD proceeding."""
+    rows = svc.runs_of_case(case_id)
+    return {"ok": True, "case_id": case_id, "count": len(rows), "runs": rows}
