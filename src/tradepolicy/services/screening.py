@@ -11,8 +11,8 @@ its six shrimp lines, and labelled so).
 
 Defaults (stated in every report): agtpa 2006, σ = 7 and β = the RTA estimate of Yotov et
 al. (2016) Table 3 column (4), read from agtpa/reference_coefficients.csv; wiod-zylkin 2000,
-θ = 4 (σ = 5) and β = 0.22424901 (the EU-enlargement estimate of Zylkin's example, from
-its PROVENANCE) unless given.
+θ = 4 (σ = 5) and β = the published EU-enlargement estimate of Zylkin's example (the
+``wiod_eu_enlargement`` gravity preset) unless given.
 """
 
 from __future__ import annotations
@@ -51,8 +51,10 @@ def _defaults(dataset: str) -> dict[str, Any]:
                 "sigma_source": "Yotov et al. (2016) ch. 2 (sigma = 7)", "unit": "US$ million (manufacturing)"}
     if dataset == "wiod-zylkin":
         from tradepolicy.datasets.readers.gravity import read_wiod_zylkin
+        from tradepolicy.economics.gravity.presets import get_preset
 
-        return {"flows": read_wiod_zylkin(), "year": 2000, "sigma": 5.0, "beta": 0.22424901, "agreement": "FTA",
+        beta_w = float(get_preset("wiod_eu_enlargement").published["eu_enlargement"])
+        return {"flows": read_wiod_zylkin(), "year": 2000, "sigma": 5.0, "beta": beta_w, "agreement": "fta",
                 "beta_source": "Zylkin ge_gravity example, eu_enlargement (wiod-zylkin PROVENANCE)",
                 "sigma_source": "theta = 4 (ge_gravity example)", "unit": "US$ million"}
     raise InputError(f"Unknown screening dataset {dataset!r}.", field="dataset",

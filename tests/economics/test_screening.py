@@ -1,0 +1,118 @@
+"""Partner screening: GE gains ranked, trade indicators beside them, bad input, outputs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.helpers import requires_dataset
+from tradepolicy.errors import NotFoundError
+
+pytestmark = requires_dataset("agtpa")
+CANDS = ["CHN", "JPN", "BRA", "IND", "DEU"]
+
+
+@pytest.fixture(scope="module")
+def report() -> dict:
+    from tradepolicy.services.screening import screen
+
+    return screen(home="USA", candidates=CANDS)
+
+
+def test_ranked_by_home_gain_and_both_gain(report: dict) -> None:
+    rows = report["rows"]
+    gains = [r["home_welfare"] for r in rows]
+    assert gains == sorted(gains, reverse=True)
+    assert [r["rank"] for r in rows] == list(range(1, len(CANDS) + 1))
+    # A new agreement (positive β on both directed pairs) raises both parties' welfare in this
+    # model (exact GE; sign check).
+    assert all(r["home_welfare"] > 0 and r["partner_welfare"] > 0 for r in rows)
+    assert report["beta"] == pytest.approx(0.557, abs=1e-12)   # Table 3 col (4), read from the data
+    assert report["sigma"] == 7.0
+
+
+def test_gains_match_a_direct_solve(report: dict) -> None:
+    # Independent recomputation with the GE solver for the top candidate (identity, 1e-12).
+    from tradepolicy.datasets.readers.gravity import read_agtpa
+    from tradepolicy.economics.ge import GEData, solve_ge
+
+    top = report["rows"][0]
+    d = read_agtpa()
+    data = GEData.from_frame(d[d["year"] == 2006], flow="trade")
+    c = list(data.countries)
+    tau = np.ones((len(c), len(c)))
+    h, j = c.index("USA"), c.index(top["iso3"])
+    tau[h, j] = tau[j, h] = np.exp(0.557)
+    fr = solve_ge(data, tau_hat=tau, sigma=7, reference="DEU", imbalance="multiplicative").to_frame()
+    # Multiplicative imbalances: real results do not depend on the reference (USA vs DEU), 1e-8.
+    assert fr.loc["USA", "full_welfare"] == pytest.approx(top["home_welfare"], abs=1e-8)
+
+
+def test_trade_intensity_by_hand(report: dict) -> None:
+    from tradepolicy.datasets.readers.gravity import read_agtpa
+
+    d = read_agtpa()
+    d = d[(d["year"] == 2006) & (d["exporter"] != d["importer"])]
+    x_uc = d[(d["exporter"] == "USA") & (d["importer"] == "CHN")]["trade"].sum()
+    expected = (x_uc / d[d["exporter"] == "USA"]["trade"].sum()) / (d[d["importer"] == "CHN"]["trade"].sum()
+                                                                      / d["trade"].sum())
+    row = next(r for r in report["rows"] if r["iso3"] == "CHN")
+    assert row["trade_intensity_home_to_partner"] == pytest.approx(expected, rel=1e-12)
+    assert row["complementarity_home_exports"] is None    # no product detail in agtpa
+    assert any("not computed" in n for n in report["notes"])
+
+
+def test_default_candidates_exclude_existing_agreements() -> None:
+    from tradepolicy.services.screening import screen
+
+    rep = screen(home="MEX", candidates=None, dataset="agtpa")
+    assert "USA" in rep["existing_agreements"] and "CAN" in rep["existing_agreements"]
+    assert not {"USA", "CAN"} & {r["iso3"] for r in rep["rows"]}
+
+
+def test_bad_input() -> None:
+    from tradepolicy.errors import InputError
+    from tradepolicy.services.screening import screen
+
+    with pytest.raises(NotFoundError):
+        screen(home="XXX")
+    with pytest.raises(NotFoundError):
+        screen(home="USA", candidates=["ZZZ"])
+    with pytest.raises(InputError):
+        screen(home="USA", sigma=0.8, candidates=["CHN"])
+    with pytest.raises(InputError):
+        screen(home="USA", rank_by="size", candidates=["CHN"])
+
+
+def test_csv_html_and_page(report: dict) -> None:
+    from fastapi.testclient import TestClient
+
+    from tradepolicy.api.app import create_app
+    from tradepolicy.services.screening import to_csv
+    from tradepolicy.web.pages.economics import render_screening_report
+
+    csv = to_csv(report)
+    assert csv.splitlines()[1].startswith("rank,iso3,home_welfare")
+    html = render_screening_report(report)
+    assert "<svg" in html and "CHN" in html
+    c = TestClient(create_app())
+    r = c.get("/api/economics/screening?home=USA&candidates=CHN,JPN")
+    assert r.status_code == 200 and len(r.json()["rows"]) == 2
+    p = c.get("/economics/screening.csv?home=USA&dataset=wiod-zylkin")
+    assert p.status_code == 200 and p.text.startswith("rank,iso3")
+
+
+@requires_dataset("baci-shrimp-2018")
+def test_product_indicators_within_shrimp_lines() -> None:
+    from tradepolicy.economics.indicators import complementarity
+    from tradepolicy.services.screening import screen
+
+    rep = screen(home="USA", candidates=["THA"], product_dataset="baci-shrimp-2018")
+    row = rep["rows"][0]
+    from tradepolicy.datasets.readers.baci import read_baci_shrimp_2018
+
+    df = read_baci_shrimp_2018()
+    # Complementarity of Thailand's shrimp exports with US shrimp imports, recomputed (1e-12).
+    x = df[df["exporter"] == "THA"].groupby("hs6")["value_kusd"].sum()
+    m = df[df["importer"] == "USA"].groupby("hs6")["value_kusd"].sum()
+    assert row["complementarity_partner_exports"] == pytest.approx(complementarity(x, m), rel=1e-12)
