@@ -35,6 +35,9 @@ def read_mapping(path: Path, *, top_key: str, example: str) -> dict[str, Any]:
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
         raise RegistryError(f"Not valid YAML: {getattr(exc, 'problem', exc)}.", where=where,
                             expected=f"a YAML mapping with {top_key!r}", example=example) from exc
+    except ValueError as exc:  # PyYAML builds dates eagerly: 2020-13-01 raises here
+        raise RegistryError(f"Invalid date in law file: {exc}.", where=str(path), field="date",
+                            expected="an ISO date YYYY-MM-DD, e.g. 2020-07-01", example=example) from exc
     if not isinstance(raw, dict) or top_key not in raw:
         raise RegistryError(f"Expected a mapping with the key {top_key!r}.", where=str(path),
                             field=top_key, expected=f"{top_key}: ...", example=example)
