@@ -127,3 +127,23 @@ def test_bad_gravity_inputs() -> None:
         estimate_ppml(df, "trade = x")
     with pytest.raises(NotFoundError):
         get_preset("table99")
+
+
+@requires_dataset("wiod-zylkin")
+def test_gravity_service_stores_a_run(fresh_db: str) -> None:
+    # Service: preset -> result with published comparison, manifest with sha256, stored run.
+    from sqlalchemy import select
+
+    from tradepolicy.services.gravity import list_presets, run_gravity_preset
+    from tradepolicy.store.db import read_session
+    from tradepolicy.store.models import Run
+
+    assert {p["name"] for p in list_presets()} == set(PRESETS)
+    out = run_gravity_preset("wiod_eu_enlargement", store=True, actor="pytest")
+    row = next(r for r in out["coefficients"] if r["variable"] == "eu_enlargement")
+    assert abs(row["difference"]) <= half_unit(8)
+    sha = out["manifest"]["inputs"]["wiod-zylkin/GE_gravity_example_data.dta"]
+    assert len(sha) == 64
+    with read_session() as s:
+        run = s.execute(select(Run).where(Run.id == out["run_id"])).scalar_one()
+        assert run.kind == "gravity_ppml" and run.results["n_obs"] == 7568
