@@ -126,7 +126,7 @@ def write(results: list[dict], note: str) -> Path:
              "`programme` = validation + arm's length + cost test + viability + NV + matching + "
              "A-A + A-T + mixed + Cohen's d on customer, region, period + ratio/meaningful-difference "
              "tests. Peak RSS includes the generated input frames.", "",
-             "| U.S. sales | home sales | CONNUMs | programme (s) | with T-T (s) | peak RSS (MB) | "
+             "| U.S. sales | home sales | CONNUMs | programme (s) | full run incl. T-T (s) | peak RSS (MB) | "
              "RSS after data (MB) | target |",
              "|---:|---:|---:|---:|---:|---:|---:|---|"]
     lines.insert(-2, "Peak RSS is measured before the optional T-T run (a second full run; its peak is "
