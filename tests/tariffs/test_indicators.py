@@ -35,3 +35,20 @@ def test_indicators_service_covers_every_section() -> None:
     rows = svc.indicators_table(by="section")
     assert len(rows) == 21  # HS sections I-XXI (hs-nomenclature/sections.csv has 21)
     assert all(0.0 <= (r["dutiable_share"] or 0.0) <= 1.0 for r in rows)
+
+
+@requires_dataset("baci-zaf-exports")
+@requires_dataset("us-hts")
+def test_trade_weighted_by_us_imports_from_south_africa() -> None:
+    # Recompute one section's weighted average directly from the weighted lines
+    # (np.average over lines with both an AVE and a weight); tolerance 1e-12.
+    from tradepolicy.services import tariffs as svc
+
+    lines = svc.hts8_rates(2025)
+    lines = lines[~lines["chapter"].isin(["98", "99"])]
+    w, note = svc.weighted_lines(lines, "baci-zaf-usa-2020")
+    sub = w[(w["section"] == "XV") & w["ave"].notna() & w["weight"].notna()]
+    expected = float(np.average(sub["ave"], weights=sub["weight"]))
+    rows = {r["section"]: r for r in svc.indicators_table(by="section", weights="baci-zaf-usa-2020")}
+    assert rows["XV"]["weighted_avg"] == pytest.approx(expected, abs=1e-12)
+    assert 0 < note["trade_matched_usd"] <= note["trade_usd"]

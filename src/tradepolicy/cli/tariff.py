@@ -116,13 +116,14 @@ def search(
 def indicators(
     by: Annotated[str, typer.Option(help="section | chapter")] = "section",
     edition: Annotated[int, typer.Option(help="HTS edition: 2024 or 2025")] = 2025,
+    weights: Annotated[str, typer.Option(help="none | baci-zaf-usa-2020")] = "none",
     as_json: JsonOpt = False,
 ) -> None:
     """Tariff indicators (averages, peaks, dutiable share, preference margin, duty types)."""
     from tradepolicy.services import tariffs as svc
 
-    rows = svc.indicators_table(edition=edition, by=by)
-    emit(rows, as_json=as_json, columns=[by, "n_lines", "simple_avg", "max_ave", "n_peaks",
+    rows = svc.indicators_table(edition=edition, by=by, weights=weights)
+    emit(rows, as_json=as_json, columns=[by, "n_lines", "simple_avg", "weighted_avg", "max_ave", "n_peaks",
                                          "dutiable_share", "pref_margin"])
 
 

@@ -682,14 +682,71 @@ def hts8_rates(edition: int = 2025) -> pd.DataFrame:
     return out
 
 
-def indicators_table(*, edition: int = 2025, by: str = "section") -> list[dict[str, Any]]:
-    """Return tariff indicators by HS ``section`` or ``chapter`` for an edition (MFN, HTS8)."""
+WEIGHTS = ("none", "baci-zaf-usa-2020")
+
+
+@lru_cache(maxsize=2)
+def baci_zaf_usa(revision: str = "hs17") -> pd.DataFrame:
+    """Return US imports from South Africa by HS6 (BACI, exporter 710 -> importer 842).
+
+    Columns: ``hs6``, ``value_usd`` (US$), ``unit_value_usd_per_kg`` (NaN without quantity).
+    """
+    from tradepolicy.datasets.readers.baci import read_baci_zaf_exports
+
+    df = read_baci_zaf_exports(revision)
+    df = df[(df["exporter"] == 710) & (df["importer"] == 842)]
+    g = df.groupby("hs6").agg(value_kusd=("value_kusd", "sum"), quantity_t=("quantity_t", "sum"))
+    out = pd.DataFrame({"hs6": g.index, "value_usd": g["value_kusd"].to_numpy() * 1e3})
+    q = g["quantity_t"].to_numpy() * 1e3  # kg
+    out["unit_value_usd_per_kg"] = np.where(q > 0, out["value_usd"].to_numpy() / np.where(q > 0, q, 1), np.nan)
+    return out.reset_index(drop=True)
+
+
+def weighted_lines(lines: pd.DataFrame, weights: str) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Attach trade weights (and unit-value AVEs of per-kg specific rates) to tariff lines.
+
+    ``baci-zaf-usa-2020``: US imports from South Africa in 2020 by HS6 (BACI HS17), split
+    equally over the tariff lines of each HS6; a specific per-kg rate without an AVE is
+    converted with the HS6 unit value (US$/kg). Returns the lines and a coverage note.
+    """
+    trade = baci_zaf_usa("hs17").set_index("hs6")
+    out = lines.copy()
+    hs6 = out["hts8"].str[:6]
+    n_in = hs6.map(hs6.value_counts())
+    out["weight"] = hs6.map(trade["value_usd"]) / n_in
+    uv = hs6.map(trade["unit_value_usd_per_kg"])
+    converted = 0
+    aves = out["ave"].to_numpy(dtype=float).copy()
+    for i, (g, v) in enumerate(zip(out["general"], uv, strict=True)):
+        if np.isnan(aves[i]) and not pd.isna(v):
+            a = _parse_cached(g).ave(float(v), "kg")
+            if a is not None:
+                aves[i] = a
+                converted += 1
+    out["ave"] = aves
+    matched = float(trade["value_usd"].reindex(hs6.unique()).sum())
+    note = {"weights": weights, "source": "BACI HS17 2020 (baci-zaf-exports), exporter ZAF, importer USA",
+            "trade_usd": float(trade["value_usd"].sum()), "trade_matched_usd": matched,
+            "specific_converted_with_unit_values": converted,
+            "caveat": "HS17 codes matched to HTS 2025 at HS6; HS 2022 changes leave some trade unmatched"}
+    return out, note
+
+
+def indicators_table(*, edition: int = 2025, by: str = "section", weights: str = "none") -> list[dict[str, Any]]:
+    """Return tariff indicators by HS ``section`` or ``chapter`` for an edition (MFN lines).
+
+    ``weights``: ``none`` (simple averages only) or ``baci-zaf-usa-2020`` (trade-weighted
+    by US imports from South Africa, the only product-level US import data loaded).
+    """
     from tradepolicy.literals import check_literal
     from tradepolicy.tariffs.indicators import indicators
 
     check_literal(by, ("section", "chapter"), name="by")
+    check_literal(weights, WEIGHTS, name="weights")
     lines = hts8_rates(edition)
     lines = lines[~lines["chapter"].isin(["98", "99"])]
+    if weights != "none":
+        lines, _ = weighted_lines(lines, weights)
     peak = float(measures()["indicators"]["peaks"]["international_peak"]["value"])
     table = indicators(lines, by, peak_threshold=peak)
     return [{k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()}

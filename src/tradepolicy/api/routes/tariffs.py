@@ -53,9 +53,12 @@ def history(
 
 
 @router.get("/tariffs/indicators")
-def indicators(by: str = Query("section"), edition: int = Query(2025)) -> dict[str, Any]:
+def indicators(
+    by: str = Query("section"), edition: int = Query(2025),
+    weights: str = Query("none", description="none | baci-zaf-usa-2020"),
+) -> dict[str, Any]:
     """Tariff indicators by HS section or chapter."""
-    rows = svc.indicators_table(edition=edition, by=by)
+    rows = svc.indicators_table(edition=edition, by=by, weights=weights)
     return {"ok": True, "by": by, "rows": rows}
 
 

@@ -35,6 +35,7 @@ def tariffs_pages(
     origin: str = Query("CHN", max_length=3),
     date: str | None = Query(None, max_length=10),
     by: str = Query("section"),
+    weights: str = Query("none", max_length=40),
 ) -> Response:
     """Dispatch ``/tariffs``, ``/tariffs/line/CODE`` and ``/tariffs/indicators`` (+ twins)."""
     if suffix in ("", ".json", ".csv"):
@@ -44,9 +45,10 @@ def tariffs_pages(
         return _line(request, fmt, code, edition, origin, date)
     if suffix.startswith("/indicators"):
         fmt = split_format(suffix[1:])[1]
-        rows = svc.indicators_table(edition=edition, by=by)
+        rows = svc.indicators_table(edition=edition, by=by, weights=weights)
         return respond(request, fmt, template="tariffs/indicators.html",
-                       context={"title": "Tariff indicators", "rows": rows, "by": by, "edition": edition},
+                       context={"title": "Tariff indicators", "rows": rows, "by": by,
+                                "edition": edition, "weights": weights},
                        rows=rows, json_body={"ok": True, "by": by, "rows": rows},
                        filename=f"tariff-indicators-{by}.csv")
     raise NotFoundError(f"No page {'/tariffs' + suffix!r}.", where="/tariffs" + suffix,
