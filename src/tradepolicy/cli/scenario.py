@@ -15,6 +15,8 @@ JsonOpt = Annotated[bool, typer.Option("--json", help=JSON_OPTION_HELP)]
 
 scenario_app = typer.Typer(help="Scenarios (YAML): run, compare, list examples, show stored runs.",
                            no_args_is_help=True)
+pe_app = typer.Typer(help="Quick partial-equilibrium runs (SMART on BACI shrimp) without a scenario file.",
+                      no_args_is_help=True)
 screen_app = typer.Typer(help="Pre-negotiation partner screening (GE gains + trade indicators).",
                          no_args_is_help=True)
 
@@ -188,7 +190,44 @@ def screen_partners(
     console.print(json.dumps(rep["notes"], ensure_ascii=False), highlight=False, markup=False)
 
 
+@pe_app.command("smart")
+def pe_smart(
+    importer: Annotated[str, typer.Option(help="ISO3 importing market, e.g. USA.")],
+    formula: Annotated[str, typer.Option(help="new_rate | cap | linear_cut | swiss | increase")],
+    value: Annotated[float, typer.Option(help="The formula's parameter (decimal, 0.25 = 25%).")],
+    partner: Annotated[list[str] | None, typer.Option(help="ISO3 partner(s) the change applies to (repeat).")] = None,
+    product: Annotated[list[str] | None, typer.Option(help="HS6 line(s), e.g. 030617 (repeat; default all).")] = None,
+    base_tariff: Annotated[float, typer.Option(help="Applied base rate for every partner (decimal).")] = 0.0,
+    epsilon: Annotated[float, typer.Option(help="Import demand elasticity (positive magnitude).")] = 1.2,
+    sigma: Annotated[float, typer.Option(help="Substitution elasticity between sources.")] = 1.5,
+    eta: Annotated[float, typer.Option(help="Export supply elasticity (inf = flat).")] = float("inf"),
+    store: Annotated[bool, typer.Option(help="Store the run.")] = False,
+    as_json: JsonOpt = False,
+    limit: Annotated[int, typer.Option(min=1, max=10000)] = 15,
+) -> None:
+    """Run SMART on one BACI 2018 shrimp market with one tariff formula."""
+    from tradepolicy.economics.scenarios import parse_scenario
+    from tradepolicy.services.scenarios import run_scenario
+
+    change: dict[str, Any] = {"formula": formula, "value": value}
+    if partner:
+        change["partners"] = [p.upper() for p in partner]
+    doc: dict[str, Any] = {
+        "name": f"pe-smart-{importer.lower()}", "model": "smart", "seed": 0,
+        "data": {"dataset": "baci-shrimp-2018", "importer": importer.upper(), **({"products": product} if product else {})},
+        "policy": {"base_tariff": base_tariff, "changes": [change]},
+        "parameters": {"import_demand_elasticity": epsilon, "substitution_elasticity": sigma,
+                       "export_supply_elasticity": eta},
+    }
+    out = run_scenario(parse_scenario(doc, source="tradepolicy pe smart"), store=store)
+    if as_json:
+        print_json({"ok": True, "id": out["id"], **out["result"], "manifest": out["manifest"]})
+        return
+    _print_result(out, limit)
+
+
 def register(app: typer.Typer) -> None:
     """Add this domain's command groups to the top-level app."""
     app.add_typer(scenario_app, name="scenario")
     app.add_typer(screen_app, name="screen")
+    app.add_typer(pe_app, name="pe")

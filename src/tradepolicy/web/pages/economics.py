@@ -17,6 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from tradepolicy.errors import NotFoundError
 from tradepolicy.services import scenarios as svc
+from tradepolicy.web.dashboard import register_panel
 from tradepolicy.web.render import EXTRA_NAV, env, respond, split_format
 
 router = APIRouter(include_in_schema=False)
@@ -151,3 +152,9 @@ def render_screening_report(report: dict[str, Any]) -> str:
     top = report["rows"][:25]
     chart = bar_geometry([r["iso3"] for r in top], [r["home_welfare"] for r in top], unit="percent")
     return env().get_template("economics/screening_report.html").render(rep=report, chart=chart)
+
+
+@register_panel
+def economics_panel() -> dict[str, Any]:
+    """Dashboard panel: latest scenario runs."""
+    return {"title": "Economics: scenarios", "template": "economics/panel.html", "runs": svc.list_runs(5)}
