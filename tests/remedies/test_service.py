@@ -56,6 +56,9 @@ def test_run_is_stored_with_provenance_and_rerun_is_a_new_row(fresh_db, e6_files
     assert again["id"] != run["id"] and again["parent_id"] == run["id"]
     assert again["results"]["final_margin"] == run["results"]["final_margin"]
     assert svc.get_run(run["id"])["results"] == run["results"]
+    diff = svc.compare_with_parent(again)
+    assert diff["same_results"] and diff["changed"] == [] and diff["thresholds"] == []
+    assert svc.compare_with_parent(run) is None
     # Append-only: the store refuses to overwrite a run.
     from tradepolicy.store.db import transaction
 
@@ -221,6 +224,12 @@ def test_api_margin_errors_and_runs(fresh_db, client):
                                                          "loans": [{"principal": 100, "rate_paid": 0.01,
                                                                     "benchmark_rate": 0.03}]}})
     assert cv.status_code == 200 and cv.json()["run"]["results"]["total_rate"] == pytest.approx(0.02)
+    page = client.get(f"/remedies/runs/{cv.json()['run']['id']}").text
+    assert "Programmes" in page and "2.0000%" in page
+    ao = client.post("/api/remedies/all-others", json={"respondents": [
+        {"name": "X", "margin": 0.125, "us_value": 1000}, {"name": "Y", "margin": 0.042, "us_value": 3000}]})
+    assert ao.status_code == 200
+    assert "All-others rate" in client.get(f"/remedies/runs/{ao.json()['run']['id']}").text
 
 
 def test_web_pages_and_twins(fresh_db, client, e6_files):

@@ -139,3 +139,17 @@ def test_e8_rates_and_de_minimis():
     dev = cvd_rate([grant], [loan], period_year=3, sales_denominator=40_000_000,
                    segment="investigation", developing=True, params=CVD)
     assert dev.is_de_minimis and dev.de_minimis == 0.02  # E8: also de minimis at 2 %
+
+
+def test_export_subsidy_uses_export_sales_and_expensed_grant():
+    # Invented: a 100,000 grant approved when sales were 50,000,000 (0.2 % < 0.5 %) is expensed in
+    # the year received; attributed to export sales of 10,000,000 -> 1 % (351.524(b)(2), 351.525(b)).
+    g = Grant("export grant", 100_000, 3, 50_000_000, 10, 0.08, attribution="export")
+    res = cvd_rate([g], [], period_year=3, sales_denominator=40_000_000, export_sales=10_000_000,
+                   segment="investigation", developing=False, params=CVD)
+    p = res.programmes[0]
+    assert p.treatment == "expensed" and p.benefit == 100_000 and p.rate == pytest.approx(0.01, abs=1e-15)
+    assert not res.is_de_minimis  # exactly 1 % is not "less than 1 %"
+    nxt = cvd_rate([g], [], period_year=4, sales_denominator=40_000_000, export_sales=10_000_000,
+                   segment="investigation", developing=False, params=CVD)
+    assert nxt.programmes[0].benefit == 0.0

@@ -52,9 +52,16 @@ def grant_allocation(y: float, n: int, d: float) -> np.ndarray:
     return y / n + (y - (y / n) * (k - 1)) * d / (1 + d)
 
 
+ATTRIBUTIONS = ("total", "export")
+
+
 @dataclass(frozen=True, slots=True)
 class Grant:
-    """A grant: amount (currency), year received and approved, sales in the approval year."""
+    """A grant: amount (currency), year received and approved, sales in the approval year.
+
+    ``attribution`` is ``total`` (domestic subsidy: total sales) or ``export`` (export
+    subsidy: export sales), 351.525(b).
+    """
 
     name: str
     amount: float
@@ -62,6 +69,7 @@ class Grant:
     sales_in_approval_year: float
     aul_years: int
     discount_rate: float
+    attribution: str = "total"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +80,7 @@ class Loan:
     principal: float
     rate_paid: float
     benchmark_rate: float
+    attribution: str = "total"
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,23 +175,38 @@ def cvd_rate(
     segment: str,
     developing: bool,
     params: CVDParameters,
+    export_sales: float | None = None,
 ) -> CVDResult:
     """Compute every programme's rate in ``period_year`` and the total.
 
-    ``sales_denominator`` is the sales value the benefits are attributed to (total sales
-    for domestic subsidies, export sales for export subsidies), currency.
+    ``sales_denominator`` is the company's total sales in the period (currency), the
+    denominator of domestic subsidies; ``export_sales`` that of export subsidies (a
+    programme with ``attribution="export"`` needs it).
     """
     if sales_denominator <= 0:
         raise InputError("The sales denominator must be > 0.", field="sales_denominator",
                          expected="a number > 0", example="40000000")
+
+    def denominator(name: str, attribution: str) -> float:
+        if attribution not in ATTRIBUTIONS:
+            raise InputError(f"Unknown attribution {attribution!r} of programme {name!r}.",
+                             field="attribution", expected="total | export", example="total")
+        if attribution == "total":
+            return sales_denominator
+        if export_sales is None or export_sales <= 0:
+            raise InputError(f"Programme {name!r} is an export subsidy but export sales are not given.",
+                             field="export_sales", expected="export sales > 0", example="12000000")
+        return export_sales
+
     progs: list[ProgrammeRate] = []
     for g in grants:
         b, how = grant_benefit(g, period_year=period_year, threshold=params.expensing_threshold)
-        progs.append(ProgrammeRate(g.name, "grant", how, b, sales_denominator, b / sales_denominator))
+        den = denominator(g.name, g.attribution)
+        progs.append(ProgrammeRate(g.name, "grant", how, b, den, b / den))
     for ln in loans:
         b = loan_benefit(ln)
-        progs.append(ProgrammeRate(ln.name, "loan", "interest differential", b, sales_denominator,
-                                   b / sales_denominator))
+        den = denominator(ln.name, ln.attribution)
+        progs.append(ProgrammeRate(ln.name, "loan", "interest differential", b, den, b / den))
     total = float(sum(p.rate for p in progs))
     dm, basis = cvd_de_minimis(segment=segment, developing=developing, params=params)
     return CVDResult(tuple(progs), total, dm, basis, bool(round(total, DECIMALS) < dm))

@@ -332,13 +332,16 @@ def _parse_cvd_spec(spec: Mapping[str, Any]) -> dict[str, Any]:
         grants = [Grant(str(g.get("name", f"grant {i + 1}")), float(need(g, "amount", f"grants[{i}]")),
                         int(need(g, "year_received", f"grants[{i}]")),
                         float(need(g, "sales_in_approval_year", f"grants[{i}]")),
-                        int(need(g, "aul_years", f"grants[{i}]")), float(need(g, "discount_rate", f"grants[{i}]")))
+                        int(need(g, "aul_years", f"grants[{i}]")), float(need(g, "discount_rate", f"grants[{i}]")),
+                        str(g.get("attribution", "total")))
                   for i, g in enumerate(spec.get("grants") or [])]
         loans = [Loan(str(ln.get("name", f"loan {i + 1}")), float(need(ln, "principal", f"loans[{i}]")),
-                      float(need(ln, "rate_paid", f"loans[{i}]")), float(need(ln, "benchmark_rate", f"loans[{i}]")))
+                      float(need(ln, "rate_paid", f"loans[{i}]")), float(need(ln, "benchmark_rate", f"loans[{i}]")),
+                      str(ln.get("attribution", "total")))
                  for i, ln in enumerate(spec.get("loans") or [])]
         return {"grants": grants, "loans": loans, "period_year": int(need(spec, "period_year", "spec")),
                 "sales_denominator": float(need(spec, "sales_denominator", "spec")),
+                "export_sales": float(spec["export_sales"]) if spec.get("export_sales") is not None else None,
                 "segment": str(spec.get("segment", "investigation")),
                 "developing": bool(spec.get("developing", False))}
     except (TypeError, ValueError, AttributeError) as exc:
@@ -354,7 +357,7 @@ def compute_cvd(spec: Mapping[str, Any], *, as_of: dt.date | None = None, store:
     params, cited = cvd_parameters(as_of)
     res = cvd_rate(p["grants"], p["loans"], period_year=p["period_year"],
                    sales_denominator=p["sales_denominator"], segment=p["segment"],
-                   developing=p["developing"], params=params)
+                   developing=p["developing"], params=params, export_sales=p["export_sales"])
     results = res.summary()
     if not store:
         return {"id": None, "kind": KIND_CVD, "results": _clean(results), "parameters": {"thresholds": cited}}
@@ -467,6 +470,27 @@ def rerun(run_id: int, *, as_of: dt.date | None = None, actor: str | None = None
     data = load_kept_input(old["inputs"]["respondents"], meta["suffix"])
     return compute_all_others(data, meta["suffix"], meta["name"], segment=params["segment"], as_of=as_of,
                               actor=actor, parent_id=run_id)
+
+
+def compare_with_parent(run: dict[str, Any]) -> dict[str, Any] | None:
+    """Return what changed between a re-run and the run it re-ran (None for a first run).
+
+    ``same_results`` compares the full stored results; ``changed`` lists the top-level
+    result keys that differ and ``thresholds`` the law values that differ.
+    """
+    if not run.get("parent_id"):
+        return None
+    parent = get_run(int(run["parent_id"]))
+    a, b = parent["results"], run["results"]
+    changed = [{"key": k, "parent": a.get(k), "rerun": b.get(k)} for k in sorted(set(a) | set(b))
+               if a.get(k) != b.get(k) and not isinstance(a.get(k), list | dict)
+               and not isinstance(b.get(k), list | dict)]
+    ta = parent["parameters"].get("thresholds", {})
+    tb = run["parameters"].get("thresholds", {})
+    thresholds = [{"name": k, "parent": ta.get(k, {}).get("value"), "rerun": tb.get(k, {}).get("value")}
+                  for k in sorted(set(ta) | set(tb)) if ta.get(k, {}).get("value") != tb.get(k, {}).get("value")]
+    return {"parent_id": parent["id"], "same_results": a == b, "changed": changed, "thresholds": thresholds,
+            "law_versions": [parent["law_version"], run["law_version"]]}
 
 
 def attach_run(run_id: int, case_id: str, *, actor: str | None = None) -> dict[str, Any]:

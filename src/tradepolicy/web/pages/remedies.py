@@ -83,7 +83,7 @@ def run_page(request: Request, ident: str) -> Response:
     rows = res.get("by_connum") or res.get("programmes") or res.get("respondents") or []
     return respond(request, fmt, template="remedies/run.html",
                    context={"title": f"Run {run['id']}", "run": run, "r": res, "dim_rows": DIM_ROWS_SHOWN,
-                            "connum_columns": CONNUM_COLUMNS},
+                            "connum_columns": CONNUM_COLUMNS, "vs_parent": svc.compare_with_parent(run)},
                    rows=rows, json_body={"ok": True, "run": run},
                    columns=CONNUM_COLUMNS if run["kind"] == svc.KIND_MARGIN else None,
                    filename=f"remedies-run-{run['id']}.csv")
