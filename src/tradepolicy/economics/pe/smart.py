@@ -112,10 +112,7 @@ class SmartResult:
             raise InputError("to_frame() needs a single draw; index the draws first.",
                              field="draws", expected="2-D arrays", example="result of smart(...)")
         P, K = self.trade_creation.shape
-        prod = np.repeat(np.asarray(self.products, dtype=object), K)
-        part = np.tile(np.asarray(self.partners, dtype=object), P)
-        cols = {
-            "product": prod, "partner": part,
+        values = {
             "imports_base": self.imports_base, "tariff_base": self.tariff_base,
             "tariff_new": self.tariff_new, "trade_creation": self.trade_creation,
             "trade_diversion": self.trade_diversion, "price_effect": self.price_effect,
@@ -123,8 +120,13 @@ class SmartResult:
             "world_price_change": self.world_price_change, "revenue_base": self.revenue_base,
             "revenue_new": self.revenue_new, "welfare": self.welfare,
         }
-        return pd.DataFrame({k: (np.broadcast_to(v, (P, K)).ravel() if not isinstance(v[0], str) else v)
-                             for k, v in cols.items()})
+        frame = pd.DataFrame({
+            "product": np.repeat(np.asarray(self.products, dtype=object), K),
+            "partner": np.tile(np.asarray(self.partners, dtype=object), P),
+        })
+        for name, arr in values.items():
+            frame[name] = np.broadcast_to(arr, (P, K)).ravel()
+        return frame
 
     def by_partner(self) -> pd.DataFrame:
         """Effects summed over products, one row per partner (ISO3)."""
