@@ -20,8 +20,17 @@ law_app = typer.Typer(help="Law as code: rules, procedures, calendars and statel
 case_app = typer.Typer(help="Proceedings (cases): open, record events, show, list, export .ics.",
                        no_args_is_help=True)
 
-TIMELINE_COLUMNS = ["clock_id", "instance", "rule_id", "trigger_date", "due_date", "basis", "roll_applied",
-                    "status", "actual_date", "flag", "citation"]
+TIMELINE_COLUMNS = ["clock_id", "due_date", "trigger_date", "basis", "roll_applied", "status",
+                    "actual_date", "flag"]
+
+
+def _print_citations(deadlines: list[dict[str, Any]]) -> None:
+    """Print each rule used once, with its citation and flag (tables truncate long text)."""
+    seen: dict[str, str] = {}
+    for d in deadlines:
+        seen.setdefault(d["rule_id"], f"{d['citation']}" + ("" if d["confirmed"] else "  [UNCONFIRMED]"))
+    for rid, text in seen.items():
+        console.print(f"  {rid}: {text}", highlight=False, markup=False)
 
 
 def _deadline_rows(deadlines: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -38,7 +47,8 @@ def _deadline_rows(deadlines: list[dict[str, Any]]) -> list[dict[str, Any]]:
         status = d["status"] + (f" ({d['days_from_due']:+d}d)" if d["days_from_due"] else "")
         if d.get("message") and d["status"] == "error":
             status += f": {d['message']}"
-        rows.append({**d, "trigger_date": trig, "roll_applied": roll, "status": status,
+        clock = d["clock_id"] + (f" [{d['instance']}]" if d["instance"] else "")
+        rows.append({**d, "clock_id": clock, "trigger_date": trig, "roll_applied": roll, "status": status,
                      "basis": f"{d['value']} {d['unit']} {d['basis']}"})
     return rows
 
@@ -60,6 +70,7 @@ def law_timeline(
         return
     console.print(f"[bold]{out['procedure_title']}[/] - stage: {out['stage_title']} ({out['stage']})")
     emit(_deadline_rows(out["deadlines"]), as_json=False, columns=TIMELINE_COLUMNS)
+    _print_citations(out["deadlines"])
     console.print("next allowed events: " + (", ".join(out["allowed_events"]) or "none"))
 
 
@@ -166,6 +177,7 @@ def _print_case(c: dict[str, Any]) -> None:
     emit(c["events"], as_json=False, columns=["seq", "date", "event", "title", "note"], title="Events")
     emit(_deadline_rows(c["deadlines"]), as_json=False, columns=TIMELINE_COLUMNS,
          title="Deadlines (computed beside actual)")
+    _print_citations(c["deadlines"])
     if c["overdue"]:
         console.print(f"[bold red]{len(c['overdue'])} overdue[/]: " + ", ".join(d["clock_id"] for d in c["overdue"]))
     if c["outside"]:

@@ -1,0 +1,142 @@
+"""services.proceedings: the event log, derived state, bad input that changes nothing, seeds."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select, text
+
+from tradepolicy.errors import ConflictError, InputError, NotFoundError, TradePolicyError
+from tradepolicy.services import proceedings as svc
+from tradepolicy.store.db import read_session, transaction
+from tradepolicy.store.models import AuditEntry, Proceeding, ProceedingEvent
+
+
+def _counts() -> tuple[int, int, int]:
+    with read_session() as s:
+        return (s.scalar(select(func.count()).select_from(Proceeding)) or 0,
+                s.scalar(select(func.count()).select_from(ProceedingEvent)) or 0,
+                s.scalar(select(func.count()).select_from(AuditEntry)) or 0)
+
+
+@pytest.fixture
+def case(fresh_db: str) -> str:
+    svc.open_case(procedure="ad_investigation", case_id="A-000-001", title="Test widgets")
+    svc.record_event("A-000-001", "petition_filed", "2025-01-14")
+    return "A-000-001"
+
+
+def test_open_record_and_derive(case: str) -> None:
+    c = svc.record_event(case, "initiated", "2025-02-03", note="FR notice")
+    assert c["stage"] == "initiated"
+    init = next(d for d in c["deadlines"] if d["clock_id"] == "initiation_due")
+    # E9: initiation due 2025-02-03 (+20), met on the day.
+    assert (init["due_date"], init["status"]) == ("2025-02-03", "met")
+    got = svc.get_case(case, as_of="2025-07-01")
+    assert got["overdue"], "the AD preliminary (2025-06-23) is overdue on 2025-07-01"
+    assert {"itc_prelim_affirmative", "postponement_requested"} <= set(got["allowed_events"])
+    listed = svc.list_cases("ad_investigation")
+    assert [r["id"] for r in listed if r["id"] == case] == [case]
+
+
+def test_every_write_is_audited(case: str) -> None:
+    with read_session() as s:
+        rows = s.scalars(select(AuditEntry).where(AuditEntry.entity.in_(["proceedings", "proceeding_events"]))
+                         .where(AuditEntry.entity_id.like(f"{case}%"))).all()
+    assert {r.action for r in rows} == {"insert", "event"}
+
+
+def test_correction_is_a_new_event(case: str) -> None:
+    svc.record_event(case, "initiated", "2025-02-03")
+    c = svc.record_event(case, "initiated", "2025-02-04", corrects=2, note="date typo")
+    assert [e["date"] for e in c["events"]] == ["2025-01-14", "2025-02-04"]
+    assert len(c["log"]) == 3 and c["log"][-1]["corrects"] == 2
+    init = next(d for d in c["deadlines"] if d["clock_id"] == "initiation_due")
+    assert init["status"] == "missed" and init["days_from_due"] == 1
+
+
+def test_event_log_is_append_only(case: str) -> None:
+    with pytest.raises(Exception, match=r"(?i)append-only|not allowed|abort"), transaction() as s:
+        s.execute(text("UPDATE proceeding_events SET date = '2020-01-01'"))
+
+
+BAD: list[tuple[str, Callable[[], Any], type[TradePolicyError], str]] = [
+    ("unknown procedure", lambda: svc.open_case(procedure="nope", case_id="X-1", title="x"),
+     NotFoundError, "procedure"),
+    ("unknown event", lambda: svc.record_event("A-000-001", "party_time", "2025-02-01"), InputError, "event"),
+    ("event before its dependency", lambda: svc.record_event("A-000-001", "initiated", "2025-01-10"),
+     ConflictError, "date"),
+    ("event not allowed in stage", lambda: svc.record_event("A-000-001", "order_published", "2025-09-01"),
+     ConflictError, "event"),
+    ("malformed date", lambda: svc.record_event("A-000-001", "initiated", "2025-02-31"), InputError, "date"),
+    ("unknown case", lambda: svc.record_event("Z-9", "initiated", "2025-02-03"), NotFoundError, "case_id"),
+    ("duplicate case", lambda: svc.open_case(procedure="ad_investigation", case_id="A-000-001", title="x"),
+     ConflictError, "case_id"),
+    ("repeat of a one-off event", lambda: svc.record_event("A-000-001", "petition_filed", "2025-01-15"),
+     ConflictError, "event"),
+    ("correction of another event", lambda: svc.record_event("A-000-001", "initiated", "2025-02-03", corrects=1),
+     ConflictError, "event"),
+]
+
+
+@pytest.mark.parametrize(("name", "call", "exc", "field"), BAD, ids=[b[0] for b in BAD])
+def test_bad_input_changes_nothing(case: str, name: str, call: Callable[[], Any],
+                                   exc: type[TradePolicyError], field: str) -> None:
+    before = _counts()
+    with pytest.raises(exc) as info:
+        call()
+    assert info.value.field == field
+    assert info.value.expected and info.value.example
+    assert _counts() == before, f"{name}: the store changed"
+
+
+def test_not_allowed_error_names_the_allowed_events(case: str) -> None:
+    with pytest.raises(ConflictError) as info:
+        svc.record_event(case, "order_published", "2025-09-01")
+    assert "initiated" in (info.value.expected or "")
+    assert "initiated" in info.value.details["allowed"]
+
+
+def test_seeded_cases_show_computed_beside_actual(fresh_db: str) -> None:
+    usmca = svc.get_case("usmca-negotiation", as_of="2026-11-30")
+    itc = next(d for d in usmca["deadlines"] if d["clock_id"] == "itc_report_due")
+    # E1: 2019-03-15 tolled by 35 days to 2019-04-19; reported 2019-04-18 (unconfirmed date).
+    assert (itc["due_date"], itc["tolled_days"], itc["status"]) == ("2019-04-19", 35, "met")
+    china = svc.get_case("ustr-301-china-ip", as_of="2026-11-30")
+    assert china["stage"] == "action"
+    flagged = {(d["clock_id"], d["instance"]) for d in china["outside"]}
+    assert ("implementation_due", None) in flagged  # 30 days after 2018-03-22 vs List 1 on 2018-07-06
+    windows = {(d["clock_id"], d["instance"]): d["due_date"] for d in china["deadlines"]}
+    assert windows[("continuation_window_opens", "list1")] == "2022-05-07"   # E4
+    assert windows[("continuation_window_closes", "list2")] == "2022-08-22"  # E4
+    ds = svc.get_case("ds543")
+    assert ds["stage"] == "appeal_into_void"
+    assert [d["clock_id"] for d in ds["outside"]] == ["circulation_target"]
+    assert "wto.panel_circulation" not in ds["unconfirmed_rules"]
+
+
+def test_seeding_is_idempotent(fresh_db: str) -> None:
+    from tradepolicy.services.registry import init_database
+
+    before = _counts()
+    report = init_database()
+    assert report.counts["proceedings"] == {"inserted": 0, "updated": 0, "unchanged": 3}
+    assert _counts() == before
+
+
+def test_calendar_export(fresh_db: str) -> None:
+    ics = svc.case_calendar("ds543")
+    assert ics.startswith("BEGIN:VCALENDAR\r\n") and ics.endswith("END:VCALENDAR\r\n")
+    assert "DTSTART;VALUE=DATE:20191028" in ics  # the 12.9 nine-month target
+    assert all(len(line.encode()) <= 75 for line in ics.split("\r\n"))
+    china = svc.case_calendar("ustr-301-china-ip")
+    assert "[UNCONFIRMED]" in china.replace("\r\n ", "")  # 12-month determination rule is unconfirmed
+
+
+def test_upcoming_deadlines(case: str) -> None:
+    import datetime as dt
+
+    rows = svc.upcoming_deadlines(within_days=60, as_of=dt.date(2025, 1, 20))
+    assert [r["clock_id"] for r in rows if r["case_id"] == case][:2] == ["initiation_due", "itc_prelim_due"]
