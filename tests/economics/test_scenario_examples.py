@@ -30,7 +30,8 @@ def _by_iso(out: dict) -> dict:
 def test_every_example_is_covered_by_a_test() -> None:
     names = {p.stem for p in EXAMPLES.glob("*.yaml")}
     tested = {"shrimp-preference-smart", "shrimp-duty-india-smart", "section301-china-pe", "shrimp-ad-pe",
-              "gsim-4x4-us-eu-fta", "wiod-eu-enlargement-ge", "book-ch2-nafta", "book-ch2-trade-without-borders"}
+              "gsim-4x4-us-eu-fta", "wiod-eu-enlargement-ge", "book-ch2-nafta", "book-ch2-trade-without-borders",
+              "shrimp-gsim-duty-india"}
     assert names == tested
 
 
@@ -101,6 +102,17 @@ def test_gsim_example_reproduces_published_prices() -> None:
     rows = _by_iso(_run("gsim-4x4-us-eu-fta"))
     got = [rows[r]["world_price_change"] for r in ("US", "JP", "EU", "RW")]
     np.testing.assert_allclose(got, [0.0792, -0.0316, 0.0480, -0.0184], atol=5e-5)
+
+
+@requires_dataset("baci-shrimp-2018")
+def test_shrimp_gsim_example() -> None:
+    # No published figure: signs of a bilateral duty in GSIM, and world market clearing
+    # (identity): Σ_v φ_rv M̂_rv = E_x P̂*_r is checked in test_pe_gsim.
+    rows = _by_iso(_run("shrimp-gsim-duty-india"))
+    assert rows["IND"]["world_price_change"] < 0
+    assert rows["USA"]["tariff_revenue"] > 0 and rows["USA"]["consumer_surplus"] < 0
+    assert rows["IND"]["producer_surplus"] < 0
+    assert rows["IND"]["exports_new"] < rows["IND"]["exports_base"]
 
 
 @requires_dataset("wiod-zylkin")
