@@ -15,6 +15,9 @@ R×R linear system (GSIM v1). Welfare pieces follow the standard trapezoids:
 producer surplus P*⁰X⁰(P̂* + ½E_x P̂*²), consumer surplus −X_v(P̂_v + ½E_m P̂_v²) at internal
 prices, and tariff revenue Σ_r[(T¹−1)M¹ − (T⁰−1)M⁰]. Reported import values follow the
 published GSIM 4×4 script: M¹ = M⁰(1 + M̂)(1 + P̂*), internal price change (1+P̂*)T¹/T⁰ − 1.
+That script's consumer-surplus line multiplies the triangle by sign(P̂_v), which adds the
+triangle to the loss when the composite price rises; the trapezoid above subtracts it
+(the standard form), so the two differ for importers whose composite price rises.
 
 Sign convention: changes are scenario minus baseline; proportional changes are decimals.
 """

@@ -242,7 +242,13 @@ def run_gsim(sc: Scenario, inputs: Mapping[str, Any]) -> ScenarioResult:
 
 # ------------------------------------------------------------------ enforcement
 def run_enforcement(sc: Scenario, inputs: Mapping[str, Any]) -> ScenarioResult:
-    """Subject vs non-subject PE of an enforcement duty."""
+    """Subject vs non-subject PE of an enforcement duty.
+
+    Sources: the subject suppliers (their covered imports, ``covered_share`` of the value),
+    every other supplier (non-subject) and the domestic industry (``data.domestic_sales``).
+    Default supply elasticities when not given: ∞ for both import sources (world supply
+    flat), 3.0 for the domestic industry; state them in the scenario when they matter.
+    """
     market: pd.DataFrame = inputs["market"]
     unit = str(inputs.get("unit", "value units"))
     subject = [str(s) for s in sc.data["subject"]]
