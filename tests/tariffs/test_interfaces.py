@@ -61,3 +61,23 @@ def test_web_search_and_line_page_without_js(client: TestClient) -> None:
     r = client.get("/tariffs/line/0201.10.50.json", params={"origin": "CHN", "date": "2020-06-01"})
     assert r.json()["stack"]["total_ave"] == pytest.approx(0.264 + 0.075)
     assert client.get("/tariffs/line/0201.10.50.csv").headers["content-type"].startswith("text/csv")
+
+
+def test_parse_report_and_programmes(client: TestClient) -> None:
+    rep = client.get("/api/tariffs/parse-report").json()["report"]
+    # measured 98.95% of HTS 2025 coded rows' rate texts; each unparsed form has a reason
+    assert rep["share_parsed"] >= 0.98 and all(f["reason"] for f in rep["forms"])
+    progs = {p["program"]: p for p in client.get("/api/tariffs/programs").json()["programs"]}
+    # the 2017 database prints KR on KORUS lines and A/A*/A+ for GSP (USITC indicator columns)
+    assert progs["korea"]["symbols"] == ["KR"] and set(progs["gsp"]["symbols"]) == {"A", "A*", "A+"}
+
+
+def test_show_carries_2017_footnote_chapter99_refs(client: TestClient) -> None:
+    # 2017 db footnote of 0405.90.20: "See subheadings 9904.05.37-9904.05.47."
+    line = client.get("/api/tariffs/hts/0405.90.20").json()["line"]
+    assert "9904.05.37" in line["ch99_refs"] and line["footnote_2017"].startswith("See subheadings")
+
+
+def test_dashboard_panel_lists_chapter99_measures(client: TestClient) -> None:
+    r = client.get("/")
+    assert r.status_code == 200 and "Chapter 99 duties in force" in r.text and "9903.88.15" in r.text

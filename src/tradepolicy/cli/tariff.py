@@ -127,6 +127,33 @@ def indicators(
                                          "dutiable_share", "pref_margin"])
 
 
+@tariff_app.command("parse-report")
+def parse_report(
+    edition: Annotated[int, typer.Option(help="HTS edition: 2024 or 2025")] = 2025,
+    as_json: JsonOpt = False,
+) -> None:
+    """Share of rate texts parsed, by column, and every form not parsed with its reason."""
+    from tradepolicy.services import tariffs as svc
+
+    rep = svc.parse_report(edition)
+    if as_json:
+        print_json(rep)
+        return
+    console.print(f"HTS {edition}: {rep['share_parsed']:.2%} of rate texts parsed")
+    emit([{"column": k, **v} for k, v in rep["columns"].items()], as_json=False,
+         columns=["column", "texts", "parsed", "share"])
+    emit(rep["forms"], as_json=False, columns=["count", "kind", "form", "reason"], title="not parsed")
+
+
+@tariff_app.command("programs")
+def programs(as_json: JsonOpt = False) -> None:
+    """Preference programmes of the USITC 2017 tariff database, with symbols and line counts."""
+    from tradepolicy.services import tariffs as svc
+
+    emit(svc.programs_2017(), as_json=as_json,
+         columns=["program", "name", "symbols", "lines", "lines_with_rate", "notes"])
+
+
 def register(app: typer.Typer) -> None:
     """Add this domain's command groups to the top-level app."""
     app.add_typer(tariff_app, name="tariff")

@@ -35,6 +35,7 @@ from tradepolicy.tariffs.measures import (
     column2_applies,
     eligible_programs,
     exclusion_windows,
+    rate_on,
     section232_duties,
     section301_duties,
 )
@@ -451,6 +452,9 @@ def show(hts: str, *, edition: int = 2025) -> dict[str, Any]:
         p = int(a["parent_row"])
     kids = tree[tree["parent_row"] == i]
     g = parse_rate(str(r["general"]))
+    db = db2017()
+    foot = db.loc[db["hts8"] == code[:8], "footnote_comment"] if len(code) >= 8 else pd.Series([], dtype=str)
+    footnote = str(foot.iloc[0]).replace("<desc>", "").strip() if len(foot) else ""
     return {
         "hts": dotted(code), "edition": edition, "level": r["level"], "description": r["description"],
         "path": r["path"], "units": r["units"], "general": r["general"], "special": r["special"],
@@ -461,7 +465,9 @@ def show(hts: str, *, edition: int = 2025) -> dict[str, Any]:
                                         for s in g.specific], "reason": g.reason},
         "special_groups": [{"rate": grp.duty.text, "kind": grp.duty.kind, "programs": list(grp.programs)}
                            for grp in parse_special(str(r["special"]))],
-        "ch99_refs": [x for x in str(r["ch99_refs"]).split("|") if x],
+        "ch99_refs": [x for x in str(r["ch99_refs"]).split("|") if x]
+        + [x for x in chapter99_refs(footnote) if x not in str(r["ch99_refs"])],
+        "footnote_2017": footnote,
         "ancestors": ancestors,
         "children": [{"hts": dotted(k["hts"]) if k["hts"] else "", "description": k["description"],
                       "general": k["general"]} for k in _records(kids)],
@@ -813,6 +819,7 @@ def offer_from_spec(spec: Mapping[str, Any], *, where: str = "offer", name: str 
             raise InputError(f"Unknown product group {gid!r}.", where=where, field="group",
                              expected=" | ".join(masks) or "a group defined under groups:",
                              example=next(iter(masks), "agriculture"))
+        f_partners = [check_origin(o) for o in f.get("partners", [])] or partners
         sub = lines[masks[gid]]
         t0 = sub["ave"].to_numpy(dtype=float)
         value = f.get("coefficient", f.get("value", f.get("cut", f.get("cap", f.get("rate")))))
@@ -831,7 +838,8 @@ def offer_from_spec(spec: Mapping[str, Any], *, where: str = "offer", name: str 
                                  y, float(b)) for b, a in zip(res.before, res.after, strict=True)]
             years_all[y] = vals
         out_groups.append({
-            "group": gid, "formula": kind, "coefficient": res.coefficient, "solved": res.solved,
+            "group": gid, "partners": f_partners, "formula": kind, "coefficient": res.coefficient,
+            "solved": res.solved,
             "n_lines": len(t0), "average_before": res.average_before,
             "average_after": res.average_after,
             "staging": {"kind": st.get("kind", "immediate"), "years": st.get("years"),
@@ -898,3 +906,77 @@ def history_range(hts: str, origin: str, start: dt.date | str, end: dt.date | st
         for entries in (prog.get("country_rates") or {}).values():
             dates.update(as_date(r["from"]) for r in entries)
     return history(hts, origin, sorted(d for d in dates if s <= d <= e))
+
+
+def parse_report(edition: int = 2025) -> dict[str, Any]:
+    """Return the share of rate texts the parser understands, by column, and the forms it does not.
+
+    Shares count every coded row of the edition with its (inherited) rate texts, i.e. the
+    share of lines whose rate is parsed; special-column groups are counted one by one.
+
+    ``forms``: one row per normalised form not turned into a duty (numbers -> N), with its
+    kind (unparsed / reference), reason and count.
+    """
+    from tradepolicy.tariffs.rate_text import form_of
+
+    tree = edition_tree(edition)
+    columns: dict[str, dict[str, Any]] = {}
+    forms: dict[tuple[str, str], dict[str, Any]] = {}
+    for col in ("general", "col2", "additional"):
+        texts = tree.loc[tree["hts"] != "", col]
+        texts = texts[texts != ""]
+        ok = 0
+        for x in texts:
+            d = _parse_cached(x)
+            ok += d.parsed
+            if not d.parsed:
+                f = forms.setdefault((form_of(x), d.kind), {"form": form_of(x), "kind": d.kind,
+                                                          "reason": d.reason, "count": 0})
+                f["count"] += 1
+        columns[col] = {"texts": len(texts), "parsed": ok, "share": ok / len(texts) if len(texts) else None}
+    groups = ok_groups = 0
+    for x in tree.loc[tree["special"] != "", "special"]:
+        for g in parse_special(x):
+            groups += 1
+            ok_groups += g.duty.parsed or g.duty.text.lower().startswith("see ")
+    columns["special_groups"] = {"texts": groups, "parsed": ok_groups,
+                                 "share": ok_groups / groups if groups else None}
+    n = sum(c["texts"] for c in columns.values())
+    p = sum(c["parsed"] for c in columns.values())
+    return {"edition": edition, "share_parsed": p / n if n else None, "columns": columns,
+            "forms": sorted(forms.values(), key=lambda f: -f["count"])}
+
+
+def programs_2017() -> list[dict[str, Any]]:
+    """Return the 2017 database's preference programmes: code, name, symbols, line counts."""
+    from tradepolicy.datasets.readers.tariff_db2017 import read_program_codes
+
+    names = {r["agreement"]: r for r in _records(read_program_codes())}
+    pl = db2017_programs()
+    out = []
+    for prog, sub in pl.groupby("program", sort=True):
+        key = {"nafta_canada": "canada", "nafta_mexico": "mexico", "columbia": "colombia"}.get(str(prog), str(prog))
+        info = names.get(key, {})
+        out.append({"program": prog, "name": info.get("agreement_full", ""),
+                    "notes": info.get("agreement_notes", ""),
+                    "symbols": sorted(set(sub["indicator"])), "lines": int(sub["hts8"].nunique()),
+                    "lines_with_rate": int(sub["ad_val_rate"].notna().sum())})
+    return out
+
+
+def chapter99_in_force(date: dt.date | str | None = None) -> list[dict[str, Any]]:
+    """Return the Section 301 headings and Section 232 programmes with their rates on a date."""
+    d = as_date(date) if date else dt.date.today()
+    m = measures()
+    out: list[dict[str, Any]] = []
+    for heading, h in m["section301_china"]["headings"].items():
+        found = rate_on(h["rates"], d) if h["rates"] else None
+        out.append({"authority": "Section 301", "heading": heading, "label": h["list"],
+                    "rate": None if found is None else found[0],
+                    "status": "suspended" if h.get("suspended") else ("in force" if found else "not yet")})
+    for prog, p in m["section232"]["programs"].items():
+        found = rate_on(p["rates"], d)
+        out.append({"authority": "Section 232", "heading": p["heading"], "label": prog.replace("_", " "),
+                    "rate": None if found is None or found[0] == "list" else found[0],
+                    "status": "in force" if found and found[0] is not None else "not yet"})
+    return out

@@ -75,3 +75,16 @@ def korus_check(
     """Compare a staging path with the KORUS rates of the 2017 database."""
     return {"ok": True, "check": svc.korus_check(start_year=start_year, kind=kind, years=years,
                                                  check_year=check_year)}
+
+
+@router.get("/tariffs/parse-report")
+def parse_report(edition: int = Query(2025)) -> dict[str, Any]:
+    """Share of rate texts parsed and every form not parsed, with its reason."""
+    return {"ok": True, "report": svc.parse_report(edition)}
+
+
+@router.get("/tariffs/programs")
+def programs() -> dict[str, Any]:
+    """Preference programmes of the 2017 tariff database with symbols and line counts."""
+    rows = svc.programs_2017()
+    return {"ok": True, "count": len(rows), "programs": rows}

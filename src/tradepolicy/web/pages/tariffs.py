@@ -16,11 +16,19 @@ from fastapi.responses import Response
 
 from tradepolicy.errors import NotFoundError, TradePolicyError
 from tradepolicy.services import tariffs as svc
+from tradepolicy.web.dashboard import register_panel
 from tradepolicy.web.render import EXTRA_NAV, respond, split_format
 
 router = APIRouter(include_in_schema=False)
 if ("/tariffs", "Tariffs") not in EXTRA_NAV:
     EXTRA_NAV.append(("/tariffs", "Tariffs"))
+
+@register_panel
+def chapter99_panel() -> dict[str, Any]:
+    """Dashboard panel: Chapter 99 measures (s.301, s.232) and their rates today."""
+    rows = [r for r in svc.chapter99_in_force() if r["status"] == "in force"]
+    return {"title": "Chapter 99 duties in force", "template": "tariffs/panel.html", "rows": rows}
+
 
 COMMON_ORIGINS = ["CHN", "MEX", "CAN", "JPN", "KOR", "DEU", "GBR", "VNM", "IND", "AUS", "CUB"]
 SEARCH_COLUMNS = ["hts", "level", "description", "general", "units"]
