@@ -116,3 +116,26 @@ def test_product_indicators_within_shrimp_lines() -> None:
     x = df[df["exporter"] == "THA"].groupby("hs6")["value_kusd"].sum()
     m = df[df["importer"] == "USA"].groupby("hs6")["value_kusd"].sum()
     assert row["complementarity_partner_exports"] == pytest.approx(complementarity(x, m), rel=1e-12)
+
+
+def test_process_executor_gives_the_serial_numbers(report: dict) -> None:
+    # The sweep is the same pure function in worker processes: identical results (exact).
+    from tradepolicy.services.screening import screen
+
+    rep = screen(home="USA", candidates=CANDS[:2], executor="process", coefficient=0.557)
+    by = {r["iso3"]: r for r in report["rows"]}
+    for r in rep["rows"]:
+        assert r["home_welfare"] == by[r["iso3"]]["home_welfare"]
+    assert rep["executor"] == "process"
+
+
+def test_cli_screen_writes_csv_and_html(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from tradepolicy.cli import app
+
+    csv, html = tmp_path / "s.csv", tmp_path / "s.html"
+    r = CliRunner().invoke(app, ["screen", "partners", "--home", "USA", "--candidates", "CHN,JPN",
+                                 "--csv", str(csv), "--html", str(html)])
+    assert r.exit_code == 0, r.output
+    assert csv.read_text().splitlines()[1].startswith("rank,iso3") and "<svg" in html.read_text()

@@ -163,6 +163,7 @@ def screen_partners(
     candidates: Annotated[str | None, typer.Option(help="Comma-separated ISO3 candidates (default: all without an agreement).")] = None,
     rank_by: Annotated[str, typer.Option(help="home | partner | joint (the smaller of the two gains).")] = "home",
     products: Annotated[str | None, typer.Option(help="Product dataset for complementarity/RCA: baci-shrimp-2018.")] = None,
+    executor: Annotated[str | None, typer.Option(help="serial | process | dask (default TRADEPOLICY_EXECUTOR).")] = None,
     as_json: JsonOpt = False,
     csv: Annotated[Path | None, typer.Option(help="Also write the table as CSV to this path.")] = None,
     html: Annotated[Path | None, typer.Option(help="Also write an HTML report to this path.")] = None,
@@ -175,7 +176,7 @@ def screen_partners(
     cands = [c.strip().upper() for c in candidates.split(",")] if candidates else None
     with progress("Screening partners"):
         rep = screen(home=home, dataset=dataset, year=year, candidates=cands, rank_by=rank_by,
-                     product_dataset=products)
+                     product_dataset=products, executor=executor)
     if csv:
         csv.write_text(to_csv(rep), encoding="utf-8")
     if html:

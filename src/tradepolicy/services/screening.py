@@ -17,6 +17,7 @@ al. (2016) Table 3 column (4), read from agtpa/reference_coefficients.csv; wiod-
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 from typing import Any, Literal
@@ -92,6 +93,23 @@ def _product_indicators(home: str, partners: list[str], product_dataset: str | N
     return out
 
 
+def _solve_candidate(args: tuple[Any, int, int, float, float]) -> tuple[list[float], list[float]]:
+    """Solve the GE of one candidate agreement (a pure function, so executors can ship it)."""
+    from tradepolicy.economics.ge import solve_ge
+
+    data, h, j, beta, sig = args
+    n = len(data.countries)
+    tau = np.ones((n, n))
+    tau[h, j] = tau[j, h] = np.exp(beta)
+    res = solve_ge(data, tau_hat=tau, sigma=sig, reference=data.countries[h], imbalance="multiplicative")
+    fr = res.to_frame()
+    return fr["full_welfare"].to_numpy(float).tolist(), fr["full_real_gdp"].to_numpy(float).tolist()
+
+
+_CACHE: dict[tuple[Any, ...], dict[str, Any]] = {}
+_CACHE_MAX = 32
+
+
 def screen(
     *,
     home: str,
@@ -102,13 +120,35 @@ def screen(
     sigma: float | None = None,
     rank_by: str = "home",
     product_dataset: str | None = None,
+    executor: str | None = None,
 ) -> dict[str, Any]:
     """Rank candidate partners for a new agreement with ``home``.
+
+    The per-candidate GE solves run through ``services.executor`` (``serial``, ``process``
+    or ``dask``; default ``TRADEPOLICY_EXECUTOR``). Reports are cached in-process by their
+    arguments (the datasets are sha256-verified and immutable).
 
     Returns a report dict: ``rows`` (one per candidate, ranked), ``columns``, settings,
     ``notes`` and the sign convention (percent changes, a gain is positive).
     """
-    from tradepolicy.economics.ge import GEData, solve_ge
+    key = (home.upper(), dataset, year, tuple(candidates) if candidates is not None else None, coefficient,
+           sigma, rank_by, product_dataset)
+    if key in _CACHE:
+        return copy.deepcopy(_CACHE[key])
+    rep = _screen(home=home, dataset=dataset, year=year, candidates=candidates, coefficient=coefficient,
+                  sigma=sigma, rank_by=rank_by, product_dataset=product_dataset, executor=executor)
+    if len(_CACHE) >= _CACHE_MAX:
+        _CACHE.pop(next(iter(_CACHE)))
+    _CACHE[key] = rep
+    return copy.deepcopy(rep)
+
+
+def _screen(*, home: str, dataset: str, year: int | None, candidates: list[str] | None,
+            coefficient: float | None, sigma: float | None, rank_by: str, product_dataset: str | None,
+            executor: str | None) -> dict[str, Any]:
+    from tradepolicy.economics.ge import GEData
+    from tradepolicy.economics.ge.onesector import check_sigma
+    from tradepolicy.services.executor import get_executor
 
     check_literal(rank_by, ("home", "partner", "joint"), name="rank_by")
     d = _defaults(dataset)
@@ -125,7 +165,7 @@ def screen(
         raise NotFoundError(f"Unknown home country {home!r} in {dataset} {yr}.", field="home",
                             expected="an ISO3 code in the data", example=countries[0])
     beta = float(coefficient if coefficient is not None else d["beta"])
-    sig = float(sigma if sigma is not None else d["sigma"])
+    sig = check_sigma(float(sigma if sigma is not None else d["sigma"]))
     agr: dict[tuple[str, str], float] = {
         (str(e), str(i)): float(v) for e, i, v in cur[["exporter", "importer", d["agreement"]]].itertuples(index=False)}
     existing = {c for c in countries if c != home and agr.get((home, c), 0.0) > 0}
@@ -143,19 +183,15 @@ def screen(
         (str(e), str(i)): float(v) for e, i, v in ti_frame.itertuples(index=False)}
     prod = _product_indicators(home, cands, product_dataset)
     gdp_w = data.output / data.output.sum()
+    idx = [countries.index(c) for c in cands]
+    with get_executor(executor) as ex:
+        solved = ex.map(_solve_candidate, [(data, h, j, beta, sig) for j in idx])
     rows = []
-    for c in cands:
-        j = countries.index(c)
-        tau = np.ones((len(countries), len(countries)))
-        tau[h, j] = tau[j, h] = np.exp(beta)
-        res = solve_ge(data, tau_hat=tau, sigma=sig, reference=home, imbalance="multiplicative")
-        fr = res.to_frame()
-        wel = fr["full_welfare"].to_numpy(float)
-        rgdp = fr["full_real_gdp"].to_numpy(float)
+    for c, j, (wel, rgdp) in zip(cands, idx, solved, strict=True):
         rows.append({
-            "iso3": c, "home_welfare": float(wel[h]), "home_real_gdp": float(rgdp[h]),
-            "partner_welfare": float(wel[j]), "partner_real_gdp": float(rgdp[j]),
-            "world_welfare_weighted": float((wel * gdp_w).sum()),
+            "iso3": c, "home_welfare": wel[h], "home_real_gdp": rgdp[h],
+            "partner_welfare": wel[j], "partner_real_gdp": rgdp[j],
+            "world_welfare_weighted": float((np.asarray(wel) * gdp_w).sum()),
             "trade_intensity_home_to_partner": ti.get((home, c), np.nan),
             "trade_intensity_partner_to_home": ti.get((c, home), np.nan),
             "complementarity_home_exports": prod.get(c, {}).get("complementarity_home_exports"),
@@ -178,6 +214,7 @@ def screen(
          "Complementarity and RCA: not computed; the gravity datasets have no product detail (give a product dataset)."),
     ]
     return clean({"home": home, "dataset": dataset, "year": yr, "beta": beta, "sigma": sig, "rank_by": rank_by,
+                  "executor": getattr(ex, "kind", str(executor)),
                   "method": "structural gravity GE (exact), rank by " + rank_by + " welfare gain",
                   "sign_convention": "percent changes (counterfactual - baseline)/baseline x 100; a gain is positive",
                   "columns": SCREEN_COLUMNS, "rows": rows, "notes": notes, "unit": "percent",
