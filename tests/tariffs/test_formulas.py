@@ -80,7 +80,13 @@ def test_korus_check_immediate_matches_lines_free_in_2017() -> None:
     res = svc.korus_check(kind="immediate")
     assert res["n_lines"] == len(sub) and res["n_match"] == free
     # a 10-year path matches far fewer lines (most KORUS lines were category A, immediate)
-    assert svc.korus_check(kind="equal", years=10)["n_match"] < res["n_match"]
+    ten = svc.korus_check(kind="equal", years=10)
+    assert ten["n_match"] < res["n_match"]
+    inf = svc.korus_staging_inference()
+    # every line is either assigned to one path or unmatched; N=1 is the immediate count
+    assert sum(inf["lines_by_equal_cuts"].values()) + inf["unmatched"] == inf["n_lines"]
+    assert inf["lines_by_equal_cuts"]["1"] == res["n_match"]
+    assert inf["lines_by_equal_cuts"]["10"] <= ten["n_match"]
 
 
 @requires_dataset("us-hts")

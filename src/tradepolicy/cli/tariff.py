@@ -145,6 +145,25 @@ def parse_report(
     emit(rep["forms"], as_json=False, columns=["count", "kind", "form", "reason"], title="not parsed")
 
 
+@tariff_app.command("korus-check")
+def korus_check(
+    kind: Annotated[str, typer.Option(help="immediate | equal")] = "equal",
+    years: Annotated[int, typer.Option(help="number of equal annual cuts")] = 10,
+    start_year: Annotated[int, typer.Option(help="base year (KORUS: 2011, first cut 2012)")] = 2011,
+    as_json: JsonOpt = False,
+) -> None:
+    """Check a staging path against the KORUS rates of the 2017 tariff database."""
+    from tradepolicy.services import tariffs as svc
+
+    res = {"check": svc.korus_check(start_year=start_year, kind=kind, years=years),
+           "inferred_staging": svc.korus_staging_inference(base_year=start_year)}
+    if as_json:
+        print_json(res)
+        return
+    emit(res["check"], as_json=False, title="staging path vs KORUS 2017 rates")
+    emit(res["inferred_staging"], as_json=False, title="KORUS lines by equal-cut path that reproduces 2017")
+
+
 @tariff_app.command("programs")
 def programs(as_json: JsonOpt = False) -> None:
     """Preference programmes of the USITC 2017 tariff database, with symbols and line counts."""

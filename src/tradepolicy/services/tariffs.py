@@ -853,12 +853,14 @@ def offer_from_spec(spec: Mapping[str, Any], *, where: str = "offer", name: str 
     return result
 
 
-def korus_check(*, start_year: int = 2012, kind: str = "equal", years: int = 10,
+def korus_check(*, start_year: int = 2011, kind: str = "equal", years: int = 10,
                 check_year: int = 2017, tolerance: float = 5e-4) -> dict[str, Any]:
     """Compare a staging path (MFN -> free) with the KORUS rates of the 2017 database.
 
     Lines: HTS8 with the KR indicator and an ad valorem MFN rate. A KR line without a
-    published KORUS rate is duty-free. Returns counts matched within ``tolerance``.
+    published KORUS rate is duty-free. Returns counts matched within ``tolerance``. The
+    default base year is 2011: KORUS made its first cut on entry into force (2012-03-15)
+    and the next ones each 1 January, so 2017 is the sixth staged rate.
     """
     from tradepolicy.tariffs.formulas import check_staging, rate_in_year, staging_path
 
@@ -980,3 +982,34 @@ def chapter99_in_force(date: dt.date | str | None = None) -> list[dict[str, Any]
                     "rate": None if found is None or found[0] == "list" else found[0],
                     "status": "in force" if found and found[0] is not None else "not yet"})
     return out
+
+
+def korus_staging_inference(*, base_year: int = 2011, check_year: int = 2017,
+                            max_years: int = 20, tolerance: float = 5e-4) -> dict[str, Any]:
+    """Infer each KORUS line's staging from its 2017 rate: which equal-cut path reproduces it.
+
+    For N = 1..``max_years`` equal annual cuts from ``base_year`` (N = 1 is immediate), the
+    path's rate in ``check_year`` is compared with the 2017 database's KORUS rate. Lines that
+    no equal-cut path reproduces are non-linear staging categories (or tariff-rate quotas).
+    Returns the count of lines per N (a line matching several N, e.g. already free, is
+    counted at the smallest N) and the unmatched count.
+    """
+    from tradepolicy.tariffs.formulas import rate_in_year, staging_path
+
+    db = db2017()
+    sub = db[(db["korea_indicator"] != "") & (db["mfn_rate_type_code"] == "7")]
+    mfn = sub["mfn_ad_val_rate"].to_numpy(dtype=float)
+    ref = sub["korea_ad_val_rate"].fillna(0.0).to_numpy(dtype=float)
+    assigned = np.zeros(len(mfn), dtype=int)
+    counts: dict[int, int] = {}
+    for n in range(1, max_years + 1):
+        path = np.array([rate_in_year(staging_path(b, 0.0, base_year, "equal", years=n), check_year, b)
+                         for b in mfn])
+        hit = (np.abs(path - ref) <= tolerance) & (assigned == 0)
+        assigned[hit] = n
+        counts[n] = int(hit.sum())
+    return {"base_year": base_year, "check_year": check_year, "n_lines": len(mfn),
+            "lines_by_equal_cuts": {str(k): v for k, v in counts.items() if v},
+            "unmatched": int((assigned == 0).sum()), "tolerance": tolerance,
+            "note": "N = 1 means free in the first year (immediate); lines free in 2017 count at N <= 6",
+            "source": "USITC tariff database 2017, columns mfn_ad_val_rate and korea_ad_val_rate"}

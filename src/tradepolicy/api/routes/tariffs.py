@@ -70,11 +70,12 @@ def offer(spec: Annotated[dict[str, Any], Body(description="the offer, as in an 
 
 @router.get("/tariffs/korus-check")
 def korus_check(
-    start_year: int = 2012, kind: str = "equal", years: int = 10, check_year: int = 2017,
+    start_year: int = 2011, kind: str = "equal", years: int = 10, check_year: int = 2017,
 ) -> dict[str, Any]:
     """Compare a staging path with the KORUS rates of the 2017 database."""
     return {"ok": True, "check": svc.korus_check(start_year=start_year, kind=kind, years=years,
-                                                 check_year=check_year)}
+                                                 check_year=check_year),
+            "inferred_staging": svc.korus_staging_inference(base_year=start_year, check_year=check_year)}
 
 
 @router.get("/tariffs/parse-report")
