@@ -39,7 +39,7 @@ from tradepolicy.economics.scenarios.result import Chart, ScenarioResult, clean
 from tradepolicy.economics.scenarios.schema import Scenario
 from tradepolicy.errors import InputError
 
-TOP_N_CHART = 20
+TOP_N_CHART = 50  # bars in a chart: every country up to 50, else the 50 largest by magnitude
 
 
 def evaluate(scenario: Scenario, inputs: Mapping[str, Any]) -> ScenarioResult:
