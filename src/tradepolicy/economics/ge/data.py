@@ -33,12 +33,31 @@ def _rows_text(df: pd.DataFrame, mask: pd.Series, cols: Sequence[str], limit: in
     )
 
 
+def _pair_index(
+    df: pd.DataFrame, countries: Sequence[str], exporter: str, importer: str
+) -> np.ndarray:
+    """Return flat positions i * N + j of every row (-1 where a code is unknown)."""
+    n = len(countries)
+    cats = pd.Index(list(countries))
+
+    def pos(col: str) -> np.ndarray:
+        return np.asarray(cats.get_indexer(pd.Index(df[col].astype(str))), dtype=np.int64)
+
+    e, i = pos(exporter), pos(importer)
+    return np.where((e >= 0) & (i >= 0), e * n + i, -1)
+
+
 def _pivot(
     df: pd.DataFrame, value: str, countries: Sequence[str], exporter: str, importer: str
 ) -> np.ndarray:
-    mat = df.pivot(index=exporter, columns=importer, values=value)
-    mat = mat.reindex(index=list(countries), columns=list(countries))
-    return mat.to_numpy(dtype=float)
+    """Return an (N, N) matrix of ``value`` (NaN where a pair is absent)."""
+    n = len(countries)
+    idx = _pair_index(df, countries, exporter, importer)
+    vals = pd.to_numeric(df[value], errors="coerce").to_numpy(dtype=float)
+    out = np.full(n * n, np.nan)
+    keep = idx >= 0
+    out[idx[keep]] = vals[keep]
+    return out.reshape(n, n)
 
 
 @dataclass(frozen=True, eq=False)
@@ -180,9 +199,6 @@ class GEData:
                 example="exporter,importer,trade",
             )
         frame = df.reset_index(drop=True)
-        frame = frame.assign(
-            **{exporter: frame[exporter].astype(str), importer: frame[importer].astype(str)}
-        )
         vals = pd.to_numeric(frame[flow], errors="coerce")
         miss = vals.isna()
         if miss.any():
@@ -202,8 +218,13 @@ class GEData:
                 expected="flows >= 0",
                 example="0.0",
             )
-        dup = frame.duplicated([exporter, importer], keep=False)
-        if dup.any():
+        countries = sorted({str(c) for col in (exporter, importer)
+                            for c in pd.unique(frame[col].astype(str))})
+        n = len(countries)
+        idx = _pair_index(frame, countries, exporter, importer)
+        counts = np.bincount(idx, minlength=n * n)
+        if (counts > 1).any():
+            dup = pd.Series(counts[idx] > 1, index=frame.index)
             raise InputError(
                 f"{int(dup.sum())} rows repeat an (exporter, importer) pair",
                 where=_rows_text(frame, dup, [exporter, importer]),
@@ -211,11 +232,8 @@ class GEData:
                 expected="one row per ordered pair (one period only)",
                 example="filter the panel to one year first",
             )
-        countries = sorted(set(frame[exporter]) | set(frame[importer]))
-        n = len(countries)
-        if len(frame) != n * n:
-            have = set(zip(frame[exporter], frame[importer], strict=True))
-            absent = [(a, b) for a in countries for b in countries if (a, b) not in have]
+        if (counts == 0).any():
+            absent = [(countries[k // n], countries[k % n]) for k in np.flatnonzero(counts == 0)]
             raise InputError(
                 f"panel is not square: {len(frame)} rows for {n} countries "
                 f"({n * n} pairs needed); {len(absent)} pair(s) missing",
@@ -224,11 +242,17 @@ class GEData:
                 expected="every ordered pair of the country set, domestic pairs included",
                 example="add the missing pairs with trade 0",
             )
-        frame = frame.assign(**{flow: vals})
-        x = _pivot(frame, flow, countries, exporter, importer)
-        cst = _pivot(frame, cost, countries, exporter, importer) if cost else None
-        out = _per_country(frame, output, exporter, countries) if output else None
-        exp = _per_country(frame, expenditure, importer, countries) if expenditure else None
+        def square(values: np.ndarray) -> np.ndarray:
+            flat = np.empty(n * n)
+            flat[idx] = values
+            return flat.reshape(n, n)
+
+        x = square(vals.to_numpy(dtype=float))
+        cst = None
+        if cost:
+            cst = square(pd.to_numeric(frame[cost], errors="coerce").to_numpy(dtype=float))
+        out = _per_country(frame, output, idx // n, countries) if output else None
+        exp = _per_country(frame, expenditure, idx % n, countries) if expenditure else None
         return cls.from_arrays(x, countries, costs=cst, output=out, expenditure=exp)
 
     # ------------------------------------------------------------------ helpers
@@ -283,17 +307,24 @@ class GEData:
         return np.asarray(self.flows / (np.outer(y_share, self.expenditure)))
 
 
-def _per_country(df: pd.DataFrame, col: str, key: str, countries: Sequence[str]) -> np.ndarray:
-    grouped = df.groupby(key)[col]
-    if (grouped.nunique() > 1).any():
-        bad = grouped.nunique()
+def _per_country(
+    df: pd.DataFrame, col: str, codes: np.ndarray, countries: Sequence[str]
+) -> np.ndarray:
+    vals = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=float)
+    n = len(countries)
+    lo = np.full(n, np.inf)
+    hi = np.full(n, -np.inf)
+    np.minimum.at(lo, codes, vals)
+    np.maximum.at(hi, codes, vals)
+    varies = ~(lo == hi)
+    if varies.any():
         raise InputError(
-            f"column {col!r} varies within {key}",
-            where=f"{key} = {bad[bad > 1].index[0]}",
+            f"column {col!r} varies within a country (or is missing)",
+            where=f"country {countries[int(np.flatnonzero(varies)[0])]}",
             field=col,
-            expected=f"one value of {col} per {key}",
+            expected=f"one value of {col} per country",
         )
-    return grouped.first().reindex(list(countries)).to_numpy(dtype=float)
+    return lo
 
 
 def _check_values(x: np.ndarray, names: Sequence[str], what: str) -> None:
@@ -338,11 +369,12 @@ def cost_matrix(
     eta = np.zeros(len(df))
     for name, beta in coefficients.items():
         eta = eta + float(beta) * pd.to_numeric(df[name]).to_numpy(dtype=float)
-    frame = pd.DataFrame(
-        {exporter: df[exporter].astype(str).to_numpy(),
-         importer: df[importer].astype(str).to_numpy(), "_t": np.exp(eta)}
-    )
-    mat = _pivot(frame, "_t", countries, exporter, importer)
+    n = len(countries)
+    idx = _pair_index(df, countries, exporter, importer)
+    flat = np.full(n * n, np.nan)
+    keep = idx >= 0
+    flat[idx[keep]] = np.exp(eta[keep])
+    mat = flat.reshape(n, n)
     if np.isnan(mat).any():
         i, j = np.argwhere(np.isnan(mat))[0]
         raise InputError(
