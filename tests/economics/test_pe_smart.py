@@ -216,3 +216,36 @@ def test_shrimp_preference_for_one_supplier_matches_closed_forms_by_hand() -> No
     assert r.trade_diversion[0].sum() == pytest.approx(0.0, abs=ID_TOL * m.sum())
     assert r.world_price_change[0, i] == pytest.approx(tc / m_k / 99, rel=ID_TOL)
     assert r.summary()["welfare"] == pytest.approx(0.5 * 0.12 * tc, rel=ID_TOL)
+
+
+try:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from hypothesis.extra.numpy import arrays
+except ImportError:  # pragma: no cover - hypothesis is in the test extra
+    given = None
+
+if given is not None:
+    _k = st.integers(2, 8)
+
+    @settings(max_examples=60, deadline=None)
+    @given(data=st.data(), k=_k, eps=st.floats(0.1, 5.0), sig=st.floats(0.0, 20.0),
+           eta=st.one_of(st.just(float("inf")), st.floats(0.5, 200.0)))
+    def test_invariants_hold_for_random_markets(data: st.DataObject, k: int, eps: float, sig: float,
+                                                eta: float) -> None:
+        # Invariants 1, 4, 5, 6 of §4.1 on random markets (identities; 1e-9 relative).
+        m = data.draw(arrays(np.float64, (1, k), elements=st.floats(0.0, 1e6)))
+        t0 = data.draw(arrays(np.float64, (1, k), elements=st.floats(0.0, 0.5)))
+        t1 = data.draw(arrays(np.float64, (1, k), elements=st.floats(0.0, 0.5)))
+        r = smart(m, t0, t1, import_demand_elasticity=eps, substitution_elasticity=sig,
+                  export_supply_elasticity=eta)
+        scale = max(float(m.sum()), 1.0)
+        assert abs(r.trade_diversion.sum()) <= 1e-9 * scale
+        assert np.all(r.trade_diversion <= m.sum() - m + 1e-9 * scale)         # TD_k <= M_K
+        assert np.all(m + r.trade_diversion >= -1e-9 * scale)                    # never below zero trade
+        q1 = m + r.trade_creation + r.trade_diversion
+        rev = (t1 * q1 * (1 + r.world_price_change)).sum() - (t0 * m).sum()
+        assert r.summary()["revenue_change"] == pytest.approx(rev, rel=1e-9, abs=1e-9 * scale)
+        z = smart(m, t0, t0, import_demand_elasticity=eps, substitution_elasticity=sig,
+                  export_supply_elasticity=eta)
+        assert np.abs(z.total_effect).max() == 0.0
