@@ -185,3 +185,11 @@ def test_batch_agrees_with_single_stacks(tmp_path: object) -> None:
                 assert pd.isna(row["total"]), (code, o)
             else:
                 assert row["total"] == pytest.approx(single, abs=1e-12), (code, o)
+
+
+def test_hts8_without_own_row_uses_its_statistical_line() -> None:
+    # HTS 2025 prints 0101.30.00.00 (6.8%) with no 8-digit row 0101.30.00; from China on
+    # 2025-06-01 (List 4A 7.5%): 6.8% + 7.5% = 14.3%, from the 2025 edition, with a note.
+    s = svc.stack("0101.30.00", "CHN", "2025-06-01")
+    assert s.source == "HTS 2025 Basic Edition" and s.total_ave == pytest.approx(0.143, abs=TOL)
+    assert any("no row of its own" in n for n in s.notes)

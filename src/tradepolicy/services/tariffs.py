@@ -267,6 +267,12 @@ def _resolve(code: str, date: dt.date) -> tuple[Source, str, list[str]]:
             expected="a code of the schedule", example=near[0] if near else "8471.30.01.00",
             details={"nearest": near, "source": src.label},
         )
+    if len(code) == 8 and sid != "db2017":
+        kids = sorted(c for c in src.codes if len(c) == 10 and c.startswith(code))
+        if kids:
+            notes.append(f"{dotted(code)} has no row of its own in {src.label}; the rates printed "
+                         f"on {dotted(kids[0])} are used.")
+            return src, kids[0], notes
     if sid == "db2017" and len(code) == 10 and code[:8] in src.codes:
         notes.append(f"The 2017 database is at HTS8: {dotted(code)} uses {dotted(code[:8])}.")
         return src, code[:8], notes
