@@ -170,8 +170,9 @@ def solve_block(args: tuple[Any, ...]) -> dict[str, Any]:
     del t1
     pi = x0 / x0.sum(axis=1, keepdims=True)
     theta = sig - 1.0
+    # first-order start: p^(-sigma) ~ xPi_cond / xPi_0 (economics-methods section 2.3)
     lw, lph, fpf = full_ge_exact_hat(pi, bhat, y_b, e_b, theta, ref, imbalance, tol=tol,
-                                     max_iter=max_iter)
+                                     max_iter=max_iter, z0=-(uc - u0) / sig[:, None])
     th = theta[:, None]
     w = np.exp(lw)
     p_hat = np.exp(-lph / th)  # change in P (lph = log hat P^(1-sigma))

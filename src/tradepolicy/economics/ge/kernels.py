@@ -195,6 +195,7 @@ def full_ge_exact_hat(
     *,
     tol: float,
     max_iter: int,
+    z0: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, FixedPoint]:
     """Full-endowment GE by exact-hat algebra (Zylkin's ``ge_gravity`` update).
 
@@ -244,7 +245,8 @@ def full_ge_exact_hat(
         return np.asarray(zh + np.log(ph_ref) / th)
 
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
-        fp = anderson(g, np.zeros_like(output), tol=tol, max_iter=max_iter)
+        start = np.zeros_like(output) if z0 is None else z0
+        fp = anderson(g, start, tol=tol, max_iter=max_iter)
         lp = np.log(phat(fp.x))
     return fp.x, lp, fp
 

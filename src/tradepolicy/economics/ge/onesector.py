@@ -415,7 +415,8 @@ def solve_ge(
     if full_algorithm == "exact_hat":
         pi = x0 / x0.sum(axis=1, keepdims=True)
         lw, lph, fp = full_ge_exact_hat(
-            pi, b[None], y_lev, e_lev, theta, ref, imbalance, tol=itol, max_iter=max_iter
+            pi, b[None], y_lev, e_lev, theta, ref, imbalance, tol=itol, max_iter=max_iter,
+            z0=-(uc - u0) / s,  # first-order start: p^(-sigma) ~ xPi_cond / xPi_0
         )
         st = _stage("full", "exact_hat+anderson", fp, tol)
         _raise_if_failed(st, done)
