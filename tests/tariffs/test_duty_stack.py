@@ -193,3 +193,15 @@ def test_hts8_without_own_row_uses_its_statistical_line() -> None:
     s = svc.stack("0101.30.00", "CHN", "2025-06-01")
     assert s.source == "HTS 2025 Basic Edition" and s.total_ave == pytest.approx(0.143, abs=TOL)
     assert any("no row of its own" in n for n in s.notes)
+
+
+def test_specific_rate_converted_with_the_entry_unit_value(hts2025: pd.DataFrame) -> None:
+    # 0402.29.50.00 prints "$1.104/kg + 14.9%". An entry of 1,000 kg worth US$5,000 from
+    # France on 2025-03-01 (no preference, no Ch.99): unit value 5 US$/kg; AVE
+    # 0.149 + 1.104/5 = 0.3698; duty 0.3698 x 5,000 = US$1,849. Hand arithmetic, tol 1e-9.
+    assert text_of(hts2025, "0402295000", "general") == "$1.104/kg + 14.9%"
+    s = svc.stack_dict("0402.29.50.00", "FRA", "2025-03-01", value_usd=5000.0, quantity=1000.0)
+    assert s["total_ave"] == pytest.approx(0.3698, abs=TOL)
+    assert s["duty_usd"] == pytest.approx(1849.0, abs=1e-6)
+    with pytest.raises(InputError):
+        svc.stack_dict("0402.29.50.00", "FRA", "2025-03-01", value_usd=5000.0)

@@ -41,12 +41,14 @@ def stack(
     origin: Annotated[str, typer.Option(help="origin, ISO3, e.g. CHN")],
     date: Annotated[str, typer.Option(help="entry date YYYY-MM-DD")],
     unit_value: Annotated[float | None, typer.Option(help="customs value per unit of quantity, US$ (converts specific rates)")] = None,
+    value_usd: Annotated[float | None, typer.Option(help="customs value of the entry, US$")] = None,
+    quantity: Annotated[float | None, typer.Option(help="quantity of the entry, in the rate's unit (e.g. kg)")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Show the duty stack of a line from an origin on a date: every layer, its authority and citation."""
     from tradepolicy.services import tariffs as svc
 
-    s = svc.stack_dict(hts, origin, date, unit_value=unit_value)
+    s = svc.stack_dict(hts, origin, date, unit_value=unit_value, value_usd=value_usd, quantity=quantity)
     if as_json:
         print_json(s)
         return
@@ -57,6 +59,8 @@ def stack(
          title=f"{s['hts']} from {s['origin']} on {s['date']} ({s['source']})")
     total = "not statable" if s["total_ave"] is None else f"{s['total_ave']:.2%}"
     console.print(f"Total ad valorem equivalent: [bold]{total}[/]")
+    if "duty_usd" in s:
+        console.print(f"Duty on US${value_usd:,.2f}: US${s['duty_usd']:,.2f}")
     for n in s["notes"]:
         console.print(f"note: {n}", markup=False)
 

@@ -394,8 +394,24 @@ def adcvd_flags(code: str, origin: str, date: dt.date) -> list[AdcvdFlag]:
 # --- use cases --------------------------------------------------------------------------------
 
 
+def entry_unit_value(value_usd: float | None, quantity: float | None) -> float | None:
+    """Return the unit value (US$ per unit) of an entry from its value and quantity."""
+    if value_usd is None and quantity is None:
+        return None
+    if value_usd is None or quantity is None or value_usd <= 0 or quantity <= 0:
+        raise InputError("Give both a positive customs value and a positive quantity.",
+                         field="value_usd" if value_usd is None or value_usd <= 0 else "quantity",
+                         expected="value_usd > 0 and quantity > 0 (in the rate's unit, e.g. kg)",
+                         example="value_usd=5000 quantity=1000")
+    return value_usd / quantity
+
+
 def stack(hts: str, origin: str, date: dt.date | str, *, unit_value: float | None = None) -> DutyStack:
-    """Return the duty stack of ``hts`` from ``origin`` entered on ``date``."""
+    """Return the duty stack of ``hts`` from ``origin`` entered on ``date``.
+
+    ``unit_value`` (US$ per unit of the specific rate's quantity, e.g. per kg) converts
+    specific duties to ad valorem equivalents; see :func:`entry_unit_value`.
+    """
     code = normalize_hts(hts)
     if len(code) < 8:
         raise InputError(f"HTS {dotted(code)} is a heading, not a tariff line.", field="hts",
@@ -418,9 +434,21 @@ def stack(hts: str, origin: str, date: dt.date | str, *, unit_value: float | Non
     return replace(result, hts=dotted(code))
 
 
-def stack_dict(hts: str, origin: str, date: dt.date | str, *, unit_value: float | None = None) -> dict[str, Any]:
-    """Return the duty stack as a JSON-ready dict."""
-    return stack(hts, origin, date, unit_value=unit_value).to_dict()
+def stack_dict(
+    hts: str, origin: str, date: dt.date | str, *, unit_value: float | None = None,
+    value_usd: float | None = None, quantity: float | None = None,
+) -> dict[str, Any]:
+    """Return the duty stack as a JSON-ready dict.
+
+    With ``value_usd`` and ``quantity`` (of the entry), the unit value is derived from them
+    and the result adds ``duty_usd`` = total AVE x value.
+    """
+    uv = entry_unit_value(value_usd, quantity) if unit_value is None else unit_value
+    out = stack(hts, origin, date, unit_value=uv).to_dict()
+    if value_usd is not None and out["total_ave"] is not None:
+        out["duty_usd"] = out["total_ave"] * value_usd
+        out["unit_value_usd"] = uv
+    return out
 
 
 def history(hts: str, origin: str, dates: Sequence[dt.date]) -> list[dict[str, Any]]:

@@ -35,9 +35,12 @@ def stack(
     origin: str = Query(..., description="ISO3, e.g. CHN"),
     date: str = Query(..., description="entry date YYYY-MM-DD"),
     unit_value: float | None = Query(None, description="US$ per unit of quantity"),
+    value_usd: float | None = Query(None, description="customs value of the entry, US$"),
+    quantity: float | None = Query(None, description="quantity of the entry in the rate's unit"),
 ) -> dict[str, Any]:
     """Return the duty stack: layers (authority, rate, AVE, citation) and the total AVE."""
-    return {"ok": True, "stack": svc.stack_dict(hts, origin, date, unit_value=unit_value)}
+    return {"ok": True, "stack": svc.stack_dict(hts, origin, date, unit_value=unit_value,
+                                                value_usd=value_usd, quantity=quantity)}
 
 
 @router.get("/tariffs/history")
