@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from tradepolicy.errors import (
     ConflictError,
@@ -121,6 +121,17 @@ class Procedure(_Strict):
     stages: list[StageDef] = Field(min_length=1)
     events: list[EventDef] = Field(min_length=1)
     clocks: list[ClockDef] = Field(default_factory=list)
+    _events: dict[str, EventDef] = PrivateAttr(default_factory=dict)
+    _clocks: dict[str, ClockDef] = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, context: Any, /) -> None:
+        """Index events and clocks by id."""
+        self._events = {e.id: e for e in self.events}
+        self._clocks = {c.id: c for c in self.clocks}
+
+    def clock(self, clock_id: str) -> ClockDef | None:
+        """Return the clock ``clock_id`` (None if there is none)."""
+        return self._clocks.get(clock_id)
 
     def stage(self, stage_id: str) -> StageDef:
         """Return the stage ``stage_id``."""
@@ -131,9 +142,9 @@ class Procedure(_Strict):
 
     def event(self, event_id: str) -> EventDef:
         """Return the event ``event_id`` or raise ``InputError`` listing the known events."""
-        for e in self.events:
-            if e.id == event_id:
-                return e
+        found = self._events.get(event_id)
+        if found is not None:
+            return found
         raise InputError(
             f"Unknown event {event_id!r} for procedure {self.id!r}.", field="event",
             expected="one of " + ", ".join(e.id for e in self.events),
@@ -530,13 +541,15 @@ def _occurrences(ctx: _Ctx, event_id: str, instance: str | None = None) -> list[
 
 
 def _clock(ctx: _Ctx, clock_id: str) -> ClockDef:
-    return next(c for c in ctx.proc.clocks if c.id == clock_id)
+    c = ctx.proc.clock(clock_id)
+    assert c is not None
+    return c
 
 
 def _triggers(ctx: _Ctx, c: ClockDef) -> list[tuple[dt.date, str | None, bool, str]]:
     """Return (date, instance, projected, trigger name) for each start of clock ``c``."""
     assert c.start is not None
-    if any(x.id == c.start for x in ctx.proc.clocks):
+    if ctx.proc.clock(c.start) is not None:
         return [(d.due_date, d.instance, d.projected, c.start)
                 for d in _compute(ctx, _clock(ctx, c.start)) if d.due_date is not None
                 and d.status != "error"]

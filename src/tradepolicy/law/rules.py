@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from tradepolicy.errors import NotFoundError, RegistryError
 from tradepolicy.law._yaml import data_dir, read_mapping, validate_items
@@ -98,6 +98,7 @@ class Rule(BaseModel):
     source: str | None = None
     confirmed: bool
     note: str | None = None
+    _periods: list[ValuePeriod] = PrivateAttr(default_factory=list)
 
     @model_validator(mode="after")
     def _check(self) -> Rule:
@@ -125,10 +126,15 @@ class Rule(BaseModel):
 
     def periods(self) -> list[ValuePeriod]:
         """Return the value periods (a single ``value`` becomes one period)."""
+        if self._periods:
+            return self._periods
         if self.values is not None:
-            return list(self.values)
-        start = self.valid_from or dt.date.min
-        return [ValuePeriod.model_validate({"from": start, "to": self.valid_to, "value": self.value})]
+            out = list(self.values)
+        else:
+            start = self.valid_from or dt.date.min
+            out = [ValuePeriod.model_validate({"from": start, "to": self.valid_to, "value": self.value})]
+        self._periods = out
+        return out
 
 
 @dataclass(frozen=True, slots=True)
