@@ -5,6 +5,7 @@
 True
 """
 
+from tradepolicy.economics.gravity.balanced import estimate_ppml_panel, ppml_three_way
 from tradepolicy.economics.gravity.ppml import (
     DroppedObservations,
     PPMLResult,
@@ -19,7 +20,9 @@ __all__ = [
     "PPMLResult",
     "Preset",
     "estimate_ppml",
+    "estimate_ppml_panel",
     "get_preset",
     "parse_formula",
+    "ppml_three_way",
     "run_preset",
 ]
