@@ -33,6 +33,9 @@ HERE = Path(__file__).resolve().parent
 TARGET_BATCH_S = 10.0
 TARGET_BATCH_GB = 2.0
 TARGET_API_MS = 5.0
+CASES = [("0201.10.50", "CHN", "2020-02-14"), ("0201.10.50", "KOR", "2025-03-01"),
+         ("8412.21.00.75", "CHN", "2019-06-01"), ("7301.20.10.00", "GBR", "2025-07-01"),
+         ("0302.89.11", "CHN", "2019-05-10"), ("0101.30.00.00", "CUB", "2025-03-01")]
 
 
 def _child_batch(date: str, n_origins: int, out: str) -> None:
@@ -94,9 +97,7 @@ def _api(n: int) -> dict:
     from tradepolicy.api.app import create_app
 
     client = TestClient(create_app())
-    cases = [("0201.10.50", "CHN", "2020-02-14"), ("0201.10.50", "KOR", "2025-03-01"),
-             ("8412.21.00.75", "CHN", "2019-06-01"), ("7301.20.10.00", "GBR", "2025-07-01"),
-             ("0302.89.11", "CHN", "2019-05-10"), ("0101.30.00.00", "CUB", "2025-03-01")]
+    cases = CASES
     for h, o, d in cases:  # warm every source and measure table
         assert client.get("/api/tariffs/stack", params={"hts": h, "origin": o, "date": d}).status_code == 200
     times = []
@@ -109,6 +110,57 @@ def _api(n: int) -> dict:
     t = np.array(times)
     return {"n": n, "p50_ms": float(np.percentile(t, 50)), "p95_ms": float(np.percentile(t, 95)),
             "mean_ms": float(t.mean())}
+
+
+def _serve(app, n: int, path: str, params_list: list[dict]) -> dict:
+    """Time GET requests to ``app`` served by uvicorn on a free 127.0.0.1 port (keep-alive)."""
+    import socket
+    import threading
+
+    import httpx
+    import numpy as np
+    import uvicorn
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    th = threading.Thread(target=server.run, daemon=True)
+    th.start()
+    while not server.started:
+        time.sleep(0.01)
+    times = []
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
+            for p in params_list:
+                assert client.get(path, params=p).status_code == 200
+            for i in range(n):
+                t0 = time.perf_counter()
+                r = client.get(path, params=params_list[i % len(params_list)])
+                times.append((time.perf_counter() - t0) * 1e3)
+                assert r.status_code == 200
+    finally:
+        server.should_exit = True
+        th.join(timeout=5)
+    t = np.array(times)
+    return {"n": n, "p50_ms": float(np.percentile(t, 50)), "p95_ms": float(np.percentile(t, 95)),
+            "mean_ms": float(t.mean())}
+
+
+def _api_server(n: int) -> dict:
+    from fastapi import FastAPI
+
+    from tradepolicy.api.app import create_app
+
+    cases = [{"hts": h, "origin": o, "date": d} for h, o, d in CASES]
+    floor_app = FastAPI()
+
+    @floor_app.get("/ping")
+    def ping() -> dict:
+        return {"ok": True}
+
+    return {"stack": _serve(create_app(), n, "/api/tariffs/stack", cases),
+            "floor": _serve(floor_app, n, "/ping", [{}])}
 
 
 def _machine() -> dict:
@@ -147,10 +199,11 @@ def main() -> None:
         warm = _run_child(args.date, args.origins, out, env)
         peer = _peer_check(args.date, out, args.origins)
         api = _api(args.requests)
+        srv = _api_server(args.requests)
     batch_per_cell_us = warm["wall_s"] / warm["rows"] * 1e6
     m = _machine()
     ok_batch = warm["wall_s"] <= TARGET_BATCH_S and warm["rss_gb"] <= TARGET_BATCH_GB
-    ok_api = api["p50_ms"] <= TARGET_API_MS
+    ok_api = srv["stack"]["p50_ms"] <= TARGET_API_MS
     lines = [
         "# Tariff benchmark (issue 4)",
         "",
@@ -177,9 +230,19 @@ def main() -> None:
         "",
         "## Single stack through the API (warm)",
         "",
-        f"`GET /api/tariffs/stack` via FastAPI TestClient, {api['n']} requests over 6 real cases: "
-        f"p50 {api['p50_ms']:.2f} ms, p95 {api['p95_ms']:.2f} ms, mean {api['mean_ms']:.2f} ms "
-        f"(target p50 <= {TARGET_API_MS:.0f} ms: {'met' if ok_api else 'NOT met'}).",
+        f"`GET /api/tariffs/stack`, {api['n']} requests cycling over 6 real cases (List 4A, "
+        "KORUS, an excluded line, s.232 UK steel, List 3, column 2), warm:",
+        "",
+        "| client | p50 ms | p95 ms | mean ms |",
+        "|---|---|---|---|",
+        f"| uvicorn on 127.0.0.1 + httpx keep-alive (real server) | {srv['stack']['p50_ms']:.2f} | {srv['stack']['p95_ms']:.2f} | {srv['stack']['mean_ms']:.2f} |",
+        f"| same server stack, floor: a bare FastAPI `/ping` route | {srv['floor']['p50_ms']:.2f} | {srv['floor']['p95_ms']:.2f} | {srv['floor']['mean_ms']:.2f} |",
+        f"| FastAPI TestClient (in process) | {api['p50_ms']:.2f} | {api['p95_ms']:.2f} | {api['mean_ms']:.2f} |",
+        "",
+        f"Target p50 <= {TARGET_API_MS:.0f} ms through the real server: {'met' if ok_api else 'NOT met'}. "
+        f"The stack route costs {srv['stack']['p50_ms'] / srv['floor']['p50_ms']:.1f}x the bare-route floor in "
+        "the same run; the service call itself is < 0.1 ms warm (the rest is HTTP and JSON). "
+        "TestClient adds its own thread/portal overhead and is noisier.",
         "",
         "Noise: the machine is shared; repeat runs vary by roughly +-30% in wall time. Ratios in "
         "one run (scalar vs batch) are the comparable figures.",
