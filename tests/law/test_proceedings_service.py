@@ -140,3 +140,40 @@ def test_upcoming_deadlines(case: str) -> None:
 
     rows = svc.upcoming_deadlines(within_days=60, as_of=dt.date(2025, 1, 20))
     assert [r["clock_id"] for r in rows if r["case_id"] == case][:2] == ["initiation_due", "itc_prelim_due"]
+
+
+def test_rule_file_missing_citation_rejects_and_stores_nothing(case: str, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+    from pathlib import Path
+
+    from tradepolicy.errors import RegistryError
+    from tradepolicy.law import procedures as procs
+    from tradepolicy.law import rules as rules_mod
+    from tradepolicy.law._yaml import data_dir
+
+    rules_dir = tmp_path / "rules"
+    shutil.copytree(data_dir("rules"), rules_dir)
+    shutil.copy(Path(__file__).parent / "fixtures" / "rules_missing_citation.yaml", rules_dir / "zz_bad.yaml")
+    real = rules_mod.data_dir
+    monkeypatch.setattr(rules_mod, "data_dir", lambda kind: rules_dir if kind == "rules" else real(kind))
+    rules_mod.bundled_rules.cache_clear()
+    procs.bundled_procedures.cache_clear()
+    before = _counts()
+    try:
+        with pytest.raises(RegistryError) as info:
+            svc.record_event(case, "initiated", "2025-02-03")
+        assert "zz_bad.yaml" in (info.value.where or "") and info.value.field == "citation"
+        assert _counts() == before
+    finally:
+        monkeypatch.undo()
+        rules_mod.bundled_rules.cache_clear()
+        procs.bundled_procedures.cache_clear()
+
+
+def test_unconfirmed_inputs_are_named(fresh_db: str) -> None:
+    ds = svc.get_case("ds543")
+    reply = next(d for d in ds["deadlines"] if d["clock_id"] == "reply_due")
+    # Rolled Sat -> Mon under the WTO practice, which the fact sheet marks unconfirmed (s.8.3).
+    assert reply["flag"] == "UNCONFIRMED" and "roll practice of the wto calendar" in reply["unconfirmed"]
+    circ = next(d for d in ds["deadlines"] if d["clock_id"] == "circulation_target")
+    assert circ["flag"] == "confirmed" and circ["unconfirmed"] == ["date of panel_established (2019-01-28)"]

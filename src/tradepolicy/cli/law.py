@@ -31,6 +31,11 @@ def _print_citations(deadlines: list[dict[str, Any]]) -> None:
         seen.setdefault(d["rule_id"], f"{d['citation']}" + ("" if d["confirmed"] else "  [UNCONFIRMED]"))
     for rid, text in seen.items():
         console.print(f"  {rid}: {text}", highlight=False, markup=False)
+    for d in deadlines:
+        if d.get("unconfirmed"):
+            name = d["clock_id"] + (f" [{d['instance']}]" if d["instance"] else "")
+            console.print(f"  UNCONFIRMED input to {name}: " + "; ".join(d["unconfirmed"]),
+                          highlight=False, markup=False)
 
 
 def _deadline_rows(deadlines: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -443,9 +443,13 @@ class Deadline:
         pending | overdue | met | missed | early | cancelled | moot | info | component |
         not_recorded (the case moved on without the event being recorded) | error.
     citation, source, confirmed
-        The rule's citation and confirmed flag (show UNCONFIRMED wherever used).
+        The rule's citation and whether the law applied is confirmed: the rule's value, the
+        roll practice of its calendar (when it rolled) and every tolling period applied.
     message
         Why a clock could not be computed, or a note.
+    unconfirmed
+        Each unconfirmed input, named: the rule, a roll practice, a tolling period, or a
+        trigger / actual date that the seed marks unconfirmed. Show it wherever used.
     """
 
     clock_id: str
@@ -474,6 +478,7 @@ class Deadline:
     source: str | None
     confirmed: bool
     message: str | None = None
+    unconfirmed: tuple[str, ...] = ()
 
     @property
     def outside(self) -> bool:
@@ -486,6 +491,7 @@ class Deadline:
         for k in self.__slots__:
             v = getattr(self, k)
             out[k] = v.isoformat() if isinstance(v, dt.date) else v
+        out["unconfirmed"] = list(self.unconfirmed)
         out["flag"] = "confirmed" if self.confirmed else "UNCONFIRMED"
         out["outside"] = self.outside
         return out
@@ -665,13 +671,35 @@ def _compute_simple(ctx: _Ctx, c: ClockDef) -> list[Deadline]:
             message = f"tolled {dd.tolled_days} days ({', '.join(dd.tolling_ids)})"
         if projected and status == "overdue":
             status = "pending"
-        out.append(Deadline(**base, value=rv.value, unit=rv.unit, basis=rv.basis,
+        notes = _unconfirmed_inputs(ctx, rv.confirmed, rule.id, rv.calendar if dd.rolled else None,
+                                    dd.tolling_ids, trig_name, trig_date, act_ev, act_date)
+        base["confirmed"] = not any(n.startswith(("rule", "roll", "tolling")) for n in notes)
+        out.append(Deadline(**base, unconfirmed=notes, value=rv.value, unit=rv.unit, basis=rv.basis,
                             direction=dd.direction, roll=rv.roll, calendar=rv.calendar,
                             raw_date=dd.raw, tolled_days=dd.tolled_days, due_date=dd.due,
                             rolled=dd.rolled, non_business_day=dd.non_business_day,
                             actual_event=act_ev, actual_date=act_date, days_from_due=diff,
                             status=status, message=message))
     return out
+
+
+def _unconfirmed_inputs(ctx: _Ctx, rule_confirmed: bool, rule_id: str, rolled_on: str | None,
+                        tolling_ids: tuple[str, ...], trigger: str, trigger_date: dt.date,
+                        actual_event: str | None, actual_date: dt.date | None) -> tuple[str, ...]:
+    """Name every unconfirmed input of a deadline."""
+    out = []
+    if not rule_confirmed:
+        out.append(f"rule {rule_id}")
+    if rolled_on and not ctx.cals.defs[rolled_on].confirmed:
+        out.append(f"roll practice of the {rolled_on} calendar")
+    for t in ctx.cals.tolling:
+        if t.id in tolling_ids and not t.confirmed:
+            out.append(f"tolling {t.id}")
+    for name, when in ((trigger, trigger_date), (actual_event, actual_date)):
+        if name and when and any(r.event == name and r.date == when and r.payload.get("confirmed") is False
+                                 for r in ctx.events):
+            out.append(f"date of {name} ({when.isoformat()})")
+    return tuple(out)
 
 
 def _compute_combined(ctx: _Ctx, c: ClockDef) -> list[Deadline]:
@@ -688,7 +716,10 @@ def _compute_combined(ctx: _Ctx, c: ClockDef) -> list[Deadline]:
     if any(p.projected for p in parts) and status == "overdue":
         status = "pending"
     confirmed = rule.confirmed and all(p.confirmed for p in parts)
-    return [Deadline(
+    notes = tuple(dict.fromkeys(n for p in parts for n in p.unconfirmed))
+    if not rule.confirmed:
+        notes = (f"rule {rule.id}", *notes)
+    return [Deadline(unconfirmed=notes,
         clock_id=c.id, title=c.title or rule.title, rule_id=rule.id, instance=None,
         trigger=f"{c.combine}({', '.join(c.of)})", trigger_date=chosen.trigger_date,
         projected=any(p.projected for p in parts), value=chosen.value, unit=chosen.unit,

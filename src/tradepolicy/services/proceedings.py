@@ -335,7 +335,9 @@ def case_calendar(case_id: str, *, as_of: dt.date | None = None) -> str:
                 f"{' (rolled)' if d.rolled else ''}; trigger {d.trigger} {d.trigger_date}"
                 f"{' (projected)' if d.projected else ''}; citation: {d.citation}")
         if d.actual_date:
-            desc += f"; actual {d.actual_date.isoformat()} ({d.days_from_due:+d} days)"
+            desc += f"; actual {d.actual_date.isoformat()} ({d.days_from_due or 0:+d} days)"
+        if d.unconfirmed:
+            desc += "; UNCONFIRMED inputs: " + "; ".join(d.unconfirmed)
         uid = f"{case['id']}-{d.clock_id}-{d.instance or 'x'}@tradepolicy"
         end = d.due_date + dt.timedelta(days=1)
         lines += ["BEGIN:VEVENT", f"UID:{_ics_text(uid)}", f"DTSTAMP:{stamp}",
