@@ -127,8 +127,17 @@ def indicators(
     from tradepolicy.services import tariffs as svc
 
     rows = svc.indicators_table(edition=edition, by=by, weights=weights)
-    emit(rows, as_json=as_json, columns=[by, "n_lines", "simple_avg", "weighted_avg", "max_ave", "n_peaks",
-                                         "dutiable_share", "pref_margin"])
+    if as_json:
+        print_json(rows)
+        return
+
+    def pct(v: float | None) -> str:
+        return "—" if v is None else f"{v:.2%}"
+
+    shown = [{by: r[by], "lines": r["n_lines"], "simple avg": pct(r["simple_avg"]),
+              "weighted avg": pct(r["weighted_avg"]), "max": pct(r["max_ave"]), "peaks": r["n_peaks"],
+              "dutiable": pct(r["dutiable_share"]), "pref. margin": pct(r["pref_margin"])} for r in rows]
+    emit(shown, as_json=False)
 
 
 @tariff_app.command("parse-report")
