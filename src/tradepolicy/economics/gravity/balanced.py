@@ -75,7 +75,11 @@ def _separated(y: np.ndarray, ok: np.ndarray) -> np.ndarray:
 
 
 class _Within:
-    """Weighted projections onto the three margins, with persistent FE components."""
+    """Weighted projections onto the three margins, with persistent FE components.
+
+    The residual r = v - a - b - c is kept up to date in place, so one projection costs
+    three passes over the tensor (r * w, the axis sum, r -= update).
+    """
 
     def __init__(self, ncol: int, shape: tuple[int, int, int]) -> None:
         i, j, t = shape
@@ -83,17 +87,17 @@ class _Within:
         self.b = np.zeros((ncol, 1, j, t))  # importer-time
         self.c = np.zeros((ncol, i, j, 1))  # pair
         self.sweeps = 0
+        self._buf = np.empty((0,))
 
-    def residual(self, v: np.ndarray) -> np.ndarray:
-        return np.asarray(v - self.a - self.b - self.c)
-
-    def _sweep(self, v: np.ndarray, w: np.ndarray, inv: tuple[np.ndarray, ...]) -> None:
-        r = self.residual(v)
-        self.a += (r * w).sum(axis=2, keepdims=True) * inv[0]
-        r = self.residual(v)
-        self.b += (r * w).sum(axis=1, keepdims=True) * inv[1]
-        r = self.residual(v)
-        self.c += (r * w).sum(axis=3, keepdims=True) * inv[2]
+    def _sweep(self, r: np.ndarray, w: np.ndarray, inv: tuple[np.ndarray, ...]) -> None:
+        buf = self._buf if self._buf.shape == r.shape else np.empty_like(r)
+        self._buf = buf
+        for comp, axis, iv in ((self.a, 2, inv[0]), (self.b, 1, inv[1]), (self.c, 3, inv[2])):
+            np.multiply(r, w, out=buf)
+            upd = np.sum(buf, axis=axis, keepdims=True)
+            upd *= iv
+            r -= upd
+            comp += upd
         self.sweeps += 1
 
     def run(self, v: np.ndarray, w: np.ndarray, tol: float, max_sweeps: int) -> np.ndarray:
@@ -104,17 +108,18 @@ class _Within:
                 w.sum(axis=2, keepdims=True)[None]))
         ww = w[None]
         scale = np.maximum(np.abs(v).max(axis=(1, 2, 3), keepdims=True), 1e-300)
+        r = v - self.a - self.b - self.c
         for _ in range(max_sweeps // 3 + 1):
             x0 = (self.a.copy(), self.b.copy(), self.c.copy())
-            self._sweep(v, ww, inv)
+            self._sweep(r, ww, inv)
             x1 = (self.a.copy(), self.b.copy(), self.c.copy())
-            self._sweep(v, ww, inv)
+            self._sweep(r, ww, inv)
             d2 = [p - q for p, q in zip((self.a, self.b, self.c), x1, strict=True)]
             step = max(float(np.max(np.abs(d) / scale)) for d in d2)
             if step < tol:
                 break
             # Irons-Tuck extrapolation per column on the stacked FE components
-            dd = [p - 2 * q + r for p, q, r in zip((self.a, self.b, self.c), x1, x0,
+            dd = [p - 2 * q + z for p, q, z in zip((self.a, self.b, self.c), x1, x0,
                                                      strict=True)]
             num = sum((d * e).sum(axis=(1, 2, 3)) for d, e in zip(d2, dd, strict=True))
             den = sum((e * e).sum(axis=(1, 2, 3)) for e in dd)
@@ -123,11 +128,12 @@ class _Within:
             self.a -= coef * d2[0]
             self.b -= coef * d2[1]
             self.c -= coef * d2[2]
-            self._sweep(v, ww, inv)
+            r = v - self.a - self.b - self.c
+            self._sweep(r, ww, inv)
         else:
             raise ConvergenceError("fixed-effect demeaning did not converge",
                                    details={"sweeps": self.sweeps})
-        return self.residual(v)
+        return r
 
 
 def ppml_three_way(
@@ -178,12 +184,15 @@ def ppml_three_way(
     xt = np.zeros_like(xk)
     it = 0
     converged = False
+    crit = np.inf
     for it in range(1, max_iter + 1):  # noqa: B007
         with np.errstate(divide="ignore", invalid="ignore"):
             z = np.where(keep, eta + (yk - mu) / mu, 0.0)
         w = np.where(keep, mu, 0.0)
         v = np.concatenate([z[None], xk], axis=0)
-        vt = within.run(v, w, fixef_tol, max_sweeps)
+        # ppmlhdfe-style schedule: loose demeaning in early IRLS steps, fixef_tol at the end
+        inner = max(fixef_tol, min(1e-4, 1e-3 * crit)) if np.isfinite(crit) else 1e-4
+        vt = within.run(v, w, inner, max_sweeps)
         zt, xt = vt[0], vt[1:]
         xw = xt * w[None]
         a = np.einsum("kijt,lijt->kl", xw, xt)
@@ -194,7 +203,8 @@ def ppml_three_way(
         with np.errstate(divide="ignore", invalid="ignore"):
             term = np.where(yk > 0, yk * np.log(yk / mu), 0.0) - (yk - mu)
         dev = float(2.0 * np.where(keep, term, 0.0).sum())
-        if abs(dev - dev_old) / (0.1 + abs(dev)) < tol:
+        crit = abs(dev - dev_old) / (0.1 + abs(dev))
+        if crit < tol and inner <= fixef_tol:
             converged = True
             break
         dev_old = dev
