@@ -70,47 +70,46 @@ def anderson(
     residual grows a hundredfold over the best seen.
     """
     x = np.array(x0, dtype=float)
-    bsz = x.shape[0]
-    df_hist: list[np.ndarray] = []
-    dg_hist: list[np.ndarray] = []
+    bsz, n = x.shape
+    # history in a ring buffer: the mixing weights do not depend on the column order
+    fm = np.empty((bsz, n, m))
+    gm = np.empty((bsz, n, m))
+    count = 0
     f_prev = g_prev = None
     best = np.full(bsz, np.inf)
     res = np.full(bsz, np.inf)
+    eye = np.eye(m)
     it = 0
     for it in range(1, max_iter + 1):
         gx = g(x)
         f = gx - x
         res = np.max(np.abs(f), axis=1)
-        res = np.where(np.isfinite(res), res, np.inf)
-        if np.all(res <= tol):
+        if not np.isfinite(res).all():
+            raise FloatingPointError("fixed-point map returned non-finite values")
+        if (res <= tol).all():
             return FixedPoint(gx, it, res, res <= tol)
-        if not np.all(np.isfinite(gx)) or np.any(res > 100 * best):
-            df_hist.clear()
-            dg_hist.clear()
+        if (res > 100 * best).any():
+            count = 0
             f_prev = g_prev = None
-            if not np.all(np.isfinite(gx)):
-                raise FloatingPointError("fixed-point map returned non-finite values")
-        best = np.minimum(best, res)
+        np.minimum(best, res, out=best)
         if f_prev is not None and g_prev is not None:
-            df_hist.append(f - f_prev)
-            dg_hist.append(gx - g_prev)
-            if len(df_hist) > m:
-                df_hist.pop(0)
-                dg_hist.pop(0)
+            slot = count % m
+            fm[:, :, slot] = f - f_prev
+            gm[:, :, slot] = gx - g_prev
+            count += 1
         f_prev, g_prev = f, gx
-        if df_hist:
-            fm = np.stack(df_hist, axis=2)  # (B, n, k)
-            gm = np.stack(dg_hist, axis=2)
-            a = np.einsum("bnk,bnl->bkl", fm, fm)
-            rhs = np.einsum("bnk,bn->bk", fm, f)
-            k = a.shape[1]
+        k = min(count, m)
+        if k:
+            fk = fm[:, :, :k]
+            ft = fk.transpose(0, 2, 1)
+            a = ft @ fk
+            rhs = ft @ f[..., None]
             scale = np.trace(a, axis1=1, axis2=2)[:, None, None] / k + 1e-300
-            gamma = np.linalg.solve(a + 1e-12 * scale * np.eye(k), rhs[..., None])[..., 0]
-            x = gx - np.einsum("bnk,bk->bn", gm, gamma)
-            if not np.all(np.isfinite(x)):
+            gamma = np.linalg.solve(a + 1e-12 * scale * eye[:k, :k], rhs)
+            x = gx - (gm[:, :, :k] @ gamma)[..., 0]
+            if not np.isfinite(x).all():
                 x = gx
-                df_hist.clear()
-                dg_hist.clear()
+                count = 0
         else:
             x = gx
     return FixedPoint(x, it, res, res <= tol)
