@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from tradepolicy.services.tariffs import agreements, measures
-from tradepolicy.tariffs.measures import (
+from tradepolicy.tariffs.dated_measures import (
     column2_applies,
     eligible_programs,
     rate_on,

@@ -27,9 +27,7 @@ from tradepolicy.datasets import dataset_path, get_dataset
 from tradepolicy.errors import InputError, NotFoundError, RegistryError
 from tradepolicy.tariffs import hierarchy
 from tradepolicy.tariffs.adcvd_match import match_orders
-from tradepolicy.tariffs.duty_stack import DutyStack, LineRates, compute_stack
-from tradepolicy.tariffs.hts_code import dotted, normalize_hts
-from tradepolicy.tariffs.measures import (
+from tradepolicy.tariffs.dated_measures import (
     AdcvdFlag,
     as_date,
     column2_applies,
@@ -39,6 +37,8 @@ from tradepolicy.tariffs.measures import (
     section232_duties,
     section301_duties,
 )
+from tradepolicy.tariffs.duty_stack import DutyStack, LineRates, compute_stack
+from tradepolicy.tariffs.hts_code import dotted, normalize_hts
 from tradepolicy.tariffs.rate_text import chapter99_refs, parse_rate, parse_special
 
 _LOCK = threading.RLock()
@@ -323,7 +323,7 @@ def s301_coverage() -> dict[str, str]:
 @lru_cache(maxsize=1)
 def s301_below() -> dict[str, str]:
     """Return HTS8 -> 9903.88 heading of its first covered HTS10 line."""
-    from tradepolicy.tariffs.measures import covered_below
+    from tradepolicy.tariffs.dated_measures import covered_below
 
     return covered_below(s301_coverage())
 

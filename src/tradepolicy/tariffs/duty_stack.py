@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from tradepolicy.tariffs.measures import AdcvdFlag, AdditionalDuty, Eligibility
+from tradepolicy.tariffs.dated_measures import AdcvdFlag, AdditionalDuty, Eligibility
 from tradepolicy.tariffs.rate_text import Duty, SpecialGroup
 
 
