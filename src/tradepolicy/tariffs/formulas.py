@@ -4,7 +4,7 @@ Rates are decimals (0.068 = 6.8%). The Swiss formula (WTO, Tokyo Round; Doha NAM
 is ``t1 = a * t0 / (a + t0)`` with the coefficient ``a`` in the same unit as the rates
 (a = 0.08 caps every rate below 8%).
 
->>> round(swiss(np.array([0.10]), 0.08)[0], 6)
+>>> round(float(swiss(np.array([0.10]), 0.08)[0]), 6)
 0.044444
 >>> [round(r, 4) for _, r in staging_path(0.10, 0.0, 2026, "equal", years=4)]
 [0.1, 0.075, 0.05, 0.025, 0.0]
