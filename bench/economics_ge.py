@@ -176,6 +176,66 @@ def multisector(n: int = 200, s: int = 100) -> tuple[float, int]:
     return float(np.median(times)), res.diagnostics.iterations
 
 
+def ppml_loop_vs_exact() -> list[str]:
+    """The book's GE-PPML loop vs the exact solver on agtpa 2006 (CAN-USA border removed)."""
+    from tradepolicy.datasets import is_available
+
+    if not is_available("agtpa"):
+        return ["(agtpa absent: GE-PPML comparison skipped)"]
+    from tradepolicy.datasets.readers.gravity import read_agtpa
+    from tradepolicy.economics.ge import GEData, cost_matrix, solve_ge, solve_ge_ppml
+
+    raw = read_agtpa()
+    df = raw[raw["year"] == 2006].copy()
+    df["ln_DIST"] = np.log(df["dist"])
+    df["INTL_BRDR"] = (df["exporter"] != df["importer"]).astype(int)
+    coefs = {"ln_DIST": -0.791288, "cntg": 0.673646, "INTL_BRDR": -2.474450}
+    flows = GEData.from_frame(df)
+    t0 = cost_matrix(df, coefs, flows.countries)
+    data = GEData.from_arrays(flows.flows, flows.countries, costs=t0)
+    tau = np.ones((flows.n, flows.n))
+    i, j = flows.index_of("CAN"), flows.index_of("USA")
+    tau[i, j] = tau[j, i] = np.exp(2.474450)
+    t_start = time.perf_counter()
+    book = solve_ge_ppml(data, tau_hat=tau, sigma=7, reference="DEU")
+    t_book = time.perf_counter() - t_start
+    t_start = time.perf_counter()
+    exact = solve_ge(data, tau_hat=tau, sigma=7, reference="DEU")
+    t_exact = time.perf_counter() - t_start
+    bf, ef = book.to_frame(), exact.to_frame()
+    lines = [
+        "### The book's GE-PPML procedure vs the exact solver",
+        "",
+        "agtpa 2006 (69 countries), the book's 2006 coefficients, sigma 7, reference DEU; "
+        "counterfactual: the CAN-USA border removed (Advanced Guide ch. 2 exercise 1 style). "
+        f"Book loop: {book.iterations} passes until its lagged 0.01 rule fired "
+        f"({t_book * 1e3:.0f} ms); exact: {exact.diagnostics.iterations} map evaluations "
+        f"({t_exact * 1e3:.0f} ms). Percent changes, (counterfactual - baseline)/baseline.",
+        "",
+        "| country | real GDP book | real GDP exact | price book | price exact "
+        "| exports book | exports exact |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for iso in ("CAN", "USA", "MEX", "DEU"):
+        lines.append(
+            f"| {iso} | {bf.loc[iso, 'full_real_gdp']:.3f} | {ef.loc[iso, 'full_real_gdp']:.3f} "
+            f"| {bf.loc[iso, 'full_factory_gate_price']:.3f} "
+            f"| {ef.loc[iso, 'full_factory_gate_price']:.3f} "
+            f"| {bf.loc[iso, 'full_exports']:.3f} | {ef.loc[iso, 'full_exports']:.3f} |")
+    gap = (bf["full_real_gdp"] - ef["full_real_gdp"]).abs()
+    lines += [
+        "",
+        f"Max |real GDP gap| over the 69 countries: {gap.max():.3f} pp (median "
+        f"{gap.median():.4f} pp). The loop oscillates around the exact equilibrium "
+        "(price path of CAN: " + ", ".join(f"{v:.4f}" for v in book.price_path[:, i]) + "; "
+        f"exact {exact.full.factory_gate_price[i]:.4f}) and the book's rule stops it early; "
+        "the conditional stage is identical in both. The exact solver is the default; the "
+        "book's procedure is offered to reproduce the book.",
+        "",
+    ]
+    return lines
+
+
 def main() -> None:
     """Measure and write bench/results/economics_ge.md (``--quick`` skips N=200 gegravity)."""
     from bench.__main__ import machine
@@ -239,6 +299,7 @@ def main() -> None:
         f"| {t_ms:.2f} s (median of 3) | <= 2 s | {it_ms} map evaluations |",
         "",
     ]
+    lines += ppml_loop_vs_exact()
     (HERE / "results").mkdir(exist_ok=True)
     (HERE / "results" / "economics_ge.md").write_text("\n".join(lines))
     print("\n".join(lines))
