@@ -270,8 +270,9 @@ def eligible_programs(
     for a in agreements:
         if origin not in a.parties or not a.tariff_programs or a.dates.in_force is None:
             continue
-        if not _in_window(date, a.dates.in_force, a.dates.terminated):
-            continue
+        ended = a.dates.terminated
+        if not _in_window(date, a.dates.in_force, None) or (ended is not None and date >= ended):
+            continue  # an agreement no longer applies from its termination date
         for sym in a.tariff_programs:
             out[sym] = Eligibility(sym, str(a.short_name),
                                    f"{a.name} (agreements registry '{a.id}', in force "
