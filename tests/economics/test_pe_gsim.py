@@ -99,3 +99,19 @@ def test_gsim_on_shrimp_duty_on_india_into_usa() -> None:
     assert (r.imports_new[i, others] > M[i, others]).all()
     reg = r.by_region().set_index("region")
     assert reg.loc["USA", "tariff_revenue"] > 0
+
+
+def test_batched_draws_equal_single_solves() -> None:
+    # A leading draw axis solves every draw in one call; each equals its scalar solve (1e-12).
+    M = np.array([[0, 50.0, 200], [500, 0, 150], [300, 100, 200]])
+    T0 = np.array([[1, 1.2, 1.4], [1.3, 1, 1.3], [1.3, 1.3, 1]])
+    T1 = T0.copy()
+    T1[0, 2] = T1[2, 0] = 1.0
+    es = np.array([[2.0], [5.0], [9.0]])
+    many = gsim(M, T0, T1, import_demand_elasticity=-1.25, substitution_elasticity=es, export_supply_elasticity=1.5)
+    assert many.world_price_change.shape == (3, 3)
+    for d in range(3):
+        one = gsim(M, T0, T1, import_demand_elasticity=-1.25, substitution_elasticity=float(es[d, 0]),
+                   export_supply_elasticity=1.5)
+        np.testing.assert_allclose(many.world_price_change[d], one.world_price_change, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(many.consumer_surplus[d], one.consumer_surplus, rtol=1e-12, atol=1e-12)

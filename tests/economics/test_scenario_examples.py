@@ -108,8 +108,13 @@ def test_gsim_example_reproduces_published_prices() -> None:
 def test_shrimp_gsim_example() -> None:
     # No published figure: signs of a bilateral duty in GSIM, and world market clearing
     # (identity): Σ_v φ_rv M̂_rv = E_x P̂*_r is checked in test_pe_gsim.
-    rows = _by_iso(_run("shrimp-gsim-duty-india"))
+    out = _run("shrimp-gsim-duty-india")
+    rows = _by_iso(out)
     assert rows["IND"]["world_price_change"] < 0
+    # Monte Carlo over E_s and E_x (batched): India's price fall holds in every percentile.
+    assert rows["IND"]["world_price_change_p95"] < 0
+    assert rows["IND"]["world_price_change_p5"] <= rows["IND"]["world_price_change"] <= rows["IND"]["world_price_change_p95"]
+    assert out["result"]["uncertainty"]["monte_carlo"]["draws"] == 300
     assert rows["USA"]["tariff_revenue"] > 0 and rows["USA"]["consumer_surplus"] < 0
     assert rows["IND"]["producer_surplus"] < 0
     assert rows["IND"]["exports_new"] < rows["IND"]["exports_base"]

@@ -72,7 +72,10 @@ class GsimResult:
     tariff_revenue: Array
 
     def by_region(self) -> pd.DataFrame:
-        """Welfare pieces and trade by region (union of exporters and importers)."""
+        """Welfare pieces and trade by region (union of exporters and importers); one draw only."""
+        if self.world_price_change.ndim != 1:
+            raise InputError("by_region() needs a single draw; index the draws first.", field="draws",
+                             expected="1-D world_price_change", example="gsim(...) with scalar elasticities")
         regions = list(dict.fromkeys([*self.exporters, *self.importers]))
         df = pd.DataFrame({"region": regions}).set_index("region")
         ex = pd.DataFrame({"world_price_change": self.world_price_change,
@@ -102,11 +105,14 @@ class GsimResult:
         }
 
 
-def _vec(a: ArrayLike, n: int, name: str) -> Array:
-    v = np.broadcast_to(np.asarray(a, dtype=float), (n,)).astype(float)
-    if not np.isfinite(v).all():
+def _elasticity(a: ArrayLike, n: int, name: str) -> tuple[Array, bool]:
+    """Return (B, n) elasticities and whether a leading draw axis was given (2-D input)."""
+    v = np.asarray(a, dtype=float)
+    batched = v.ndim == 2
+    out = np.broadcast_to(v, (v.shape[0], n) if batched else (n,)).astype(float)
+    if not np.isfinite(out).all():
         raise InputError(f"{name} must be finite.", field=name, expected="finite numbers", example="1.5")
-    return v
+    return (out if batched else out[None, :]), batched
 
 
 def gsim(
@@ -129,17 +135,19 @@ def gsim(
     tariff_factor_base, tariff_factor_new
         T⁰ and T¹ = 1 + t (e.g. 1.25 for 25%), same shape.
     import_demand_elasticity
-        E_m per importer, **negative** (GSIM convention), e.g. −1.25.
+        E_m per importer, **negative** (GSIM convention), e.g. −1.25. Scalar, (V,), or
+        (B, V) / (B, 1) for B Monte Carlo draws solved in one batched call.
     substitution_elasticity
-        E_s per importer, > 0.
+        E_s per importer, > 0; same shapes.
     export_supply_elasticity
-        E_x per exporter, > 0.
+        E_x per exporter, > 0; scalar, (R,), (B, R) or (B, 1).
     exporters, importers
         Labels.
 
     Returns
     -------
     GsimResult
+        With a leading draw axis on every array when any elasticity had one.
     """
     M = check_flows(trade, field="trade")
     if M.ndim != 2:
@@ -152,9 +160,12 @@ def gsim(
         if not (np.isfinite(T).all() and (T > 0).all()):
             raise InputError(f"{name} must be finite and > 0 (T = 1 + t).", field=name,
                              expected="tariff factors T = 1 + t", example="1.25")
-    Em = _vec(import_demand_elasticity, V, "import_demand_elasticity")
-    Es = _vec(substitution_elasticity, V, "substitution_elasticity")
-    Ex = _vec(export_supply_elasticity, R, "export_supply_elasticity")
+    Em, b1 = _elasticity(import_demand_elasticity, V, "import_demand_elasticity")
+    Es, b2 = _elasticity(substitution_elasticity, V, "substitution_elasticity")
+    Ex, b3 = _elasticity(export_supply_elasticity, R, "export_supply_elasticity")
+    batched = b1 or b2 or b3
+    B = max(Em.shape[0], Es.shape[0], Ex.shape[0])
+    Em, Es, Ex = (np.broadcast_to(a, (B, a.shape[1])) for a in (Em, Es, Ex))
     if (Em >= 0).any():
         raise InputError(f"GSIM's import demand elasticity E_m is negative; got {Em[Em >= 0][0]}.",
                          field="import_demand_elasticity", expected="E_m < 0", example="-1.25")
@@ -171,32 +182,39 @@ def gsim(
     rowsum = M.sum(axis=1, keepdims=True)
     phi = np.divide(M, rowsum, out=np.zeros_like(M), where=rowsum > 0)
     dT = T1 / T0 - 1.0
-    D = Em + Es
+    D = Em + Es                                                   # (B, V)
     # Σ_v φ_rv M̂_rv with M̂_rv = D_v Σ_s θ_sv P̂_sv − Es_v P̂_rv and P̂_sv = dT_sv + x_s.
-    A = (phi * D) @ theta.T - np.diag(phi @ Es) - np.diag(Ex)
-    b = -((phi * D) @ (theta * dT).sum(axis=0) - (phi * Es * dT).sum(axis=1))
+    phiD = phi[None, :, :] * D[:, None, :]                        # (B, R, V)
+    A = phiD @ theta.T                                            # (B, R, R)
+    diag = Es @ phi.T + Ex                                        # (B, R)
+    A[:, np.arange(R), np.arange(R)] -= diag
+    b = -(phiD @ (theta * dT).sum(axis=0) - (phi[None] * Es[:, None, :] * dT[None]).sum(axis=2))
     try:
-        x = np.linalg.solve(A, b)
+        x = np.linalg.solve(A, b[..., None])[..., 0]              # (B, R)
     except np.linalg.LinAlgError as exc:  # pragma: no cover - needs a degenerate market
         raise InputError("The GSIM market-clearing system is singular.", field="trade",
                          expected="each exporter with a positive supply elasticity",
                          example="1.5") from exc
 
-    P_hat = dT + x[:, None]
-    comp_lin = (theta * P_hat).sum(axis=0)
-    m_hat = D[None, :] * comp_lin[None, :] - Es[None, :] * P_hat
-    M1 = M * (1.0 + m_hat) * (1.0 + x[:, None])
-    dP = (1.0 + x[:, None]) * T1 / T0 - 1.0
-    comp = (theta * dP).sum(axis=0)
-    revenue = (M1 * (T1 - 1.0) - M * (T0 - 1.0)).sum(axis=0)
-    cs = -col * (comp + 0.5 * Em * comp**2)
-    ps = x * rowsum[:, 0] * (1.0 + 0.5 * Ex * x)
+    P_hat = dT[None] + x[:, :, None]
+    comp_lin = (theta[None] * P_hat).sum(axis=1)                  # (B, V)
+    m_hat = D[:, None, :] * comp_lin[:, None, :] - Es[:, None, :] * P_hat
+    M1 = M[None] * (1.0 + m_hat) * (1.0 + x[:, :, None])
+    dP = (1.0 + x[:, :, None]) * (T1 / T0)[None] - 1.0
+    comp = (theta[None] * dP).sum(axis=1)
+    revenue = (M1 * (T1 - 1.0)[None] - (M * (T0 - 1.0))[None]).sum(axis=1)
+    cs = -col[None] * (comp + 0.5 * Em * comp**2)
+    ps = x * rowsum[:, 0][None] * (1.0 + 0.5 * Ex * x)
+
+    def out(a: Array) -> Array:
+        return a if batched else a[0]
+
     return GsimResult(
         exporters=tuple(exporters) if exporters is not None else tuple(f"r{i}" for i in range(R)),
         importers=tuple(importers) if importers is not None else tuple(f"v{i}" for i in range(V)),
-        world_price_change=x, import_change=m_hat, imports_base=M, imports_new=M1,
-        internal_price_change=dP, composite_price_change=comp, producer_surplus=ps,
-        consumer_surplus=cs, tariff_revenue=revenue,
+        world_price_change=out(x), import_change=out(m_hat), imports_base=M, imports_new=out(M1),
+        internal_price_change=out(dP), composite_price_change=out(comp), producer_surplus=out(ps),
+        consumer_surplus=out(cs), tariff_revenue=out(revenue),
     )
 
 
