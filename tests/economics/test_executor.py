@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.economics.test_montecarlo import setup
+from tests.economics.test_montecarlo import make_world
 from tradepolicy.config import reset_settings
 from tradepolicy.economics.montecarlo import monte_carlo_ge
 from tradepolicy.errors import InputError
@@ -17,7 +17,7 @@ def square(x: int) -> int:
 
 
 def mc_kwargs() -> dict:
-    data, z, cf, coefs = setup(n=12)
+    data, z, cf, coefs = make_world(n=12)
     return dict(data=data, cost_variables=z, counterfactual=cf, coefficients=coefs,
                 covariance=np.diag([0.03, 0.1, 0.1]) ** 2, sigma=5, reference="C00",
                 draws=12, block=3, seed=5)
@@ -65,3 +65,13 @@ def test_process_pool_gives_identical_monte_carlo() -> None:
     with get_executor("process", max_workers=2) as ex:
         par = monte_carlo_ge(**kw, map_fn=ex.map)  # type: ignore[arg-type]
     np.testing.assert_array_equal(serial.samples["full_welfare"], par.samples["full_welfare"])
+
+
+def test_monte_carlo_service_uses_the_named_executor() -> None:
+    # The service opens the executor named by the caller and hands it the blocks.
+    from tradepolicy.services.gravity import run_monte_carlo_ge
+
+    kw = mc_kwargs()
+    serial = monte_carlo_ge(**kw)  # type: ignore[arg-type]
+    via = run_monte_carlo_ge("serial", **kw)
+    np.testing.assert_array_equal(serial.samples["full_exports"], via.samples["full_exports"])

@@ -13,7 +13,7 @@ from tradepolicy.errors import InputError
 TOL = 1e-9  # same equations as solve_ge, same tolerance
 
 
-def setup(n: int = 25, seed: int = 0):
+def make_world(n: int = 25, seed: int = 0):
     rng = np.random.default_rng(seed)
     d = rng.lognormal(8, 0.5, (n, n))
     d = (d + d.T) / 2
@@ -34,7 +34,7 @@ def setup(n: int = 25, seed: int = 0):
 
 def test_fixed_coefficients_reproduce_solve_ge() -> None:
     # Oracle: solve_ge with T = exp(Z beta) built from the same coefficients.
-    data, z, cf, coefs = setup()
+    data, z, cf, coefs = make_world()
     mc = monte_carlo_ge(data, cost_variables=z, counterfactual=cf, coefficients=coefs,
                         covariance=None, sigma=5, reference="C00", draws=3, block=2)
     t0 = np.exp(sum(coefs[k] * z[k] for k in coefs))
@@ -53,7 +53,7 @@ def test_fixed_coefficients_reproduce_solve_ge() -> None:
 
 
 def test_draws_are_reproducible_and_bands_ordered() -> None:
-    data, z, cf, coefs = setup()
+    data, z, cf, coefs = make_world()
     cov = np.diag([0.03, 0.1, 0.1]) ** 2
     kw = dict(cost_variables=z, counterfactual=cf, coefficients=coefs, covariance=cov,
               sigma=5, sigma_sd=0.5, reference="C00", draws=40, seed=11)
@@ -72,7 +72,7 @@ def test_draws_are_reproducible_and_bands_ordered() -> None:
 
 
 def test_bad_monte_carlo_inputs() -> None:
-    data, z, cf, coefs = setup(n=6)
+    data, z, cf, coefs = make_world(n=6)
     with pytest.raises(InputError, match="do not match"):
         monte_carlo_ge(data, cost_variables=z, counterfactual={"rta": z["pta"]},
                        coefficients=coefs, covariance=None, sigma=5, reference="C00")

@@ -26,7 +26,14 @@ from tradepolicy.store.audit import record
 from tradepolicy.store.db import transaction
 from tradepolicy.store.models import Run
 
-__all__ = ["READERS", "RUN_KIND", "list_presets", "load_preset_data", "run_gravity_preset"]
+__all__ = [
+    "READERS",
+    "RUN_KIND",
+    "list_presets",
+    "load_preset_data",
+    "run_gravity_preset",
+    "run_monte_carlo_ge",
+]
 
 RUN_KIND = "gravity_ppml"
 
@@ -130,3 +137,17 @@ def run_gravity_preset(
                    before=None, after={"id": run.id, "kind": RUN_KIND, "preset": name})
             out["run_id"] = run.id
     return out
+
+
+def run_monte_carlo_ge(executor: str | None = None, **kwargs: Any) -> Any:
+    """Run :func:`tradepolicy.economics.montecarlo.monte_carlo_ge` on an executor.
+
+    ``executor`` is ``serial | process | dask`` (default: ``TRADEPOLICY_EXECUTOR``); with
+    ``dask`` the blocks of draws go to ``TRADEPOLICY_DASK_ADDRESS`` or a LocalCluster.
+    Other keyword arguments are those of ``monte_carlo_ge``.
+    """
+    from tradepolicy.economics.montecarlo import monte_carlo_ge
+    from tradepolicy.services.executor import get_executor
+
+    with get_executor(executor) as ex:
+        return monte_carlo_ge(map_fn=ex.map, **kwargs)
