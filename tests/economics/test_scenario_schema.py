@@ -119,3 +119,18 @@ def test_model_cannot_read_foreign_dataset() -> None:
     with pytest.raises(InputError) as e:
         run_scenario(sc, store=False)
     assert e.value.field == "data.dataset"
+
+
+def test_ge_models_reject_an_uncertainty_section_instead_of_ignoring_it() -> None:
+    text = """
+name: t-ge
+model: ge
+data: {dataset: wiod-zylkin, year: 2000}
+policy: {variable: eu_enlargement, coefficient: 0.224}
+parameters: {theta: 4, reference: USA}
+uncertainty: {bands: {theta: [3, 4, 5]}, draws: 10}
+seed: 1
+"""
+    with pytest.raises(InputError) as e:
+        load_scenario_text(text)
+    assert e.value.field == "uncertainty"

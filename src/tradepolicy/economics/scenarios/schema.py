@@ -182,6 +182,12 @@ def parse_scenario(doc: Any, *, source: str = "<string>") -> Scenario:
         raise InputError(f"seed must be a non-negative integer; got {seed!r}.", where=source,
                          field="seed", expected="an integer >= 0", example="20180706")
     unc = None
+    if top.get("uncertainty") is not None and model in ("ge", "ge_ppml"):
+        raise InputError(f"Model {model!r} takes no uncertainty section; elasticity bands and Monte Carlo "
+                         "are for the PE models (smart, gsim, enforcement). For GE bands over gravity "
+                         "coefficients use tradepolicy.economics.montecarlo.monte_carlo_ge.",
+                         where=f"{source}: uncertainty", field="uncertainty",
+                         expected="no uncertainty key for ge / ge_ppml", example="model: smart")
     if top.get("uncertainty") is not None:
         u = _check_keys(top["uncertainty"], UNCERTAINTY_KEYS, section="uncertainty", source=source)
         bands = u.get("bands") or {}
