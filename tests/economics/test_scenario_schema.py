@@ -32,6 +32,7 @@ def test_good_file_parses() -> None:
     ("import_demand_elasticity: 1.2", "import_demand_elasticity: 1.2, sigma: 2", "parameters.sigma",
      "import_demand_elasticity, substitution_elasticity, export_supply_elasticity"),
     ("value: 0.25,", "value: 0.25, rate: 3,", "policy.changes[].rate", "formula, value, partners"),
+    ("value: 0.25,", "value: 0.25, importers: [JPN],", "policy.changes[].importers", "formula, value, partners"),
     ("changes:", "colour: 1, changes:", "policy.colour", "base_tariff, changes"),
 ])
 def test_unknown_keys_name_the_key_and_the_allowed_ones(old: str, new: str, field: str, allowed: str) -> None:

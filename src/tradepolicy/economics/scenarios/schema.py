@@ -33,6 +33,10 @@ TOP_KEYS = ("name", "title", "description", "model", "data", "policy", "paramete
             "uncertainty", "seed", "notes", "citations")
 UNCERTAINTY_KEYS = ("bands", "draws")
 CHANGE_KEYS = ("formula", "value", "partners", "products", "importers")
+CHANGE_KEYS_BY_MODEL = {
+    "smart": ("formula", "value", "partners", "products"),     # one importer: no importers key
+    "gsim": ("formula", "value", "partners", "importers"),     # one product: no products key
+}
 
 # Allowed keys per model and section; True marks a required key.
 SECTIONS: dict[str, dict[str, dict[str, bool]]] = {
@@ -175,8 +179,15 @@ def parse_scenario(doc: Any, *, source: str = "<string>") -> Scenario:
     for k, v in list(params.items()):
         if k not in ("reference", "imbalance", "procedure"):
             params[k] = _number(v, field=f"parameters.{k}", source=source)
+    change_keys = CHANGE_KEYS_BY_MODEL.get(model, CHANGE_KEYS)
     for ch in policy.get("changes", []) or []:
-        _check_keys(ch, CHANGE_KEYS, section="policy.changes[]", source=source)
+        _check_keys(ch, change_keys, section="policy.changes[]", source=source)
+    base = policy.get("base_tariff")
+    if base is not None and model in ("gsim", "enforcement") and (
+            isinstance(base, bool) or not isinstance(base, int | float)):
+        raise InputError(f"policy.base_tariff must be one rate for model {model!r}; got {base!r}.",
+                         where=f"{source}: policy.base_tariff", field="policy.base_tariff",
+                         expected="a decimal rate", example="0.05")
     seed = top["seed"]
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise InputError(f"seed must be a non-negative integer; got {seed!r}.", where=source,
