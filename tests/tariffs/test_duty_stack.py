@@ -205,3 +205,13 @@ def test_specific_rate_converted_with_the_entry_unit_value(hts2025: pd.DataFrame
     assert s["duty_usd"] == pytest.approx(1849.0, abs=1e-6)
     with pytest.raises(InputError):
         svc.stack_dict("0402.29.50.00", "FRA", "2025-03-01", value_usd=5000.0)
+
+
+def test_usmca_claims_nafta_symbols_in_the_2017_schedule() -> None:
+    # 2022-01-01 falls in the 2017 database period; 0101.30.00 prints "Free (..., MX, ...)"
+    # (NAFTA) there. USMCA (S) succeeds NAFTA (stacking.yaml successor_symbols): Mexico
+    # pays 0 instead of the 6.8% MFN. Hand check: 6.8% -> Free.
+    s = svc.stack("0101.30.00", "MEX", "2022-01-01")
+    assert s.source.startswith("USITC tariff database 2017")
+    (pref,) = _layers(s, "preference")
+    assert "MX" in pref.authority and s.total_ave == pytest.approx(0.0, abs=TOL)

@@ -423,7 +423,8 @@ def stack(hts: str, origin: str, date: dt.date | str, *, unit_value: float | Non
     m = measures()
     line = line_rates(src.id, c)
     col2 = column2_applies(o, d, m["column2"])
-    elig = eligible_programs(o, d, m["preferences"]["programs"], agreements())
+    elig = eligible_programs(o, d, m["preferences"]["programs"], agreements(),
+                             m["stacking"]["successor_symbols"]["value"])
     add, n1 = section301_duties(code, o, d, m["section301_china"], s301_coverage(),
                                 s301_exclusions(), s301_below())
     a232, n2 = section232_duties(code, o, d, m["section232"], s232_products())
@@ -614,7 +615,8 @@ def batch_frame(date: dt.date | str, origin_list: Sequence[str] | None = None) -
     eligible = np.zeros((k, len(symbols)), dtype=bool)
     sym_idx = {s: i for i, s in enumerate(symbols)}
     for j, o in enumerate(orig):
-        for s in eligible_programs(o, d, m["preferences"]["programs"], agreements()):
+        for s in eligible_programs(o, d, m["preferences"]["programs"], agreements(),
+                             m["stacking"]["successor_symbols"]["value"]):
             if s in sym_idx:
                 eligible[j, sym_idx[s]] = True
     add301 = np.zeros((n, k))

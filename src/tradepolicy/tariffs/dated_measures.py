@@ -248,12 +248,15 @@ def eligible_programs(
     date: dt.date,
     programs: Mapping[str, Mapping[str, Any]],
     agreements: Iterable[Any],
+    successors: Mapping[str, Mapping[str, str]] | None = None,
 ) -> dict[str, Eligibility]:
     """Return the programme symbols ``origin`` may claim on ``date``, keyed by symbol.
 
     ``programs``: the non-agreement programmes (preferences YAML). ``agreements``: records
     with ``.id``, ``.short_name``, ``.parties``, ``.tariff_programs`` and ``.dates``
-    (``in_force``, ``terminated``) from the agreements registry.
+    (``in_force``, ``terminated``) from the agreements registry. ``successors`` maps a
+    successor symbol to {origin: predecessor symbol} (``stacking.yaml``): an origin that may
+    claim the successor may also claim the predecessor symbol printed in older schedules.
     """
     out: dict[str, Eligibility] = {}
     for _pid, p in programs.items():
@@ -277,4 +280,10 @@ def eligible_programs(
             out[sym] = Eligibility(sym, str(a.short_name),
                                    f"{a.name} (agreements registry '{a.id}', in force "
                                    f"{a.dates.in_force.isoformat()})")
+    for sym, by_origin in (successors or {}).items():
+        old = by_origin.get(origin)
+        if sym in out and old and old not in out:
+            e = out[sym]
+            out[old] = Eligibility(old, e.program, f"{e.citation}; claims predecessor symbol {old} "
+                                                   "(stacking.yaml successor_symbols)")
     return out
