@@ -105,9 +105,27 @@ def _check_dataset(sc: Scenario) -> str:
     return ds
 
 
+# data keys that a dataset cannot honour (refused rather than ignored)
+_UNUSED_DATA_KEYS = {
+    "us-trade-by-partner": {"products": "US aggregate trade has no product detail",
+                            "importer": "the data are US imports; the importer is USA"},
+    "baci-shrimp-2018": {"year": "the extract is 2018 only"},
+    "gsim-4x4-example": {"product": "the example has one product"},
+}
+
+
+def _check_data_keys(sc: Scenario, ds: str) -> None:
+    for key, why in _UNUSED_DATA_KEYS.get(ds, {}).items():
+        if key in sc.data and not (key == "importer" and sc.data[key] == "USA") and not (
+                key == "year" and sc.data[key] == 2018):
+            raise InputError(f"data.{key} cannot be used with {ds}: {why}.", where=sc.source, field=f"data.{key}",
+                             expected=f"no data.{key} for {ds}", example=f"dataset: {ds}")
+
+
 def load_inputs(sc: Scenario) -> dict[str, Any]:
     """Load the frames a scenario needs through the dataset registry (sha256-verified)."""
     ds = _check_dataset(sc)
+    _check_data_keys(sc, ds)
     if sc.model == "smart" or (sc.model == "enforcement" and ds == "baci-shrimp-2018"):
         from tradepolicy.datasets.readers.baci import read_baci_shrimp_market
 

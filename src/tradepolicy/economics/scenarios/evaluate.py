@@ -199,6 +199,10 @@ def run_gsim(sc: Scenario, inputs: Mapping[str, Any]) -> ScenarioResult:
     flows: pd.DataFrame = inputs["flows"].copy()
     unit = str(inputs.get("unit", "value units"))
     use_data = bool(sc.policy.get("dataset_tariffs", False))
+    if use_data and sc.policy.get("base_tariff") is not None:
+        raise InputError("Give either policy.dataset_tariffs or policy.base_tariff, not both.", where=sc.source,
+                         field="policy.base_tariff", expected="one source of base tariffs",
+                         example="dataset_tariffs: true")
     if not use_data or "tariff_factor_base" not in flows.columns:
         regions = list(dict.fromkeys([*flows["exporter"], *flows["importer"]]))
         base = sc.policy.get("base_tariff")
