@@ -185,7 +185,7 @@ def expenditure_rule(
 
 def full_ge_exact_hat(
     pi: np.ndarray,
-    bhat: np.ndarray,
+    bhat: np.ndarray | None,
     output: np.ndarray,
     expenditure: np.ndarray,
     theta: np.ndarray,
@@ -203,7 +203,8 @@ def full_ge_exact_hat(
     pi
         (B, N, N) baseline import shares pi_ij = X_ij / E_j of model-consistent flows.
     bhat
-        (B, N, N) change in T_ij (phi-hat).
+        (B, N, N) change in T_ij (phi-hat); ``None`` when ``pi`` already holds
+        pi_ij * phi-hat_ij.
     output, expenditure
         (B, N) baseline Y and E (numeraire units).
     theta
@@ -222,7 +223,7 @@ def full_ge_exact_hat(
     A = pi * bhat, Phat_j = sum_i A_ij w_i^(-theta), then a rescale of w so that
     Phat_ref = 1. Walras' law makes the rescaled fixed point an equilibrium.
     """
-    a = pi * bhat
+    a = pi if bhat is None else pi * bhat
     a_ref = np.ascontiguousarray(a[:, :, ref])
     a_t = np.ascontiguousarray(np.swapaxes(a, 1, 2))
     th = theta[:, None]
