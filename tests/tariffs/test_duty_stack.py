@@ -215,3 +215,16 @@ def test_usmca_claims_nafta_symbols_in_the_2017_schedule() -> None:
     assert s.source.startswith("USITC tariff database 2017")
     (pref,) = _layers(s, "preference")
     assert "MX" in pref.authority and s.total_ave == pytest.approx(0.0, abs=TOL)
+
+
+def test_cafta_dr_preference_starts_on_each_partys_own_date() -> None:
+    # CAFTA-DR entered into force for El Salvador on 2006-03-01 but for Costa Rica only on
+    # 2009-01-01 (agreements registry party_dates; USTR CAFTA-DR page). 6109.10.00 in the 2017
+    # database: MFN "16.5%", special "Free (...,P,...)". Hand check: CRI on 2008-06-01 pays
+    # 16.5% (no P yet); CRI on 2009-06-01 and SLV on 2008-06-01 pay 0 under P. Tolerance TOL.
+    assert svc.stack("6109.10.00", "CRI", "2008-06-01").total_ave == pytest.approx(0.165, abs=TOL)
+    assert svc.stack("6109.10.00", "CRI", "2009-06-01").total_ave == pytest.approx(0.0, abs=TOL)
+    slv = svc.stack("6109.10.00", "SLV", "2008-06-01")
+    assert slv.total_ave == pytest.approx(0.0, abs=TOL)
+    (pref,) = _layers(slv, "preference")
+    assert "P" in pref.authority

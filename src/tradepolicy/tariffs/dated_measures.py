@@ -273,13 +273,15 @@ def eligible_programs(
     for a in agreements:
         if origin not in a.parties or not a.tariff_programs or a.dates.in_force is None:
             continue
+        # Entry into force for this party (e.g. CAFTA-DR: Costa Rica only from 2009-01-01).
+        start = (getattr(a, "party_dates", None) or {}).get(origin, a.dates.in_force)
         ended = a.dates.terminated
-        if not _in_window(date, a.dates.in_force, None) or (ended is not None and date >= ended):
-            continue  # an agreement no longer applies from its termination date
+        if not _in_window(date, start, None) or (ended is not None and date >= ended):
+            continue  # not yet in force for this party, or terminated
         for sym in a.tariff_programs:
             out[sym] = Eligibility(sym, str(a.short_name),
-                                   f"{a.name} (agreements registry '{a.id}', in force "
-                                   f"{a.dates.in_force.isoformat()})")
+                                   f"{a.name} (agreements registry '{a.id}', in force for "
+                                   f"{origin} from {start.isoformat()})")
     for sym, by_origin in (successors or {}).items():
         old = by_origin.get(origin)
         if sym in out and old and old not in out:
