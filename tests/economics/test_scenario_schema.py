@@ -135,3 +135,28 @@ seed: 1
     with pytest.raises(InputError) as e:
         load_scenario_text(text)
     assert e.value.field == "uncertainty"
+
+
+@requires_dataset("baci-shrimp-2018")
+def test_smart_elasticities_by_product() -> None:
+    # ε by HS6 (Kee, Nicita & Olarreaga style): each product's trade creation uses its own ε
+    # (closed form TC = M ε Δt / (1 + t0), η = ∞; 1e-9 relative).
+    from tradepolicy.services.scenarios import run_scenario
+
+    text = GOOD.replace('products: ["030617"]', 'products: ["030617", "160521"]').replace(
+        "parameters: {import_demand_elasticity: 1.2}",
+        'parameters: {import_demand_elasticity: {default: 1.2, "160521": 0.4}}')
+    out = run_scenario(load_scenario_text(text), store=False)
+    byp = {r["product"]: r for r in out["result"]["tables"]["by_product"]}
+    mk = out["result"]["rows"]
+    ind = next(r for r in mk if r["iso3"] == "IND")
+    assert byp["160521"]["trade_creation"] != 0
+    from tradepolicy.datasets.readers.baci import read_baci_shrimp_market
+
+    m = read_baci_shrimp_market("USA")
+    m_ind = m[(m["partner"] == "IND")].set_index("hs6")["value_kusd"]
+    expected = -0.25 * (1.2 * m_ind.get("030617", 0.0) + 0.4 * m_ind.get("160521", 0.0))
+    assert ind["trade_creation"] == pytest.approx(expected, rel=1e-9)
+    with pytest.raises(InputError) as e:
+        load_scenario_text(text + "uncertainty: {bands: {import_demand_elasticity: [0.5, 1, 2]}}\n")
+    assert e.value.field == "uncertainty.bands.import_demand_elasticity"

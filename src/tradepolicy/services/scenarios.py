@@ -184,10 +184,22 @@ def _git_commit() -> str | None:
     return out.stdout.strip() or None if out.returncode == 0 else None
 
 
+@cache
+def _src_dirty() -> bool:
+    try:
+        out = subprocess.run(["git", "-C", str(REPO), "diff", "--quiet", "HEAD", "--", "src"], capture_output=True,
+                             timeout=5, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return out.returncode == 1
+
+
 def code_version() -> str:
-    """Return the package version plus the git commit when run from a checkout."""
+    """Return the package version plus the git commit (``.dirty`` if src/ differs) from a checkout."""
     commit = _git_commit()
-    return f"{__version__}+g{commit}" if commit else __version__
+    if not commit:
+        return __version__
+    return f"{__version__}+g{commit}" + (".dirty" if _src_dirty() else "")
 
 
 def law_version() -> str:

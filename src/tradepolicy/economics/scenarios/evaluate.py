@@ -117,11 +117,13 @@ def run_smart(sc: Scenario, inputs: Mapping[str, Any]) -> ScenarioResult:
     m0 = wide.to_numpy(float)
     t0 = np.broadcast_to(_base_tariff(sc.policy.get("base_tariff"), partners, source=sc.source), m0.shape)
     t1 = apply_changes(t0, products=products, partners=partners, changes=_changes(sc))
-    eps = _param(sc, "import_demand_elasticity")
-    sig = _param(sc, "substitution_elasticity", 1.5)
-    eta = _param(sc, "export_supply_elasticity", float("inf"))
-    res = smart(m0, t0, t1, import_demand_elasticity=eps, substitution_elasticity=sig,
-                export_supply_elasticity=eta, products=tuple(products), partners=tuple(partners))
+    eps_p = _by_product(sc, "import_demand_elasticity", products, None)
+    sig_p = _by_product(sc, "substitution_elasticity", products, 1.5)
+    eta_p = _by_product(sc, "export_supply_elasticity", products, float("inf"))
+    res = smart(m0, t0, t1, import_demand_elasticity=eps_p, substitution_elasticity=sig_p,
+                export_supply_elasticity=eta_p, products=tuple(products), partners=tuple(partners))
+    # Scalars for the bands (schema guarantees banded parameters are single values).
+    eps, sig, eta = (float(np.ravel(a)[0]) for a in (eps_p, sig_p, eta_p))
     frame = res.to_frame()
     frame["revenue_change"] = frame["revenue_new"] - frame["revenue_base"]
     frame["tariff_base_x_m"] = frame["tariff_base"] * frame["imports_base"]
@@ -152,9 +154,18 @@ def run_smart(sc: Scenario, inputs: Mapping[str, Any]) -> ScenarioResult:
         chart=_chart(rows, "total_effect", "Change in imports by partner (TC + TD + price effect)", unit),
         tables={"by_product": _records(by_product.reset_index())},
         uncertainty=unc,
-        parameters={"import_demand_elasticity": eps, "substitution_elasticity": sig,
-                    "export_supply_elasticity": eta},
+        parameters=clean({k: sc.parameters.get(k, d) for k, d in (
+            ("import_demand_elasticity", None), ("substitution_elasticity", 1.5),
+            ("export_supply_elasticity", float("inf")))}),
     )
+
+
+def _by_product(sc: Scenario, name: str, products: list[str], default: float | None) -> Any:
+    """Return a scalar, or a (P, 1) array when the parameter is given by product."""
+    v = sc.parameters.get(name)
+    if isinstance(v, dict):
+        return np.array([[float(v[p] if p in v else v["default"])] for p in products])
+    return _param(sc, name, default)
 
 
 def _smart_uncertainty(sc: Scenario, m0: np.ndarray, t0: np.ndarray, t1: np.ndarray, eps: float,

@@ -177,7 +177,16 @@ def parse_scenario(doc: Any, *, source: str = "<string>") -> Scenario:
     policy = _check_keys(top.get("policy"), spec["policy"], section="policy", source=source)
     params = _check_keys(top.get("parameters"), spec["parameters"], section="parameters", source=source)
     for k, v in list(params.items()):
-        if k not in ("reference", "imbalance", "procedure"):
+        if k in ("reference", "imbalance", "procedure"):
+            continue
+        if model == "smart" and isinstance(v, dict):
+            # by product: {default: 1.2, "030617": 0.9} (HS6 keys as strings)
+            if "default" not in v:
+                raise InputError(f"parameters.{k} by product needs a 'default'.", where=f"{source}: parameters.{k}",
+                                 field=f"parameters.{k}", expected="{default: x, HS6: y}",
+                                 example='{default: 1.2, "030617": 0.9}')
+            params[k] = {str(h): _number(x, field=f"parameters.{k}.{h}", source=source) for h, x in v.items()}
+        else:
             params[k] = _number(v, field=f"parameters.{k}", source=source)
     change_keys = CHANGE_KEYS_BY_MODEL.get(model, CHANGE_KEYS)
     for ch in policy.get("changes", []) or []:
@@ -207,6 +216,10 @@ def parse_scenario(doc: Any, *, source: str = "<string>") -> Scenario:
                              where=source, field="uncertainty.bands", expected="{name: [lo, c, hi]}",
                              example="{import_demand_elasticity: [0.6, 1.2, 2.4]}")
         for b in bands:
+            if isinstance(params.get(b), dict):
+                raise InputError(f"A band on {b!r} needs a single value of it, not one by product.",
+                                 where=f"{source}: uncertainty.bands.{b}", field=f"uncertainty.bands.{b}",
+                                 expected=f"parameters.{b}: a number", example="1.2")
             if b not in spec["parameters"]:
                 raise InputError(f"Unknown key {b!r} in uncertainty.bands. Allowed keys: "
                                  f"{', '.join(spec['parameters'])}.", where=f"{source}: uncertainty.bands.{b}",
