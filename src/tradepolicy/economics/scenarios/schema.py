@@ -11,8 +11,12 @@ A scenario is YAML (parsed here from text; the service reads the file)::
     uncertainty: {bands: {import_demand_elasticity: [0.6, 1.2, 2.4]}, draws: 1000}
     seed: 20180101
 
-Every section accepts only the keys its model knows; an unknown key is an error naming
-the key, the section and the allowed keys.
+Every section accepts only the keys its model knows (``SECTIONS``); an unknown key is an
+error naming the key, the section and the allowed keys. Keys a model or dataset cannot
+honour are refused, never ignored. Conventions: rates are decimals; elasticities are
+positive magnitudes (import demand ε > 0 means E_m = −ε); SMART elasticities may be given
+by HS6 as ``{default: 1.2, "030617": 0.9}``; ``uncertainty`` (bands ``[low, central,
+high]`` and Monte Carlo ``draws``, triangular, seeded) is for the PE models only.
 """
 
 from __future__ import annotations
