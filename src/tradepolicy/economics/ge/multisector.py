@@ -189,6 +189,20 @@ class MultiSectorResult:
         return frame
 
 
+def _rows(t: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Return sum_j t[s, i, j] v[s, j]; einsum beats batched BLAS once t outgrows the cache."""
+    if t.size > 1_000_000:
+        return np.asarray(np.einsum("sij,sj->si", t, v))
+    return np.asarray(np.matmul(t, v[..., None])[..., 0])
+
+
+def _cols(t: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Return sum_i t[s, i, j] v[s, i]."""
+    if t.size > 1_000_000:
+        return np.asarray(np.einsum("sij,si->sj", t, v))
+    return np.asarray(np.matmul(v[:, None, :], t)[:, 0, :])
+
+
 def _sigma_vector(sigma: float | Sequence[float] | np.ndarray, s: int) -> np.ndarray:
     arr = np.atleast_1d(np.asarray(sigma, dtype=float))
     if arr.size == 1:
@@ -257,15 +271,17 @@ def solve_ge_multisector(
         pi = np.where(e_s[:, None, :] > 0, x / e_s[:, None, :], 0.0)
         ysh = np.where(y_s[:, :, None] > 0, x / y_s[:, :, None], 0.0)
     a = pi * b  # (S, N, N)
+    yb = ysh * b  # (S, N, N)
+    a_ref = np.ascontiguousarray(a[:, :, ref])  # (S, N): column of the reference importer
     done: list[StageDiagnostics] = []
     itol = max(tol * 1e-2, 1e-14)  # see solve_ge: iterate below tol, report against tol
 
     # conditional: per sector, Pi-hat and P-hat with w = 1, E^s and Y^s fixed
     def cond_map(u: np.ndarray) -> np.ndarray:
         # u = log Pihat^(1-sigma) (S, N); v = log Phat^(1-sigma)
-        v = np.log(np.matmul(np.exp(-u)[:, None, :], a)[:, 0, :])
+        v = np.log(_cols(a, np.exp(-u)))
         v = v - v[:, ref : ref + 1]
-        out = np.matmul(ysh * b, np.exp(-v)[..., None])[..., 0]
+        out = _rows(yb, np.exp(-v))
         return np.asarray(np.where(y_s > 0, np.log(np.where(y_s > 0, out, 1.0)), 0.0))
 
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -275,7 +291,7 @@ def solve_ge_multisector(
     _raise_if_failed(st, done)
     done.append(st)
     u_c = fp.x
-    v_c = np.log(np.matmul(np.exp(-u_c)[:, None, :], a)[:, 0, :])
+    v_c = np.log(_cols(a, np.exp(-u_c)))
     v_c = v_c - v_c[:, ref : ref + 1]
     inv = 1.0 / (1.0 - sig)[:, None]
     cond_imr = np.exp(v_c * inv) - 1.0
@@ -288,7 +304,7 @@ def solve_ge_multisector(
 
     def phat(z: np.ndarray) -> np.ndarray:
         w_pow = np.exp(-theta * z[None, :])  # (S, N)
-        return np.asarray(np.matmul(w_pow[:, None, :], a)[:, 0, :])  # (S, N)
+        return _cols(a, w_pow)  # (S, N)
 
     def agg_log_price(ph: np.ndarray) -> np.ndarray:
         # log of the aggregate CPI change: sum_s alpha^s log P^s-hat, P^s-hat = ph^(-1/theta)
@@ -300,10 +316,12 @@ def solve_ge_multisector(
         ph = phat(z)
         e_new = expenditure_rule((w * y_tot)[None, :], y_row, e_row, imbalance)[0]
         demand = alpha * e_new[None, :] / ph  # (S, N)
-        sales = np.exp(-theta * z[None, :]) * np.matmul(a, demand[..., None])[..., 0]
+        sales = np.exp(-theta * z[None, :]) * _rows(a, demand)
         ratio = sales.sum(axis=0) / (w * y_tot)
         zn = z + np.log(ratio) / (1.0 + theta_bar)
-        zn = zn - agg_log_price(phat(zn))[ref]
+        # numeraire from the reference importer's column only (no full product)
+        ph_ref = (a_ref * np.exp(-theta * zn[None, :])).sum(axis=1)  # (S,)
+        zn = zn - float((alpha[:, ref] * (-np.log(ph_ref) / theta[:, 0])).sum())
         return np.asarray(zn[None, :])
 
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
