@@ -147,3 +147,57 @@ def test_catalog_rejects_bad_sha() -> None:
 
 def test_environment_is_restored() -> None:
     assert os.environ.get("TRADEPOLICY_DATABASE_URL", "").startswith("sqlite:///")
+
+
+def _reader_params() -> list:
+    return [pytest.param(ds.id, spec, id=f"{ds.id}:{spec.split(':')[1]}")
+            for ds in catalog().values() for spec in ds.readers]
+
+
+def test_every_dataset_has_a_registered_reader() -> None:
+    assert all(ds.readers for ds in catalog().values())
+
+
+@pytest.mark.parametrize(("dataset_id", "spec"), _reader_params())
+def test_reader_returns_a_frame_whose_columns_are_documented(dataset_id: str, spec: str) -> None:
+    """Each reader's docstring names every column it returns (documented columns and units)."""
+    import inspect
+
+    import pandas as pd
+
+    from tradepolicy.datasets import is_available, resolve_reader
+
+    if not is_available(dataset_id):
+        pytest.skip(f"dataset {dataset_id} is absent from mirror and cache")
+    func_name = spec.split(":")[1].split("(")[0]
+    module = __import__(spec.split(":")[0], fromlist=[func_name])
+    doc = (inspect.getdoc(getattr(module, func_name)) or "") + (inspect.getdoc(module) or "")
+    out = resolve_reader(spec)()
+    frames = [v for v in (out if isinstance(out, tuple) else (out,)) if isinstance(v, pd.DataFrame)]
+    if not frames and isinstance(out, dict):
+        assert out, spec
+        return
+    assert frames, f"{spec} returned {type(out).__name__}, not a frame"
+    # A backticked token with "*" documents a family of columns, e.g. ``*_indicator``.
+    import re
+
+    families = [re.compile("^" + re.escape(t).replace(r"\*", r"\w*") + "$")
+                for t in re.findall(r"`+(\w*\*[\w*]*)`+", doc)]
+    for df in frames:
+        assert len(df) > 0
+        undocumented = [c for c in map(str, df.columns)
+                        if c not in doc and not any(f.match(c) for f in families)]
+        assert not undocumented, f"{spec}: columns not named in its docstring: {undocumented}"
+
+
+def test_read_dataset_uses_the_registered_reader() -> None:
+    from tradepolicy.datasets import is_available, read_dataset
+
+    if not is_available("ustr-special301"):
+        pytest.skip("ustr-special301 absent")
+    df = read_dataset("ustr-special301")
+    # PROVENANCE: Ukraine was a Priority Foreign Country in 2005, 2013 and 2014.
+    pfc = df[df["status"] == "PFC"]
+    assert sorted(pfc["year"]) == [2005, 2013, 2014] and set(pfc["country"]) == {"Ukraine"}
+    with pytest.raises(NotFoundError):
+        read_dataset("ustr-special301", reader=5)

@@ -15,6 +15,8 @@ from tradepolicy.datasets.registry import (
     get_dataset,
     how_to_get,
     is_available,
+    read_dataset,
+    resolve_reader,
 )
 
 __all__ = [
@@ -29,4 +31,6 @@ __all__ = [
     "get_dataset",
     "how_to_get",
     "is_available",
+    "read_dataset",
+    "resolve_reader",
 ]

@@ -8,14 +8,18 @@ identified by its sha256; a file whose checksum does not match is never read.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import os
+import re
 import tempfile
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Any, cast
 
 import yaml
 
@@ -56,6 +60,7 @@ class Dataset:
     licence: str
     citation: str
     files: tuple[DatasetFile, ...]
+    readers: tuple[str, ...] = ()
 
     def file(self, path: str) -> DatasetFile:
         """Return the registered file ``path`` of this dataset."""
@@ -118,6 +123,7 @@ def _load_catalog_text(text: str, source: str) -> dict[str, Dataset]:
             licence=entry["licence"],
             citation=entry["citation"],
             files=tuple(files),
+            readers=tuple(entry.get("readers", ())),
         )
     return out
 
@@ -227,6 +233,37 @@ def dataset_path(dataset_id: str, path: str) -> Path:
         )
     assert st.location is not None
     return Path(st.location)
+
+
+_READER = re.compile(r"^(?P<module>[\w.]+):(?P<func>\w+)(?:\((?P<arg>[\w-]*)\))?$")
+
+
+def resolve_reader(spec: str) -> Callable[[], Any]:
+    """Return a zero-argument callable for a catalog reader spec ``module:function[(arg)]``."""
+    m = _READER.match(spec)
+    if m is None:
+        raise RegistryError(
+            f"Malformed reader spec {spec!r}.", field="readers",
+            expected="module:function or module:function(arg)",
+            example="tradepolicy.datasets.readers.hts:read_hts_edition(2025)",
+        )
+    func = getattr(importlib.import_module(m["module"]), m["func"])
+    arg = m["arg"]
+    if arg is None or arg == "":
+        return cast(Callable[[], Any], func)
+    value: Any = int(arg) if arg.isdigit() else arg
+    return lambda: func(value)
+
+
+def read_dataset(dataset_id: str, reader: int = 0) -> Any:
+    """Read a dataset with its registered reader (the first by default): a typed frame."""
+    ds = get_dataset(dataset_id)
+    if not ds.readers:
+        raise NotFoundError(f"Dataset {dataset_id!r} has no registered reader.", field="dataset")
+    if not 0 <= reader < len(ds.readers):
+        raise NotFoundError(f"Dataset {dataset_id!r} has {len(ds.readers)} reader(s).", field="reader",
+                            expected=f"0..{len(ds.readers) - 1}", example="0")
+    return resolve_reader(ds.readers[reader])()
 
 
 def is_available(dataset_id: str, path: str | None = None) -> bool:

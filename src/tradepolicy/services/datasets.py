@@ -19,6 +19,7 @@ def list_datasets() -> list[dict[str, Any]]:
             "licence": ds.licence,
             "upstream": ds.upstream,
             "citation": ds.citation,
+            "readers": list(ds.readers),
         }
         for ds in catalog().values()
     ]

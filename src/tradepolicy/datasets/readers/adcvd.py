@@ -14,7 +14,7 @@ def read_orders_in_place() -> pd.DataFrame:
 
     Columns: ``order_date`` (date), ``continued_date`` (date, last sunset continuation),
     ``itc_case_no``, ``doc_case_no`` (A-ccc-nnn AD, C-ccc-nnn CVD), ``ad_cvd`` ("A"/"C"),
-    ``product_group``, ``product``, ``country``, ``fed_reg`` (FR cite of the latest notice),
+    ``review_sequence_group`` (USITC grouping of cases reviewed together), ``product_group``, ``product``, ``country``, ``fed_reg`` (FR cite of the latest notice),
     ``fr_pub_date`` (date), ``link`` (FR PDF), ``country_from_case_prefix``,
     ``country_prefix_mismatch`` (bool).
     """

@@ -24,7 +24,8 @@ def read_agtpa() -> pd.DataFrame:
     Columns: ``exporter``, ``importer`` (ISO3 str), ``pair_id`` (int32, symmetric; domestic
     pairs have their own ids), ``year`` (int32), ``trade`` (US$ million, manufacturing,
     float64), ``dist`` (population-weighted km; internal distance on domestic rows),
-    ``cntg``, ``lang``, ``clny``, ``rta`` and ``rta_lag3/4/6/8/9/12``, ``rta_lead4`` (0/1
+    ``cntg``, ``lang``, ``clny``, ``rta`` and its lags ``rta_lag*`` (``rta_lag3``,
+    ``rta_lag4``, ``rta_lag6``, ``rta_lag8``, ``rta_lag9``, ``rta_lag12``), ``rta_lead4`` (0/1
     int32). 99,981 rows, 8,475 zero flows.
     """
     df = pd.read_parquet(dataset_path("agtpa", "agtpa_applications.parquet"))

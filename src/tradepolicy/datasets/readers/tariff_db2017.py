@@ -4,10 +4,12 @@
 published (``hts8`` str of 8 digits, ``brief_description``, ``quantity_1_code``,
 ``mfn_text_rate``, ``mfn_rate_type_code``, ``mfn_ave`` (decimal), ``mfn_ad_val_rate``
 (decimal), ``mfn_specific_rate`` (US$ per unit), ``mfn_other_rate``,
-``col1_special_text``, each programme's ``*_indicator`` and, where published,
+``col1_special_text``, ``col1_special_mod``, ``quantity_2_code``, ``wto_binding_code``,
+each programme's ``*_indicator`` (``*_ind`` for NAFTA and pharmaceuticals;
+``gsp_ctry_excluded`` lists GSP countries excluded) and, where published,
 ``*_rate_type_code``, ``*_ad_val_rate`` (decimal), ``*_specific_rate`` (US$ per unit),
-``col2_*``, ``begin_effect_date`` / ``end_effective_date`` (date), ``footnote_comment``,
-``additional_duty``). :func:`programs_long` reshapes the preference programmes to one row
+``*_other_rate``, ``col2_*``, ``begin_effect_date`` / ``end_effective_date`` (date),
+``footnote_comment``, ``additional_duty``). :func:`programs_long` reshapes the preference programmes to one row
 per (hts8, programme). :func:`read_program_codes` lists the programme column prefixes.
 """
 
@@ -75,6 +77,10 @@ def programs_long(db: pd.DataFrame) -> pd.DataFrame:
 
 
 def read_program_codes() -> pd.DataFrame:
-    """Return the programme code list: ``agreement`` (column prefix), ``agreement_full``, notes."""
+    """Return the programme code list.
+
+    Columns: ``agreement`` (column prefix), ``agreement_full`` (programme name),
+    ``agreement_notes`` (notes of the source list).
+    """
     return pd.read_csv(dataset_path(DATASET, "usitc_tariff_database_program_codes_tidytuesday.csv"),
                        dtype=str, keep_default_na=False)
