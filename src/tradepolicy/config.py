@@ -59,6 +59,15 @@ def get_settings() -> Settings:
     return Settings()
 
 
+def configure_logging(settings: Settings | None = None) -> None:
+    """Set the ``tradepolicy`` loggers to the configured level (TRADEPOLICY_LOG_LEVEL)."""
+    import logging
+
+    level = (settings or get_settings()).log_level
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("tradepolicy").setLevel(level)
+
+
 def reset_settings() -> None:
     """Forget the cached settings so that the environment is read again."""
     get_settings.cache_clear()

@@ -43,3 +43,16 @@ def test_default_database_is_sqlite_in_user_data_dir(monkeypatch: pytest.MonkeyP
     monkeypatch.delenv("TRADEPOLICY_DATABASE_URL", raising=False)
     url = Settings().database_url
     assert url.startswith("sqlite:///") and url.endswith("tradepolicy/tradepolicy.db")
+
+
+def test_log_level_setting_configures_the_package_logger(monkeypatch: pytest.MonkeyPatch) -> None:
+    import logging
+
+    from tradepolicy.config import configure_logging
+
+    monkeypatch.setenv("TRADEPOLICY_LOG_LEVEL", "WARNING")
+    configure_logging(Settings())
+    assert logging.getLogger("tradepolicy").level == logging.WARNING
+    monkeypatch.setenv("TRADEPOLICY_LOG_LEVEL", "DEBUG")
+    configure_logging(Settings())
+    assert logging.getLogger("tradepolicy").level == logging.DEBUG

@@ -9,12 +9,14 @@ from fastapi.staticfiles import StaticFiles
 
 from tradepolicy import __version__
 from tradepolicy.api import errors
+from tradepolicy.config import configure_logging
 from tradepolicy.api.routes import ROUTERS as API_ROUTERS
 from tradepolicy.web.pages import ROUTERS as PAGE_ROUTERS
 
 
 def create_app() -> FastAPI:
     """Build the workbench app (web pages + JSON API, OpenAPI at /docs)."""
+    configure_logging()
     app = FastAPI(
         title="tradepolicy",
         version=__version__,

@@ -56,4 +56,7 @@ _register()
 
 def main() -> None:
     """Entry point of the ``tradepolicy`` script."""
+    from tradepolicy.config import configure_logging
+
+    configure_logging()
     app()
