@@ -9,8 +9,8 @@ from fastapi.staticfiles import StaticFiles
 
 from tradepolicy import __version__
 from tradepolicy.api import errors
-from tradepolicy.config import configure_logging
 from tradepolicy.api.routes import ROUTERS as API_ROUTERS
+from tradepolicy.config import configure_logging
 from tradepolicy.web.pages import ROUTERS as PAGE_ROUTERS
 
 
