@@ -40,6 +40,7 @@ def test_zero_or_negative_quantity(bad):
     home.loc[2, "quantity"] = bad
     e = _err(home=home)
     assert e.field == "quantity" and e.where == "home.csv, row 3 (CSV line 4)"
+    assert f"first value {bad}" in e.message  # the cell as written, not a numpy repr
 
 
 def test_non_numeric_price():

@@ -98,6 +98,11 @@ def where(source: str, pos: int) -> str:
     return f"{source}, row {pos + 1} (CSV line {pos + 2})"
 
 
+def _shown(value: object) -> str:
+    """Return a cell as the user wrote it (numpy scalars as plain Python numbers)."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
 def _first(mask: np.ndarray) -> int:
     return int(np.flatnonzero(mask)[0])
 
@@ -141,7 +146,7 @@ def _numeric(df: pd.DataFrame, col: str, source: str, *, positive: bool, kind: s
         pos = _first(bad)
         raise InputError(
             f"{kind} column {col!r} is not a finite number in {int(bad.sum())} row(s); "
-            f"first value {raw.iloc[pos]!r}.",
+            f"first value {_shown(raw.iloc[pos])}.",
             where=where(source, pos), field=col, expected="a decimal number", example="104.25",
             details={"rows_affected": int(bad.sum())},
         )
@@ -151,7 +156,7 @@ def _numeric(df: pd.DataFrame, col: str, source: str, *, positive: bool, kind: s
             pos = _first(nonpos)
             raise InputError(
                 f"{kind} column {col!r} must be > 0; {int(nonpos.sum())} row(s) are zero or "
-                f"negative; first value {arr[pos]!r}.",
+                f"negative; first value {_shown(raw.iloc[pos])}.",
                 where=where(source, pos), field=col, expected="a number > 0", example="100",
                 details={"rows_affected": int(nonpos.sum())},
             )
