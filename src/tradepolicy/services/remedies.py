@@ -321,32 +321,103 @@ def compute_margin_from_paths(us: str | Path, home: str | Path, cost: str | Path
     return compute_margin(files, segment=segment, **kw)
 
 
-def _parse_cvd_spec(spec: Mapping[str, Any]) -> dict[str, Any]:
-    def need(obj: Mapping[str, Any], key: str, where: str) -> Any:
-        if key not in obj:
-            raise InputError(f"CVD spec lacks {key!r}.", where=where, field=key,
-                             expected="see `tradepolicy remedies cvd --help`", example=f"{key}: ...")
-        return obj[key]
+CVD_SPEC_KEYS = ("period_year", "sales_denominator", "export_sales", "segment", "developing", "grants", "loans")
+GRANT_KEYS = ("name", "amount", "year_received", "sales_in_approval_year", "aul_years", "discount_rate",
+              "attribution")
+LOAN_KEYS = ("name", "principal", "rate_paid", "benchmark_rate", "attribution")
+_CVD_EXAMPLE = ("{period_year: 3, sales_denominator: 40000000, grants: [{amount: 1000000, year_received: 1, "
+                "sales_in_approval_year: 50000000, aul_years: 10, discount_rate: 0.08}]}")
 
+
+def _spec_mapping(obj: Any, where: str, allowed: Sequence[str]) -> Mapping[str, Any]:
+    if not isinstance(obj, Mapping):
+        raise InputError(f"{where} must be a mapping, got {type(obj).__name__}.", where=where, field=where,
+                         expected=f"a mapping with keys {list(allowed)}", example=_CVD_EXAMPLE)
+    extra = [str(k) for k in obj if k not in allowed]
+    if extra:
+        raise InputError(f"{where} has unknown key(s) {extra}.", where=where, field=extra[0],
+                         expected=f"only keys {list(allowed)}", example=_CVD_EXAMPLE)
+    return obj
+
+
+def _spec_number(obj: Mapping[str, Any], key: str, where: str, *, minimum: float | None = None,
+                 strict: bool = False, integer: bool = False, required: bool = True) -> Any:
+    if key not in obj or obj[key] is None:
+        if not required:
+            return None
+        raise InputError(f"CVD spec lacks {key!r}.", where=where, field=key,
+                         expected="see `tradepolicy remedies cvd --help`", example=_CVD_EXAMPLE)
+    v = obj[key]
     try:
-        grants = [Grant(str(g.get("name", f"grant {i + 1}")), float(need(g, "amount", f"grants[{i}]")),
-                        int(need(g, "year_received", f"grants[{i}]")),
-                        float(need(g, "sales_in_approval_year", f"grants[{i}]")),
-                        int(need(g, "aul_years", f"grants[{i}]")), float(need(g, "discount_rate", f"grants[{i}]")),
-                        str(g.get("attribution", "total")))
-                  for i, g in enumerate(spec.get("grants") or [])]
-        loans = [Loan(str(ln.get("name", f"loan {i + 1}")), float(need(ln, "principal", f"loans[{i}]")),
-                      float(need(ln, "rate_paid", f"loans[{i}]")), float(need(ln, "benchmark_rate", f"loans[{i}]")),
-                      str(ln.get("attribution", "total")))
-                 for i, ln in enumerate(spec.get("loans") or [])]
-        return {"grants": grants, "loans": loans, "period_year": int(need(spec, "period_year", "spec")),
-                "sales_denominator": float(need(spec, "sales_denominator", "spec")),
-                "export_sales": float(spec["export_sales"]) if spec.get("export_sales") is not None else None,
-                "segment": str(spec.get("segment", "investigation")),
-                "developing": bool(spec.get("developing", False))}
-    except (TypeError, ValueError, AttributeError) as exc:
-        raise InputError(f"Malformed CVD spec: {exc}", field="spec", expected="numbers where numbers are due",
-                         example="grants: [{amount: 1000000, year_received: 1, ...}]") from exc
+        if isinstance(v, bool):
+            raise ValueError
+        x = float(v)
+    except (TypeError, ValueError):
+        raise InputError(f"{where}: {key} is not a number: {v!r}.", where=where, field=key,
+                         expected="a number", example=f"{key}: 10") from None
+    if not math.isfinite(x) or (integer and x != int(x)):
+        raise InputError(f"{where}: {key} must be a finite {'whole ' if integer else ''}number: {v!r}.",
+                         where=where, field=key, expected="an integer" if integer else "a finite number",
+                         example=f"{key}: 3")
+    if minimum is not None and (x <= minimum if strict else x < minimum):
+        raise InputError(f"{where}: {key} must be {'>' if strict else '>='} {minimum:g}: {v!r}.", where=where,
+                         field=key, expected=f"a number {'>' if strict else '>='} {minimum:g}",
+                         example=f"{key}: 10")
+    return int(x) if integer else x
+
+
+def _spec_bool(obj: Mapping[str, Any], key: str, where: str) -> bool:
+    v = obj.get(key, False)
+    if isinstance(v, bool):
+        return v
+    low = str(v).strip().lower()
+    if low in ("true", "yes", "y", "1"):
+        return True
+    if low in ("false", "no", "n", "0"):
+        return False
+    raise InputError(f"{where}: {key} is not a yes/no value: {v!r}.", where=where, field=key,
+                     expected="true | false", example=f"{key}: false")
+
+
+def _spec_list(obj: Mapping[str, Any], key: str) -> list[Any]:
+    v = obj.get(key)
+    if v is None:
+        return []
+    if not isinstance(v, list):
+        raise InputError(f"spec: {key} must be a list of mappings.", where="spec", field=key,
+                         expected=f"a list of {key}", example=_CVD_EXAMPLE)
+    return v
+
+
+def _parse_cvd_spec(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """Parse a CVD spec strictly: unknown keys, non-numbers, negatives and non-booleans are refused."""
+    spec = _spec_mapping(spec, "spec", CVD_SPEC_KEYS)
+    grants = []
+    for i, raw in enumerate(_spec_list(spec, "grants")):
+        w = f"grants[{i}]"
+        g = _spec_mapping(raw, w, GRANT_KEYS)
+        grants.append(Grant(str(g.get("name", f"grant {i + 1}")), _spec_number(g, "amount", w, minimum=0),
+                            _spec_number(g, "year_received", w, integer=True),
+                            _spec_number(g, "sales_in_approval_year", w, minimum=0, strict=True),
+                            _spec_number(g, "aul_years", w, minimum=1, integer=True),
+                            _spec_number(g, "discount_rate", w, minimum=0),
+                            str(g.get("attribution", "total"))))
+    loans = []
+    for i, raw in enumerate(_spec_list(spec, "loans")):
+        w = f"loans[{i}]"
+        ln = _spec_mapping(raw, w, LOAN_KEYS)
+        loans.append(Loan(str(ln.get("name", f"loan {i + 1}")), _spec_number(ln, "principal", w, minimum=0),
+                          _spec_number(ln, "rate_paid", w, minimum=0),
+                          _spec_number(ln, "benchmark_rate", w, minimum=0), str(ln.get("attribution", "total"))))
+    if not grants and not loans:
+        raise InputError("The CVD spec lists no grant and no loan.", where="spec", field="grants",
+                         expected="at least one programme under grants or loans", example=_CVD_EXAMPLE)
+    return {"grants": grants, "loans": loans,
+            "period_year": _spec_number(spec, "period_year", "spec", integer=True),
+            "sales_denominator": _spec_number(spec, "sales_denominator", "spec", minimum=0, strict=True),
+            "export_sales": _spec_number(spec, "export_sales", "spec", minimum=0, strict=True, required=False),
+            "segment": str(spec.get("segment", "investigation")),
+            "developing": _spec_bool(spec, "developing", "spec")}
 
 
 def compute_cvd(spec: Mapping[str, Any], *, as_of: dt.date | None = None, store: bool = True,
@@ -382,14 +453,26 @@ def _respondents(df: pd.DataFrame, source: str) -> list[Respondent]:
                          example="name,margin,us_value,facts_available")
     out = []
     for i, r in enumerate(df.to_dict(orient="records")):
-        try:
-            m = float(r["margin"])
-            w = float(r["us_value"])
-        except (TypeError, ValueError) as exc:
-            raise InputError(f"Respondent row has a non-numeric margin or value: {r}.",
-                             where=f"{source}, row {i + 1} (CSV line {i + 2})", field="margin",
-                             expected="decimal numbers", example="0.125") from exc
-        fa = str(r.get("facts_available", "false")).strip().lower() in ("true", "1", "yes", "y", "t")
+        nums = []
+        for col in ("margin", "us_value"):
+            try:
+                x = float(r[col])
+            except (TypeError, ValueError):
+                x = float("nan")
+            if not math.isfinite(x):
+                raise InputError(f"Respondent row has a non-numeric {col}: {r[col]!r}.",
+                                 where=f"{source}, row {i + 1} (CSV line {i + 2})", field=col,
+                                 expected="a decimal number (margin as a decimal: 0.125 = 12.5 %)",
+                                 example="0.125" if col == "margin" else "1000")
+            nums.append(x)
+        m, w = nums
+        fa_raw = r.get("facts_available")
+        fa_txt = "false" if fa_raw is None or str(fa_raw).strip() == "" else str(fa_raw).strip().lower()
+        if fa_txt not in ("true", "1", "yes", "y", "t", "false", "0", "no", "n", "f"):
+            raise InputError(f"Respondent row has a facts_available that is not yes/no: {fa_raw!r}.",
+                             where=f"{source}, row {i + 1} (CSV line {i + 2})", field="facts_available",
+                             expected="true | false (empty = false)", example="false")
+        fa = fa_txt in ("true", "1", "yes", "y", "t")
         out.append(Respondent(str(r["name"]), m, w, fa))
     return out
 
