@@ -24,7 +24,7 @@ import yaml
 
 from tradepolicy.config import get_settings
 from tradepolicy.datasets import dataset_path, get_dataset
-from tradepolicy.errors import InputError, NotFoundError, RegistryError
+from tradepolicy.errors import InputError, NotFoundError, RegistryError, TradePolicyError
 from tradepolicy.tariffs import hierarchy
 from tradepolicy.tariffs.adcvd_match import match_orders
 from tradepolicy.tariffs.dated_measures import (
@@ -152,8 +152,24 @@ def _build_edition(year: int) -> pd.DataFrame:
     return tree
 
 
+EDITIONS = (2024, 2025)
+
+
+def check_edition(edition: Any, *, field: str = "edition", where: str | None = None) -> int:
+    """Return ``edition`` as an int; raise ``InputError`` unless it is a loaded HTS edition."""
+    try:
+        year = int(edition)
+    except (TypeError, ValueError):
+        year = -1
+    if year not in EDITIONS or isinstance(edition, bool):
+        raise InputError(f"No HTS edition {edition!r}.", where=where, field=field,
+                         expected=" | ".join(str(e) for e in EDITIONS), example="2025")
+    return year
+
+
 def edition_tree(year: int) -> pd.DataFrame:
     """Return the rebuilt tree of an HTS edition (cached in Parquet by source sha256)."""
+    year = check_edition(year)
     with _LOCK:
         return _edition_tree(year)
 
@@ -464,9 +480,7 @@ def history(hts: str, origin: str, dates: Sequence[dt.date]) -> list[dict[str, A
 def show(hts: str, *, edition: int = 2025) -> dict[str, Any]:
     """Return one code of an HTS edition with its ancestors, rates (parsed) and children."""
     code = normalize_hts(hts)
-    if edition not in (2024, 2025):
-        raise InputError(f"No HTS edition {edition}.", field="edition", expected="2024 | 2025",
-                         example="2025")
+    edition = check_edition(edition)
     tree = edition_tree(edition)
     src = source(f"hts{edition}")
     hits = tree.index[tree["hts"] == code]
@@ -795,22 +809,47 @@ def indicators_table(*, edition: int = 2025, by: str = "section", weights: str =
             for r in _records(table)]
 
 
-def _group_mask(codes: pd.Series, spec: Mapping[str, Any], where: str) -> pd.Series:
-    mask = pd.Series(False, index=codes.index)
-    for ch in spec.get("chapters", []) or []:
-        s = str(ch)
-        if "-" in s:
-            lo, hi = (int(x) for x in s.split("-", 1))
-            mask |= codes.str[:2].astype(int).between(lo, hi)
-        else:
-            mask |= codes.str[:2] == s.zfill(2)
-    for p in spec.get("hts", []) or []:
-        mask |= codes.str.startswith(normalize_hts(str(p), field=f"{where}.hts"))
-    if not spec.get("chapters") and not spec.get("hts"):
+def _group_mask(codes: pd.Series, spec: Any, where: str) -> pd.Series:
+    if not isinstance(spec, Mapping):
+        raise InputError("A product group is a mapping with chapters or hts prefixes.", where=where,
+                         field="groups", expected="{chapters: ['01-24']} or {hts: ['8703']}",
+                         example="agriculture: {chapters: ['01-24']}")
+    chapters, prefixes = spec.get("chapters") or [], spec.get("hts") or []
+    if not chapters and not prefixes:
         raise InputError("A product group needs chapters or hts prefixes.", where=where,
                          field="chapters", expected="chapters: ['01-24'] or hts: ['8703']",
                          example="chapters: ['01-24']")
+    if not isinstance(chapters, list) or not isinstance(prefixes, list):
+        raise InputError("chapters and hts are lists.", where=where, field="chapters",
+                         expected="a YAML list", example="chapters: ['01-24', '84']")
+    mask = pd.Series(False, index=codes.index)
+    for ch in chapters:
+        s = str(ch).strip()
+        bounds = [x.strip() for x in s.split("-", 1)]
+        if not all(b.isdigit() and 1 <= int(b) <= 99 for b in bounds):
+            raise InputError(f"Malformed chapter {ch!r}.", where=where, field="chapters",
+                             expected="a chapter 1-99 or a range 'NN-NN'", example="'01-24'")
+        lo, hi = int(bounds[0]), int(bounds[-1])
+        mask |= codes.str[:2].astype(int).between(lo, hi)
+    for p in prefixes:
+        mask |= codes.str.startswith(normalize_hts(str(p), field="hts"))
     return mask
+
+
+def _offer_number(f: Mapping[str, Any], key: str, where: str) -> float | None:
+    v = f.get(key)
+    if v is None:
+        return None
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        raise InputError(f"{key} {v!r} is not a number.", where=where, field=key,
+                         expected="a decimal (0.25 = 25%)", example=f"{key}: 0.25")
+    return float(v)
+
+
+def _with_where(exc: TradePolicyError, where: str) -> TradePolicyError:
+    if exc.where is None:
+        exc.where = where
+    return exc
 
 
 def offer(path: Path | str) -> dict[str, Any]:
@@ -834,18 +873,51 @@ def offer_from_spec(spec: Mapping[str, Any], *, where: str = "offer", name: str 
     from tradepolicy.tariffs.formulas import FORMULAS, apply_formula, rate_in_year, staging_path
 
     p = where
-    edition = int(spec.get("edition", 2025))
-    lines = hts8_rates(edition)
-    lines = lines[lines["ave"].notna() & ~lines["chapter"].isin(["98", "99"])].reset_index(drop=True)
+    if not isinstance(spec, Mapping):
+        raise InputError("An offer is a mapping.", where=p, expected="groups:, formulas:",
+                         example="formulas: [{group: agriculture, formula: swiss, coefficient: 0.25}]")
+    edition = check_edition(spec.get("edition", 2025), where=p)
+    start = spec.get("start_year", dt.date.today().year)
+    if isinstance(start, bool) or not isinstance(start, int):
+        raise InputError(f"start_year {start!r} is not a year.", where=p, field="start_year",
+                         expected="an integer year", example="start_year: 2026")
     groups = spec.get("groups") or {}
     if isinstance(groups, list):
-        groups = {g["id"]: g for g in groups}
-    masks = {gid: _group_mask(lines["hts8"], g, f"{p}: groups.{gid}") for gid, g in groups.items()}
-    partners = [check_origin(o) for o in spec.get("partners", [])]
-    start = int(spec.get("start_year", dt.date.today().year))
+        bad = [i for i, g in enumerate(groups) if not isinstance(g, Mapping) or "id" not in g]
+        if bad:
+            raise InputError(f"groups[{bad[0]}] has no id.", where=f"{p}: groups[{bad[0]}]",
+                             field="id", expected="each listed group has an id",
+                             example="groups: [{id: agriculture, chapters: ['01-24']}]")
+        groups = {str(g["id"]): g for g in groups}
+    if not isinstance(groups, Mapping):
+        raise InputError("groups is a mapping of group id -> definition.", where=p, field="groups",
+                         expected="groups: {agriculture: {chapters: ['01-24']}}",
+                         example="groups: {autos: {hts: ['8703']}}")
+    formulas = spec.get("formulas") or []
+    if not isinstance(formulas, list):
+        raise InputError("formulas is a list.", where=p, field="formulas",
+                         expected="a YAML list of {group, formula, ...}",
+                         example="formulas: [{group: agriculture, formula: swiss, coefficient: 0.25}]")
+    partner_list = spec.get("partners") or []
+    if not isinstance(partner_list, list):
+        raise InputError("partners is a list of ISO3 codes.", where=p, field="partners",
+                         expected="a YAML list", example="partners: [KOR, JPN]")
+    lines = hts8_rates(edition)
+    lines = lines[lines["ave"].notna() & ~lines["chapter"].isin(["98", "99"])].reset_index(drop=True)
+    masks = {}
+    for gid, g in groups.items():
+        try:
+            masks[gid] = _group_mask(lines["hts8"], g, f"{p}: groups.{gid}")
+        except TradePolicyError as exc:
+            raise _with_where(exc, f"{p}: groups.{gid}") from None
+    partners = [check_origin(str(o)) for o in partner_list]
     out_groups = []
-    for i, f in enumerate(spec.get("formulas") or []):
+    for i, f in enumerate(formulas):
         where = f"{p}: formulas[{i}]"
+        if not isinstance(f, Mapping):
+            raise InputError("A formula entry is a mapping.", where=where, field="formulas",
+                             expected="{group: ..., formula: ..., coefficient: ...}",
+                             example="{group: agriculture, formula: swiss, coefficient: 0.25}")
         kind = f.get("formula")
         if kind not in FORMULAS:
             raise InputError(f"Unknown formula {kind!r}.", where=where, field="formula",
@@ -855,37 +927,69 @@ def offer_from_spec(spec: Mapping[str, Any], *, where: str = "offer", name: str 
             raise InputError(f"Unknown product group {gid!r}.", where=where, field="group",
                              expected=" | ".join(masks) or "a group defined under groups:",
                              example=next(iter(masks), "agriculture"))
-        f_partners = [check_origin(o) for o in f.get("partners", [])] or partners
-        sub = lines[masks[gid]]
-        t0 = sub["ave"].to_numpy(dtype=float)
-        value = f.get("coefficient", f.get("value", f.get("cut", f.get("cap", f.get("rate")))))
-        res = apply_formula(kind, t0, value=None if value is None else float(value),
-                            target_average=f.get("target_average"))
-        st = f.get("staging") or {"kind": "immediate"}
-        years_all: dict[int, list[float]] = {}
-        for b, a in zip(res.before, res.after, strict=True):
-            path_ = staging_path(float(b), float(a), start, st.get("kind", "immediate"),
-                                 years=int(st.get("years", 1)), custom=st.get("custom"))
-            for y, _ in path_:
-                years_all.setdefault(y, [])
-        for y in sorted(years_all):
-            vals = [rate_in_year(staging_path(float(b), float(a), start, st.get("kind", "immediate"),
-                                              years=int(st.get("years", 1)), custom=st.get("custom")),
-                                 y, float(b)) for b, a in zip(res.before, res.after, strict=True)]
-            years_all[y] = vals
+        try:
+            f_partners = [check_origin(str(o)) for o in f.get("partners") or []] or partners
+            sub = lines[masks[gid]]
+            if sub.empty:
+                raise InputError(f"Product group {gid!r} has no ad valorem MFN line in HTS {edition}.",
+                                 field="group", expected="a group covering at least one line",
+                                 example="chapters: ['01-24']")
+            t0 = sub["ave"].to_numpy(dtype=float)
+            value = None
+            for key in ("coefficient", "value", "cut", "cap", "rate"):
+                value = _offer_number(f, key, where)
+                if value is not None:
+                    break
+            target = _offer_number(f, "target_average", where)
+            res = apply_formula(kind, t0, value=value, target_average=target)
+            st = f.get("staging") or {"kind": "immediate"}
+            if not isinstance(st, Mapping):
+                raise InputError("staging is a mapping.", field="staging",
+                                 expected="{kind: immediate | equal | custom, years: N, custom: [...]}",
+                                 example="staging: {kind: equal, years: 5}")
+            st_kind = str(st.get("kind", "immediate"))
+            st_years = st.get("years", 1)
+            if isinstance(st_years, bool) or not isinstance(st_years, int):
+                raise InputError(f"staging years {st_years!r} is not an integer.", field="years",
+                                 expected="an integer >= 1", example="staging: {kind: equal, years: 5}")
+            custom = st.get("custom")
+            if custom is not None and (not isinstance(custom, list) or not all(
+                    isinstance(x, int | float) and not isinstance(x, bool) for x in custom)):
+                raise InputError("custom staging is a list of shares.", field="custom",
+                                 expected="a list of shares of the cut, e.g. [0.2, 0.5, 1.0]",
+                                 example="[0.2, 0.5, 1.0]")
+            paths = [staging_path(float(b), float(a), start, st_kind, years=st_years, custom=custom)
+                     for b, a in zip(res.before, res.after, strict=True)]
+        except TradePolicyError as exc:
+            raise _with_where(exc, where) from None
+        years_all = sorted({y for path_ in paths for y, _ in path_})
+        path_avg = [{"year": y, "average": float(np.mean([rate_in_year(path_, y, float(b))
+                                                          for path_, b in zip(paths, res.before, strict=True)]))}
+                    for y in years_all]
         out_groups.append({
             "group": gid, "partners": f_partners, "formula": kind, "coefficient": res.coefficient,
             "solved": res.solved,
             "n_lines": len(t0), "average_before": res.average_before,
             "average_after": res.average_after,
-            "staging": {"kind": st.get("kind", "immediate"), "years": st.get("years"),
-                        "path": [{"year": y, "average": float(np.mean(v)) if v else None}
-                                 for y, v in sorted(years_all.items())]},
+            "staging": {"kind": st_kind, "years": st.get("years"), "path": path_avg},
         })
     result: dict[str, Any] = {"name": spec.get("name", name), "edition": edition,
                               "partners": partners, "start_year": start, "groups": out_groups}
-    if spec.get("korus_check"):
-        result["korus_check"] = korus_check(**spec["korus_check"])
+    kc = spec.get("korus_check")
+    if kc:
+        allowed = ("start_year", "kind", "years", "check_year", "tolerance")
+        if not isinstance(kc, Mapping) or any(k not in allowed for k in kc):
+            raise InputError("korus_check takes start_year, kind, years, check_year, tolerance.",
+                             where=f"{p}: korus_check", field="korus_check",
+                             expected=" | ".join(allowed), example="korus_check: {kind: equal, years: 10}")
+        try:
+            result["korus_check"] = korus_check(**kc)
+        except TradePolicyError as exc:
+            raise _with_where(exc, f"{p}: korus_check") from None
+        except (TypeError, ValueError) as exc:
+            raise InputError(f"korus_check: {exc}", where=f"{p}: korus_check", field="korus_check",
+                             expected="integers for years, decimals for tolerance",
+                             example="korus_check: {kind: equal, years: 10}") from None
     return result
 
 

@@ -32,6 +32,7 @@ def chapter99_panel() -> dict[str, Any]:
 
 COMMON_ORIGINS = ["CHN", "MEX", "CAN", "JPN", "KOR", "DEU", "GBR", "VNM", "IND", "AUS", "CUB"]
 SEARCH_COLUMNS = ["hts", "level", "description", "general", "units"]
+HISTORY_FROM = "2017-01-01"
 
 
 @router.get("/tariffs{suffix:path}")
@@ -72,11 +73,13 @@ def _search(request: Request, fmt: str, q: str | None, edition: int) -> Response
                    columns=SEARCH_COLUMNS, filename="hts-search.csv")
 
 
-def _chart(points: list[dict[str, Any]], width: int = 640, height: int = 220) -> dict[str, Any]:
-    """Return SVG geometry (step line) for (date, total AVE) points."""
+def _chart(points: list[dict[str, Any]], width: int = 640, height: int = 220,
+           mark: str | None = None) -> dict[str, Any]:
+    """Return SVG geometry (step line) for (date, total AVE) points; ``mark`` a date to flag."""
     pts = [p for p in points if p["total_ave"] is not None]
     if not pts:
-        return {"path": "", "width": width, "height": height, "ticks": [], "yticks": []}
+        return {"path": "", "width": width, "height": height, "ticks": [], "yticks": [],
+                "mark": None}
     d0 = dt.date.fromisoformat(pts[0]["date"]).toordinal()
     d1 = max(dt.date.fromisoformat(pts[-1]["date"]).toordinal(), d0 + 1)
     ymax = max(0.05, max(p["total_ave"] for p in pts) * 1.1)
@@ -92,10 +95,14 @@ def _chart(points: list[dict[str, Any]], width: int = 640, height: int = 220) ->
     for _a, b in itertools.pairwise(pts):
         seg.append(f"H{x(b['date']):.1f}V{y(b['total_ave']):.1f}")
     years = sorted({p["date"][:4] for p in pts})
+    step = max(1, -(-len(years) // 12))  # at most ~12 year labels
+    years = years[::step]
     ticks = [{"x": x(f"{yr}-01-01"), "label": yr} for yr in years
              if d0 <= dt.date(int(yr), 1, 1).toordinal() <= d1]
     yticks = [{"y": y(v), "label": f"{v:.0%}"} for v in (0, ymax / 2, ymax)]
-    return {"path": "".join(seg), "width": width, "height": height, "ticks": ticks, "yticks": yticks}
+    mark_x = x(mark) if mark and pts[0]["date"] <= mark <= pts[-1]["date"] else None
+    return {"path": "".join(seg), "width": width, "height": height, "ticks": ticks, "yticks": yticks,
+            "mark": None if mark_x is None else {"x": mark_x, "label": mark}}
 
 
 def _line(request: Request, fmt: str, code: str, edition: int, origin: str, date: str | None) -> Response:
@@ -112,12 +119,17 @@ def _line(request: Request, fmt: str, code: str, edition: int, origin: str, date
                 continue
             by_origin.append({"origin": o, "total_ave": s["total_ave"],
                               "layers": "; ".join(f"{ly['authority']} {ly['rate_text']}" for ly in s["layers"])})
-        points = svc.history_range(code, origin, "2017-01-01", day)
+        # The chart runs from 2017 (or the entry date, when earlier) to today; a vertical
+        # mark shows the entry date asked for.
+        start = min(HISTORY_FROM, stack["date"])
+        points = svc.history_range(code, origin, start, dt.date.today().isoformat())
     body = {"ok": True, "line": line, "stack": stack, "by_origin": by_origin, "history": points}
     rows = stack["layers"] if stack else []
     return respond(request, fmt, template="tariffs/line.html",
                    context={"title": f"HTS {line['hts']}", "line": line, "stack": stack,
-                            "by_origin": by_origin, "chart": _chart(points), "points": points,
+                            "by_origin": by_origin,
+                            "chart": _chart(points, mark=stack["date"] if stack else None),
+                            "points": points,
                             "origin": origin.upper(), "date": day, "edition": edition},
                    rows=rows, json_body=body,
                    columns=["layer", "authority", "heading", "rate_text", "ave", "citation", "note"],
