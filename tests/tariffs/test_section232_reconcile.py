@@ -1,0 +1,99 @@
+"""Section 232: the cited YAML (tariffs/measures/section232.yaml) against the data's own list.
+
+The section232 dataset (Budget Lab list "as of 2025-12-04", see its PROVENANCE.md) states,
+for every product prefix, the programme, the default additional rate, the country
+overrides (Census codes, decoded to ISO3) and a USMCA-exemption flag. Many YAML citations
+are marked "unconfirmed" (proclamation texts not checked); this test at least makes the
+YAML and the engine agree with the data on the list's own date. Exact equality of decimal
+rates (tolerance 1e-12): both sides are the same printed decimals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tests.helpers import requires_dataset
+from tradepolicy.services import tariffs as svc
+from tradepolicy.tariffs.dated_measures import rate_on, section232_duties
+
+pytestmark = requires_dataset("section232")
+
+AS_OF = dt.date(2025, 12, 4)  # the list's date (PROVENANCE.md: "12-4" = policy as of 4 Dec 2025)
+TOL = 1e-12
+PLAIN = "IND"  # an origin with no override and no USMCA status in the list or the YAML
+
+
+def _rows() -> list[dict[str, object]]:
+    from tradepolicy.datasets.readers.section232 import read_s232_products
+
+    return svc._records(read_s232_products())
+
+
+def test_every_programme_of_the_list_is_in_the_yaml_and_vice_versa() -> None:
+    cfg = svc.measures()["section232"]
+    assert {str(r["program"]) for r in _rows()} == set(cfg["programs"])
+
+
+def test_yaml_default_rates_on_the_list_date_agree_with_the_list() -> None:
+    # A YAML programme either defers to the list (rate: list) or states a rate; a stated
+    # rate in force on 2025-12-04 must be the list's default_rate for every prefix.
+    cfg = svc.measures()["section232"]
+    for r in _rows():
+        found = rate_on(cfg["programs"][r["program"]]["rates"], AS_OF)
+        assert found is not None and found[0] is not None, r["program"]
+        if found[0] != "list":
+            assert float(found[0]) == pytest.approx(float(r["default_rate"]), abs=TOL), r
+
+
+def test_yaml_country_rates_in_force_on_the_list_date_agree_with_the_overrides() -> None:
+    cfg = svc.measures()["section232"]
+    eu = set(cfg["eu_members"])
+    for r in _rows():
+        prog = cfg["programs"][r["program"]]
+        overrides: dict[str, float] = r["country_overrides"]  # type: ignore[assignment]
+        for key, entries in (prog.get("country_rates") or {}).items():
+            found = rate_on(entries, AS_OF)
+            if found is None or found[0] is None:
+                continue  # no YAML country rate in force: the list's own override decides
+            for iso in sorted(eu) if key == "EU" else [key]:
+                expect = overrides.get(iso, float(r["default_rate"]))
+                assert float(found[0]) == pytest.approx(expect, abs=TOL), (r["program"], iso)
+
+
+def test_engine_reproduces_rates_overrides_and_usmca_flag_of_every_prefix() -> None:
+    cfg = svc.measures()["section232"]
+    products = svc.s232_products()
+    usmca = set(cfg["usmca_origins"])
+    checked = 0
+    for r in _rows():
+        code, prog = str(r["hts_code"]), cfg["programs"][r["program"]]
+        overrides: dict[str, float] = r["country_overrides"]  # type: ignore[assignment]
+        cases = {PLAIN: float(r["default_rate"]), **overrides}
+        for iso in usmca:
+            cases[iso] = 0.0 if r["usmca_exempt"] else overrides.get(iso, float(r["default_rate"]))
+        for origin, expect in cases.items():
+            duties, _ = section232_duties(code, origin, AS_OF, cfg, products)
+            mine = [d for d in duties if d.heading == prog["heading"]
+                    and d.label == str(r["program"]).replace("_", " ")]
+            assert len(mine) == 1, (code, r["program"], origin)
+            assert mine[0].rate == pytest.approx(expect, abs=TOL), (code, r["program"], origin)
+            checked += 1
+    # 787 prefixes (PROVENANCE.md) x (IND, CAN, MEX + overrides): every row was checked
+    assert checked >= 787 * 3
+
+
+def test_census_codes_of_the_overrides_all_decode() -> None:
+    # An override whose Census code does not decode would be silently dropped by the reader.
+    import pandas as pd
+
+    from tradepolicy.datasets import dataset_path
+    from tradepolicy.datasets.readers.section232 import read_census_iso3
+
+    raw = pd.read_csv(dataset_path("section232", "s232_product_lists_budgetlab_2025-12-04.csv"),
+                      dtype=str, keep_default_na=False)
+    census = read_census_iso3()
+    codes = {item.split("=")[0].strip() for s in raw["country_rate_overrides"]
+             for item in s.replace(";", ",").split(",") if "=" in item}
+    assert codes and codes <= set(census), sorted(codes - set(census))
