@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 
 from tradepolicy.errors import InputError
 
@@ -64,12 +65,30 @@ def add_years(d: dt.date, years: int, *, rounding: str = "error") -> dt.date:
     return add_months(d, 12 * years, rounding=rounding)
 
 
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Input bounds (not law): far enough for any proceeding, near enough that a clock of
+# decades (the USMCA 16-year term) cannot run past ``datetime.date.max``.
+_FIRST, _LAST = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+
+
 def parse_date(value: str | dt.date, *, field: str = "date") -> dt.date:
-    """Parse an ISO date (YYYY-MM-DD) or raise ``InputError`` naming the field."""
+    """Parse an ISO date (YYYY-MM-DD, 1900..2199) or raise ``InputError`` naming the field.
+
+    Only the extended form is accepted: ``20250101`` or ``2025-W01-1`` (which
+    ``date.fromisoformat`` would take) are rejected, so what is stored is what was meant.
+    """
     if isinstance(value, dt.date):
         return value
+    text = str(value).strip()
+    expected = f"an ISO date YYYY-MM-DD between {_FIRST} and {_LAST}"
     try:
-        return dt.date.fromisoformat(str(value).strip())
+        if not _ISO_DAY.match(text):
+            raise ValueError(text)
+        day = dt.date.fromisoformat(text)
     except (TypeError, ValueError) as exc:
         raise InputError(f"Malformed date {value!r}.", field=field,
-                         expected="an ISO date YYYY-MM-DD", example="2025-01-14") from exc
+                         expected=expected, example="2025-01-14") from exc
+    if not _FIRST <= day <= _LAST:
+        raise InputError(f"Date {text} is out of range.", field=field, expected=expected,
+                         example="2025-01-14")
+    return day
