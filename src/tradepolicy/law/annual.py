@@ -62,10 +62,18 @@ def annual_calendar(year: int, *, book: RuleBook | None = None,
     for rule in book.rules.values():
         if rule.kind != "annual":
             continue
-        jan1 = dt.date(year, 1, 1)
-        rv = value_of(rule, jan1)
-        month, day = (int(x) for x in str(rv.value).split("-"))
-        due = dt.date(year, month, day)
+        # A rule counts in ``year`` only if it is in force on its own due day of that year
+        # (the TFA metric starts 2017-02-22: it has a 2017 point but none in 2016).
+        due = None
+        for period in rule.periods():
+            month, day = (int(x) for x in str(period.value).split("-"))
+            cand = dt.date(year, month, day)
+            if period.start <= cand and (period.end is None or cand < period.end):  # to: exclusive
+                due = cand
+                break
+        if due is None:
+            continue
+        rv = value_of(rule, due)
         cal = rv.calendar if rv.calendar != "none" else "us_federal"
         reason = cals.holiday_name(due, cal)
         out.append(AnnualDeadline(rule_id=rule.id, title=rule.title, due=due,

@@ -6,14 +6,14 @@ The shells (CLI ``law``, ``/api/law``, ``/law`` pages) call these; they never co
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, get_args
 
 from tradepolicy.errors import InputError, NotFoundError
 from tradepolicy.law.annual import annual_calendar
 from tradepolicy.law.calendars import bundled_calendars, describe
 from tradepolicy.law.dates import parse_date
 from tradepolicy.law.procedures import bundled_procedures, get_procedure, timeline
-from tradepolicy.law.rules import bundled_rules, get_rule, list_rules, value_of
+from tradepolicy.law.rules import RuleKind, bundled_rules, get_rule, list_rules, value_of
 
 RULE_COLUMNS = ["rule_id", "title", "kind", "value", "unit", "basis", "direction", "roll",
                 "calendar", "comparison", "valid_from", "valid_to", "citation", "flag", "source", "file"]
@@ -73,6 +73,10 @@ def rules(*, prefix: str | None = None, kind: str | None = None, q: str | None =
           confirmed: bool | None = None, on: str | None = None) -> list[dict[str, Any]]:
     """Return rules (latest value, or the value ``on`` a date), filtered."""
     when = parse_date(on, field="on") if on else None
+    kinds = get_args(RuleKind)
+    if kind and kind not in kinds:
+        raise InputError(f"Unknown rule kind {kind!r}.", field="kind",
+                         expected="one of " + ", ".join(kinds), example="clock")
     book = bundled_rules()
     out = []
     for rv in list_rules(book):
@@ -175,3 +179,20 @@ def annual(year: int) -> list[dict[str, Any]]:
         raise InputError(f"Year {year} out of range.", field="year", expected="1995..2100",
                          example="2026")
     return [a.to_dict() for a in annual_calendar(year)]
+
+
+def upcoming_annual(*, within_days: int = 120, as_of: dt.date | None = None) -> list[dict[str, Any]]:
+    """Return the USTR annual-calendar deadlines due from ``as_of`` to ``as_of + within_days``.
+
+    The annual calendar (fact sheet s.7.1, E16) is the office's own recurring work: on
+    2026-11-30 the 2027 Trade Policy Agenda (March 1) is 91 days away even when no stored case
+    has a pending clock. Each row keeps its flag and ``non_business_day`` (no roll, s.8.4).
+    """
+    when = as_of or dt.date.today()
+    until = when + dt.timedelta(days=within_days)
+    out = []
+    for year in range(when.year, until.year + 1):
+        for a in annual_calendar(year):
+            if when <= a.due <= until:
+                out.append({**a.to_dict(), "year": year, "days_left": (a.due - when).days})
+    return sorted(out, key=lambda x: (x["due"], x["rule_id"]))

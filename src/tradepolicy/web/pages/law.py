@@ -137,7 +137,8 @@ def case_event_form(case_id: str, event: str = Form(...), date: str = Form(...),
 
 @register_panel
 def upcoming_deadlines_panel() -> dict[str, Any]:
-    """Dashboard panel: overdue and upcoming deadlines of every case."""
+    """Dashboard panel: overdue and upcoming deadlines of every case, and of the USTR annual calendar."""
     within = 120
     return {"title": "Upcoming deadlines", "template": "law/_upcoming_panel.html",
-            "rows": cases_svc.upcoming_deadlines(within_days=within, limit=10), "within_days": within}
+            "rows": cases_svc.upcoming_deadlines(within_days=within, limit=10), "within_days": within,
+            "annual": law_svc.upcoming_annual(within_days=within)}
