@@ -12,7 +12,7 @@ import pytest
 from tradepolicy.errors import RegistryError
 from tradepolicy.law.calendars import load_calendars
 from tradepolicy.law.procedures import load_procedure_file
-from tradepolicy.law.rules import load_rule_file
+from tradepolicy.law.rules import load_rule_file, load_rules
 from tradepolicy.law.seeds import load_seed_file
 
 FIX = Path(__file__).parent / "fixtures"
@@ -31,6 +31,7 @@ CASES = [
     ("rules_threshold_without_comparison.yaml", "rules", None, "comparison"),
     ("rules_overlapping_periods.yaml", "rules", None, "overlap"),
     ("rules_missing_valid_from.yaml", "rules", None, "valid_from"),
+    ("rules_rests_on_unknown_rule.yaml", "rulebook", "rests_on", "unknown rule"),
     ("procedure_stage_without_rules.yaml", "procedure", "rules", "at least 1 item"),
     ("procedure_unknown_rule.yaml", "procedure", "clocks[0].rule", "unknown rule"),
     ("procedure_unknown_stage.yaml", "procedure", "events[1]", "unknown stage"),
@@ -50,6 +51,8 @@ CASES = [
 def _load(kind: str, path: Path) -> object:
     if kind == "rules":
         return load_rule_file(path)
+    if kind == "rulebook":  # checks across files (ids, references)
+        return load_rules([path])
     if kind == "procedure":
         return load_procedure_file(path)
     if kind == "calendar":

@@ -647,7 +647,8 @@ def _compute_simple(ctx: _Ctx, c: ClockDef) -> list[Deadline]:
         base: dict[str, Any] = dict(
             clock_id=c.id, title=c.title or rule.title, rule_id=rule.id, instance=instance,
             trigger=trig_name, trigger_date=trig_date, projected=projected,
-            citation=rule.citation, source=rule.source, confirmed=rule.confirmed)
+            citation=rule.citation, source=rule.source,
+            confirmed=rule.confirmed and all(ctx.book.rules[d].confirmed for d in rule.rests_on))
         try:
             rv = value_of(rule, trig_date)
             dd = due_date(trig_date, rv, ctx.cals, anchor=c.anchor, inverse=c.inverse,
@@ -690,6 +691,9 @@ def _unconfirmed_inputs(ctx: _Ctx, rule_confirmed: bool, rule_id: str, rolled_on
     out = []
     if not rule_confirmed:
         out.append(f"rule {rule_id}")
+    for dep in ctx.book.rules[rule_id].rests_on:
+        if not ctx.book.rules[dep].confirmed:
+            out.append(f"rule {dep} (counting basis)")
     if rolled_on and not ctx.cals.defs[rolled_on].confirmed:
         out.append(f"roll practice of the {rolled_on} calendar")
     for t in ctx.cals.tolling:

@@ -91,6 +91,7 @@ class Rule(BaseModel):
     rounding: Rounding = "error"
     comparison: Comparison = "none"
     tolling: list[str] = Field(default_factory=list)
+    rests_on: list[str] = Field(default_factory=list)
     period_includes_trigger: bool = False
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
@@ -231,6 +232,13 @@ def load_rules(paths: list[Path] | None = None) -> RuleBook:
                                     example=EXAMPLE)
             rules[r.id] = r
             where[r.id] = Path(f).name
+    for r in rules.values():
+        for dep in r.rests_on:
+            if dep not in rules:
+                raise RegistryError(f"Rule {r.id!r} rests on unknown rule {dep!r}.",
+                                    where=where[r.id], field="rests_on",
+                                    expected="ids of rules in the law files",
+                                    example="rests_on: [s151.session_day_counting]")
     return RuleBook(rules=rules, files=where, version="+".join(versions))
 
 
