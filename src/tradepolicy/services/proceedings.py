@@ -300,6 +300,8 @@ def _seed_one(session: Session, seed: SeedCase, actor: str) -> str:
 # --------------------------------------------------------------------------- calendar export
 
 def _ics_text(value: str) -> str:
+    r"""Escape a TEXT value (RFC 5545 3.3.11); any line break becomes ``\n`` (no bare CR)."""
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
     return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
