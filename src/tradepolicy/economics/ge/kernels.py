@@ -195,6 +195,7 @@ def full_ge_exact_hat(
     tol: float,
     max_iter: int,
     z0: np.ndarray | None = None,
+    numeraire: str = "reference",
 ) -> tuple[np.ndarray, np.ndarray, FixedPoint]:
     """Full-endowment GE by exact-hat algebra (Zylkin's ``ge_gravity`` update).
 
@@ -211,6 +212,9 @@ def full_ge_exact_hat(
         (B,) trade elasticity sigma - 1.
     ref
         Reference importer: its price index is the numeraire (P'_ref = P_ref).
+    numeraire
+        ``reference`` (P'_ref = P_ref) or ``world_output`` (sum Y' = sum Y, as Zylkin's
+        ``ge_gravity``); only additive imbalances make real results depend on it.
 
     Returns
     -------
@@ -240,6 +244,8 @@ def full_ge_exact_hat(
         s = _coldot(a_t, e_sh / ph)
         yw = (y * w).sum(-1, keepdims=True)
         zh = (np.log(s) + np.log(yw) - np.log(y)) / (1.0 + th)
+        if numeraire == "world_output":  # sum_i Y_i w_i = sum_i Y_i (ge_gravity)
+            return np.asarray(zh - np.log((y * np.exp(zh)).sum(-1, keepdims=True)))
         # normalise with the reference column only: Phat_ref = sum_i A_i,ref w_i^(-theta)
         ph_ref = np.einsum("bi,bi->b", a_ref, np.exp(-th * zh))[:, None]
         return np.asarray(zh + np.log(ph_ref) / th)
@@ -262,6 +268,7 @@ def full_ge_resistance(
     *,
     tol: float,
     max_iter: int,
+    numeraire: str = "reference",
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, FixedPoint, int]:
     """Full-endowment GE by a nested fixed point on prices and resistances (levels).
 
@@ -289,9 +296,20 @@ def full_ge_resistance(
                                u0=arrays["u"])
         arrays["u"], arrays["v"] = u, v
         inner[0] += fp_in.iterations
-        return np.asarray(-(u - log_xpi0 - np.log(yp.sum(-1, keepdims=True))) / sg)
+        lp_new = -(u - log_xpi0 - np.log(yp.sum(-1, keepdims=True))) / sg
+        if numeraire == "world_output":  # sum_i y_i p_i = 1 instead of P'_ref = 1
+            lp_new = lp_new - np.log((y * np.exp(lp_new)).sum(-1, keepdims=True))
+        return np.asarray(lp_new)
 
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
         fp = anderson(g, np.zeros_like(output), tol=tol, max_iter=max_iter)
         g(fp.x)  # resistances at the returned prices
-    return fp.x, arrays["u"], arrays["v"], fp, inner[0]
+    u, v = arrays["u"], arrays["v"]
+    if numeraire == "world_output":
+        # the MR pair is normalised by xP'_ref = 1; rescale it (xPi c, xP / c) so that
+        # p_i^(-sigma) = xPi'_i / (xPi_i^0 sum y p) holds in levels
+        lp = fp.x
+        log_c = np.mean(-sg * lp + log_xpi0 + np.log((y * np.exp(lp)).sum(-1, keepdims=True))
+                        - u, axis=-1, keepdims=True)
+        u, v = u + log_c, v - log_c
+    return fp.x, u, v, fp, inner[0]

@@ -347,6 +347,7 @@ def solve_ge(
     tol: float = 1e-10,
     max_iter: int = 5000,
     full_algorithm: FullAlgorithm = "exact_hat",
+    numeraire: Literal["reference", "world_output"] = "reference",
 ) -> GEResult:
     """Solve the baseline, conditional and full-endowment structural gravity equilibria.
 
@@ -372,6 +373,12 @@ def solve_ge(
         ``exact_hat`` (Baier, Yotov & Zylkin 2019 update, Anderson-accelerated) or
         ``resistance`` (nested fixed point on prices and multilateral resistances). Both
         solve the same equations; tests hold them to 1e-8.
+    numeraire
+        ``reference`` (default): the reference importer's price index stays at its
+        baseline level in every equilibrium. ``world_output``: world output is held fixed
+        in the full equilibrium (sum Y' = sum Y), as in Zylkin's ``ge_gravity``; baseline
+        and conditional resistances keep the P_ref = 1 normalisation. Only additive
+        imbalances (a deficit fixed in numeraire units) make real results depend on it.
 
     Raises
     ------
@@ -383,6 +390,7 @@ def solve_ge(
     s = check_sigma(sigma)
     check_literal(imbalance, ("multiplicative", "additive"), name="imbalance")
     check_literal(full_algorithm, ("exact_hat", "resistance"), name="full_algorithm")
+    check_literal(numeraire, ("reference", "world_output"), name="numeraire")
     ref = data.index_of(reference)
     t0 = data.baseline_costs()
     b = check_tau_hat(tau_hat, data.n, t0)
@@ -417,6 +425,7 @@ def solve_ge(
         lw, lph, fp = full_ge_exact_hat(
             pi, b[None], y_lev, e_lev, theta, ref, imbalance, tol=itol, max_iter=max_iter,
             z0=-(uc - u0) / s,  # first-order start: p^(-sigma) ~ xPi_cond / xPi_0
+            numeraire=numeraire,
         )
         st = _stage("full", "exact_hat+anderson", fp, tol)
         _raise_if_failed(st, done)
@@ -429,7 +438,7 @@ def solve_ge(
     else:
         lp, uf, vf, fp, _inner = full_ge_resistance(
             t1[None], y_lev, e_lev, u0, np.array([s]), ref, imbalance, tol=itol,
-            max_iter=max_iter,
+            max_iter=max_iter, numeraire=numeraire,
         )
         st = _stage("full", "price-resistance nested fixed point+anderson", fp, tol)
         _raise_if_failed(st, done)
