@@ -6,6 +6,11 @@
 - :func:`solve_ge_ppml` - the Advanced Guide's GE-PPML procedure with its stopping rule.
 - :func:`solve_ge_multisector` - S sectors, sectoral resistances, one factory-gate price per
   country shared by its sectors.
+
+Validation (tests/economics/test_ge*.py): baseline and conditional resistances equal
+gegravity 0.3's to 1e-8 on its sample and on agtpa 2006; the full equilibrium reproduces
+Zylkin's ``ge_gravity`` published EU-enlargement example; the two full-GE algorithms agree
+to 1e-8; the GE-PPML loop reproduces the Advanced Guide's own iteration logs.
 """
 
 from tradepolicy.economics.ge.data import GEData, cost_matrix

@@ -25,6 +25,11 @@ full-endowment numbers differ from the exact equilibrium by a few hundredths of 
 point of real GDP and up to about one point of members' nominal exports; its nominal scale
 drifts, so run long it can diverge. Use :func:`solve_ge` for production numbers and this
 procedure to reproduce the book. Conditional results are exact (the same equations).
+
+Validation (tests/economics/test_ge_ppml_book.py): on the book's NAFTA (1994) and
+trade-without-borders (2006) applications this loop reproduces the Stata logs of the book's
+own runs, pass by pass (mean, sd, min and max of the price-change differences, to the printed
+7 digits), and stops after the same number of passes (3 and 5).
 """
 
 from __future__ import annotations
