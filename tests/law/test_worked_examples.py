@@ -306,3 +306,21 @@ def test_e16_pfc_initiation_and_determination() -> None:
     st = run("section301", [("pfc_identified", "2026-04-30"), ("initiated", "2026-05-30"),
                             ("pfc_case", "2026-05-30")], as_of="2026-05-31")
     assert due(st, "determination_due_pfc") == D("2026-11-30")  # 6 months after initiation
+
+
+# --------------------------------------------------------------------------- E14 (TFA rate metric)
+@pytest.mark.parametrize(("on", "committed", "rate"), [
+    ("2017-02-22", 338, 0.710),  # E14: 338/476 = 71.0%
+    ("2023-02-22", 438, 0.920),  # E14: 438/476 = 92.0%
+    ("2030-02-22", 468, 0.983),  # E14: 468/476 = 98.3%
+    ("2017-02-21", 0, 0.0),      # before entry into force nothing counts (fact sheet s.6)
+])
+def test_e14_tfa_rate_of_implementation(on: str, committed: int, rate: float) -> None:
+    from tradepolicy.law.tfa_metric import MemberCommitments, implementation_rate
+
+    members = [MemberCommitments("M1", "developed"),
+               MemberCommitments("M2", "developing", category_a=100,
+                                 dated=((100, D("2023-02-22")), (30, D("2030-02-22"))))]
+    r = implementation_rate(members, D(on))
+    assert (r.committed_items, r.total_items, r.not_designated_items) == (committed, 476, 8)
+    assert round(r.rate, 3) == rate  # the fact sheet prints one decimal of a percent: exact at 0.1%
