@@ -5,6 +5,7 @@ from an independent sum over the raw BACI CSV (shrimp coverage, tolerance 1e-9 r
 """
 
 import csv
+import datetime as dt
 import hashlib
 import json
 import warnings
@@ -298,3 +299,47 @@ def test_seeder_refusal_leaves_nothing_half_written(fresh_db, monkeypatch):
         os.environ["TRADEPOLICY_DATABASE_URL"] = fresh_db
         dispose_engines()
         reset_settings()
+
+
+def test_rerun_applies_the_law_date_of_the_original_run(fresh_db, e6_files, monkeypatch):
+    import dataclasses
+
+    import tradepolicy.law.rules as rules
+
+    real = rules.rule_value
+
+    def dated(rule_id, on=None):  # invented law change: de minimis 3 % from 2025-01-01
+        rv = real(rule_id, on)
+        if rule_id == "adcvd.ad.de_minimis_investigation" and on is not None and on >= dt.date(2025, 1, 1):
+            return dataclasses.replace(rv, value=0.03)
+        return rv
+
+    monkeypatch.setattr(rules, "rule_value", dated)
+    run = svc.compute_margin_from_paths(e6_files["us"], e6_files["home"], e6_files["cost"],
+                                        segment="investigation", as_of=dt.date(2024, 6, 1))
+    assert run["parameters"]["law_date"] == "2024-06-01" and run["results"]["above_de_minimis"] is True  # E6 2.39 %
+    same = svc.rerun(run["id"])  # default: the original run's law date, so the same results
+    assert same["parameters"]["law_date"] == "2024-06-01" and same["results"] == run["results"]
+    later = svc.rerun(run["id"], as_of=dt.date(2025, 6, 1))  # 2.39 % is not above a 3 % de minimis
+    assert later["parent_id"] == run["id"] and later["results"]["above_de_minimis"] is False
+    diff = svc.compare_with_parent(later)
+    assert not diff["same_results"] and diff["thresholds"] == [
+        {"name": "de_minimis_investigation", "parent": 0.02, "rerun": 0.03}]
+    assert svc.get_run(run["id"])["results"] == run["results"]  # the original is untouched
+    today = svc.compute_margin_from_paths(e6_files["us"], e6_files["home"], e6_files["cost"],
+                                          segment="investigation", store=True)
+    assert today["parameters"]["law_date"] == dt.date.today().isoformat()
+
+
+def test_web_rerun_form_keeps_the_run_and_takes_a_law_date(fresh_db, client, e6_files):
+    run = svc.compute_margin_from_paths(e6_files["us"], e6_files["home"], e6_files["cost"],
+                                        segment="investigation", as_of=dt.date(2024, 6, 1))
+    page = client.get(f"/remedies/runs/{run['id']}").text
+    assert 'name="as_of" value="2024-06-01"' in page
+    r = client.post(f"/remedies/runs/{run['id']}/rerun", data={"as_of": "2024-06-01"}, follow_redirects=False)
+    assert r.status_code == 303
+    new = svc.get_run(int(r.headers["location"].rsplit("/", 1)[1]))
+    assert new["parent_id"] == run["id"] and new["results"] == run["results"]
+    assert "same results" in client.get(r.headers["location"]).text
+    bad = client.post(f"/remedies/runs/{run['id']}/rerun", data={"as_of": "June"}, follow_redirects=False)
+    assert bad.status_code == 400 and len(svc.list_runs()) == 2

@@ -186,7 +186,10 @@ def run_show(run_id: int, as_json: JsonOpt = False) -> None:
 
 @run_app.command("rerun")
 def run_rerun(run_id: int, as_of: AsOfOpt = None, as_json: JsonOpt = False) -> None:
-    """Re-run a stored run from its kept inputs; stores a new run (the old one is untouched)."""
+    """Re-run a stored run from its kept inputs; stores a new run (the old one is untouched).
+
+    The law applied is that of the original run's date unless --as-of is given.
+    """
     from tradepolicy.services.remedies import rerun
 
     run = rerun(run_id, as_of=_date(as_of))

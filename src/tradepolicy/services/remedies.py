@@ -300,12 +300,14 @@ def compute_margin(
         if k not in files:
             raise InputError(f"The {k} sales file is required.", field=k, expected="a CSV or Parquet file",
                              example=f"--{k} {k}.csv")
-    res, cited = _margin_from_bytes(dict(files), segment=segment, as_of=as_of, include_tt=include_tt)
+    law_date = as_of or dt.date.today()
+    res, cited = _margin_from_bytes(dict(files), segment=segment, as_of=law_date, include_tt=include_tt)
     results = margin_results(res)
     if not store:
         return {"id": None, "kind": KIND_MARGIN, "results": results, "parameters": {"thresholds": cited}}
     inputs = {k: keep_input(b, suf) for k, (b, suf, _n) in files.items()}
-    params = {"segment": segment, "as_of": as_of.isoformat() if as_of else None, "include_tt": include_tt,
+    params = {"segment": segment, "as_of": as_of.isoformat() if as_of else None,
+              "law_date": law_date.isoformat(), "include_tt": include_tt,
               "thresholds": cited, "files": {k: {"name": n, "suffix": suf} for k, (_b, suf, n) in files.items()}}
     return _store_run(KIND_MARGIN, inputs, params, results, parent_id=parent_id, actor=actor)
 
@@ -425,7 +427,8 @@ def compute_cvd(spec: Mapping[str, Any], *, as_of: dt.date | None = None, store:
     """Compute CVD programme rates from a spec (grants, loans, period_year, sales_denominator...)."""
     p = _parse_cvd_spec(spec)
     check_literal(p["segment"], SEGMENTS, name="segment")
-    params, cited = cvd_parameters(as_of)
+    law_date = as_of or dt.date.today()
+    params, cited = cvd_parameters(law_date)
     res = cvd_rate(p["grants"], p["loans"], period_year=p["period_year"],
                    sales_denominator=p["sales_denominator"], segment=p["segment"],
                    developing=p["developing"], params=params, export_sales=p["export_sales"])
@@ -434,7 +437,8 @@ def compute_cvd(spec: Mapping[str, Any], *, as_of: dt.date | None = None, store:
         return {"id": None, "kind": KIND_CVD, "results": _clean(results), "parameters": {"thresholds": cited}}
     data = json.dumps(_clean(dict(spec)), sort_keys=True).encode()
     inputs = {"spec": keep_input(data, ".json")}
-    params_d = {"as_of": as_of.isoformat() if as_of else None, "thresholds": cited,
+    params_d = {"as_of": as_of.isoformat() if as_of else None, "law_date": law_date.isoformat(),
+                "thresholds": cited,
                 "files": {"spec": {"name": "spec", "suffix": ".json"}}}
     return _store_run(KIND_CVD, inputs, params_d, results, parent_id=parent_id, actor=actor)
 
@@ -482,7 +486,8 @@ def compute_all_others(data: bytes, suffix: str, source: str, *, segment: str = 
                        parent_id: int | None = None) -> dict[str, Any]:
     """Compute the all-others rate from a respondents file (name, margin, us_value, facts_available)."""
     check_literal(segment, SEGMENTS, name="segment")
-    params, cited = ad_parameters(as_of)
+    law_date = as_of or dt.date.today()
+    params, cited = ad_parameters(law_date)
     res = all_others_rate(_respondents(parse_table(data, suffix, source), source),
                           de_minimis=params.de_minimis(segment))
     results = {"segment": segment, "de_minimis": params.de_minimis(segment), **res.summary()}
@@ -491,7 +496,8 @@ def compute_all_others(data: bytes, suffix: str, source: str, *, segment: str = 
         return {"id": None, "kind": KIND_ALL_OTHERS, "results": _clean(results),
                 "parameters": {"thresholds": thresholds}}
     inputs = {"respondents": keep_input(data, suffix)}
-    params_d = {"segment": segment, "as_of": as_of.isoformat() if as_of else None, "thresholds": thresholds,
+    params_d = {"segment": segment, "as_of": as_of.isoformat() if as_of else None,
+                "law_date": law_date.isoformat(), "thresholds": thresholds,
                 "files": {"respondents": {"name": source, "suffix": suffix}}}
     return _store_run(KIND_ALL_OTHERS, inputs, params_d, results, parent_id=parent_id, actor=actor)
 
@@ -536,11 +542,25 @@ def get_run(run_id: int) -> dict[str, Any]:
         return _run_dict(r, _attachments(s, [r.id]).get(r.id, []))
 
 
+def run_law_date(run: Mapping[str, Any]) -> dt.date:
+    """Return the date whose law a stored run applied (its ``law_date``, ``as_of`` or creation day)."""
+    params = run.get("parameters") or {}
+    for key in ("law_date", "as_of"):
+        if params.get(key):
+            return dt.date.fromisoformat(str(params[key]))
+    return dt.datetime.fromisoformat(str(run["created_at"])).date()
+
+
 def rerun(run_id: int, *, as_of: dt.date | None = None, actor: str | None = None) -> dict[str, Any]:
-    """Re-run a stored run from its kept inputs under the law in force on ``as_of``; new row."""
+    """Re-run a stored run from its kept inputs; a new row whose ``parent_id`` is ``run_id``.
+
+    By default the re-run applies the law of the same date as the original run
+    (:func:`run_law_date`), so it reproduces it; pass ``as_of`` to apply another date's law.
+    """
     old = get_run(run_id)
     files_meta = old["parameters"].get("files", {})
     params = old["parameters"]
+    as_of = as_of or run_law_date(old)
     if old["kind"] == KIND_MARGIN:
         files = {k: (load_kept_input(sha, files_meta[k]["suffix"]), files_meta[k]["suffix"], files_meta[k]["name"])
                  for k, sha in old["inputs"].items()}

@@ -49,7 +49,7 @@ class AllOthersRequest(BaseModel):
 
 
 class RerunRequest(BaseModel):
-    """Re-run under the law in force on ``as_of`` (default today)."""
+    """Re-run under the law in force on ``as_of`` (default: the original run's law date)."""
 
     as_of: dt.date | None = None
 

@@ -83,7 +83,8 @@ def run_page(request: Request, ident: str) -> Response:
     rows = res.get("by_connum") or res.get("programmes") or res.get("respondents") or []
     return respond(request, fmt, template="remedies/run.html",
                    context={"title": f"Run {run['id']}", "run": run, "r": res, "dim_rows": DIM_ROWS_SHOWN,
-                            "connum_columns": CONNUM_COLUMNS, "vs_parent": svc.compare_with_parent(run)},
+                            "connum_columns": CONNUM_COLUMNS, "vs_parent": svc.compare_with_parent(run),
+                            "law_date": svc.run_law_date(run).isoformat()},
                    rows=rows, json_body={"ok": True, "run": run},
                    columns=CONNUM_COLUMNS if run["kind"] == svc.KIND_MARGIN else None,
                    filename=f"remedies-run-{run['id']}.csv")
@@ -115,9 +116,12 @@ def attach_form(run_id: int, case_id: Annotated[str, Form()]) -> Response:
 
 
 @router.post("/remedies/runs/{run_id}/rerun")
-def rerun_form(run_id: int) -> Response:
-    """Re-run form target: store a new run and show it."""
-    run = svc.rerun(run_id)
+def rerun_form(run_id: int, as_of: Annotated[str | None, Form()] = None) -> Response:
+    """Re-run form target: store a new run (law of the original run's date unless ``as_of``) and show it."""
+    from tradepolicy.services.agreements import parse_date
+
+    date = parse_date(as_of.strip(), field="as_of") if as_of and as_of.strip() else None
+    run = svc.rerun(run_id, as_of=date)
     return RedirectResponse(f"/remedies/runs/{run['id']}", status_code=303)
 
 
