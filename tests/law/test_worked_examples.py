@@ -324,3 +324,23 @@ def test_e14_tfa_rate_of_implementation(on: str, committed: int, rate: float) ->
     r = implementation_rate(members, D(on))
     assert (r.committed_items, r.total_items, r.not_designated_items) == (committed, 476, 8)
     assert round(r.rate, 3) == rate  # the fact sheet prints one decimal of a percent: exact at 0.1%
+
+
+def test_e10_final_cap_180_when_prelim_extended() -> None:
+    # E10: final-results extension cap is +180 from the prelim when the prelim was extended
+    # (+300 only when it was not). Prelim 2026-06-30 + 180 = Sun 2026-12-27 -> Mon 12-28 (Commerce roll).
+    ev = [("anniversary_month_opened", "2025-06-02"), ("review_requested", "2025-06-30"),
+          ("initiated", "2025-07-30"), ("prelim_extended", "2025-12-01"), ("prelim_published", "2026-06-30"),
+          ("final_extended", "2026-08-01")]
+    st = run("ad_admin_review", ev, as_of="2026-08-02")
+    assert due(st, "final_extended_due") == D("2026-12-28")
+    assert status(st, "final_extended_max_due") == "cancelled"
+
+
+def test_e13_compliance_panel_90_days_after_referral() -> None:
+    # E13 / DSU 21.5: compliance panel report within 90 days after referral (invented referral).
+    st = run("wto_dsu", [("consultations_requested", "2024-01-04"), ("panel_established", "2024-03-01"),
+                         ("report_circulated", "2025-01-15"), ("reports_adopted", "2025-03-03"),
+                         ("rpt_expired", "2026-06-03"), ("compliance_referred", "2026-07-01")],
+             as_of="2026-07-02")
+    assert due(st, "compliance_panel_due") == D("2026-09-29")
