@@ -693,6 +693,10 @@ def batch(date: dt.date | str, out: Path | str, origin_list: Sequence[str] | Non
     frame.to_parquet(tmp, index=False)
     tmp.replace(out)
     d, notes = check_date(date)
+    review = measures()["section301_china"].get("four_year_review", {})
+    if ("CHN" in set(frame["origin"].cat.categories) and "understate_from" in review
+            and d >= as_date(review["understate_from"])):
+        notes.append(str(review["understate_note"]))
     return {"out": str(out), "rows": len(frame), "lines": frame["hts"].nunique(),
             "origins": frame["origin"].nunique(), "date": d.isoformat(), "source": source(pick_source(d)).label,
             "mean_total_ave": float(np.nanmean(frame["total"].to_numpy())), "notes": notes}
@@ -1040,6 +1044,8 @@ def history_range(hts: str, origin: str, start: dt.date | str, end: dt.date | st
     for h in m["section301_china"]["headings"].values():
         for r in h["rates"]:
             dates.add(as_date(r["from"]))
+    for prod in m["section301_china"].get("four_year_review", {}).get("products", {}).values():
+        dates.update(as_date(r["from"]) for r in prod["rates"])
     for src in m["sources"]["sources"]:
         dates.add(as_date(src["from"]))
     for prog in m["section232"]["programs"].values():
@@ -1116,6 +1122,11 @@ def chapter99_in_force(date: dt.date | str | None = None) -> list[dict[str, Any]
         out.append({"authority": "Section 301", "heading": heading, "label": h["list"],
                     "rate": None if found is None else found[0],
                     "status": "suspended" if h.get("suspended") else ("in force" if found else "not yet")})
+    for prod in m["section301_china"].get("four_year_review", {}).get("products", {}).values():
+        found = rate_on(prod["rates"], d)
+        out.append({"authority": "Section 301", "heading": prod["heading"], "label": prod["label"],
+                    "rate": None if found is None else found[0],
+                    "status": "in force" if found and found[0] is not None else "not yet"})
     for prog, p in m["section232"]["programs"].items():
         found = rate_on(p["rates"], d)
         out.append({"authority": "Section 232", "heading": p["heading"], "label": prog.replace("_", " "),

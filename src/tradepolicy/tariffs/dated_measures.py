@@ -129,6 +129,32 @@ def exclusion_windows(rows: Iterable[Mapping[str, Any]], cfg: Mapping[str, Any])
     return out
 
 
+def review_duty(code: str, date: dt.date, cfg: Mapping[str, Any]) -> AdditionalDuty | None:
+    """Return the 2024 four-year-review duty on ``code`` on ``date``, or None.
+
+    ``cfg["four_year_review"]["products"]`` lists product groups with HTS prefixes (dotted or
+    not), a 9903.91 heading and dated rates; a covered product pays the review rate instead
+    of its 9903.88 list rate.
+
+    >>> cfg = {"authority": "Section 301", "four_year_review": {"products": {"w": {
+    ...     "label": "Wafers", "hts": ["3818.00"], "heading": "9903.91.05",
+    ...     "rates": [{"from": "2025-01-01", "rate": 0.5, "citation": "c"}]}}}}
+    >>> review_duty("3818000010", dt.date(2025, 1, 1), cfg).rate
+    0.5
+    >>> review_duty("3818000010", dt.date(2024, 12, 31), cfg) is None
+    True
+    """
+    for prod in (cfg.get("four_year_review") or {}).get("products", {}).values():
+        if not any(code.startswith(str(p).replace(".", "")) for p in prod["hts"]):
+            continue
+        found = rate_on(prod["rates"], date)
+        if found is not None and found[0] is not None:
+            return AdditionalDuty(str(cfg["authority"]), str(prod["heading"]), str(prod["label"]),
+                                  float(found[0]), found[1],
+                                  "2024 four-year-review rate; replaces the 9903.88 list rate")
+    return None
+
+
 def section301_duties(
     code: str,
     origin: str,
@@ -147,6 +173,12 @@ def section301_duties(
     notes: list[str] = []
     if origin not in cfg["origins"]:
         return [], notes
+    review = review_duty(code, date, cfg)
+    if review is not None:
+        return [review], notes
+    understate = cfg.get("four_year_review", {}).get("understate_from")
+    if understate is not None and date >= as_date(understate):
+        notes.append(str(cfg["four_year_review"]["understate_note"]))
     hit = prefix_match(code, coverage)
     heading = hit[1] if hit else None
     if heading is None and len(code) == 8:
