@@ -78,7 +78,13 @@ def main() -> None:
     t_ours = time.perf_counter() - t0
     print(f"estimate_ppml (pyfixest, tight, fe+ir checks) {t_ours:.1f} s", flush=True)
 
+    t0 = time.perf_counter()
+    auto = estimate_ppml(df, fml, cluster="pair", panel=("exporter", "importer", "year"))
+    t_auto = time.perf_counter() - t0
+    print(f"estimate_ppml(panel=...) -> {auto.vcov_type}: {t_auto:.1f} s", flush=True)
+
     d_fast = float(np.max(np.abs(fast.coefficients.to_numpy() - ours.coefficients.to_numpy())))
+    d_auto = float(np.max(np.abs(auto.coefficients.to_numpy() - ours.coefficients.to_numpy())))
     d_def = float(np.max(np.abs(pf_default.coef().to_numpy() - ours.coefficients.to_numpy())))
     lines = [
         "## Economics: PPML with three-way fixed effects (part A)",
@@ -100,6 +106,15 @@ def main() -> None:
         f"| {t_ours:.1f} | {t_pf / t_ours:.2f} | {ours.n_obs:,} | 0 (reference) |",
         f"| `estimate_ppml_panel` dense fast path (tol 1e-10, fixef 1e-11, Irons-Tuck, warm "
         f"start) | {t_fast:.1f} | {t_pf / t_fast:.2f} | {fast.n_obs:,} | {d_fast:.1e} |",
+        f"| `estimate_ppml(..., panel=(exporter, importer, year))`: structure check + fast "
+        f"path | {t_auto:.1f} | {t_pf / t_auto:.2f} | {auto.n_obs:,} | {d_auto:.1e} |",
+        "",
+        "The fast path treats the panel as a dense exporter x importer x year tensor: the "
+        "three fixed effects are its three margins, so each alternating-projection step is "
+        "an axis sum (no scatter/gather), extrapolated by Irons-Tuck and warm-started across "
+        "IRLS iterations with a loose-to-tight demeaning tolerance. Rows that are absent, "
+        "missing or FE-separated get zero weight. CRV1 by pair with G/(G-1), as "
+        "`estimate_ppml(ssc=\"stata\")`.",
         "",
     ]
     (HERE / "results").mkdir(exist_ok=True)

