@@ -177,3 +177,16 @@ def test_unconfirmed_inputs_are_named(fresh_db: str) -> None:
     assert reply["flag"] == "UNCONFIRMED" and "roll practice of the wto calendar" in reply["unconfirmed"]
     circ = next(d for d in ds["deadlines"] if d["clock_id"] == "circulation_target")
     assert circ["flag"] == "confirmed" and circ["unconfirmed"] == ["date of panel_established (2019-01-28)"]
+
+
+def test_correction_cannot_move_an_event_after_its_dependents(case: str) -> None:
+    # Petition 2025-01-14 (seq 1), initiation 2025-02-03 (seq 2): correcting the petition to
+    # 2025-03-01 would date it after the initiation that depends on it (review finding).
+    svc.record_event(case, "initiated", "2025-02-03")
+    before = _counts()
+    with pytest.raises(ConflictError) as info:
+        svc.record_event(case, "petition_filed", "2025-03-01", corrects=1)
+    assert info.value.field == "date" and "2025-02-03" in (info.value.expected or "")
+    assert _counts() == before
+    c = svc.record_event(case, "petition_filed", "2025-01-13", corrects=1, note="typo")
+    assert [e["date"] for e in c["events"]] == ["2025-01-13", "2025-02-03"]

@@ -12,7 +12,7 @@ against the log and raises an error naming the allowed events.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -372,6 +372,19 @@ def check_event(
                 field="event", expected=target.event, example=target.event)
         others = [r for r in effective if r.seq != target.seq]
         _check_dependencies(proc, ev, others, date, payload)
+        # The corrected date must also stay on or before every recorded event that depends on it.
+        fixed = [*others, replace(target, date=date, payload=payload or target.payload)]
+        for r in others:
+            if event not in proc.event(r.event).requires:
+                continue
+            try:
+                _check_dependencies(proc, proc.event(r.event), fixed, r.date, r.payload)
+            except ConflictError:
+                raise ConflictError(
+                    f"Correcting {event!r} to {date.isoformat()} would put it after {r.event!r} "
+                    f"(seq {r.seq}, {r.date.isoformat()}), which depends on it.",
+                    field="date", expected=f"a date on or before {r.date.isoformat()}, or correct "
+                    f"{r.event!r} first", example=r.date.isoformat()) from None
         return
     stage = current_stage(proc, effective)
     allowed = allowed_events(proc, effective, stage)
