@@ -119,3 +119,16 @@ def test_ics_is_rfc5545_shaped(fresh_db: str) -> None:
     assert len(uids) == len(set(uids))
     # E15: the earliest Chapter 31 panel request, 2025-01-06 + 75 = 2025-03-22.
     assert "DTSTART;VALUE=DATE:20250322" in lines
+
+
+def test_timeline_page_has_json_and_csv_twins() -> None:
+    c = TestClient(create_app())
+    q = {"procedure": "ad_investigation", "event": ["petition_filed=2025-01-14"], "as_of": "2025-01-14"}
+    page = c.get("/law/timeline", params=q).text
+    assert "/law/timeline.json?" in page and "/law/timeline.csv?" in page
+    j = c.get("/law/timeline.json", params=q).json()["timeline"]
+    final = next(d for d in j["deadlines"] if d["clock_id"] == "final_due")
+    assert final["due_date"] == "2025-09-08"  # E9: raw Sat 2025-09-06 rolls to Mon
+    csv = c.get("/law/timeline.csv", params=q).text.splitlines()
+    assert csv[0].startswith("clock_id,") and csv[0].endswith(",flag")
+    assert any(line.startswith("final_due,") and "2025-09-08" in line for line in csv)

@@ -86,14 +86,17 @@ def law_rules(
 
 
 @router.get("/law/timeline")
+@router.get("/law/timeline{suffix}")
 def law_timeline(request: Request, procedure: Annotated[str, Query()],
                  event: Annotated[list[str] | None, Query()] = None,
-                 as_of: str | None = Query(None)) -> Response:
-    """Stateless timeline from the form on /law (nothing stored)."""
+                 as_of: str | None = Query(None), suffix: str = "") -> Response:
+    """Stateless timeline from the form on /law (nothing stored); .json / .csv twins."""
+    fmt = _fmt("/law/timeline", suffix)
     events = [e for e in (event or []) if e.strip()]
     t = law_svc.run_timeline(procedure, events, as_of=as_of or None)
-    return respond(request, "html", template="law/timeline.html", context={"title": "Timeline", "t": t},
-                   rows=t["deadlines"])
+    return respond(request, fmt, template="law/timeline.html", context={"title": "Timeline", "t": t},
+                   rows=t["deadlines"], json_body={"ok": True, "timeline": t},
+                   columns=law_svc.DEADLINE_COLUMNS, filename=f"{t['procedure']}-timeline.csv")
 
 
 @router.get("/law/calendar/{name}")
