@@ -133,3 +133,19 @@ def test_page_form_records_an_event(client: TestClient) -> None:
                     follow_redirects=False)
     assert r.status_code == 303
     assert "2025-03-22" in client.get("/cases/C31-1").text  # E15
+
+
+def test_page_form_records_an_event_with_details(client: TestClient) -> None:
+    # E4: an action needs its instance key (action=list1); the form's details field carries it.
+    client.post("/api/cases", json={"procedure": "section301", "case_id": "S301-F", "title": "t"})
+    for ev, date in (("initiated", "2017-08-18"), ("determination", "2018-03-22")):
+        assert client.post("/cases/S301-F/events", data={"event": ev, "date": date},
+                           follow_redirects=False).status_code == 303
+    before = client.get("/api/cases/S301-F").json()["case"]["log"]
+    bad = client.post("/cases/S301-F/events", data={"event": "action_taken", "date": "2018-07-06",
+                                                   "payload": "list1"})
+    assert bad.status_code == 400 and client.get("/api/cases/S301-F").json()["case"]["log"] == before
+    r = client.post("/cases/S301-F/events", data={"event": "action_taken", "date": "2018-07-06",
+                                                 "payload": "action=list1, rate=0.25"}, follow_redirects=False)
+    assert r.status_code == 303
+    assert "2022-07-05" in client.get("/cases/S301-F").text  # E4: List 1 window closes 2022-07-05

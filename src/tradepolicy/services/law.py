@@ -126,14 +126,26 @@ def parse_event_spec(spec: str) -> tuple[str, dt.date, dict[str, Any]]:
                          expected="NAME=YYYY-MM-DD[,key=value...]",
                          example="petition_filed=2025-01-14")
     name, date = head.split("=", 1)
+    payload = _pairs(parts[1:], spec, field="event", example="action_taken=2018-07-06,action=list1")
+    return name.strip(), parse_date(date, field=f"event {name.strip()}"), payload
+
+
+def _pairs(items: list[str], text: str, *, field: str, example: str) -> dict[str, Any]:
     payload: dict[str, Any] = {}
-    for kv in parts[1:]:
-        if "=" not in kv:
-            raise InputError(f"Malformed payload item {kv!r} in {spec!r}.", field="event",
-                             expected="key=value after the date", example="action_taken=2018-07-06,action=list1")
+    for kv in items:
+        if "=" not in kv or not kv.split("=", 1)[0].strip():
+            raise InputError(f"Malformed payload item {kv!r} in {text!r}.", field=field,
+                             expected="key=value pairs separated by commas", example=example)
         k, v = kv.split("=", 1)
         payload[k.strip()] = v.strip()
-    return name.strip(), parse_date(date, field=f"event {name.strip()}"), payload
+    return payload
+
+
+def parse_payload(text: str | None) -> dict[str, Any] | None:
+    """Parse ``key=value[,key=value...]`` (the web form's details field); None when empty."""
+    if text is None or not text.strip():
+        return None
+    return _pairs([p.strip() for p in text.split(",")], text, field="payload", example="action=list1")
 
 
 def run_timeline(procedure_id: str, events: list[str], *, as_of: str | None = None) -> dict[str, Any]:

@@ -132,9 +132,10 @@ def cases(request: Request, suffix: str = "", procedure: str | None = Query(None
 
 @router.post("/cases/{case_id}/events")
 def case_event_form(case_id: str, event: str = Form(...), date: str = Form(...),
-                    note: str | None = Form(None)) -> Response:
-    """Record an event from the case page's form, then show the case again."""
-    cases_svc.record_event(case_id, event, date, note=note or None)
+                    note: str | None = Form(None), payload: str | None = Form(None)) -> Response:
+    """Record an event from the case page's form (details as key=value,...), then show the case."""
+    cases_svc.record_event(case_id, event, date, payload=law_svc.parse_payload(payload),
+                           note=note or None)
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
