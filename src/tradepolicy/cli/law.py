@@ -20,7 +20,7 @@ law_app = typer.Typer(help="Law as code: rules, procedures, calendars and statel
 case_app = typer.Typer(help="Proceedings (cases): open, record events, show, list, export .ics.",
                        no_args_is_help=True)
 
-TIMELINE_COLUMNS = ["clock_id", "due_date", "trigger_date", "basis", "roll_applied", "status",
+TIMELINE_COLUMNS = ["clock_id", "rule_id", "due_date", "trigger_date", "basis", "roll_applied", "status",
                     "actual_date", "flag"]
 
 
@@ -54,7 +54,7 @@ def _deadline_rows(deadlines: list[dict[str, Any]]) -> list[dict[str, Any]]:
             status += f": {d['message']}"
         clock = d["clock_id"] + (f" [{d['instance']}]" if d["instance"] else "")
         rows.append({**d, "clock_id": clock, "trigger_date": trig, "roll_applied": roll, "status": status,
-                     "basis": f"{d['value']} {d['unit']} {d['basis']}"})
+                     "basis": f"{d['value']} {d['unit']} {d['basis']}, {d['direction'].replace('_', ' ')}"})
     return rows
 
 
