@@ -228,3 +228,36 @@ def test_cafta_dr_preference_starts_on_each_partys_own_date() -> None:
     assert slv.total_ave == pytest.approx(0.0, abs=TOL)
     (pref,) = _layers(slv, "preference")
     assert "P" in pref.authority
+
+
+def test_gsp_country_exclusion_of_an_a_star_line() -> None:
+    # 1602.50.08 in the 2017 database: MFN "4.5%", special "Free(A*,...)", gsp_ctry_excluded
+    # "BR" (General Note 4(d)). Hand check on 2019-06-01 (GSP in force, Brazil a beneficiary):
+    # BRA pays 4.5% with a note; IDN (not excluded on this line) pays 0 under A*. The batch
+    # gives the same (tolerance 1e-12).
+    row = svc.db2017().set_index("hts8").loc["16025008"]
+    assert row["gsp_ctry_excluded"] == "BR" and str(row["col1_special_text"]).startswith("Free(A*")
+    bra = svc.stack("1602.50.08", "BRA", "2019-06-01")
+    idn = svc.stack("1602.50.08", "IDN", "2019-06-01")
+    assert bra.total_ave == pytest.approx(_mfn_2017("16025008"), abs=TOL) == pytest.approx(0.045)
+    assert not _layers(bra, "preference") and any("excluded from GSP" in n for n in bra.notes)
+    assert idn.total_ave == pytest.approx(0.0, abs=TOL) and _layers(idn, "preference")
+    frame = svc.batch_frame("2019-06-01", ["BRA", "IDN"])
+    sub = frame[frame["hts"] == "16025008"].set_index("origin")["total"]
+    assert sub["BRA"] == pytest.approx(0.045, abs=1e-12) and sub["IDN"] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_2017_database_lines_with_two_rows_use_the_later_one_and_batch_runs(tmp_path: object) -> None:
+    # 3701.99.30 has two rows in the 2017 database: "3.6%" to 2017-06-30 and "2.4%" from
+    # 2017-07-01 (file order: the later row first, so a last-row-wins lookup took 3.6%).
+    # Hand check: from France on 2019-06-01 -> 2.4%; on 2017-03-01 also 2.4%, with a note
+    # naming the 3.6% printed until 2017-06-30. The batch of a pre-2024 date used to fail on
+    # the duplicate codes ("Categorical categories must be unique"). Tolerance TOL.
+    assert svc.stack("3701.99.30", "FRA", "2019-06-01").total_ave == pytest.approx(0.024, abs=TOL)
+    early = svc.stack("3701.99.30", "FRA", "2017-03-01")
+    assert early.total_ave == pytest.approx(0.024, abs=TOL)
+    assert any("'3.6%'" in n for n in early.notes)
+    frame = svc.batch_frame("2019-06-01", ["FRA"])
+    assert frame["hts"].is_unique
+    row = frame[frame["hts"] == "37019930"].iloc[0]
+    assert row["total"] == pytest.approx(0.024, abs=1e-12)

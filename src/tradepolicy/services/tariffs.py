@@ -235,6 +235,11 @@ def source(source_id: str) -> Source:
                                       "mfn_text_rate": "general", "col1_special_text": "special",
                                       "col2_text_rate": "col2", "quantity_1_code": "units"})
         df = df.assign(description=df["path"], level="hts8", ave_2017=df["mfn_ave"])
+        # 127 HTS8 lines have two rows: one ending 2017-06-30 and one from 2017-07-01 (e.g.
+        # the ITA expansion cut of 2017-07-01). Keep the later row, in force for the rest of
+        # the source's span (to 2023-12-31); superseded_rows() names the earlier one.
+        df = df.sort_values(["hts", "end_effective_date", "begin_effect_date"], kind="stable")
+        df = df.drop_duplicates("hts", keep="last")
     else:
         tree = edition_tree(int(source_id[3:]))
         df = tree[tree["level"] != "text"].copy()
@@ -255,6 +260,16 @@ def pick_source(date: dt.date) -> str:
     srcs = sources_in_order()
     earlier = [s for s in srcs if as_date(s["from"]) <= date]
     return str((earlier[-1] if earlier else srcs[0])["id"])
+
+
+@lru_cache(maxsize=1)
+def superseded_rows() -> dict[str, dict[str, str]]:
+    """Return HTS8 -> the 2017 database row superseded within 2017 (general rate, end date)."""
+    db = db2017().sort_values(["hts8", "end_effective_date", "begin_effect_date"], kind="stable")
+    early = db[db.duplicated("hts8", keep="last")]
+    return {str(r["hts8"]): {"general": str(r["mfn_text_rate"]), "end": str(r["end_effective_date"])[:10],
+                             "special": str(r["col1_special_text"])}
+            for r in _records(early)}
 
 
 def nearest_codes(code: str, src: Source, n: int = 5) -> list[str]:
@@ -306,6 +321,35 @@ def _resolve(code: str, date: dt.date) -> tuple[Source, str, list[str]]:
     )
 
 
+@lru_cache(maxsize=1)
+def gsp_exclusions() -> dict[str, tuple[tuple[str, str], ...]]:
+    """Return HTS8 -> (symbol, ISO3) pairs barred by GSP country exclusions (2017 database).
+
+    ``gsp_ctry_excluded`` prints ISO 3166 alpha-2 codes run together ("BRID" = Brazil,
+    Indonesia); the symbols come from ``stacking.yaml`` rule ``gsp_country_exclusions``.
+    """
+    import pycountry
+
+    rule = measures()["stacking"]["rules"].get("gsp_country_exclusions") or {}
+    symbols = [str(x) for x in rule.get("symbols", [])]
+    out: dict[str, tuple[tuple[str, str], ...]] = {}
+    db = db2017()
+    for hts8, raw in zip(db["hts8"], db["gsp_ctry_excluded"].fillna("").astype(str), strict=True):
+        text = raw.replace(",", "").replace(" ", "").upper()
+        if not text:
+            continue
+        isos = []
+        for k in range(0, len(text) - 1, 2):
+            c = pycountry.countries.get(alpha_2=text[k:k + 2])
+            if c is None:
+                raise RegistryError(f"Unknown country code {text[k:k + 2]!r} in gsp_ctry_excluded.",
+                                    where=f"us-hts/{SOURCE_FILES['db2017']}, hts8 {hts8}",
+                                    field="gsp_ctry_excluded", expected="ISO 3166 alpha-2 codes")
+            isos.append(c.alpha_3)
+        out[str(hts8)] = tuple((sym, iso) for iso in isos for sym in symbols)
+    return out
+
+
 @lru_cache(maxsize=65536)
 def line_rates(source_id: str, code: str) -> LineRates:
     """Return the parsed rates of one line of one source."""
@@ -321,6 +365,7 @@ def line_rates(source_id: str, code: str) -> LineRates:
         source_citation=src.citation, general=parse_rate(str(r["general"] or "")),
         col2=parse_rate(str(r["col2"] or "")), special=tuple(parse_special(str(r["special"] or ""))),
         units=str(r["units"] or ""), ave_2017=None if ave is None or pd.isna(ave) else float(ave),
+        blocked=gsp_exclusions().get(code[:8], ()) if source_id == "db2017" else (),
     )
 
 
@@ -436,6 +481,12 @@ def stack(hts: str, origin: str, date: dt.date | str, *, unit_value: float | Non
     d, notes = check_date(date)
     src, c, more = _resolve(code, d)
     notes += more
+    if src.id == "db2017" and c[:8] in superseded_rows():
+        old_row = superseded_rows()[c[:8]]
+        if d.isoformat() <= old_row["end"]:
+            notes.append(f"The 2017 database row in force after {old_row['end']} is used; until "
+                         f"{old_row['end']} the line printed general {old_row['general']!r}, "
+                         f"special {old_row['special']!r}.")
     m = measures()
     line = line_rates(src.id, c)
     col2 = column2_applies(o, d, m["column2"])
@@ -672,7 +723,16 @@ def batch_frame(date: dt.date | str, origin_list: Sequence[str] | None = None) -
             hit |= by_prefix.get(c[:nn], set())
         if hit:
             adcvd[i, sorted(hit)] = True
-    res = stack_matrix(col1, col2, pref, col2_origin, eligible, add301, add232, adcvd)
+    blocked: list[tuple[int, int, Any]] = []
+    if sid == "db2017" and m["stacking"]["rules"].get("gsp_country_exclusions", {}).get("value"):
+        excl = gsp_exclusions()
+        for i, c in enumerate(codes):
+            for sym, iso in excl.get(c[:8], ()):
+                if iso in pos and sym in sym_idx:
+                    drop = np.zeros(len(symbols), dtype=bool)
+                    drop[sym_idx[sym]] = True
+                    blocked.append((i, pos[iso], drop))
+    res = stack_matrix(col1, col2, pref, col2_origin, eligible, add301, add232, adcvd, blocked)
     return pd.DataFrame({
         "hts": pd.Categorical.from_codes(np.repeat(np.arange(n), k), categories=pd.Index(codes)),
         "origin": pd.Categorical.from_codes(np.tile(np.arange(k), n), categories=pd.Index(orig)),

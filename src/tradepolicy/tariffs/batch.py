@@ -8,6 +8,7 @@ replaces the base when lower; Chapter 99 additional duties are added on top.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,6 +44,7 @@ def stack_matrix(
     add301: F,
     add232: F,
     adcvd: B,
+    blocked: Sequence[tuple[int, int, B]] = (),
 ) -> BatchResult:
     """Return the stacked duties of every line for every origin.
 
@@ -60,6 +62,9 @@ def stack_matrix(
         (n, m) additional ad valorem duties.
     adcvd
         (n, m) AD/CVD order flags.
+    blocked
+        (line, origin, (s,) symbols the origin may not claim on that line): GSP country
+        exclusions; the few cells are recomputed one by one.
     """
     n, m = len(col1_ave), len(col2_origin)
     base = np.where(col2_origin[None, :], col2_ave[:, None], col1_ave[:, None])
@@ -75,6 +80,9 @@ def stack_matrix(
         best[has] = np.nanmin(sub[has], axis=1)
         cols = np.flatnonzero(inverse == k)
         pref[:, cols] = best[:, None]
+    for i, j, drop in blocked:
+        row = pref_ave[i, eligible[j] & ~drop]
+        pref[i, j] = np.nan if np.isnan(row).all() else np.nanmin(row)
     pref[:, col2_origin] = np.nan
     applied = np.where(~np.isnan(pref) & ~(pref >= base), np.fmin(pref, base), base)
     total = applied + add301 + add232

@@ -24,7 +24,8 @@ class LineRates:
 
     ``general``/``col2``: parsed column 1 general and column 2 duties; ``special``: groups
     of the special column; ``ave_2017``: the USITC 2017 AVE of the MFN rate (decimal) when
-    known; ``units``: units of quantity ("kg|No.").
+    known; ``units``: units of quantity ("kg|No."); ``blocked``: (symbol, ISO3) pairs an
+    origin may not claim on this line (GSP country exclusions of an A* line).
     """
 
     code: str
@@ -37,6 +38,7 @@ class LineRates:
     special: tuple[SpecialGroup, ...]
     units: str = ""
     ave_2017: float | None = None
+    blocked: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +134,12 @@ def compute_stack(
     allow_fb = rule.get("specific_without_unit_value_uses_2017_ave", False)
     layers: list[Layer] = []
     out_notes = list(notes)
+    if rule.get("gsp_country_exclusions", False):
+        lost = sorted(s for s, o in line.blocked if o == origin and s in eligible)
+        if lost:
+            eligible = {s: e for s, e in eligible.items() if s not in lost}
+            why = rules["gsp_country_exclusions"].get("note", "may not claim it on this line")
+            out_notes.append(f"{origin} {why}: {', '.join(lost)} not claimed.")
     if column2_citation is not None:
         base_duty, authority, cite = line.col2, "HTS column 2", column2_citation
     else:
