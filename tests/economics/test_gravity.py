@@ -110,7 +110,7 @@ def test_fe_and_ir_separation_agree_with_pyfixest_on_clean_data() -> None:
     df = pd.DataFrame({"a": rng.integers(0, 10, n), "b": rng.integers(0, 12, n),
                        "x": rng.normal(size=n)})
     df["trade"] = rng.poisson(np.exp(0.5 * df["x"] + 0.1 * df["a"]))
-    ours = estimate_ppml(df, "trade ~ x | a + b", ssc="fixest")
+    ours = estimate_ppml(df, "trade ~ x | a + b", ssc="fixest", iwls_tol=1e-10, fixef_tol=1e-10)
     theirs = pf.fepois("trade ~ x | a + b", data=df, vcov="hetero", iwls_tol=1e-10,
                        fixef_tol=1e-10)
     assert abs(ours.coefficients["x"] - theirs.coef()["x"]) < 1e-8

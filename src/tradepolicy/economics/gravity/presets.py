@@ -102,6 +102,9 @@ class Preset:
         Citation of the published figures.
     sample
         The sample conventions in words.
+    panel
+        ``(exporter, importer, time)`` when the FE are the full three-way set, so that
+        :func:`estimate_ppml` can take its dense fast path.
     """
 
     name: str
@@ -116,6 +119,7 @@ class Preset:
     precision: int = 3
     source: str = ""
     sample: str = ""
+    panel: tuple[str, str, str] | None = None
 
 
 PRESETS: dict[str, Preset] = {
@@ -189,6 +193,7 @@ PRESETS: dict[str, Preset] = {
             precision=8,
             source="GEGravity example (Baier, Yotov & Zylkin 2019); wiod-zylkin/PROVENANCE.md",
             sample="international flows, 2000/2005/2010/2014",
+            panel=("exporter", "importer", "year"),
         ),
     )
 }
@@ -211,4 +216,5 @@ def run_preset(name: str, df: pd.DataFrame, **kwargs: object) -> PPMLResult:
     """Prepare ``df`` (the preset dataset's reader frame) and estimate the preset."""
     preset = get_preset(name)
     sample = preset.prepare(df)
+    kwargs.setdefault("panel", preset.panel)
     return estimate_ppml(sample, preset.formula, cluster=preset.cluster, **kwargs)  # type: ignore[arg-type]
