@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -580,21 +581,61 @@ def _tree_records(edition: int) -> list[dict[str, Any]]:
     return _records(edition_tree(edition))
 
 
+_STOP = frozenset({"and", "or", "of", "the", "for", "in", "with", "other", "a", "an", "to"})
+
+
+def search_stem(word: str) -> str:
+    """Return a crude stem of a search word so that singular and plural both match.
+
+    >>> [search_stem(w) for w in ("batteries", "battery", "horses", "cells", "glass")]
+    ['batter', 'batter', 'hors', 'cell', 'glass']
+    """
+    for suffix, keep in (("ies", 3), ("es", 3), ("s", 3), ("y", 4)):
+        if word.endswith(suffix) and len(word) - len(suffix) >= keep and not word.endswith("ss"):
+            return word[: -len(suffix)]
+    return word
+
+
+@lru_cache(maxsize=2)
+def _search_text(edition: int) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
+    tree = edition_tree(edition)
+    coded = tree[tree["level"] != "text"]
+
+    def norm(col: pd.Series) -> pd.Series:
+        return " " + col.fillna("").str.lower().str.replace(r"[^0-9a-z]+", " ", regex=True) + " "
+
+    return coded, norm(coded["path"]), norm(coded["description"])
+
+
 def search(q: str, *, edition: int = 2025, limit: int = 50) -> list[dict[str, Any]]:
-    """Search an edition by code prefix (digits, dots allowed) or by words of the description."""
+    """Search an edition by code prefix (digits, dots allowed) or by words of the description.
+
+    Words match whole words of the line's path (its description with its ancestors'),
+    punctuation and hyphens ignored, singular and plural alike ("lithium ion battery" finds
+    "Lithium-ion batteries", "horse" finds "horses" but not "horsepower"); every word must
+    match. Lines whose own
+    description holds more of the words come first, then Chapter 98/99 lines, then by code.
+    """
     text = (q or "").strip()
     if not text:
         return []
-    tree = edition_tree(edition)
-    coded = tree[tree["level"] != "text"]
-    digits = text.replace(".", "")
+    coded, path, own = _search_text(check_edition(edition))
+    digits = text.replace(".", "").replace(" ", "")
     if digits.isdigit():
         hit = coded[coded["hts"].str.startswith(digits)]
     else:
+        words = [w for w in re.sub(r"[^0-9a-z]+", " ", text.lower()).split() if w not in _STOP]
+        if not words:
+            return []
         mask = pd.Series(True, index=coded.index)
-        for w in text.lower().split():
-            mask &= coded["path"].str.lower().str.contains(w, regex=False)
-        hit = coded[mask]
+        score = pd.Series(0, index=coded.index)
+        for w in words:
+            needle = rf" {re.escape(search_stem(w))}(?:e|es|s|ies|y|ys|ed|ing)? "
+            mask &= path.str.contains(needle, regex=True)
+            score += own.str.contains(needle, regex=True).astype(int)
+        hit = coded[mask].assign(_score=score[mask],
+                                 _ch99=coded.loc[mask, "hts"].str[:2].isin(["98", "99"]))
+        hit = hit.sort_values(["_ch99", "_score"], ascending=[True, False], kind="stable")
     return [{"hts": dotted(r["hts"]), "level": r["level"], "description": r["description"],
              "general": r["general"], "units": r["units"]} for r in _records(hit.head(limit))]
 

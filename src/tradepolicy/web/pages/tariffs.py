@@ -33,6 +33,7 @@ def chapter99_panel() -> dict[str, Any]:
 COMMON_ORIGINS = ["CHN", "MEX", "CAN", "JPN", "KOR", "DEU", "GBR", "VNM", "IND", "AUS", "CUB"]
 SEARCH_COLUMNS = ["hts", "level", "description", "general", "units"]
 HISTORY_FROM = "2017-01-01"
+SEARCH_LIMIT = 200
 
 
 @router.get("/tariffs{suffix:path}")
@@ -66,9 +67,10 @@ def tariffs_pages(
 
 
 def _search(request: Request, fmt: str, q: str | None, edition: int) -> Response:
-    rows = svc.search(q or "", edition=edition, limit=200) if q else []
+    rows = svc.search(q or "", edition=edition, limit=SEARCH_LIMIT) if q else []
     return respond(request, fmt, template="tariffs/search.html",
-                   context={"title": "Tariff schedule", "q": q or "", "rows": rows, "edition": edition},
+                   context={"title": "Tariff schedule", "q": q or "", "rows": rows, "edition": edition,
+                            "limit": SEARCH_LIMIT},
                    rows=rows, json_body={"ok": True, "q": q, "count": len(rows), "lines": rows},
                    columns=SEARCH_COLUMNS, filename="hts-search.csv")
 
