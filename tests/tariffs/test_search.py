@@ -54,3 +54,13 @@ def test_search_page_and_twins() -> None:
 @pytest.mark.parametrize("q", ["of the", "   ", "..."])
 def test_queries_without_words_return_nothing(q: str) -> None:
     assert svc.search(q) == []
+
+
+def test_search_stem_doctest() -> None:
+    import doctest
+
+    finder = doctest.DocTestFinder()
+    runner = doctest.DocTestRunner()
+    for t in finder.find(svc.search_stem, "search_stem"):
+        runner.run(t)
+    assert runner.tries > 0 and runner.failures == 0
