@@ -261,3 +261,12 @@ def test_2017_database_lines_with_two_rows_use_the_later_one_and_batch_runs(tmp_
     assert frame["hts"].is_unique
     row = frame[frame["hts"] == "37019930"].iloc[0]
     assert row["total"] == pytest.approx(0.024, abs=1e-12)
+
+
+def test_stack_says_when_the_schedule_used_is_not_of_the_date() -> None:
+    # Sources (sources.yaml): 2017 database from 2017-01-01, HTS 2024 from 2024-01-01.
+    # 2010-01-01 precedes every source; 2023-06-01 is 6+ years after the 2017 database began.
+    assert any("earliest" in n for n in svc.stack("0101.30.00.00", "FRA", "2010-01-01").notes)
+    assert any("not reflected" in n for n in svc.stack("0101.30.00.00", "FRA", "2023-06-01").notes)
+    s = svc.stack("0101.30.00.00", "FRA", "2024-06-01")
+    assert not any("earliest" in n or "not reflected" in n for n in s.notes)

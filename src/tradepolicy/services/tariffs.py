@@ -273,6 +273,25 @@ def superseded_rows() -> dict[str, dict[str, str]]:
             for r in _records(early)}
 
 
+def source_notes(date: dt.date, source_id: str) -> list[str]:
+    """Return notes on how far ``date`` lies from the schedule used for it.
+
+    Before the earliest loaded source the earliest is used; more than a year after the
+    start of the source used, later changes to the schedule (e.g. the HS 2022 codes) are
+    not in it. Either way the result says so.
+    """
+    srcs = sources_in_order()
+    used = next(s for s in srcs if s["id"] == source_id)
+    start = as_date(used["from"])
+    if date < start:
+        return [f"No schedule of {date.isoformat()} is loaded: the earliest, {used['label']} "
+                f"(from {start.isoformat()}), is used; rates in force on the date may differ."]
+    if (date - start).days > 366:
+        return [f"{used['label']} (from {start.isoformat()}) is the latest schedule loaded on or "
+                f"before {date.isoformat()}: later changes to the base rates are not reflected."]
+    return []
+
+
 def nearest_codes(code: str, src: Source, n: int = 5) -> list[str]:
     """Return up to ``n`` valid codes nearest to ``code`` (same prefix first, then by spelling)."""
     same_len = [c for c in src.codes if len(c) == len(code)]
@@ -481,7 +500,7 @@ def stack(hts: str, origin: str, date: dt.date | str, *, unit_value: float | Non
     o = check_origin(origin)
     d, notes = check_date(date)
     src, c, more = _resolve(code, d)
-    notes += more
+    notes += source_notes(d, src.id) + more
     if src.id == "db2017" and c[:8] in superseded_rows():
         old_row = superseded_rows()[c[:8]]
         if d.isoformat() <= old_row["end"]:
@@ -794,6 +813,7 @@ def batch(date: dt.date | str, out: Path | str, origin_list: Sequence[str] | Non
     frame.to_parquet(tmp, index=False)
     tmp.replace(out)
     d, notes = check_date(date)
+    notes += source_notes(d, pick_source(d))
     review = measures()["section301_china"].get("four_year_review", {})
     if ("CHN" in set(frame["origin"].cat.categories) and "understate_from" in review
             and d >= as_date(review["understate_from"])):
