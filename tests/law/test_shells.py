@@ -151,10 +151,12 @@ def test_page_form_records_an_event_with_details(client: TestClient) -> None:
     assert "2022-07-05" in client.get("/cases/S301-F").text  # E4: List 1 window closes 2022-07-05
 
 
-def test_cli_timeline_table_shows_rule_id_and_direction() -> None:
+def test_cli_timeline_table_shows_rule_id_and_direction(monkeypatch: pytest.MonkeyPatch) -> None:
     # Issue 3: the timeline prints each clock with its rule id, basis, direction, roll and citation.
-    r = runner.invoke(cli_app, ["law", "timeline", "section301", "-e", "petition_filed=2025-03-03"],
-                      env={"COLUMNS": "200"})
+    from tradepolicy.cli._output import console
+
+    monkeypatch.setattr(console, "width", 220)  # a wide terminal: one table row per line
+    r = runner.invoke(cli_app, ["law", "timeline", "section301", "-e", "petition_filed=2025-03-03"])
     assert r.exit_code == 0, r.output
     row = next(line for line in r.output.splitlines() if "initiation_decision_due" in line)
     assert "s301.initiation_decision" in row and "2025-04-17" in row and "no later than" in row  # E5
