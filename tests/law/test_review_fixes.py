@@ -65,23 +65,53 @@ def test_upcoming_annual_items_for_the_dashboard() -> None:
 
 
 def test_s151_session_clocks_carry_the_unconfirmed_counting_basis() -> None:
-    # Bill submitted Fri 2024-03-01. House session days from the House Calendars, 118th Cong.
-    # 2nd sess., "Calendar of year 2024": 14 more in March, 16 in April, 15th of May = 05-28
-    # is the 45th (2191(e)(1)); 15 more (May 31, June 3..28) give the vote by 2024-06-28.
+    # Invented agreement signed 2019-06-03 (inside TPA-2015), bill submitted Tue 2020-01-07.
+    # House session days from the House Calendars (116th Cong. 2nd sess., "Calendar of year
+    # 2020"): 14 more in January, 16 in February, the 15th of March = 03-26 is the 45th
+    # (2191(e)(1)); 15 more (Mar 27, 31, Apr 3 ... May 8) give the House vote by 2020-05-08.
     # The fact sheet (s.1.3) marks the s.151 day-counting rule 2191(e)(3) unconfirmed.
-    events = [("negotiation_notice_sent", "2023-01-02"), ("negotiations_started", "2023-04-03"),
-              ("intent_to_sign_notified", "2023-10-02"), ("agreement_signed", "2024-01-02"),
-              ("bill_submitted", "2024-03-01")]
-    st = timeline(get_procedure("tpa_negotiation"), [(e, D(d), {}) for e, d in events], as_of=D("2024-03-02"))
+    events = [("negotiation_notice_sent", "2018-06-01"), ("negotiations_started", "2018-09-04"),
+              ("intent_to_sign_notified", "2019-03-01"), ("agreement_signed", "2019-06-03"),
+              ("bill_submitted", "2020-01-07")]
+    st = timeline(get_procedure("tpa_negotiation"), [(e, D(d), {}) for e, d in events], as_of=D("2020-01-08"))
     by = {d.clock_id: d for d in st.deadlines}
-    assert by["house_discharge_due"].due_date == D("2024-05-28")
-    assert by["house_vote_due"].due_date == D("2024-06-28")
+    assert by["house_discharge_due"].due_date == D("2020-03-26")
+    assert by["house_vote_due"].due_date == D("2020-05-08")
     for cid in ("house_discharge_due", "house_vote_due"):
         assert by[cid].confirmed is False
         assert "rule s151.session_day_counting (counting basis)" in by[cid].unconfirmed
     # No Senate session data: a clear error, never a guessed date.
     senate = by["senate_discharge_after_companion"]
     assert senate.status == "error" and "does not cover" in (senate.message or "")
+
+
+@pytest.mark.parametrize(("signed", "stage"), [
+    ("2018-06-30", "agreement_and_approval"),  # before the initial coverage end 2018-07-01
+    ("2021-06-30", "agreement_and_approval"),  # last day of the extended authority
+    ("2021-07-01", "signed_outside_tpa"),      # fact sheet s.1.1: lapsed for agreements on/after 2021-07-01
+])
+def test_tpa_lapse_is_a_stage_not_a_silent_timeline(signed: str, stage: str) -> None:
+    events = [("negotiation_notice_sent", "2017-01-03"), ("negotiations_started", "2017-04-04"),
+              ("intent_to_sign_notified", "2018-03-01"), ("agreement_signed", signed)]
+    st = timeline(get_procedure("tpa_negotiation"), [(e, D(d), {}) for e, d in events], as_of=D("2021-12-01"))
+    assert st.stage == stage
+    changes = next(d for d in st.deadlines if d.clock_id == "changes_to_law_due")
+    if stage == "signed_outside_tpa":
+        assert changes.status == "moot" and "2021-07-01" in (changes.message or "")
+        assert "bill_submitted" not in st.allowed_events
+    else:
+        assert changes.due_date == D(signed) + dt.timedelta(days=60)  # 4205(a)(1)(C): S + 60
+
+
+def test_no_s151_clock_after_the_lapse() -> None:
+    from tradepolicy.errors import ConflictError
+
+    events = [("negotiation_notice_sent", "2023-01-02"), ("negotiations_started", "2023-04-03"),
+              ("intent_to_sign_notified", "2023-10-02"), ("agreement_signed", "2024-01-02"),
+              ("bill_submitted", "2024-03-01")]
+    with pytest.raises(ConflictError) as info:
+        timeline(get_procedure("tpa_negotiation"), [(e, D(d), {}) for e, d in events], as_of=D("2024-03-02"))
+    assert "signed_outside_tpa" in str(info.value)
 
 
 def _unfold(ics: str) -> list[str]:

@@ -303,6 +303,15 @@ def _instance(proc: Procedure, rec: EventRecord) -> str | None:
     return str(rec.payload.get(ev.instance_field, ""))
 
 
+def _date_limit(book: RuleBook, rule_id: str, on: dt.date) -> dt.date | None:
+    """Return the date rule ``rule_id`` sets on ``on``, or None where it does not hold."""
+    try:
+        limit = value_of(book.rules[rule_id], on).value
+    except NotFoundError:  # e.g. a date before the rule's first period: no such limit yet
+        return None
+    return limit if isinstance(limit, dt.date) else None
+
+
 def current_stage(proc: Procedure, events: list[EventRecord], book: RuleBook | None = None) -> str:
     """Return the stage reached after replaying ``events`` (effective, in seq order)."""
     book = book or bundled_rules()
@@ -312,8 +321,8 @@ def current_stage(proc: Procedure, events: list[EventRecord], book: RuleBook | N
         if ev.to_stage:
             stage = ev.to_stage
         if ev.stage_on_or_after is not None:
-            limit = value_of(book.rules[ev.stage_on_or_after.rule], rec.date).value
-            if isinstance(limit, dt.date) and rec.date >= limit:
+            limit = _date_limit(book, ev.stage_on_or_after.rule, rec.date)
+            if limit is not None and rec.date >= limit:
                 stage = ev.stage_on_or_after.stage
     return stage
 
@@ -667,18 +676,26 @@ def _compute_simple(ctx: _Ctx, c: ClockDef) -> list[Deadline]:
             dd = due_date(trig_date, rv, ctx.cals, anchor=c.anchor, inverse=c.inverse,
                           finish=c.finish)
         except TradePolicyError as exc:
+            err_status: Status = "error"
+            err_message = exc.message
+            gate = c.moot_on_or_after
+            limit = _date_limit(ctx.book, gate, trig_date) if gate else None
+            if gate and limit is not None and trig_date >= limit:  # the clock does not run at all
+                err_status = "moot"
+                err_message = f"moot: {ctx.book.rules[gate].title} ({limit.isoformat()})"
             out.append(Deadline(**base, value=None, unit=rule.unit, basis=rule.basis,
                                 direction=rule.direction, roll=rule.roll, calendar=rule.calendar,
                                 raw_date=None, tolled_days=0, due_date=None, rolled=False,
                                 non_business_day=False, actual_event=None, actual_date=None,
-                                days_from_due=None, status="error", message=exc.message))
+                                days_from_due=None, status=err_status, message=err_message))
             continue
         status, act_ev, act_date, diff = _status(ctx, c, dd.due, dd.direction, instance, trig_date,
                                                  forward, projected)
         message = None
         if c.moot_on_or_after:
-            limit = value_of(ctx.book.rules[c.moot_on_or_after], trig_date).value
-            if isinstance(limit, dt.date) and trig_date >= limit and status in ("pending", "overdue"):
+            limit = _date_limit(ctx.book, c.moot_on_or_after, trig_date)
+            if limit is not None and trig_date >= limit and status in (
+                    "pending", "overdue", "missed", "not_recorded"):
                 status = "moot"
                 message = f"moot: {ctx.book.rules[c.moot_on_or_after].title} ({limit.isoformat()})"
         if dd.tolled_days:
