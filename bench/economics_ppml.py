@@ -70,10 +70,16 @@ def main() -> None:
         print(f"{label}: {dt:.1f} s", flush=True)
         return dt, out
 
-    t_pf, pf_default = timed("pyfixest defaults",
-                             lambda: pf.fepois(fml, data=df, vcov={"CRV1": "pair"}))
-    t_ours, ours = timed("estimate_ppml (pyfixest path)",
-                         lambda: estimate_ppml(df, fml, cluster="pair"))
+    # the two pyfixest-based runs are interleaved twice and the best of each is kept: on
+    # the shared machine single runs varied by +-30%
+    pf_runs, our_runs = [], []
+    for _ in range(2):
+        pf_runs.append(timed("pyfixest defaults",
+                             lambda: pf.fepois(fml, data=df, vcov={"CRV1": "pair"})))
+        our_runs.append(timed("estimate_ppml (pyfixest path)",
+                              lambda: estimate_ppml(df, fml, cluster="pair")))
+    t_pf, pf_default = min(pf_runs, key=lambda r: r[0])
+    t_ours, ours = min(our_runs, key=lambda r: r[0])
     t_auto, auto = timed("estimate_ppml(panel=...)", lambda: estimate_ppml(
         df, fml, cluster="pair", panel=("exporter", "importer", "year")))
     t_fast, fast = timed("estimate_ppml_panel",
@@ -89,7 +95,8 @@ def main() -> None:
         "## Economics: PPML with three-way fixed effects (part A)",
         "",
         f"Machine: {machine()}. Shared with other engineers' jobs (noisy); the runs are "
-        "side by side in one process, after a warm-up on a small panel.",
+        "side by side in one process, after a warm-up on a small panel; the two pyfixest-based "
+        "rows are the best of two interleaved runs each, the others single runs.",
         "",
         f"Panel: 200 x 200 x {years} = {len(df):,} rows, "
         f"{float((df['trade'] == 0).mean()):.0%} zeros, FE exporter-year, importer-year, pair; "
