@@ -161,3 +161,9 @@ def test_cli_timeline_table_shows_rule_id_and_direction(monkeypatch: pytest.Monk
     row = next(line for line in r.output.splitlines() if "initiation_decision_due" in line)
     assert "s301.initiation_decision" in row and "2025-04-17" in row and "no later than" in row  # E5
     assert "s301.initiation_decision: 19 U.S.C. 2412(a)(2)-(3)" in r.output
+
+
+def test_cli_calendars_says_which_chamber_has_no_session_days() -> None:
+    r = runner.invoke(cli_app, ["law", "calendars"])
+    assert r.exit_code == 0, r.output
+    assert "Senate: no session days listed" in " ".join(r.output.split())

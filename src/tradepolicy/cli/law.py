@@ -172,6 +172,11 @@ def law_calendars(as_json: JsonOpt = False) -> None:
     emit([{"chamber": s["chamber"], **p} for s in c["sessions"] for p in s["periods"]], as_json=False,
          columns=["chamber", "id", "covers_from", "covers_to", "days", "confirmed", "citation"],
          title="Session days")
+    for s in c["sessions"]:
+        if not s["periods"]:
+            console.print(f"{s['title']}: no session days listed; its s.151 clocks report that the "
+                          "session calendar does not cover the dates they must count.",
+                          highlight=False, markup=False)
 
 
 # --------------------------------------------------------------------------- cases
