@@ -162,3 +162,10 @@ def test_timeline_page_has_json_and_csv_twins() -> None:
     csv = c.get("/law/timeline.csv", params=q).text.splitlines()
     assert csv[0].startswith("clock_id,") and csv[0].endswith(",flag")
     assert any(line.startswith("final_due,") and "2025-09-08" in line for line in csv)
+
+
+def test_api_upcoming_includes_the_annual_calendar() -> None:
+    c = TestClient(create_app())
+    j = c.get("/api/deadlines/upcoming", params={"within_days": 366}).json()
+    # Within a year of any day every annual item of fact sheet s.7.1 falls due once.
+    assert {"ustr.trade_policy_agenda", "ustr.nte", "ustr.special301"} <= {a["rule_id"] for a in j["annual"]}

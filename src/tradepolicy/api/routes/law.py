@@ -135,6 +135,7 @@ def case_calendar(case_id: str) -> Response:
 
 @router.get("/deadlines/upcoming")
 def upcoming(within_days: int = Query(120, ge=1, le=3650), limit: int = Query(50, ge=1, le=1000)) -> dict[str, Any]:
-    """List pending and overdue deadlines of every case, soonest first."""
+    """List pending and overdue deadlines of every case, soonest first, and the USTR annual items."""
     rows = cases_svc.upcoming_deadlines(within_days=within_days, limit=limit)
-    return {"ok": True, "count": len(rows), "deadlines": rows}
+    return {"ok": True, "count": len(rows), "deadlines": rows,
+            "annual": law_svc.upcoming_annual(within_days=within_days)}
