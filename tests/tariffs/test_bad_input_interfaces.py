@@ -104,6 +104,8 @@ OFFER_CASES = [
     ({"edition": 2019}, "edition"),
     ({"formulas": "swiss"}, "formulas"),
     ({"korus_check": {"colour": "red"}}, "korus_check"),
+    ({"base_date": "1980-01-01"}, "base_date"),
+    ({"partners": ["XXX"]}, "origin"),
 ]
 
 

@@ -120,3 +120,22 @@ def test_offer_file_errors(tmp_path: Path, body: str, field: str) -> None:
     with pytest.raises(InputError) as e:
         svc.offer(f)
     assert e.value.field == field and str(f) in (e.value.where or "")
+
+
+@requires_dataset("us-hts")
+def test_offer_by_partner_starts_from_what_each_partner_pays() -> None:
+    # 0201.10.50 in HTS 2025: MFN "26.4%", KORUS "1.7% (KR)", column 2 "31.1%". A cap of 10%
+    # offered to KOR, CHN and CUB on 2025-03-01. Hand check: KOR pays 1.7% now and after
+    # (the cap does not bite); CHN 26.4% -> 10%; CUB (column 2) 31.1% -> 10%. Tolerance 1e-12.
+    from tradepolicy.services import tariffs as svc
+
+    res = svc.offer_from_spec({"partners": ["KOR", "CHN", "CUB"], "base_date": "2025-03-01",
+                               "groups": {"beef": {"hts": ["0201.10.50"]}},
+                               "formulas": [{"group": "beef", "formula": "cap", "cap": 0.10}]})
+    by = {b["partner"]: b for b in res["groups"][0]["by_partner"]}
+    assert by["KOR"]["average_now"] == pytest.approx(0.017, abs=1e-12)
+    assert by["KOR"]["average_after"] == pytest.approx(0.017, abs=1e-12) and by["KOR"]["lines_cut"] == 0
+    assert by["CHN"]["average_now"] == pytest.approx(0.264, abs=1e-12)
+    assert by["CHN"]["average_after"] == pytest.approx(0.10, abs=1e-12)
+    assert by["CUB"]["column2"] and by["CUB"]["average_now"] == pytest.approx(0.311, abs=1e-12)
+    assert "KR" in by["KOR"]["programs_claimable"] and "KR" not in by["CHN"]["programs_claimable"]

@@ -98,6 +98,15 @@ def offer(
              "path": " ".join(f"{p['year']}:{p['average']:.2%}" for p in g["staging"]["path"])}
             for g in res["groups"]]
     emit(rows, as_json=False, title=str(res["name"]))
+    by = [{"group": g["group"], "partner": b["partner"],
+           "avg now": "n/a" if b["average_now"] is None else f"{b['average_now']:.2%}",
+           "avg after": "n/a" if b["average_after"] is None else f"{b['average_after']:.2%}",
+           "lines cut": b["lines_cut"], "claims": ",".join(b["programs_claimable"]),
+           "column 2": b["column2"]}
+          for g in res["groups"] for b in g["by_partner"]]
+    if by:
+        emit(by, as_json=False, title=f"by partner (duty now = MFN or a better preference, "
+                                      f"on {res['groups'][0]['by_partner'][0]['base_date']})")
     if "korus_check" in res:
         emit(res["korus_check"], as_json=False, title="staging path vs KORUS 2017 rates")
 

@@ -833,7 +833,9 @@ def hts8_rates(edition: int = 2025) -> pd.DataFrame:
     A tariff line is a distinct rate-bearing row: the HTS8 line where the rate is printed on
     it, else the HTS10 line that prints its own rate. Columns: ``hts8`` (the line's code,
     8 or 10 digits), ``chapter`` (2 digits), ``section`` (Roman numeral), ``general``,
-    ``kind``, ``ave`` (decimal; specific rates use the 2017 AVE where known), ``pref_ave``.
+    ``kind``, ``ave`` (decimal; specific rates use the 2017 AVE where known), ``pref_ave``
+    (lowest special-column AVE), ``special`` (the special column text), ``col2_ave``
+    (column 2 AVE; NaN when specific).
     """
     from tradepolicy.datasets.readers.hs import read_hs_nomenclature
 
@@ -857,7 +859,10 @@ def hts8_rates(edition: int = 2025) -> pd.DataFrame:
     hs = read_hs_nomenclature()
     sec = dict(zip(hs.loc[hs["level"] == 2, "hscode"], hs.loc[hs["level"] == 2, "section"], strict=True))
     out = pd.DataFrame({"hts8": rows["hts"].to_numpy(), "general": rows["general"].to_numpy(),
-                        "kind": kinds, "ave": aves, "pref_ave": prefs})
+                        "kind": kinds, "ave": aves, "pref_ave": prefs,
+                        "special": rows["special"].fillna("").to_numpy(),
+                        "col2_ave": [np.nan if (v := _parse_cached(str(t)).ave()) is None else v
+                                     for t in rows["col2"].fillna("")]})
     out["chapter"] = out["hts8"].str[:2]
     out["section"] = out["chapter"].map(sec).fillna("XXII (ch.98-99)")
     return out
@@ -993,8 +998,44 @@ def offer(path: Path | str) -> dict[str, Any]:
     return offer_from_spec(spec, where=str(p), name=p.stem)
 
 
+def _partner_outcome(partner: str, base_date: dt.date, lines: pd.DataFrame, after: Any) -> dict[str, Any]:
+    """Return what an offer changes for one partner: its duty today vs after the offer.
+
+    A partner's duty today on a line is the lower of the MFN rate and the best special rate
+    it may claim on ``base_date`` (agreements registry + preferences YAML), or the column 2
+    rate for a General Note 3(b) country; after the offer it is the lower of that and the
+    offered rate (an offer never raises a partner's duty). Averages skip lines whose rate
+    today cannot be stated (column 2 specific rates), counted in ``lines_not_statable_now``.
+    """
+    m = measures()
+    elig = eligible_programs(partner, base_date, m["preferences"]["programs"], agreements(),
+                             m["stacking"]["successor_symbols"]["value"])
+    col2 = column2_applies(partner, base_date, m["column2"]) is not None
+    now = lines["ave"].to_numpy(dtype=float).copy()
+    if col2:  # General Note 3(b): column 2, no preference
+        now = lines["col2_ave"].to_numpy(dtype=float).copy()
+        elig = {}
+    for i, sp in enumerate(lines["special"]):
+        pa = _special_aves(str(sp))
+        best = [v for sym, v in pa.items() if sym in elig]
+        if best:
+            now[i] = min(now[i], min(best))
+    new = np.minimum(now, np.asarray(after, dtype=float))  # NaN stays NaN: same lines averaged
+    return {"partner": partner, "base_date": base_date.isoformat(),
+            "programs_claimable": sorted(elig),
+            "average_now": float(np.nanmean(now)) if np.isfinite(now).any() else None,
+            "average_after": float(np.nanmean(new)) if np.isfinite(new).any() else None,
+            "lines_cut": int(np.sum(new < now - 1e-12)), "n_lines": len(now),
+            "lines_not_statable_now": int(np.isnan(now).sum()), "column2": col2}
+
+
 def offer_from_spec(spec: Mapping[str, Any], *, where: str = "offer", name: str = "offer") -> dict[str, Any]:
-    """Apply an offer given as a mapping (the parsed YAML of :func:`offer`)."""
+    """Apply an offer given as a mapping (the parsed YAML of :func:`offer`).
+
+    Formulas apply to the MFN rates of a product group; ``partners`` (per offer or per
+    formula) get ``by_partner``: each partner's average duty today (MFN or a better
+    preference it may claim on ``base_date``, default today) and after the offer.
+    """
     from tradepolicy.tariffs.formulas import FORMULAS, apply_formula, rate_in_year, staging_path
 
     p = where
@@ -1035,7 +1076,15 @@ def offer_from_spec(spec: Mapping[str, Any], *, where: str = "offer", name: str 
             masks[gid] = _group_mask(lines["hts8"], g, f"{p}: groups.{gid}")
         except TradePolicyError as exc:
             raise _with_where(exc, f"{p}: groups.{gid}") from None
-    partners = [check_origin(str(o)) for o in partner_list]
+    try:
+        partners = [check_origin(str(o)) for o in partner_list]
+    except TradePolicyError as exc:
+        raise _with_where(exc, f"{p}: partners") from None
+    try:
+        base_date, _ = check_date(spec.get("base_date", dt.date.today().isoformat()))
+    except InputError as exc:
+        raise InputError(exc.message, where=p, field="base_date", expected=exc.expected,
+                         example="base_date: 2025-03-01", details=exc.details) from None
     out_groups = []
     for i, f in enumerate(formulas):
         where = f"{p}: formulas[{i}]"
@@ -1092,6 +1141,7 @@ def offer_from_spec(spec: Mapping[str, Any], *, where: str = "offer", name: str 
                                                           for path_, b in zip(paths, res.before, strict=True)]))}
                     for y in years_all]
         out_groups.append({
+            "by_partner": [_partner_outcome(o, base_date, sub, res.after) for o in f_partners],
             "group": gid, "partners": f_partners, "formula": kind, "coefficient": res.coefficient,
             "solved": res.solved,
             "n_lines": len(t0), "average_before": res.average_before,
