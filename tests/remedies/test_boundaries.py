@@ -184,3 +184,6 @@ def test_viability_exactly_5_percent(home_qty, viable):
     if not viable:
         assert r.by_connum.iloc[0]["nv_basis"] == "constructed_value"
         assert r.exclusions[0]["reason"] == "home_market_not_viable"
+        # No usable home sale: CV = COP (100) with no profit, and the run says so.
+        assert r.by_connum.iloc[0]["nv"] == pytest.approx(100.0, abs=1e-12)
+        assert any("NO profit" in n for n in r.notes)

@@ -383,6 +383,15 @@ def run_margin_programme(
                              example="connum,cost_of_production,vcom,tcom")
     us_conn_unique = np.unique(uc)
     match: MatchResult = match_connums(us_conn_unique, nv_home, cv, vcom, tcom, sim, cap=params.difmer_cap)
+    cv_used = (match.basis[us_conn_unique] == "constructed_value") & ~np.isfinite(cv_given[us_conn_unique])
+    if cv_used.any():
+        if usable.any():
+            notes.append(f"Constructed value for {int(cv_used.sum())} CONNUM(s) = COP x (1 + {prof:.2%}), the "
+                         "profit on usable home-market sales (1677b(e)(2)(A)).")
+        else:
+            notes.append(f"Constructed value for {int(cv_used.sum())} CONNUM(s) = COP with NO profit: there is no "
+                         "usable home-market sale, and the statute's alternative profit methods "
+                         "(1677b(e)(2)(B)) are not implemented. Give constructed_value in the cost file.")
     used_home = np.zeros(n, dtype=bool)
     used_home[match.matched[match.matched >= 0]] = True
     log.add("home_connum_unmatched", usable & ~used_home[hc], hq)
