@@ -9,7 +9,8 @@ import pytest
 
 
 @pytest.mark.parametrize("module", ["tradepolicy.economics.pe.smart", "tradepolicy.economics.pe.formulas",
-                                    "tradepolicy.economics.indicators"])
+                                    "tradepolicy.economics.indicators",
+                                    "tradepolicy.datasets.readers.trade"])
 def test_doctests(module: str) -> None:
     result = doctest.testmod(importlib.import_module(module))
     assert result.attempted > 0 and result.failed == 0

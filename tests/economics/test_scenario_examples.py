@@ -84,6 +84,17 @@ def test_section301_example() -> None:
     assert by_src["subject"]["value_base"] == pytest.approx(0.5 * 505_470, rel=1e-3)
     mc = out["result"]["uncertainty"]["monte_carlo"]
     assert mc["draws"] == 10_000 and mc["subject_value_change"]["p95"] < 0
+    # Per-partner rows are by ISO3 (DataWeb names mapped by readers.trade.dataweb_iso3): every
+    # 2017 partner with imports is a country with a code, each code once; China is the subject.
+    rows = out["result"]["rows"]
+    codes = [r["iso3"] for r in rows if r["group"] != "domestic"]
+    assert None not in codes and len(codes) == len(set(codes))
+    assert all(len(c) == 3 and c.isupper() for c in codes)
+    by_iso = {r["iso3"]: r for r in rows if r["group"] != "domestic"}
+    assert by_iso["CHN"]["group"] == "subject" and by_iso["CHN"]["partner"] == "China"
+    assert by_iso["KOR"]["partner"] == "South Korea" and by_iso["MEX"]["group"] == "non-subject"
+    # Gaza Strip and West Bank are both PSE: one row, their values added.
+    assert by_iso["PSE"]["partner"] == "Gaza Strip + West Bank"
 
 
 @requires_dataset("baci-shrimp-2018")

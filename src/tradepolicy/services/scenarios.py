@@ -145,10 +145,19 @@ def load_inputs(sc: Scenario) -> dict[str, Any]:
 
         t = read_us_trade_by_partner()
         year = int(sc.data.get("year", 2017))
-        t = t[(t["flow"] == "general_imports_customs_value") & (t["year"] == year)]
-        # DataWeb names have no ISO3 upstream: rows carry the name, iso3 stays empty.
-        mk = pd.DataFrame({"partner": t["country"], "iso3": None, "value": t["value_usd"] / 1e6})
-        return {"market": mk[mk["value"] > 0], "unit": "million US$"}
+        t = t[(t["flow"] == "general_imports_customs_value") & (t["year"] == year) & (t["value_usd"] > 0)]
+        if t.empty:
+            raise InputError(f"No US general imports in us-trade-by-partner for year {year}.", where=sc.source,
+                             field="data.year", expected="a year from 1989 to 2025", example="2017")
+        # DataWeb names have no ISO3 upstream: readers.trade.dataweb_iso3 maps them. Names that
+        # share a code (Gaza Strip + West Bank = PSE; a state and its "prior to" row in the split
+        # year) are added up; the few non-country rows (Transshipment...) keep iso3 None.
+        key = t["iso3"].fillna("name:" + t["country"])
+        mk = (t.assign(key=key).groupby("key", sort=False)
+              .agg(partner=("country", " + ".join), iso3=("iso3", "first"), value=("value_usd", "sum"))
+              .reset_index(drop=True))
+        mk["value"] = mk["value"] / 1e6
+        return {"market": mk, "unit": "million US$"}
     if sc.model == "gsim":
         if ds == "gsim-4x4-example":
             from tradepolicy.datasets.readers.gsim import read_gsim_4x4
@@ -346,8 +355,9 @@ def compare(a: str | int | Path, b: str | int | Path) -> dict[str, Any]:
     cols_b = [c for c in res_b.get("columns", []) if c != "iso3"]
     metric_a = res_a.get("chart", {}).get("metric")
     metric_b = res_b.get("chart", {}).get("metric")
-    by_a = {r.get("iso3"): r for r in res_a.get("rows", [])}
-    by_b = {r.get("iso3"): r for r in res_b.get("rows", [])}
+    # Rows are keyed by ISO3; the rare row without one (DataWeb "Transshipment") by its name.
+    by_a = {r.get("iso3") or r.get("partner"): r for r in res_a.get("rows", [])}
+    by_b = {r.get("iso3") or r.get("partner"): r for r in res_b.get("rows", [])}
     rows = []
     for iso in list(dict.fromkeys([*by_a, *by_b])):
         va = by_a.get(iso, {}).get(metric_a) if metric_a in cols_a else None

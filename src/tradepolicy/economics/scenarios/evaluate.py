@@ -322,11 +322,19 @@ def run_enforcement(sc: Scenario, inputs: Mapping[str, Any]) -> ScenarioResult:
     market: pd.DataFrame = inputs["market"]
     unit = str(inputs.get("unit", "value units"))
     subject = [str(s) for s in sc.data["subject"]]
-    missing = [s for s in subject if s not in set(market["partner"])]
+    # A subject is named by ISO3 or by the data's partner name (DataWeb names such as "China";
+    # rows that add up several names, e.g. "Gaza Strip + West Bank", answer to each of them).
+    iso = market["iso3"] if "iso3" in market.columns else market["partner"]
+    aliases = [{*str(p).split(" + "), *([str(c)] if isinstance(c, str) else [])}
+               for p, c in zip(market["partner"], iso, strict=True)]
+    known = set().union(*aliases) if aliases else set()
+    missing = [s for s in subject if s not in known]
     if missing:
+        top = market.sort_values("value").iloc[-1] if len(market) else None
         raise InputError(f"Subject {missing} not found among the suppliers.", where=sc.source,
-                         field="data.subject", expected="partners present in the data",
-                         example=str(market.sort_values("value").iloc[-1]["partner"]))
+                         field="data.subject", expected="ISO3 codes (or partner names) present in the data",
+                         example=str(top["iso3"] if top is not None and "iso3" in market.columns
+                                     else top["partner"] if top is not None else "CHN"))
     share = float(sc.policy.get("covered_share", 1.0))
     if not 0 < share <= 1:
         raise InputError(f"policy.covered_share must be in (0, 1]; got {share}.", where=sc.source,
@@ -335,7 +343,7 @@ def run_enforcement(sc: Scenario, inputs: Mapping[str, Any]) -> ScenarioResult:
     if not np.isfinite(dom) or dom < 0:
         raise InputError("data.domestic_sales must be >= 0 (same units as the trade data).", where=sc.source,
                          field="data.domestic_sales", expected=f">= 0 ({unit})", example="30000")
-    is_subj = market["partner"].isin(subject)
+    is_subj = pd.Series([bool(a & set(subject)) for a in aliases], index=market.index, dtype=bool)
     v_subj = float(market.loc[is_subj, "value"].sum()) * share
     v_non = float(market.loc[~is_subj, "value"].sum())
     base = sc.policy.get("base_tariff", 0.0)
