@@ -97,3 +97,50 @@ def test_census_codes_of_the_overrides_all_decode() -> None:
     codes = {item.split("=")[0].strip() for s in raw["country_rate_overrides"]
              for item in s.replace(";", ",").split(",") if "=" in item}
     assert codes and codes <= set(census), sorted(codes - set(census))
+
+
+# --- the 2018 programmes against the HTS 2024/2025 heading texts -------------------------------
+
+# Country names as the heading texts print them ("except products of Australia, of ...").
+NAMES = {"Australia": "AUS", "Argentina": "ARG", "Brazil": "BRA", "Canada": "CAN", "Mexico": "MEX",
+         "South Korea": "KOR", "Japan": "JPN", "the United Kingdom": "GBR", "Ukraine": "UKR",
+         "member countries of the European Union": "EU"}
+# (programme, heading, a prefix of the programme in the list, a date inside each edition)
+HEADINGS = [("steel", "9903.80.01", "73012010"), ("aluminum_base_articles", "9903.85.01", "760110")]
+EDITIONS = [(2024, dt.date(2024, 6, 1)), (2025, dt.date(2025, 1, 15))]
+
+
+@pytest.mark.parametrize("edition, day", EDITIONS)
+@pytest.mark.parametrize("program, heading, prefix", HEADINGS)
+def test_2018_programmes_agree_with_the_hts_heading_texts(edition: int, day: dt.date, program: str,
+                                                          heading: str, prefix: str) -> None:
+    # PROVENANCE (section232): the 2018 steel/aluminum coverage is HTS ch.99 notes 16/19,
+    # headings 9903.80.01 / 9903.85.01. On a date inside each edition: (1) the YAML rate is
+    # the "+ N%" of the heading's general column; (2) the countries the heading text excepts
+    # are exactly those with a YAML country rate of 0 then; (3) the engine gives them 0 and
+    # gives a non-excepted origin (IND) the heading's rate. Exact (tolerance 1e-12).
+    import re
+
+    from tradepolicy.datasets.readers.hts import read_hts_edition
+
+    hts = read_hts_edition(edition)
+    row = hts.loc[hts["hts"] == heading.replace(".", "")].iloc[0]
+    m = re.search(r"\+ ?(\d+(?:\.\d+)?)%", str(row["general"]))
+    assert m, row["general"]
+    printed = float(m.group(1)) / 100
+    cfg = svc.measures()["section232"]
+    prog = cfg["programs"][program]
+    found = rate_on(prog["rates"], day)
+    assert found is not None and float(found[0]) == pytest.approx(printed, abs=TOL)
+    text = str(row["description"])
+    excepted = {iso for name, iso in NAMES.items() if f"of {name}" in text}
+    zero = {k for k, entries in (prog.get("country_rates") or {}).items()
+            if (c := rate_on(entries, day)) is not None and c[0] is not None and float(c[0]) == 0.0}
+    assert excepted == zero, (heading, edition, sorted(excepted ^ zero))
+    products = svc.s232_products()
+    origins = [o for k in excepted for o in (sorted(cfg["eu_members"])[:2] if k == "EU" else [k])]
+    for origin in origins:
+        duties, _ = section232_duties(prefix, origin, day, cfg, products)
+        assert [d.rate for d in duties if d.heading == prog["heading"]] == [0.0], origin
+    duties, _ = section232_duties(prefix, PLAIN, day, cfg, products)
+    assert [d.rate for d in duties if d.heading == prog["heading"]] == [pytest.approx(printed, abs=TOL)]
