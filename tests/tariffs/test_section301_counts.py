@@ -47,3 +47,40 @@ def test_ustr_lists_against_usitc_table() -> None:
     assert m["16b"] == 279
     assert 818 - m["34b"] == 1
     assert m["200b"] - 5745 == 14
+
+
+def test_yaml_rates_are_the_rates_the_hts_editions_print() -> None:
+    # HTS 2024 and 2025 print each 9903.88 heading's additional duty in its general column
+    # ("The duty provided in the applicable subheading + 25%"; 9903.88.15 "+ 7.5%"), and the
+    # 2025 edition the four-year-review headings 9903.91.05 (+50%) and 9903.91.11 (+25%), both
+    # "on or after January 1, 2025". The YAML rate in force in each edition must be the printed
+    # one; a suspended heading says so in its text. Exact (tolerance 1e-12).
+    import datetime as dt
+    import re
+
+    import pytest
+
+    from tradepolicy.datasets.readers.hts import read_hts_edition
+    from tradepolicy.tariffs.dated_measures import rate_on
+
+    cfg = measures()["section301_china"]
+    for edition, day in ((2024, dt.date(2024, 6, 1)), (2025, dt.date(2025, 1, 15))):
+        hts = read_hts_edition(edition).set_index("hts")
+        for heading, h in cfg["headings"].items():
+            general = str(hts.loc[heading.replace(".", ""), "general"])
+            m = re.search(r"(?:\+|plus) ?(\d+(?:\.\d+)?)%", general)
+            if h.get("suspended"):  # prints "+ 15%" with "[Compiler's note: provision suspended.]"
+                assert "provision suspended" in str(hts.loc[heading.replace(".", ""), "description"])
+                continue
+            assert m, (heading, general)
+            found = rate_on(h["rates"], day)
+            assert found is not None
+            assert float(found[0]) == pytest.approx(float(m.group(1)) / 100, abs=1e-12), heading
+    hts25 = read_hts_edition(2025).set_index("hts")
+    for prod in cfg["four_year_review"]["products"].values():
+        row = hts25.loc[prod["heading"].replace(".", "")]
+        m = re.search(r"\+ ?(\d+(?:\.\d+)?)%", str(row["general"]))
+        first = min(prod["rates"], key=lambda r: str(r["from"]))
+        assert m and float(first["rate"]) == pytest.approx(float(m.group(1)) / 100, abs=1e-12)
+        assert "on or after January 1, 2025" in str(row["description"])
+        assert str(first["from"]) == "2025-01-01"
