@@ -39,6 +39,7 @@ CASES = [
     ("procedure_bad_initial_stage.yaml", "procedure", "initial_stage", "not a stage"),
     ("procedure_clock_not_a_clock_rule.yaml", "procedure", "clocks[0].rule", "of kind"),
     ("procedure_clock_without_start.yaml", "procedure", None, "'from'"),
+    ("procedure_extended_by_unknown_event.yaml", "procedure", "clocks[0]", "unknown event"),
     ("calendar_closure_unknown_calendar.yaml", "calendar", "calendars", "unknown calendar"),
     ("calendar_tolling_end_before_start.yaml", "calendar", None, "'end' must not be before"),
     ("calendar_tolling_missing_days.yaml", "calendar", "days", "Field required"),

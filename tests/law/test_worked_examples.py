@@ -344,3 +344,18 @@ def test_e13_compliance_panel_90_days_after_referral() -> None:
                          ("rpt_expired", "2026-06-03"), ("compliance_referred", "2026-07-01")],
              as_of="2026-07-02")
     assert due(st, "compliance_panel_due") == D("2026-09-29")
+
+
+def test_s301_delayed_consultation_request_extends_the_determination() -> None:
+    # Fact sheet s.2.1 (2413(b)(1), confirmed): a consultation request delayed up to 90 days to
+    # verify the petition extends the s.304 deadlines by the same delay. E5 dates, invented delay:
+    # initiated 2025-04-17, consultations requested 2025-06-16 (60 days) -> 2026-04-17 + 60.
+    st = run("section301", [("petition_filed", "2025-03-03"), ("initiated", "2025-04-17"),
+                            ("consultation_request_delayed", "2025-04-17"),
+                            ("consultations_requested", "2025-06-16")], as_of="2025-06-17")
+    assert due(st, "determination_due") == D("2026-06-16")
+    assert due(st, "consultation_delay_max") == D("2025-07-16")  # the delay may not exceed 90 days
+    # Without the delay event the same consultations date extends nothing (E5: 2026-04-17).
+    st = run("section301", [("petition_filed", "2025-03-03"), ("initiated", "2025-04-17"),
+                            ("consultations_requested", "2025-06-16")], as_of="2025-06-17")
+    assert due(st, "determination_due") == D("2026-04-17")

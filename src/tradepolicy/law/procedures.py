@@ -81,6 +81,18 @@ class EventDef(_Strict):
     rules: list[str] = Field(default_factory=list)
 
 
+class ExtendBy(_Strict):
+    """Extend a clock by the days between two recorded events, when ``only_if`` is recorded.
+
+    E.g. 19 U.S.C. 2413(b)(1): a delayed consultation request extends the s.304 deadlines by
+    the days of the delay (from ``initiated`` to ``consultations_requested``).
+    """
+
+    start: str = Field(alias="from")
+    to: str
+    only_if: str | None = None
+
+
 class ClockDef(_Strict):
     """A clock: ``rule`` counted from event or clock ``from``, or a later/earlier-of composite."""
 
@@ -100,6 +112,7 @@ class ClockDef(_Strict):
     inverse: bool = False
     component: bool = False
     moot_on_or_after: str | None = None
+    extended_by: ExtendBy | None = None
 
     @model_validator(mode="after")
     def _shape(self) -> ClockDef:
@@ -203,7 +216,9 @@ def _check_refs(proc: Procedure, path: Path, book: RuleBook) -> None:
         if c.start is not None and c.start not in events | clocks:
             fail(f"Clock {c.id!r} starts from unknown {c.start!r}.", f"clocks[{i}].from",
                  "an event or clock id of this procedure")
-        for ref in [*c.satisfied_by, *c.cancelled_by, *c.unless, *c.only_if, *c.lapses_on]:
+        ext = c.extended_by
+        ext_refs = [ext.start, ext.to, *([ext.only_if] if ext.only_if else [])] if ext else []
+        for ref in [*c.satisfied_by, *c.cancelled_by, *c.unless, *c.only_if, *c.lapses_on, *ext_refs]:
             if ref not in events:
                 fail(f"Clock {c.id!r} names unknown event {ref!r}.", f"clocks[{i}]",
                      "event ids of this procedure")
@@ -689,9 +704,21 @@ def _compute_simple(ctx: _Ctx, c: ClockDef) -> list[Deadline]:
                                 non_business_day=False, actual_event=None, actual_date=None,
                                 days_from_due=None, status=err_status, message=err_message))
             continue
+        extension = _extension_days(ctx, c)
+        if extension:  # shift the counted date, then re-apply the roll and the flag
+            raw = dd.raw + dt.timedelta(days=extension)
+            before_roll = raw + dt.timedelta(days=dd.tolled_days)
+            due = before_roll
+            if rv.roll == "next_business_day" and rv.calendar != "none":
+                due = ctx.cals.next_business_day(before_roll, rv.calendar)
+            cal = rv.calendar if rv.calendar != "none" else "us_federal"
+            dd = replace(dd, raw=raw, due=due, rolled=due != before_roll,
+                         non_business_day=not ctx.cals.is_business_day(due, cal))
         status, act_ev, act_date, diff = _status(ctx, c, dd.due, dd.direction, instance, trig_date,
                                                  forward, projected)
         message = None
+        if extension:
+            message = f"extended {extension} days ({c.extended_by.start} to {c.extended_by.to})"  # type: ignore[union-attr]
         if c.moot_on_or_after:
             limit = _date_limit(ctx.book, c.moot_on_or_after, trig_date)
             if limit is not None and trig_date >= limit and status in (
@@ -712,6 +739,17 @@ def _compute_simple(ctx: _Ctx, c: ClockDef) -> list[Deadline]:
                             actual_event=act_ev, actual_date=act_date, days_from_due=diff,
                             status=status, message=message))
     return out
+
+
+def _extension_days(ctx: _Ctx, c: ClockDef) -> int:
+    """Days a clock is extended by (``extended_by``), 0 when its events are not recorded."""
+    ext = c.extended_by
+    if ext is None or (ext.only_if and not _occurrences(ctx, ext.only_if)):
+        return 0
+    a, b = _occurrences(ctx, ext.start), _occurrences(ctx, ext.to)
+    if not a or not b:
+        return 0
+    return max(0, (b[0].date - a[0].date).days)
 
 
 def _unconfirmed_inputs(ctx: _Ctx, rule_confirmed: bool, rule_id: str, rolled_on: str | None,
