@@ -359,3 +359,18 @@ def test_s301_delayed_consultation_request_extends_the_determination() -> None:
     st = run("section301", [("petition_filed", "2025-03-03"), ("initiated", "2025-04-17"),
                             ("consultations_requested", "2025-06-16")], as_of="2025-06-17")
     assert due(st, "determination_due") == D("2026-04-17")
+
+
+@pytest.mark.parametrize("pid", ["ad_investigation", "cvd_investigation"])
+def test_e9_extended_initiation_and_itc_prelim(pid: str) -> None:
+    # Fact sheet s.4.1 (confirmed): initiation extendable to at most 40 days after the petition;
+    # then the USITC preliminary is due 25 days after it is notified of the initiation.
+    # E9 petition Tue 2025-01-14 + 40 = Sun 02-23 -> Mon 2025-02-24 (Commerce roll);
+    # initiated (invented) Fri 2025-02-21 + 25 = Tue 2025-03-18 (was wrongly counted from the
+    # extension event: 2025-03-17, and the 45-day ITC clock stayed live).
+    st = run(pid, [("petition_filed", "2025-01-14"), ("initiation_extended", "2025-02-03"),
+                   ("initiated", "2025-02-21")], as_of="2025-02-22")
+    assert due(st, "initiation_extended_due") == D("2025-02-24")
+    assert status(st, "initiation_extended_due") == "met"
+    assert due(st, "itc_prelim_extended_due") == D("2025-03-18")
+    assert status(st, "itc_prelim_due") == "cancelled"
