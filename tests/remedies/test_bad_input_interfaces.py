@@ -125,3 +125,12 @@ def test_unknown_segment_cli_and_api(fresh_db, tmp_path):
     r = TestClient(create_app()).post("/api/remedies/margin", json=body)
     assert r.status_code == 400 and r.json()["error"]["field"] == "segment"
     assert svc.list_runs() == []
+
+
+def test_header_names_are_read_without_surrounding_spaces():
+    # E6 tables with "sale_id " and " net_price" in the U.S. header: same margin (E6 mixed 2,475 exactly).
+    us = e6_us().to_csv(index=False).replace("sale_id,", "sale_id ,", 1).replace(",net_price", ", net_price ", 1)
+    files = {"us": (us.encode(), ".csv", "us.csv"), "home": (e6_home().to_csv(index=False).encode(), ".csv", "h.csv"),
+             "cost": (e6_cost().to_csv(index=False).encode(), ".csv", "c.csv")}
+    out = svc.compute_margin(files, segment="investigation", store=False)
+    assert out["results"]["methods"]["mixed"]["total_dumping"] == 2_475

@@ -139,12 +139,15 @@ def parse_table(data: bytes, suffix: str, source: str) -> pd.DataFrame:
     """Parse CSV (every cell read as text; the engine converts and checks) or Parquet bytes."""
     try:
         if suffix == ".parquet":
-            return pd.read_parquet(io.BytesIO(data))
-        return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, skipinitialspace=True)
+            df = pd.read_parquet(io.BytesIO(data))
+        else:
+            df = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, skipinitialspace=True)
     except (ValueError, OSError, pd.errors.ParserError) as exc:
         raise InputError(f"Cannot read {source}: {exc}", where=source, field="file",
                          expected="a CSV with a header row, or a Parquet file",
                          example="sale_id,connum,quantity,net_price,...") from exc
+    df.columns = [str(c).strip() for c in df.columns]  # "sale_id " in a header is sale_id
+    return df
 
 
 def keep_input(data: bytes, suffix: str) -> str:
