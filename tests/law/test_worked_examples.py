@@ -374,3 +374,21 @@ def test_e9_extended_initiation_and_itc_prelim(pid: str) -> None:
     assert status(st, "initiation_extended_due") == "met"
     assert due(st, "itc_prelim_extended_due") == D("2025-03-18")
     assert status(st, "itc_prelim_due") == "cancelled"
+
+
+def test_e15_chapter31_compliance_review_and_urgency() -> None:
+    # Fact sheet s.5.2: compliance/excessiveness determination <= 90 days for one ground, 120 for
+    # both (31.19.3, confirmed); initial report <= 150 days after the last panelist, 120 if urgent
+    # (31.17, unconfirmed). E15 dates (invented): final report 2025-10-01; review requested 2025-12-01.
+    base = [("consultations_requested", "2025-01-06"), ("panel_requested", "2025-03-22"),
+            ("panel_composed", "2025-04-20")]
+    st = run("usmca_ch31", base, as_of="2025-04-21")
+    assert due(st, "initial_report_due") == D("2025-09-17")  # 04-20 + 150
+    st = run("usmca_ch31", [*base, ("urgent_case", "2025-04-20")], as_of="2025-04-21")
+    assert due(st, "initial_report_due_urgent") == D("2025-08-18")  # 04-20 + 120
+    assert status(st, "initial_report_due_urgent") == "pending"
+    after = [*base, ("initial_report", "2025-09-01"), ("final_report", "2025-10-01"),
+             ("compliance_review_requested", "2025-12-01")]
+    assert due(run("usmca_ch31", after, as_of="2025-12-02"), "compliance_determination_due") == D("2026-03-01")
+    st = run("usmca_ch31", [*after, ("both_grounds", "2025-12-01")], as_of="2025-12-02")
+    assert due(st, "compliance_determination_due_both") == D("2026-03-31")  # 12-01 + 120
