@@ -75,3 +75,22 @@ def test_monte_carlo_service_uses_the_named_executor() -> None:
     serial = monte_carlo_ge(**kw)  # type: ignore[arg-type]
     via = run_monte_carlo_ge("serial", **kw)
     np.testing.assert_array_equal(serial.samples["full_exports"], via.samples["full_exports"])
+
+
+def test_dask_executor_connects_to_tradepolicy_dask_address(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A user pointing the sweep at a running scheduler: TRADEPOLICY_DASK_ADDRESS.
+    from distributed import LocalCluster
+
+    with LocalCluster(processes=False, n_workers=1, threads_per_worker=1,
+                      dashboard_address=None) as cluster:
+        monkeypatch.setenv("TRADEPOLICY_DASK_ADDRESS", cluster.scheduler_address)
+        reset_settings()
+        try:
+            with get_executor("dask") as ex:
+                assert ex.client.scheduler.address == cluster.scheduler_address
+                assert ex.map(square, [5]) == [25]
+        finally:
+            monkeypatch.delenv("TRADEPOLICY_DASK_ADDRESS")
+            reset_settings()
