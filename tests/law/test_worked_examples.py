@@ -392,3 +392,31 @@ def test_e15_chapter31_compliance_review_and_urgency() -> None:
     assert due(run("usmca_ch31", after, as_of="2025-12-02"), "compliance_determination_due") == D("2026-03-01")
     st = run("usmca_ch31", [*after, ("both_grounds", "2025-12-01")], as_of="2025-12-02")
     assert due(st, "compliance_determination_due_both") == D("2026-03-31")  # 12-01 + 120
+
+
+def test_e12_urgency_branch_of_the_dsu() -> None:
+    # Fact sheet s.3 (DSU 4.8, 12.8; confirmed): in urgency consultations within 10 days, a panel
+    # may be requested after 20 days; report to the parties within 3 months of composition.
+    # DS543 request date Wed 2018-04-04 (invented urgency): +10 = Sat 04-14 -> Mon 04-16 (WTO
+    # practice, unconfirmed); +20 = Tue 2018-04-24.
+    st = run("wto_dsu", [("consultations_requested", "2018-04-04"), ("urgent_case", "2018-04-04")],
+             as_of="2018-04-05")
+    assert due(st, "urgent_consultations_due") == D("2018-04-16")
+    assert due(st, "urgent_panel_request_earliest") == D("2018-04-24")
+    assert status(st, "consultations_due") == status(st, "panel_request_earliest") == "cancelled"
+    st = run("wto_dsu", [("consultations_requested", "2018-04-04"), ("urgent_case", "2018-04-04"),
+                         ("panel_established", "2018-05-01"), ("panel_composed", "2018-05-15")],
+             as_of="2018-05-16")
+    assert due(st, "report_to_parties_due_urgent") == D("2018-08-15")  # 05-15 + 3 months
+
+
+def test_e9_provisional_measures_up_to_six_months_on_request() -> None:
+    # Fact sheet s.4.1 (1673b(d), confirmed): AD provisional measures 4 months, up to 6 on
+    # exporter request. E9 AD prelim Mon 2025-06-23: 4 months = 2025-10-23; 6 months = 2025-12-23.
+    ev = [("petition_filed", "2025-01-14"), ("initiated", "2025-02-03"), ("itc_prelim_affirmative", "2025-02-28"),
+          ("prelim_published", "2025-06-23")]
+    st = run("ad_investigation", ev, as_of="2025-06-24")
+    assert due(st, "provisional_measures_end") == D("2025-10-23")
+    st = run("ad_investigation", [*ev, ("provisional_extension_requested", "2025-07-01")], as_of="2025-07-02")
+    assert due(st, "provisional_measures_extended_end") == D("2025-12-23")
+    assert status(st, "provisional_measures_end") == "cancelled"
