@@ -270,3 +270,16 @@ def test_stack_says_when_the_schedule_used_is_not_of_the_date() -> None:
     assert any("not reflected" in n for n in svc.stack("0101.30.00.00", "FRA", "2023-06-01").notes)
     s = svc.stack("0101.30.00.00", "FRA", "2024-06-01")
     assert not any("earliest" in n or "not reflected" in n for n in s.notes)
+
+
+def test_code_of_another_edition_is_an_error_naming_where_it_exists() -> None:
+    # 0603.19.01.95 is a statistical line of HTS 2024 but not of HTS 2025 (2025 splits it into
+    # other suffixes). On 2025-06-01 it used to be stacked silently with HTS 2024 rates; now it
+    # is a NotFoundError with the nearest HTS 2025 codes and the schedules that hold it.
+    assert "0603190195" in svc.source("hts2024").codes
+    assert "0603190195" not in svc.source("hts2025").codes
+    with pytest.raises(NotFoundError) as e:
+        svc.stack("0603.19.01.95", "COL", "2025-06-01")
+    assert e.value.details["nearest"] and all(c.startswith("0603.19.01") for c in e.value.details["nearest"])
+    assert any(s.startswith("HTS 2024") for s in e.value.details["found_in"])
+    assert svc.stack("0603.19.01.95", "COL", "2024-06-01").source == "HTS 2024 Basic Edition"

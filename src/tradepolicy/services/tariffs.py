@@ -327,17 +327,22 @@ def _resolve(code: str, date: dt.date) -> tuple[Source, str, list[str]]:
     if sid == "db2017" and len(code) == 10 and code[:8] in src.codes:
         notes.append(f"The 2017 database is at HTS8: {dotted(code)} uses {dotted(code[:8])}.")
         return src, code[:8], notes
-    for other in sources_in_order():
-        alt = source(str(other["id"]))
-        if code in alt.codes:
-            notes.append(f"{dotted(code)} is not in {src.label}; {alt.label} is used instead.")
-            return alt, code, notes
+    # A code missing from the schedule in force is an error (issue 4), not a silent switch to
+    # another edition's rates: name the nearest codes and where else the code exists.
+    def holds(sid_other: str) -> bool:
+        codes = source(sid_other).codes
+        return code in codes or code[:8] in codes or any(c.startswith(code) for c in codes)
+
+    elsewhere = [f"{o['label']} (from {as_date(o['from']).isoformat()})" for o in sources_in_order()
+                 if o["id"] != src.id and holds(str(o["id"]))]
+    near = nearest_codes(code, src)
+    also = f" It is in {', '.join(elsewhere)}." if elsewhere else ""
     raise NotFoundError(
-        f"HTS {dotted(code)} is not in {src.label} (nor in the other loaded schedules). "
-        f"Nearest valid codes: {', '.join(nearest_codes(code, src)) or 'none'}.",
+        f"HTS {dotted(code)} is not in {src.label}, the schedule in force on {date.isoformat()}. "
+        f"Nearest valid codes: {', '.join(near) or 'none'}.{also}",
         field="hts", expected="a code of the schedule in force on the date",
-        example=(nearest_codes(code, src) or ["8471.30.01.00"])[0],
-        details={"nearest": nearest_codes(code, src), "source": src.label},
+        example=(near or ["8471.30.01.00"])[0],
+        details={"nearest": near, "source": src.label, "found_in": elsewhere},
     )
 
 
