@@ -61,6 +61,7 @@ def test_upcoming_annual_items_for_the_dashboard() -> None:
     tpa = next(r for r in rows if r["rule_id"] == "ustr.trade_policy_agenda")
     assert (tpa["due"], tpa["days_left"], tpa["year"]) == ("2027-03-01", 91, 2027)
     assert "ustr.nte" not in {r["rule_id"] for r in rows}
+    assert "tfa.metric.evaluation_day" not in {r["rule_id"] for r in rows}  # a reference date, not a deadline
     assert all(r["flag"] in ("confirmed", "UNCONFIRMED") for r in rows)
 
 

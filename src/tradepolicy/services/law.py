@@ -202,9 +202,12 @@ def upcoming_annual(*, within_days: int = 120, as_of: dt.date | None = None) -> 
     """
     when = as_of or dt.date.today()
     until = when + dt.timedelta(days=within_days)
+    book = bundled_rules()
     out = []
     for year in range(when.year, until.year + 1):
         for a in annual_calendar(year):
+            if book.rules[a.rule_id].direction == "not_applicable":
+                continue  # a reference date (e.g. the TFA metric's 22 February), not a deadline
             if when <= a.due <= until:
                 out.append({**a.to_dict(), "year": year, "days_left": (a.due - when).days})
     return sorted(out, key=lambda x: (x["due"], x["rule_id"]))
