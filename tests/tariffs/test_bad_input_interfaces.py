@@ -138,3 +138,14 @@ def test_line_page_before_2017_draws_the_chart_from_the_entry_date(client: TestC
     assert hist[0]["date"] == "2010-06-01" and hist[0]["source"].startswith("USITC tariff database 2017")
     page = client.get("/tariffs/line/0201.10.50", params={"origin": "CHN", "date": "2010-06-01"})
     assert page.status_code == 200 and "stroke-dasharray" in page.text  # the date mark
+
+
+def test_line_page_of_a_code_new_since_2017_charts_only_where_it_exists(client: TestClient) -> None:
+    # 8549.11.10.40 (HS 2022 e-waste heading 8549) is in HTS 2024/2025, not in the 2017
+    # database: history points before 2024 have no total and say why; the page renders.
+    r = client.get("/tariffs/line/8549.11.10.40.json", params={"origin": "CHN", "date": "2025-03-01"})
+    assert r.status_code == 200, r.text
+    hist = r.json()["history"]
+    early = [p for p in hist if p["date"] < "2024-01-01"]
+    assert early and all(p["total_ave"] is None and p["source"].startswith("not in") for p in early)
+    assert any(p["total_ave"] is not None for p in hist if p["date"] >= "2024-01-01")

@@ -294,6 +294,8 @@ def source_notes(date: dt.date, source_id: str) -> list[str]:
 
 def nearest_codes(code: str, src: Source, n: int = 5) -> list[str]:
     """Return up to ``n`` valid codes nearest to ``code`` (same prefix first, then by spelling)."""
+    longest = max((len(c) for c in src.codes), default=len(code))
+    code = code[:longest]  # a 10-digit code in an HTS8 source: compare at HTS8
     same_len = [c for c in src.codes if len(c) == len(code)]
     for k in range(len(code) - 1, 1, -1):
         pref = [c for c in same_len if c.startswith(code[:k])]
@@ -546,10 +548,17 @@ def stack_dict(
 
 def history(hts: str, origin: str, dates: Sequence[dt.date]) -> list[dict[str, Any]]:
     """Return (date, total AVE) points of a line's stack over ``dates``."""
-    out = []
+    out: list[dict[str, Any]] = []
     for d in dates:
-        s = stack(hts, origin, d)
+        try:
+            s = stack(hts, origin, d)
+        except NotFoundError:  # the code is not in the schedule in force then (e.g. HS 2022)
+            out.append({"date": d.isoformat(), "total_ave": None,
+                        "source": f"not in {source(pick_source(d)).label}"})
+            continue
         out.append({"date": d.isoformat(), "total_ave": s.total_ave, "source": s.source})
+    if out and all(p["total_ave"] is None and p["source"].startswith("not in ") for p in out):
+        stack(hts, origin, dates[-1])  # raise the clear error of the last date
     return out
 
 
