@@ -160,6 +160,23 @@ def test_bad_input_is_rejected(kwargs: dict, field: str) -> None:
     assert e.value.field == field
 
 
+def test_negative_imports_are_refused() -> None:
+    # Hand computation: M = (100, 1000), t 0 -> (1.0, 0) on the first, ε = 2, σ = 0, η = ∞:
+    # TC_0 = 100 * 2 * (0 - 1) / 1 = -200 < -M_0, so the linear form would give M1_0 = -100.
+    with pytest.raises(InputError) as e:
+        smart([100, 1000], 0.0, [1.0, 0.0], import_demand_elasticity=2.0, substitution_elasticity=0.0,
+              partners=("CHN", "MEX"))
+    assert e.value.field == "tariff_new" and "CHN" in str(e.value)
+    # Section 301-like: +25% on a small supplier with σ = 10: x = 0.25, the others' weight
+    # 1 + σx = 3.5, so TD_0 ≈ M_0 (1·ΣM − 3.5·ΣM)/(3.5·ΣM) ≈ -0.71 M_0 and TC_0 = -0.375 M_0:
+    # together below -M_0, refused.
+    with pytest.raises(InputError):
+        smart([10, 1000], 0.0, [0.25, 0.0], import_demand_elasticity=1.5, substitution_elasticity=10.0)
+    # Same change with σ = 1.5: TD_0 ≈ -0.27 M_0, TC_0 = -0.375 M_0, imports stay positive.
+    ok = smart([10, 1000], 0.0, [0.25, 0.0], import_demand_elasticity=1.5, substitution_elasticity=1.5)
+    assert 0 < ok.imports_new[0, 0] < 10
+
+
 def test_swiss_formula_rejects_nonpositive_coefficient() -> None:
     with pytest.raises(InputError):
         TariffChange("swiss", 0.0)
@@ -219,7 +236,7 @@ def test_shrimp_preference_for_one_supplier_matches_closed_forms_by_hand() -> No
 
 
 try:
-    from hypothesis import given, settings
+    from hypothesis import given, reject, settings
     from hypothesis import strategies as st
     from hypothesis.extra.numpy import arrays
 except ImportError:  # pragma: no cover - hypothesis is in the test extra
@@ -237,8 +254,14 @@ if given is not None:
         m = data.draw(arrays(np.float64, (1, k), elements=st.floats(0.0, 1e6)))
         t0 = data.draw(arrays(np.float64, (1, k), elements=st.floats(0.0, 0.5)))
         t1 = data.draw(arrays(np.float64, (1, k), elements=st.floats(0.0, 0.5)))
-        r = smart(m, t0, t1, import_demand_elasticity=eps, substitution_elasticity=sig,
-                  export_supply_elasticity=eta)
+        try:
+            r = smart(m, t0, t1, import_demand_elasticity=eps, substitution_elasticity=sig,
+                      export_supply_elasticity=eta)
+        except InputError as e:
+            # Large increases push the linear TC + TD below zero trade: refused (checked by hand
+            # in test_negative_imports_are_refused); nothing else may raise here.
+            assert e.field == "tariff_new" and "negative imports" in str(e)
+            reject()
         scale = max(float(m.sum()), 1.0)
         assert abs(r.trade_diversion.sum()) <= 1e-9 * scale
         assert np.all(r.trade_diversion <= m.sum() - m + 1e-9 * scale)         # TD_k <= M_K

@@ -235,6 +235,25 @@ def smart(
     with np.errstate(invalid="ignore", divide="ignore"):
         dp = np.where(m0 > 0, tc / np.where(m0 > 0, m0, 1.0), 0.0) / eta
     q1 = m0 + tc + td
+    # The closed forms are linear in the tariff change: a large increase (ε Δt/(1+t⁰) near 1) or
+    # a large σ can push creation + diversion past the existing trade. That is outside the
+    # model, so refuse it rather than report negative imports.
+    scale = np.maximum(m0.sum(axis=-1, keepdims=True), 1.0)
+    neg = q1 < -1e-9 * scale
+    if neg.any():
+        where = np.argwhere(neg)[0]
+        p_i, k_i = int(where[-2]), int(where[-1])
+        labels_k = partners if partners is not None else tuple(f"k{i}" for i in range(m0.shape[1]))
+        labels_p = products if products is not None else tuple(f"p{i}" for i in range(m0.shape[0]))
+        share = float(neg.any(axis=(-2, -1)).mean()) if neg.ndim > 2 else 1.0
+        raise InputError(
+            f"SMART's linear closed forms give negative imports from {labels_k[k_i]} of {labels_p[p_i]} "
+            f"(M0 {m0[p_i, k_i]:.6g}, TC + TD {float((tc + td)[tuple(where)]):.6g})"
+            + (f" in {share:.1%} of the draws" if neg.ndim > 2 else "")
+            + ": the tariff change is too large for the linear approximation at these elasticities. "
+            "Use a smaller change or smaller ε/σ, or the enforcement / GSIM model (CES, exact).",
+            field="tariff_new", expected="changes with creation + diversion within existing trade",
+            example="import_demand_elasticity: 1.2, substitution_elasticity: 1.5, duty 0.25")
     pe = q1 * dp
     m1 = q1 + pe
     rev0 = t0 * m0

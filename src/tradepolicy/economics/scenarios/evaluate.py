@@ -64,6 +64,19 @@ def _changes(sc: Scenario) -> list[TariffChange]:
     return out
 
 
+def _check_selection(sc: Scenario, changes: list[TariffChange], *, products: list[str],
+                     partners: list[str]) -> None:
+    """Refuse a change naming a partner or product the market does not have (it would do nothing)."""
+    for i, ch in enumerate(changes):
+        for key, given, present in (("partners", ch.partners, partners), ("products", ch.products, products)):
+            unknown = sorted(set(given or ()) - set(present))
+            if unknown:
+                raise InputError(f"policy.changes[{i}].{key} names {unknown}, not in this market's data "
+                                 f"({len(present)} {key}); the change would silently do nothing there.",
+                                 where=sc.source, field=f"policy.changes[{i}].{key}",
+                                 expected=f"{key} present in the data", example=str(present[0]))
+
+
 def _base_tariff(spec: Any, partners: list[str], *, source: str) -> np.ndarray:
     """Return base rates per partner from a number or a mapping ``{ISO3: rate, default: rate}``."""
     if spec is None:
@@ -71,6 +84,11 @@ def _base_tariff(spec: Any, partners: list[str], *, source: str) -> np.ndarray:
     if isinstance(spec, int | float) and not isinstance(spec, bool):
         return np.full(len(partners), float(spec))
     if isinstance(spec, dict):
+        unknown = sorted(set(spec) - {"default", *partners})
+        if unknown:
+            raise InputError(f"policy.base_tariff names {unknown}, which supply nothing in the data.",
+                             where=source, field="policy.base_tariff",
+                             expected="ISO3 codes of partners in the data, or default", example=partners[0])
         default = float(spec.get("default", 0.0))
         return np.array([float(spec.get(p, default)) for p in partners])
     raise InputError("policy.base_tariff must be a rate or a mapping {ISO3: rate, default: rate}.",
@@ -116,7 +134,9 @@ def run_smart(sc: Scenario, inputs: Mapping[str, Any]) -> ScenarioResult:
     partners = [str(p) for p in wide.columns]
     m0 = wide.to_numpy(float)
     t0 = np.broadcast_to(_base_tariff(sc.policy.get("base_tariff"), partners, source=sc.source), m0.shape)
-    t1 = apply_changes(t0, products=products, partners=partners, changes=_changes(sc))
+    changes = _changes(sc)
+    _check_selection(sc, changes, products=products, partners=partners)
+    t1 = apply_changes(t0, products=products, partners=partners, changes=changes)
     eps_p = _by_product(sc, "import_demand_elasticity", products, None)
     sig_p = _by_product(sc, "substitution_elasticity", products, 1.5)
     eta_p = _by_product(sc, "export_supply_elasticity", products, float("inf"))
@@ -226,9 +246,11 @@ def run_gsim(sc: Scenario, inputs: Mapping[str, Any]) -> ScenarioResult:
         tc = TariffChange(formula=ch["formula"], value=float(ch["value"]))
         rows_ = np.isin(regions, ch["partners"]) if ch.get("partners") else np.ones(len(regions), bool)
         cols_ = np.isin(regions, ch["importers"]) if ch.get("importers") else np.ones(len(regions), bool)
-        if not rows_.any() or not cols_.any():
-            raise InputError(f"policy.changes[{i}] selects no exporter/importer pair.", where=sc.source,
-                             field=f"policy.changes[{i}]", expected="ISO3 or region codes present in the data",
+        unknown = sorted(set(ch.get("partners") or ()).union(ch.get("importers") or ()) - set(regions))
+        if unknown or not rows_.any() or not cols_.any():
+            raise InputError(f"policy.changes[{i}] names {unknown or 'no'} exporter/importer not in the data.",
+                             where=sc.source, field=f"policy.changes[{i}]",
+                             expected="ISO3 or region codes present in the data",
                              example="{partners: [EU], importers: [US]}")
         mask = rows_[:, None] & cols_[None, :]
         t_new = np.where(mask, apply_formula(t_new, tc.formula, tc.value), t_new)

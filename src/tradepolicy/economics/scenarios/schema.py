@@ -164,6 +164,14 @@ def _number(v: Any, *, field: str, source: str) -> float:
     return float(v)
 
 
+def _codes(v: Any, *, field: str, source: str) -> list[str]:
+    """Return a list of codes (ISO3 / HS6); a bare string would be read letter by letter, so refuse it."""
+    if isinstance(v, list) and all(isinstance(x, str | int) and not isinstance(x, bool) for x in v):
+        return [str(x) for x in v]
+    raise InputError(f"{field} must be a list of codes; got {v!r}.", where=f"{source}: {field}", field=field,
+                     expected="a YAML list, e.g. [ECU] or [\"030617\"]", example="[ECU, IND]")
+
+
 def parse_scenario(doc: Any, *, source: str = "<string>") -> Scenario:
     """Validate a scenario mapping (as loaded from YAML) and return a :class:`Scenario`."""
     top = _check_keys(doc, TOP_KEYS, section="scenario", source=source)
@@ -193,9 +201,25 @@ def parse_scenario(doc: Any, *, source: str = "<string>") -> Scenario:
         else:
             params[k] = _number(v, field=f"parameters.{k}", source=source)
     change_keys = CHANGE_KEYS_BY_MODEL.get(model, CHANGE_KEYS)
-    for ch in policy.get("changes", []) or []:
+    changes = policy.get("changes", []) or []
+    if not isinstance(changes, list):
+        raise InputError("policy.changes must be a list of changes.", where=f"{source}: policy.changes",
+                         field="policy.changes", expected="a list of {formula, value, ...}",
+                         example="[{formula: new_rate, value: 0, partners: [ECU]}]")
+    for i, ch in enumerate(changes):
         _check_keys(ch, change_keys, section="policy.changes[]", source=source)
+        if "value" in ch:
+            ch["value"] = _number(ch["value"], field=f"policy.changes[{i}].value", source=source)
+        for key in ("partners", "products", "importers"):
+            if key in ch and ch[key] is not None:
+                ch[key] = _codes(ch[key], field=f"policy.changes[{i}].{key}", source=source)
+    for key in ("products", "subject"):
+        if data.get(key) is not None:
+            data[key] = _codes(data[key], field=f"data.{key}", source=source)
     base = policy.get("base_tariff")
+    if isinstance(base, dict) and model == "smart":
+        policy["base_tariff"] = {str(k): _number(v, field=f"policy.base_tariff.{k}", source=source)
+                                 for k, v in base.items()}
     if base is not None and model in ("gsim", "enforcement") and (
             isinstance(base, bool) or not isinstance(base, int | float)):
         raise InputError(f"policy.base_tariff must be one rate for model {model!r}; got {base!r}.",
@@ -234,7 +258,22 @@ def parse_scenario(doc: Any, *, source: str = "<string>") -> Scenario:
             raise InputError(f"uncertainty.draws must be an integer 0..1,000,000; got {draws!r}.",
                              where=source, field="uncertainty.draws", expected="0 <= draws <= 1000000",
                              example="1000")
-        unc = Uncertainty(bands={k: [float(x) for x in v] for k, v in bands.items()}, draws=draws)
+        for b, v in bands.items():
+            if not isinstance(v, list):
+                raise InputError(f"uncertainty.bands.{b} must be a list [low, central, high].",
+                                 where=f"{source}: uncertainty.bands.{b}", field=f"uncertainty.bands.{b}",
+                                 expected="[low, central, high]", example="[0.6, 1.2, 2.4]")
+        for b, v in bands.items():
+            central = params.get(b)
+            if isinstance(central, float) and len(v) == 3 and _number(v[1], field=f"uncertainty.bands.{b}",
+                                                                      source=source) != central:
+                raise InputError(f"The central value of uncertainty.bands.{b} ({v[1]}) differs from "
+                                 f"parameters.{b} ({central}); the bands are around the run's value.",
+                                 where=f"{source}: uncertainty.bands.{b}", field=f"uncertainty.bands.{b}",
+                                 expected=f"[low, {central:g}, high]", example=f"[{central / 2:g}, {central:g}, "
+                                 f"{central * 2:g}]")
+        unc = Uncertainty(bands={k: [_number(x, field=f"uncertainty.bands.{k}", source=source) for x in v]
+                                 for k, v in bands.items()}, draws=draws)
     cites = top.get("citations") or []
     return Scenario(name=name, model=model, data=data, policy=policy,  # type: ignore[arg-type]
                     parameters=params, seed=int(seed), title=str(top.get("title") or name),
