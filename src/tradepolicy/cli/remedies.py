@@ -65,6 +65,9 @@ def margin(
     cost: Annotated[Path, typer.Option("--cost", help="Cost of production by CONNUM.")],
     segment: Annotated[str, typer.Option("--segment", help="investigation | review")],
     similar: Annotated[Path | None, typer.Option("--similar", help="Similar-merchandise table.")] = None,
+    third_country: Annotated[Path | None, typer.Option(
+        "--third-country", help="Third-country sales (home-market columns); the comparison market if the "
+                                "home market is not viable and this one is.")] = None,
     no_tt: Annotated[bool, typer.Option("--no-tt", help="Skip the T-T comparison.")] = False,
     no_store: Annotated[bool, typer.Option("--no-store", help="Compute without storing a run.")] = False,
     as_of: AsOfOpt = None,
@@ -74,14 +77,15 @@ def margin(
 
     Columns. U.S.: sale_id, connum, quantity, net_price, customer, region, period [, sale_type
     EP|CEP, commission_offset, us_commission, us_direct_selling, us_credit, cep_offset].
-    Home: sale_id, connum, quantity, net_price, customer, affiliated, period. Cost: connum,
+    Home (and --third-country): sale_id, connum, quantity, net_price, customer, affiliated, period. Cost: connum,
     cost_of_production [, period, vcom, tcom, constructed_value]. Similar: us_connum,
     hm_connum, rank. Thresholds come from the law rule book (adcvd.* rules); the run is
     stored with the inputs' sha256 unless --no-store.
     """
     from tradepolicy.services.remedies import compute_margin_from_paths
 
-    run = compute_margin_from_paths(us, home, cost, segment=segment, similar=similar, as_of=_date(as_of),
+    run = compute_margin_from_paths(us, home, cost, segment=segment, similar=similar,
+                                    third_country=third_country, as_of=_date(as_of),
                                     include_tt=not no_tt, store=not no_store)
     if as_json:
         print_json(run)

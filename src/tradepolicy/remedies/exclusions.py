@@ -8,6 +8,10 @@ import numpy as np
 
 REASONS: dict[str, str] = {
     "home_market_not_viable": "home market below the viability share: all home sales unused, NV = constructed value",
+    "home_market_not_viable_third_country_used": (
+        "home market below the viability share: home sales unused, NV from the viable third-country market"),
+    "third_country_unused": "third-country sale not used: the home market is viable",
+    "third_country_not_viable": "third-country market below the viability share too: NV = constructed value",
     "affiliated_not_arms_length": "affiliated customer's price ratio outside the arm's-length band",
     "affiliated_untestable": "affiliated customer with no comparable unaffiliated sale of the same CONNUM",
     "below_cost": "below cost, in substantial quantities, without cost recovery",

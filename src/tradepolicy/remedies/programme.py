@@ -7,8 +7,10 @@ constructed-value match -> A-A, A-T, mixed (and optionally T-T) -> Cohen's d by
 customer, region and period -> ratio test -> meaningful-difference test -> de minimis.
 
 Simplifications, stated: the A-A averaging group is CONNUM x sale type (EP/CEP); level of
-trade, reviews' monthly (contemporaneous) averaging and third-country comparison markets are
-not modelled; NV is the POI weighted average per CONNUM.
+trade and reviews' monthly (contemporaneous) averaging are not modelled; NV is the POI weighted
+average per CONNUM. A third-country market (one file) replaces a home market that is not viable
+when it is viable itself (1677b(a)(1)(B)(ii), (C); 19 CFR 351.404(b)); the choice among several
+third countries (351.404(e)) is left to the user.
 """
 
 from __future__ import annotations
@@ -124,6 +126,7 @@ class MarginResult:
     sale_nv: np.ndarray
     sale_pass: np.ndarray
     notes: tuple[str, ...] = field(default=())
+    comparison_market: str = "home"
 
     def to_frame(self) -> pd.DataFrame:
         """Return the table by CONNUM."""
@@ -156,6 +159,7 @@ class MarginResult:
                 "viable": self.viability.viable,
             },
             "profit_rate": self.profit_rate,
+            "comparison_market": self.comparison_market,
             "exclusions": self.exclusions,
             "rows": self.rows,
             "notes": list(self.notes),
@@ -264,6 +268,7 @@ def run_margin_programme(
     segment: str,
     params: ADParameters,
     similar_raw: pd.DataFrame | None = None,
+    third_raw: pd.DataFrame | None = None,
     sources: dict[str, str] | None = None,
     include_tt: bool = True,
     dimensions: Sequence[str] = DIMENSIONS,
@@ -274,34 +279,65 @@ def run_margin_programme(
     ----------
     us_raw, home_raw, cost_raw, similar_raw
         The input tables (see :mod:`tradepolicy.remedies.schemas`); not modified.
+    third_raw
+        Optional third-country sales (the home-market schema). Used as the comparison market only
+        if the home market is not viable and this market is; otherwise counted as unused.
     segment
         ``investigation`` or ``review`` (selects the de minimis rate).
     params
         Thresholds resolved from law YAML.
     sources
-        File names used in error messages, by kind (``us``, ``home``, ``cost``, ``similar``).
+        File names used in error messages, by kind (``us``, ``home``, ``cost``, ``similar``,
+        ``third``).
     include_tt
         Also compute the transaction-to-transaction margin (sorts both files; costs time).
     dimensions
         U.S. columns on which Cohen's d is run.
     """
     check_literal(segment, SEGMENTS, name="segment")
-    src = {"us": "us", "home": "home", "cost": "cost", "similar": "similar", **(sources or {})}
+    src = {"us": "us", "home": "home", "cost": "cost", "similar": "similar", "third": "third_country",
+           **(sources or {})}
     us = validate(us_raw, "us", src["us"])
     home = validate(home_raw, "home", src["home"])
     cost = validate(cost_raw, "cost", src["cost"])
     similar = validate(similar_raw, "similar", src["similar"]) if similar_raw is not None else None
+    third = validate(third_raw, "home", src["third"]) if third_raw is not None else None
     notes: list[str] = []
     rows = {"us": len(us), "home": len(home), "cost": len(cost)}
     if similar is not None:
         rows["similar"] = len(similar)
+    if third is not None:
+        rows["third_country"] = len(third)
 
     key_series = [cost["connum"], us["connum"], home["connum"]]
     if similar is not None:
         key_series += [similar["us_connum"], similar["hm_connum"]]
+    if third is not None:
+        key_series += [third["connum"]]
     codes, labels = _codes(*key_series)
     cc, uc, hc = codes[0], codes[1], codes[2]
     n = len(labels)
+
+    # Comparison market: the home market if viable, else a viable third-country market (if given).
+    log = ExclusionLog()
+    market, cm_src = "home", src["home"]
+    us_qty_total = float(us["quantity"].sum())
+    home_via = viability(float(home["quantity"].sum()), us_qty_total, threshold=params.viability_share)
+    if third is not None:
+        tq = third["quantity"].to_numpy(dtype=np.float64)
+        third_via = viability(float(tq.sum()), us_qty_total, threshold=params.viability_share)
+        if home_via.viable:
+            log.add("third_country_unused", np.ones(len(third), dtype=bool), tq)
+            notes.append("The home market is viable: the third-country sales are not used (19 CFR 351.404(b)).")
+        elif third_via.viable:
+            log.add("home_market_not_viable_third_country_used", np.ones(len(home), dtype=bool),
+                    home["quantity"].to_numpy(dtype=np.float64))
+            notes.append(f"Home market not viable ({home_via.ratio:.2%} of U.S. quantity, below "
+                         f"{params.viability_share:.0%}); the third-country market ({third_via.ratio:.2%}) is "
+                         "viable and is the comparison market for normal value (1677b(a)(1)(B)(ii)).")
+            home, hc, cm_src, market = third, codes[-1], src["third"], "third_country"
+        else:
+            log.add("third_country_not_viable", np.ones(len(third), dtype=bool), tq)
 
     q = us["quantity"].to_numpy(dtype=np.float64)
     p = us["net_price"].to_numpy(dtype=np.float64)
@@ -320,8 +356,8 @@ def run_margin_programme(
         if miss.any():
             pos = int(np.flatnonzero(miss)[0])
             raise InputError(
-                f"home sale of CONNUM {labels[hc[pos]]!r} in period {home['period'].iloc[pos]!r} has no "
-                "period cost.", where=where(src["home"], pos), field="period",
+                f"{market} sale of CONNUM {labels[hc[pos]]!r} in period {home['period'].iloc[pos]!r} has no "
+                "period cost.", where=where(cm_src, pos), field="period",
                 expected="a cost row for every (connum, period) sold", example="A,2024Q1,95.00")
         w_hm = np.bincount(hc * n_per + hpc, weights=hq, minlength=n * n_per)
         w = np.where(np.isfinite(table), np.maximum(w_hm, 0.0), 0.0)
@@ -337,12 +373,11 @@ def run_margin_programme(
         cop_poi = _cost_arrays(cost, cc, n, "cost_of_production")
         cop_sale = cop_poi[hc]
     _require_cost(uc, cop_poi, labels, src["us"], "U.S.")
-    _require_cost(hc, cop_poi, labels, src["home"], "home-market")
+    _require_cost(hc, cop_poi, labels, cm_src, "home-market" if market == "home" else "third-country")
     vcom = _cost_arrays(cost, cc, n, "vcom")
     tcom = _cost_arrays(cost, cc, n, "tcom")
     cv_given = _cost_arrays(cost, cc, n, "constructed_value")
 
-    log = ExclusionLog()
     via = viability(float(hq.sum()), float(q.sum()), threshold=params.viability_share)
     below_share = np.full(n, np.nan)
     applied = np.zeros(n, dtype=bool)
@@ -364,8 +399,8 @@ def run_margin_programme(
     else:
         usable = np.zeros(len(home), dtype=bool)
         log.add("home_market_not_viable", np.ones(len(home), dtype=bool), hq)
-        notes.append("Home market not viable: NV is constructed value for every CONNUM "
-                     "(third-country comparison not implemented).")
+        notes.append("Home market not viable and no viable third-country market given: NV is "
+                     "constructed value for every CONNUM.")
 
     prof = profit_rate(hq, hp, cop_sale, usable)
     cv = np.where(np.isfinite(cv_given), cv_given, cop_poi * (1.0 + prof))
@@ -472,5 +507,5 @@ def run_margin_programme(
         cash_deposit_per_unit=final.per_unit if above else 0.0,
         viability=via, profit_rate=prof, by_connum=by_connum, dimension_tables=dim_tables,
         arms_length=al_table, exclusions=log.to_list(), rows=rows, sale_nv=nv_sale,
-        sale_pass=dp.sale_pass, notes=tuple(notes),
+        sale_pass=dp.sale_pass, notes=tuple(notes), comparison_market=market,
     )

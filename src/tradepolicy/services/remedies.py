@@ -270,7 +270,8 @@ def _margin_from_bytes(files: dict[str, tuple[bytes, str, str]], *, segment: str
     frames = {k: parse_table(b, suf, name) for k, (b, suf, name) in files.items()}
     res = run_margin_programme(
         frames["us"], frames["home"], frames["cost"], segment=segment, params=params,
-        similar_raw=frames.get("similar"), sources={k: name for k, (_b, _s, name) in files.items()},
+        similar_raw=frames.get("similar"), third_raw=frames.get("third"),
+        sources={k: name for k, (_b, _s, name) in files.items()},
         include_tt=include_tt,
     )
     return res, cited
@@ -291,7 +292,8 @@ def compute_margin(
     Parameters
     ----------
     files
-        ``{"us"|"home"|"cost"|"similar": (bytes, suffix, display name)}``.
+        ``{"us"|"home"|"cost"|"similar"|"third": (bytes, suffix, display name)}``; ``third`` is an
+        optional third-country market (home-market schema) used when the home market is not viable.
     segment
         ``investigation`` or ``review``.
     as_of
@@ -316,9 +318,11 @@ def compute_margin(
 
 
 def compute_margin_from_paths(us: str | Path, home: str | Path, cost: str | Path, *, segment: str,
-                              similar: str | Path | None = None, **kw: Any) -> dict[str, Any]:
+                              similar: str | Path | None = None, third_country: str | Path | None = None,
+                              **kw: Any) -> dict[str, Any]:
     """Read the files at the given paths and run :func:`compute_margin`."""
-    paths = {"us": us, "home": home, "cost": cost, **({"similar": similar} if similar else {})}
+    paths = {"us": us, "home": home, "cost": cost, **({"similar": similar} if similar else {}),
+             **({"third": third_country} if third_country else {})}
     files = {}
     for k, p in paths.items():
         data, suf = read_file(p)

@@ -26,6 +26,9 @@ class MarginRequest(BaseModel):
     home: list[Row] = Field(description="Home-market rows: sale_id, connum, quantity, net_price, customer, affiliated, period")
     cost: list[Row] = Field(description="Cost rows: connum, cost_of_production [, period, vcom, tcom, constructed_value]")
     similar: list[Row] | None = Field(default=None, description="Similar merchandise: us_connum, hm_connum, rank")
+    third_country: list[Row] | None = Field(
+        default=None, description="Third-country sales (home-market columns): the comparison market if the "
+                                  "home market is not viable and this one is")
     as_of: dt.date | None = Field(default=None, description="Law in force on this date (default today)")
     include_tt: bool = True
     store: bool = True
@@ -63,7 +66,8 @@ class AttachRequest(BaseModel):
 @router.post("/remedies/margin")
 def margin(req: MarginRequest) -> dict[str, Any]:
     """Compute a dumping margin from JSON rows; the run is stored unless ``store`` is false."""
-    tables = {"us": req.us, "home": req.home, "cost": req.cost, **({"similar": req.similar} if req.similar else {})}
+    tables = {"us": req.us, "home": req.home, "cost": req.cost, **({"similar": req.similar} if req.similar else {}),
+              **({"third": req.third_country} if req.third_country else {})}
     files = {k: (svc.rows_to_csv_bytes(v, f"{k} (JSON)"), ".csv", f"{k}.json-rows") for k, v in tables.items()}
     return {"ok": True, "run": svc.compute_margin(files, segment=req.segment, as_of=req.as_of,
                                                   include_tt=req.include_tt, store=req.store)}
@@ -76,10 +80,11 @@ async def margin_upload(
     home: Annotated[UploadFile, File()],
     cost: Annotated[UploadFile, File()],
     similar: Annotated[UploadFile | None, File()] = None,
+    third_country: Annotated[UploadFile | None, File()] = None,
 ) -> dict[str, Any]:
     """Compute a dumping margin from uploaded CSV/Parquet files (multipart form)."""
     files = {}
-    for k, f in (("us", us), ("home", home), ("cost", cost), ("similar", similar)):
+    for k, f in (("us", us), ("home", home), ("cost", cost), ("similar", similar), ("third", third_country)):
         if f is None or not f.filename:
             continue
         files[k] = (await f.read(), svc.file_suffix(f.filename), f.filename)

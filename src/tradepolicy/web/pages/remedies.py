@@ -97,10 +97,11 @@ async def margin_form(
     home: Annotated[UploadFile, File()],
     cost: Annotated[UploadFile, File()],
     similar: Annotated[UploadFile | None, File()] = None,
+    third_country: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     """Upload form target: compute, store, and redirect to the run's page."""
     files = {}
-    for k, f in (("us", us), ("home", home), ("cost", cost), ("similar", similar)):
+    for k, f in (("us", us), ("home", home), ("cost", cost), ("similar", similar), ("third", third_country)):
         if f is None or not f.filename:
             continue
         files[k] = (await f.read(), svc.file_suffix(f.filename), f.filename)
