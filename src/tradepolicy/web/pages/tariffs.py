@@ -84,7 +84,9 @@ def _chart(points: list[dict[str, Any]], width: int = 640, height: int = 220,
                 "mark": None}
     d0 = dt.date.fromisoformat(pts[0]["date"]).toordinal()
     d1 = max(dt.date.fromisoformat(pts[-1]["date"]).toordinal(), d0 + 1)
-    ymax = max(0.05, max(p["total_ave"] for p in pts) * 1.1)
+    top = max(0.05, max(p["total_ave"] for p in pts) * 1.05)
+    step = next(st for st in (0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 5.0) if top / st <= 5)
+    ymax = -(-top // step) * step  # round the axis up to a whole step
     pad = 40
 
     def x(d: str) -> float:
@@ -97,11 +99,11 @@ def _chart(points: list[dict[str, Any]], width: int = 640, height: int = 220,
     for _a, b in itertools.pairwise(pts):
         seg.append(f"H{x(b['date']):.1f}V{y(b['total_ave']):.1f}")
     years = sorted({p["date"][:4] for p in pts})
-    step = max(1, -(-len(years) // 12))  # at most ~12 year labels
-    years = years[::step]
+    every = max(1, -(-len(years) // 12))  # at most ~12 year labels
+    years = years[::every]
     ticks = [{"x": x(f"{yr}-01-01"), "label": yr} for yr in years
              if d0 <= dt.date(int(yr), 1, 1).toordinal() <= d1]
-    yticks = [{"y": y(v), "label": f"{v:.0%}"} for v in (0, ymax / 2, ymax)]
+    yticks = [{"y": y(k * step), "label": f"{k * step:.0%}"} for k in range(round(ymax / step) + 1)]
     mark_x = x(mark) if mark and pts[0]["date"] <= mark <= pts[-1]["date"] else None
     return {"path": "".join(seg), "width": width, "height": height, "ticks": ticks, "yticks": yticks,
             "mark": None if mark_x is None else {"x": mark_x, "label": mark}}
