@@ -1,0 +1,37 @@
+"""The preference programmes YAML (marked unconfirmed) against what our data can check.
+
+Only one fact of the beneficiary lists is checkable with the data we hold: the USITC 2017
+tariff database names, on A* lines, the GSP beneficiaries excluded for that line
+(gsp_ctry_excluded); a country excluded for a line must be a GSP beneficiary in 2017. The
+AGOA, CBERA, CBTPA, Nepal and ATPA lists have no counterpart in the data and stay unconfirmed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from tests.helpers import requires_dataset
+from tradepolicy.services import tariffs as svc
+from tradepolicy.tariffs.dated_measures import eligible_programs
+
+pytestmark = requires_dataset("us-hts")
+
+
+def test_every_country_excluded_on_an_a_star_line_is_a_gsp_beneficiary_in_2017() -> None:
+    excluded = {iso for pairs in svc.gsp_exclusions().values() for _, iso in pairs}
+    # 13 countries in the 2017 database: BR, IN, TR, EC, TH, ID, JM, PH, KZ, GY, BA, BZ, JO
+    assert len(excluded) == 13
+    m = svc.measures()
+    day = dt.date(2017, 8, 1)  # the database's sheet is "Tariff Database August" 2017
+    for iso in sorted(excluded):
+        elig = eligible_programs(iso, day, m["preferences"]["programs"], svc.agreements(),
+                                 m["stacking"]["successor_symbols"]["value"])
+        assert "A*" in elig, iso
+
+
+def test_gsp_symbols_of_the_yaml_are_the_2017_database_indicators() -> None:
+    # The 2017 database prints A, A* and A+ in gsp_indicator; the YAML splits them between
+    # gsp (A, A*) and gsp_ldbdc (A+).
+    progs = svc.measures()["preferences"]["programs"]
+    db = set(svc.db2017()["gsp_indicator"].dropna().astype(str).str.strip()) - {""}
+    assert db == set(progs["gsp"]["symbols"]) | set(progs["gsp_ldbdc"]["symbols"])
