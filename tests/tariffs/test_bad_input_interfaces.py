@@ -149,3 +149,16 @@ def test_line_page_of_a_code_new_since_2017_charts_only_where_it_exists(client: 
     early = [p for p in hist if p["date"] < "2024-01-01"]
     assert early and all(p["total_ave"] is None and p["source"].startswith("not in") for p in early)
     assert any(p["total_ave"] is not None for p in hist if p["date"] >= "2024-01-01")
+
+
+@pytest.mark.parametrize("extra, field", [({"unit_value": "0"}, "unit_value"),
+                                          ({"unit_value": "-5"}, "unit_value"),
+                                          ({"unit_value": "nan"}, "unit_value"),
+                                          ({"value_usd": "inf", "quantity": "10"}, "value_usd"),
+                                          ({"value_usd": "100", "quantity": "0"}, "quantity")])
+def test_api_stack_rejects_non_positive_or_non_finite_values(client: TestClient, extra: dict[str, str],
+                                                             field: str) -> None:
+    # These used to give 'not statable', 'nan%' or silently drop the specific part.
+    r = client.get("/api/tariffs/stack", params={"hts": "0402.29.50.00", "origin": "FRA",
+                                                 "date": "2025-03-01", **extra})
+    assert r.status_code == 400 and r.json()["error"]["field"] == field, r.text

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 import re
 import threading
 from collections.abc import Mapping, Sequence
@@ -482,13 +483,17 @@ def adcvd_flags(code: str, origin: str, date: dt.date) -> list[AdcvdFlag]:
 # --- use cases --------------------------------------------------------------------------------
 
 
+def _positive(x: float) -> bool:
+    return math.isfinite(x) and x > 0
+
+
 def entry_unit_value(value_usd: float | None, quantity: float | None) -> float | None:
     """Return the unit value (US$ per unit) of an entry from its value and quantity."""
     if value_usd is None and quantity is None:
         return None
-    if value_usd is None or quantity is None or value_usd <= 0 or quantity <= 0:
+    if value_usd is None or quantity is None or not _positive(value_usd) or not _positive(quantity):
         raise InputError("Give both a positive customs value and a positive quantity.",
-                         field="value_usd" if value_usd is None or value_usd <= 0 else "quantity",
+                         field="value_usd" if value_usd is None or not _positive(value_usd) else "quantity",
                          expected="value_usd > 0 and quantity > 0 (in the rate's unit, e.g. kg)",
                          example="value_usd=5000 quantity=1000")
     return value_usd / quantity
@@ -501,6 +506,10 @@ def stack(hts: str, origin: str, date: dt.date | str, *, unit_value: float | Non
     specific duties to ad valorem equivalents; see :func:`entry_unit_value`.
     """
     code = normalize_hts(hts)
+    if unit_value is not None and not _positive(unit_value):
+        raise InputError(f"Unit value {unit_value!r} is not a positive number.", field="unit_value",
+                         expected="US$ per unit of the specific rate's quantity, > 0",
+                         example="unit_value=5.0 (US$ per kg)")
     if len(code) < 8:
         raise InputError(f"HTS {dotted(code)} is a heading, not a tariff line.", field="hts",
                          expected="an HTS8 or HTS10 code", example="8471.30.01.00")
