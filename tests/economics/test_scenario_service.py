@@ -61,6 +61,21 @@ def test_compare_side_by_side_with_parameter_diff(fresh_db: str) -> None:
     rows = {r["iso3"]: r for r in cmp["rows"]}
     assert set(rows) == {"US", "JP", "EU", "RW"}
     assert rows["US"]["b_minus_a"] == pytest.approx(rows["US"]["b"] - rows["US"]["a"])
+    assert cmp["comparable"] is True and cmp["note"] is None
+
+
+@requires_dataset("baci-shrimp-2018")
+def test_compare_of_different_models_is_not_differenced(fresh_db: str) -> None:
+    # A GSIM run (world price change, decimals) and a SMART run (imports, thousand US$): a
+    # B - A of different quantities would be a meaningless number, so none is given.
+    from tradepolicy.services.scenarios import compare, run_scenario
+
+    a = run_scenario("gsim-4x4-us-eu-fta")
+    b = run_scenario("shrimp-duty-india-smart")
+    cmp = compare(a["id"], b["id"])
+    assert cmp["comparable"] is False and "different quantities" in cmp["note"]
+    assert all(r["b_minus_a"] is None for r in cmp["rows"] + cmp["summary"])
+    assert any(r["b"] is not None for r in cmp["rows"])
 
 
 def test_cli_run_json_and_compare(fresh_db: str) -> None:

@@ -107,6 +107,8 @@ def scenario_compare(
                   highlight=False, markup=False)
     console.print(f"B: run {cmp['b']['id']} {cmp['b']['name']} ({cmp['b']['model']}, {cmp['b']['metric']})",
                   highlight=False, markup=False)
+    if cmp.get("note"):
+        console.print(f"not differenced: {cmp['note']}", highlight=False, markup=False)
     emit([{k: _fmt(v) for k, v in r.items()} for r in cmp["summary"]], as_json=False,
          columns=["statistic", "a", "b", "b_minus_a"], title="Summary")
     emit([{k: _fmt(v) for k, v in r.items()} for r in cmp["parameter_diff"]], as_json=False,

@@ -342,11 +342,15 @@ def compare(a: str | int | Path, b: str | int | Path) -> dict[str, Any]:
     """
     ra, rb = _as_result(a), _as_result(b)
     res_a, res_b = ra["result"], rb["result"]
+    # Differences only between like quantities: same model (so the same statistics mean the
+    # same thing) and the same unit. Otherwise the values are shown side by side, undiffed.
+    comparable = res_a.get("model") == res_b.get("model") and res_a.get("unit") == res_b.get("unit")
     sa, sb = res_a.get("summary", {}), res_b.get("summary", {})
     summary = []
     for k in list(dict.fromkeys([*sa, *sb])):
         va, vb = sa.get(k), sb.get(k)
-        diff = vb - va if isinstance(va, int | float) and isinstance(vb, int | float) else None
+        diff = (vb - va if comparable and isinstance(va, int | float) and isinstance(vb, int | float)
+                and not isinstance(va, bool) and not isinstance(vb, bool) else None)
         summary.append({"statistic": k, "a": va, "b": vb, "b_minus_a": diff})
     pa, pb = _flatten(ra["parameters"] or {}), _flatten(rb["parameters"] or {})
     params = [{"parameter": k, "a": pa.get(k), "b": pb.get(k)} for k in sorted(set(pa) | set(pb))
@@ -362,9 +366,14 @@ def compare(a: str | int | Path, b: str | int | Path) -> dict[str, Any]:
     for iso in list(dict.fromkeys([*by_a, *by_b])):
         va = by_a.get(iso, {}).get(metric_a) if metric_a in cols_a else None
         vb = by_b.get(iso, {}).get(metric_b) if metric_b in cols_b else None
-        diff = vb - va if isinstance(va, int | float) and isinstance(vb, int | float) else None
+        diff = (vb - va if comparable and metric_a == metric_b and isinstance(va, int | float)
+                and isinstance(vb, int | float) else None)
         rows.append({"iso3": iso, "a": va, "b": vb, "b_minus_a": diff})
+    note = None if comparable and metric_a == metric_b else (
+        f"A is {res_a.get('model')} ({metric_a}, {res_a.get('unit')}) and B is {res_b.get('model')} "
+        f"({metric_b}, {res_b.get('unit')}): different quantities, shown side by side without differences.")
     return clean({
+        "comparable": note is None, "note": note,
         "a": {"id": ra["id"], "name": res_a.get("name"), "model": res_a.get("model"), "metric": metric_a,
               "unit": res_a.get("unit"), "sign_convention": res_a.get("sign_convention")},
         "b": {"id": rb["id"], "name": res_b.get("name"), "model": res_b.get("model"), "metric": metric_b,
