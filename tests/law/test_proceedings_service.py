@@ -190,3 +190,27 @@ def test_correction_cannot_move_an_event_after_its_dependents(case: str) -> None
     assert _counts() == before
     c = svc.record_event(case, "petition_filed", "2025-01-13", corrects=1, note="typo")
     assert [e["date"] for e in c["events"]] == ["2025-01-13", "2025-02-03"]
+
+
+def test_seed_growth_is_applied_after_user_events(fresh_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A user records an event on a seeded case; later the seed file gains an event. Re-seeding
+    # appends exactly the new seed event (counting rows, as before, skipped it) and nothing else.
+    import datetime as dt
+
+    from tradepolicy.law.seeds import SeedEvent, load_seeds
+    from tradepolicy.services.registry import init_database
+
+    svc.record_event("ustr-301-china-ip", "comments_closed", "2025-01-02", note="user event")
+    extra = SeedEvent(event="hearing_held", date=dt.date(2025, 1, 3), source="invented for a test",
+                      confirmed=False)
+    grown = tuple(s.model_copy(update={"events": [*s.events, extra]}) if s.id == "ustr-301-china-ip" else s
+                  for s in load_seeds())
+    monkeypatch.setattr(svc, "load_seeds", lambda: grown)
+    before = _counts()
+    report = init_database()
+    assert report.counts["proceedings"] == {"inserted": 0, "updated": 1, "unchanged": 2}
+    log = svc.get_case("ustr-301-china-ip")["log"]
+    assert [(e["event"], e["date"]) for e in log[-2:]] == [("comments_closed", "2025-01-02"),
+                                                         ("hearing_held", "2025-01-03")]
+    assert _counts()[1] == before[1] + 1
+    assert init_database().counts["proceedings"]["unchanged"] == 3  # idempotent again

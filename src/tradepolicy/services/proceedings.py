@@ -9,6 +9,7 @@ nothing stored. When a ``session`` is given, functions work inside it (seeders u
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -284,17 +285,25 @@ def _seed_one(session: Session, seed: SeedCase, actor: str) -> str:
     if existing is None:
         open_case(procedure=seed.procedure, case_id=seed.id, title=seed.title,
                   data=seed.data(), actor=actor, session=session)
-        have = 0
         outcome = "inserted"
     else:
-        have = len(_records(session, seed.id))
         outcome = "unchanged"
-    for ev in seed.events[have:]:
-        record_event(seed.id, ev.event, ev.date, payload=ev.payload_with_source(), note=ev.note,
+    # A seed event is new when no stored row has its event, date and payload: events a user
+    # added to a seeded case (or corrections) neither hide nor duplicate later seed events.
+    have = {_seed_key(r.event, r.date, r.payload) for r in _records(session, seed.id)}
+    for ev in seed.events:
+        payload = ev.payload_with_source()
+        if _seed_key(ev.event, ev.date, payload) in have:
+            continue
+        record_event(seed.id, ev.event, ev.date, payload=payload, note=ev.note,
                      actor=actor, session=session)
         if outcome == "unchanged":
             outcome = "updated"
     return outcome
+
+
+def _seed_key(event: str, date: dt.date, payload: dict[str, Any]) -> tuple[str, dt.date, str]:
+    return event, date, json.dumps(payload, sort_keys=True, default=str)
 
 
 # --------------------------------------------------------------------------- calendar export
