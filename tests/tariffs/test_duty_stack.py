@@ -283,3 +283,9 @@ def test_code_of_another_edition_is_an_error_naming_where_it_exists() -> None:
     assert e.value.details["nearest"] and all(c.startswith("0603.19.01") for c in e.value.details["nearest"])
     assert any(s.startswith("HTS 2024") for s in e.value.details["found_in"])
     assert svc.stack("0603.19.01.95", "COL", "2024-06-01").source == "HTS 2024 Basic Edition"
+
+
+def test_batch_drops_duplicate_origins() -> None:
+    # '--origin CHN --origin chn' raised "Categorical categories must be unique".
+    frame = svc.batch_frame("2025-07-01", ["CHN", "chn"])
+    assert list(frame["origin"].cat.categories) == ["CHN"] and frame["hts"].is_unique

@@ -754,7 +754,8 @@ def batch_frame(date: dt.date | str, origin_list: Sequence[str] | None = None) -
     from tradepolicy.tariffs.batch import stack_matrix
 
     d, _ = check_date(date)
-    orig = [check_origin(o) for o in origin_list] if origin_list else sorted(origins())
+    orig = (list(dict.fromkeys(check_origin(o) for o in origin_list)) if origin_list
+            else sorted(origins()))  # duplicates dropped (CHN, chn)
     sid = pick_source(d)
     codes, col1, col2, symbols, pref = _parsed_source_cached(sid)
     m = measures()
