@@ -115,3 +115,14 @@ def test_batched_draws_equal_single_solves() -> None:
                    export_supply_elasticity=1.5)
         np.testing.assert_allclose(many.world_price_change[d], one.world_price_change, rtol=1e-12, atol=1e-15)
         np.testing.assert_allclose(many.consumer_surplus[d], one.consumer_surplus, rtol=1e-12, atol=1e-12)
+
+
+def test_negative_trade_is_refused() -> None:
+    # Hand check: one importer, two equal exporters, E_m = -1.25, E_s = 5, E_x = 1.5, and a
+    # 200% duty on exporter 0 (T 1 -> 3, dT = 2). Its import response is linear in dT, about
+    # -(1 - θ) E_s dT = -5 (plus a smaller world-price offset), far below -1: negative trade.
+    with pytest.raises(InputError) as e:
+        gsim([[100.0], [100.0]], 1.0, [[3.0], [1.0]], import_demand_elasticity=-1.25,
+             substitution_elasticity=5.0, export_supply_elasticity=1.5, exporters=["CHN", "MEX"],
+             importers=["USA"])
+    assert e.value.field == "tariff_factor_new" and "CHN to USA" in str(e.value)

@@ -200,6 +200,20 @@ def gsim(
     comp_lin = (theta[None] * P_hat).sum(axis=1)                  # (B, V)
     m_hat = D[:, None, :] * comp_lin[:, None, :] - Es[:, None, :] * P_hat
     M1 = M[None] * (1.0 + m_hat) * (1.0 + x[:, :, None])
+    # GSIM v1 is linear in the price changes: a large change can give M̂ < −1 or P̂* < −1,
+    # i.e. negative trade. That is outside the model; refuse it rather than report it.
+    bad = (M[None] > 0) & (((1.0 + m_hat) < -1e-12) | ((1.0 + x[:, :, None]) < -1e-12))
+    if bad.any():
+        d, r_i, v_i = (int(i) for i in np.argwhere(bad)[0])
+        ex = exporters[r_i] if exporters is not None else f"r{r_i}"
+        im = importers[v_i] if importers is not None else f"v{v_i}"
+        raise InputError(
+            f"GSIM's linearised solution gives negative trade from {ex} to {im} (M̂ {m_hat[d, r_i, v_i]:.3g}, "
+            f"P̂* {x[d, r_i]:.3g})" + (f" in {bad.any(axis=(1, 2)).mean():.1%} of the draws" if batched else "")
+            + ": the tariff change is too large for the linear model at these elasticities. Use a smaller "
+            "change or smaller elasticities, or the enforcement model (CES, exact).",
+            field="tariff_factor_new", expected="changes that keep every trade flow positive",
+            example="a 25% duty with E_s = 5")
     dP = (1.0 + x[:, :, None]) * (T1 / T0)[None] - 1.0
     comp = (theta[None] * dP).sum(axis=1)
     revenue = (M1 * (T1 - 1.0)[None] - (M * (T0 - 1.0))[None]).sum(axis=1)
