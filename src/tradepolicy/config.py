@@ -64,7 +64,8 @@ def configure_logging(settings: Settings | None = None) -> None:
     import logging
 
     level = (settings or get_settings()).log_level
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Third-party libraries (alembic, uvicorn...) stay at WARNING; our own loggers follow the setting.
+    logging.basicConfig(level="WARNING", format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("tradepolicy").setLevel(level)
 
 

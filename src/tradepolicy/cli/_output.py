@@ -13,8 +13,17 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-console = Console()
-err_console = Console(stderr=True)
+def _width() -> int | None:
+    """Terminal width; when piped (no terminal, no COLUMNS), wide enough for our tables."""
+    import os
+
+    if os.environ.get("COLUMNS", "").isdigit():
+        return int(os.environ["COLUMNS"])
+    return None if sys.stdout.isatty() else 160
+
+
+console = Console(width=_width())
+err_console = Console(stderr=True, width=_width())
 
 JSON_OPTION_HELP = "Print JSON instead of a table."
 
