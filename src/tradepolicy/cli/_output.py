@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+
 def _width() -> int | None:
     """Terminal width; when piped (no terminal, no COLUMNS), wide enough for our tables."""
     import os
