@@ -343,3 +343,18 @@ def test_web_rerun_form_keeps_the_run_and_takes_a_law_date(fresh_db, client, e6_
     assert "same results" in client.get(r.headers["location"]).text
     bad = client.post(f"/remedies/runs/{run['id']}/rerun", data={"as_of": "June"}, follow_redirects=False)
     assert bad.status_code == 400 and len(svc.list_runs()) == 2
+
+
+@requires_dataset("us-adcvd-orders")
+def test_runs_of_a_proceeding_on_the_page_and_api(fresh_db, client, e6_files):
+    run = svc.compute_margin_from_paths(e6_files["us"], e6_files["home"], e6_files["cost"], segment="investigation")
+    other = svc.compute_margin_from_paths(e6_files["us"], e6_files["home"], e6_files["cost"], segment="review")
+    svc.attach_run(run["id"], "A-549-822")
+    page = client.get("/remedies?case=A-549-822", headers={"accept": "text/html"}).text
+    assert f"/remedies/runs/{run['id']}" in page and f"/remedies/runs/{other['id']}\"" not in page
+    assert 'href="/cases/A-549-822"' in page
+    assert [r["id"] for r in client.get("/remedies.json?case=A-549-822").json()["runs"]] == [run["id"]]
+    assert len(client.get("/remedies.csv?case=A-549-822").text.strip().splitlines()) == 2  # header + 1 run
+    assert 'href="/cases/A-549-822"' in client.get(f"/remedies/runs/{run['id']}").text
+    assert client.get("/remedies?case=A-000-000", headers={"accept": "text/html"}).status_code == 404
+    assert client.get("/api/remedies/cases/A-000-000/runs").status_code == 404  # was an empty 200

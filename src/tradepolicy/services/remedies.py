@@ -625,8 +625,11 @@ def attach_run(run_id: int, case_id: str, *, actor: str | None = None) -> dict[s
 
 
 def runs_of_case(case_id: str) -> list[dict[str, Any]]:
-    """Return the remedies runs attached to a proceeding."""
+    """Return the remedies runs attached to a proceeding (NotFoundError if there is no such proceeding)."""
     with read_session() as s:
+        if s.get(Proceeding, case_id) is None:
+            raise NotFoundError(f"No proceeding {case_id!r}.", where=f"case {case_id}", field="case_id",
+                                expected="the id of an AD/CVD proceeding", example="A-533-840")
         ids = [a.run_id for a in s.scalars(select(RunAttachment).where(RunAttachment.proceeding_id == case_id))]
     return [r for r in list_runs() if r["id"] in ids]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from tradepolicy.errors import NotFoundError, TradePolicyError
@@ -48,17 +48,20 @@ def _fmt(suffix: str, base: str) -> str:
 
 
 @router.get("/remedies{suffix:path}")
-def remedies_index(request: Request, suffix: str = "") -> Response:
-    """Show the runs list (html/json/csv) and the shrimp coverage table."""
+def remedies_index(request: Request, suffix: str = "",
+                   case: Annotated[str | None, Query(description="only runs attached to this proceeding")] = None,
+                   ) -> Response:
+    """Show the runs list (html/json/csv; ``?case=ID`` for one proceeding's runs) and the shrimp coverage."""
     if suffix.startswith("/runs/"):
         return run_page(request, suffix[len("/runs/"):])
     if suffix.startswith("/shrimp"):
         return shrimp_page(request, suffix[len("/shrimp"):])
     fmt = _fmt(suffix, "/remedies")
-    runs = svc.list_runs()
+    case = case.strip() if case and case.strip() else None
+    runs = svc.runs_of_case(case) if case else svc.list_runs()
     return respond(request, fmt, template="remedies/index.html",
-                   context={"title": "Trade remedies", "runs": runs, "coverage": _coverage()},
-                   rows=runs, json_body={"ok": True, "count": len(runs), "runs": runs},
+                   context={"title": "Trade remedies", "runs": runs, "coverage": _coverage(), "case": case},
+                   rows=runs, json_body={"ok": True, "case_id": case, "count": len(runs), "runs": runs},
                    columns=RUN_COLUMNS, filename="remedies-runs.csv")
 
 
