@@ -42,12 +42,13 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from tradepolicy.cli import foundation, law, remedies, scenario, tariff
+    from tradepolicy.cli import foundation, gravity, law, remedies, scenario, tariff
 
     foundation.register(app)
     law.register(app)
     tariff.register(app)
     scenario.register(app)
+    gravity.register(app)
     remedies.register(app)
 
 

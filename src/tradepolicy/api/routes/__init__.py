@@ -1,6 +1,15 @@
 """JSON API routers, one module per domain; each is mounted under /api."""
 
-from tradepolicy.api.routes import agreements, datasets, economics, guide, law, remedies, tariffs
+from tradepolicy.api.routes import (
+    agreements,
+    datasets,
+    economics,
+    gravity,
+    guide,
+    law,
+    remedies,
+    tariffs,
+)
 
 ROUTERS = [
     agreements.router,
@@ -9,5 +18,6 @@ ROUTERS = [
     law.router,
     tariffs.router,
     economics.router,
+    gravity.router,
     remedies.router,
 ]
