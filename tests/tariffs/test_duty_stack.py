@@ -289,3 +289,14 @@ def test_batch_drops_duplicate_origins() -> None:
     # '--origin CHN --origin chn' raised "Categorical categories must be unique".
     frame = svc.batch_frame("2025-07-01", ["CHN", "chn"])
     assert list(frame["origin"].cat.categories) == ["CHN"] and frame["hts"].is_unique
+
+
+def test_section232_match_through_a_4_digit_heading_prefix_is_flagged() -> None:
+    # The Section 232 list (2025-12-04) gives automobile_parts the bare heading 8471, so every
+    # computer (8471.30.01.00, laptops) from Germany gets +25% on 2025-07-01. The layer keeps
+    # the list's rate but says the match is heading-wide; an 8-digit steel match says nothing.
+    s = svc.stack("8471.30.01.00", "DEU", "2025-07-01")
+    (layer,) = _layers(s, "chapter99")
+    assert layer.ave == pytest.approx(0.25, abs=TOL) and "4-digit heading prefix 8471" in (layer.note or "")
+    steel = _layers(svc.stack("7301.20.10.00", "JPN", "2025-07-01"), "chapter99")
+    assert all("heading prefix" not in (ly.note or "") for ly in steel)

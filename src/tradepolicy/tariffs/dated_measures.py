@@ -256,6 +256,9 @@ def section232_duties(
                 note = f"country rate for {origin}"
             if row["usmca_exempt"] and origin in cfg.get("usmca_origins", []):
                 rate, note = 0.0, str(cfg.get("usmca_note"))
+            elif n <= int(cfg.get("coarse_prefix_digits", 0)) and rate:
+                coarse = str(cfg["coarse_prefix_note"]).format(prefix=code[:n])
+                note = f"{note}; {coarse}" if note else coarse
             out.append(AdditionalDuty(str(cfg["authority"]), str(p["heading"]), label, rate, cite, note))
     return out, notes
 
