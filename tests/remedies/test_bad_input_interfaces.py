@@ -21,38 +21,38 @@ runner = CliRunner()
 
 def _missing_column(t):
     t["us"] = t["us"].drop(columns=["region"])
-    return "us", "header", "region"
+    return "us", None, "region"
 
 
 def _extra_column(t):
     t["home"] = t["home"].assign(colour="red")
-    return "home", "header", "colour"
+    return "home", None, "colour"
 
 
 def _zero_quantity(t):
     t["us"].loc[2, "quantity"] = 0
-    return "us", "row 3 (CSV line 4)", "quantity"
+    return "us", 3, "quantity"
 
 
 def _negative_quantity(t):
     t["home"].loc[4, "quantity"] = -20
-    return "home", "row 5 (CSV line 6)", "quantity"
+    return "home", 5, "quantity"
 
 
 def _non_numeric_price(t):
     t["us"] = t["us"].astype({"net_price": object})
     t["us"].loc[5, "net_price"] = "12O.00"
-    return "us", "row 6 (CSV line 7)", "net_price"
+    return "us", 6, "net_price"
 
 
 def _duplicate_sale_id(t):
     t["home"].loc[6, "sale_id"] = "H1"
-    return "home", "row 7 (CSV line 8)", "sale_id"
+    return "home", 7, "sale_id"
 
 
 def _connum_without_cost(t):
     t["us"].loc[7, "connum"] = "Z"
-    return "us", "row 8 (CSV line 9)", "connum"
+    return "us", 8, "connum"
 
 
 CASES = {
@@ -75,7 +75,8 @@ def test_bad_input_cli_exit_2_names_file_row_column(fresh_db, tmp_path, case):
     from tradepolicy.cli import app
 
     tables = _tables()
-    kind, loc, field = CASES[case](tables)
+    kind, row, field = CASES[case](tables)
+    loc = "header" if row is None else f"row {row} (CSV line {row + 1})"
     paths = {}
     for k, df in tables.items():
         paths[k] = tmp_path / f"{k}_sales.csv"
@@ -95,7 +96,9 @@ def test_bad_input_api_error_shape_names_row_column(fresh_db, case):
     from tradepolicy.api.app import create_app
 
     tables = _tables()
-    kind, loc, field = CASES[case](tables)
+    kind, row, field = CASES[case](tables)
+    # The API names the JSON item: row n is JSON index n - 1 (a "CSV line" would mislead here).
+    loc = "header" if row is None else f"row {row} (JSON index {row - 1})"
     body = {"segment": "investigation", **{k: json.loads(df.to_json(orient="records")) for k, df in tables.items()}}
     r = TestClient(create_app()).post("/api/remedies/margin", json=body)
     assert r.status_code == 400, r.text

@@ -93,8 +93,17 @@ _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0"}
 
 
+JSON_ROWS_SUFFIX = ".json-rows"
+
+
 def where(source: str, pos: int) -> str:
-    """Return the location text of 0-based data row ``pos`` of ``source``."""
+    """Return the location text of 0-based data row ``pos`` of ``source``.
+
+    Files: ``row n (CSV line n + 1)``; JSON row lists (a source named ``*.json-rows``, the API):
+    ``row n (JSON index n - 1)``.
+    """
+    if source.endswith(JSON_ROWS_SUFFIX):
+        return f"{source}, row {pos + 1} (JSON index {pos})"
     return f"{source}, row {pos + 1} (CSV line {pos + 2})"
 
 

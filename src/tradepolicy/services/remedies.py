@@ -36,6 +36,10 @@ from tradepolicy.remedies.all_others import Respondent, all_others_rate
 from tradepolicy.remedies.cvd import Grant, Loan, cvd_rate
 from tradepolicy.remedies.negligibility import negligibility
 from tradepolicy.remedies.programme import SEGMENTS, MarginResult, run_margin_programme
+from tradepolicy.remedies.schemas import (
+    JSON_ROWS_SUFFIX as JSON_ROWS_SUFFIX,  # re-exported for the API
+)
+from tradepolicy.remedies.schemas import where as where_row
 from tradepolicy.store.audit import record, snapshot
 from tradepolicy.store.db import read_session, transaction
 from tradepolicy.store.models import Proceeding, Run, RunAttachment
@@ -472,7 +476,7 @@ def _respondents(df: pd.DataFrame, source: str) -> list[Respondent]:
                 x = float("nan")
             if not math.isfinite(x):
                 raise InputError(f"Respondent row has a non-numeric {col}: {r[col]!r}.",
-                                 where=f"{source}, row {i + 1} (CSV line {i + 2})", field=col,
+                                 where=where_row(source, i), field=col,
                                  expected="a decimal number (margin as a decimal: 0.125 = 12.5 %)",
                                  example="0.125" if col == "margin" else "1000")
             nums.append(x)
@@ -481,7 +485,7 @@ def _respondents(df: pd.DataFrame, source: str) -> list[Respondent]:
         fa_txt = "false" if fa_raw is None or str(fa_raw).strip() == "" else str(fa_raw).strip().lower()
         if fa_txt not in ("true", "1", "yes", "y", "t", "false", "0", "no", "n", "f"):
             raise InputError(f"Respondent row has a facts_available that is not yes/no: {fa_raw!r}.",
-                             where=f"{source}, row {i + 1} (CSV line {i + 2})", field="facts_available",
+                             where=where_row(source, i), field="facts_available",
                              expected="true | false (empty = false)", example="false")
         fa = fa_txt in ("true", "1", "yes", "y", "t")
         out.append(Respondent(str(r["name"]), m, w, fa))

@@ -68,7 +68,8 @@ def margin(req: MarginRequest) -> dict[str, Any]:
     """Compute a dumping margin from JSON rows; the run is stored unless ``store`` is false."""
     tables = {"us": req.us, "home": req.home, "cost": req.cost, **({"similar": req.similar} if req.similar else {}),
               **({"third": req.third_country} if req.third_country else {})}
-    files = {k: (svc.rows_to_csv_bytes(v, f"{k} (JSON)"), ".csv", f"{k}.json-rows") for k, v in tables.items()}
+    files = {k: (svc.rows_to_csv_bytes(v, f"{k} (JSON)"), ".csv", f"{k}{svc.JSON_ROWS_SUFFIX}")
+             for k, v in tables.items()}
     return {"ok": True, "run": svc.compute_margin(files, segment=req.segment, as_of=req.as_of,
                                                   include_tt=req.include_tt, store=req.store)}
 
@@ -101,7 +102,7 @@ def cvd(req: CVDRequest) -> dict[str, Any]:
 def all_others(req: AllOthersRequest) -> dict[str, Any]:
     """Compute the all-others rate."""
     data = svc.rows_to_csv_bytes(req.respondents, "respondents (JSON)")
-    return {"ok": True, "run": svc.compute_all_others(data, ".csv", "respondents.json-rows",
+    return {"ok": True, "run": svc.compute_all_others(data, ".csv", f"respondents{svc.JSON_ROWS_SUFFIX}",
                                                       segment=req.segment, as_of=req.as_of, store=req.store)}
 
 
