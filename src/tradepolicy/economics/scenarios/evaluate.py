@@ -72,7 +72,7 @@ def _check_selection(sc: Scenario, changes: list[TariffChange], *, products: lis
             unknown = sorted(set(given or ()) - set(present))
             if unknown:
                 raise InputError(f"policy.changes[{i}].{key} names {unknown}, not in this market's data "
-                                 f"({len(present)} {key}); the change would silently do nothing there.",
+                                 f"({len(present)} {key}), so the change would have no effect there.",
                                  where=sc.source, field=f"policy.changes[{i}].{key}",
                                  expected=f"{key} present in the data", example=str(present[0]))
 
