@@ -300,3 +300,9 @@ def test_section232_match_through_a_4_digit_heading_prefix_is_flagged() -> None:
     assert layer.ave == pytest.approx(0.25, abs=TOL) and "4-digit heading prefix 8471" in (layer.note or "")
     steel = _layers(svc.stack("7301.20.10.00", "JPN", "2025-07-01"), "chapter99")
     assert all("heading prefix" not in (ly.note or "") for ly in steel)
+
+
+def test_stacks_after_the_2025_edition_say_later_measures_are_not_modelled() -> None:
+    # us-hts PROVENANCE: HTS 2025 Basic Edition = January 2025, before the IEEPA headings.
+    assert any("IEEPA" in n for n in svc.stack("8471.30.01.00", "CHN", "2025-07-01").notes)
+    assert not any("IEEPA" in n for n in svc.stack("8471.30.01.00", "CHN", "2025-01-15").notes)

@@ -58,10 +58,10 @@ def test_other_chinese_goods_say_the_stack_may_understate_from_2024_09_27() -> N
     # 8703.80.00 (electric vehicles) is a review group without coverage in our data: the
     # stack keeps List 1's 25% and says it may understate; the day before, no such note.
     on = svc.stack("8703.80.00", "CHN", "2024-09-27")
-    assert any("may understate" in n for n in on.notes)
+    assert any("four-year-review increases" in n for n in on.notes)
     assert _ch99(on) == [("9903.88.01", 0.25)]
-    assert not any("may understate" in n for n in svc.stack("8703.80.00", "CHN", "2024-09-26").notes)
-    assert not any("may understate" in n for n in svc.stack("8703.80.00", "DEU", "2025-03-01").notes)
+    assert not any("four-year-review increases" in n for n in svc.stack("8703.80.00", "CHN", "2024-09-26").notes)
+    assert not any("four-year-review increases" in n for n in svc.stack("8703.80.00", "DEU", "2025-03-01").notes)
 
 
 def test_batch_applies_the_review_rate_and_carries_the_note(tmp_path: Path) -> None:
@@ -71,7 +71,7 @@ def test_batch_applies_the_review_rate_and_carries_the_note(tmp_path: Path) -> N
         row = frame[frame["hts"] == code].iloc[0]
         assert row["total"] == pytest.approx(svc.stack(code, "CHN", "2025-03-01").total_ave, abs=1e-12)
     summary = svc.batch("2025-03-01", tmp_path / "b.parquet", ["CHN"])
-    assert any("may understate" in n for n in summary["notes"])
+    assert any("four-year-review increases" in n for n in summary["notes"])
 
 
 def test_history_steps_on_the_review_date() -> None:

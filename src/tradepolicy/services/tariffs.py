@@ -279,18 +279,23 @@ def source_notes(date: dt.date, source_id: str) -> list[str]:
 
     Before the earliest loaded source the earliest is used; more than a year after the
     start of the source used, later changes to the schedule (e.g. the HS 2022 codes) are
-    not in it. Either way the result says so.
+    not in it; from ``sources.yaml`` ``unmodelled_after`` later Chapter 99 measures (2025
+    IEEPA) are missing. Each time the result says so.
     """
     srcs = sources_in_order()
     used = next(s for s in srcs if s["id"] == source_id)
     start = as_date(used["from"])
+    out: list[str] = []
     if date < start:
-        return [f"No schedule of {date.isoformat()} is loaded: the earliest, {used['label']} "
-                f"(from {start.isoformat()}), is used; rates in force on the date may differ."]
-    if (date - start).days > 366:
-        return [f"{used['label']} (from {start.isoformat()}) is the latest schedule loaded on or "
-                f"before {date.isoformat()}: later changes to the base rates are not reflected."]
-    return []
+        out.append(f"No schedule of {date.isoformat()} is loaded: the earliest, {used['label']} "
+                   f"(from {start.isoformat()}), is used; rates in force on the date may differ.")
+    elif (date - start).days > 366:
+        out.append(f"{used['label']} (from {start.isoformat()}) is the latest schedule loaded on or "
+                   f"before {date.isoformat()}: later changes to the base rates are not reflected.")
+    cfg = measures()["sources"]
+    if "unmodelled_after" in cfg and date >= as_date(cfg["unmodelled_after"]):
+        out.append(str(cfg["unmodelled_note"]))
+    return out
 
 
 def nearest_codes(code: str, src: Source, n: int = 5) -> list[str]:
