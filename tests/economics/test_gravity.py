@@ -147,3 +147,42 @@ def test_gravity_service_stores_a_run(fresh_db: str) -> None:
     with read_session() as s:
         run = s.execute(select(Run).where(Run.id == out["run_id"])).scalar_one()
         assert run.kind == "gravity_ppml" and run.results["n_obs"] == 7568
+
+
+def test_keep_fitted_aligns_fitted_values_with_the_input_rows() -> None:
+    # Regression: keep_fitted=True raised TypeError (pyfixest 0.60's _na_index is a
+    # frozenset). Invented data with a missing regressor (row 3), an all-zero exporter
+    # (separated_fe) and a singleton importer level, plus a shuffled, non-RangeIndex index.
+    # Oracles: (a) a plain pyfixest fit on the rows kept, side by side, to 1e-8 relative;
+    # (b) the PPML first-order condition of each exporter FE: sum of fitted = sum of y over
+    # the rows used (to 1e-6 relative, the IRLS tolerance 1e-10 leaves far less).
+    import pyfixest as pf
+
+    rng = np.random.default_rng(11)
+    rows = [{"exporter": f"E{i}", "importer": f"I{j}", "x": rng.normal(),
+             "trade": float(rng.poisson(15))} for i in range(6) for j in range(6)]
+    rows += [{"exporter": "E9", "importer": f"I{j}", "x": rng.normal(), "trade": 0.0}
+             for j in range(6)]
+    rows.append({"exporter": "E0", "importer": "I99", "x": 0.2, "trade": 3.0})
+    df = pd.DataFrame(rows)
+    df.loc[3, "x"] = np.nan
+    df.index = rng.permutation(len(df)) + 1000
+    res = estimate_ppml(df, "trade ~ x | exporter + importer", keep_fitted=True,
+                        iwls_tol=1e-10, fixef_tol=1e-10)
+    assert res.fitted is not None and res.linear_predictor is not None
+    assert res.fitted.shape == (len(df),)
+    used = ~np.isnan(res.fitted)
+    assert int(used.sum()) == res.n_obs == len(df) - 1 - 6 - 1
+    pos = {k: i for i, k in enumerate(df.index)}
+    assert np.isnan(res.fitted[pos[df.index[3]]])  # missing x
+    assert np.isnan(res.fitted[(df["exporter"] == "E9").to_numpy()]).all()  # separated
+    assert np.isnan(res.fitted[(df["importer"] == "I99").to_numpy()]).all()  # singleton
+    np.testing.assert_allclose(res.linear_predictor[used], np.log(res.fitted[used]))
+    kept = df[used]
+    plain = pf.fepois("trade ~ x | exporter + importer", data=kept.reset_index(drop=True),
+                      vcov="hetero", iwls_tol=1e-10, fixef_tol=1e-10)
+    np.testing.assert_allclose(res.fitted[used], np.asarray(plain._Y_hat_response).ravel(),
+                               rtol=1e-8)
+    by_exp = pd.DataFrame({"e": kept["exporter"], "y": kept["trade"],
+                           "mu": res.fitted[used]}).groupby("e")[["y", "mu"]].sum()
+    np.testing.assert_allclose(by_exp["mu"], by_exp["y"], rtol=1e-6)

@@ -372,10 +372,20 @@ def estimate_ppml(
                                details={"coefficients": coefs.to_dict()})
     fitted = eta = None
     if keep_fitted:
-        used_rows = np.delete(row_id, np.asarray(getattr(fit, "_na_index", []), dtype=int))
+        # pyfixest's _na_index: positions in ``work`` (a 0..n-1 index) it dropped, as a
+        # frozenset in pyfixest >= 0.60 (a list/array before)
+        na_pos = np.fromiter((int(k) for k in getattr(fit, "_na_index", ()) or ()),
+                             dtype=np.int64)
+        used_rows = np.delete(row_id, np.sort(na_pos))
+        mu = np.asarray(fit._Y_hat_response, dtype=float).ravel()
+        if used_rows.size != mu.size:
+            raise ConvergenceError(
+                "cannot align pyfixest's fitted values with the input rows",
+                field="keep_fitted",
+                details={"rows_used": int(used_rows.size), "fitted": int(mu.size)},
+            )
         fitted = np.full(n_input, np.nan)
         eta = np.full(n_input, np.nan)
-        mu = np.asarray(fit._Y_hat_response).ravel()
         fitted[used_rows] = mu
         eta[used_rows] = np.log(mu)
     return PPMLResult(
