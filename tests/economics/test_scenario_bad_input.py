@@ -12,6 +12,7 @@ from tests.helpers import requires_dataset
 
 EX = Path(__file__).resolve().parents[2] / "examples" / "scenarios"
 SHRIMP = (EX / "shrimp-preference-smart.yaml").read_text(encoding="utf-8")
+S301 = (EX / "section301-china-pe.yaml").read_text(encoding="utf-8")
 GE = """
 name: t-ge
 model: ge
@@ -35,6 +36,8 @@ CASES = [
     ("value-not-a-number", SHRIMP.replace("value: 0.0", "value: zero"), "policy.changes[0].value"),
     ("band-off-centre", SHRIMP.replace("[0.75, 1.5, 3.0]", "[0.5, 1.0, 2.0]"),
      "uncertainty.bands.substitution_elasticity"),
+    ("year-without-data", S301.replace("year: 2017", "year: 1900"), "data.year"),
+    ("unknown-subject", S301.replace("subject: [CHN]", "subject: [XXX]"), "data.subject"),
     ("ge-sigma-le-1", GE.replace("PARAMS", "{sigma: 1.0, reference: USA}"), "sigma"),
     ("ge-unknown-reference", GE.replace("PARAMS", "{theta: 4, reference: XXX}"), "reference"),
 ]
@@ -51,6 +54,7 @@ def _counts() -> tuple[int, int]:
 
 @requires_dataset("baci-shrimp-2018")
 @requires_dataset("wiod-zylkin")
+@requires_dataset("us-trade-by-partner")
 @pytest.mark.parametrize(("text", "field"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_bad_scenario_cli_exit_2_api_400_nothing_stored(text: str, field: str, tmp_path: Path,
                                                         fresh_db: str) -> None:

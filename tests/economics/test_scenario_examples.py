@@ -95,6 +95,14 @@ def test_section301_example() -> None:
     assert by_iso["KOR"]["partner"] == "South Korea" and by_iso["MEX"]["group"] == "non-subject"
     # Gaza Strip and West Bank are both PSE: one row, their values added.
     assert by_iso["PSE"]["partner"] == "Gaza Strip + West Bank"
+    # The subject may also be named as DataWeb does ("China"): the same run (exact).
+    from tradepolicy.economics.scenarios import load_scenario_text
+    from tradepolicy.services.scenarios import run_scenario
+
+    text = (EXAMPLES / "section301-china-pe.yaml").read_text(encoding="utf-8")
+    by_name = run_scenario(load_scenario_text(text.replace("subject: [CHN]", "subject: [China]")
+                                              .replace("draws: 10000", "draws: 0")), store=False)
+    assert by_name["result"]["rows"] == rows
 
 
 @requires_dataset("baci-shrimp-2018")
