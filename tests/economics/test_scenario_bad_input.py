@@ -38,6 +38,11 @@ CASES = [
      "uncertainty.bands.substitution_elasticity"),
     ("year-without-data", S301.replace("year: 2017", "year: 1900"), "data.year"),
     ("unknown-subject", S301.replace("subject: [CHN]", "subject: [XXX]"), "data.subject"),
+    ("ge-pair-not-a-pair", GE.replace("PARAMS", "{theta: 4, reference: USA}")
+     .replace("coefficient: 0.224}", "coefficient: 0.224, change: add, pairs: [USA-CAN-MEX]}"), "policy.pairs"),
+    ("ge-pair-already-treated", GE.replace("PARAMS", "{theta: 4, reference: USA}")
+     .replace("coefficient: 0.224}", "coefficient: 0.224, change: add, pairs: [DEU-FRA]}"), "policy.pairs"),
+    ("ge-sigma-and-theta", GE.replace("PARAMS", "{theta: 4, sigma: 5, reference: USA}"), "parameters.theta"),
     ("ge-sigma-le-1", GE.replace("PARAMS", "{sigma: 1.0, reference: USA}"), "sigma"),
     ("ge-unknown-reference", GE.replace("PARAMS", "{theta: 4, reference: XXX}"), "reference"),
 ]

@@ -498,15 +498,27 @@ def ge_tau_hat(sc: Scenario, flows: pd.DataFrame, countries: list[str]) -> np.nd
             delta[idx[e], idx[i_]] = -val
     elif change == "add":
         pairs = sc.policy.get("pairs") or []
+        if not isinstance(pairs, list) or not pairs:
+            raise InputError("policy.pairs must be a non-empty list of country pairs for change: add.",
+                             where=sc.source, field="policy.pairs", expected="a list like [USA-JPN, USA-GBR]",
+                             example="[USA-JPN]")
         cur_s: pd.Series = flows[flows["year"] == year].set_index(["exporter", "importer"])[var]
         for p in pairs:
-            a, b = (p.split("-") if isinstance(p, str) else p)
+            ab = p.split("-") if isinstance(p, str) else p
+            if not (isinstance(ab, list) and len(ab) == 2 and all(isinstance(x, str) for x in ab)):
+                raise InputError(f"A pair is two ISO3 codes; got {p!r}.", where=sc.source, field="policy.pairs",
+                                 expected="AAA-BBB or [AAA, BBB]", example="USA-JPN")
+            a, b = ab
             for e, i_ in ((a, b), (b, a)):
                 if e not in idx or i_ not in idx:
                     raise InputError(f"Unknown country in pair {p!r}.", where=sc.source, field="policy.pairs",
                                      expected="ISO3 codes present in the data", example="USA-JPN")
                 if float(cur_s.get((e, i_), 0.0)) == 0.0:  # type: ignore[arg-type]
                     delta[idx[e], idx[i_]] = 1.0
+        if not delta.any():
+            raise InputError(f"Every pair in policy.pairs already has {var} = 1 in {year}: adding it changes "
+                             "nothing.", where=sc.source, field="policy.pairs",
+                             expected=f"pairs without {var} in {year}", example="USA-JPN")
     else:
         raise InputError(f"Unknown policy.change {change!r}.", where=sc.source, field="policy.change",
                          expected="new_pairs | remove | add", example="new_pairs")
@@ -531,6 +543,9 @@ def run_ge(sc: Scenario, inputs: Mapping[str, Any]) -> ScenarioResult:
     data = GEData.from_frame(cur, exporter="exporter", importer="importer", flow=flow)
     countries = list(data.countries)
     tau = ge_tau_hat(sc, flows, countries)
+    if "sigma" in sc.parameters and "theta" in sc.parameters:
+        raise InputError("Give parameters.sigma or parameters.theta (θ = σ − 1), not both.", where=sc.source,
+                         field="parameters.theta", expected="one of sigma, theta", example="theta: 4")
     if "sigma" in sc.parameters:
         sigma = float(sc.parameters["sigma"])
     elif "theta" in sc.parameters:
