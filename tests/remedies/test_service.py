@@ -121,8 +121,11 @@ def test_shrimp_orders_are_seeded_and_runs_attach(fresh_db, e6_files):
 
     from tradepolicy.api.app import create_app
 
-    api = TestClient(create_app()).get("/api/remedies/cases/A-533-840/runs").json()
+    client = TestClient(create_app())
+    api = client.get("/api/remedies/cases/A-533-840/runs").json()
     assert [r["id"] for r in api["runs"]] == [run["id"]]
+    page = client.get("/cases/A-533-840", headers={"accept": "text/html"}).text
+    assert "Calculation runs attached" in page and f'href="/remedies/runs/{run["id"]}"' in page
     with pytest.raises(ConflictError):
         svc.attach_run(run["id"], "A-533-840")
     with pytest.raises(NotFoundError):

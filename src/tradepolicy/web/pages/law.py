@@ -120,7 +120,11 @@ def cases(request: Request, suffix: str = "", procedure: str | None = Query(None
     if suffix.startswith("/") and len(suffix) > 1:
         ident, fmt = split_format(suffix[1:])
         c = cases_svc.get_case(ident)
-        return respond(request, fmt, template="law/case.html", context={"title": ident, "c": c},
+        from tradepolicy.services.remedies import runs_of_case
+
+        runs = runs_of_case(ident)  # calculation runs attached to this proceeding (remedies)
+        return respond(request, fmt, template="law/case.html",
+                       context={"title": ident, "c": c, "runs": runs},
                        rows=c["deadlines"], json_body={"ok": True, "case": c},
                        columns=law_svc.DEADLINE_COLUMNS, filename=f"{ident}-deadlines.csv")
     fmt = _fmt("/cases", suffix)
