@@ -162,3 +162,15 @@ def test_api_stack_rejects_non_positive_or_non_finite_values(client: TestClient,
     r = client.get("/api/tariffs/stack", params={"hts": "0402.29.50.00", "origin": "FRA",
                                                  "date": "2025-03-01", **extra})
     assert r.status_code == 400 and r.json()["error"]["field"] == field, r.text
+
+
+def test_chapter99_provision_is_not_a_line_to_stack(client: TestClient) -> None:
+    # 9903.88.03 ("The duty provided in the applicable subheading + 25%") used to be stacked
+    # as if it were a product with a 25% base rate. The batch leaves chapter 99 out as well.
+    from tradepolicy.services import tariffs as svc
+
+    r = client.get("/api/tariffs/stack", params={"hts": "9903.88.03", "origin": "CHN", "date": "2025-03-01"})
+    assert r.status_code == 400 and r.json()["error"]["field"] == "hts"
+    for day in ("2019-06-01", "2025-03-01"):  # the 2017 database and HTS 2025
+        frame = svc.batch_frame(day, ["FRA"])
+        assert not frame["hts"].astype(str).str.startswith("99").any(), day

@@ -518,6 +518,11 @@ def stack(hts: str, origin: str, date: dt.date | str, *, unit_value: float | Non
     if len(code) < 8:
         raise InputError(f"HTS {dotted(code)} is a heading, not a tariff line.", field="hts",
                          expected="an HTS8 or HTS10 code", example="8471.30.01.00")
+    if code.startswith("99"):
+        raise InputError(f"HTS {dotted(code)} is a Chapter 99 provision (an additional or temporary "
+                         "duty), not a product line: stack the product's own line; the stack adds "
+                         "the Chapter 99 duties that apply.", field="hts",
+                         expected="an HTS8 or HTS10 code of chapters 01-98", example="8471.30.01.00")
     o = check_origin(origin)
     d, notes = check_date(date)
     src, c, more = _resolve(code, d)
@@ -695,10 +700,11 @@ def _parsed_source_cached(source_id: str) -> Any:
     src = source(source_id)
     table = src.table
     if source_id == "db2017":
-        keep = np.ones(len(table), dtype=bool)
+        keep = (~table["hts"].str.startswith("99")).to_numpy()
     else:
         leaf = set(hierarchy.leaf_lines(edition_tree(int(source_id[3:])))["hts"])
-        keep = table["hts"].isin(leaf).to_numpy()
+        # chapter 99 provisions are measures, not product lines (stack() refuses them too)
+        keep = (table["hts"].isin(leaf) & ~table["hts"].str.startswith("99")).to_numpy()
     sub = table[keep]
     codes = sub["hts"].tolist()
     use_fb = bool(measures()["stacking"]["rules"]["specific_without_unit_value_uses_2017_ave"]["value"])
