@@ -174,3 +174,8 @@ def test_chapter99_provision_is_not_a_line_to_stack(client: TestClient) -> None:
     for day in ("2019-06-01", "2025-03-01"):  # the 2017 database and HTS 2025
         frame = svc.batch_frame(day, ["FRA"])
         assert not frame["hts"].astype(str).str.startswith("99").any(), day
+
+
+def test_line_page_of_a_chapter99_heading_shows_the_heading_without_a_stack(client: TestClient) -> None:
+    r = client.get("/tariffs/line/9903.88.03")
+    assert r.status_code == 200 and "9903.88.03" in r.text and "Duty stack" not in r.text

@@ -112,7 +112,8 @@ def _chart(points: list[dict[str, Any]], width: int = 640, height: int = 220,
 def _line(request: Request, fmt: str, code: str, edition: int, origin: str, date: str | None) -> Response:
     line = svc.show(code, edition=edition)
     day = date or dt.date.today().isoformat()
-    stack = svc.stack_dict(code, origin, day) if line["level"] in ("hts8", "hts10") else None
+    product_line = line["level"] in ("hts8", "hts10") and not line["hts"].startswith("99")
+    stack = svc.stack_dict(code, origin, day) if product_line else None  # ch.99: a measure
     by_origin: list[dict[str, Any]] = []
     points: list[dict[str, Any]] = []
     if stack is not None:
