@@ -43,6 +43,8 @@ CASES = [
     ("ge-pair-already-treated", GE.replace("PARAMS", "{theta: 4, reference: USA}")
      .replace("coefficient: 0.224}", "coefficient: 0.224, change: add, pairs: [DEU-FRA]}"), "policy.pairs"),
     ("ge-sigma-and-theta", GE.replace("PARAMS", "{theta: 4, sigma: 5, reference: USA}"), "parameters.theta"),
+    ("gsim-unknown-product", (EX / "shrimp-gsim-duty-india.yaml").read_text(encoding="utf-8")
+     .replace('product: "030617"', "product: 030617"), "data.product"),     # YAML reads 030617 as octal
     ("ge-sigma-le-1", GE.replace("PARAMS", "{sigma: 1.0, reference: USA}"), "sigma"),
     ("ge-unknown-reference", GE.replace("PARAMS", "{theta: 4, reference: XXX}"), "reference"),
 ]

@@ -68,6 +68,45 @@ def test_bad_values(old: str, new: str, field: str) -> None:
     assert e.value.field == field
 
 
+ENF = """
+name: t-enf
+model: enforcement
+data: {dataset: us-trade-by-partner, year: 2017, subject: [CHN], domestic_sales: 2000000}
+policy: {duty: 0.25, covered_share: 0.5}
+parameters: {demand_elasticity: 1.0, substitution_elasticity: 3.0}
+seed: 1
+"""
+
+
+@pytest.mark.parametrize(("old", "new", "field"), [
+    # Wrong types used to reach float()/int()/iteration and crash (a 500 in the API).
+    ("duty: 0.25", "duty: high", "policy.duty"),
+    ("covered_share: 0.5", "covered_share: [0.5]", "policy.covered_share"),
+    ("domestic_sales: 2000000", "domestic_sales: null", "data.domestic_sales"),
+    ("year: 2017", "year: last", "data.year"),
+    ("subject: [CHN]", "subject: null", "data.subject"),
+    ("subject: [CHN]", "subject: CHN", "data.subject"),
+    ("dataset: us-trade-by-partner", "dataset: [us-trade-by-partner]", "data.dataset"),
+])
+def test_wrong_types_are_named(old: str, new: str, field: str) -> None:
+    assert old in ENF
+    with pytest.raises(InputError) as e:
+        load_scenario_text(ENF.replace(old, new))
+    assert e.value.field == field
+
+
+def test_ge_reference_must_be_a_name() -> None:
+    text = GOOD.replace("model: smart", "model: ge").replace(
+        'data: {dataset: baci-shrimp-2018, importer: USA, products: ["030617"]}',
+        "data: {dataset: wiod-zylkin, year: 2000}").replace(
+        "policy: {changes: [{formula: increase, value: 0.25, partners: [IND]}]}",
+        "policy: {variable: eu_enlargement, coefficient: 0.224}").replace(
+        "parameters: {import_demand_elasticity: 1.2}", "parameters: {theta: 4, reference: [USA]}")
+    with pytest.raises(InputError) as e:
+        load_scenario_text(text)
+    assert e.value.field == "parameters.reference"
+
+
 def test_invalid_yaml_names_the_line() -> None:
     with pytest.raises(InputError) as e:
         load_scenario_text("name: x\nmodel: [smart\n", source="f.yaml")

@@ -168,7 +168,12 @@ def load_inputs(sc: Scenario) -> dict[str, Any]:
 
         df = read_baci_shrimp_2018()
         prod = str(sc.data.get("product", "030617"))
+        lines = sorted(df["hs6"].astype(str).unique())
         df = df[df["hs6"] == prod]
+        if df.empty:
+            raise InputError(f"No BACI 2018 shrimp trade for product {prod!r}.", where=sc.source, field="data.product",
+                             expected="one of " + ", ".join(lines) + " (quoted, so YAML keeps the leading 0)",
+                             example='"030617"')
         out = pd.DataFrame({"exporter": df["exporter"].fillna("TWN").replace("N/A", "TWN"),
                             "importer": df["importer"].fillna("TWN").replace("N/A", "TWN"),
                             "value": df["value_kusd"].astype(float)})

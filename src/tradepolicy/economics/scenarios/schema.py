@@ -85,6 +85,15 @@ SIGN_CONVENTIONS = {
 }
 
 
+# Keys whose values must be numbers, or single codes / names, per section (checked on parse
+# so that a wrong type is an error naming the key, never a crash later).
+NUMBER_KEYS = {"data": ("domestic_sales",), "policy": ("duty", "covered_share", "coefficient", "base_tariff")}
+TEXT_KEYS = {"data": ("dataset", "importer", "product", "application", "flow"),
+             "policy": ("variable", "change")}
+TEXT_EXAMPLES = {"dataset": "baci-shrimp-2018", "importer": "USA", "product": "030617",
+                 "application": "nafta", "flow": "trade", "variable": "eu_enlargement", "change": "new_pairs"}
+
+
 @dataclass(frozen=True)
 class Uncertainty:
     """Elasticity bands ``{name: [low, central, high]}`` and the number of Monte Carlo draws."""
@@ -190,6 +199,10 @@ def parse_scenario(doc: Any, *, source: str = "<string>") -> Scenario:
     params = _check_keys(top.get("parameters"), spec["parameters"], section="parameters", source=source)
     for k, v in list(params.items()):
         if k in ("reference", "imbalance", "procedure"):
+            if not isinstance(v, str):
+                raise InputError(f"parameters.{k} must be a name; got {v!r}.", where=f"{source}: parameters.{k}",
+                                 field=f"parameters.{k}", expected="a string",
+                                 example={"reference": "USA", "imbalance": "additive"}.get(k, "book"))
             continue
         if model == "smart" and isinstance(v, dict):
             # by product: {default: 1.2, "030617": 0.9} (HS6 keys as strings)
@@ -214,8 +227,22 @@ def parse_scenario(doc: Any, *, source: str = "<string>") -> Scenario:
             if key in ch and ch[key] is not None:
                 ch[key] = _codes(ch[key], field=f"policy.changes[{i}].{key}", source=source)
     for key in ("products", "subject"):
-        if data.get(key) is not None:
+        if key in data:
             data[key] = _codes(data[key], field=f"data.{key}", source=source)
+    for section, sec_name in ((data, "data"), (policy, "policy")):
+        for key in NUMBER_KEYS[sec_name]:
+            if key in section and not (key == "base_tariff" and isinstance(section[key], dict)):
+                section[key] = _number(section[key], field=f"{sec_name}.{key}", source=source)
+        for key in TEXT_KEYS[sec_name]:
+            if key in section and (isinstance(section[key], bool) or not isinstance(section[key], str | int)):
+                raise InputError(f"{sec_name}.{key} must be a single code or name; got {section[key]!r}.",
+                                 where=f"{source}: {sec_name}.{key}", field=f"{sec_name}.{key}",
+                                 expected="a string", example=TEXT_EXAMPLES.get(key, "USA"))
+    if "year" in data:
+        y = data["year"]
+        if isinstance(y, bool) or not isinstance(y, int):
+            raise InputError(f"data.year must be a year (integer); got {y!r}.", where=f"{source}: data.year",
+                             field="data.year", expected="an integer year", example="2017")
     base = policy.get("base_tariff")
     if isinstance(base, dict) and model == "smart":
         policy["base_tariff"] = {str(k): _number(v, field=f"policy.base_tariff.{k}", source=source)
