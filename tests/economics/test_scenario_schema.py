@@ -199,3 +199,7 @@ def test_smart_elasticities_by_product() -> None:
     with pytest.raises(InputError) as e:
         load_scenario_text(text + "uncertainty: {bands: {import_demand_elasticity: [0.5, 1, 2]}}\n")
     assert e.value.field == "uncertainty.bands.import_demand_elasticity"
+    # An elasticity for a product the market does not have would be silently unused: refused.
+    with pytest.raises(InputError) as e:
+        run_scenario(load_scenario_text(text.replace('"160521": 0.4', '"160521": 0.4, "999999": 3')), store=False)
+    assert e.value.field == "parameters.import_demand_elasticity" and "999999" in e.value.message

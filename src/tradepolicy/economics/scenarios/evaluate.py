@@ -184,6 +184,12 @@ def _by_product(sc: Scenario, name: str, products: list[str], default: float | N
     """Return a scalar, or a (P, 1) array when the parameter is given by product."""
     v = sc.parameters.get(name)
     if isinstance(v, dict):
+        unknown = sorted(set(v) - {"default", *products})
+        if unknown:
+            raise InputError(f"parameters.{name} names product(s) {unknown} not in this market's data.",
+                             where=sc.source, field=f"parameters.{name}",
+                             expected="default and HS6 codes present: " + ", ".join(products),
+                             example=f'{{default: 1.2, "{products[0]}": 0.9}}')
         return np.array([[float(v[p] if p in v else v["default"])] for p in products])
     return _param(sc, name, default)
 
