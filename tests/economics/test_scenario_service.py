@@ -78,6 +78,17 @@ def test_compare_of_different_models_is_not_differenced(fresh_db: str) -> None:
     assert any(r["b"] is not None for r in cmp["rows"])
 
 
+def test_compare_failing_on_b_stores_nothing_of_a(tmp_path: Path, fresh_db: str) -> None:
+    from tradepolicy.errors import InputError
+    from tradepolicy.services.scenarios import compare, list_runs
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text((EX / "gsim-4x4-us-eu-fta.yaml").read_text() + "colour: red\n")
+    with pytest.raises(InputError):
+        compare("gsim-4x4-us-eu-fta", str(bad))
+    assert list_runs() == []
+
+
 def test_cli_run_json_and_compare(fresh_db: str) -> None:
     from typer.testing import CliRunner
 

@@ -319,13 +319,26 @@ def list_runs(limit: int = 50) -> list[dict[str, Any]]:
         return out
 
 
-def _as_result(ref: str | int | Path) -> dict[str, Any]:
-    """Return a stored run (by id) or run a file / example (stored) for comparison."""
-    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
-        return get_run(int(ref))
-    out = run_scenario(ref)
-    d = get_run(out["id"])
-    return d
+def _is_id(ref: str | int | Path) -> bool:
+    return isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit())
+
+
+def _as_results(refs: tuple[str | int | Path, ...]) -> list[dict[str, Any]]:
+    """Return stored runs (by id) or run files / examples for comparison.
+
+    Every reference is resolved and every file evaluated before anything is stored, so a
+    comparison that fails on B stores no run of A.
+    """
+    stored = {i: get_run(int(str(r))) for i, r in enumerate(refs) if _is_id(r)}
+    pending: dict[int, tuple[Scenario, ScenarioResult, dict[str, Any]]] = {}
+    for i, r in enumerate(refs):
+        if i not in stored:
+            sc = load_scenario(r if isinstance(r, Path) else str(r))
+            res, man = evaluate_scenario(sc)
+            pending[i] = (sc, res, man)
+    for i, (sc, res, man) in pending.items():
+        stored[i] = get_run(_store(sc, res.to_dict(), man, actor=None))
+    return [stored[i] for i in range(len(refs))]
 
 
 def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -345,7 +358,7 @@ def compare(a: str | int | Path, b: str | int | Path) -> dict[str, Any]:
     Each of ``a`` and ``b`` is a stored run id or a scenario file / example name (which is
     run and stored first). Numeric differences are B minus A.
     """
-    ra, rb = _as_result(a), _as_result(b)
+    ra, rb = _as_results((a, b))
     res_a, res_b = ra["result"], rb["result"]
     # Differences only between like quantities: same model (so the same statistics mean the
     # same thing) and the same unit. Otherwise the values are shown side by side, undiffed.
