@@ -39,7 +39,7 @@ def test_fast_path_equals_pyfixest_on_invented_panel() -> None:
     # Oracle: pyfixest (through estimate_ppml, same tolerances), run side by side.
     df = panel()
     slow = estimate_ppml(df, "trade ~ pta + brdr_t | exp_year + imp_year + pair", cluster="pair",
-                         **TIGHT)
+                         fast_path=False, **TIGHT)
     fast = estimate_ppml_panel(df, "trade", ["pta", "brdr_t"])
     np.testing.assert_allclose(fast.coefficients, slow.coefficients, atol=COEF_TOL)
     np.testing.assert_allclose(fast.std_errors, slow.std_errors, rtol=SE_TOL)
@@ -55,7 +55,7 @@ def test_fast_path_reproduces_wiod_eu_enlargement() -> None:
     df = read_wiod_zylkin()
     intl = df[df["exporter"] != df["importer"]]
     fast = estimate_ppml_panel(intl, "trade", ["eu_enlargement", "other_fta"])
-    slow = run_preset("wiod_eu_enlargement", df, panel=None, **TIGHT)
+    slow = run_preset("wiod_eu_enlargement", df, fast_path=False, **TIGHT)
     assert abs(fast.coefficients["eu_enlargement"] - 0.22424901) <= 5e-9
     np.testing.assert_allclose(fast.coefficients, slow.coefficients, atol=COEF_TOL)
     np.testing.assert_allclose(fast.std_errors, slow.std_errors, rtol=SE_TOL)
@@ -78,7 +78,7 @@ def test_estimate_ppml_dispatches_to_the_fast_path_only_when_it_applies() -> Non
     # Oracle: the pyfixest path of the same call (coefficients to 1e-8, SEs to 1e-6).
     df = panel(n=10, years=4)
     fml = "trade ~ pta + brdr_t | exp_year + imp_year + pair"
-    slow = estimate_ppml(df, fml, cluster="pair", **TIGHT)
+    slow = estimate_ppml(df, fml, cluster="pair", fast_path=False, **TIGHT)
     fast = estimate_ppml(df, fml, cluster="pair", panel=("exporter", "importer", "year"))
     assert "fast path" in fast.vcov_type and "fast path" not in slow.vcov_type
     np.testing.assert_allclose(fast.coefficients, slow.coefficients, atol=COEF_TOL)
@@ -94,3 +94,51 @@ def test_estimate_ppml_dispatches_to_the_fast_path_only_when_it_applies() -> Non
     # cluster other than the pair: pyfixest
     by_exp = estimate_ppml(df, fml, cluster="exporter", panel=("exporter", "importer", "year"))
     assert "fast path" not in by_exp.vcov_type
+
+
+def test_balanced_three_way_panel_is_detected_without_panel_argument(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The brief: the general estimate_ppml path must never be slower than pyfixest, so a
+    # balanced three-way panel takes the dense path without being told. Oracle: pyfixest
+    # (fast_path=False, tight tolerances) side by side: coefficients 1e-8, SEs 1e-6 relative.
+    from tradepolicy.economics.gravity import ppml
+
+    df = panel(n=10, years=4)
+    fml = "trade ~ pta + brdr_t | exp_year + imp_year + pair"
+    assert "fast path" not in estimate_ppml(df, fml, cluster="pair").vcov_type  # < 200k rows
+    monkeypatch.setattr(ppml, "_MIN_ROWS_AUTO", 0)  # small data stands in for 1M rows
+    slow = estimate_ppml(df, fml, cluster="pair", fast_path=False, **TIGHT)
+    auto = estimate_ppml(df, fml, cluster="pair")  # FE codes; panel guessed from the names
+    assert "fast path" in auto.vcov_type and "fast path" not in slow.vcov_type
+    np.testing.assert_allclose(auto.coefficients, slow.coefficients, atol=COEF_TOL)
+    np.testing.assert_allclose(auto.std_errors, slow.std_errors, rtol=SE_TOL)
+    # interactions in any order, other column names: inferred from the FE themselves
+    ren = df.rename(columns={"exporter": "o", "importer": "d", "year": "yr"})
+    inter = estimate_ppml(ren, "trade ~ pta + brdr_t | d^yr + o^d + o^yr", cluster="pair")
+    assert "fast path" in inter.vcov_type
+    np.testing.assert_allclose(inter.coefficients, slow.coefficients, atol=COEF_TOL)
+    # a sparse panel (under half the cells) stays on pyfixest
+    sparse = df[(df["exporter"] < "E02") | (df["importer"] < "E02")]  # 36% of cells
+    assert "fast path" not in estimate_ppml(sparse, fml, cluster="pair").vcov_type
+
+
+def test_fast_path_drops_singletons_like_pyfixest(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A pair observed in one year only is a singleton pair-FE level: pyfixest drops it
+    # (fixef_rm="singleton"), so must the dense path (same n_obs, same coefficients 1e-8,
+    # same clustered SEs 1e-6 relative, since G counts only the pairs used).
+    from tradepolicy.economics.gravity import ppml
+
+    monkeypatch.setattr(ppml, "_MIN_ROWS_AUTO", 0)
+    df = panel(n=8, years=4)
+    lone = (df["exporter"] == "E03") & (df["importer"] == "E05") & (df["year"] > 2000)
+    df = df[~lone].reset_index(drop=True)
+    fml = "trade ~ pta + brdr_t | exp_year + imp_year + pair"
+    slow = estimate_ppml(df, fml, cluster="pair", fast_path=False, **TIGHT)
+    fast = estimate_ppml(df, fml, cluster="pair")
+    assert "fast path" in fast.vcov_type
+    by_fast = {d.reason: d.count for d in fast.dropped}
+    by_slow = {d.reason: d.count for d in slow.dropped}
+    assert by_fast["singleton"] == by_slow["singleton"] == 1
+    assert fast.n_obs == slow.n_obs
+    np.testing.assert_allclose(fast.coefficients, slow.coefficients, atol=COEF_TOL)
+    np.testing.assert_allclose(fast.std_errors, slow.std_errors, rtol=SE_TOL)

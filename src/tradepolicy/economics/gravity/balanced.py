@@ -43,6 +43,8 @@ class BalancedPPML:
         Observations used (cells with positive weight).
     n_separated
         Cells dropped because their exporter-time, importer-time or pair level is all zero.
+    n_singleton
+        Cells dropped because their exporter-time, importer-time or pair level has one cell.
     iterations
         IRLS iterations.
     sweeps
@@ -59,19 +61,32 @@ class BalancedPPML:
     iterations: int
     sweeps: int
     deviance: float
+    n_singleton: int = 0
 
 
-def _separated(y: np.ndarray, ok: np.ndarray) -> np.ndarray:
-    """Return the mask of usable cells after dropping all-zero FE levels (iterated)."""
+def _separated(y: np.ndarray, ok: np.ndarray) -> tuple[np.ndarray, int, int]:
+    """Drop all-zero FE levels and singleton FE levels, iterated as :func:`estimate_ppml` does.
+
+    Returns the mask of usable cells, the number of cells dropped as FE-separated and the
+    number dropped as singletons (a pair, exporter-time or importer-time level with one
+    cell; pyfixest's ``fixef_rm="singleton"``).
+    """
     keep = ok.copy()
+    n_sep = n_single = 0
     while True:
         yk = np.where(keep, y, 0.0)
         pos = (yk.sum(axis=1, keepdims=True) > 0) & (yk.sum(axis=0, keepdims=True) > 0) & (
             yk.sum(axis=2, keepdims=True) > 0)
         new = keep & pos
-        if new.sum() == keep.sum():
-            return new
-        keep = new
+        n_sep += int(keep.sum() - new.sum())
+        cnt = new.astype(np.int32)
+        multi = (cnt.sum(axis=1, keepdims=True) > 1) & (cnt.sum(axis=0, keepdims=True) > 1) & (
+            cnt.sum(axis=2, keepdims=True) > 1)
+        new2 = new & multi
+        n_single += int(new.sum() - new2.sum())
+        if new2.sum() == keep.sum():
+            return new2, n_sep, n_single
+        keep = new2
 
 
 class _Within:
@@ -170,8 +185,10 @@ def ppml_three_way(
         ok &= mask
     if np.any(y[ok] < 0):
         raise InputError("negative outcome", field="y", expected=">= 0")
-    keep = _separated(np.where(ok, y, 0.0), ok)
-    n_sep = int(ok.sum() - keep.sum())
+    keep, n_sep, n_single = _separated(np.where(ok, y, 0.0), ok)
+    if not keep.any():
+        raise InputError("no usable cells after dropping separated and singleton levels",
+                         field="y", expected="positive flows in the panel")
     yk = np.where(keep, y, 0.0)
     xk = np.where(keep[None], x, 0.0)
     k = x.shape[0]
@@ -226,6 +243,7 @@ def ppml_three_way(
         vcov=vcov,
         n_obs=int(keep.sum()),
         n_separated=n_sep,
+        n_singleton=n_single,
         iterations=it,
         sweeps=within.sweeps,
         deviance=dev,
@@ -280,7 +298,7 @@ def estimate_ppml_panel(
         n_obs=res.n_obs,
         dropped=(DroppedObservations("missing", n_missing),
                  DroppedObservations("separated_fe", res.n_separated),
-                 DroppedObservations("singleton", 0),
+                 DroppedObservations("singleton", res.n_singleton),
                  DroppedObservations("separated_ir", 0, "not run on the dense path")),
         vcov_type=f"CRV1 by {exporter}^{importer}",
         ssc="stata",
