@@ -306,3 +306,14 @@ def test_stacks_after_the_2025_edition_say_later_measures_are_not_modelled() -> 
     # us-hts PROVENANCE: HTS 2025 Basic Edition = January 2025, before the IEEPA headings.
     assert any("IEEPA" in n for n in svc.stack("8471.30.01.00", "CHN", "2025-07-01").notes)
     assert not any("IEEPA" in n for n in svc.stack("8471.30.01.00", "CHN", "2025-01-15").notes)
+
+
+def test_duty_on_an_ad_valorem_entry_needs_no_quantity() -> None:
+    # 0201.10.50 from China on 2020-06-01: 26.4% (2017 db MFN) + 7.5% (List 4A) = 33.9%;
+    # an entry worth US$10,000 pays US$3,390 (hand arithmetic, tol 1e-6). It used to ask for
+    # a quantity, which an ad valorem duty does not need.
+    s = svc.stack_dict("0201.10.50", "CHN", "2020-06-01", value_usd=10_000.0)
+    assert s["duty_usd"] == pytest.approx(3390.0, abs=1e-6)
+    with pytest.raises(InputError) as e:  # a specific part still needs the quantity
+        svc.stack_dict("0402.29.50.00", "FRA", "2025-03-01", value_usd=5000.0)
+    assert e.value.field == "quantity"

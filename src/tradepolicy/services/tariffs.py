@@ -554,11 +554,28 @@ def stack_dict(
 ) -> dict[str, Any]:
     """Return the duty stack as a JSON-ready dict.
 
-    With ``value_usd`` and ``quantity`` (of the entry), the unit value is derived from them
-    and the result adds ``duty_usd`` = total AVE x value.
+    With ``value_usd`` (of the entry) the result adds ``duty_usd`` = total AVE x value; a
+    line whose duty has a specific part also needs ``quantity`` (or ``unit_value``), from
+    which the entry's unit value is derived.
     """
-    uv = entry_unit_value(value_usd, quantity) if unit_value is None else unit_value
-    out = stack(hts, origin, date, unit_value=uv).to_dict()
+    from tradepolicy.tariffs.duty_stack import SPECIFIC_FALLBACK_NOTE, SPECIFIC_NEEDS_UV_NOTE
+
+    if value_usd is not None and not _positive(value_usd):
+        raise InputError(f"Customs value {value_usd!r} is not a positive number.", field="value_usd",
+                         expected="US$ > 0", example="value_usd=5000")
+    if unit_value is None and quantity is not None:
+        uv = entry_unit_value(value_usd, quantity)
+    else:
+        uv = unit_value
+    s = stack(hts, origin, date, unit_value=uv)
+    if value_usd is not None and uv is None and any(
+            ly.layer == "base" and ly.note in (SPECIFIC_FALLBACK_NOTE, SPECIFIC_NEEDS_UV_NOTE)
+            for ly in s.layers):
+        raise InputError(f"{s.hts} has a specific duty ({s.layers[0].rate_text}): the duty on the "
+                         "entry needs its quantity.", field="quantity",
+                         expected="quantity in the rate's unit, with value_usd",
+                         example="value_usd=5000 quantity=1000")
+    out = s.to_dict()
     if value_usd is not None and out["total_ave"] is not None:
         out["duty_usd"] = out["total_ave"] * value_usd
         out["unit_value_usd"] = uv

@@ -85,14 +85,18 @@ class DutyStack:
         return f"{self.hts} from {self.origin} on {self.date}: total AVE {tot} ({parts})"
 
 
+SPECIFIC_FALLBACK_NOTE = "AVE of the specific rate from the USITC 2017 tariff database"
+SPECIFIC_NEEDS_UV_NOTE = "specific duty: give a unit value to convert it to an AVE"
+
+
 def _duty_ave(d: Duty, unit_value: float | None, fallback: float | None, allow_fallback: bool) -> tuple[float | None, str | None]:
     v = d.ave(unit_value)
     if v is not None:
         return v, None
     if d.specific and allow_fallback and fallback is not None and not d.components:
-        return fallback, "AVE of the specific rate from the USITC 2017 tariff database"
+        return fallback, SPECIFIC_FALLBACK_NOTE
     if d.specific:
-        return None, "specific duty: give a unit value to convert it to an AVE"
+        return None, SPECIFIC_NEEDS_UV_NOTE
     return None, d.reason
 
 
