@@ -143,3 +143,6 @@ def test_api_and_pages(fresh_db: str) -> None:
     cmp = c.get(f"/economics/compare?a={run_id}&b={run_id}")
     assert cmp.status_code == 200
     assert c.get("/economics/runs/abc").status_code == 404
+    # A compare form without B is bad input (400, the one error shape), not a missing page.
+    miss = c.get(f"/economics/compare.json?a={run_id}")
+    assert miss.status_code == 400 and miss.json()["error"]["field"] == "b"

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from tradepolicy.errors import NotFoundError
+from tradepolicy.errors import InputError, NotFoundError
 from tradepolicy.services import scenarios as svc
 from tradepolicy.web.dashboard import register_panel
 from tradepolicy.web.render import EXTRA_NAV, env, respond, split_format
@@ -118,7 +118,7 @@ def compare_page(request: Request, suffix: str) -> Response:
     b = request.query_params.get("b")
     for key, v in (("a", a), ("b", b)):
         if not v or not v.isdigit():
-            raise NotFoundError("Compare needs two stored run ids, ?a=ID&b=ID.", where="/economics/compare",
+            raise InputError("Compare needs two stored run ids, ?a=ID&b=ID.", where="/economics/compare",
                                 field=key, expected="an integer run id", example="/economics/compare?a=1&b=2")
     cmp = svc.compare(int(a or 0), int(b or 0))
     return respond(request, fmt, template="economics/compare.html", context={"title": "Compare runs", "cmp": cmp},
