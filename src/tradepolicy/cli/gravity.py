@@ -1,9 +1,201 @@
-"""CLI commands of gravity estimation and GE (issue 5, part A)."""
+"""CLI commands of gravity estimation and GE (issue 5, part A).
+
+``tradepolicy gravity presets | estimate PRESET`` and ``tradepolicy ge solve | montecarlo``.
+Every command takes ``--json``; bad input exits with code 2 (see tradepolicy.cli).
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+
+from tradepolicy.cli._output import JSON_OPTION_HELP, console, emit, print_json
+from tradepolicy.errors import InputError
+
+JsonOpt = Annotated[bool, typer.Option("--json", help=JSON_OPTION_HELP)]
+
+gravity_app = typer.Typer(help="Gravity estimation: PPML presets of the Advanced Guide, "
+                          "gegravity and WIOD.", no_args_is_help=True)
+ge_app = typer.Typer(help="Structural gravity general equilibrium: exact conditional and "
+                     "full-endowment counterfactuals, Monte Carlo.", no_args_is_help=True)
+
+SHOWN = ("conditional_real_gdp", "conditional_exports", "full_real_gdp", "full_welfare",
+         "full_exports", "full_factory_gate_price", "full_terms_of_trade")
+
+
+def _f(v: Any, digits: int = 4) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return f"{v:.{digits}f}"
+    return str(v)
+
+
+@gravity_app.command("presets")
+def presets(as_json: JsonOpt = False) -> None:
+    """List the named PPML specifications and the published figures they reproduce."""
+    from tradepolicy.services.gravity import list_presets
+
+    rows = list_presets()
+    if as_json:
+        print_json({"ok": True, "count": len(rows), "presets": rows})
+        return
+    emit([{"name": r["name"], "dataset": r["dataset"], "formula": r["formula"],
+           "cluster": r["cluster"] or "hetero", "published N": r["published_n"],
+           "source": r["source"]} for r in rows], as_json=False,
+         columns=["name", "dataset", "formula", "cluster", "published N", "source"],
+         title="Gravity presets")
+
+
+@gravity_app.command("estimate")
+def estimate(
+    preset: Annotated[str, typer.Argument(help="A preset name (see `gravity presets`).")],
+    as_json: JsonOpt = False,
+    store: Annotated[bool, typer.Option(help="Store the result as a run.")] = False,
+) -> None:
+    """Estimate a preset: coefficients, SEs, N, dropped rows by reason, published figures."""
+    from tradepolicy.services.gravity import run_gravity_preset
+
+    out = run_gravity_preset(preset, store=store)
+    if as_json:
+        print_json({"ok": True, **out})
+        return
+    console.print(f"[bold]{out['preset']}[/]: {out['formula']}", highlight=False)
+    console.print(f"SE: {out['vcov']} ({out['ssc']} small-sample convention); "
+                  f"N = {out['n_obs']:,} of {out['n_input']:,} rows"
+                  + (f" (published N = {out['published_n']:,})" if out["published_n"] else ""),
+                  highlight=False, markup=False)
+    emit([{"variable": r["variable"], "estimate": _f(r["estimate"], 6),
+           "std. error": _f(r["std_error"], 6), "published": _f(r["published"], 8),
+           "published SE": _f(r["published_se"], 3),
+           "difference": _f(r["difference"], 8)} for r in out["coefficients"]],
+         as_json=False, columns=["variable", "estimate", "std. error", "published",
+                                 "published SE", "difference"], title="Coefficients")
+    emit([{"reason": d["reason"], "rows": f"{d['count']:,}", "detail": d["detail"]}
+          for d in out["dropped"]], as_json=False, columns=["reason", "rows", "detail"],
+         title="Dropped observations")
+    console.print(f"source: {out['source']}; sample: {out['sample']}", highlight=False,
+                  markup=False)
+    if out.get("run_id"):
+        console.print(f"stored as run {out['run_id']}", highlight=False)
+
+
+def _read_flows(path: Path) -> Any:
+    import pandas as pd
+
+    if not path.is_file():
+        raise InputError(f"no such file: {path}", field="flows",
+                         expected="a CSV file with columns exporter, importer, trade",
+                         example="exporter,importer,trade\nUSA,USA,100\nUSA,MEX,5")
+    try:
+        return pd.read_csv(path, dtype={"exporter": str, "importer": str})
+    except Exception as exc:  # pandas raises many kinds on a malformed file
+        raise InputError(f"cannot read {path} as CSV: {exc}", field="flows",
+                         expected="a CSV file with columns exporter, importer, trade",
+                         example="exporter,importer,trade") from exc
+
+
+def _print_ge(out: dict[str, Any], limit: int) -> None:
+    sh = out["shock"]
+    console.print(f"[bold]{out['model']}[/]; data: {out['data']} ({out['countries']} "
+                  "countries)", highlight=False)
+    console.print(f"shock: RTA {', '.join(sh['rta'])}; beta {sh['beta']:g} "
+                  f"({sh['beta_source']}); {sh['tau_hat']}", highlight=False, markup=False)
+    p = out["parameters"]
+    console.print(f"sigma {p['sigma']:g}; reference {p['reference']}; imbalance "
+                  f"{p['imbalance']}; full GE by {p['full_algorithm']}; numeraire: "
+                  f"{p['numeraire']}", highlight=False, markup=False)
+    console.print(f"sign convention: {out['sign_convention']}", highlight=False, markup=False)
+    rows = sorted(out["rows"], key=lambda r: -abs(r["full_real_gdp"] or 0.0))[:limit]
+    emit([{"iso3": r["iso3"], **{c: _f(r[c]) for c in SHOWN}} for r in rows], as_json=False,
+         columns=["iso3", *SHOWN],
+         title=f"Changes in % (largest {len(rows)} of {len(out['rows'])} by full real GDP; "
+               "every country and column with --json)")
+    d = out["diagnostics"]
+    console.print(f"diagnostics: converged={d['converged']}, iterations={d['iterations']}, "
+                  f"max residual {d['residual']:.1e}", highlight=False)
+
+
+@ge_app.command("solve")
+def solve(
+    rta: Annotated[list[str], typer.Option("--rta", help="A new RTA between two ISO3 "
+                                           "countries, e.g. USA:MEX (repeatable).")],
+    dataset: Annotated[str, typer.Option(help="wiod-zylkin | agtpa | gegravity-sample.")]
+    = "wiod-zylkin",
+    year: Annotated[int | None, typer.Option(help="Year of the dataset (default: wiod "
+                                             "2000, agtpa 2006, gegravity 2006).")] = None,
+    flows: Annotated[Path | None, typer.Option(help="Your own flows instead: CSV with "
+                                               "exporter, importer, trade (every ordered "
+                                               "pair, domestic included).")] = None,
+    beta: Annotated[float | None, typer.Option(help="Partial effect of the RTA in log "
+                                               "points (default: Yotov et al. 2016 "
+                                               "Table 3 col. 4).")] = None,
+    sigma: Annotated[float, typer.Option(help="Elasticity of substitution (> 1).")] = 5.0,
+    reference: Annotated[str, typer.Option(help="Reference importer (ISO3) whose price "
+                                           "index is the numeraire.")] = "USA",
+    imbalance: Annotated[str, typer.Option(help="multiplicative | additive.")]
+    = "multiplicative",
+    algorithm: Annotated[str, typer.Option(help="Full GE algorithm: exact_hat | "
+                                           "resistance.")] = "exact_hat",
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="Rows shown.")] = 15,
+    as_json: JsonOpt = False,
+) -> None:
+    """Exact conditional and full-endowment GE of new RTAs, per country by ISO3."""
+    from tradepolicy.services.gravity import solve_ge_counterfactual
+
+    frame = _read_flows(flows) if flows is not None else None
+    out = solve_ge_counterfactual(dataset=dataset, year=year, flows=frame, rta=rta, beta=beta,
+                                  sigma=sigma, reference=reference, imbalance=imbalance,
+                                  full_algorithm=algorithm)
+    if as_json:
+        print_json({"ok": True, **out})
+        return
+    _print_ge(out, limit)
+
+
+@ge_app.command("montecarlo")
+def montecarlo(
+    pta: Annotated[list[str], typer.Option("--pta", help="A new PTA between two ISO3 "
+                                           "countries of the gegravity sample, e.g. "
+                                           "CAN:JPN (repeatable).")],
+    draws: Annotated[int, typer.Option(help="Number of draws (1-100000).")] = 1000,
+    seed: Annotated[int, typer.Option(help="Seed of numpy's default_rng.")] = 0,
+    sigma: Annotated[float, typer.Option(help="Elasticity of substitution (> 1).")] = 5.0,
+    sigma_sd: Annotated[float, typer.Option(help="Standard deviation of sigma's draws "
+                                            "(0: fixed).")] = 0.0,
+    reference: Annotated[str, typer.Option(help="Reference importer (ISO3).")] = "USA",
+    imbalance: Annotated[str, typer.Option(help="multiplicative | additive.")]
+    = "multiplicative",
+    executor: Annotated[str | None, typer.Option(help="serial | process | dask (default: "
+                                                 "TRADEPOLICY_EXECUTOR).")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="Rows shown.")] = 10,
+    as_json: JsonOpt = False,
+) -> None:
+    """Monte Carlo GE over the PPML coefficients (and sigma): bands per country."""
+    from tradepolicy.services.gravity import run_ge_montecarlo
+
+    out = run_ge_montecarlo(pta=pta, draws=draws, seed=seed, sigma=sigma, sigma_sd=sigma_sd,
+                            reference=reference, imbalance=imbalance, executor=executor)
+    if as_json:
+        print_json({"ok": True, **out})
+        return
+    p = out["parameters"]
+    console.print(f"[bold]{out['model']}[/]; data: {out['data']}; PTA "
+                  f"{', '.join(out['shock']['pta'])}", highlight=False)
+    console.print(f"{p['draws']} draws, seed {p['seed']}, executor {p['executor']}; sigma "
+                  f"{p['sigma']:g} (sd {p['sigma_sd']:g}); reference {p['reference']}; "
+                  f"coefficients: {out['coefficient_source']}", highlight=False, markup=False)
+    console.print(f"sign convention: {out['sign_convention']}", highlight=False, markup=False)
+    rows = [r for r in out["rows"] if r["measure"] == "full_real_gdp"]
+    rows = sorted(rows, key=lambda r: -abs(r["mean"] or 0.0))[:limit]
+    cols = [c for c in out["columns"] if c not in ("measure",)]
+    emit([{c: _f(r[c]) for c in cols} for r in rows], as_json=False, columns=cols,
+         title=f"Full real GDP, % (largest {len(rows)} by mean; all measures with --json)")
 
 
 def register(app: typer.Typer) -> None:
     """Add this domain's command groups to the top-level app."""
+    app.add_typer(gravity_app, name="gravity")
+    app.add_typer(ge_app, name="ge")
