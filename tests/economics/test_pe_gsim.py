@@ -126,3 +126,30 @@ def test_negative_trade_is_refused() -> None:
              substitution_elasticity=5.0, export_supply_elasticity=1.5, exporters=["CHN", "MEX"],
              importers=["USA"])
     assert e.value.field == "tariff_factor_new" and "CHN to USA" in str(e.value)
+
+
+def test_uniform_draws_shortcut_equals_direct_solves() -> None:
+    # Draws whose elasticities are equal across regions are solved with one eigendecomposition
+    # (gsim._solve_uniform_draws); each draw must equal its own direct linear solve (1e-12,
+    # rounding). The market has an exporter without sales (its row of φ is 0, x = 0).
+    import sys
+
+    G = sys.modules["tradepolicy.economics.pe.gsim"]
+    rng = np.random.default_rng(7)
+    M = rng.lognormal(2, 1.5, size=(40, 40)) * (rng.uniform(size=(40, 40)) < 0.6)
+    M[5] = 0.0
+    T0 = 1 + rng.uniform(0, 0.08, size=M.shape)
+    T1 = np.where(rng.uniform(size=M.shape) < 0.2, 1.0, T0)
+    es = rng.uniform(1, 4, size=(25, 1))
+    ex = rng.uniform(0.5, 5, size=(25, 1))
+    em = -rng.uniform(0.5, 3, size=(25, 1))
+    many = gsim(M, T0, T1, import_demand_elasticity=em, substitution_elasticity=es, export_supply_elasticity=ex)
+    spend = M * T0
+    theta = spend / np.where(spend.sum(0) > 0, spend.sum(0), 1)
+    phi = M / np.where(M.sum(1, keepdims=True) > 0, M.sum(1, keepdims=True), 1)
+    assert G._solve_uniform_draws(phi, theta, T1 / T0 - 1, em, es, ex) is not None   # the shortcut ran
+    for d in range(25):
+        one = gsim(M, T0, T1, import_demand_elasticity=float(em[d, 0]), substitution_elasticity=float(es[d, 0]),
+                   export_supply_elasticity=float(ex[d, 0]))
+        np.testing.assert_allclose(many.world_price_change[d], one.world_price_change, rtol=1e-10, atol=1e-13)
+    assert np.all(many.world_price_change[:, 5] == 0.0)

@@ -183,18 +183,24 @@ def gsim(
     phi = np.divide(M, rowsum, out=np.zeros_like(M), where=rowsum > 0)
     dT = T1 / T0 - 1.0
     D = Em + Es                                                   # (B, V)
-    # Σ_v φ_rv M̂_rv with M̂_rv = D_v Σ_s θ_sv P̂_sv − Es_v P̂_rv and P̂_sv = dT_sv + x_s.
-    phiD = phi[None, :, :] * D[:, None, :]                        # (B, R, V)
-    A = phiD @ theta.T                                            # (B, R, R)
-    diag = Es @ phi.T + Ex                                        # (B, R)
-    A[:, np.arange(R), np.arange(R)] -= diag
-    b = -(phiD @ (theta * dT).sum(axis=0) - (phi[None] * Es[:, None, :] * dT[None]).sum(axis=2))
-    try:
-        x = np.linalg.solve(A, b[..., None])[..., 0]              # (B, R)
-    except np.linalg.LinAlgError as exc:  # pragma: no cover - needs a degenerate market
-        raise InputError("The GSIM market-clearing system is singular.", field="trade",
-                         expected="each exporter with a positive supply elasticity",
-                         example="1.5") from exc
+    x_uniform = None
+    if B > 1 and all(bool((a == a[:, :1]).all()) for a in (Em, Es, Ex)):
+        x_uniform = _solve_uniform_draws(phi, theta, dT, Em[:, :1], Es[:, :1], Ex[:, :1])
+    if x_uniform is not None:
+        x = x_uniform
+    else:
+        # Σ_v φ_rv M̂_rv with M̂_rv = D_v Σ_s θ_sv P̂_sv − Es_v P̂_rv and P̂_sv = dT_sv + x_s.
+        phiD = phi[None, :, :] * D[:, None, :]                    # (B, R, V)
+        A = phiD @ theta.T                                        # (B, R, R)
+        diag = Es @ phi.T + Ex                                    # (B, R)
+        A[:, np.arange(R), np.arange(R)] -= diag
+        b = -(phiD @ (theta * dT).sum(axis=0) - (phi[None] * Es[:, None, :] * dT[None]).sum(axis=2))
+        try:
+            x = np.linalg.solve(A, b[..., None])[..., 0]          # (B, R)
+        except np.linalg.LinAlgError as exc:  # pragma: no cover - needs a degenerate market
+            raise InputError("The GSIM market-clearing system is singular.", field="trade",
+                             expected="each exporter with a positive supply elasticity",
+                             example="1.5") from exc
 
     P_hat = dT[None] + x[:, :, None]
     comp_lin = (theta[None] * P_hat).sum(axis=1)                  # (B, V)
@@ -230,6 +236,47 @@ def gsim(
         internal_price_change=out(dP), composite_price_change=out(comp), producer_surplus=out(ps),
         consumer_surplus=out(cs), tariff_revenue=out(revenue),
     )
+
+
+def _solve_uniform_draws(phi: Array, theta: Array, dT: Array, em: Array, es: Array,
+                         ex: Array) -> Array | None:
+    """Solve market clearing for B draws whose elasticities are the same for every region.
+
+    Then A_b = D_b K − diag(Es_b s + Ex_b) with K = φ θᵀ and s_r = Σ_v φ_rv (1 for an
+    exporter with sales, 0 otherwise; such a row has x_r = 0), and b_b = −D_b u + Es_b w. One
+    eigendecomposition K_aa = V Λ V⁻¹ on the exporters with sales solves every draw at once:
+    x_b = V [(V⁻¹ b_b) / (D_b λ − c_b)]. The residual of every draw's own system is checked;
+    returns None (the caller solves each draw directly) if it is not at rounding level, so
+    the shortcut never changes a result beyond floating-point error.
+
+    Shapes: phi, theta, dT (R, V); em, es, ex (B, 1). Returns x of shape (B, R) or None.
+    """
+    R = phi.shape[0]
+    B = em.shape[0]
+    K = phi @ theta.T
+    srow = phi.sum(axis=1)
+    act = srow > 0
+    u = phi @ (theta * dT).sum(axis=0)
+    w = (phi * dT).sum(axis=1)
+    d = em + es                                                   # (B, 1)
+    b = -d * u[None] + es * w[None]                               # (B, R)
+    x = np.zeros((B, R))
+    if act.any():
+        try:
+            lam, V = np.linalg.eig(K[np.ix_(act, act)])
+            Vinv = np.linalg.inv(V)
+        except np.linalg.LinAlgError:
+            return None
+        den = d * lam[None] - (es + ex)                           # (B, Ra), s = 1 on act
+        if not np.isfinite(den).all() or (np.abs(den) < 1e-12).any():
+            return None
+        z = (b[:, act] @ Vinv.T) / den
+        x[:, act] = (z @ V.T).real
+    res = d * (x @ K.T) - (es * srow[None] + ex) * x - b
+    scale = max(float(np.abs(b).max()), float(np.abs(x).max()), 1e-300)
+    if not np.isfinite(res).all() or float(np.abs(res).max()) > 1e-11 * scale:
+        return None
+    return x
 
 
 def gsim_from_frame(df: pd.DataFrame, *, exporter: str = "exporter", importer: str = "importer",
