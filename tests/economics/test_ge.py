@@ -260,3 +260,20 @@ def test_random_worlds_two_algorithms_and_clearing(n: int, seed: int, sigma: flo
     np.testing.assert_allclose(f.flows.sum(axis=1) / f.flows.sum(), f.output / f.output.sum(),
                                rtol=INV_TOL)
     assert abs(f.imr[0] - 1.0) < INV_TOL
+
+
+def test_more_bad_ge_inputs_are_clear_errors() -> None:
+    # A row without a country code used to crash (ValueError from bincount); an empty
+    # frame gave an empty model; a negative tolerance reported a failed convergence.
+    frame = pd.DataFrame({"exporter": ["A", None], "importer": ["A", "A"], "trade": [1.0, 1.0]})
+    with pytest.raises(InputError, match="without a country code") as err:
+        GEData.from_frame(frame)
+    assert err.value.field == "exporter"
+    with pytest.raises(InputError, match="no flows"):
+        GEData.from_frame(frame.iloc[:0])
+    g = GEData.from_arrays(np.array([[10, 2, 1], [3, 8, 1], [1, 1, 5.0]]), ["A", "B", "C"])
+    for kw, field in (({"tol": -1.0}, "tol"), ({"tol": float("nan")}, "tol"),
+                      ({"max_iter": 0}, "max_iter"), ({"max_iter": 2.5}, "max_iter")):
+        with pytest.raises(InputError) as err:
+            solve_ge(g, tau_hat=np.ones((3, 3)), sigma=5, reference="A", **kw)  # type: ignore[arg-type]
+        assert err.value.field == field

@@ -186,3 +186,25 @@ def test_keep_fitted_aligns_fitted_values_with_the_input_rows() -> None:
     by_exp = pd.DataFrame({"e": kept["exporter"], "y": kept["trade"],
                            "mu": res.fitted[used]}).groupby("e")[["y", "mu"]].sum()
     np.testing.assert_allclose(by_exp["mu"], by_exp["y"], rtol=1e-6)
+
+
+def test_inputs_that_used_to_crash_or_give_a_silent_number() -> None:
+    # An outcome that is zero throughout: every row is FE-separated; pyfixest's demeaner
+    # used to receive an empty sample and panic (aborting the whole process, server too).
+    df = pd.DataFrame({"exporter": list("AABBCC") * 3, "importer": list("ABABCA") * 3,
+                       "x": np.arange(18.0), "trade": np.zeros(18)})
+    with pytest.raises(InputError, match="usable row") as err:
+        estimate_ppml(df, "trade ~ x | exporter + importer")
+    assert err.value.details["dropped"]["separated_fe"] == 18
+    with pytest.raises(InputError, match="usable row"):
+        estimate_ppml(df.iloc[:0], "trade ~ x | exporter")
+    ok = df.assign(trade=np.arange(18.0) + 1)
+    # a text regressor used to return an empty coefficient table; an infinite outcome a
+    # coefficient of exactly 0; a text outcome a ConvergenceError
+    for col, val, field in (("x", "q", "x"), ("trade", np.inf, "trade"),
+                            ("trade", "a", "trade")):
+        bad = ok.copy().astype({col: object})
+        bad.loc[4, col] = val
+        with pytest.raises(InputError, match="non-numeric or infinite") as err:
+            estimate_ppml(bad, "trade ~ x | exporter")
+        assert err.value.field == field and "row 4" in (err.value.where or "")

@@ -82,3 +82,17 @@ def test_bad_monte_carlo_inputs() -> None:
     with pytest.raises(InputError, match="sigma"):
         monte_carlo_ge(data, cost_variables=z, counterfactual=cf, coefficients=coefs,
                        covariance=None, sigma=0.9, reference="C00")
+
+
+def test_monte_carlo_rejects_nan_spread_and_fractional_draws() -> None:
+    # sigma_sd = NaN used to give NaN sigma draws (NaN <= 1 is False); draws = 2.5 a
+    # TypeError from range()
+    data, z, cf, coefs = make_world(n=6)
+    kw = dict(cost_variables=z, counterfactual=cf, coefficients=coefs, covariance=None,
+              sigma=5, reference="C00")
+    with pytest.raises(InputError) as err:
+        monte_carlo_ge(data, sigma_sd=float("nan"), **kw)  # type: ignore[arg-type]
+    assert err.value.field == "sigma_sd"
+    with pytest.raises(InputError) as err:
+        monte_carlo_ge(data, draws=2.5, **kw)  # type: ignore[arg-type]
+    assert err.value.field == "draws"

@@ -24,7 +24,7 @@ import pandas as pd
 
 from tradepolicy.economics.ge.data import GEData
 from tradepolicy.economics.ge.kernels import expenditure_rule, full_ge_exact_hat, solve_mr
-from tradepolicy.economics.ge.onesector import check_sigma
+from tradepolicy.economics.ge.onesector import check_sigma, check_tolerance
 from tradepolicy.errors import ConvergenceError, InputError
 from tradepolicy.literals import check_literal
 
@@ -131,8 +131,10 @@ def draw_parameters(
         if evals.min() < -1e-10 * max(1.0, abs(evals.max())):
             raise InputError("covariance is not positive semi-definite", field="covariance")
         beta = rng.multivariate_normal(mean, cov, size=draws, method="eigh")
-    if sigma_sd < 0:
-        raise InputError("sigma_sd must be >= 0", field="sigma_sd")
+    if not np.isfinite(sigma_sd) or sigma_sd < 0:
+        raise InputError(f"sigma_sd must be a finite number >= 0; got {sigma_sd!r}",
+                         field="sigma_sd", expected="0 (fixed sigma) or a positive standard "
+                         "deviation", example="0.5")
     sig = np.full(draws, sigma)
     if sigma_sd > 0:
         sig = rng.normal(sigma, sigma_sd, size=draws)
@@ -259,6 +261,7 @@ def monte_carlo_ge(
         Any draw failed to converge (details give the count and the worst residual).
     """
     check_sigma(sigma)
+    check_tolerance(tol, max_iter)
     check_literal(imbalance, ("multiplicative", "additive"), name="imbalance")
     ref = data.index_of(reference)
     names = tuple(coefficients)
@@ -271,8 +274,10 @@ def monte_carlo_ge(
             field="coefficients",
             expected="the same names in cost_variables, counterfactual and coefficients",
         )
-    if draws < 1 or block < 1:
-        raise InputError("draws and block must be >= 1", field="draws")
+    for name, val in (("draws", draws), ("block", block)):
+        if isinstance(val, bool) or not isinstance(val, int | np.integer) or val < 1:
+            raise InputError(f"{name} must be an integer >= 1; got {val!r}", field=name,
+                             expected="an integer >= 1", example="1000")
     n = data.n
     z0 = np.stack([np.asarray(cost_variables[k], dtype=float) for k in names])
     z1 = np.stack([np.asarray(counterfactual.get(k, cost_variables[k]), dtype=float)

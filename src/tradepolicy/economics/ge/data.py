@@ -199,6 +199,20 @@ class GEData:
                 example="exporter,importer,trade",
             )
         frame = df.reset_index(drop=True)
+        if frame.empty:
+            raise InputError("no flows given", field=flow,
+                             expected="one row per ordered pair of countries",
+                             example="exporter,importer,trade")
+        for col in (exporter, importer):
+            blank = frame[col].isna() | (frame[col].astype(str).str.strip() == "")
+            if blank.any():
+                raise InputError(
+                    f"{int(blank.sum())} row(s) without a country code in {col!r}",
+                    where=_rows_text(frame, blank, [exporter, importer, flow]),
+                    field=col,
+                    expected="an ISO3 code on every row",
+                    example="USA",
+                )
         vals = pd.to_numeric(frame[flow], errors="coerce")
         miss = vals.isna()
         if miss.any():

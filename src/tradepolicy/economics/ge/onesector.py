@@ -35,6 +35,7 @@ __all__ = [
     "StageDiagnostics",
     "check_sigma",
     "check_tau_hat",
+    "check_tolerance",
     "solve_ge",
 ]
 
@@ -287,6 +288,16 @@ def check_sigma(sigma: float) -> float:
     return s
 
 
+def check_tolerance(tol: float, max_iter: int) -> None:
+    """Raise InputError unless 0 < tol < 1 (finite) and max_iter is an integer >= 1."""
+    if not (isinstance(tol, int | float) and np.isfinite(tol) and 0 < tol < 1):
+        raise InputError(f"tol must be a number between 0 and 1; got {tol!r}", field="tol",
+                         expected="0 < tol < 1 (log units)", example="1e-10")
+    if isinstance(max_iter, bool) or not isinstance(max_iter, int | np.integer) or max_iter < 1:
+        raise InputError(f"max_iter must be an integer >= 1; got {max_iter!r}",
+                         field="max_iter", expected="an integer >= 1", example="5000")
+
+
 def check_tau_hat(tau_hat: np.ndarray, n: int, costs: np.ndarray) -> np.ndarray:
     """Validate the (N, N) multiplicative change in T_ij = t_ij^(1-sigma)."""
     b = np.asarray(tau_hat, dtype=float)
@@ -388,6 +399,7 @@ def solve_ge(
         A stage did not converge; ``details["diagnostics"]`` holds every stage's record.
     """
     s = check_sigma(sigma)
+    check_tolerance(tol, max_iter)
     check_literal(imbalance, ("multiplicative", "additive"), name="imbalance")
     check_literal(full_algorithm, ("exact_hat", "resistance"), name="full_algorithm")
     check_literal(numeraire, ("reference", "world_output"), name="numeraire")

@@ -392,6 +392,18 @@ def estimate_ppml(
     work = df[used].reset_index(drop=True)
     row_id = np.arange(n_input)
     na = work.isna().any(axis=1).to_numpy()
+    for col in (yname, *xs, *([offset] if offset else [])):
+        num = pd.to_numeric(work[col], errors="coerce").to_numpy(dtype=float)
+        bad = ~na & ~np.isfinite(num)
+        if bad.any():
+            first = int(np.flatnonzero(bad)[0])
+            raise InputError(
+                f"{int(bad.sum())} non-numeric or infinite value(s) in {col!r}",
+                where=f"row {df.index[first]!r}: {work[col].iloc[first]!r}",
+                field=col,
+                expected="finite numbers (missing values are dropped and counted)",
+                example="0.0",
+            )
     yv = pd.to_numeric(work[yname], errors="coerce").to_numpy(dtype=float)
     neg = (yv < 0) & ~na
     if neg.any():
@@ -416,6 +428,17 @@ def estimate_ppml(
         work, row_id = work.loc[keep].reset_index(drop=True), row_id[keep]
     dropped.append(DroppedObservations("separated_fe", n_sep, "; ".join(notes)))
     dropped.append(DroppedObservations("singleton", n_single))
+    if len(work) <= len(xs):
+        # pyfixest's demeaner panics (aborting the process) on an empty sample
+        raise InputError(
+            f"{len(work)} usable row(s) left of {n_input} after dropping "
+            + ", ".join(f"{d.count} {d.reason}" for d in dropped)
+            + f"; {len(xs)} regressor(s) cannot be estimated",
+            field=yname,
+            expected="positive outcomes in enough rows of every fixed-effect level",
+            example="check that the outcome is not zero (or missing) throughout",
+            details={"dropped": {d.reason: d.count for d in dropped}},
+        )
 
     vcov: Any = {"CRV1": cluster} if cluster else "hetero"
     ssc_obj = pf.ssc(k_adj=False, G_adj=True) if ssc == "stata" else pf.ssc()
