@@ -297,3 +297,17 @@ def test_bad_montecarlo_input(cli_args: list[str], body: dict[str, Any], field: 
     resp = client.post("/api/economics/ge/montecarlo", json=req)
     assert resp.status_code == 400, resp.text
     assert resp.json()["ok"] is False and resp.json()["error"]["field"] == field
+
+
+@requires_dataset("gegravity-sample")
+def test_a_new_agreement_between_members_of_one_is_refused(client: Any) -> None:
+    # USA and MEX are NAFTA members in the gegravity sample (pta = 1 in 2006): a "new RTA"
+    # between them would count the agreement twice, so the shells refuse it (exit 2 / 400).
+    r = cli("ge", "solve", "--dataset", "gegravity-sample", "--rta", "MEX:USA")
+    assert r.exit_code == 2 and "already have an agreement" in r.output
+    assert "field: rta" in r.output
+    r = cli("ge", "montecarlo", "--pta", "USA:MEX", "--draws", "2")
+    assert r.exit_code == 2 and "field: pta" in r.output
+    resp = client.post("/api/economics/ge/solve",
+                       json={"dataset": "gegravity-sample", "rta": ["USA:MEX"]})
+    assert resp.status_code == 400 and resp.json()["error"]["field"] == "rta"

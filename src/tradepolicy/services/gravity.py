@@ -160,12 +160,33 @@ def run_monte_carlo_ge(executor: str | None = None, **kwargs: Any) -> Any:
 # ---------------------------------------------------------------------- GE counterfactuals
 GE_DATASETS: dict[str, dict[str, Any]] = {
     "wiod-zylkin": {"years": (2000, 2005, 2010, 2014), "default_year": 2000,
-                    "output": None, "expenditure": None},
+                    "output": None, "expenditure": None, "agreement": "fta"},
     "agtpa": {"years": tuple(range(1986, 2007)), "default_year": 2006,
-              "output": None, "expenditure": None},
+              "output": None, "expenditure": None, "agreement": "rta"},
     "gegravity-sample": {"years": (2006,), "default_year": 2006,
-                         "output": "Y", "expenditure": "E"},
+                         "output": "Y", "expenditure": "E", "agreement": "pta"},
 }
+
+
+def _refuse_existing(frame: pd.DataFrame, pairs: list[tuple[str, str]],
+                     spec: dict[str, Any] | None, source: str, field: str) -> None:
+    """Refuse a 'new' agreement between countries the data already show in one."""
+    col = (spec or {}).get("agreement")
+    if not col or col not in frame.columns:
+        return
+    have = set(zip(frame.loc[frame[col] == 1, "exporter"].astype(str),
+                   frame.loc[frame[col] == 1, "importer"].astype(str), strict=True))
+    dup = [f"{a}:{c}" for a, c in pairs if (a, c) in have or (c, a) in have]
+    if dup:
+        from tradepolicy.errors import InputError
+
+        raise InputError(
+            f"{', '.join(dup)} already have an agreement in {source} (column {col} = 1); "
+            "the shock models a new one and would count it twice",
+            field=field,
+            expected="pairs without an agreement in the data",
+            example="CAN:JPN",
+        )
 # the default partial effect of a new RTA: the Advanced Guide's Table 3 col. (4) estimate,
 # read from the preset (cited there), not typed here
 DEFAULT_RTA_PRESET = "yotov2016_table3_ppml_pair"
@@ -273,6 +294,10 @@ def solve_ge_counterfactual(
         raise InputError("beta must be a finite number", field="beta",
                          expected="a PPML RTA coefficient in log points", example="0.557")
     data = _ge_data(frame, spec)
+    for a, c in pairs:  # unknown codes first, then agreements already in force
+        data.index_of(a, field_name="rta")
+        data.index_of(c, field_name="rta")
+    _refuse_existing(frame, pairs, spec, source, "rta")
     tau = np.ones((data.n, data.n))
     for a, c in pairs:
         i = data.index_of(a, field_name="rta")
@@ -345,6 +370,10 @@ def run_ge_montecarlo(
     pairs = parse_pairs(list(pta), field="pta")
     frame, yr, spec = load_ge_frame("gegravity-sample", None)
     data = _ge_data(frame, spec)
+    for a, c in pairs:
+        data.index_of(a, field_name="pta")
+        data.index_of(c, field_name="pta")
+    _refuse_existing(frame, pairs, spec, f"gegravity-sample {yr}", "pta")
     coefs, cov = _gegravity_estimate()
     z = {k: data.matrix(frame, k) for k in coefs}
     cf = {"pta": _pairs_matrix(data.countries, pairs, data.index_of, z["pta"])}
