@@ -137,6 +137,13 @@ class DaskExecutor(_Base):
                 "the dask executor needs dask.distributed",
                 expected="pip install 'dask[distributed]'",
             ) from exc
+        import logging
+
+        # distributed logs every scheduler/nanny event at INFO through the root handler;
+        # keep it at WARNING like the other third-party libraries (tradepolicy.config)
+        for name in ("distributed", "distributed.scheduler", "distributed.nanny",
+                     "distributed.core", "distributed.http.proxy", "distributed.worker"):
+            logging.getLogger(name).setLevel(logging.WARNING)
         self._owns_client = client is None
         self._cluster: Any = None
         if client is not None:
