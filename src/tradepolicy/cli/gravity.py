@@ -67,10 +67,13 @@ def estimate(
                   f"N = {out['n_obs']:,} of {out['n_input']:,} rows"
                   + (f" (published N = {out['published_n']:,})" if out["published_n"] else ""),
                   highlight=False, markup=False)
-    emit([{"variable": r["variable"], "estimate": _f(r["estimate"], 6),
-           "std. error": _f(r["std_error"], 6), "published": _f(r["published"], 8),
-           "published SE": _f(r["published_se"], 3),
-           "difference": _f(r["difference"], 8)} for r in out["coefficients"]],
+    # published figures as printed by their source (not padded to a false precision)
+    emit([{"variable": r["variable"], "estimate": _f(r["estimate"], 8),
+           "std. error": _f(r["std_error"], 6),
+           "published": "" if r["published"] is None else f"{r['published']:.10g}",
+           "published SE": "" if r["published_se"] is None else f"{r['published_se']:.10g}",
+           "difference": "" if r["difference"] is None else f"{r['difference']:+.1e}"}
+          for r in out["coefficients"]],
          as_json=False, columns=["variable", "estimate", "std. error", "published",
                                  "published SE", "difference"], title="Coefficients")
     emit([{"reason": d["reason"], "rows": f"{d['count']:,}", "detail": d["detail"]}
