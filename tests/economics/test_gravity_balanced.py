@@ -142,3 +142,23 @@ def test_fast_path_drops_singletons_like_pyfixest(monkeypatch: pytest.MonkeyPatc
     assert fast.n_obs == slow.n_obs
     np.testing.assert_allclose(fast.coefficients, slow.coefficients, atol=COEF_TOL)
     np.testing.assert_allclose(fast.std_errors, slow.std_errors, rtol=SE_TOL)
+
+
+def test_fast_path_failure_falls_back_to_pyfixest(monkeypatch: pytest.MonkeyPatch) -> None:
+    # If the dense IRLS does not converge (e.g. a regressor separates some cells, which it
+    # does not check), estimate_ppml hands the problem to pyfixest with its ir check instead
+    # of failing. Oracle: the pyfixest path run directly (coefficients 1e-8).
+    from tradepolicy.economics.gravity import balanced
+    from tradepolicy.errors import ConvergenceError
+
+    def fail(*_a: object, **_k: object) -> None:
+        raise ConvergenceError("IRLS did not converge")
+
+    df = panel(n=8, years=3)
+    fml = "trade ~ pta + brdr_t | exp_year + imp_year + pair"
+    monkeypatch.setattr(balanced, "estimate_ppml_panel", fail)
+    res = estimate_ppml(df, fml, cluster="pair", panel=("exporter", "importer", "year"),
+                        **TIGHT)
+    ref = estimate_ppml(df, fml, cluster="pair", fast_path=False, **TIGHT)
+    assert "fast path" not in res.vcov_type
+    np.testing.assert_allclose(res.coefficients, ref.coefficients, atol=COEF_TOL)
