@@ -413,6 +413,8 @@ def run_enforcement(sc: Scenario, inputs: Mapping[str, Any]) -> ScenarioResult:
     return ScenarioResult(
         name=sc.name, title=sc.title, model="enforcement", sign_convention=sc.sign_convention, unit=unit,
         summary=clean({**res.summary(), "subject": subject, "duty": duty, "covered_share": share,
+                       "per_partner_rows": "three-source model (subject, non-subject, domestic): each supplier "
+                                           "takes its group's proportional change, pro rata to base value",
                        "uncovered_subject_value_excluded": float(market.loc[is_subj, "value"].sum()) * (1 - share),
                        "subject_value_change": float(res.value_change[0]),
                        "nonsubject_value_change": float(res.value_change[1]),
