@@ -148,7 +148,8 @@ def main() -> None:
         "an axis sum (no scatter/gather), extrapolated by Irons-Tuck and warm-started across "
         "IRLS iterations with a loose-to-tight demeaning tolerance. Rows that are absent, "
         "missing, FE-separated or singletons get zero weight; it does not run the ir check "
-        "and hands the problem to pyfixest if its IRLS does not converge. CRV1 by pair with "
+        "and hands the problem to pyfixest (which does) if its IRLS does not converge or zero "
+        "cells look separated by a regressor. CRV1 by pair with "
         "G/(G-1), as `estimate_ppml(ssc=\"stata\")`.",
         "",
     ]

@@ -162,3 +162,29 @@ def test_fast_path_failure_falls_back_to_pyfixest(monkeypatch: pytest.MonkeyPatc
     ref = estimate_ppml(df, fml, cluster="pair", fast_path=False, **TIGHT)
     assert "fast path" not in res.vcov_type
     np.testing.assert_allclose(res.coefficients, ref.coefficients, atol=COEF_TOL)
+
+
+def test_regressor_separation_is_not_estimated_on_the_dense_path(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # A dummy that is 1 only on six zero-trade cells separates them (ppmlhdfe/pyfixest "ir").
+    # The dense path used to return it with a coefficient of -23.6 (diverging, "converged");
+    # now it refuses, and estimate_ppml's automatic route gives pyfixest's answer: six rows
+    # dropped as separated_ir, the dummy omitted, pta equal to 1e-8.
+    from tradepolicy.economics.gravity import ppml
+    from tradepolicy.errors import ConvergenceError
+
+    df = panel(n=10, years=4)
+    idx = df.sample(6, random_state=1).index
+    df["sep"] = 0.0
+    df.loc[idx, "sep"] = 1.0
+    df.loc[idx, "trade"] = 0.0
+    with pytest.raises(ConvergenceError, match="separated by a regressor"):
+        estimate_ppml_panel(df, "trade", ["pta", "sep"])
+    monkeypatch.setattr(ppml, "_MIN_ROWS_AUTO", 0)
+    fml = "trade ~ pta + sep | exp_year + imp_year + pair"
+    auto = estimate_ppml(df, fml, cluster="pair", **TIGHT)
+    ref = estimate_ppml(df, fml, cluster="pair", fast_path=False, **TIGHT)
+    assert "fast path" not in auto.vcov_type
+    assert {d.reason: d.count for d in auto.dropped}["separated_ir"] == 6
+    assert abs(auto.coefficients["pta"] - ref.coefficients["pta"]) < COEF_TOL
+    assert "sep" not in auto.coefficients.index

@@ -335,8 +335,9 @@ def estimate_ppml(
         are at least 200,000 rows (below that pyfixest is as fast), the dense fast path
         :func:`~tradepolicy.economics.gravity.balanced.estimate_ppml_panel` is used (same
         coefficients to 1e-8, about 2.5x faster than pyfixest at 1M rows; it drops
-        FE-separated and singleton cells but does not run the ``ir`` check, and falls back to
-        pyfixest if its IRLS does not converge). Otherwise, or with ``fast_path=False``,
+        FE-separated and singleton cells but does not run the ``ir`` check; it falls back to
+        pyfixest, which does, if its IRLS does not converge or zero cells look separated
+        by a regressor). Otherwise, or with ``fast_path=False``,
         pyfixest.
 
     Raises
