@@ -279,6 +279,7 @@ BAD_MC = [
     ("unknown-reference", ["--reference", "XXX"], {"reference": "XXX"}, "reference"),
     ("unknown-pta-country", ["--pta", "CAN:ZZZ"], {"pta": ["CAN:ZZZ"]}, "pta"),
     ("bad-executor", ["--executor", "spark"], {"executor": "spark"}, "executor"),
+    ("too-many-draws", ["--draws", "100001"], {"draws": 10_001}, "draws"),  # API cap 10,000
 ]
 
 
