@@ -16,19 +16,24 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
+def cpu_model() -> str:
+    """Return the CPU model name from /proc/cpuinfo (or "unknown CPU")."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown CPU"
+
+
 def machine() -> str:
     """Describe the machine the figures were measured on."""
     import os
 
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     import numpy
+
+    cpu = cpu_model()
 
     return (f"{os.cpu_count()} cores, {cpu}; Python {platform.python_version()}, "
             f"numpy {numpy.__version__}; {platform.system()} {platform.release()}")

@@ -166,15 +166,9 @@ def _api_server(n: int) -> dict:
 def _machine() -> dict:
     import numpy as np
 
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {"nproc": os.cpu_count(), "cpu": cpu, "python": platform.python_version(),
+    from bench.__main__ import cpu_model
+
+    return {"nproc": os.cpu_count(), "cpu": cpu_model(), "python": platform.python_version(),
             "numpy": np.__version__}
 
 
