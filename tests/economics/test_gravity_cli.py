@@ -160,6 +160,10 @@ def test_ge_solve_on_user_flows_zero_shock_changes_nothing(tmp_path: Path, clien
         assert ra["full_real_gdp"] == pytest.approx(rb["full_real_gdp"], abs=1e-6)  # percent
     assert {r["iso3"]: r["full_real_gdp"] > 0 for r in a["rows"]} == {
         "AAA": True, "BBB": True, "CCC": False}
+    lower = cli_json("ge", "solve", "--flows", flows_csv(tmp_path, [
+        (e.lower(), i.lower(), v) for e, i, v in THREE]), "--rta", "aaa:bbb", "--beta", "0.5",
+        "--reference", "ccc")  # codes compared case-insensitively
+    assert lower["rows"] == a["rows"]
     api = client.post("/api/economics/ge/solve", json={
         "flows": [{"exporter": e, "importer": i, "trade": v} for e, i, v in THREE],
         "rta": ["AAA:BBB"], "beta": 0.5, "reference": "CCC"})

@@ -279,7 +279,13 @@ def solve_ge_counterfactual(
     from tradepolicy.errors import InputError
 
     if flows is not None:
-        frame, yr, spec, inputs = flows, None, None, {"flows": "user data"}
+        # ISO3 codes compared case-insensitively (the pairs and the reference are upper-cased)
+        frame = flows.copy()
+        for col in ("exporter", "importer"):
+            if col in frame.columns:
+                frame[col] = frame[col].where(frame[col].isna(),
+                                              frame[col].astype(str).str.strip().str.upper())
+        yr, spec, inputs = None, None, {"flows": "user data"}
         source = "user flows"
     else:
         frame, yr, spec = load_ge_frame(dataset or "", year)
