@@ -21,7 +21,8 @@ def test_good_fixture_loads() -> None:
     ("fixture", "field", "message", "expected"),
     [
         ("bad_yaml_syntax.yaml", None, "Not valid YAML", "a YAML mapping"),
-        ("bad_top_key.yaml", "agreements", "list under 'agreements'", "agreements: ["),
+        ("bad_top_key.yaml", "agreements", "with the key 'agreements'", "agreements: ..."),
+        ("bad_date_unquoted.yaml", "date", "Invalid date", "YYYY-MM-DD"),
         ("bad_missing_citations.yaml", "citations", "Field required", "the key to be present"),
         ("bad_date.yaml", "dates.in_force", "Invalid entry 'usmca'", "YYYY-MM-DD"),
         ("bad_area.yaml", "provisions.0.area", "Input should be", "market_access"),

@@ -10,10 +10,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from tradepolicy.errors import RegistryError
+from tradepolicy.yaml_registry import expected_for, read_mapping
+from tradepolicy.yaml_registry import validate_items as _validate_items
 
 
 def data_dir(kind: str) -> Path:
@@ -21,73 +21,12 @@ def data_dir(kind: str) -> Path:
     return Path(str(resources.files("tradepolicy.law").joinpath("data", kind)))
 
 
-def read_mapping(path: Path, *, top_key: str, example: str) -> dict[str, Any]:
-    """Read ``path`` as YAML and return the mapping; it must hold ``top_key``."""
-    try:
-        text = path.read_text("utf-8")
-    except OSError as exc:
-        raise RegistryError(f"Cannot read law file: {exc.strerror}.", where=str(path),
-                            expected="a readable YAML file", example=example) from exc
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        raise RegistryError(f"Not valid YAML: {getattr(exc, 'problem', exc)}.", where=where,
-                            expected=f"a YAML mapping with {top_key!r}", example=example) from exc
-    except ValueError as exc:  # PyYAML builds dates eagerly: 2020-13-01 raises here
-        raise RegistryError(f"Invalid date in law file: {exc}.", where=str(path), field="date",
-                            expected="an ISO date YYYY-MM-DD, e.g. 2020-07-01", example=example) from exc
-    if not isinstance(raw, dict) or top_key not in raw:
-        raise RegistryError(f"Expected a mapping with the key {top_key!r}.", where=str(path),
-                            field=top_key, expected=f"{top_key}: ...", example=example)
-    return raw
-
-
-def expected_for(err: Any) -> str:
-    """Turn a pydantic error into the 'expected form' of a RegistryError."""
-    kind = str(err.get("type", ""))
-    if "date" in kind:
-        return "an ISO date YYYY-MM-DD, e.g. 2020-07-01"
-    if kind == "missing":
-        return "the key to be present"
-    if kind == "extra_forbidden":
-        return "only documented keys"
-    if kind == "literal_error":
-        return "one of " + str(err.get("ctx", {}).get("expected", "the allowed values"))
-    if kind.startswith("int"):
-        return "an integer"
-    return str(err.get("msg", "a valid value"))
-
-
 def validate_items(
     model: type[BaseModel], items: Any, *, path: Path, top_key: str, example: str
 ) -> list[Any]:
-    """Validate each item of the list under ``top_key`` with ``model``; ids must be unique."""
-    if not isinstance(items, list):
-        raise RegistryError(f"Expected a list under {top_key!r}.", where=str(path), field=top_key,
-                            expected=f"{top_key}: [ ... ]", example=example)
-    out = []
-    seen: set[str] = set()
-    for i, item in enumerate(items):
-        ident = item.get("id", f"#{i}") if isinstance(item, dict) else f"#{i}"
-        try:
-            rec = model.model_validate(item)
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            loc = ".".join(str(p) for p in err["loc"])
-            raise RegistryError(
-                f"Invalid entry {ident!r}: {err['msg']}.",
-                where=f"{path}: {top_key}[{i}] ({ident})",
-                field=loc or None,
-                expected=expected_for(err),
-                example=example,
-            ) from exc
-        rid = str(getattr(rec, "id", ident))
-        if rid in seen:
-            raise RegistryError(f"Duplicate id {rid!r}.", where=f"{path}: {top_key}[{i}]",
-                                field="id", expected="ids unique across the law files",
-                                example=example)
-        seen.add(rid)
-        out.append(rec)
-    return out
+    """Validate the items under ``top_key``; ids must be unique across the law files."""
+    return _validate_items(model, items, path=path, top_key=top_key, example=example,
+                           unique_scope="the law files")
+
+
+__all__ = ["data_dir", "expected_for", "read_mapping", "validate_items"]

@@ -7,11 +7,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from tradepolicy.errors import RegistryError
 from tradepolicy.literals import AgreementStatus, ProvisionArea
+from tradepolicy.yaml_registry import read_mapping, validate_items
 
 
 class _Strict(BaseModel):
@@ -118,67 +118,19 @@ _EXAMPLES = {
 def load_yaml_file(path: Path | str, *, top_key: str) -> tuple[str, list[dict[str, Any]]]:
     """Read a registry YAML file and return (version, list under ``top_key``)."""
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text("utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+    example = f"version: '2026-11-30'\n{top_key}:\n" + _EXAMPLES.get(top_key, "  - ...")
+    raw = read_mapping(path, top_key=top_key, example=example)
+    if not isinstance(raw[top_key], list):
         raise RegistryError(
-            f"Not valid YAML: {getattr(exc, 'problem', exc)}",
-            where=where,
-            expected="a YAML mapping with 'version' and a list under " + repr(top_key),
-            example=f"version: '2026-11-30'\n{top_key}:\n" + _EXAMPLES.get(top_key, "  - ..."),
-        ) from exc
-    if not isinstance(raw, dict) or top_key not in raw or not isinstance(raw[top_key], list):
-        raise RegistryError(
-            f"Expected a mapping with a list under {top_key!r}.",
-            where=str(path),
-            field=top_key,
-            expected=f"{top_key}: [ ... ]",
-            example=f"{top_key}:\n" + _EXAMPLES.get(top_key, "  - ..."),
+            f"Expected a list under {top_key!r}.", where=str(path), field=top_key,
+            expected=f"{top_key}: [ ... ]", example=example,
         )
     return str(raw.get("version", "unversioned")), raw[top_key]
 
 
 def _validate(model: type[BaseModel], items: list[dict[str, Any]], path: Path, top_key: str) -> list[Any]:
-    out = []
-    seen: set[str] = set()
-    for i, item in enumerate(items):
-        ident = item.get("id", f"#{i}") if isinstance(item, dict) else f"#{i}"
-        try:
-            rec = model.model_validate(item)
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            loc = ".".join(str(p) for p in err["loc"])
-            raise RegistryError(
-                f"Invalid entry {ident!r}: {err['msg']}.",
-                where=f"{path}: {top_key}[{i}] ({ident})",
-                field=loc or None,
-                expected=_expected_for(err),
-                example=_EXAMPLES.get(top_key),
-            ) from exc
-        rid = getattr(rec, "id", None)
-        if rid in seen:
-            raise RegistryError(
-                f"Duplicate id {rid!r}.", where=f"{path}: {top_key}[{i}]", field="id",
-                expected="ids unique within the file", example="usmca",
-            )
-        seen.add(str(rid))
-        out.append(rec)
-    return out
-
-
-def _expected_for(err: Any) -> str:
-    kind = err.get("type", "")
-    if "date" in kind:
-        return "an ISO date YYYY-MM-DD, e.g. 2020-07-01"
-    if kind == "missing":
-        return "the key to be present"
-    if kind == "extra_forbidden":
-        return "only documented keys"
-    if kind == "literal_error":
-        return str(err.get("ctx", {}).get("expected", "one of the allowed values"))
-    return str(err.get("msg", "a valid value"))
+    return validate_items(model, items, path=path, top_key=top_key,
+                          example=_EXAMPLES.get(top_key, "- id: ..."))
 
 
 def _bundled(name: str) -> Path:
