@@ -126,7 +126,7 @@ def test_ge_solve_cli_and_api_on_the_gegravity_sample(client: Any) -> None:
     from tradepolicy.economics.ge import GEData, solve_ge
 
     df = read_gegravity_sample()
-    data = GEData.from_frame(df, output="Y", expenditure="E")
+    data = GEData.from_frame(df)  # exact hat: output, expenditure = row, column sums
     tau = np.ones((30, 30))
     i, j = data.countries.index("CAN"), data.countries.index("JPN")
     tau[i, j] = tau[j, i] = np.exp(out["shock"]["beta"])

@@ -104,6 +104,7 @@ def _print_ge(out: dict[str, Any], limit: int) -> None:
     sh = out["shock"]
     console.print(f"[bold]{out['model']}[/]; data: {out['data']} ({out['countries']} "
                   "countries)", highlight=False)
+    console.print(f"baseline: {out['baseline']}", highlight=False, markup=False)
     console.print(f"shock: RTA {', '.join(sh['rta'])}; beta {sh['beta']:g} "
                   f"({sh['beta_source']}); {sh['tau_hat']}", highlight=False, markup=False)
     p = out["parameters"]

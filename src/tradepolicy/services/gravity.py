@@ -299,7 +299,11 @@ def solve_ge_counterfactual(
     if not np.isfinite(b):
         raise InputError("beta must be a finite number", field="beta",
                          expected="a PPML RTA coefficient in log points", example="0.557")
-    data = _ge_data(frame, spec)
+    # exact-hat: the baseline is the observed flows, so output and expenditure are their
+    # row and column sums (gegravity-sample's Y and E columns come from a 69-country world
+    # and would make the baseline differ from the data; ge montecarlo uses them, with
+    # estimated costs, as gegravity does)
+    data = _ge_data(frame, None)
     for a, c in pairs:  # unknown codes first, then agreements already in force
         data.index_of(a, field_name="rta")
         data.index_of(c, field_name="rta")
@@ -318,6 +322,8 @@ def solve_ge_counterfactual(
         "model": "one-sector structural gravity GE (exact; conditional and full endowment)",
         "data": source,
         "countries": data.n,
+        "baseline": "the observed flows (exact hat: t_ij^(1-sigma) rationalises them; output "
+                    "and expenditure are their row and column sums)",
         "shock": {"rta": [f"{a}:{c}" for a, c in pairs], "beta": b,
                   "beta_source": beta_source,
                   "tau_hat": f"t_ij^(1-sigma) x exp({b:g}) = x{np.exp(b):.6g} both ways"},
