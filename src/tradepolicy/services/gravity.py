@@ -187,6 +187,8 @@ def _refuse_existing(frame: pd.DataFrame, pairs: list[tuple[str, str]],
             expected="pairs without an agreement in the data",
             example="CAN:JPN",
         )
+
+
 # the default partial effect of a new RTA: the Advanced Guide's Table 3 col. (4) estimate,
 # read from the preset (cited there), not typed here
 DEFAULT_RTA_PRESET = "yotov2016_table3_ppml_pair"
