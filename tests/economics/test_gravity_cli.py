@@ -316,3 +316,16 @@ def test_a_new_agreement_between_members_of_one_is_refused(client: Any) -> None:
     resp = client.post("/api/economics/ge/solve",
                        json={"dataset": "gegravity-sample", "rta": ["USA:MEX"]})
     assert resp.status_code == 400 and resp.json()["error"]["field"] == "rta"
+
+
+@requires_dataset("gegravity-sample")
+def test_estimate_with_store_records_one_run_and_audit_entry(client: Any, fresh_db: str) -> None:
+    before = _counts()
+    r = cli("gravity", "estimate", "gegravity_sample", "--store")
+    assert r.exit_code == 0 and "stored as run" in r.stdout
+    resp = client.post("/api/economics/gravity/estimate",
+                       json={"preset": "gegravity_sample", "store": True})
+    assert resp.status_code == 200 and isinstance(resp.json()["run_id"], int)
+    assert resp.json()["manifest"]["inputs"]  # dataset file -> sha256
+    runs, audits = _counts()
+    assert (runs, audits) == (before[0] + 2, before[1] + 2)
