@@ -32,6 +32,7 @@ QUESTIONS: list[tuple[str, str, int]] = [
     ("How does the US negotiate a trade deal?", "how-ustr-negotiates", 1),
     ("what are the steps to negotiate a trade agreement", "how-ustr-negotiates", 1),
     ("What are the five stages of a trade negotiation?", "how-ustr-negotiates", 1),
+    ("How does USTR negotiate a trade agreement?", "how-ustr-negotiates", 1),
     ("how long does Congress have to vote on a trade deal", "how-ustr-negotiates", 2),  # TPA entry also answers
     # negotiation strategies
     ("What negotiation strategies does USTR use?", "negotiation-strategies", 1),
@@ -49,6 +50,7 @@ QUESTIONS: list[tuple[str, str, int]] = [
     ("forced technology transfer in China", "enforcement-priorities", 2),
     # USMCA
     ("What is in the USMCA?", "usmca-overview", 1),
+    ("when did USMCA enter into force", "usmca-overview", 1),
     ("what does the new NAFTA provide", "usmca-overview", 1),
     ("What does the US-Mexico-Canada agreement cover?", "usmca-overview", 1),
     # TFA

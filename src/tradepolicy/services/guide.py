@@ -18,6 +18,14 @@ STOPWORDS = frozenset(
     ["a", "about", "an", "and", "are", "as", "at", "be", "by", "can", "do", "does", "for", "from", "how", "i", "in", "is", "it", "its", "me", "of", "on", "or", "our", "please", "tell", "that", "the", "their", "them", "there", "these", "this", "to", "us", "was", "what", "when", "where", "which", "who", "whom", "why", "will", "with", "would", "you", "your", "should", "could"]
 )
 _TOKEN = re.compile(r"[A-Za-z0-9]+")
+
+# Words that name the office itself: every entry is about it, so they count half.
+DOMAIN_WORDS = frozenset({"ustr", "office", "representative", "representatives"})
+DOMAIN_WEIGHT = 0.5
+# An asked-about word in an entry's title adds this much (titles say what an entry
+# answers); words in nearly every title ("trade") add nothing.
+TITLE_BONUS = 2.0
+TITLE_GENERIC = DOMAIN_WORDS | {"trade"}
 MAX_QUERY_CHARS = 500
 
 
@@ -29,7 +37,7 @@ def terms_of(question: str) -> list[str]:
     """
     seen: list[str] = []
     for tok in _TOKEN.findall(question.lower()):
-        if tok not in STOPWORDS and tok not in seen:
+        if len(tok) > 1 and tok not in STOPWORDS and tok not in seen:
             seen.append(tok)
     return seen
 
@@ -79,27 +87,60 @@ def ask(question: str, *, limit: int = 5) -> list[dict[str, Any]]:
 
     On SQLite the ranking is FTS5's BM25 with the title weighted 10, keywords 5 and
     the body 1 (porter stemming). On other databases the same BM25 is computed in Python.
+    The office's own name (``DOMAIN_WORDS``) counts half, and each asked-about word found in
+    an entry's title adds ``TITLE_BONUS``: a title says what an entry answers.
     """
     if not 1 <= limit <= 50:
         raise InputError("limit out of range.", field="limit", expected="1 to 50", example="5")
     terms = _check_question(question)
     if not terms:
         return []
+    specific = [t for t in terms if t not in DOMAIN_WORDS]
+    domain = [t for t in terms if t in DOMAIN_WORDS]
+    titled = [t for t in terms if t not in TITLE_GENERIC]
+    scores: dict[str, float] = {}
+
+    def add(found: dict[str, float], weight: float) -> None:
+        for ident, score in found.items():
+            scores[ident] = scores.get(ident, 0.0) + weight * score
+
     with read_session() as s:
         if s.get_bind().dialect.name == "sqlite":
-            match = " OR ".join(f'"{t}"' for t in terms)
-            rows = s.execute(
-                text(
-                    "SELECT id, bm25(guide_fts, 0.0, 10.0, 1.0, 5.0) AS rank FROM guide_fts "
-                    "WHERE guide_fts MATCH :m ORDER BY rank LIMIT :n"
-                ),
-                {"m": match, "n": limit},
-            ).all()
-            ranked = [(r.id, -float(r.rank)) for r in rows]
+            add(_fts_scores(s, specific), 1.0)
+            add(_fts_scores(s, domain), DOMAIN_WEIGHT)
+            for t in titled:
+                add(_fts_scores(s, [t], column="title", rank=False), TITLE_BONUS)
         else:
-            ranked = _bm25_python(s.scalars(select(GuideEntry)).all(), terms)[:limit]
+            entries = s.scalars(select(GuideEntry)).all()
+            add(dict(_bm25_python(entries, specific)), 1.0)
+            add(dict(_bm25_python(entries, domain)), DOMAIN_WEIGHT)
+            for t in titled:
+                add({e.id: 1.0 for e in entries if _stem_in(t, e.title)}, TITLE_BONUS)
+        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
         by_id = {e.id: e for e in s.scalars(select(GuideEntry)).all()}
         return [_entry_dict(by_id[i], score, s) for i, score in ranked if i in by_id]
+
+
+def _fts_scores(session: Any, terms: list[str], *, column: str | None = None,
+                rank: bool = True) -> dict[str, float]:
+    """Return {entry id: BM25 score} (or 1.0 per match when ``rank`` is False) for ``terms``."""
+    if not terms:
+        return {}
+    match = " OR ".join(f'"{t}"' for t in terms)
+    if column:
+        match = f"{column} : ({match})"
+    rows = session.execute(
+        text("SELECT id, bm25(guide_fts, 0.0, 10.0, 1.0, 5.0) AS rank FROM guide_fts "
+             "WHERE guide_fts MATCH :m"),
+        {"m": match},
+    ).all()
+    return {r.id: (-float(r.rank) if rank else 1.0) for r in rows}
+
+
+def _stem_in(term: str, text_: str) -> bool:
+    """Return True when a word of ``text_`` shares ``term``'s first six letters (a crude stem)."""
+    stem = term[:6]
+    return any(w.startswith(stem) for w in _TOKEN.findall(text_.lower()))
 
 
 def _bm25_python(entries: Any, terms: list[str], k1: float = 1.2, b: float = 0.75) -> list[tuple[str, float]]:
