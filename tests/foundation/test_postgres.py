@@ -50,11 +50,17 @@ def pg_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 break
             os.chmod(parent, os.stat(parent).st_mode | 0o005)
     port = _free_port()
-    subprocess.run([*as_user, str(bindir / "initdb"), "-D", str(data), "--auth=trust", "-U", "postgres", "-E", "UTF8"],
-                   check=True, capture_output=True)
+
+    def run(*args: str) -> None:
+        r = subprocess.run([*as_user, *args], capture_output=True, text=True,
+                           env={**os.environ, "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"})
+        if r.returncode != 0:
+            log = (root / "log").read_text() if (root / "log").exists() else ""
+            raise RuntimeError(f"{args[0]} failed ({r.returncode}): {r.stdout}\n{r.stderr}\n{log}")
+
+    run(str(bindir / "initdb"), "-D", str(data), "--auth=trust", "-U", "postgres", "-E", "UTF8")
     opts = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off"
-    subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-w", "-l", str(root / "log"), "start"],
-                   check=True, capture_output=True)
+    run(str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-w", "-l", str(root / "log"), "start")
     try:
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
     finally:
