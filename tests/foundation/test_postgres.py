@@ -6,6 +6,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,12 +33,14 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def pg_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def pg_url() -> Iterator[str]:
     pytest.importorskip("psycopg", reason="psycopg is not installed (pip install -e .[postgres])")
     bindir = _bin()
     if bindir is None:
         pytest.skip("PostgreSQL server binaries are absent (Debian package postgresql)")
-    root = tmp_path_factory.mktemp("pg")
+    # Not under pytest's basetemp: pytest resets /tmp/pytest-of-<user> to 0700 whenever a
+    # session starts (the clone test runs one), which would lock the postgres user out.
+    root = Path(tempfile.mkdtemp(prefix="tradepolicy-pg-"))
     data = root / "data"
     as_user: list[str] = []
     if os.geteuid() == 0:  # initdb refuses root: run the cluster as the postgres system user
@@ -45,10 +48,6 @@ def pg_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             pytest.skip("running as root without runuser: cannot start PostgreSQL")
         as_user = ["runuser", "-u", "postgres", "--"]
         os.chmod(root, 0o777)
-        for parent in root.parents:
-            if str(parent) in ("/", "/tmp"):
-                break
-            os.chmod(parent, os.stat(parent).st_mode | 0o005)
     port = _free_port()
 
     def run(*args: str) -> None:
@@ -58,13 +57,14 @@ def pg_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             log = (root / "log").read_text() if (root / "log").exists() else ""
             raise RuntimeError(f"{args[0]} failed ({r.returncode}): {r.stdout}\n{r.stderr}\n{log}")
 
-    run(str(bindir / "initdb"), "-D", str(data), "--auth=trust", "-U", "postgres", "-E", "UTF8")
     opts = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off"
-    run(str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-w", "-l", str(root / "log"), "start")
     try:
+        run(str(bindir / "initdb"), "-D", str(data), "--auth=trust", "-U", "postgres", "-E", "UTF8")
+        run(str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-w", "-l", str(root / "log"), "start")
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
     finally:
         subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
+        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture
