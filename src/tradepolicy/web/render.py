@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from tradepolicy import __version__
-from tradepolicy.errors import InputError
+from tradepolicy.errors import InputError, NotFoundError
 
 _env: Environment | None = None
 
@@ -72,6 +72,18 @@ def jsonable(value: Any) -> Any:
     """Return ``value`` made JSON-safe (dates, numpy scalars and unknown objects as strings)."""
     return json.loads(json.dumps(value, default=lambda o: o.isoformat() if hasattr(o, "isoformat")
                                  else (o.item() if hasattr(o, "item") else str(o))))
+
+
+def page_format(path: str, suffix: str) -> str:
+    """Return html/json/csv for ``path``, ``path.json`` or ``path.csv``; 404 for anything else.
+
+    >>> page_format("/agreements", ".csv")
+    'csv'
+    """
+    if suffix not in ("", ".json", ".csv"):
+        raise NotFoundError(f"No page {path + suffix!r}.", where=path + suffix,
+                            expected=f"{path}, {path}.json or {path}.csv", example=f"{path}.csv")
+    return split_format("x" + suffix)[1]
 
 
 def split_format(name: str) -> tuple[str, str]:

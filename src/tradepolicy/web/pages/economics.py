@@ -18,7 +18,7 @@ from fastapi.responses import RedirectResponse, Response
 from tradepolicy.errors import InputError, NotFoundError
 from tradepolicy.services import scenarios as svc
 from tradepolicy.web.dashboard import register_panel
-from tradepolicy.web.render import EXTRA_NAV, env, respond, split_format
+from tradepolicy.web.render import EXTRA_NAV, env, page_format, respond, split_format
 
 router = APIRouter(include_in_schema=False)
 
@@ -29,13 +29,6 @@ BAR_H = 18
 CHART_W = 720
 LABEL_W = 90
 VALUE_W = 110
-
-
-def _fmt_suffix(suffix: str, base: str) -> str:
-    if suffix not in ("", ".json", ".csv"):
-        raise NotFoundError(f"No page {base + suffix!r}.", where=base + suffix,
-                            expected=f"{base}, {base}.json or {base}.csv", example=f"{base}.csv")
-    return split_format("x" + suffix)[1]
 
 
 def bar_geometry(labels: list[str], values: list[float], *, unit: str = "") -> dict[str, Any]:
@@ -67,7 +60,7 @@ def economics_index(request: Request, suffix: str = "") -> Response:
         return compare_page(request, suffix[len("/compare"):])
     if suffix.startswith("/screening"):
         return screening_page(request, suffix[len("/screening"):])
-    fmt = _fmt_suffix(suffix, "/economics")
+    fmt = page_format("/economics", suffix)
     examples = svc.list_examples()
     runs = svc.list_runs(30)
     return respond(request, fmt, template="economics/index.html",
@@ -113,7 +106,7 @@ def run_form(example: Annotated[str, Form(max_length=120)]) -> Response:
 
 def compare_page(request: Request, suffix: str) -> Response:
     """Show two runs side by side (``?a=ID&b=ID``)."""
-    fmt = _fmt_suffix(suffix, "/economics/compare")
+    fmt = page_format("/economics/compare", suffix)
     a = request.query_params.get("a")
     b = request.query_params.get("b")
     for key, v in (("a", a), ("b", b)):
@@ -130,7 +123,7 @@ def screening_page(request: Request, suffix: str) -> Response:
     """Show the partner screening (``?home=USA&dataset=agtpa&rank_by=home``): chart and table."""
     from tradepolicy.services.screening import screen
 
-    fmt = _fmt_suffix(suffix, "/economics/screening")
+    fmt = page_format("/economics/screening", suffix)
     q = request.query_params
     home = (q.get("home") or "USA").upper()[:3]
     dataset = q.get("dataset") or "agtpa"

@@ -5,22 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from tradepolicy.errors import NotFoundError
 from tradepolicy.services import agreements as agreements_svc
 from tradepolicy.services import datasets as datasets_svc
 from tradepolicy.services import guide as guide_svc
 from tradepolicy.web.dashboard import panels
-from tradepolicy.web.render import jsonable, respond, split_format
+from tradepolicy.web.render import jsonable, page_format, respond, split_format
 
 router = APIRouter(include_in_schema=False)
-
-
-def _list_format(base: str, suffix: str) -> str:
-    """Return html/json/csv for ``/base``, ``/base.json``, ``/base.csv``; 404 otherwise."""
-    if suffix not in ("", ".json", ".csv"):
-        raise NotFoundError(f"No page {'/' + base + suffix!r}.", where="/" + base + suffix,
-                            expected=f"/{base}, /{base}.json or /{base}.csv", example=f"/{base}.csv")
-    return split_format(base + suffix)[1]
 
 AGREEMENT_COLUMNS = ["id", "short_name", "name", "kind", "status", "signed", "in_force",
                      "implemented", "parties", "key_provisions", "implementation_status"]
@@ -35,7 +26,7 @@ def dashboard(request: Request) -> Response:
 @router.get("/dashboard{suffix:path}")
 def dashboard_twin(request: Request, suffix: str = "") -> Response:
     """Serve the dashboard at ``/dashboard`` and its ``.json`` / ``.csv`` twins."""
-    fmt = _list_format("dashboard", suffix)
+    fmt = page_format("/dashboard", suffix)
     agreements = agreements_svc.list_agreements()
     datasets = datasets_svc.list_datasets()
     dash_panels = panels()
@@ -76,7 +67,7 @@ def agreements(
             rows=a["provisions"], json_body={"ok": True, "agreement": a},
             columns=["area", "chapter", "title", "summary"], filename=f"{ident}-provisions.csv",
         )
-    fmt = _list_format("agreements", suffix)
+    fmt = page_format("/agreements", suffix)
     rows = agreements_svc.list_agreements(status=status, party=party, in_force_on=in_force_on, q=q)
     return respond(
         request, fmt, template="agreements.html",
@@ -90,7 +81,7 @@ def agreements(
 @router.get("/agencies{suffix:path}")
 def agencies(request: Request, suffix: str = "") -> Response:
     """Agencies, committees and bodies, and their roles."""
-    fmt = _list_format("agencies", suffix)
+    fmt = page_format("/agencies", suffix)
     rows = agreements_svc.list_agencies()
     return respond(request, fmt, template="agencies.html", context={"title": "Agencies", "agencies": rows},
                    rows=rows, json_body={"ok": True, "count": len(rows), "agencies": rows},
@@ -100,7 +91,7 @@ def agencies(request: Request, suffix: str = "") -> Response:
 @router.get("/guide{suffix:path}")
 def guide(request: Request, suffix: str = "", q: str | None = Query(None, max_length=500)) -> Response:
     """Answer a question with ranked, cited guide entries."""
-    fmt = _list_format("guide", suffix)
+    fmt = page_format("/guide", suffix)
     results = guide_svc.ask(q) if q else []
     entries = guide_svc.list_entries() if not q else []
     rows = results or entries
@@ -113,7 +104,7 @@ def guide(request: Request, suffix: str = "", q: str | None = Query(None, max_le
 @router.get("/datasets{suffix:path}")
 def datasets(request: Request, suffix: str = "") -> Response:
     """List the registered datasets with their status."""
-    fmt = _list_format("datasets", suffix)
+    fmt = page_format("/datasets", suffix)
     rows = datasets_svc.list_datasets()
     return respond(request, fmt, template="datasets.html", context={"title": "Datasets", "datasets": rows},
                    rows=rows, json_body={"ok": True, "count": len(rows), "datasets": rows},

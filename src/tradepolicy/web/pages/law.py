@@ -15,7 +15,7 @@ from tradepolicy.errors import NotFoundError
 from tradepolicy.services import law as law_svc
 from tradepolicy.services import proceedings as cases_svc
 from tradepolicy.web.dashboard import register_panel
-from tradepolicy.web.render import EXTRA_NAV, respond, split_format
+from tradepolicy.web.render import EXTRA_NAV, page_format, respond, split_format
 
 router = APIRouter(include_in_schema=False)
 
@@ -27,18 +27,11 @@ CASE_COLUMNS = ["id", "procedure", "title", "stage", "stage_title", "events", "o
                 "next_deadline", "next_deadline_title", "next_deadline_flag"]
 
 
-def _fmt(base: str, suffix: str) -> str:
-    if suffix not in ("", ".json", ".csv"):
-        raise NotFoundError(f"No page {base + suffix!r}.", where=base + suffix,
-                            expected=f"{base}, {base}.json or {base}.csv", example=f"{base}.json")
-    return split_format("x" + suffix)[1]
-
-
 @router.get("/law")
 @router.get("/law{suffix}")
 def law_index(request: Request, suffix: str = "") -> Response:
     """Law home: the procedures, a stateless timeline form."""
-    fmt = _fmt("/law", suffix)
+    fmt = page_format("/law", suffix)
     rows = law_svc.list_procedures()
     return respond(request, fmt, template="law/index.html",
                    context={"title": "Law", "procedures": rows, "law_version": law_svc.law_version(),
@@ -76,7 +69,7 @@ def law_rules(
         r = law_svc.rule_detail(ident, on=on)
         return respond(request, fmt, template="law/rule.html", context={"title": ident, "r": r},
                        rows=r["periods"], json_body={"ok": True, "rule": r}, filename=f"{ident}.csv")
-    fmt = _fmt("/law/rules", suffix)
+    fmt = page_format("/law/rules", suffix)
     rows = law_svc.rules(prefix=prefix or None, kind=kind or None, q=q or None, on=on or None)
     return respond(request, fmt, template="law/rules.html",
                    context={"title": "Rules", "rules": rows,
@@ -91,7 +84,7 @@ def law_timeline(request: Request, procedure: Annotated[str, Query()],
                  event: Annotated[list[str] | None, Query()] = None,
                  as_of: str | None = Query(None), suffix: str = "") -> Response:
     """Stateless timeline from the form on /law (nothing stored); .json / .csv twins."""
-    fmt = _fmt("/law/timeline", suffix)
+    fmt = page_format("/law/timeline", suffix)
     events = [e for e in (event or []) if e.strip()]
     t = law_svc.run_timeline(procedure, events, as_of=as_of or None)
     return respond(request, fmt, template="law/timeline.html", context={"title": "Timeline", "t": t},
@@ -127,7 +120,7 @@ def cases(request: Request, suffix: str = "", procedure: str | None = Query(None
                        context={"title": ident, "c": c, "runs": runs},
                        rows=c["deadlines"], json_body={"ok": True, "case": c},
                        columns=law_svc.DEADLINE_COLUMNS, filename=f"{ident}-deadlines.csv")
-    fmt = _fmt("/cases", suffix)
+    fmt = page_format("/cases", suffix)
     rows = cases_svc.list_cases(procedure or None)
     return respond(request, fmt, template="law/cases.html", context={"title": "Cases", "cases": rows},
                    rows=rows, json_body={"ok": True, "count": len(rows), "cases": rows},

@@ -16,7 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 from tradepolicy.errors import NotFoundError, TradePolicyError
 from tradepolicy.services import remedies as svc
 from tradepolicy.web.dashboard import register_panel
-from tradepolicy.web.render import EXTRA_NAV, respond, split_format
+from tradepolicy.web.render import EXTRA_NAV, page_format, respond, split_format
 
 router = APIRouter(include_in_schema=False)
 
@@ -40,13 +40,6 @@ def _coverage() -> dict[str, Any] | None:
         return {"error": exc.to_dict()}
 
 
-def _fmt(suffix: str, base: str) -> str:
-    if suffix not in ("", ".json", ".csv"):
-        raise NotFoundError(f"No page {base + suffix!r}.", where=base + suffix,
-                            expected=f"{base}, {base}.json or {base}.csv", example=f"{base}.json")
-    return split_format("x" + suffix)[1]
-
-
 @router.get("/remedies{suffix:path}")
 def remedies_index(request: Request, suffix: str = "",
                    case: Annotated[str | None, Query(description="only runs attached to this proceeding")] = None,
@@ -56,7 +49,7 @@ def remedies_index(request: Request, suffix: str = "",
         return run_page(request, suffix[len("/runs/"):])
     if suffix.startswith("/shrimp"):
         return shrimp_page(request, suffix[len("/shrimp"):])
-    fmt = _fmt(suffix, "/remedies")
+    fmt = page_format("/remedies", suffix)
     case = case.strip() if case and case.strip() else None
     runs = svc.runs_of_case(case) if case else svc.list_runs()
     return respond(request, fmt, template="remedies/index.html",
@@ -67,7 +60,7 @@ def remedies_index(request: Request, suffix: str = "",
 
 def shrimp_page(request: Request, suffix: str) -> Response:
     """Show the shrimp AD orders' share of 2018 US shrimp imports."""
-    fmt = _fmt(suffix, "/remedies/shrimp")
+    fmt = page_format("/remedies/shrimp", suffix)
     cov = svc.shrimp_coverage()
     return respond(request, fmt, template="remedies/shrimp.html",
                    context={"title": "Shrimp AD orders: import coverage", "coverage": cov},
