@@ -24,9 +24,9 @@ from tradepolicy.datasets.readers.gravity import (
 )
 from tradepolicy.datasets.registry import get_dataset
 from tradepolicy.economics.gravity import PRESETS, PPMLResult, get_preset, run_preset
-from tradepolicy.store.audit import record
+from tradepolicy.services.law import law_version
+from tradepolicy.services.runs import add_run
 from tradepolicy.store.db import transaction
-from tradepolicy.store.models import Run
 
 __all__ = [
     "READERS",
@@ -122,7 +122,7 @@ def run_gravity_preset(
     preset = get_preset(name)
     res = run_preset(name, load_preset_data(name))
     out = result_dict(name, res)
-    manifest = {
+    manifest: dict[str, Any] = {
         "inputs": _inputs(preset.dataset),
         "parameters": {"preset": name, "formula": preset.formula, "cluster": preset.cluster},
         "code_version": __version__,
@@ -131,14 +131,10 @@ def run_gravity_preset(
     if store:
         who = actor or get_settings().user
         with transaction() as s:
-            run = Run(kind=RUN_KIND, created_by=who, inputs=manifest["inputs"],
-                      parameters=manifest["parameters"], law_version="n/a",
-                      code_version=__version__,
-                      results={k: v for k, v in out.items() if k != "manifest"})
-            s.add(run)
-            s.flush()
-            record(s, actor=who, action="create", entity="run", entity_id=str(run.id),
-                   before=None, after={"id": run.id, "kind": RUN_KIND, "preset": name})
+            run = add_run(s, kind=RUN_KIND, actor=who, inputs=manifest["inputs"],
+                          parameters=manifest["parameters"],
+                          results={k: v for k, v in out.items() if k != "manifest"},
+                          law_version=law_version())
             out["run_id"] = run.id
     return out
 

@@ -27,7 +27,6 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tradepolicy import __version__
 from tradepolicy.config import get_settings
 from tradepolicy.errors import ConflictError, InputError, NotFoundError, TradePolicyError
 from tradepolicy.literals import check_literal
@@ -40,7 +39,8 @@ from tradepolicy.remedies.schemas import (
     JSON_ROWS_SUFFIX as JSON_ROWS_SUFFIX,  # re-exported for the API
 )
 from tradepolicy.remedies.schemas import where as where_row
-from tradepolicy.store.audit import record, snapshot
+from tradepolicy.services.runs import add_run
+from tradepolicy.store.audit import record
 from tradepolicy.store.db import read_session, transaction
 from tradepolicy.store.models import Proceeding, Run, RunAttachment
 
@@ -254,16 +254,8 @@ def _store_run(kind: str, inputs: dict[str, str], parameters: dict[str, Any], re
                *, parent_id: int | None, actor: str | None) -> dict[str, Any]:
     actor = actor or get_settings().user
     with transaction() as s:
-        run = Run(kind=kind, created_by=actor, inputs=inputs, parameters=_clean(parameters),
-                  law_version=law_version(), code_version=__version__, results=_clean(results),
-                  parent_id=parent_id)
-        s.add(run)
-        s.flush()
-        after = snapshot(run)
-        if after is not None:
-            after = {k: after[k] for k in ("id", "kind", "inputs", "law_version", "code_version", "parent_id")}
-        record(s, actor=actor, action="rerun" if parent_id else "create", entity="run",
-               entity_id=str(run.id), before=None, after=after)
+        run = add_run(s, kind=kind, actor=actor, inputs=inputs, parameters=_clean(parameters),
+                      results=_clean(results), law_version=law_version(), parent_id=parent_id)
         return _run_dict(run)
 
 

@@ -26,7 +26,7 @@ from tradepolicy.datasets.registry import get_dataset
 from tradepolicy.economics.scenarios import Scenario, ScenarioResult, evaluate, load_scenario_text
 from tradepolicy.economics.scenarios.result import clean
 from tradepolicy.errors import InputError, NotFoundError
-from tradepolicy.store.audit import record, snapshot
+from tradepolicy.services.runs import add_run
 from tradepolicy.store.db import read_session, transaction
 from tradepolicy.store.models import Run
 
@@ -281,17 +281,12 @@ def _store(sc: Scenario, result: dict[str, Any], man: dict[str, Any], *, actor: 
     with transaction() as s:
         parent = s.execute(select(Run.id).where(Run.kind == RUN_KIND).where(Run.parent_id.is_(None))
                            .where(Run.inputs["scenario"].as_string() == sc.name).order_by(Run.id)).first()
-        run = Run(kind=RUN_KIND, created_by=actor,
-                  inputs={"scenario": sc.name, "source_file": man["source_file"], "datasets": man["datasets"]},
-                  parameters=man["parameters"], law_version=man["law_version"], code_version=man["code_version"],
-                  results={**result, "manifest": man}, parent_id=parent[0] if parent else None)
-        s.add(run)
-        s.flush()
-        after = snapshot(run)
-        if after is not None:
-            after = {k: after[k] for k in ("id", "kind", "inputs", "law_version", "code_version", "parent_id")}
-        record(s, actor=actor, action="rerun" if parent else "create", entity="run", entity_id=str(run.id),
-               before=None, after=after)
+        run = add_run(s, kind=RUN_KIND, actor=actor,
+                      inputs={"scenario": sc.name, "source_file": man["source_file"],
+                              "datasets": man["datasets"]},
+                      parameters=man["parameters"], results={**result, "manifest": man},
+                      law_version=man["law_version"], code_version=man["code_version"],
+                      parent_id=parent[0] if parent else None)
         return int(run.id)
 
 
