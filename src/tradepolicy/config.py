@@ -55,8 +55,28 @@ def _whoami() -> str:
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """Return the process-wide settings (cached; call ``reset_settings`` in tests)."""
-    return Settings()
+    """Return the process-wide settings (cached; call ``reset_settings`` in tests).
+
+    Raises
+    ------
+    InputError
+        A ``TRADEPOLICY_*`` variable has a value of the wrong form; the error names it.
+    """
+    from pydantic import ValidationError
+
+    from tradepolicy.errors import InputError
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = "TRADEPOLICY_" + str(err["loc"][0]).upper() if err["loc"] else "TRADEPOLICY_*"
+        raise InputError(
+            f"Setting {name} is invalid: {err['msg']}.", field=name,
+            expected=str(err.get("ctx", {}).get("expected", err["msg"])),
+            example=f"{name}=" + {"TRADEPOLICY_EXECUTOR": "serial",
+                                  "TRADEPOLICY_LOG_LEVEL": "INFO"}.get(name, "..."),
+        ) from exc
 
 
 def configure_logging(settings: Settings | None = None) -> None:

@@ -121,3 +121,33 @@ def test_data_fetch_offline_exits_2(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         assert not any(p.is_file() for p in (tmp_path / "c").rglob("*"))
     finally:
         reset_settings()
+
+
+def test_backup_to_a_folder_exits_2_and_leaves_no_part_file(tmp_path: Path) -> None:
+    code, _, err = run("db", "backup", str(tmp_path))
+    assert code == 2 and "is a folder" in err
+    assert list(tmp_path.iterdir()) == [] and not (tmp_path.parent / f"{tmp_path.name}.part").exists()
+
+
+def test_bad_database_url_exits_2_naming_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tradepolicy.config import reset_settings
+
+    monkeypatch.setenv("TRADEPOLICY_DATABASE_URL", "bogus://nowhere")
+    reset_settings()
+    try:
+        code, _, err = run("agreements", "list")
+        assert code == 2 and "field: TRADEPOLICY_DATABASE_URL" in err
+    finally:
+        monkeypatch.undo()
+        reset_settings()
+
+
+def test_bad_setting_exits_2_before_any_command() -> None:
+    import os
+    import subprocess
+    import sys
+
+    exe = Path(sys.executable).with_name("tradepolicy")
+    r = subprocess.run([str(exe), "version"], capture_output=True, text=True,
+                       env={**os.environ, "TRADEPOLICY_EXECUTOR": "spark"})
+    assert r.returncode == 2 and "TRADEPOLICY_EXECUTOR" in r.stderr and "Traceback" not in r.stderr

@@ -14,6 +14,16 @@ from typer.core import TyperGroup
 from tradepolicy.errors import TradePolicyError
 
 
+def _report(exc: TradePolicyError) -> None:
+    from tradepolicy.cli._output import err_console
+
+    err_console.print(f"[bold red]error[/]: {exc.message}", highlight=False)
+    for key in ("where", "field", "expected", "example"):
+        value = getattr(exc, key)
+        if value:
+            err_console.print(f"  {key}: {value}", highlight=False, markup=False)
+
+
 class _Group(TyperGroup):
     """Top-level group that turns every ``TradePolicyError`` into exit code 2."""
 
@@ -21,13 +31,7 @@ class _Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except TradePolicyError as exc:
-            from tradepolicy.cli._output import err_console
-
-            err_console.print(f"[bold red]error[/]: {exc.message}", highlight=False)
-            for key in ("where", "field", "expected", "example"):
-                value = getattr(exc, key)
-                if value:
-                    err_console.print(f"  {key}: {value}", highlight=False, markup=False)
+            _report(exc)
             raise typer.Exit(2) from exc
 
 
@@ -57,7 +61,13 @@ _register()
 
 def main() -> None:
     """Entry point of the ``tradepolicy`` script."""
+    import sys
+
     from tradepolicy.config import configure_logging
 
-    configure_logging()
+    try:
+        configure_logging()
+    except TradePolicyError as exc:  # a bad TRADEPOLICY_* setting
+        _report(exc)
+        sys.exit(2)
     app()

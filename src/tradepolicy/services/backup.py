@@ -44,13 +44,24 @@ def backup(target: str | Path, *, url: str | None = None) -> dict[str, Any]:
     if not src.exists():
         raise BackupError(f"No database at {src}; run `tradepolicy db init` first.", where=str(src))
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.is_dir():
+        raise BackupError(
+            f"{target} is a folder; give the backup a file name.", where=str(target),
+            field="PATH", expected="a file path", example=str(target / "tradepolicy-backup.db"),
+        )
     tmp = target.with_name(target.name + ".part")
-    with sqlite3.connect(src) as s, sqlite3.connect(tmp) as d:
-        s.backup(d)
-    with sqlite3.connect(tmp) as d:
-        d.execute("PRAGMA journal_mode=DELETE")
-    tmp.replace(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with sqlite3.connect(src) as s, sqlite3.connect(tmp) as d:
+            s.backup(d)
+        with sqlite3.connect(tmp) as d:
+            d.execute("PRAGMA journal_mode=DELETE")
+        tmp.replace(target)
+    except (OSError, sqlite3.Error) as exc:
+        raise BackupError(f"Could not write the backup: {exc}.", where=str(target), field="PATH",
+                          expected="a writable file path", example="backups/tradepolicy.db") from exc
+    finally:
+        tmp.unlink(missing_ok=True)
     manifest = {
         "file": target.name,
         "sha256": sha256_of(target),

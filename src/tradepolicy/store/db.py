@@ -18,9 +18,11 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tradepolicy.config import get_settings
+from tradepolicy.errors import InputError
 
 
 def _on_sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -40,7 +42,16 @@ def get_engine(url: str | None = None) -> Engine:
     url = url or get_settings().database_url
     if url in _ENGINES:
         return _ENGINES[url]
-    u = make_url(url)
+    try:
+        u = make_url(url)
+        u.get_dialect()
+    except (ArgumentError, NoSuchModuleError) as exc:
+        raise InputError(
+            f"TRADEPOLICY_DATABASE_URL is not a usable database URL: {exc}.",
+            field="TRADEPOLICY_DATABASE_URL",
+            expected="sqlite:///PATH or postgresql+psycopg://USER@HOST/DB",
+            example="sqlite:////home/me/tradepolicy.db",
+        ) from exc
     if u.get_backend_name() == "sqlite":
         if u.database and u.database != ":memory:":
             Path(u.database).parent.mkdir(parents=True, exist_ok=True)
