@@ -151,3 +151,14 @@ def test_bad_setting_exits_2_before_any_command() -> None:
     r = subprocess.run([str(exe), "version"], capture_output=True, text=True,
                        env={**os.environ, "TRADEPOLICY_EXECUTOR": "spark"})
     assert r.returncode == 2 and "TRADEPOLICY_EXECUTOR" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_serve_on_a_busy_port_exits_2_before_printing_a_url() -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        code, out, err = run("serve", "--port", str(port), "--no-init")
+    assert code == 2 and "field: --port" in err and "http://" not in out

@@ -170,6 +170,18 @@ def serve(
 
     from tradepolicy.services.registry import init_database
 
+    import socket
+
+    from tradepolicy.errors import InputError
+
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise InputError(
+                f"Cannot serve on {host}:{port}: {exc.strerror}.", field="--port",
+                expected="a free port (or another host)", example="tradepolicy serve --port 8080",
+            ) from exc
     if init:
         init_database()
     print(f"tradepolicy workbench: http://{host}:{port}/  (API docs: http://{host}:{port}/docs)", flush=True)
