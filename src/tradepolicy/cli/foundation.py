@@ -166,13 +166,12 @@ def serve(
     init: Annotated[bool, typer.Option(help="Prepare the database first.")] = True,
 ) -> None:
     """Start the workbench (web pages + API) and print its URL."""
-    import uvicorn
-
-    from tradepolicy.services.registry import init_database
-
     import socket
 
+    import uvicorn
+
     from tradepolicy.errors import InputError
+    from tradepolicy.services.registry import init_database
 
     with socket.socket() as probe:
         try:
