@@ -10,9 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from tradepolicy.errors import RegistryError
+
+
+class StrictModel(BaseModel):
+    """Base of every registry record: unknown keys are errors, records are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
 def read_mapping(path: Path, *, top_key: str, example: str) -> dict[str, Any]:

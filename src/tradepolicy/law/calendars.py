@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 import holidays as holidays_pkg
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from tradepolicy.errors import InputError, RegistryError
 from tradepolicy.law._yaml import data_dir, read_mapping, validate_items
+from tradepolicy.yaml_registry import StrictModel as _Strict
 
 CAL_EXAMPLE = (
     "version: '2026-11-30'\n"
@@ -61,10 +62,6 @@ SESSION_EXAMPLE = (
     "        citation: House Calendars, Final, 118th Congress, 2nd Session\n"
     "        confirmed: true"
 )
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
 class CalendarDef(_Strict):

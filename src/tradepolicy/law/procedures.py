@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 
 from tradepolicy.errors import (
     ConflictError,
@@ -30,6 +30,7 @@ from tradepolicy.law._yaml import data_dir, read_mapping, validate_items
 from tradepolicy.law.calendars import Calendars, bundled_calendars
 from tradepolicy.law.clocks import due_date
 from tradepolicy.law.rules import RuleBook, bundled_rules, value_of
+from tradepolicy.yaml_registry import StrictModel as _Strict
 
 PROC_EXAMPLE = (
     "procedure:\n"
@@ -45,10 +46,6 @@ PROC_EXAMPLE = (
     "    - {id: initiation_due, rule: s301.initiation_decision, from: petition_filed, satisfied_by: [initiated]}"
 )
 ANY_STAGE = "*"
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
 class StageDef(_Strict):

@@ -11,9 +11,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from tradepolicy.law._yaml import data_dir, read_mapping, validate_items
+from tradepolicy.reference.loader import Citation
+from tradepolicy.yaml_registry import StrictModel as _Strict
 
 SEED_EXAMPLE = (
     "case:\n"
@@ -25,17 +27,6 @@ SEED_EXAMPLE = (
     "  events:\n"
     "    - {event: consultations_requested, date: 2018-04-04, source: WT/DS543/1, confirmed: true}"
 )
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class SeedCitation(_Strict):
-    """A source of a seeded case."""
-
-    title: str = Field(min_length=3)
-    href: str | None = None
 
 
 class SeedEvent(_Strict):
@@ -60,7 +51,7 @@ class SeedCase(_Strict):
     procedure: str
     title: str
     summary: str
-    citations: list[SeedCitation] = Field(min_length=1)
+    citations: list[Citation] = Field(min_length=1)
     events: list[SeedEvent] = Field(min_length=1)
 
     def data(self) -> dict[str, Any]:

@@ -7,15 +7,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from tradepolicy.errors import RegistryError
 from tradepolicy.literals import AgreementStatus, ProvisionArea
+from tradepolicy.yaml_registry import StrictModel as _Strict
 from tradepolicy.yaml_registry import read_mapping, validate_items
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Citation(_Strict):
