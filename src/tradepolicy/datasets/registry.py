@@ -235,7 +235,7 @@ def dataset_path(dataset_id: str, path: str) -> Path:
     return Path(st.location)
 
 
-_READER = re.compile(r"^(?P<module>[\w.]+):(?P<func>\w+)(?:\((?P<arg>[\w-]*)\))?$")
+_READER = re.compile(r"^(?P<module>[\w.]+):(?P<func>\w+)(?:\((?P<arg>[\w./-]*)\))?$")
 
 
 def resolve_reader(spec: str) -> Callable[[], Any]:

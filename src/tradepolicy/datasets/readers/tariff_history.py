@@ -1,0 +1,42 @@
+"""Readers of the dated 2025-2026 US tariff-measure product lists (``us-tariff-history``)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from tradepolicy.datasets.registry import dataset_path
+from tradepolicy.errors import InputError
+
+BUDGETLAB = "budgetlab-tariff-rate-tracker"
+TRADEWAR = "tradewartracker-trade-war-redux-2025"
+
+
+def read_revision_dates() -> pd.DataFrame:
+    """Return the tracker's chronology of HTS revisions, basic 2025 to 2026 Rev. 7.
+
+    Columns: ``revision`` (str), ``effective_date`` (date; mostly the HTS publication
+    date, not the legal effective date), ``policy_effective_date`` (date or NaT),
+    ``tpc_date`` (date or NaT), ``policy_event`` (str), ``tpc_policy_revision`` (str),
+    ``needs_review`` (str).
+    """
+    df = pd.read_csv(dataset_path("us-tariff-history", f"{BUDGETLAB}/revision_dates.csv"),
+                     dtype=str, keep_default_na=False)
+    for col in ("effective_date", "policy_effective_date", "tpc_date"):
+        df[col] = pd.to_datetime(df[col].replace({"NA": None, "": None}), errors="coerce").dt.date
+    return df
+
+
+def read_product_list(name: str) -> pd.DataFrame:
+    """Return one product list of the folder as text columns, e.g. ``budgetlab-tariff-rate-tracker/s232_copper_products.csv``.
+
+    Columns: those of the file, every one a ``str`` (HTS codes keep their leading
+    zeros); the list's meaning is documented in the folder's PROVENANCE.md.
+    """
+    if not name.endswith(".csv") or not name.startswith((f"{BUDGETLAB}/", f"{TRADEWAR}/")):
+        raise InputError(
+            f"Unknown product list {name!r}.",
+            field="name",
+            expected=f"a .csv file under {BUDGETLAB}/ or {TRADEWAR}/",
+            example=f"{BUDGETLAB}/s232_copper_products.csv",
+        )
+    return pd.read_csv(dataset_path("us-tariff-history", name), dtype=str, keep_default_na=False)
