@@ -40,3 +40,15 @@ def read_product_list(name: str) -> pd.DataFrame:
             example=f"{BUDGETLAB}/s232_copper_products.csv",
         )
     return pd.read_csv(dataset_path("us-tariff-history", name), dtype=str, keep_default_na=False)
+
+
+def read_s232_derivative_products() -> pd.DataFrame:
+    """Return the tracker's Section 232 steel/aluminium derivative product list (2025 inclusions).
+
+    Columns: ``hts_prefix`` (str, an HTS prefix of 4 to 10 digits), ``ch99_code`` (str,
+    the chapter 99 heading, e.g. ``9903.85.08``), ``derivative_type`` (str, ``steel`` or
+    ``aluminum``), ``effective_date`` (date, the date the tracker gives for inclusion).
+    """
+    df = read_product_list(f"{BUDGETLAB}/s232_derivative_products.csv")
+    df["effective_date"] = pd.to_datetime(df["effective_date"], errors="coerce").dt.date
+    return df
