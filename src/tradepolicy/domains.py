@@ -104,6 +104,13 @@ DOMAINS: list[Domain] = [
         nav=(("/remedies", "Remedies"),),
         seeders=(("remedies_shrimp_orders", "tradepolicy.services.remedies:seed_shrimp_orders"),),
     ),
+    Domain(
+        name="documents",
+        cli="tradepolicy.cli.documents:register",
+        api="tradepolicy.api.routes.documents:router",
+        pages="tradepolicy.web.pages.documents:router",
+    ),
+    Domain(name="reports", cli="tradepolicy.cli.reports:register"),
     # New workflows add one Domain here (dockets, clearance, congress, committees, barriers,
     # nte, special301, tfa, disputes, usmca, s301, priorities ...).
 ]

@@ -586,8 +586,9 @@ def attach_to_case(
             if not is_confidential(check_label(label)):
                 raise InputError("Only a BCI, APO or restricted document has a separate public version.",
                                  field="public_version", expected="--label bci|apo|restricted", example="--label bci")
-            pub = put_document(s, actor, content=public_content, filename=public_filename or f"public-{filename}",
-                               label="public", scope=scope, title=f"{title or filename} (public version)")
+            # the public version gets its own name: the confidential title may itself be confidential
+            pub = put_document(s, actor, content=public_content, filename=public_filename or "public-version",
+                               label="public", scope=scope, title="")
             public_version_id = pub.id
         doc = put_document(s, actor, content=content, filename=filename, label=label, scope=scope, title=title,
                            public_version_id=public_version_id, require_public_version=require_public_version)
