@@ -56,3 +56,12 @@ def zip_bytes() -> bytes:
 
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200 + b"This program cannot be run in DOS mode"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 40
+
+
+def zip_bomb_docx() -> bytes:
+    """A DOCX whose document.xml expands about 1000 times (refused before anything reads it)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", b"<w:t>" + b" " * (40 << 20) + b"</w:t>")
+    return buf.getvalue()

@@ -12,7 +12,15 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from tests.platform.docfixtures import EXE, PNG, docx_bytes, pdf_bytes, xlsx_bytes, zip_bytes
+from tests.platform.docfixtures import (
+    EXE,
+    PNG,
+    docx_bytes,
+    pdf_bytes,
+    xlsx_bytes,
+    zip_bomb_docx,
+    zip_bytes,
+)
 from tradepolicy.errors import InputError, NotFoundError, PayloadTooLargeError
 from tradepolicy.platform.principal import ANONYMOUS, Grant, Principal, local_operator
 from tradepolicy.services import documents as svc
@@ -90,7 +98,7 @@ def test_sniffing_reads_the_content_not_the_name() -> None:
     (EXE, "executable"), (b"\x7fELF\x02\x01\x01" + b"\x00" * 60, "executable"), (PNG, "binary"),
     (zip_bytes(), "not an Office document"), (docx_bytes("x", macro=True), "Macro-enabled"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "legacy Office"), (b"", "empty"),
-    (bytes(range(256)) * 4, "binary"),
+    (bytes(range(256)) * 4, "binary"), (zip_bomb_docx(), "zip bomb"),
 ])
 def test_sniffing_refuses_other_types_naming_the_allowed_ones(content: bytes, why: str) -> None:
     with pytest.raises(InputError) as info:

@@ -59,6 +59,10 @@ MAX_TEXT_CHARS = 2_000_000
 MAX_ZIP_ENTRIES = 5_000
 MAX_ZIP_RATIO = 200
 """A DOCX/XLSX whose parts expand more than this many times its size is refused (zip bomb)."""
+MAX_ZIP_EXPANDED = 1 << 30
+"""Nor may its parts expand to more than 1 GiB in all, whatever its size."""
+MAX_XML_PART = 64 << 20
+"""At most this much of a DOCX part is read for its text."""
 SCOPE = re.compile(r"^[a-z][a-z0-9_]{0,39}:[A-Za-z0-9][A-Za-z0-9._:/-]{0,150}$|^\*$")
 MAX_DOCUMENT_ID = 2**31 - 1
 
@@ -140,7 +144,8 @@ def _zip_kind(content: bytes, where: str) -> str:
         infos = zf.infolist()
         names = {i.filename for i in infos}
         expanded = sum(i.file_size for i in infos)
-        if len(infos) > MAX_ZIP_ENTRIES or expanded > max(MAX_ZIP_RATIO * len(content), 10 * 2**20):
+        if (len(infos) > MAX_ZIP_ENTRIES or expanded > MAX_ZIP_EXPANDED
+                or expanded > max(MAX_ZIP_RATIO * len(content), 10 * 2**20)):
             raise _refuse(f"The archive expands to {expanded:,} bytes in {len(infos):,} parts: refused as a zip bomb.",
                           where=where)
         if "[Content_Types].xml" not in names:
@@ -263,7 +268,8 @@ def _docx_text(content: bytes) -> str:
         for part in ("word/document.xml", "word/footnotes.xml", "word/endnotes.xml"):
             if part not in names:
                 continue
-            xml = zf.read(part).decode("utf-8", "replace")
+            with zf.open(part) as fh:
+                xml = fh.read(MAX_XML_PART).decode("utf-8", "replace")
             for m in _DOCX_TOKEN.finditer(xml):
                 if m.group(1) is not None:
                     out.append(html.unescape(m.group(1)))
