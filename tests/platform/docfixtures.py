@@ -13,20 +13,27 @@ def pdf_bytes(text: str) -> bytes:
     return bytes(HTML(string=f"<p>{text}</p>").write_pdf())
 
 
+def _entry(name: str) -> zipfile.ZipInfo:
+    """A ZIP entry with a fixed date, so the same text gives the same bytes (and sha256)."""
+    info = zipfile.ZipInfo(name, date_time=(2025, 1, 2, 3, 4, 5))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
+
+
 def docx_bytes(text: str, *, macro: bool = False) -> bytes:
     """A minimal Word document (the parts Word itself needs) with one paragraph of ``text``."""
     ctype = ("application/vnd.ms-word.document.macroEnabled.main+xml" if macro else
              "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml")
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml",
+        z.writestr(_entry("[Content_Types].xml"),
                    '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
                    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
                    f'<Override PartName="/word/document.xml" ContentType="{ctype}"/></Types>')
-        z.writestr("_rels/.rels",
+        z.writestr(_entry("_rels/.rels"),
                    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
                    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>')
-        z.writestr("word/document.xml",
+        z.writestr(_entry("word/document.xml"),
                    '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
                    f'<w:body><w:p><w:r><w:t xml:space="preserve">{text}</w:t></w:r></w:p><w:p><w:r><w:t>Second &amp; last</w:t></w:r></w:p></w:body></w:document>')
     return buf.getvalue()

@@ -160,6 +160,9 @@ def _zip_kind(content: bytes, where: str) -> str:
     raise _refuse("The file is an Office archive but neither a Word document nor an Excel workbook.", where=where)
 
 
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
 def _decode_text(content: bytes) -> str | None:
     """Return ``content`` as text when it is UTF-8 (or UTF-16 with a BOM, or Windows-1252) text."""
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -178,7 +181,7 @@ def _decode_text(content: bytes) -> str | None:
             except UnicodeDecodeError:
                 return None
     sample = value[:200_000]
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f") + sample.count("\x7f")
+    controls = len(_CONTROLS.findall(sample))
     if controls > len(sample) // 1000:
         return None
     return value
@@ -419,7 +422,10 @@ def put_document(
         raise InputError("Document content must be bytes.", field="content", expected="bytes", example="b'%PDF-1.7'")
     content = bytes(content)
     check_size(len(content), where=filename or "file")
-    media_type = sniff_media_type(content, where=clean_filename(filename))
+    sha = hashlib.sha256(content).hexdigest()
+    # The same bytes filed before: their type and text are known (no second sniff or extraction).
+    known = session.execute(select(Document.media_type, Document.text).where(Document.sha256 == sha).limit(1)).first()
+    media_type = known[0] if known else sniff_media_type(content, where=clean_filename(filename))
     if is_confidential(label):
         if public_version_id is None and require_public_version:
             raise InputError(f"A {label.upper()} document must name its public version.", field="public_version_id",
@@ -433,8 +439,7 @@ def put_document(
         if pub is None or pub.label != "public" or pub.scope != scope:
             raise InputError(f"No public document {public_version_id} in {scope}.", field="public_version_id",
                              expected=f"the id of a public document filed in {scope}", example="12")
-    text_value = extract_text(content, media_type)
-    sha = hashlib.sha256(content).hexdigest()
+    text_value = known[1] if known else extract_text(content, media_type)
     new_blob = _store_blob(session, sha, content)
     name = clean_filename(filename, media_type)
     doc = Document(sha256=sha, filename=name, media_type=media_type, size=len(content), label=label, scope=scope,
