@@ -271,6 +271,15 @@ def test_api_upload_get_and_download(app: object) -> None:
     assert got.headers["x-content-type-options"] == "nosniff"
     listed = c.get(f"/api/cases/{CASE}/documents").json()
     assert doc["id"] in [d["id"] for d in listed["documents"]] and listed["count"] == len(listed["documents"])
+    r = c.post(f"/api/cases/{CASE}/documents", files={"file": ("Pétition x;.txt", f"{m} accents".encode())},
+               data={"label": "public"})
+    got = c.get(r.json()["document"]["content_url"])
+    assert got.headers["content-disposition"] == (
+        "attachment; filename=\"P_tition x_.txt\"; filename*=UTF-8''P%C3%A9tition%20x%3B.txt")
+    for bad in ("99999999999", "-1", "x"):
+        r = c.post(f"/api/cases/{CASE}/documents", files={"file": ("a.txt", b"z")},
+                   data={"label": "bci", "public_version_id": bad})
+        assert r.status_code == 400 and r.json()["error"]["field"] == "public_version_id"
 
 
 def test_api_refuses_an_exe_renamed_pdf_and_stores_nothing(app: object) -> None:
