@@ -28,7 +28,7 @@ import zipfile
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import inspect, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from tradepolicy.config import get_settings
@@ -383,17 +383,11 @@ def _store_blob(session: Session, sha: str, content: bytes) -> bool:
     return True
 
 
-_FTS_CACHE: dict[str, bool] = {}
-
-
 def _has_fts(session: Session) -> bool:
-    bind = session.get_bind()
-    if bind.dialect.name != "sqlite":
+    """Return True on SQLite when the FTS5 index ``documents_fts`` exists (asked each time: a restore may change it)."""
+    if session.get_bind().dialect.name != "sqlite":
         return False
-    key = str(bind.engine.url)
-    if key not in _FTS_CACHE:
-        _FTS_CACHE[key] = inspect(session.connection()).has_table("documents_fts")
-    return _FTS_CACHE[key]
+    return session.execute(text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'documents_fts'")).first() is not None
 
 
 def put_document(
