@@ -386,6 +386,23 @@ def test_case_page_upload_form(app: object) -> None:
     assert f"Note {m}" in c.get(f"/cases/{CASE}").text
 
 
+def test_case_report_pages_show_public_documents_only(app: object) -> None:
+    m = marker()
+    svc.attach_to_case(CASE, actor=ATTORNEY, content=b"public text", filename="p.txt", label="public", title=f"Pub {m}")
+    svc.attach_to_case(CASE, actor=ATTORNEY, content=b"bci text", filename="b.txt", label="bci", title=f"Bci {m}")
+    c = TestClient(app)  # type: ignore[arg-type]
+    assert f'href="/cases/{CASE}/report.pdf"' in c.get(f"/cases/{CASE}").text
+    for who in (None, GRANTED):
+        if who is not None:
+            act_as(app, who)
+        html = c.get(f"/cases/{CASE}/report.html")
+        assert html.status_code == 200 and f"Pub {m}" in html.text and f"Bci {m}" not in html.text
+    pdf = c.get(f"/cases/{CASE}/report.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.headers["content-disposition"].startswith("attachment")
+    assert c.get("/cases/no-such-case/report.pdf").status_code == 404
+
+
 def test_openapi_declares_models_and_errors(app: object) -> None:
     spec = TestClient(app).get("/openapi.json").json()  # type: ignore[arg-type]
     post = spec["paths"]["/api/cases/{case_id}/documents"]["post"]
