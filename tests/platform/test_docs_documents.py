@@ -195,6 +195,21 @@ def test_refused_file_with_a_public_version_stores_neither(db: str) -> None:
     assert counts() == before
 
 
+def test_damaged_office_and_pdf_files_are_refused(db: str) -> None:
+    docx = docx_bytes(marker())
+    at = docx.find(b"word/document.xml", 200)  # the local header of the body part; damage its data
+    damaged_docx = docx[: at + 40] + b"\x00" * 30 + docx[at + 70:]
+    xlsx = xlsx_bytes(marker())
+    at = xlsx.find(b"xl/workbook.xml")  # the first occurrence is the part's local header
+    broken_xlsx = xlsx[: at + 30] + b"\xff" * 40 + xlsx[at + 70:]
+    broken_pdf = b"%PDF-1.7\n" + b"garbage " * 100
+    before = counts()
+    for content in (damaged_docx, broken_xlsx, broken_pdf):
+        with pytest.raises(InputError, match="cannot be read"):
+            svc.attach_to_case(CASE, actor=ATTORNEY, content=content, filename="x", label="public")
+    assert counts() == before
+
+
 # --------------------------------------------------------------------------- reading
 
 def test_confidential_document_is_invisible_without_a_grant(db: str) -> None:
