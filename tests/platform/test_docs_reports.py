@@ -166,3 +166,15 @@ def test_case_report_with_confidential_documents_carries_their_banner(fresh_db: 
     assert "MARKAPO1" not in public and BANNERS["apo"] not in public
     text = pages(render_case_report("ds543", who, fmt="pdf", include_confidential=True))
     assert any("MARKAPO1" in p for p in text) and all(BANNERS["apo"] in p for p in text)
+
+
+def test_manifest_names_dataset_files_by_sha256() -> None:
+    from tradepolicy.datasets.registry import get_dataset
+    from tradepolicy.services.law import law_version
+
+    m = build_manifest(datasets=["agtpa"], parameters={"beta": 0.557}, as_of="2026-12-01")
+    files = get_dataset("agtpa").files
+    assert m["datasets"] == {f"agtpa/{f.path}": f.sha256 for f in files} and len(files) >= 1
+    assert all(len(v) == 64 for v in m["datasets"].values())
+    assert m["law_version"] == law_version() and m["code_version"].startswith("tradepolicy ")
+    assert m["parameters"] == {"beta": 0.557} and m["as_of"] == "2026-12-01"
