@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from tradepolicy.api.security import current_principal
+from tradepolicy.api.security import current_principal, requires
 from tradepolicy.errors import NotFoundError
 from tradepolicy.platform.policy import can
 from tradepolicy.platform.principal import Principal
@@ -107,7 +107,7 @@ def law_calendar(request: Request, name: str) -> Response:
                    filename=f"ustr-calendar-{year}.csv")
 
 
-@router.get("/cases{suffix:path}")
+@router.get("/cases{suffix:path}", dependencies=[requires("public.read")])
 def cases(request: Request, principal: Annotated[Principal, Depends(current_principal)], suffix: str = "",
           procedure: str | None = Query(None)) -> Response:
     """Cases list (``/cases``), one case with its timeline and documents (``/cases/ID``), its report."""
