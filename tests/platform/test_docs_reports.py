@@ -178,3 +178,21 @@ def test_manifest_names_dataset_files_by_sha256() -> None:
     assert all(len(v) == 64 for v in m["datasets"].values())
     assert m["law_version"] == law_version() and m["code_version"].startswith("tradepolicy ")
     assert m["parameters"] == {"beta": 0.557} and m["as_of"] == "2026-12-01"
+
+
+def test_generic_calendar_ics() -> None:
+    import datetime as dt
+
+    from tradepolicy.reports.ics import IcsEvent, calendar_ics
+
+    long = "Post-hearing rebuttal comments, with a very long summary that must be folded; see docket"
+    text = calendar_ics("USTR-2026-0001", [IcsEvent("d1-close@tradepolicy", dt.date(2026, 2, 28), long,
+                                                    "Docket USTR-2026-0001", "DUE"),
+                                           IcsEvent("d1-hearing@tradepolicy", dt.date(2026, 3, 2), "Hearing")],
+                        stamp=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    lines = text.replace("\r\n ", "").split("\r\n")
+    assert all(len(x.encode()) <= 75 for x in text.split("\r\n"))
+    assert "DTSTART;VALUE=DATE:20260228" in lines and "DTEND;VALUE=DATE:20260301" in lines
+    assert "SUMMARY:" + long.replace(",", "\\,").replace(";", "\\;") in lines
+    assert lines.count("CATEGORIES:DUE") == 1 and lines.count("BEGIN:VEVENT") == 2
+    assert "DTSTAMP:20260101T000000Z" in lines and lines[-2] == "END:VCALENDAR"
