@@ -98,8 +98,14 @@ def test_section232_steel_from_united_kingdom_and_japan(hts2025: pd.DataFrame) -
     jpn = svc.stack("7301.20.10.00", "JPN", "2025-07-01")
     assert gbr.total_ave == pytest.approx(0.25, abs=TOL) and jpn.total_ave == pytest.approx(0.50, abs=TOL)
     assert _layers(gbr, "chapter99")[0].authority == "Section 232"
-    assert svc.stack("7301.20.10.00", "GBR", "2019-07-01").total_ave == pytest.approx(0.25, abs=TOL)
-    assert svc.stack("7301.20.10.00", "JPN", "2019-07-01").total_ave == pytest.approx(0.25, abs=TOL)
+    # On 2019-07-01 7301.20 (welded angles, shapes) was outside the 2018 scope: Proc. 9705
+    # cl.1 (as amended by Proc. 9711) covers HS6 7216.99 through 7301.10, so 7301.10 sheet
+    # piling paid 25% (GBR then in the EU, whose exemption ended 2018-06-01; JPN no
+    # exemption before its 2022 TRQ) and 7301.20 paid nothing. (The old expectation of 25%
+    # on 7301.20 came from applying the 2025 list back to 2018: factually wrong.)
+    assert svc.stack("7301.20.10.00", "GBR", "2019-07-01").total_ave == pytest.approx(0.0, abs=TOL)
+    assert svc.stack("7301.10.00", "GBR", "2019-07-01").total_ave == pytest.approx(0.25, abs=TOL)
+    assert svc.stack("7301.10.00", "JPN", "2019-07-01").total_ave == pytest.approx(0.25, abs=TOL)
 
 
 def test_korus_line_from_korea_and_china(hts2025: pd.DataFrame) -> None:

@@ -433,11 +433,15 @@ def s301_exclusions() -> dict[str, list[Any]]:
 
 @lru_cache(maxsize=1)
 def s232_products() -> dict[str, list[dict[str, Any]]]:
-    """Return HTS prefix -> Section 232 list rows."""
+    """Return HTS prefix -> Section 232 rows: the YAML scope programmes' and the list's (dated)."""
     from tradepolicy.datasets.readers.section232 import read_s232_products
+    from tradepolicy.tariffs.dated_measures import list_row_from, scope_rows
 
-    out: dict[str, list[dict[str, Any]]] = {}
+    cfg = measures()["section232"]
+    out: dict[str, list[dict[str, Any]]] = scope_rows(cfg)
     for r in _records(read_s232_products()):
+        prog = cfg["programs"].get(r["program"])
+        r["from"] = list_row_from(prog, str(r["hts_code"])) if prog else None
         out.setdefault(r["hts_code"], []).append(r)
     return out
 
@@ -504,8 +508,11 @@ def entry_unit_value(value_usd: float | None, quantity: float | None) -> float |
     return value_usd / quantity
 
 
-def stack(hts: str, origin: str, date: dt.date | str, *, unit_value: float | None = None) -> DutyStack:
+def stack(hts: str, origin: str, date: dt.date | str, *, unit_value: float | None = None,
+          over_quota: bool = False) -> DutyStack:
     """Return the duty stack of ``hts`` from ``origin`` entered on ``date``.
+
+    ``over_quota``: the entry is over a Section 232 tariff-rate quota (default: in quota).
 
     ``unit_value`` (US$ per unit of the specific rate's quantity, e.g. per kg) converts
     specific duties to ad valorem equivalents; see :func:`entry_unit_value`.
@@ -540,7 +547,7 @@ def stack(hts: str, origin: str, date: dt.date | str, *, unit_value: float | Non
                              m["stacking"]["successor_symbols"]["value"])
     add, n1 = section301_duties(code, o, d, m["section301_china"], s301_coverage(),
                                 s301_exclusions(), s301_below())
-    a232, n2 = section232_duties(code, o, d, m["section232"], s232_products())
+    a232, n2 = section232_duties(code, o, d, m["section232"], s232_products(), over_quota=over_quota)
     result = compute_stack(line, o, d, column2_citation=col2, eligible=elig,
                            additional=add + a232, adcvd=adcvd_flags(code, o, d),
                            rules=m["stacking"]["rules"], unit_value=unit_value,
