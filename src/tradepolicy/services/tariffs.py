@@ -545,6 +545,8 @@ def stack(hts: str, origin: str, date: dt.date | str, *, unit_value: float | Non
     col2 = column2_applies(o, d, m["column2"])
     elig = eligible_programs(o, d, m["preferences"]["programs"], agreements(),
                              m["stacking"]["successor_symbols"]["value"])
+    if col2 is None:
+        notes += offered_programs(line, o, d, elig)
     add, n1 = section301_duties(code, o, d, m["section301_china"], s301_coverage(),
                                 s301_exclusions(), s301_below())
     a232, n2 = section232_duties(code, o, d, m["section232"], s232_products(), over_quota=over_quota)
@@ -553,6 +555,27 @@ def stack(hts: str, origin: str, date: dt.date | str, *, unit_value: float | Non
                            rules=m["stacking"]["rules"], unit_value=unit_value,
                            notes=notes + n1 + n2)
     return replace(result, hts=dotted(code))
+
+
+def offered_programs(line: LineRates, origin: str, date: dt.date, applied: Mapping[str, Any]) -> list[str]:
+    """Return notes naming the programmes the line offers that need a certificate or end use.
+
+    They are never applied by default (utilisation.yaml ``certification_only``); the note
+    says what the importer could claim with the certificate.
+    """
+    m = measures()
+    every = eligible_programs(origin, date, m["preferences"]["programs"], agreements(),
+                             m["stacking"]["successor_symbols"]["value"], certified=True)
+    out = []
+    for g in line.special:
+        syms = [x for x in g.programs if x in every and x not in applied]
+        if syms:
+            names = ", ".join(f"{x} ({every[x].program})" for x in syms)
+            out.append(f"Offered, not applied: {g.duty.text} under {names} needs a certificate or "
+                       f"end use; claim it only when the entry qualifies ({every[syms[0]].citation}).")
+    if line.code.startswith("98"):
+        out.append("Chapter 98 provisions apply only when the conditions of the heading are met.")
+    return out
 
 
 def stack_dict(
@@ -763,6 +786,40 @@ def _parsed_source_cached(source_id: str) -> Any:
     return codes, col1, col2, list(symbols), pref
 
 
+@lru_cache(maxsize=3)
+def specific_ave_fallback(source_id: str) -> dict[str, float]:
+    """Return line -> an AVE for lines whose base rate is specific and has no 2017 AVE of its own.
+
+    For aggregate work only (``tariff effective``): the mean USITC 2017 AVE of the 2017 lines
+    that printed the same rate text under the same HS4, else the same text anywhere; else a
+    reference unit value of the rate's unit (``utilisation.yaml`` ``reference_unit_values``,
+    e.g. US$ per barrel). New HS 2022 lines (e.g. 2710.19.06) usually keep the specific rate
+    of the line they came from.
+    """
+    ref = {k: float(v["usd"]) for k, v in (measures()["utilisation"].get("reference_unit_values") or {}).items()}
+    codes, col1, _c2, _s, _p = _parsed_source_cached(source_id)
+    db = db2017()
+    text = db["mfn_text_rate"].fillna("").astype(str).str.strip()
+    ave = pd.to_numeric(db["mfn_ave"], errors="coerce")
+    by4 = ave.groupby([db["hts8"].str[:4], text]).mean().dropna().to_dict()
+    by_text = ave.groupby(text).mean().dropna().to_dict()
+    table = source(source_id).table.set_index("hts")["general"].fillna("").astype(str).str.strip()
+    out: dict[str, float] = {}
+    for c, v in zip(codes, col1, strict=True):
+        if not np.isnan(v):
+            continue
+        t = str(table.get(c, ""))
+        hit = by4.get((c[:4], t), by_text.get(t))
+        if hit is None:
+            d = _parse_cached(t)
+            units = {p.unit for p in d.specific}
+            if len(units) == 1 and (u := next(iter(units))) in ref:
+                hit = d.ave(ref[u], u)
+        if hit is not None:
+            out[c] = float(hit)
+    return out
+
+
 @lru_cache(maxsize=8192)
 def _parse_cached(text: str) -> Any:
     return parse_rate(text)
@@ -780,11 +837,46 @@ def _special_aves(text: str) -> dict[str, float]:
     return d
 
 
+@dataclass(frozen=True)
+class BatchMatrices:
+    """Stacks of every product line (rows, ``codes``) x origin (columns, ``origins``) on a date.
+
+    ``result`` holds the matrices (see :class:`tradepolicy.tariffs.batch.BatchResult`);
+    ``symbols`` names the columns of ``result.pref_sym``; ``source_id`` the schedule used.
+    """
+
+    date: dt.date
+    source_id: str
+    codes: list[str]
+    origins: list[str]
+    symbols: list[str]
+    result: Any
+
+
 def batch_frame(date: dt.date | str, origin_list: Sequence[str] | None = None) -> pd.DataFrame:
     """Return the stacks of every line x origin on ``date`` as a long frame.
 
     Columns: ``hts`` (digits), ``origin`` (ISO3), ``base`` / ``applied`` / ``add301`` /
     ``add232`` / ``total`` (decimal AVE; NaN where not statable), ``adcvd`` (bool).
+    """
+    bm = batch_matrices(date, origin_list)
+    res, codes, orig = bm.result, bm.codes, bm.origins
+    n, k = len(codes), len(orig)
+    return pd.DataFrame({
+        "hts": pd.Categorical.from_codes(np.repeat(np.arange(n), k), categories=pd.Index(codes)),
+        "origin": pd.Categorical.from_codes(np.tile(np.arange(k), n), categories=pd.Index(orig)),
+        "base": res.base.ravel(), "applied": res.applied.ravel(), "add301": res.add301.ravel(),
+        "add232": res.add232.ravel(), "total": res.total.ravel(), "adcvd": res.adcvd.ravel(),
+    })
+
+
+def batch_matrices(date: dt.date | str, origin_list: Sequence[str] | None = None, *,
+                   lapsed_claimed: Sequence[str] = ()) -> BatchMatrices:
+    """Return the batch stacks of every line x origin on ``date`` as matrices.
+
+    ``lapsed_claimed``: preference programmes (ids of preferences.yaml) whose lapse is
+    ignored, i.e. claims recorded at the special rate as Census calculated duty does
+    (``utilisation.yaml`` ``lapsed_claims``); for aggregate comparisons only.
     """
     from tradepolicy.tariffs.batch import stack_matrix
 
@@ -799,8 +891,11 @@ def batch_frame(date: dt.date | str, origin_list: Sequence[str] | None = None) -
     eligible = np.zeros((k, len(symbols)), dtype=bool)
     sym_idx = {s: i for i, s in enumerate(symbols)}
     for j, o in enumerate(orig):
-        for s in eligible_programs(o, d, m["preferences"]["programs"], agreements(),
-                             m["stacking"]["successor_symbols"]["value"]):
+        progs = m["preferences"]["programs"]
+        if lapsed_claimed:
+            progs = {k: ({**v, "to": None} if k in lapsed_claimed else v) for k, v in progs.items()}
+        for s in eligible_programs(o, d, progs, agreements(),
+                                   m["stacking"]["successor_symbols"]["value"]):
             if s in sym_idx:
                 eligible[j, sym_idx[s]] = True
     add301 = np.zeros((n, k))
@@ -852,12 +947,7 @@ def batch_frame(date: dt.date | str, origin_list: Sequence[str] | None = None) -
                     drop[sym_idx[sym]] = True
                     blocked.append((i, pos[iso], drop))
     res = stack_matrix(col1, col2, pref, col2_origin, eligible, add301, add232, adcvd, blocked)
-    return pd.DataFrame({
-        "hts": pd.Categorical.from_codes(np.repeat(np.arange(n), k), categories=pd.Index(codes)),
-        "origin": pd.Categorical.from_codes(np.tile(np.arange(k), n), categories=pd.Index(orig)),
-        "base": res.base.ravel(), "applied": res.applied.ravel(), "add301": res.add301.ravel(),
-        "add232": res.add232.ravel(), "total": res.total.ravel(), "adcvd": res.adcvd.ravel(),
-    })
+    return BatchMatrices(d, sid, list(codes), orig, list(symbols), res)
 
 
 def batch(date: dt.date | str, out: Path | str, origin_list: Sequence[str] | None = None) -> dict[str, Any]:

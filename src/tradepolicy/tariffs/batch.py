@@ -33,6 +33,7 @@ class BatchResult:
     add232: F
     total: F
     adcvd: B
+    pref_sym: npt.NDArray[np.int32] | None = None
 
 
 def stack_matrix(
@@ -69,21 +70,35 @@ def stack_matrix(
     n, m = len(col1_ave), len(col2_origin)
     base = np.where(col2_origin[None, :], col2_ave[:, None], col1_ave[:, None])
     pref = np.full((n, m), np.nan)
+    sym = np.full((n, m), -1, dtype=np.int32)
     patterns, inverse = np.unique(eligible, axis=0, return_inverse=True)
     inverse = np.asarray(inverse).reshape(-1)
     for k, pat in enumerate(patterns):
         if not pat.any():
             continue
-        sub = pref_ave[:, pat]
+        idx = np.flatnonzero(pat)
+        sub = pref_ave[:, idx]
         best = np.full(n, np.nan)
+        which = np.full(n, -1, dtype=np.int32)
         has = ~np.isnan(sub).all(axis=1)
-        best[has] = np.nanmin(sub[has], axis=1)
+        if has.any():
+            arg = np.nanargmin(sub[has], axis=1)
+            best[has] = sub[has][np.arange(arg.size), arg]
+            which[has] = idx[arg]
         cols = np.flatnonzero(inverse == k)
         pref[:, cols] = best[:, None]
+        sym[:, cols] = which[:, None]
     for i, j, drop in blocked:
-        row = pref_ave[i, eligible[j] & ~drop]
-        pref[i, j] = np.nan if np.isnan(row).all() else np.nanmin(row)
+        ok = np.flatnonzero(eligible[j] & ~drop)
+        row = pref_ave[i, ok]
+        if np.isnan(row).all():
+            pref[i, j], sym[i, j] = np.nan, -1
+        else:
+            a = int(np.nanargmin(row))
+            pref[i, j], sym[i, j] = row[a], ok[a]
     pref[:, col2_origin] = np.nan
-    applied = np.where(~np.isnan(pref) & ~(pref >= base), np.fmin(pref, base), base)
+    claimed = ~np.isnan(pref) & ~(pref >= base)
+    applied = np.where(claimed, np.fmin(pref, base), base)
+    sym = np.where(claimed, sym, -1).astype(np.int32)
     total = applied + add301 + add232
-    return BatchResult(base, applied, add301, add232, total, adcvd)
+    return BatchResult(base, applied, add301, add232, total, adcvd, sym)

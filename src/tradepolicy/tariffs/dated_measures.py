@@ -368,6 +368,8 @@ def eligible_programs(
     programs: Mapping[str, Mapping[str, Any]],
     agreements: Iterable[Any],
     successors: Mapping[str, Mapping[str, str]] | None = None,
+    *,
+    certified: bool = False,
 ) -> dict[str, Eligibility]:
     """Return the programme symbols ``origin`` may claim on ``date``, keyed by symbol.
 
@@ -376,10 +378,15 @@ def eligible_programs(
     (``in_force``, ``terminated``) from the agreements registry. ``successors`` maps a
     successor symbol to {origin: predecessor symbol} (``stacking.yaml``): an origin that may
     claim the successor may also claim the predecessor symbol printed in older schedules.
+    ``certified``: include the programmes marked ``certification: true`` (civil aircraft C,
+    pharmaceuticals K, dyes L), which need a certificate or end use and are never applied by
+    default (only offered).
     """
     out: dict[str, Eligibility] = {}
     for _pid, p in programs.items():
         if not _in_window(date, p.get("from"), p.get("to")):
+            continue
+        if p.get("certification") and not certified:
             continue
         origins = p["origins"]
         if origins != "all" and origin not in origins:

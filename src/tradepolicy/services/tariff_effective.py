@@ -1,0 +1,423 @@
+"""Effective tariff rates of a file of imports: predicted duty by partner, chapter and authority.
+
+``tariff effective --imports FILE --date D | --from D1 --to D2 --step month`` reads either
+the Census layout of ``us-customs-duties`` (``cty_code, hts10, con_val_*[, cal_dut_*]``) or a
+plain CSV (``hts10, partner, value[, duties]``), stacks every HTS10 x partner with the batch
+engine on each date, weights by value and, when the file has observed duties, sets the
+prediction beside them. A preference is claimed on the share of value the utilisation
+assumption says (``tariffs/measures/utilisation.yaml``; default ``published``).
+
+Codes of a mid-year HTS revision that the loaded edition does not have are mapped to their
+parent line (the first statistical line of the same HTS8, else of the same HS6) and
+counted; a base rate the batch cannot state (a specific rate with no 2017 AVE) takes the
+USITC 2017 AVE of lines with the same rate text, else a reference unit value (per barrel), else
+the mean AVE of the statable lines of its HTS8; what is still not statable counts as no duty
+and its value share is reported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tradepolicy.errors import InputError, NotFoundError
+from tradepolicy.services import tariffs as svc
+
+MAX_ROWS = 2_000_000
+MAX_DATES = 400
+PLAIN_COLUMNS = ("hts10", "partner", "value")
+UTILISATION_MODES = ("published", "all", "none")
+AUTHORITIES = ("base", "preference", "section301", "section232")
+
+
+@dataclass(frozen=True)
+class EffectiveResult:
+    """Predicted (and observed) duty of a file of imports on one or more dates.
+
+    ``by_partner`` / ``by_chapter`` / ``by_authority`` / ``by_date``: records of value,
+    predicted duty and rate (and observed duty and rate when the file has duties).
+    ``coverage``: value shares matched exactly, mapped to a parent line, with an imputed
+    AVE, and with no stack. ``lines``: the line-level frame (one date) for CSV/Parquet.
+    """
+
+    dates: list[str]
+    utilisation: str
+    basis: str
+    layout: str
+    rows: int
+    total_value: float
+    predicted_duty: float
+    predicted_rate: float
+    observed_duty: float | None
+    observed_rate: float | None
+    coverage: dict[str, float]
+    by_partner: list[dict[str, Any]]
+    by_chapter: list[dict[str, Any]]
+    by_authority: list[dict[str, Any]]
+    by_date: list[dict[str, Any]]
+    notes: list[str] = field(default_factory=list)
+    lines: pd.DataFrame | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict (without the line-level frame)."""
+        return {k: v for k, v in self.__dict__.items() if k != "lines"}
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def read_imports(path: Path | str) -> tuple[pd.DataFrame, str]:
+    """Return (frame with ``hts10, partner, value[, duties]``, layout) from a CSV/CSV.gz/Parquet."""
+    p = Path(path)
+    if not p.exists():
+        raise NotFoundError(f"Imports file {str(p)!r} does not exist.", where=str(p), field="imports",
+                            expected="a CSV (hts10,partner,value[,duties]) or the Census layout",
+                            example="imports.csv")
+    try:
+        raw = pd.read_parquet(p) if p.suffix == ".parquet" else pd.read_csv(p, dtype=str, nrows=MAX_ROWS + 1)
+    except (ValueError, OSError, pd.errors.ParserError) as exc:
+        raise InputError(f"Cannot read the imports file: {exc}", where=str(p), field="imports",
+                         expected="a CSV or Parquet file", example="imports.csv") from None
+    return normalise_imports(raw, where=str(p))
+
+
+def normalise_imports(raw: pd.DataFrame, *, where: str = "imports") -> tuple[pd.DataFrame, str]:
+    """Return the imports in the plain layout and the name of the layout detected."""
+    if len(raw) > MAX_ROWS:
+        raise InputError(f"The imports file has more than {MAX_ROWS:,} rows.", where=where, field="rows",
+                         expected=f"at most {MAX_ROWS:,} rows", example="aggregate to HTS10 x partner")
+    cols = {c.strip().lower(): c for c in raw.columns}
+    val = [c for c in cols if c.startswith("con_val")]
+    if "cty_code" in cols and "hts10" in cols and val:
+        from tradepolicy.datasets.readers.section232 import read_census_iso3
+
+        census = read_census_iso3()
+        dut = [c for c in cols if c.startswith("cal_dut")]
+        df = pd.DataFrame({"hts10": raw[cols["hts10"]].astype(str).str.zfill(10),
+                           "cty_code": raw[cols["cty_code"]].astype(str).str.zfill(4),
+                           "value": pd.to_numeric(raw[cols[val[0]]], errors="coerce")})
+        if dut:
+            df["duties"] = pd.to_numeric(raw[cols[dut[0]]], errors="coerce")
+        df = df[df["cty_code"] != "0003"]  # the EU aggregate: never added to its members
+        df["partner"] = df["cty_code"].map(census)
+        bad = df["partner"].isna()
+        if bad.any():
+            raise InputError(f"{int(bad.sum())} rows have a Census country code with no ISO3 code.",
+                             where=where, field="cty_code", expected="a Census 4-digit country code",
+                             example="5520 (Vietnam)",
+                             details={"unknown": sorted(df.loc[bad, "cty_code"].unique())[:10]})
+        layout = "census"
+    elif all(c in cols for c in PLAIN_COLUMNS):
+        df = pd.DataFrame({"hts10": raw[cols["hts10"]].astype(str).str.replace(".", "", regex=False),
+                           "partner": raw[cols["partner"]].astype(str).str.strip().str.upper(),
+                           "value": pd.to_numeric(raw[cols["value"]], errors="coerce")})
+        if "duties" in cols:
+            df["duties"] = pd.to_numeric(raw[cols["duties"]], errors="coerce")
+        known = set(svc.origins())
+        bad = ~df["partner"].isin(known)
+        if bad.any():
+            first = sorted(df.loc[bad, "partner"].unique())[:5]
+            import difflib
+
+            near = {x: difflib.get_close_matches(x, list(known), n=3) for x in first}
+            raise InputError(f"Unknown partner codes: {', '.join(first)}.", where=where, field="partner",
+                             expected="ISO 3166-1 alpha-3 codes", example="VNM",
+                             details={"nearest": near})
+        layout = "plain"
+    else:
+        raise InputError(
+            f"Unknown columns {list(raw.columns)[:12]}.", where=where, field="columns",
+            expected="hts10,partner,value[,duties] (plain) or cty_code,hts10,con_val_YYYY_usd"
+                     "[,cal_dut_YYYY_usd] (Census / us-customs-duties)",
+            example="hts10,partner,value,duties", details={"nearest": list(PLAIN_COLUMNS)})
+    bad_code = ~df["hts10"].str.fullmatch(r"\d{10}")
+    if bad_code.any():
+        row = int(np.flatnonzero(bad_code.to_numpy())[0])
+        raise InputError(f"HTS10 {df['hts10'].iloc[row]!r} is not ten digits.", where=f"{where}, row {row + 2}",
+                         field="hts10", expected="ten digits, leading zeros kept", example="8471300100")
+    if df["value"].isna().any() or (df["value"] < 0).any():
+        row = int(np.flatnonzero((df["value"].isna() | (df["value"] < 0)).to_numpy())[0])
+        raise InputError("A value is missing or negative.", where=f"{where}, row {row + 2}", field="value",
+                         expected="customs value in US$, >= 0", example="125000")
+    keep = ["hts10", "partner", "value"] + (["duties"] if "duties" in df else [])
+    return df[keep].reset_index(drop=True), layout
+
+
+# --- utilisation ----------------------------------------------------------------------------------
+
+
+def utilisation_matrix(mode: str | Path, origins: list[str], symbols: list[str]) -> tuple[np.ndarray, str]:
+    """Return (origins x symbols utilisation rates, description) for a mode or a CSV file."""
+    cfg = svc.measures()["utilisation"]
+    u = np.ones((len(origins), len(symbols)))
+    if str(mode) == "all":
+        return u, "all claim"
+    if str(mode) == "none":
+        return np.zeros_like(u), "none claim"
+    pos_o = {o: i for i, o in enumerate(origins)}
+    pos_s = {s: i for i, s in enumerate(symbols)}
+    if str(mode) == "published":
+        pub = cfg["published"]
+        u[:] = float(pub["default_rate"])
+        for r in pub["rates"]:
+            if r["partner"] in pos_o:
+                for sym in r["symbols"]:
+                    if sym in pos_s:
+                        u[pos_o[r["partner"]], pos_s[sym]] = float(r["rate"])
+        return u, "published (tariffs/measures/utilisation.yaml)"
+    p = Path(str(mode))
+    if not p.exists() or p.suffix != ".csv":
+        raise InputError(f"Unknown utilisation {str(mode)!r}.", field="utilisation",
+                         expected=" | ".join(UTILISATION_MODES) + " | a CSV file partner,programme,rate",
+                         example="published")
+    df = pd.read_csv(p, dtype=str)
+    if list(df.columns)[:3] != ["partner", "programme", "rate"]:
+        raise InputError("A utilisation CSV has the columns partner,programme,rate.", where=str(p),
+                         field="columns", expected="partner,programme,rate (programme: a symbol or *)",
+                         example="MEX,S,0.85")
+    for i, r in enumerate(df.itertuples(index=False)):
+        try:
+            rate = float(r.rate)
+        except ValueError:
+            rate = -1.0
+        if not 0.0 <= rate <= 1.0:
+            raise InputError(f"Utilisation {r.rate!r} is not a share.", where=f"{p}, row {i + 2}",
+                             field="rate", expected="a decimal from 0 to 1", example="0.85")
+        rows = [pos_o[r.partner]] if r.partner in pos_o else ([] if r.partner != "*" else list(range(len(origins))))
+        cols = list(range(len(symbols))) if r.programme == "*" else ([pos_s[r.programme]] if r.programme in pos_s else [])
+        for a in rows:
+            for b in cols:
+                u[a, b] = rate
+    return u, f"user file {p.name}"
+
+
+# --- the computation ------------------------------------------------------------------------------
+
+
+def _line_index(codes: list[str], wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return (index into ``codes`` or -1, kind 0 exact / 1 HTS8 parent / 2 HS6 parent / 3 none)."""
+    pos = {c: i for i, c in enumerate(codes)}
+    by8: dict[str, int] = {}
+    by6: dict[str, int] = {}
+    for i, c in enumerate(codes):
+        by8.setdefault(c[:8], i)
+        by6.setdefault(c[:6], i)
+    idx = np.full(len(wanted), -1, dtype=np.int64)
+    kind = np.full(len(wanted), 3, dtype=np.int8)
+    cache: dict[str, tuple[int, int]] = {}
+    for k, w in enumerate(wanted):
+        hit = cache.get(w)
+        if hit is None:
+            if w in pos:
+                hit = (pos[w], 0)
+            elif w[:8] in by8:
+                hit = (by8[w[:8]], 1)
+            elif w[:6] in by6:
+                hit = (by6[w[:6]], 2)
+            else:
+                hit = (-1, 3)
+            cache[w] = hit
+        idx[k], kind[k] = hit
+    return idx, kind
+
+
+def _impute_base(codes: list[str], base: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Fill NaN base AVEs (lines x origins) with the mean of the statable lines of the same HTS8."""
+    out = base.copy()
+    imputed = np.zeros(base.shape, dtype=bool)
+    nan_rows = np.flatnonzero(np.isnan(base).any(axis=1))
+    if nan_rows.size == 0:
+        return out, imputed
+    s = pd.Series(codes)
+    for n in (8,):  # siblings of one HTS8 share the rate text; wider groups mix ad valorem lines
+        key = s.str[:n].to_numpy()
+        frame = pd.DataFrame(out, copy=False)
+        means = frame.groupby(key).mean()  # NaN-skipping means by prefix
+        rows = np.flatnonzero(np.isnan(out).any(axis=1))
+        if rows.size == 0:
+            break
+        fill = means.reindex(key[rows]).to_numpy()
+        sub = out[rows]
+        hole = np.isnan(sub) & ~np.isnan(fill)
+        sub[hole] = fill[hole]
+        out[rows] = sub
+        imp = imputed[rows]
+        imp[hole] = True
+        imputed[rows] = imp
+    return out, imputed
+
+
+def effective_on(imports: pd.DataFrame, date: dt.date | str, *, utilisation: str | Path = "published",
+                 basis: str = "legal") -> pd.DataFrame:
+    """Return the line-level predicted duty of ``imports`` on one date.
+
+    Columns added: ``line`` (the HTS10 of the edition used), ``match`` (exact / hts8_parent /
+    hs6_parent / none), ``imputed`` (bool), ``base``, ``applied``, ``utilisation``, ``rate``
+    and ``duty_<authority>`` (US$) for base, preference (negative), section301, section232.
+    """
+    partners = sorted(imports["partner"].unique())
+    lapsed = svc.measures()["utilisation"]["lapsed_claims"]["programmes"] if basis == "census" else ()
+    bm = svc.batch_matrices(date, partners, lapsed_claimed=lapsed)
+    res = bm.result
+    pos_o = {o: j for j, o in enumerate(bm.origins)}
+    li, kind = _line_index(bm.codes, imports["hts10"].to_numpy())
+    oj = imports["partner"].map(pos_o).to_numpy()
+    base = res.base.copy()
+    fb = svc.specific_ave_fallback(bm.source_id)
+    rows = [k for k, c in enumerate(bm.codes) if c in fb]
+    if rows:
+        col1_nan = np.isnan(base[rows])
+        fill = np.array([fb[bm.codes[k]] for k in rows])[:, None] * np.ones((1, base.shape[1]))
+        sub = base[rows]
+        sub[col1_nan] = fill[col1_nan]
+        base[rows] = sub
+    base, imputed = _impute_base(bm.codes, base)
+    applied = np.where(np.isnan(res.applied), base, np.fmin(res.applied, base))
+    u, _ = utilisation_matrix(utilisation, bm.origins, bm.symbols)
+    ok = li >= 0
+    i, j = np.where(ok, li, 0), oj
+    b = np.where(ok, base[i, j], np.nan)
+    a = np.where(ok, applied[i, j], np.nan)
+    sym = res.pref_sym[i, j] if res.pref_sym is not None else np.full(len(i), -1)
+    uu = np.where(sym >= 0, u[j, np.maximum(sym, 0)], 1.0)
+    a301 = np.where(ok, res.add301[i, j], 0.0)
+    a232 = np.where(ok, res.add232[i, j], 0.0)
+    v = imports["value"].to_numpy(dtype=float)
+    out = imports.copy()
+    out["line"] = np.where(ok, np.asarray(bm.codes, dtype=object)[i], None)
+    out["match"] = np.array(["exact", "hts8_parent", "hs6_parent", "none"])[kind]
+    out["imputed"] = np.where(ok, imputed[i, j], False)
+    out["base"], out["applied"], out["utilisation"] = b, a, uu
+    out["duty_base"] = np.nan_to_num(b * v)
+    out["duty_preference"] = np.nan_to_num(-uu * (b - a) * v)
+    out["duty_section301"] = a301 * v
+    out["duty_section232"] = a232 * v
+    out["duty"] = out[[f"duty_{x}" for x in AUTHORITIES]].sum(axis=1)
+    out["rate"] = np.where(v > 0, out["duty"] / np.where(v > 0, v, 1), np.nan)
+    out["adcvd_flag"] = np.where(ok, res.adcvd[i, j], False)
+    out["date"] = bm.date.isoformat()
+    out["source"] = bm.source_id
+    return out
+
+
+def _dates(date: str | None, start: str | None, end: str | None, step: str) -> list[dt.date]:
+    if date and (start or end):
+        raise InputError("Give --date, or --from and --to, not both.", field="date",
+                         expected="--date D | --from D1 --to D2 [--step month]", example="--date 2024-07-01")
+    if date:
+        return [svc.check_date(date)[0]]
+    if not (start and end):
+        raise InputError("Give --date, or both --from and --to.", field="date",
+                         expected="--date D | --from D1 --to D2", example="--from 2024-01-01 --to 2024-12-01")
+    s, _ = svc.check_date(start)
+    e, _ = svc.check_date(end)
+    if e < s:
+        raise InputError("--to is before --from.", field="to", expected=f"a date on or after {s}",
+                         example=str(s))
+    steps = {"month": 1, "quarter": 3, "year": 12, "day": 0}
+    if step not in steps:
+        raise InputError(f"Unknown step {step!r}.", field="step", expected=" | ".join(steps), example="month")
+    out: list[dt.date] = []
+    cur = s
+    while cur <= e:
+        out.append(cur)
+        if step == "day":
+            cur = cur + dt.timedelta(days=1)
+        else:
+            mth = cur.month - 1 + steps[step]
+            cur = dt.date(cur.year + mth // 12, mth % 12 + 1, min(cur.day, 28))
+        if len(out) > MAX_DATES:
+            raise InputError(f"More than {MAX_DATES} dates.", field="step", expected="a shorter range or a longer step",
+                             example="--step month")
+    return out
+
+
+def _summary(df: pd.DataFrame, key: str | list[str], observed: bool) -> list[dict[str, Any]]:
+    agg = {"value": ("value", "sum"), "predicted_duty": ("duty", "sum")}
+    if observed:
+        agg["observed_duty"] = ("duties", "sum")
+    g = df.groupby(key, observed=True).agg(**agg).reset_index()  # type: ignore[call-overload]
+    g["predicted_rate"] = g["predicted_duty"] / g["value"].where(g["value"] > 0)
+    if observed:
+        g["observed_rate"] = g["observed_duty"] / g["value"].where(g["value"] > 0)
+        g["difference_pp"] = 100 * (g["predicted_rate"] - g["observed_rate"])
+    g = g.sort_values("value", ascending=False)
+    return [{k: (None if isinstance(x, float) and np.isnan(x) else x) for k, x in r.items()}
+            for r in g.to_dict("records")]
+
+
+def effective(imports: pd.DataFrame, *, layout: str = "plain", date: str | None = None,
+              start: str | None = None, end: str | None = None, step: str = "month",
+              utilisation: str | Path = "published", basis: str | None = None) -> EffectiveResult:
+    """Return the effective tariff rates of ``imports`` on a date or over a range of dates.
+
+    ``basis``: ``legal`` (duty owed, lapsed programmes not claimable) or ``census`` (claims of
+    a lapsed programme recorded at its special rate, as Census calculated duty does); the
+    default depends on the layout (``utilisation.yaml`` ``lapsed_claims.default_basis``).
+    """
+    if basis is None:
+        basis = str(svc.measures()["utilisation"]["lapsed_claims"]["default_basis"].get(layout, "legal"))
+    if basis not in ("legal", "census"):
+        raise InputError(f"Unknown basis {basis!r}.", field="basis", expected="legal | census", example="legal")
+    if str(utilisation) not in UTILISATION_MODES and not Path(str(utilisation)).suffix == ".csv":
+        raise InputError(f"Unknown utilisation {str(utilisation)!r}.", field="utilisation",
+                         expected=" | ".join(UTILISATION_MODES) + " | a CSV file", example="published")
+    dates = _dates(date, start, end, step)
+    observed = "duties" in imports.columns
+    frames = [effective_on(imports, d, utilisation=utilisation, basis=basis) for d in dates]
+    last = frames[-1]
+    by_date = []
+    for f in frames:
+        v = float(f["value"].sum())
+        rec: dict[str, Any] = {"date": f["date"].iloc[0], "source": f["source"].iloc[0], "value": v,
+                               "predicted_duty": float(f["duty"].sum()),
+                               "predicted_rate": float(f["duty"].sum()) / v if v else None}
+        for a in AUTHORITIES:
+            rec[f"duty_{a}"] = float(f[f"duty_{a}"].sum())
+        by_date.append(rec)
+    v = float(last["value"].sum())
+    share = (lambda mask: float(last.loc[mask, "value"].sum()) / v if v else 0.0)
+    coverage = {"exact": share(last["match"] == "exact"), "hts8_parent": share(last["match"] == "hts8_parent"),
+                "hs6_parent": share(last["match"] == "hs6_parent"), "no_stack": share(last["match"] == "none"),
+                "imputed_ave": share(last["imputed"]),
+                "not_statable": share(last["base"].isna() & (last["match"] != "none"))}
+    last = last.assign(chapter=last["hts10"].str[:2])
+    by_auth = [{"authority": a, "duty": float(last[f"duty_{a}"].sum()),
+                "rate": float(last[f"duty_{a}"].sum()) / v if v else None} for a in AUTHORITIES]
+    notes = []
+    if coverage["hts8_parent"] + coverage["hs6_parent"] > 0:
+        notes.append(f"{coverage['hts8_parent'] + coverage['hs6_parent']:.2%} of the value has codes the "
+                     "edition in force does not have (later HTS revisions): mapped to the parent line.")
+    if coverage["no_stack"] > 0:
+        notes.append(f"{coverage['no_stack']:.2%} of the value got no stack (no line of the same HS6).")
+    if coverage["imputed_ave"] > 0:
+        notes.append(f"{coverage['imputed_ave']:.2%} of the value has a specific base rate with no AVE: "
+                     "the mean AVE of the other lines of its HTS8 is used.")
+    if coverage["not_statable"] > 0:
+        notes.append(f"{coverage['not_statable']:.2%} of the value has a base rate that cannot be "
+                     "stated as an AVE (specific rate, no quantity): counted as no duty.")
+    if last["adcvd_flag"].any():
+        notes.append(f"{share(last['adcvd_flag'].astype(bool)):.2%} of the value may be under an AD/CVD "
+                     "order (flag; deposits not added without an orders file with rates).")
+    if observed:
+        notes.append("Observed duties (Census calculated duty) exclude AD/CVD deposits.")
+    if basis == "census":
+        notes.append("Basis census: claims of a lapsed programme (GSP after 2020-12-31) are recorded at "
+                     "the special rate, as Census calculated duty records them; the legal duty owed "
+                     "is the MFN deposit (basis legal).")
+    _, udesc = utilisation_matrix(utilisation, [], [])
+    obs_duty = float(last["duties"].sum()) if observed else None
+    return EffectiveResult(
+        dates=[d.isoformat() for d in dates], utilisation=udesc, basis=basis, layout=layout, rows=len(imports),
+        total_value=v, predicted_duty=float(last["duty"].sum()),
+        predicted_rate=float(last["duty"].sum()) / v if v else 0.0,
+        observed_duty=obs_duty, observed_rate=(obs_duty / v if observed and v else None),
+        coverage=coverage, by_partner=_summary(last, "partner", observed),
+        by_chapter=_summary(last, "chapter", observed), by_authority=by_auth, by_date=by_date,
+        notes=notes, lines=last,
+    )
