@@ -80,6 +80,62 @@ def batch(
     emit(summary, as_json=as_json)
 
 
+@tariff_app.command("effective")
+def effective(
+    imports: Annotated[Path, typer.Option(help="imports file: CSV hts10,partner,value[,duties] or the Census layout of us-customs-duties (cty_code,hts10,con_val_*,cal_dut_*)")],
+    date: Annotated[str | None, typer.Option(help="one entry date YYYY-MM-DD")] = None,
+    start: Annotated[str | None, typer.Option("--from", help="first date of a range")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="last date of a range")] = None,
+    step: Annotated[str, typer.Option(help="range step: day | month | quarter | year")] = "month",
+    utilisation: Annotated[str, typer.Option(help="preference utilisation: published (default, documented) | all | none | a CSV partner,programme,rate")] = "published",
+    basis: Annotated[str | None, typer.Option(help="legal | census (claims of lapsed GSP recorded at the GSP rate, as Census calculated duty); default by layout")] = None,
+    out: Annotated[Path | None, typer.Option(help="write the tables (by date, partner, chapter, authority) to .csv or .parquet")] = None,
+    lines_out: Annotated[Path | None, typer.Option(help="write the line-level prediction (last date) to .csv or .parquet")] = None,
+    chart: Annotated[Path | None, typer.Option(help="write a PNG chart of the predicted rate over the dates")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Effective tariff rates of a file of imports: duty and rate by partner, chapter and authority; predicted vs observed."""
+    from tradepolicy.services import tariff_effective as eff
+
+    with progress("Stacking the imports"):
+        frame, layout = eff.read_imports(imports)
+        res = eff.effective(frame, layout=layout, date=date, start=start, end=end, step=step,
+                            utilisation=utilisation, basis=basis)
+    if out is not None:
+        eff.write_tables(res, out)
+    if lines_out is not None:
+        eff.write_lines(res, lines_out)
+    if chart is not None:
+        eff.write_chart(res, chart)
+    if as_json:
+        print_json(res.to_dict())
+        return
+    obs = res.observed_rate is not None
+    console.print(f"{res.rows:,} rows ({res.layout} layout), value US${res.total_value:,.0f}; "
+                  f"utilisation: {res.utilisation}; basis: {res.basis}")
+    if len(res.by_date) > 1:
+        emit([{"date": r["date"], "source": r["source"], "rate": f"{r['predicted_rate']:.3%}"} for r in res.by_date],
+             as_json=False, title="predicted rate by date")
+    cols = ["partner", "value", "predicted_rate"] + (["observed_rate", "difference_pp"] if obs else [])
+
+    def fmt(r: dict[str, object]) -> dict[str, object]:
+        return {"partner": r.get("partner", r.get("chapter")), "value": f"{float(r['value']):,.0f}",  # type: ignore[arg-type]
+                "predicted_rate": f"{float(r['predicted_rate'] or 0):.3%}",  # type: ignore[arg-type]
+                "observed_rate": "" if r.get("observed_rate") is None else f"{float(r['observed_rate']):.3%}",  # type: ignore[arg-type]
+                "difference_pp": "" if r.get("difference_pp") is None else f"{float(r['difference_pp']):+.2f}"}  # type: ignore[arg-type]
+
+    emit([fmt(r) for r in res.by_partner], as_json=False, columns=cols, title=f"by partner ({res.dates[-1]})")
+    emit([{"authority": a["authority"], "duty": f"{a['duty']:,.0f}", "rate": f"{a['rate'] or 0:.3%}"}
+          for a in res.by_authority], as_json=False, title="by authority")
+    total = f"predicted {res.predicted_rate:.3%}"
+    if obs:
+        total += f", observed {res.observed_rate:.3%}"
+    console.print(f"All partners: {total}")
+    console.print("coverage: " + ", ".join(f"{k} {v:.2%}" for k, v in res.coverage.items()))
+    for n in res.notes:
+        console.print(f"note: {n}", markup=False)
+
+
 @tariff_app.command("offer")
 def offer(
     file: Annotated[Path, typer.Argument(help="offer YAML file")],

@@ -180,16 +180,17 @@ def utilisation_matrix(mode: str | Path, origins: list[str], symbols: list[str])
         raise InputError("A utilisation CSV has the columns partner,programme,rate.", where=str(p),
                          field="columns", expected="partner,programme,rate (programme: a symbol or *)",
                          example="MEX,S,0.85")
-    for i, r in enumerate(df.itertuples(index=False)):
+    for i, (partner, programme, raw_rate) in enumerate(zip(df["partner"].astype(str), df["programme"].astype(str),
+                                                           df["rate"].astype(str), strict=True)):
         try:
-            rate = float(r.rate)
+            rate = float(raw_rate)
         except ValueError:
             rate = -1.0
         if not 0.0 <= rate <= 1.0:
-            raise InputError(f"Utilisation {r.rate!r} is not a share.", where=f"{p}, row {i + 2}",
+            raise InputError(f"Utilisation {raw_rate!r} is not a share.", where=f"{p}, row {i + 2}",
                              field="rate", expected="a decimal from 0 to 1", example="0.85")
-        rows = [pos_o[r.partner]] if r.partner in pos_o else ([] if r.partner != "*" else list(range(len(origins))))
-        cols = list(range(len(symbols))) if r.programme == "*" else ([pos_s[r.programme]] if r.programme in pos_s else [])
+        rows = [pos_o[partner]] if partner in pos_o else ([] if partner != "*" else list(range(len(origins))))
+        cols = list(range(len(symbols))) if programme == "*" else ([pos_s[programme]] if programme in pos_s else [])
         for a in rows:
             for b in cols:
                 u[a, b] = rate
@@ -215,6 +216,8 @@ def _line_index(codes: list[str], wanted: np.ndarray) -> tuple[np.ndarray, np.nd
         if hit is None:
             if w in pos:
                 hit = (pos[w], 0)
+            elif w[:8] in pos:  # an HTS8 schedule (the 2017 database): the HTS8 line is the line
+                hit = (pos[w[:8]], 0)
             elif w[:8] in by8:
                 hit = (by8[w[:8]], 1)
             elif w[:6] in by6:
@@ -289,7 +292,7 @@ def effective_on(imports: pd.DataFrame, date: dt.date | str, *, utilisation: str
     a232 = np.where(ok, res.add232[i, j], 0.0)
     v = imports["value"].to_numpy(dtype=float)
     out = imports.copy()
-    out["line"] = np.where(ok, np.asarray(bm.codes, dtype=object)[i], None)
+    out["line"] = pd.Series(np.asarray(bm.codes, dtype=object)[i]).where(ok, None).to_numpy()
     out["match"] = np.array(["exact", "hts8_parent", "hs6_parent", "none"])[kind]
     out["imputed"] = np.where(ok, imputed[i, j], False)
     out["base"], out["applied"], out["utilisation"] = b, a, uu
@@ -347,7 +350,7 @@ def _summary(df: pd.DataFrame, key: str | list[str], observed: bool) -> list[dic
         g["observed_rate"] = g["observed_duty"] / g["value"].where(g["value"] > 0)
         g["difference_pp"] = 100 * (g["predicted_rate"] - g["observed_rate"])
     g = g.sort_values("value", ascending=False)
-    return [{k: (None if isinstance(x, float) and np.isnan(x) else x) for k, x in r.items()}
+    return [{str(k): (None if isinstance(x, float) and np.isnan(x) else x) for k, x in r.items()}
             for r in g.to_dict("records")]
 
 
@@ -381,7 +384,10 @@ def effective(imports: pd.DataFrame, *, layout: str = "plain", date: str | None 
             rec[f"duty_{a}"] = float(f[f"duty_{a}"].sum())
         by_date.append(rec)
     v = float(last["value"].sum())
-    share = (lambda mask: float(last.loc[mask, "value"].sum()) / v if v else 0.0)
+
+    def share(mask: pd.Series) -> float:
+        return float(last.loc[mask, "value"].sum()) / v if v else 0.0
+
     coverage = {"exact": share(last["match"] == "exact"), "hts8_parent": share(last["match"] == "hts8_parent"),
                 "hs6_parent": share(last["match"] == "hs6_parent"), "no_stack": share(last["match"] == "none"),
                 "imputed_ave": share(last["imputed"]),
@@ -416,8 +422,86 @@ def effective(imports: pd.DataFrame, *, layout: str = "plain", date: str | None 
         dates=[d.isoformat() for d in dates], utilisation=udesc, basis=basis, layout=layout, rows=len(imports),
         total_value=v, predicted_duty=float(last["duty"].sum()),
         predicted_rate=float(last["duty"].sum()) / v if v else 0.0,
-        observed_duty=obs_duty, observed_rate=(obs_duty / v if observed and v else None),
+        observed_duty=obs_duty, observed_rate=(obs_duty / v if obs_duty is not None and v else None),
         coverage=coverage, by_partner=_summary(last, "partner", observed),
         by_chapter=_summary(last, "chapter", observed), by_authority=by_auth, by_date=by_date,
         notes=notes, lines=last,
     )
+
+
+# --- outputs ---------------------------------------------------------------------------------------
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe_cells(df: pd.DataFrame) -> pd.DataFrame:
+    """Return ``df`` with text cells that start like a spreadsheet formula prefixed by a quote."""
+    out = df.copy()
+    for c in out.columns:
+        if out[c].dtype == object:
+            out[c] = [f"'{x}" if isinstance(x, str) and x.startswith(_FORMULA_START) else x for x in out[c]]
+    return out
+
+
+def _write(df: pd.DataFrame, path: Path | str, what: str) -> None:
+    p = Path(path)
+    if p.suffix not in (".csv", ".parquet"):
+        raise InputError(f"{what} {str(p)!r} is not a .csv or .parquet file.", field=what,
+                         expected="a path ending in .csv or .parquet", example="effective.csv")
+    p.parent.mkdir(parents=True, exist_ok=True)
+    tmp = p.with_suffix(p.suffix + ".tmp")
+    if p.suffix == ".csv":
+        _safe_cells(df).to_csv(tmp, index=False)
+    else:
+        df.to_parquet(tmp, index=False)
+    tmp.replace(p)
+
+
+def tables_frame(res: EffectiveResult) -> pd.DataFrame:
+    """Return one long table: ``table`` (date / partner / chapter / authority), ``key`` and figures."""
+    parts = []
+    for name, rows, key in (("date", res.by_date, "date"), ("partner", res.by_partner, "partner"),
+                            ("chapter", res.by_chapter, "chapter"), ("authority", res.by_authority, "authority")):
+        df = pd.DataFrame(rows)
+        if df.empty:
+            continue
+        df = df.rename(columns={key: "key", "duty": "predicted_duty", "rate": "predicted_rate"})
+        df.insert(0, "table", name)
+        parts.append(df)
+    return pd.concat(parts, ignore_index=True)
+
+
+def write_tables(res: EffectiveResult, path: Path | str) -> None:
+    """Write the tables of ``res`` (see :func:`tables_frame`) to CSV or Parquet."""
+    _write(tables_frame(res), path, "out")
+
+
+def write_lines(res: EffectiveResult, path: Path | str) -> None:
+    """Write the line-level prediction of the last date to CSV or Parquet."""
+    assert res.lines is not None
+    _write(res.lines, path, "lines_out")
+
+
+def write_chart(res: EffectiveResult, path: Path | str) -> None:
+    """Write a PNG line chart of the predicted (and observed) rate over the dates."""
+    p = Path(path)
+    if p.suffix != ".png":
+        raise InputError(f"Chart {str(p)!r} is not a .png file.", field="chart", expected="a .png path",
+                         example="effective.png")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    xs = pd.to_datetime([r["date"] for r in res.by_date])
+    ax.plot(xs, [100 * (r["predicted_rate"] or 0) for r in res.by_date], marker="o", label="predicted")
+    if res.observed_rate is not None:
+        ax.axhline(100 * res.observed_rate, color="grey", linestyle="--", label="observed (file)")
+    ax.set_ylabel("duty / value, %")
+    ax.set_title("Effective tariff rate")
+    ax.legend()
+    fig.tight_layout()
+    p.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(p, dpi=100)
+    plt.close(fig)
