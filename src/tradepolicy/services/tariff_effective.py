@@ -255,13 +255,27 @@ def _impute_base(codes: list[str], base: np.ndarray) -> tuple[np.ndarray, np.nda
     return out, imputed
 
 
+def slug(authority: str) -> str:
+    """Return a column-safe name of an authority: ``IEEPA (reciprocal)`` -> ``ieepa_reciprocal``."""
+    import re
+
+    return re.sub(r"[^0-9a-z]+", "_", authority.lower()).strip("_")
+
+
+def duty_columns(df: pd.DataFrame) -> list[str]:
+    """Return the ``duty_<authority>`` columns of a line frame, in order."""
+    return [c for c in df.columns if c.startswith("duty_")]
+
+
 def effective_on(imports: pd.DataFrame, date: dt.date | str, *, utilisation: str | Path = "published",
                  basis: str = "legal") -> pd.DataFrame:
     """Return the line-level predicted duty of ``imports`` on one date.
 
     Columns added: ``line`` (the HTS10 of the edition used), ``match`` (exact / hts8_parent /
     hs6_parent / none), ``imputed`` (bool), ``base``, ``applied``, ``utilisation``, ``rate``
-    and ``duty_<authority>`` (US$) for base, preference (negative), section301, section232.
+    and ``duty_<authority>`` (US$) for base, preference (negative), section301, section232
+    and each 2025-2026 action (``ieepa_reciprocal``, ``section_122``, ...; a USMCA-exempt action
+    is paid on the share of value that does not claim USMCA).
     """
     partners = sorted(imports["partner"].unique())
     lapsed = svc.measures()["utilisation"]["lapsed_claims"]["programmes"] if basis == "census" else ()
@@ -288,6 +302,8 @@ def effective_on(imports: pd.DataFrame, date: dt.date | str, *, utilisation: str
     a = np.where(ok, applied[i, j], np.nan)
     sym = res.pref_sym[i, j] if res.pref_sym is not None else np.full(len(i), -1)
     uu = np.where(sym >= 0, u[j, np.maximum(sym, 0)], 1.0)
+    us = [bm.symbols.index(x) for x in svc.USMCA_SYMBOLS if x in bm.symbols]
+    u_usmca = u[j][:, us].min(axis=1) if us else np.ones(len(j))
     a301 = np.where(ok, res.add301[i, j], 0.0)
     a232 = np.where(ok, res.add232[i, j], 0.0)
     v = imports["value"].to_numpy(dtype=float)
@@ -300,7 +316,13 @@ def effective_on(imports: pd.DataFrame, date: dt.date | str, *, utilisation: str
     out["duty_preference"] = np.nan_to_num(-uu * (b - a) * v)
     out["duty_section301"] = a301 * v
     out["duty_section232"] = a232 * v
-    out["duty"] = out[[f"duty_{x}" for x in AUTHORITIES]].sum(axis=1)
+    for auth, layer in res.other.items():
+        d = np.where(ok, layer[i, j], 0.0)
+        c = res.conditional.get(auth)
+        if c is not None:  # what the share not claiming USMCA pays
+            d = d + np.where(ok, (1.0 - u_usmca) * c[i, j], 0.0)
+        out[f"duty_{slug(auth)}"] = d * v
+    out["duty"] = out[duty_columns(out)].sum(axis=1)
     out["rate"] = np.where(v > 0, out["duty"] / np.where(v > 0, v, 1), np.nan)
     out["adcvd_flag"] = np.where(ok, res.adcvd[i, j], False)
     out["date"] = bm.date.isoformat()
@@ -380,8 +402,8 @@ def effective(imports: pd.DataFrame, *, layout: str = "plain", date: str | None 
         rec: dict[str, Any] = {"date": f["date"].iloc[0], "source": f["source"].iloc[0], "value": v,
                                "predicted_duty": float(f["duty"].sum()),
                                "predicted_rate": float(f["duty"].sum()) / v if v else None}
-        for a in AUTHORITIES:
-            rec[f"duty_{a}"] = float(f[f"duty_{a}"].sum())
+        for col in duty_columns(f):
+            rec[col] = float(f[col].sum())
         by_date.append(rec)
     v = float(last["value"].sum())
 
@@ -393,8 +415,8 @@ def effective(imports: pd.DataFrame, *, layout: str = "plain", date: str | None 
                 "imputed_ave": share(last["imputed"]),
                 "not_statable": share(last["base"].isna() & (last["match"] != "none"))}
     last = last.assign(chapter=last["hts10"].str[:2])
-    by_auth = [{"authority": a, "duty": float(last[f"duty_{a}"].sum()),
-                "rate": float(last[f"duty_{a}"].sum()) / v if v else None} for a in AUTHORITIES]
+    by_auth = [{"authority": col[5:], "duty": float(last[col].sum()),
+                "rate": float(last[col].sum()) / v if v else None} for col in duty_columns(last)]
     notes = []
     if coverage["hts8_parent"] + coverage["hs6_parent"] > 0:
         notes.append(f"{coverage['hts8_parent'] + coverage['hs6_parent']:.2%} of the value has codes the "

@@ -49,6 +49,7 @@ _LOCK = threading.RLock()
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     """Return the rows of a frame as dicts with string keys."""
     return cast(list[dict[str, Any]], df.to_dict("records"))
+USMCA_SYMBOLS = ("S", "S+", "CA", "MX")
 SOURCE_FILES = {
     "hts2024": "hts_2024_basic_edition_csv.csv",
     "hts2025": "hts_2025_basic_edition.csv",
@@ -447,6 +448,32 @@ def s232_products() -> dict[str, list[dict[str, Any]]]:
 
 
 @lru_cache(maxsize=1)
+def country_action_lists() -> dict[str, frozenset[str]]:
+    """Return list id -> HTS prefixes (digits) of the product lists of ``country_actions.yaml``."""
+    from tradepolicy.datasets.readers.tariff_history import (
+        read_country_eo_exempt_products,
+        read_product_list,
+    )
+
+    out: dict[str, frozenset[str]] = {}
+    for lid, spec in measures()["country_actions"]["lists"].items():
+        name = str(spec["file"])
+        df = (read_country_eo_exempt_products() if name.endswith("country_eo_exempt_products.csv")
+              else read_product_list(name))
+        for col, want in (spec.get("filter") or {}).items():
+            df = df[df[col].astype(str) == str(want)]
+        codes = df[spec["column"]].astype(str).str.replace(".", "", regex=False).str.strip().str.strip('"')
+        out[str(lid)] = frozenset(c for c in codes if c.isdigit())
+    return out
+
+
+def country_actions_cfg() -> dict[str, Any]:
+    """Return the country actions YAML with the EU member list of the Section 232 YAML."""
+    m = measures()
+    return {**m["country_actions"], "eu_members": m["section232"]["eu_members"]}
+
+
+@lru_cache(maxsize=1)
 def adcvd_orders() -> pd.DataFrame:
     """Return AD/CVD orders in place with ISO3 and HS codes matched through I-TIP."""
     from tradepolicy.datasets.readers.adcvd import read_itip_measures, read_orders_in_place
@@ -550,10 +577,17 @@ def stack(hts: str, origin: str, date: dt.date | str, *, unit_value: float | Non
     add, n1 = section301_duties(code, o, d, m["section301_china"], s301_coverage(),
                                 s301_exclusions(), s301_below())
     a232, n2 = section232_duties(code, o, d, m["section232"], s232_products(), over_quota=over_quota)
+    from tradepolicy.tariffs.country_actions import country_action_duties
+
+    usmca = o in ("CAN", "MEX") and (any(x in elig for g in line.special for x in g.programs
+                                          if x in USMCA_SYMBOLS) or line.general.ave() == 0.0)
+    a_ca, n3 = country_action_duties(code, o, d, country_actions_cfg(), country_action_lists(),
+                                     mfn_ave=line.general.ave(unit_value) if col2 is None else None,
+                                     has_232=any(a.rate > 0 for a in a232), usmca_qualifying=usmca)
     result = compute_stack(line, o, d, column2_citation=col2, eligible=elig,
-                           additional=add + a232, adcvd=adcvd_flags(code, o, d),
+                           additional=add + a232 + a_ca, adcvd=adcvd_flags(code, o, d),
                            rules=m["stacking"]["rules"], unit_value=unit_value,
-                           notes=notes + n1 + n2)
+                           notes=notes + n1 + n2 + n3)
     return replace(result, hts=dotted(code))
 
 
@@ -947,6 +981,22 @@ def batch_matrices(date: dt.date | str, origin_list: Sequence[str] | None = None
                     drop[sym_idx[sym]] = True
                     blocked.append((i, pos[iso], drop))
     res = stack_matrix(col1, col2, pref, col2_origin, eligible, add301, add232, adcvd, blocked)
+    from dataclasses import replace as _replace
+
+    from tradepolicy.tariffs.country_actions import action_matrices
+
+    us_syms = [sym_idx[x] for x in USMCA_SYMBOLS if x in sym_idx]
+    # USMCA-qualifying goods: lines that print a USMCA rate, and MFN-free lines (a good of
+    # Canada/Mexico on a free line qualifies under the same rules of origin; the stack assumes so)
+    offers = ((~np.isnan(pref[:, us_syms])).any(axis=1) if us_syms else np.zeros(n, dtype=bool)) | (col1 == 0)
+    usmca_origin = np.array([o in ("CAN", "MEX") for o in orig]) & (eligible[:, us_syms].any(axis=1)
+                                                                     if us_syms else False)
+    layers, cond = action_matrices(list(codes), orig, d, country_actions_cfg(), country_action_lists(),
+                                   mfn=col1, has_232=add232 > 0,
+                                   usmca_cells=offers[:, None] & usmca_origin[None, :])
+    if layers:
+        extra = sum(layers.values())
+        res = _replace(res, total=res.total + extra, other=layers, conditional=cond)
     return BatchMatrices(d, sid, list(codes), orig, list(symbols), res)
 
 

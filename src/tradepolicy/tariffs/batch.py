@@ -9,7 +9,7 @@ replaces the base when lower; Chapter 99 additional duties are added on top.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -25,6 +25,9 @@ class BatchResult:
     Matrices of shape (n_lines, n_origins), decimals: ``base`` (column rate AVE),
     ``applied`` (after preference), ``add301`` / ``add232`` (Chapter 99), ``total``
     (``applied`` + additional; NaN where the base cannot be stated), ``adcvd`` (bool flag).
+    ``pref_sym``: index of the claimed symbol (-1 none); ``other``: the 2025-2026 country
+    actions by authority (included in ``total``); ``conditional``: by authority, the duty a
+    cell would pay if its good did not qualify for USMCA (not in ``total``).
     """
 
     base: F
@@ -34,6 +37,8 @@ class BatchResult:
     total: F
     adcvd: B
     pref_sym: npt.NDArray[np.int32] | None = None
+    other: dict[str, F] = field(default_factory=dict)
+    conditional: dict[str, F] = field(default_factory=dict)
 
 
 def stack_matrix(
