@@ -82,3 +82,40 @@ def test_cli_writes_csv_and_rejects_both_date_forms(tmp_path: Path) -> None:
     r = CliRunner().invoke(cli_app, ["tariff", "effective", "--imports", str(p), "--date", "2019-06-01",
                                      "--from", "2019-01-01", "--to", "2019-02-01"])
     assert r.exit_code == 2
+
+
+def test_api_effective_and_its_error_shape() -> None:
+    from fastapi.testclient import TestClient
+
+    from tradepolicy.api.app import create_app
+
+    client = TestClient(create_app())
+    body = {"rows": [{"hts10": "7208510030", "partner": "CHN", "value": 1000, "duties": 250}],
+            "date": "2019-06-01"}
+    r = client.post("/api/tariffs/effective", json=body)
+    assert r.status_code == 200, r.text
+    assert r.json()["predicted_duty"] == pytest.approx(250.0, abs=1e-6)
+    bad = client.post("/api/tariffs/effective", json={**body, "utilisation": "/etc/passwd"})
+    assert bad.status_code == 400 and bad.json()["ok"] is False and bad.json()["error"]["field"] == "utilisation"
+    spec = client.get("/openapi.json").json()["paths"]["/api/tariffs/effective"]["post"]
+    assert "400" in spec["responses"] and "EffectiveOut" in str(spec["responses"]["200"])
+    # every tariff API route declares public.read (docs/platform.md)
+    from tradepolicy.api.routes.tariffs import router
+    from tradepolicy.api.security import route_permission
+
+    assert {route_permission(r) for r in router.routes} == {"public.read"}  # type: ignore[arg-type]
+
+
+@requires_dataset("us-customs-duties")
+def test_effective_page_and_twins() -> None:
+    from fastapi.testclient import TestClient
+
+    from tradepolicy.api.app import create_app
+
+    client = TestClient(create_app())
+    html = client.get("/tariffs/effective?date=2024-07-01")
+    assert html.status_code == 200 and "Effective tariff rates" in html.text and "VNM" in html.text
+    js = client.get("/tariffs/effective.json?date=2024-07-01").json()
+    assert js["ok"] and len(js["by_partner"]) == 25
+    csv = client.get("/tariffs/effective.csv?date=2024-07-01").text
+    assert csv.splitlines()[0].startswith("partner,value,predicted_duty")

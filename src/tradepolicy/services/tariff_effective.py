@@ -527,3 +527,27 @@ def write_chart(res: EffectiveResult, path: Path | str) -> None:
     p.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(p, dpi=100)
     plt.close(fig)
+
+
+_CENSUS_CACHE: dict[tuple[str, str, str | None], EffectiveResult] = {}
+
+
+def census_2024(date: str = "2024-07-01", *, utilisation: str = "published",
+                basis: str | None = None) -> EffectiveResult:
+    """Return the effective rates of the registered 2024 Census imports file (us-customs-duties).
+
+    The page and the API read the dataset through the registry, never a path a client names;
+    results are memoised per (date, utilisation, basis).
+    """
+    from tradepolicy.datasets.readers.customs import read_census_hs10_duties_2024
+
+    if utilisation not in UTILISATION_MODES:
+        raise InputError(f"Unknown utilisation {utilisation!r}.", field="utilisation",
+                         expected=" | ".join(UTILISATION_MODES), example="published")
+    key = (date, utilisation, basis)
+    if key not in _CENSUS_CACHE:
+        frame, layout = normalise_imports(read_census_hs10_duties_2024(), where="us-customs-duties")
+        _CENSUS_CACHE[key] = effective(frame, layout=layout, date=date, utilisation=utilisation, basis=basis)
+        if len(_CENSUS_CACHE) > 16:
+            _CENSUS_CACHE.pop(next(iter(_CENSUS_CACHE)))
+    return _CENSUS_CACHE[key]
