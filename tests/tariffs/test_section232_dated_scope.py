@@ -74,3 +74,15 @@ def test_absolute_quota_country_says_over_quota_is_refused() -> None:
 def test_one_metal_duty_per_line_after_2025() -> None:
     # 7601.10 is in the 2018 scope and in the 2025 list: one aluminium layer, 50% on 2025-07-01.
     assert _s232("7601.10.30", "IND", "2025-07-01") == [pytest.approx(0.50, abs=TOL)]
+
+
+def test_code_of_a_later_revision_maps_to_its_parent_when_asked() -> None:
+    # 8412.21.00.99 is in neither edition: an error with the nearest codes by default, and a
+    # stack of its parent line (the first line of HTS8 8412.21.00) with a note when asked.
+    from tradepolicy.errors import NotFoundError
+
+    with pytest.raises(NotFoundError) as e:
+        svc.stack("8412.21.00.99", "CHN", "2025-01-15")
+    assert "map_parent" in e.value.message
+    s = svc.stack("8412.21.00.99", "CHN", "2025-01-15", map_parent=True)
+    assert any("mapped to its parent line 8412.21.00" in n for n in s.notes)

@@ -43,12 +43,15 @@ def stack(
     unit_value: Annotated[float | None, typer.Option(help="customs value per unit of quantity, US$ (converts specific rates)")] = None,
     value_usd: Annotated[float | None, typer.Option(help="customs value of the entry, US$")] = None,
     quantity: Annotated[float | None, typer.Option(help="quantity of the entry, in the rate's unit (e.g. kg)")] = None,
+    map_parent: Annotated[bool, typer.Option("--map-parent", help="stack a code of a later HTS revision on its parent line (with a note)")] = False,
+    over_quota: Annotated[bool, typer.Option("--over-quota", help="the entry is over a Section 232 tariff-rate quota (default: in quota)")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Show the duty stack of a line from an origin on a date: every layer, its authority and citation."""
     from tradepolicy.services import tariffs as svc
 
-    s = svc.stack_dict(hts, origin, date, unit_value=unit_value, value_usd=value_usd, quantity=quantity)
+    s = svc.stack_dict(hts, origin, date, unit_value=unit_value, value_usd=value_usd, quantity=quantity,
+                       map_parent=map_parent, over_quota=over_quota)
     if as_json:
         print_json(s)
         return

@@ -312,18 +312,41 @@ def nearest_codes(code: str, src: Source, n: int = 5) -> list[str]:
     return [dotted(c) for c in difflib.get_close_matches(code, same_len, n=n)]
 
 
-def _resolve(code: str, date: dt.date) -> tuple[Source, str, list[str]]:
-    """Return (source, code in that source, notes) for a code on a date."""
+def parent_line(code: str, src: Source) -> str | None:
+    """Return the line of ``src`` a code of a later HTS revision maps to: its HTS8, else the
+    first statistical line of its HTS8, else the first line of its HS6 (None when none)."""
+    if code[:8] in src.codes:
+        return code[:8]
+    for n in (8, 6):
+        kids = sorted(c for c in src.codes if c.startswith(code[:n]) and not c.startswith("99"))
+        if kids:
+            return kids[0]
+    return None
+
+
+def _resolve(code: str, date: dt.date, map_parent: bool = False) -> tuple[Source, str, list[str]]:
+    """Return (source, code in that source, notes) for a code on a date.
+
+    ``map_parent``: a code the schedule in force does not hold (e.g. created by a mid-year HTS
+    revision after the edition loaded) is stacked on its parent line, with a note.
+    """
     notes: list[str] = []
     sid = pick_source(date)
     src = source(sid)
     if code in src.codes:
         return src, code, notes
+    if map_parent and len(code) == 10 and (sid != "db2017" or code[:8] not in src.codes):
+        parent = parent_line(code, src)
+        if parent is not None:
+            notes.append(f"HTS {dotted(code)} is not in {src.label} (a later HTS revision?): mapped to "
+                         f"its parent line {dotted(parent)}, whose rates are used.")
+            return src, parent, notes
     if len(code) == 10 and not any(code in source(e).codes for e in ("hts2024", "hts2025")):
         near = nearest_codes(code, source("hts2025"))
         raise NotFoundError(
             f"HTS {dotted(code)} is not a statistical line of HTS 2024 or 2025. "
-            f"Nearest valid codes: {', '.join(near) or 'none'}.", field="hts",
+            f"Nearest valid codes: {', '.join(near) or 'none'}. (A code of a later HTS revision: "
+            "ask with map_parent / --map-parent to stack its parent line.)", field="hts",
             expected="a code of the schedule", example=near[0] if near else "8471.30.01.00",
             details={"nearest": near, "source": src.label},
         )
@@ -536,10 +559,11 @@ def entry_unit_value(value_usd: float | None, quantity: float | None) -> float |
 
 
 def stack(hts: str, origin: str, date: dt.date | str, *, unit_value: float | None = None,
-          over_quota: bool = False) -> DutyStack:
+          over_quota: bool = False, map_parent: bool = False) -> DutyStack:
     """Return the duty stack of ``hts`` from ``origin`` entered on ``date``.
 
     ``over_quota``: the entry is over a Section 232 tariff-rate quota (default: in quota).
+    ``map_parent``: a code the schedule in force does not hold is stacked on its parent line.
 
     ``unit_value`` (US$ per unit of the specific rate's quantity, e.g. per kg) converts
     specific duties to ad valorem equivalents; see :func:`entry_unit_value`.
@@ -559,7 +583,7 @@ def stack(hts: str, origin: str, date: dt.date | str, *, unit_value: float | Non
                          expected="an HTS8 or HTS10 code of chapters 01-98", example="8471.30.01.00")
     o = check_origin(origin)
     d, notes = check_date(date)
-    src, c, more = _resolve(code, d)
+    src, c, more = _resolve(code, d, map_parent)
     notes += source_notes(d, src.id) + more
     if src.id == "db2017" and c[:8] in superseded_rows():
         old_row = superseded_rows()[c[:8]]
@@ -614,7 +638,8 @@ def offered_programs(line: LineRates, origin: str, date: dt.date, applied: Mappi
 
 def stack_dict(
     hts: str, origin: str, date: dt.date | str, *, unit_value: float | None = None,
-    value_usd: float | None = None, quantity: float | None = None,
+    value_usd: float | None = None, quantity: float | None = None, map_parent: bool = False,
+    over_quota: bool = False,
 ) -> dict[str, Any]:
     """Return the duty stack as a JSON-ready dict.
 
@@ -631,7 +656,7 @@ def stack_dict(
         uv = entry_unit_value(value_usd, quantity)
     else:
         uv = unit_value
-    s = stack(hts, origin, date, unit_value=uv)
+    s = stack(hts, origin, date, unit_value=uv, map_parent=map_parent, over_quota=over_quota)
     if value_usd is not None and uv is None and any(
             ly.layer == "base" and ly.note in (SPECIFIC_FALLBACK_NOTE, SPECIFIC_NEEDS_UV_NOTE)
             for ly in s.layers):

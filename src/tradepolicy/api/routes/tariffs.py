@@ -108,10 +108,13 @@ def stack(
     unit_value: float | None = Query(None, description="US$ per unit of quantity"),
     value_usd: float | None = Query(None, description="customs value of the entry, US$"),
     quantity: float | None = Query(None, description="quantity of the entry in the rate's unit"),
+    map_parent: bool = Query(False, description="stack a code of a later HTS revision on its parent line"),
+    over_quota: bool = Query(False, description="over a Section 232 tariff-rate quota (default in quota)"),
 ) -> dict[str, Any]:
     """Return the duty stack: layers (authority, rate, AVE, citation) and the total AVE."""
     return {"ok": True, "stack": svc.stack_dict(hts, origin, date, unit_value=unit_value,
-                                                value_usd=value_usd, quantity=quantity)}
+                                                value_usd=value_usd, quantity=quantity,
+                                                map_parent=map_parent, over_quota=over_quota)}
 
 
 @router.get("/tariffs/history")
