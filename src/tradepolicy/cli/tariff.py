@@ -45,13 +45,16 @@ def stack(
     quantity: Annotated[float | None, typer.Option(help="quantity of the entry, in the rate's unit (e.g. kg)")] = None,
     map_parent: Annotated[bool, typer.Option("--map-parent", help="stack a code of a later HTS revision on its parent line (with a note)")] = False,
     over_quota: Annotated[bool, typer.Option("--over-quota", help="the entry is over a Section 232 tariff-rate quota (default: in quota)")] = False,
+    orders: Annotated[Path | None, typer.Option(help="current AD/CVD orders CSV with cash-deposit rates (case_number,country,hts,exporter,deposit_rate,kind,from[,to,citation])")] = None,
+    exporter: Annotated[str | None, typer.Option(help="exporter whose deposit rate applies (default all-others, else country-wide)")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Show the duty stack of a line from an origin on a date: every layer, its authority and citation."""
     from tradepolicy.services import tariffs as svc
 
+    deposits = svc.read_orders_file(orders) if orders is not None else None
     s = svc.stack_dict(hts, origin, date, unit_value=unit_value, value_usd=value_usd, quantity=quantity,
-                       map_parent=map_parent, over_quota=over_quota)
+                       map_parent=map_parent, over_quota=over_quota, orders=deposits, exporter=exporter)
     if as_json:
         print_json(s)
         return
@@ -62,6 +65,8 @@ def stack(
          title=f"{s['hts']} from {s['origin']} on {s['date']} ({s['source']})")
     total = "not statable" if s["total_ave"] is None else f"{s['total_ave']:.2%}"
     console.print(f"Total ad valorem equivalent: [bold]{total}[/]")
+    if s.get("total_with_deposits") is not None:
+        console.print(f"Total with AD/CVD cash deposits: [bold]{s['total_with_deposits']:.2%}[/]")
     if "duty_usd" in s:
         console.print(f"Duty on US${value_usd:,.2f}: US${s['duty_usd']:,.2f}")
     for n in s["notes"]:
@@ -95,15 +100,18 @@ def effective(
     out: Annotated[Path | None, typer.Option(help="write the tables (by date, partner, chapter, authority) to .csv or .parquet")] = None,
     lines_out: Annotated[Path | None, typer.Option(help="write the line-level prediction (last date) to .csv or .parquet")] = None,
     chart: Annotated[Path | None, typer.Option(help="write a PNG chart of the predicted rate over the dates")] = None,
+    orders: Annotated[Path | None, typer.Option(help="current AD/CVD orders CSV with cash-deposit rates (all-others / country-wide used)")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Effective tariff rates of a file of imports: duty and rate by partner, chapter and authority; predicted vs observed."""
     from tradepolicy.services import tariff_effective as eff
+    from tradepolicy.services import tariffs as svc
 
     with progress("Stacking the imports"):
+        deposits = svc.read_orders_file(orders) if orders is not None else None
         frame, layout = eff.read_imports(imports)
         res = eff.effective(frame, layout=layout, date=date, start=start, end=end, step=step,
-                            utilisation=utilisation, basis=basis)
+                            utilisation=utilisation, basis=basis, orders=deposits)
     if out is not None:
         eff.write_tables(res, out)
     if lines_out is not None:

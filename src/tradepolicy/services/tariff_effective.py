@@ -268,7 +268,7 @@ def duty_columns(df: pd.DataFrame) -> list[str]:
 
 
 def effective_on(imports: pd.DataFrame, date: dt.date | str, *, utilisation: str | Path = "published",
-                 basis: str = "legal") -> pd.DataFrame:
+                 basis: str = "legal", orders: list[Any] | None = None) -> pd.DataFrame:
     """Return the line-level predicted duty of ``imports`` on one date.
 
     Columns added: ``line`` (the HTS10 of the edition used), ``match`` (exact / hts8_parent /
@@ -325,6 +325,16 @@ def effective_on(imports: pd.DataFrame, date: dt.date | str, *, utilisation: str
     out["duty"] = out[duty_columns(out)].sum(axis=1)
     out["rate"] = np.where(v > 0, out["duty"] / np.where(v > 0, v, 1), np.nan)
     out["adcvd_flag"] = np.where(ok, res.adcvd[i, j], False)
+    if orders is not None:  # AD/CVD cash deposits (all-others / country-wide): beside the duty, not in it
+        memo: dict[tuple[str, str], float] = {}
+        dep = np.zeros(len(out))
+        for k, (code, partner) in enumerate(zip(out["hts10"], out["partner"], strict=True)):
+            key = (code, partner)
+            if key not in memo:
+                memo[key] = sum(x.rate for x in svc.deposits_for(orders, code, partner, bm.date))
+            dep[k] = memo[key]
+        out["deposit_rate"] = dep
+        out["deposits"] = dep * v
     out["date"] = bm.date.isoformat()
     out["source"] = bm.source_id
     return out
@@ -378,7 +388,8 @@ def _summary(df: pd.DataFrame, key: str | list[str], observed: bool) -> list[dic
 
 def effective(imports: pd.DataFrame, *, layout: str = "plain", date: str | None = None,
               start: str | None = None, end: str | None = None, step: str = "month",
-              utilisation: str | Path = "published", basis: str | None = None) -> EffectiveResult:
+              utilisation: str | Path = "published", basis: str | None = None,
+              orders: list[Any] | None = None) -> EffectiveResult:
     """Return the effective tariff rates of ``imports`` on a date or over a range of dates.
 
     ``basis``: ``legal`` (duty owed, lapsed programmes not claimable) or ``census`` (claims of
@@ -394,7 +405,7 @@ def effective(imports: pd.DataFrame, *, layout: str = "plain", date: str | None 
                          expected=" | ".join(UTILISATION_MODES) + " | a CSV file", example="published")
     dates = _dates(date, start, end, step)
     observed = "duties" in imports.columns
-    frames = [effective_on(imports, d, utilisation=utilisation, basis=basis) for d in dates]
+    frames = [effective_on(imports, d, utilisation=utilisation, basis=basis, orders=orders) for d in dates]
     last = frames[-1]
     by_date = []
     for f in frames:
@@ -418,6 +429,17 @@ def effective(imports: pd.DataFrame, *, layout: str = "plain", date: str | None 
     by_auth = [{"authority": col[5:], "duty": float(last[col].sum()),
                 "rate": float(last[col].sum()) / v if v else None} for col in duty_columns(last)]
     notes = []
+    if "deposits" in last:
+        dep = float(last["deposits"].sum())
+        by_auth.append({"authority": "adcvd_deposits (beside the duty total, not in it)", "duty": dep,
+                        "rate": dep / v if v else None})
+        notes.append(f"AD/CVD cash deposits from the orders file (all-others / country-wide rates): "
+                     f"US${dep:,.0f}, {dep / v if v else 0:.3%} of the value; a total with deposits would be "
+                     f"{(float(last['duty'].sum()) + dep) / v if v else 0:.3%}.")
+    else:
+        age = svc.adcvd_age_note(dates[-1])
+        if age:
+            notes.append(age)
     if coverage["hts8_parent"] + coverage["hs6_parent"] > 0:
         notes.append(f"{coverage['hts8_parent'] + coverage['hs6_parent']:.2%} of the value has codes the "
                      "edition in force does not have (later HTS revisions): mapped to the parent line.")

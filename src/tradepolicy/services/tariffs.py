@@ -39,7 +39,7 @@ from tradepolicy.tariffs.dated_measures import (
     section232_duties,
     section301_duties,
 )
-from tradepolicy.tariffs.duty_stack import DutyStack, LineRates, compute_stack
+from tradepolicy.tariffs.duty_stack import DutyStack, Layer, LineRates, compute_stack
 from tradepolicy.tariffs.hts_code import dotted, normalize_hts
 from tradepolicy.tariffs.rate_text import chapter99_refs, parse_rate, parse_special
 
@@ -313,8 +313,10 @@ def nearest_codes(code: str, src: Source, n: int = 5) -> list[str]:
 
 
 def parent_line(code: str, src: Source) -> str | None:
-    """Return the line of ``src`` a code of a later HTS revision maps to: its HTS8, else the
-    first statistical line of its HTS8, else the first line of its HS6 (None when none)."""
+    """Return the line of ``src`` a code of a later HTS revision maps to (None when none).
+
+    Its HTS8, else the first statistical line of its HTS8, else the first line of its HS6.
+    """
     if code[:8] in src.codes:
         return code[:8]
     for n in (8, 6):
@@ -505,8 +507,39 @@ def adcvd_orders() -> pd.DataFrame:
 
 
 @lru_cache(maxsize=1)
+def current_prefixes() -> frozenset[str]:
+    """Return every 6-, 8- and 10-digit prefix of the lines of HTS 2024 and 2025."""
+    out: set[str] = set()
+    for sid in ("hts2024", "hts2025"):
+        for c in source(sid).codes:
+            out.update({c[:6], c[:8], c})
+    return frozenset(out)
+
+
+def map_order_code(hs: str, concordance: Mapping[str, Any], current: frozenset[str]) -> tuple[list[str], str | None]:
+    """Return (codes of the current editions an order's HS code covers, note or None).
+
+    A code that still exists is kept; a dead statistical or HTS8 code falls back to its HTS8
+    or HS6; a dead HS6 maps through the HS concordance (``hs_concordance.yaml``).
+    """
+    if hs in current:
+        return [hs], None
+    for n in (8, 6):
+        if len(hs) > n and hs[:n] in current:
+            return [hs[:n]], f"order code {hs} is not in HTS 2024/2025: matched at {hs[:n]}"
+    entry = concordance.get(hs[:6])
+    if entry:
+        to = [c for c in entry["to"] if c in current]
+        return to, f"order code {hs} (HS6 {hs[:6]}) mapped across HS revisions to {', '.join(to)}: {entry['note']}"
+    return [hs], None
+
+
+@lru_cache(maxsize=1)
 def adcvd_index() -> dict[str, dict[str, list[AdcvdFlag]]]:
-    """Return ISO3 -> HS prefix -> AD/CVD flags."""
+    """Return ISO3 -> HS prefix -> AD/CVD flags (order codes and their current-edition codes)."""
+    conc = measures()["hs_concordance"]
+    current = current_prefixes()
+    as_of = as_date(conc["orders_list"]["as_of"]).isoformat()
     out: dict[str, dict[str, list[AdcvdFlag]]] = {}
     for r in _records(adcvd_orders()):
         if not r["iso3"]:
@@ -515,11 +548,126 @@ def adcvd_index() -> dict[str, dict[str, list[AdcvdFlag]]]:
         cite = f"{r['fed_reg']} ({r['link']})" if isinstance(r["fed_reg"], str) else case
         od = r["order_date"]
         for hs in r["hs_codes"]:
-            flag = AdcvdFlag(case, "AD" if r["ad_cvd"] == "A" else "CVD", str(r["product"]),
-                             str(r["country"]), None if od is None or pd.isna(od) else od, str(hs),
-                             f"USITC AD/CVD orders in place (2020-08), {case}: {cite}")
-            out.setdefault(str(r["iso3"]), {}).setdefault(str(hs), []).append(flag)
+            mapped, note = map_order_code(str(hs), conc["hs6"], current)
+            citation = f"USITC AD/CVD orders in place (as of {as_of}), {case}: {cite}"
+            if note:
+                citation = f"{citation}; {note} ({conc['citation']})"
+            for code in dict.fromkeys([str(hs), *mapped]):
+                flag = AdcvdFlag(case, "AD" if r["ad_cvd"] == "A" else "CVD", str(r["product"]),
+                                 str(r["country"]), None if od is None or pd.isna(od) else od, code,
+                                 citation)
+                out.setdefault(str(r["iso3"]), {}).setdefault(code, []).append(flag)
     return out
+
+
+ORDERS_COLUMNS = ("case_number", "country", "hts", "exporter", "deposit_rate", "kind", "from")
+MAX_ORDERS_ROWS = 200_000
+
+
+@dataclass(frozen=True)
+class OrderDeposit:
+    """One cash-deposit rate of a user orders file."""
+
+    case_number: str
+    country: str
+    hts: str
+    exporter: str
+    rate: float
+    kind: str
+    start: dt.date
+    end: dt.date | None
+    citation: str
+
+
+def read_orders_file(path: Path | str) -> list[OrderDeposit]:
+    """Read a current AD/CVD orders file with cash-deposit rates (CSV).
+
+    Columns: ``case_number, country`` (ISO3), ``hts`` (a prefix of 6-10 digits, dots
+    allowed), ``exporter`` (a company, ``all-others`` or ``country-wide``), ``deposit_rate``
+    (decimal, 0.2587 = 25.87%), ``kind`` (AD | CVD), ``from`` (YYYY-MM-DD), optional ``to``
+    and ``citation``. A wrong row is an error naming the row and field.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise NotFoundError(f"Orders file {str(p)!r} does not exist.", where=str(p), field="orders",
+                            expected="a CSV with " + ",".join(ORDERS_COLUMNS), example="orders.csv")
+    df = pd.read_csv(p, dtype=str, keep_default_na=False, nrows=MAX_ORDERS_ROWS + 1)
+    cols = [c.strip().lower() for c in df.columns]
+    missing = [c for c in ORDERS_COLUMNS if c not in cols]
+    if missing:
+        raise InputError(f"The orders file lacks the columns {', '.join(missing)}.", where=str(p),
+                         field="columns", expected=",".join(ORDERS_COLUMNS) + "[,to,citation]",
+                         example="A-570-893,CHN,0306.17,all-others,1.1290,AD,2005-02-01",
+                         details={"found": list(df.columns)[:12]})
+    df.columns = cols
+    if len(df) > MAX_ORDERS_ROWS:
+        raise InputError(f"More than {MAX_ORDERS_ROWS:,} rows.", where=str(p), field="rows",
+                         expected=f"at most {MAX_ORDERS_ROWS:,}", example="one row per case x exporter x code")
+    out = []
+    known = origins()
+    for i, r in enumerate(df.to_dict("records")):
+        where = f"{p}, row {i + 2}"
+        country = str(r["country"]).strip().upper()
+        if country not in known:
+            raise InputError(f"Unknown country {r['country']!r}.", where=where, field="country",
+                             expected="ISO3", example="CHN",
+                             details={"nearest": difflib.get_close_matches(country, list(known), n=3)})
+        hts = str(r["hts"]).replace(".", "").strip()
+        if not hts.isdigit() or not 6 <= len(hts) <= 10:
+            raise InputError(f"HTS {r['hts']!r} is not a 6-10 digit prefix.", where=where, field="hts",
+                             expected="6 to 10 digits, dots allowed", example="0306.17")
+        try:
+            rate = float(r["deposit_rate"])
+        except ValueError:
+            rate = -1.0
+        if not 0.0 <= rate <= 10.0:
+            raise InputError(f"Deposit rate {r['deposit_rate']!r} is not a decimal rate.", where=where,
+                             field="deposit_rate", expected="a decimal, 0.2587 = 25.87%", example="0.2587")
+        kind = str(r["kind"]).strip().upper()
+        if kind not in ("AD", "CVD"):
+            raise InputError(f"Kind {r['kind']!r} is not AD or CVD.", where=where, field="kind",
+                             expected="AD | CVD", example="AD")
+        try:
+            start = as_date(str(r["from"]).strip())
+            end = as_date(str(r["to"]).strip()) if str(r.get("to", "")).strip() else None
+        except ValueError:
+            raise InputError("A date is not YYYY-MM-DD.", where=where, field="from",
+                             expected="YYYY-MM-DD", example="2005-02-01") from None
+        out.append(OrderDeposit(str(r["case_number"]).strip(), country, hts, str(r["exporter"]).strip(),
+                                rate, kind, start, end,
+                                str(r.get("citation") or f"user orders file {p.name}, row {i + 2}")))
+    return out
+
+
+def deposits_for(orders: Sequence[OrderDeposit], code: str, origin: str, date: dt.date,
+                 exporter: str | None = None) -> list[OrderDeposit]:
+    """Return one deposit per case covering the line: the exporter's, else all-others, else country-wide."""
+    by_case: dict[str, list[OrderDeposit]] = {}
+    for o in orders:
+        if o.country == origin and code.startswith(o.hts) and o.start <= date and (o.end is None or date <= o.end):
+            by_case.setdefault(o.case_number, []).append(o)
+    out = []
+    for rows in by_case.values():
+        pick = None
+        for want in ([exporter.lower()] if exporter else []) + ["all-others", "country-wide"]:
+            pick = next((o for o in rows if o.exporter.lower() == want), None)
+            if pick:
+                break
+        if pick is not None:
+            out.append(pick)
+    return out
+
+
+def adcvd_age_note(date: dt.date) -> str | None:
+    """Return the note that the orders list is older than ``date`` (None when it is not)."""
+    lst = measures()["hs_concordance"]["orders_list"]
+    as_of = as_date(lst["as_of"])
+    if date <= as_of:
+        return None
+    years = (date - as_of).days / 365.25
+    return (f"AD/CVD orders list as of {as_of.isoformat()} ({years:.1f} years before {date.isoformat()}): "
+            "orders issued or revoked since are missing; give a current orders file (--orders) "
+            f"for deposits. Source: {lst['citation']}.")
 
 
 def adcvd_flags(code: str, origin: str, date: dt.date) -> list[AdcvdFlag]:
@@ -559,11 +707,15 @@ def entry_unit_value(value_usd: float | None, quantity: float | None) -> float |
 
 
 def stack(hts: str, origin: str, date: dt.date | str, *, unit_value: float | None = None,
-          over_quota: bool = False, map_parent: bool = False) -> DutyStack:
+          over_quota: bool = False, map_parent: bool = False,
+          orders: Sequence[OrderDeposit] | None = None, exporter: str | None = None) -> DutyStack:
     """Return the duty stack of ``hts`` from ``origin`` entered on ``date``.
 
     ``over_quota``: the entry is over a Section 232 tariff-rate quota (default: in quota).
     ``map_parent``: a code the schedule in force does not hold is stacked on its parent line.
+    ``orders``: a current orders file (:func:`read_orders_file`); the cash deposit of
+    ``exporter`` (else all-others, else country-wide) is a labelled layer and
+    ``total_with_deposits`` adds it beside the duty total.
 
     ``unit_value`` (US$ per unit of the specific rate's quantity, e.g. per kg) converts
     specific duties to ad valorem equivalents; see :func:`entry_unit_value`.
@@ -612,6 +764,18 @@ def stack(hts: str, origin: str, date: dt.date | str, *, unit_value: float | Non
                            additional=add + a232 + a_ca, adcvd=adcvd_flags(code, o, d),
                            rules=m["stacking"]["rules"], unit_value=unit_value,
                            notes=notes + n1 + n2 + n3)
+    age = adcvd_age_note(d)
+    if age and orders is None:
+        result = replace(result, notes=(*result.notes, age))
+    if orders is not None:
+        deps = deposits_for(orders, code, o, d, exporter)
+        extra = tuple(Layer("adcvd_deposit", f"{x.kind} cash deposit", None,
+                            f"{x.case_number}: {x.exporter} {x.rate:.2%}", x.rate, x.citation,
+                            "deposit, refundable or payable on final assessment; not a duty rate")
+                      for x in deps)
+        dep = sum(x.rate for x in deps)
+        result = replace(result, layers=result.layers + extra, deposit_ave=dep,
+                         total_with_deposits=None if result.total_ave is None else result.total_ave + dep)
     return replace(result, hts=dotted(code))
 
 
@@ -639,7 +803,7 @@ def offered_programs(line: LineRates, origin: str, date: dt.date, applied: Mappi
 def stack_dict(
     hts: str, origin: str, date: dt.date | str, *, unit_value: float | None = None,
     value_usd: float | None = None, quantity: float | None = None, map_parent: bool = False,
-    over_quota: bool = False,
+    over_quota: bool = False, orders: Sequence[OrderDeposit] | None = None, exporter: str | None = None,
 ) -> dict[str, Any]:
     """Return the duty stack as a JSON-ready dict.
 
@@ -656,7 +820,8 @@ def stack_dict(
         uv = entry_unit_value(value_usd, quantity)
     else:
         uv = unit_value
-    s = stack(hts, origin, date, unit_value=uv, map_parent=map_parent, over_quota=over_quota)
+    s = stack(hts, origin, date, unit_value=uv, map_parent=map_parent, over_quota=over_quota,
+              orders=orders, exporter=exporter)
     if value_usd is not None and uv is None and any(
             ly.layer == "base" and ly.note in (SPECIFIC_FALLBACK_NOTE, SPECIFIC_NEEDS_UV_NOTE)
             for ly in s.layers):
