@@ -29,6 +29,10 @@ from tradepolicy.errors import InputError, NotFoundError
 from tradepolicy.services import tariffs as svc
 
 MAX_ROWS = 2_000_000
+# Cell stacks by (state key, partners, lapsed programmes, cells): dates whose measures are the
+# same share one.
+_BATCHES: dict[tuple[Any, ...], Any] = {}
+_INDEX: dict[tuple[Any, ...], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 MAX_DATES = 400
 PLAIN_COLUMNS = ("hts10", "partner", "value")
 UTILISATION_MODES = ("published", "all", "none")
@@ -208,25 +212,42 @@ def _line_index(codes: list[str], wanted: np.ndarray) -> tuple[np.ndarray, np.nd
     for i, c in enumerate(codes):
         by8.setdefault(c[:8], i)
         by6.setdefault(c[:6], i)
-    idx = np.full(len(wanted), -1, dtype=np.int64)
-    kind = np.full(len(wanted), 3, dtype=np.int8)
-    cache: dict[str, tuple[int, int]] = {}
-    for k, w in enumerate(wanted):
-        hit = cache.get(w)
-        if hit is None:
-            if w in pos:
-                hit = (pos[w], 0)
-            elif w[:8] in pos:  # an HTS8 schedule (the 2017 database): the HTS8 line is the line
-                hit = (pos[w[:8]], 0)
-            elif w[:8] in by8:
-                hit = (by8[w[:8]], 1)
-            elif w[:6] in by6:
-                hit = (by6[w[:6]], 2)
-            else:
-                hit = (-1, 3)
-            cache[w] = hit
-        idx[k], kind[k] = hit
-    return idx, kind
+    uniq, inv = np.unique(np.asarray(wanted, dtype=str), return_inverse=True)
+    u_idx = np.full(len(uniq), -1, dtype=np.int64)
+    u_kind = np.full(len(uniq), 3, dtype=np.int8)
+    for k, w in enumerate(uniq):
+        if w in pos:
+            u_idx[k], u_kind[k] = pos[w], 0
+        elif w[:8] in pos:  # an HTS8 schedule (the 2017 database): the HTS8 line is the line
+            u_idx[k], u_kind[k] = pos[w[:8]], 0
+        elif w[:8] in by8:
+            u_idx[k], u_kind[k] = by8[w[:8]], 1
+        elif w[:6] in by6:
+            u_idx[k], u_kind[k] = by6[w[:6]], 2
+    inv = np.asarray(inv).reshape(-1)
+    return u_idx[inv], u_kind[inv]
+
+
+def _fingerprint(i: np.ndarray, oj: np.ndarray) -> tuple[int, int]:
+    """Return a cheap fingerprint of the cells (their count and a hash of their indices)."""
+    return len(i), hash(i.tobytes()) ^ hash(oj.tobytes())
+
+
+_LINE_BASE: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _line_base(source_id: str, codes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Return (column 1 AVE per line with the aggregate fallbacks, imputed-from-siblings flag)."""
+    if source_id in _LINE_BASE:
+        return _LINE_BASE[source_id]
+    col1 = svc._parsed_source_cached(source_id)[1].copy()
+    fb = svc.specific_ave_fallback(source_id)
+    for k, c in enumerate(codes):
+        if np.isnan(col1[k]) and c in fb:
+            col1[k] = fb[c]
+    filled, imputed = _impute_base(codes, col1[:, None])
+    _LINE_BASE[source_id] = (filled[:, 0], imputed[:, 0])
+    return _LINE_BASE[source_id]
 
 
 def _impute_base(codes: list[str], base: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -268,76 +289,88 @@ def duty_columns(df: pd.DataFrame) -> list[str]:
 
 
 def effective_on(imports: pd.DataFrame, date: dt.date | str, *, utilisation: str | Path = "published",
-                 basis: str = "legal", orders: list[Any] | None = None) -> pd.DataFrame:
+                 basis: str = "legal", orders: list[Any] | None = None, lean: bool = False) -> Any:
     """Return the line-level predicted duty of ``imports`` on one date.
 
     Columns added: ``line`` (the HTS10 of the edition used), ``match`` (exact / hts8_parent /
     hs6_parent / none), ``imputed`` (bool), ``base``, ``applied``, ``utilisation``, ``rate``
     and ``duty_<authority>`` (US$) for base, preference (negative), section301, section232
     and each 2025-2026 action (``ieepa_reciprocal``, ``section_122``, ...; a USMCA-exempt action
-    is paid on the share of value that does not claim USMCA).
+    is paid on the share of value that does not claim USMCA). ``lean``: return only the
+    sums of the date (a dict: value, predicted duty and rate, duty by authority).
     """
     partners = sorted(imports["partner"].unique())
     lapsed = svc.measures()["utilisation"]["lapsed_claims"]["programmes"] if basis == "census" else ()
-    bm = svc.batch_matrices(date, partners, lapsed_claimed=lapsed)
-    res = bm.result
-    pos_o = {o: j for j, o in enumerate(bm.origins)}
-    li, kind = _line_index(bm.codes, imports["hts10"].to_numpy())
-    oj = imports["partner"].map(pos_o).to_numpy()
-    base = res.base.copy()
-    fb = svc.specific_ave_fallback(bm.source_id)
-    rows = [k for k, c in enumerate(bm.codes) if c in fb]
-    if rows:
-        col1_nan = np.isnan(base[rows])
-        fill = np.array([fb[bm.codes[k]] for k in rows])[:, None] * np.ones((1, base.shape[1]))
-        sub = base[rows]
-        sub[col1_nan] = fill[col1_nan]
-        base[rows] = sub
-    base, imputed = _impute_base(bm.codes, base)
-    applied = np.where(np.isnan(res.applied), base, np.fmin(res.applied, base))
-    u, _ = utilisation_matrix(utilisation, bm.origins, bm.symbols)
+    d0 = svc.check_date(date)[0]
+    sid, codes = svc.batch_lines(d0)
+    pos_o = {o: j for j, o in enumerate(partners)}
+    ikey = (sid, id(imports), len(imports))
+    if ikey not in _INDEX:
+        _INDEX.clear()
+        _INDEX[ikey] = (*_line_index(codes, imports["hts10"].to_numpy()),
+                        imports["partner"].map(pos_o).to_numpy().astype(np.int64))
+    li, kind, oj = _INDEX[ikey]
     ok = li >= 0
-    i, j = np.where(ok, li, 0), oj
-    b = np.where(ok, base[i, j], np.nan)
-    a = np.where(ok, applied[i, j], np.nan)
-    sym = res.pref_sym[i, j] if res.pref_sym is not None else np.full(len(i), -1)
-    uu = np.where(sym >= 0, u[j, np.maximum(sym, 0)], 1.0)
-    us = [bm.symbols.index(x) for x in svc.USMCA_SYMBOLS if x in bm.symbols]
-    u_usmca = u[j][:, us].min(axis=1) if us else np.ones(len(j))
-    a301 = np.where(ok, res.add301[i, j], 0.0)
-    a232 = np.where(ok, res.add232[i, j], 0.0)
+    i = np.where(ok, li, 0)
+    key = (svc.state_key(d0), tuple(partners), tuple(lapsed), _fingerprint(i, oj))
+    res = _BATCHES.get(key)
+    if res is None:
+        res = svc.batch_cells(d0, partners, i, oj, lapsed_claimed=lapsed)
+        _BATCHES[key] = res
+        while len(_BATCHES) > 8:
+            _BATCHES.pop(next(iter(_BATCHES)))
+    col1_filled, imputed_line = _line_base(sid, codes)
+    b = np.where(np.isnan(res.base) & ~res.column2, col1_filled[i], res.base)
+    imputed = np.isnan(res.base) & ~np.isnan(b) & imputed_line[i]
+    a = np.where(np.isnan(res.applied), b, np.fmin(res.applied, b))
+    b = np.where(ok, b, np.nan)
+    a = np.where(ok, a, np.nan)
+    u, _ = utilisation_matrix(utilisation, partners, res.symbols)
+    sym = res.pref_sym
+    uu = np.where(sym >= 0, u[oj, np.maximum(sym, 0)], 1.0)
+    us = [res.symbols.index(x) for x in svc.USMCA_SYMBOLS if x in res.symbols]
+    u_usmca = u[oj][:, us].min(axis=1) if us else np.ones(len(oj))
     v = imports["value"].to_numpy(dtype=float)
-    out = imports.copy()
-    out["line"] = pd.Series(np.asarray(bm.codes, dtype=object)[i]).where(ok, None).to_numpy()
-    out["match"] = np.array(["exact", "hts8_parent", "hs6_parent", "none"])[kind]
-    out["imputed"] = np.where(ok, imputed[i, j], False)
-    out["base"], out["applied"], out["utilisation"] = b, a, uu
-    out["duty_base"] = np.nan_to_num(b * v)
-    out["duty_preference"] = np.nan_to_num(-uu * (b - a) * v)
-    out["duty_section301"] = a301 * v
-    out["duty_section232"] = a232 * v
+    duties: dict[str, np.ndarray] = {
+        "duty_base": np.nan_to_num(b * v),
+        "duty_preference": np.nan_to_num(-uu * (b - a) * v),
+        "duty_section301": np.where(ok, res.add301, 0.0) * v,
+        "duty_section232": np.where(ok, res.add232, 0.0) * v,
+    }
     for auth, layer in res.other.items():
-        d = np.where(ok, layer[i, j], 0.0)
+        d = np.where(ok, layer, 0.0)
         c = res.conditional.get(auth)
         if c is not None:  # what the share not claiming USMCA pays
-            d = d + np.where(ok, (1.0 - u_usmca) * c[i, j], 0.0)
-        out[f"duty_{slug(auth)}"] = d * v
-    out["duty"] = out[duty_columns(out)].sum(axis=1)
-    out["rate"] = np.where(v > 0, out["duty"] / np.where(v > 0, v, 1), np.nan)
-    out["adcvd_flag"] = np.where(ok, res.adcvd[i, j], False)
+            d = d + np.where(ok, (1.0 - u_usmca) * c, 0.0)
+        duties[f"duty_{slug(auth)}"] = d * v
+    total = np.sum(list(duties.values()), axis=0)
+    if lean:  # sums only (the dates before the last of a range)
+        vs = float(v.sum())
+        rec: dict[str, Any] = {"date": d0.isoformat(), "source": sid, "value": vs,
+                               "predicted_duty": float(total.sum()),
+                               "predicted_rate": float(total.sum()) / vs if vs else None}
+        rec.update({k: float(x.sum()) for k, x in duties.items()})
+        return rec
+    cols: dict[str, Any] = {
+        "line": pd.Series(np.asarray(codes, dtype=object)[i]).where(ok, None).to_numpy(),
+        "match": np.array(["exact", "hts8_parent", "hs6_parent", "none"])[kind],
+        "imputed": np.where(ok, imputed, False), "base": b, "applied": a, "utilisation": uu,
+        **duties, "duty": total, "rate": np.where(v > 0, total / np.where(v > 0, v, 1), np.nan),
+        "adcvd_flag": np.where(ok, res.adcvd, False),
+    }
     if orders is not None:  # AD/CVD cash deposits (all-others / country-wide): beside the duty, not in it
         memo: dict[tuple[str, str], float] = {}
-        dep = np.zeros(len(out))
-        for k, (code, partner) in enumerate(zip(out["hts10"], out["partner"], strict=True)):
-            key = (code, partner)
-            if key not in memo:
-                memo[key] = sum(x.rate for x in svc.deposits_for(orders, code, partner, bm.date))
-            dep[k] = memo[key]
-        out["deposit_rate"] = dep
-        out["deposits"] = dep * v
-    out["date"] = bm.date.isoformat()
-    out["source"] = bm.source_id
-    return out
+        dep = np.zeros(len(v))
+        for k, (code, partner) in enumerate(zip(imports["hts10"], imports["partner"], strict=True)):
+            cell = (str(code), str(partner))
+            if cell not in memo:
+                memo[cell] = sum(x.rate for x in svc.deposits_for(orders, cell[0], cell[1], d0))
+            dep[k] = memo[cell]
+        cols["deposit_rate"] = dep
+        cols["deposits"] = dep * v
+    cols["date"] = d0.isoformat()
+    cols["source"] = sid
+    return pd.concat([imports.reset_index(drop=True), pd.DataFrame(cols)], axis=1)
 
 
 def _dates(date: str | None, start: str | None, end: str | None, step: str) -> list[dt.date]:
@@ -405,17 +438,15 @@ def effective(imports: pd.DataFrame, *, layout: str = "plain", date: str | None 
                          expected=" | ".join(UTILISATION_MODES) + " | a CSV file", example="published")
     dates = _dates(date, start, end, step)
     observed = "duties" in imports.columns
-    frames = [effective_on(imports, d, utilisation=utilisation, basis=basis, orders=orders) for d in dates]
-    last = frames[-1]
-    by_date = []
-    for f in frames:
-        v = float(f["value"].sum())
-        rec: dict[str, Any] = {"date": f["date"].iloc[0], "source": f["source"].iloc[0], "value": v,
-                               "predicted_duty": float(f["duty"].sum()),
-                               "predicted_rate": float(f["duty"].sum()) / v if v else None}
-        for col in duty_columns(f):
-            rec[col] = float(f[col].sum())
-        by_date.append(rec)
+    by_date = [effective_on(imports, d, utilisation=utilisation, basis=basis, orders=orders, lean=True)
+               for d in dates[:-1]]
+    last = effective_on(imports, dates[-1], utilisation=utilisation, basis=basis, orders=orders)
+    v_last = float(last["value"].sum())
+    rec: dict[str, Any] = {"date": dates[-1].isoformat(), "source": str(last["source"].iloc[0]), "value": v_last,
+                           "predicted_duty": float(last["duty"].sum()),
+                           "predicted_rate": float(last["duty"].sum()) / v_last if v_last else None}
+    rec.update({col: float(last[col].sum()) for col in duty_columns(last)})
+    by_date.append(rec)
     v = float(last["value"].sum())
 
     def share(mask: pd.Series) -> float:

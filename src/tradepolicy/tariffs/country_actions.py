@@ -197,29 +197,34 @@ def action_matrices(
             continue
         flat = np.array([np.nan if r is None or r.rate is None else r.rate for r in rates])
         floor = np.array([np.nan if r is None or r.floor is None else r.floor for r in rates])
-        layer = np.zeros((n, m))
-        cols = np.flatnonzero(~np.isnan(flat))
-        layer[:, cols] = flat[cols][None, :]
-        fcols = np.flatnonzero(~np.isnan(floor))
-        if fcols.size:
-            layer[:, fcols] = np.maximum(0.0, floor[fcols][None, :] - base[:, None])
+        cols = np.flatnonzero(~np.isnan(flat) | ~np.isnan(floor))  # work on these columns only
+        sub = np.where(np.isnan(floor[cols])[None, :], np.nan_to_num(flat[cols])[None, :],
+                       np.maximum(0.0, np.nan_to_num(floor[cols])[None, :] - base[:, None]))
+        keep = np.ones(n, dtype=bool)
         prods = (a.get("products") or {}).get("lists")
         if prods:
-            layer[~mask(prods), :] = 0.0
+            keep &= mask(prods)
         ex = (a.get("exempt") or {}).get("lists")
         if ex:
-            layer[mask(ex), :] = 0.0
-        e232 = np.array([exempt_232(a, o, date) for o in origins])
+            keep &= ~mask(ex)
+        sub = sub * keep[:, None]
+        e232 = np.array([exempt_232(a, origins[c], date) for c in cols], dtype=bool)
         if e232.any():
-            layer[np.asarray(has_232) & e232[None, :]] = 0.0
-        eus = np.array([exempt_usmca(a, o, date) for o in origins])
+            sub[np.asarray(has_232)[:, cols] & e232[None, :]] = 0.0
+        eus = np.array([exempt_usmca(a, origins[c], date) for c in cols], dtype=bool)
         auth = str(a["authority"])
         if eus.any():
-            cells = np.asarray(usmca_cells) & eus[None, :]
-            c = np.where(cells, layer, 0.0)
-            layer = np.where(cells, 0.0, layer)
+            cells = np.asarray(usmca_cells)[:, cols] & eus[None, :]
+            c = np.zeros((n, m))
+            c[:, cols] = np.where(cells, sub, 0.0)
+            sub = np.where(cells, 0.0, sub)
             cond[auth] = cond.get(auth, 0.0) + c
-        layers[auth] = layers.get(auth, 0.0) + layer
+        if auth in layers:
+            layers[auth][:, cols] += sub
+        else:
+            full = np.zeros((n, m))
+            full[:, cols] = sub
+            layers[auth] = full
     return layers, cond
 
 
