@@ -73,3 +73,22 @@ def test_batch_agrees_with_the_stack_on_2025_09_01() -> None:
     for j, o in enumerate(bm.origins):
         s = svc.stack("6110.20.20.10", o, "2025-09-01")
         assert bm.result.total[i, j] == pytest.approx(s.total_ave, abs=TOL), o
+
+
+@pytest.mark.parametrize("date", ["2019-06-01", "2024-07-01", "2025-09-01", "2026-03-01", "2026-09-01"])
+def test_cells_agree_with_the_matrices(date: str) -> None:
+    # batch_cells (used by tariff effective) and batch_matrices (tariff batch) are two
+    # evaluations of the same rules: every cell of a random sample agrees exactly.
+    import numpy as np
+
+    origins = ["CHN", "VNM", "DEU", "CAN", "MEX", "KOR", "GBR", "IND", "BRA", "RUS", "CUB", "KHM"]
+    bm = svc.batch_matrices(date, origins)
+    rng = np.random.default_rng(13)
+    li = rng.integers(0, len(bm.codes), size=3000)
+    oj = rng.integers(0, len(origins), size=3000)
+    cells = svc.batch_cells(date, origins, li, oj)
+    want = bm.result.total[li, oj]
+    both = ~np.isnan(want)
+    assert np.array_equal(both, ~np.isnan(cells.total))
+    assert np.allclose(cells.total[both], want[both], rtol=0, atol=1e-12)
+    assert np.array_equal(cells.adcvd, bm.result.adcvd[li, oj])
