@@ -71,6 +71,9 @@ def measures() -> dict[str, Any]:
                 out[item.name[:-5]] = yaml.safe_load(item.read_text(encoding="utf-8"))
             except yaml.YAMLError as exc:
                 raise RegistryError(f"Invalid YAML: {exc}", where=f"tariffs/measures/{item.name}") from exc
+    from tradepolicy.tariffs.schema import validate_measures
+
+    validate_measures(out)
     return out
 
 
