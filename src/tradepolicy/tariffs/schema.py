@@ -136,6 +136,8 @@ class CountryActions(_Strict):
 
 
 class UtilisationRate(_Strict):
+    """A published utilisation rate of a programme for a partner."""
+
     partner: str
     programme: str
     symbols: list[str]
@@ -145,6 +147,8 @@ class UtilisationRate(_Strict):
 
 
 class Published(_Strict):
+    """The ``published`` utilisation mode: a default and cited rates."""
+
     default_rate: float = Field(ge=0.0, le=1.0)
     default_citation: str
     rates: list[UtilisationRate]
@@ -160,6 +164,8 @@ class Utilisation(_Open):
 
 
 class Hs6Map(_Strict):
+    """Where an old HS6 went in later HS revisions."""
+
     to: list[str] = Field(min_length=1)
     note: str
     confirmed: bool | None = None
@@ -174,6 +180,8 @@ class Concordance(_Strict):
 
 
 class PreferenceProgram(_Open):
+    """A non-agreement preference programme."""
+
     symbols: list[str]
     name: str
     citation: str = Field(min_length=3)
