@@ -86,3 +86,23 @@ def test_code_of_a_later_revision_maps_to_its_parent_when_asked() -> None:
     assert "map_parent" in e.value.message
     s = svc.stack("8412.21.00.99", "CHN", "2025-01-15", map_parent=True)
     assert any("mapped to its parent line 8412.21.00" in n for n in s.notes)
+
+
+def test_certification_programmes_are_offered_not_applied() -> None:
+    # 8507.60.00.20 (lithium-ion batteries for EVs) prints "Free (C)": civil aircraft use needs a
+    # certificate, so China pays MFN 3.4% + List 3 7.5% (2024-07-01) and the C rate is only noted.
+    s = svc.stack("8507.60.00.20", "CHN", "2024-07-01")
+    assert s.total_ave == pytest.approx(0.034 + 0.075, abs=TOL)
+    assert not [ly for ly in s.layers if ly.layer == "preference"]
+    assert any("Offered, not applied" in n and "under C (" in n for n in s.notes)
+    # Haitian apparel: HOPE/HELP through HTS 9820 is offered in a note, CBTPA/CBERA still apply.
+    h = svc.stack("6110.20.20.10", "HTI", "2024-07-01")
+    assert any("HOPE/HELP" in n for n in h.notes)
+
+
+def test_egyptian_qiz_apparel_claims_the_israel_fta_rate() -> None:
+    # 6204.62.15.03 (women's cotton trousers) from Egypt on 2024-07-01: MFN 16.6% (HTS 2024);
+    # QIZ goods enter at the US-Israel FTA rate (IL: Free) -> 0 when claimed (General Note 3(a)(v)).
+    s = svc.stack("6204.62.15.03", "EGY", "2024-07-01")
+    (pref,) = [ly for ly in s.layers if ly.layer == "preference"]
+    assert "IL" in pref.rate_text and s.total_ave == pytest.approx(0.0, abs=TOL)

@@ -798,6 +798,15 @@ def offered_programs(line: LineRates, origin: str, date: dt.date, applied: Mappi
             names = ", ".join(f"{x} ({every[x].program})" for x in syms)
             out.append(f"Offered, not applied: {g.duty.text} under {names} needs a certificate or "
                        f"end use; claim it only when the entry qualifies ({every[syms[0]].citation}).")
+    for p in m["preferences"]["programs"].values():
+        chapters = p.get("offer_chapters")
+        if not chapters or line.code[:2] not in chapters:
+            continue
+        if p["origins"] != "all" and origin not in p["origins"]:
+            continue
+        start, end = p.get("from"), p.get("to")
+        if (start is None or as_date(start) <= date) and (end is None or date <= as_date(end)):
+            out.append(f"Offered, not applied: {p['offer_note']} ({p['citation']})")
     if line.code.startswith("98"):
         out.append("Chapter 98 provisions apply only when the conditions of the heading are met.")
     return out
