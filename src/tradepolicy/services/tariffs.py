@@ -503,10 +503,33 @@ def country_actions_cfg() -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def adcvd_orders() -> pd.DataFrame:
-    """Return AD/CVD orders in place with ISO3 and HS codes matched through I-TIP."""
+    """Return AD/CVD orders in place with ISO3 and HS codes matched through I-TIP.
+
+    The match is cached as Parquet under ``cache_dir/derived`` keyed by the sha256 of the
+    two source files (a changed source rebuilds), like the schedules.
+    """
     from tradepolicy.datasets.readers.adcvd import read_itip_measures, read_orders_in_place
 
-    return match_orders(read_orders_in_place(), read_itip_measures())
+    files = ("usitc_adcvd_orders_in_place_2020-08_clean.csv", "wto_itip_us_antidumping_measures_2020-09.csv")
+    for f in files:
+        dataset_path("us-adcvd-orders", f)  # verify
+    sha = "".join(_sha("us-adcvd-orders", f)[:8] for f in files)
+    with _LOCK:
+        path = _derived("adcvd_matched", sha)
+        if path.exists():
+            df = pd.read_parquet(path)
+            df["hs_codes"] = [list(x) for x in df["hs_codes"]]
+            return df
+        df = match_orders(read_orders_in_place(), read_itip_measures())
+        out = df.copy()
+        for c in out.columns:
+            first = next((x for x in out[c] if x is not None and not (isinstance(x, float) and pd.isna(x))), None)
+            if c != "hs_codes" and out[c].dtype == object and not isinstance(first, dt.date):
+                out[c] = out[c].astype(str).where(out[c].notna(), None)
+        tmp = path.with_suffix(".tmp")
+        out.to_parquet(tmp, index=False)
+        tmp.replace(path)
+        return df
 
 
 @lru_cache(maxsize=1)
