@@ -33,6 +33,8 @@ MAX_ROWS = 2_000_000
 # same share one.
 _BATCHES: dict[tuple[Any, ...], Any] = {}
 _INDEX: dict[tuple[Any, ...], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+svc.CACHE.register_dict("tariff_effective.cells", _BATCHES)
+svc.CACHE.register_dict("tariff_effective.line_index", _INDEX)
 MAX_DATES = 400
 PLAIN_COLUMNS = ("hts10", "partner", "value")
 UTILISATION_MODES = ("published", "all", "none")
@@ -234,6 +236,7 @@ def _fingerprint(i: np.ndarray, oj: np.ndarray) -> tuple[int, int]:
 
 
 _LINE_BASE: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+svc.CACHE.register_dict("tariff_effective.line_base", _LINE_BASE)
 
 
 def _line_base(source_id: str, codes: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -583,6 +586,7 @@ def write_chart(res: EffectiveResult, path: Path | str) -> None:
 
 
 _CENSUS_CACHE: dict[tuple[str, str, str | None], EffectiveResult] = {}
+svc.CACHE.register_dict("tariff_effective.census_2024", _CENSUS_CACHE)
 
 
 def census_2024(date: str = "2024-07-01", *, utilisation: str = "published",
