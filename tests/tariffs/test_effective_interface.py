@@ -119,3 +119,14 @@ def test_effective_page_and_twins() -> None:
     assert js["ok"] and len(js["by_partner"]) == 25
     csv = client.get("/tariffs/effective.csv?date=2024-07-01").text
     assert csv.splitlines()[0].startswith("partner,value,predicted_duty")
+
+
+def test_date_before_the_measures_is_refused_with_the_nearest_valid(tmp_path: Path) -> None:
+    p = _csv(tmp_path, "hts10,partner,value\n7208510030,CHN,1000\n")
+    frame, layout = eff.read_imports(p)
+    with pytest.raises(InputError) as e:
+        eff.effective(frame, layout=layout, date="2015-06-01")
+    assert e.value.details["nearest"] == ["2018-01-01"] and e.value.field == "date"
+    with pytest.raises(InputError) as e2:
+        eff.effective(frame, layout=layout, start="2017-01-01", end="2018-06-01")
+    assert e2.value.field == "from"

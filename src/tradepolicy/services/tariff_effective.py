@@ -27,6 +27,7 @@ import pandas as pd
 
 from tradepolicy.errors import InputError, NotFoundError
 from tradepolicy.services import tariffs as svc
+from tradepolicy.tariffs.dated_measures import as_date
 
 MAX_ROWS = 2_000_000
 # Cell stacks by (state key, partners, lapsed programmes, cells): dates whose measures are the
@@ -376,16 +377,26 @@ def effective_on(imports: pd.DataFrame, date: dt.date | str, *, utilisation: str
     return pd.concat([imports.reset_index(drop=True), pd.DataFrame(cols)], axis=1)
 
 
+def _check_measure_date(d: dt.date, field: str) -> dt.date:
+    """Refuse a date before the measures are encoded (``sources.yaml`` ``measures_from``)."""
+    first = as_date(svc.measures()["sources"]["measures_from"])
+    if d < first:
+        raise InputError(f"Date {d.isoformat()} is before the measures are encoded ({first.isoformat()}).",
+                         field=field, expected=f"a date from {first.isoformat()} to today",
+                         example=first.isoformat(), details={"nearest": [first.isoformat()]})
+    return d
+
+
 def _dates(date: str | None, start: str | None, end: str | None, step: str) -> list[dt.date]:
     if date and (start or end):
         raise InputError("Give --date, or --from and --to, not both.", field="date",
                          expected="--date D | --from D1 --to D2 [--step month]", example="--date 2024-07-01")
     if date:
-        return [svc.check_date(date)[0]]
+        return [_check_measure_date(svc.check_date(date)[0], "date")]
     if not (start and end):
         raise InputError("Give --date, or both --from and --to.", field="date",
                          expected="--date D | --from D1 --to D2", example="--from 2024-01-01 --to 2024-12-01")
-    s, _ = svc.check_date(start)
+    s = _check_measure_date(svc.check_date(start)[0], "from")
     e, _ = svc.check_date(end)
     if e < s:
         raise InputError("--to is before --from.", field="to", expected=f"a date on or after {s}",
