@@ -43,7 +43,9 @@ def measures() -> dict[str, Any]:
     for item in folder.iterdir():
         if item.name.endswith(".yaml"):
             try:
-                out[item.name[:-5]] = yaml.safe_load(item.read_text(encoding="utf-8"))
+                # libyaml's safe loader when present (same results, ~10x faster on the large files)
+                loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+                out[item.name[:-5]] = yaml.load(item.read_text(encoding="utf-8"), Loader=loader)
             except yaml.YAMLError as exc:
                 raise RegistryError(f"Invalid YAML: {exc}", where=f"tariffs/measures/{item.name}") from exc
     from tradepolicy.tariffs.schema import validate_measures
