@@ -98,13 +98,21 @@ def test_section232_steel_from_united_kingdom_and_japan(hts2025: pd.DataFrame) -
     jpn = svc.stack("7301.20.10.00", "JPN", "2025-07-01")
     assert gbr.total_ave == pytest.approx(0.25, abs=TOL) and jpn.total_ave == pytest.approx(0.50, abs=TOL)
     assert _layers(gbr, "chapter99")[0].authority == "Section 232"
-    assert svc.stack("7301.20.10.00", "GBR", "2019-07-01").total_ave == pytest.approx(0.25, abs=TOL)
-    assert svc.stack("7301.20.10.00", "JPN", "2019-07-01").total_ave == pytest.approx(0.25, abs=TOL)
+    # On 2019-07-01 7301.20 (welded angles, shapes) was outside the 2018 scope: Proc. 9705
+    # cl.1 (as amended by Proc. 9711) covers HS6 7216.99 through 7301.10, so 7301.10 sheet
+    # piling paid 25% (GBR then in the EU, whose exemption ended 2018-06-01; JPN no
+    # exemption before its 2022 TRQ) and 7301.20 paid nothing. (The old expectation of 25%
+    # on 7301.20 came from applying the 2025 list back to 2018: factually wrong.)
+    assert svc.stack("7301.20.10.00", "GBR", "2019-07-01").total_ave == pytest.approx(0.0, abs=TOL)
+    assert svc.stack("7301.10.00", "GBR", "2019-07-01").total_ave == pytest.approx(0.25, abs=TOL)
+    assert svc.stack("7301.10.00", "JPN", "2019-07-01").total_ave == pytest.approx(0.25, abs=TOL)
 
 
 def test_korus_line_from_korea_and_china(hts2025: pd.DataFrame) -> None:
     # 0201.10.50 in HTS 2025: general "26.4%", special "... 1.7% (KR) ...". Hand check on
-    # 2025-03-01: KOR -> KORUS 1.7%; CHN -> 26.4% + 7.5% (List 4A) = 33.9%.
+    # 2025-03-01: KOR -> KORUS 1.7%; CHN -> 26.4% + 7.5% (List 4A) + 10% IEEPA fentanyl
+    # (EO 14195, from 2025-02-04; the 20% rate began 2025-03-04) = 43.9%. (The old expectation,
+    # 33.9%, left out the IEEPA duty in force on the date: factually wrong.)
     mfn = parse_rate(text_of(hts2025, "02011050", "general")).ave()
     assert mfn == pytest.approx(0.264, abs=TOL)
     kor = svc.stack("0201.10.50", "KOR", "2025-03-01")
@@ -112,7 +120,7 @@ def test_korus_line_from_korea_and_china(hts2025: pd.DataFrame) -> None:
     assert kor.total_ave == pytest.approx(0.017, abs=TOL)
     (pref,) = _layers(kor, "preference")
     assert "KR" in pref.authority
-    assert chn.total_ave == pytest.approx(0.264 + 0.075, abs=TOL)
+    assert chn.total_ave == pytest.approx(0.264 + 0.075 + 0.10, abs=TOL)
     assert kor.source == "HTS 2025 Basic Edition"
 
 
@@ -189,9 +197,10 @@ def test_batch_agrees_with_single_stacks(tmp_path: object) -> None:
 
 def test_hts8_without_own_row_uses_its_statistical_line() -> None:
     # HTS 2025 prints 0101.30.00.00 (6.8%) with no 8-digit row 0101.30.00; from China on
-    # 2025-06-01 (List 4A 7.5%): 6.8% + 7.5% = 14.3%, from the 2025 edition, with a note.
+    # 2025-06-01 (List 4A 7.5%, IEEPA fentanyl 20% and reciprocal 10%): 6.8% + 7.5% + 30% =
+    # 44.3%, from the 2025 edition, with a note. (The old 14.3% left out the IEEPA duties.)
     s = svc.stack("0101.30.00", "CHN", "2025-06-01")
-    assert s.source == "HTS 2025 Basic Edition" and s.total_ave == pytest.approx(0.143, abs=TOL)
+    assert s.source == "HTS 2025 Basic Edition" and s.total_ave == pytest.approx(0.443, abs=TOL)
     assert any("no row of its own" in n for n in s.notes)
 
 

@@ -43,12 +43,18 @@ def stack(
     unit_value: Annotated[float | None, typer.Option(help="customs value per unit of quantity, US$ (converts specific rates)")] = None,
     value_usd: Annotated[float | None, typer.Option(help="customs value of the entry, US$")] = None,
     quantity: Annotated[float | None, typer.Option(help="quantity of the entry, in the rate's unit (e.g. kg)")] = None,
+    map_parent: Annotated[bool, typer.Option("--map-parent", help="stack a code of a later HTS revision on its parent line (with a note)")] = False,
+    over_quota: Annotated[bool, typer.Option("--over-quota", help="the entry is over a Section 232 tariff-rate quota (default: in quota)")] = False,
+    orders: Annotated[Path | None, typer.Option(help="current AD/CVD orders CSV with cash-deposit rates (case_number,country,hts,exporter,deposit_rate,kind,from[,to,citation])")] = None,
+    exporter: Annotated[str | None, typer.Option(help="exporter whose deposit rate applies (default all-others, else country-wide)")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Show the duty stack of a line from an origin on a date: every layer, its authority and citation."""
     from tradepolicy.services import tariffs as svc
 
-    s = svc.stack_dict(hts, origin, date, unit_value=unit_value, value_usd=value_usd, quantity=quantity)
+    deposits = svc.read_orders_file(orders) if orders is not None else None
+    s = svc.stack_dict(hts, origin, date, unit_value=unit_value, value_usd=value_usd, quantity=quantity,
+                       map_parent=map_parent, over_quota=over_quota, orders=deposits, exporter=exporter)
     if as_json:
         print_json(s)
         return
@@ -59,6 +65,8 @@ def stack(
          title=f"{s['hts']} from {s['origin']} on {s['date']} ({s['source']})")
     total = "not statable" if s["total_ave"] is None else f"{s['total_ave']:.2%}"
     console.print(f"Total ad valorem equivalent: [bold]{total}[/]")
+    if s.get("total_with_deposits") is not None:
+        console.print(f"Total with AD/CVD cash deposits: [bold]{s['total_with_deposits']:.2%}[/]")
     if "duty_usd" in s:
         console.print(f"Duty on US${value_usd:,.2f}: US${s['duty_usd']:,.2f}")
     for n in s["notes"]:
@@ -78,6 +86,65 @@ def batch(
     with progress("Stacking every line x origin"):
         summary = svc.batch(date, out, origin or None)
     emit(summary, as_json=as_json)
+
+
+@tariff_app.command("effective")
+def effective(
+    imports: Annotated[Path, typer.Option(help="imports file: CSV hts10,partner,value[,duties] or the Census layout of us-customs-duties (cty_code,hts10,con_val_*,cal_dut_*)")],
+    date: Annotated[str | None, typer.Option(help="one entry date YYYY-MM-DD")] = None,
+    start: Annotated[str | None, typer.Option("--from", help="first date of a range")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="last date of a range")] = None,
+    step: Annotated[str, typer.Option(help="range step: day | month | quarter | year")] = "month",
+    utilisation: Annotated[str, typer.Option(help="preference utilisation: published (default, documented) | all | none | a CSV partner,programme,rate")] = "published",
+    basis: Annotated[str | None, typer.Option(help="legal | census (claims of lapsed GSP recorded at the GSP rate, as Census calculated duty); default by layout")] = None,
+    out: Annotated[Path | None, typer.Option(help="write the tables (by date, partner, chapter, authority) to .csv or .parquet")] = None,
+    lines_out: Annotated[Path | None, typer.Option(help="write the line-level prediction (last date) to .csv or .parquet")] = None,
+    chart: Annotated[Path | None, typer.Option(help="write a PNG chart of the predicted rate over the dates")] = None,
+    orders: Annotated[Path | None, typer.Option(help="current AD/CVD orders CSV with cash-deposit rates (all-others / country-wide used)")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Effective tariff rates of a file of imports: duty and rate by partner, chapter and authority; predicted vs observed."""
+    from tradepolicy.services import tariff_effective as eff
+    from tradepolicy.services import tariffs as svc
+
+    with progress("Stacking the imports"):
+        deposits = svc.read_orders_file(orders) if orders is not None else None
+        frame, layout = eff.read_imports(imports)
+        res = eff.effective(frame, layout=layout, date=date, start=start, end=end, step=step,
+                            utilisation=utilisation, basis=basis, orders=deposits)
+    if out is not None:
+        eff.write_tables(res, out)
+    if lines_out is not None:
+        eff.write_lines(res, lines_out)
+    if chart is not None:
+        eff.write_chart(res, chart)
+    if as_json:
+        print_json(res.to_dict())
+        return
+    obs = res.observed_rate is not None
+    console.print(f"{res.rows:,} rows ({res.layout} layout), value US${res.total_value:,.0f}; "
+                  f"utilisation: {res.utilisation}; basis: {res.basis}")
+    if len(res.by_date) > 1:
+        emit([{"date": r["date"], "source": r["source"], "rate": f"{r['predicted_rate']:.3%}"} for r in res.by_date],
+             as_json=False, title="predicted rate by date")
+    cols = ["partner", "value", "predicted_rate"] + (["observed_rate", "difference_pp"] if obs else [])
+
+    def fmt(r: dict[str, object]) -> dict[str, object]:
+        return {"partner": r.get("partner", r.get("chapter")), "value": f"{float(r['value']):,.0f}",  # type: ignore[arg-type]
+                "predicted_rate": f"{float(r['predicted_rate'] or 0):.3%}",  # type: ignore[arg-type]
+                "observed_rate": "" if r.get("observed_rate") is None else f"{float(r['observed_rate']):.3%}",  # type: ignore[arg-type]
+                "difference_pp": "" if r.get("difference_pp") is None else f"{float(r['difference_pp']):+.2f}"}  # type: ignore[arg-type]
+
+    emit([fmt(r) for r in res.by_partner], as_json=False, columns=cols, title=f"by partner ({res.dates[-1]})")
+    emit([{"authority": a["authority"], "duty": f"{a['duty']:,.0f}", "rate": f"{a['rate'] or 0:.3%}"}
+          for a in res.by_authority], as_json=False, title="by authority")
+    total = f"predicted {res.predicted_rate:.3%}"
+    if obs:
+        total += f", observed {res.observed_rate:.3%}"
+    console.print(f"All partners: {total}")
+    console.print("coverage: " + ", ".join(f"{k} {v:.2%}" for k, v in res.coverage.items()))
+    for n in res.notes:
+        console.print(f"note: {n}", markup=False)
 
 
 @tariff_app.command("offer")

@@ -9,7 +9,7 @@ replaces the base when lower; Chapter 99 additional duties are added on top.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -25,6 +25,9 @@ class BatchResult:
     Matrices of shape (n_lines, n_origins), decimals: ``base`` (column rate AVE),
     ``applied`` (after preference), ``add301`` / ``add232`` (Chapter 99), ``total``
     (``applied`` + additional; NaN where the base cannot be stated), ``adcvd`` (bool flag).
+    ``pref_sym``: index of the claimed symbol (-1 none); ``other``: the 2025-2026 country
+    actions by authority (included in ``total``); ``conditional``: by authority, the duty a
+    cell would pay if its good did not qualify for USMCA (not in ``total``).
     """
 
     base: F
@@ -33,6 +36,9 @@ class BatchResult:
     add232: F
     total: F
     adcvd: B
+    pref_sym: npt.NDArray[np.int32] | None = None
+    other: dict[str, F] = field(default_factory=dict)
+    conditional: dict[str, F] = field(default_factory=dict)
 
 
 def stack_matrix(
@@ -69,21 +75,35 @@ def stack_matrix(
     n, m = len(col1_ave), len(col2_origin)
     base = np.where(col2_origin[None, :], col2_ave[:, None], col1_ave[:, None])
     pref = np.full((n, m), np.nan)
+    sym = np.full((n, m), -1, dtype=np.int32)
     patterns, inverse = np.unique(eligible, axis=0, return_inverse=True)
     inverse = np.asarray(inverse).reshape(-1)
     for k, pat in enumerate(patterns):
         if not pat.any():
             continue
-        sub = pref_ave[:, pat]
+        idx = np.flatnonzero(pat)
+        sub = pref_ave[:, idx]
         best = np.full(n, np.nan)
+        which = np.full(n, -1, dtype=np.int32)
         has = ~np.isnan(sub).all(axis=1)
-        best[has] = np.nanmin(sub[has], axis=1)
+        if has.any():
+            arg = np.nanargmin(sub[has], axis=1)
+            best[has] = sub[has][np.arange(arg.size), arg]
+            which[has] = idx[arg]
         cols = np.flatnonzero(inverse == k)
         pref[:, cols] = best[:, None]
+        sym[:, cols] = which[:, None]
     for i, j, drop in blocked:
-        row = pref_ave[i, eligible[j] & ~drop]
-        pref[i, j] = np.nan if np.isnan(row).all() else np.nanmin(row)
+        ok = np.flatnonzero(eligible[j] & ~drop)
+        row = pref_ave[i, ok]
+        if np.isnan(row).all():
+            pref[i, j], sym[i, j] = np.nan, -1
+        else:
+            a = int(np.nanargmin(row))
+            pref[i, j], sym[i, j] = row[a], ok[a]
     pref[:, col2_origin] = np.nan
-    applied = np.where(~np.isnan(pref) & ~(pref >= base), np.fmin(pref, base), base)
+    claimed = ~np.isnan(pref) & ~(pref >= base)
+    applied = np.where(claimed, np.fmin(pref, base), base)
+    sym = np.where(claimed, sym, -1).astype(np.int32)
     total = applied + add301 + add232
-    return BatchResult(base, applied, add301, add232, total, adcvd)
+    return BatchResult(base, applied, add301, add232, total, adcvd, sym)

@@ -212,54 +212,138 @@ def section301_duties(
 # --- Section 232 --------------------------------------------------------------------------
 
 
+def list_row_from(program: Mapping[str, Any], code: str) -> dt.date | None:
+    """Return the date from which a list row of ``program`` applies to ``code`` (None = always).
+
+    ``program["list_from"]`` is a list of ``{from, chapters?}``: the first entry whose
+    chapters hold the code's chapter (or that names no chapters) gives the date.
+
+    >>> list_row_from({"list_from": [{"from": "2025-03-12", "chapters": ["73"]},
+    ...                              {"from": "2025-08-18"}]}, "94032000")
+    datetime.date(2025, 8, 18)
+    """
+    for e in program.get("list_from") or ():
+        chapters = e.get("chapters")
+        if not chapters or code[:2] in {str(c) for c in chapters}:
+            return as_date(e["from"])
+    return None
+
+
+def scope_rows(cfg: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """Return HTS prefix -> rows of the programmes whose scope the YAML states (``scope:``).
+
+    ``scope.hts`` lists prefixes; ``scope.hs6_ranges`` lists inclusive HS6 ranges, expanded
+    to every HS6 number inside them. Rows look like the dataset list's rows, with the
+    programme's first rate date as ``from``.
+
+    >>> rows = scope_rows({"programs": {"p": {"scope": {"hs6_ranges": [["720610", "720612"]]},
+    ...                    "rates": [{"from": "2018-03-23", "rate": 0.25}]}}})
+    >>> sorted(rows)
+    ['720610', '720611', '720612']
+    """
+    out: dict[str, list[dict[str, Any]]] = {}
+    for prog, p in cfg["programs"].items():
+        scope = p.get("scope")
+        if not scope:
+            continue
+        start = min(as_date(e["from"]) for e in p["rates"])
+        prefixes = [str(h).replace(".", "") for h in scope.get("hts", ())]
+        for lo, hi in scope.get("hs6_ranges", ()):
+            prefixes += [f"{n:06d}" for n in range(int(lo), int(hi) + 1)]
+        for pre in prefixes:
+            out.setdefault(pre, []).append({
+                "program": prog, "hts_code": pre, "hts_digits": len(pre), "default_rate": 0.0,
+                "country_overrides": {}, "usmca_exempt": False, "from": start,
+                "scope_citation": str(scope.get("citation", "")), "scope_note": scope.get("note"),
+            })
+    return out
+
+
 def section232_duties(
     code: str,
     origin: str,
     date: dt.date,
     cfg: Mapping[str, Any],
     products: Mapping[str, Sequence[Mapping[str, Any]]],
+    *,
+    over_quota: bool = False,
 ) -> tuple[list[AdditionalDuty], list[str]]:
     """Return the Section 232 duties on ``code`` for ``origin`` on ``date``, and notes.
 
-    ``products`` maps an HTS prefix to the list rows under it (program, default_rate,
-    country_overrides, usmca_exempt). Country rates from the YAML apply first; from the
-    programme's ``data_overrides_from`` date the list's own overrides apply.
+    ``products`` maps an HTS prefix to the rows under it (program, default_rate,
+    country_overrides, usmca_exempt, and ``from``: the date the row applies from). Country
+    rates from the YAML apply first; from the programme's ``data_overrides_from`` date the
+    list's own overrides apply. Programmes of one ``group`` (metal) never stack: the one
+    with the lowest ``priority`` in force wins, then the longest prefix. ``over_quota``:
+    a tariff-rate-quota country's entry is over its quota (pays the default rate).
     """
     out: list[AdditionalDuty] = []
     notes: list[str] = []
     eu = set(cfg.get("eu_members", []))
-    seen: set[str] = set()
+    quota_notes = cfg.get("quota_notes") or {}
+    candidates: list[tuple[int, int, Mapping[str, Any], int]] = []
+    order = {k: i for i, k in enumerate(cfg["programs"])}
     for n in (10, 8, 6, 4):
         for row in products.get(code[:n], ()) if len(code) >= n else ():
             prog = row["program"]
-            if prog in seen or prog not in cfg["programs"]:
+            if prog not in cfg["programs"]:
                 continue
-            seen.add(prog)
+            start = row.get("from")
+            if start is not None and date < as_date(start):
+                continue
             p = cfg["programs"][prog]
             found = rate_on(p["rates"], date)
             if found is None or found[0] is None:
                 continue
-            rate = float(row["default_rate"]) if found[0] == "list" else float(found[0])
-            cite = found[1]
-            label = prog.replace("_", " ")
-            note = None
-            ckey = origin if origin in (p.get("country_rates") or {}) else (
-                "EU" if origin in eu and "EU" in (p.get("country_rates") or {}) else None)
-            if ckey is not None:
-                c = rate_on(p["country_rates"][ckey], date)
-                if c is not None and c[0] is not None:
+            candidates.append((int(p.get("priority", 0)), -n, row, order[prog]))
+    candidates.sort(key=lambda c: (c[0], c[1], c[3]))
+    seen: set[str] = set()
+    groups: set[str] = set()
+    for _prio, neg_n, row, _ in candidates:
+        n = -neg_n
+        prog = row["program"]
+        p = cfg["programs"][prog]
+        group = p.get("group")
+        if prog in seen or (group is not None and group in groups):
+            continue
+        seen.add(prog)
+        if group is not None:
+            groups.add(str(group))
+        found = rate_on(p["rates"], date)
+        assert found is not None
+        rate = float(row["default_rate"]) if found[0] == "list" else float(found[0])
+        cite = found[1]
+        if row.get("scope_citation"):
+            cite = f"{cite}; scope: {row['scope_citation']}"
+        label = prog.replace("_", " ")
+        note = row.get("scope_note")
+        ckey = origin if origin in (p.get("country_rates") or {}) else (
+            "EU" if origin in eu and "EU" in (p.get("country_rates") or {}) else None)
+        if ckey is not None:
+            entries = p["country_rates"][ckey]
+            c = rate_on(entries, date)
+            if c is not None and c[0] is not None:
+                entry = max((e for e in entries if as_date(e["from"]) <= date), key=lambda e: as_date(e["from"]))
+                quota = entry.get("quota")
+                if quota == "trq" and over_quota:
+                    note = f"over-quota entry of {origin}: the default rate applies"
+                else:
                     rate, cite, note = float(c[0]), c[1], f"country rate for {origin}"
-            overrides_from = p.get("data_overrides_from")
-            if overrides_from and date >= as_date(overrides_from) and origin in row["country_overrides"]:
-                rate = float(row["country_overrides"][origin])
-                cite = f"{cite}; country rate for {origin} per the Section 232 list of 2025-12-04"
-                note = f"country rate for {origin}"
-            if row["usmca_exempt"] and origin in cfg.get("usmca_origins", []):
-                rate, note = 0.0, str(cfg.get("usmca_note"))
-            elif n <= int(cfg.get("coarse_prefix_digits", 0)) and rate:
-                coarse = str(cfg["coarse_prefix_note"]).format(prefix=code[:n])
-                note = f"{note}; {coarse}" if note else coarse
-            out.append(AdditionalDuty(str(cfg["authority"]), str(p["heading"]), label, rate, cite, note))
+                    if quota in quota_notes:
+                        note = f"{note}; {quota_notes[quota]}"
+                    if entry.get("confirmed") is False:
+                        note = f"{note} (UNCONFIRMED)"
+        overrides_from = p.get("data_overrides_from")
+        if overrides_from and date >= as_date(overrides_from) and origin in row["country_overrides"]:
+            rate = float(row["country_overrides"][origin])
+            cite = f"{cite}; country rate for {origin} per the Section 232 list of 2025-12-04"
+            note = f"country rate for {origin}"
+        if row["usmca_exempt"] and origin in cfg.get("usmca_origins", []):
+            rate, note = 0.0, str(cfg.get("usmca_note"))
+        elif n <= int(cfg.get("coarse_prefix_digits", 0)) and rate and not row.get("scope_citation"):
+            coarse = str(cfg["coarse_prefix_note"]).format(prefix=code[:n])
+            note = f"{note}; {coarse}" if note else coarse
+        out.append(AdditionalDuty(str(cfg["authority"]), str(p["heading"]), label, rate, cite, note))
     return out, notes
 
 
@@ -284,6 +368,8 @@ def eligible_programs(
     programs: Mapping[str, Mapping[str, Any]],
     agreements: Iterable[Any],
     successors: Mapping[str, Mapping[str, str]] | None = None,
+    *,
+    certified: bool = False,
 ) -> dict[str, Eligibility]:
     """Return the programme symbols ``origin`` may claim on ``date``, keyed by symbol.
 
@@ -292,10 +378,15 @@ def eligible_programs(
     (``in_force``, ``terminated``) from the agreements registry. ``successors`` maps a
     successor symbol to {origin: predecessor symbol} (``stacking.yaml``): an origin that may
     claim the successor may also claim the predecessor symbol printed in older schedules.
+    ``certified``: include the programmes marked ``certification: true`` (civil aircraft C,
+    pharmaceuticals K, dyes L), which need a certificate or end use and are never applied by
+    default (only offered).
     """
     out: dict[str, Eligibility] = {}
     for _pid, p in programs.items():
         if not _in_window(date, p.get("from"), p.get("to")):
+            continue
+        if p.get("certification") and not certified:
             continue
         origins = p["origins"]
         if origins != "all" and origin not in origins:

@@ -60,6 +60,8 @@ class DutyStack:
 
     ``total_ave`` is the decimal ad valorem equivalent of all rate layers (None when a
     layer cannot be stated); ``source`` names the schedule used for the base column.
+    ``deposit_ave``: AD/CVD cash deposits from a user orders file (None without one);
+    ``total_with_deposits``: ``total_ave`` plus the deposits, a labelled total beside it.
     """
 
     hts: str
@@ -71,6 +73,8 @@ class DutyStack:
     layers: tuple[Layer, ...]
     total_ave: float | None
     notes: tuple[str, ...] = field(default=())
+    deposit_ave: float | None = None
+    total_with_deposits: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict (dates as ISO strings)."""

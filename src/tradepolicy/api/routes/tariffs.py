@@ -6,10 +6,81 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
+from pydantic import BaseModel, Field
 
+from tradepolicy.api.security import requires
 from tradepolicy.services import tariffs as svc
 
-router = APIRouter(tags=["tariffs"])
+# Every tariff read is public (docs/platform.md: public tariff reads use `public.read`).
+router = APIRouter(tags=["tariffs"], dependencies=[requires("public.read")])
+
+
+class ErrorBody(BaseModel):
+    """The error part of the canonical error shape."""
+
+    type: str
+    message: str
+    where: str | None = None
+    field: str | None = None
+    expected: str | None = None
+    example: str | None = None
+    details: dict[str, Any] | None = None
+
+
+class ErrorOut(BaseModel):
+    """The one error shape: ``{"ok": false, "error": {...}, "status": N}``."""
+
+    ok: bool = False
+    error: ErrorBody
+    status: int
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {400: {"model": ErrorOut}, 401: {"model": ErrorOut},
+                                           403: {"model": ErrorOut}, 404: {"model": ErrorOut}}
+MAX_EFFECTIVE_ROWS = 50_000
+
+
+class ImportRow(BaseModel):
+    """One HTS10 x partner row of an imports file."""
+
+    hts10: str = Field(..., min_length=10, max_length=13, description="ten digits (dots allowed)")
+    partner: str = Field(..., min_length=3, max_length=3, description="ISO3")
+    value: float = Field(..., ge=0, description="customs value, US$")
+    duties: float | None = Field(None, ge=0, description="observed duties, US$ (optional)")
+
+
+class EffectiveIn(BaseModel):
+    """A request for effective tariff rates: rows and a date or a range of dates."""
+
+    rows: list[ImportRow] = Field(..., min_length=1, max_length=MAX_EFFECTIVE_ROWS)
+    date: str | None = Field(None, max_length=10, description="one date YYYY-MM-DD")
+    start: str | None = Field(None, max_length=10, description="first date of a range")
+    end: str | None = Field(None, max_length=10, description="last date of a range")
+    step: str = Field("month", max_length=10, description="day | month | quarter | year")
+    utilisation: str = Field("published", max_length=20, description="published | all | none")
+    basis: str | None = Field(None, max_length=10, description="legal | census")
+
+
+class EffectiveOut(BaseModel):
+    """Predicted (and observed) duty by partner, chapter, authority and date."""
+
+    ok: bool = True
+    dates: list[str]
+    utilisation: str
+    basis: str
+    layout: str
+    rows: int
+    total_value: float
+    predicted_duty: float
+    predicted_rate: float
+    observed_duty: float | None
+    observed_rate: float | None
+    coverage: dict[str, float]
+    by_partner: list[dict[str, Any]]
+    by_chapter: list[dict[str, Any]]
+    by_authority: list[dict[str, Any]]
+    by_date: list[dict[str, Any]]
+    notes: list[str]
 
 
 @router.get("/tariffs/hts/{hts}")
@@ -37,10 +108,13 @@ def stack(
     unit_value: float | None = Query(None, description="US$ per unit of quantity"),
     value_usd: float | None = Query(None, description="customs value of the entry, US$"),
     quantity: float | None = Query(None, description="quantity of the entry in the rate's unit"),
+    map_parent: bool = Query(False, description="stack a code of a later HTS revision on its parent line"),
+    over_quota: bool = Query(False, description="over a Section 232 tariff-rate quota (default in quota)"),
 ) -> dict[str, Any]:
     """Return the duty stack: layers (authority, rate, AVE, citation) and the total AVE."""
     return {"ok": True, "stack": svc.stack_dict(hts, origin, date, unit_value=unit_value,
-                                                value_usd=value_usd, quantity=quantity)}
+                                                value_usd=value_usd, quantity=quantity,
+                                                map_parent=map_parent, over_quota=over_quota)}
 
 
 @router.get("/tariffs/history")
@@ -92,3 +166,35 @@ def programs() -> dict[str, Any]:
     """Preference programmes of the 2017 tariff database with symbols and line counts."""
     rows = svc.programs_2017()
     return {"ok": True, "count": len(rows), "programs": rows}
+
+
+@router.post("/tariffs/effective", response_model=EffectiveOut, responses=ERRORS)
+def effective(body: EffectiveIn) -> EffectiveOut:
+    """Effective tariff rates of the rows given (at most 50,000): predicted vs observed duty."""
+    import pandas as pd
+
+    from tradepolicy.errors import InputError
+    from tradepolicy.services import tariff_effective as eff
+
+    if body.utilisation not in eff.UTILISATION_MODES:  # the server never reads a path a client names
+        raise InputError(f"Unknown utilisation {body.utilisation!r}.", field="utilisation",
+                         expected=" | ".join(eff.UTILISATION_MODES), example="published")
+    raw = pd.DataFrame([r.model_dump() for r in body.rows])
+    if raw["duties"].isna().all():
+        raw = raw.drop(columns="duties")
+    frame, layout = eff.normalise_imports(raw.astype({"value": float}), where="request body: rows")
+    res = eff.effective(frame, layout=layout, date=body.date, start=body.start, end=body.end,
+                        step=body.step, utilisation=body.utilisation, basis=body.basis)
+    return EffectiveOut(**res.to_dict())
+
+
+@router.get("/tariffs/effective/census-2024", response_model=EffectiveOut, responses=ERRORS)
+def effective_census_2024(
+    date: str = Query("2024-07-01", max_length=10, description="entry date YYYY-MM-DD"),
+    utilisation: str = Query("published", max_length=20, description="published | all | none"),
+    basis: str | None = Query(None, max_length=10, description="legal | census (default census)"),
+) -> EffectiveOut:
+    """Return the stack weighted by 2024 US imports of us-customs-duties (25 partners) against Census duties."""
+    from tradepolicy.services import tariff_effective as eff
+
+    return EffectiveOut(**eff.census_2024(date, utilisation=utilisation, basis=basis).to_dict())

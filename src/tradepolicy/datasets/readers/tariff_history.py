@@ -52,3 +52,15 @@ def read_s232_derivative_products() -> pd.DataFrame:
     df = read_product_list(f"{BUDGETLAB}/s232_derivative_products.csv")
     df["effective_date"] = pd.to_datetime(df["effective_date"], errors="coerce").dt.date
     return df
+
+
+def read_country_eo_exempt_products() -> pd.DataFrame:
+    """Return the tracker's product exemptions of the country IEEPA orders (Brazil 9903.01.77, ...).
+
+    The file opens with a block of ``#`` comment lines (its schema). Columns: ``ch99_code``
+    (str), ``hts10`` (str, dotted HTS8 or HTS10 as printed; an HTS8 covers its children),
+    ``effective_date_start`` / ``effective_date_end`` (str, ISO or empty), ``source``,
+    ``note`` (str).
+    """
+    return pd.read_csv(dataset_path("us-tariff-history", f"{BUDGETLAB}/country_eo_exempt_products.csv"),
+                       dtype=str, keep_default_na=False, comment="#")

@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from tradepolicy.api.security import requires
 from tradepolicy.errors import NotFoundError, TradePolicyError
 from tradepolicy.services import tariffs as svc
 from tradepolicy.web.dashboard import register_panel
@@ -33,7 +34,7 @@ HISTORY_FROM = "2017-01-01"
 SEARCH_LIMIT = 200
 
 
-@router.get("/tariffs{suffix:path}")
+@router.get("/tariffs{suffix:path}", dependencies=[requires("public.read")])
 def tariffs_pages(
     request: Request,
     suffix: str = "",
@@ -43,6 +44,8 @@ def tariffs_pages(
     date: str | None = Query(None, max_length=10),
     by: str = Query("section"),
     weights: str = Query("none", max_length=40),
+    utilisation: str = Query("published", max_length=20),
+    basis: str | None = Query(None, max_length=10),
 ) -> Response:
     """Dispatch ``/tariffs``, ``/tariffs/line/CODE`` and ``/tariffs/indicators`` (+ twins)."""
     if suffix in ("", ".json", ".csv"):
@@ -50,6 +53,8 @@ def tariffs_pages(
     if suffix.startswith("/line/"):
         code, fmt = split_format(suffix[len("/line/"):])
         return _line(request, fmt, code, edition, origin, date)
+    if suffix.startswith("/effective"):
+        return _effective(request, split_format(suffix[1:])[1], date or "2024-07-01", utilisation, basis)
     if suffix.startswith("/indicators"):
         fmt = split_format(suffix[1:])[1]
         rows = svc.indicators_table(edition=edition, by=by, weights=weights)
@@ -59,8 +64,25 @@ def tariffs_pages(
                        rows=rows, json_body={"ok": True, "by": by, "rows": rows},
                        filename=f"tariff-indicators-{by}.csv")
     raise NotFoundError(f"No page {'/tariffs' + suffix!r}.", where="/tariffs" + suffix,
-                        expected="/tariffs, /tariffs/line/CODE or /tariffs/indicators",
+                        expected="/tariffs, /tariffs/line/CODE, /tariffs/indicators or /tariffs/effective",
                         example="/tariffs/line/0101.30.00.00")
+
+
+EFFECTIVE_COLUMNS = ["partner", "value", "predicted_duty", "predicted_rate", "observed_duty",
+                     "observed_rate", "difference_pp"]
+
+
+def _effective(request: Request, fmt: str, date: str, utilisation: str, basis: str | None) -> Response:
+    """Predicted vs observed duty of the 2024 Census imports (us-customs-duties) on a date."""
+    from tradepolicy.services import tariff_effective as eff
+
+    res = eff.census_2024(date, utilisation=utilisation, basis=basis)
+    body = {"ok": True, **res.to_dict()}
+    return respond(request, fmt, template="tariffs/effective.html",
+                   context={"title": "Effective tariff rates", "res": res, "date": date,
+                            "utilisation": utilisation, "modes": eff.UTILISATION_MODES},
+                   rows=res.by_partner, json_body=body, columns=EFFECTIVE_COLUMNS,
+                   filename=f"effective-{date}.csv")
 
 
 def _search(request: Request, fmt: str, q: str | None, edition: int) -> Response:

@@ -1,0 +1,240 @@
+"""Country-wide and listed additional duties of 2025-2026 (``measures/country_actions.yaml``).
+
+IEEPA (fentanyl, reciprocal, Brazil, Russian oil), Section 122, Section 301 (Brazil, forced
+labour) and Section 338 (Canada): each action has a dated default rate, dated rates by
+origin, "inclusive of MFN" floors, a product scope (all products or listed ones) and
+exemptions (product lists, Section 232 goods, USMCA-qualifying goods). The YAML is passed
+in as a plain dict and the product lists as sets of HTS prefixes; this module is pure.
+
+>>> cfg = {"eu_members": ["DEU"], "actions": {"x": {"authority": "A", "heading": "9903.03.01",
+...        "default": [{"from": "2026-02-24", "rate": 0.1, "citation": "c"}], "to": "2026-07-23"}}}
+>>> [d.rate for d in country_action_duties("0101210010", "VNM", dt.date(2026, 3, 1), cfg, {})[0]]
+[0.1]
+>>> country_action_duties("0101210010", "VNM", dt.date(2026, 8, 1), cfg, {})[0]
+[]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from tradepolicy.tariffs.dated_measures import AdditionalDuty, as_date, rate_on
+
+USMCA_ORIGINS = ("CAN", "MEX")
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRate:
+    """The rate of one action for one origin on a date: a flat ``rate`` or an MFN-inclusive ``floor``."""
+
+    rate: float | None
+    floor: float | None
+    citation: str
+    confirmed: bool = True
+
+
+def in_lists(code: str, names: Any, lists: Mapping[str, frozenset[str]]) -> str | None:
+    """Return the name of the first list holding ``code`` (matched at 10, 8 or 6 digits)."""
+    for name in names or ():
+        s = lists.get(str(name), frozenset())
+        for n in (10, 8, 6):
+            if len(code) >= n and code[:n] in s:
+                return str(name)
+    return None
+
+
+def _entry(entries: Any, date: dt.date) -> Mapping[str, Any] | None:
+    best = None
+    for e in entries or ():
+        if as_date(e["from"]) <= date and (best is None or as_date(e["from"]) >= as_date(best["from"])):
+            best = e
+    return best
+
+
+def action_rate(action: Mapping[str, Any], origin: str, date: dt.date, eu: frozenset[str]) -> ActionRate | None:
+    """Return the action's rate for ``origin`` on ``date`` (None when it does not apply)."""
+    if "to" in action and date > as_date(action["to"]):
+        return None
+    not_subject = (action.get("not_subject") or {}).get("origins") or ()
+    if origin in not_subject:
+        return None
+    keys = [origin] + (["EU"] if origin in eu else [])
+    for k in keys:
+        f = _entry((action.get("floors") or {}).get(k), date)
+        if f is not None and f.get("floor") is not None:
+            return ActionRate(None, float(f["floor"]), str(f["citation"]), f.get("confirmed", True) is not False)
+    for k in keys:
+        entries = (action.get("by_origin") or {}).get(k)
+        if entries:
+            e = _entry(entries, date)
+            if e is None:
+                break
+            if e.get("rate") is None:
+                return None
+            return ActionRate(float(e["rate"]), None, str(e["citation"]), e.get("confirmed", True) is not False)
+    e = _entry(action.get("default"), date)
+    if e is None or e.get("rate") is None:
+        return None
+    return ActionRate(float(e["rate"]), None, str(e["citation"]), e.get("confirmed", True) is not False)
+
+
+def exempt_232(action: Mapping[str, Any], origin: str, date: dt.date) -> bool:
+    """Return True when goods subject to a Section 232 duty are outside the action for ``origin``."""
+    rule = (action.get("exempt") or {}).get("section232")
+    if not rule:
+        return False
+    if "from" in rule and date < as_date(rule["from"]):
+        return False
+    return not rule.get("origins") or origin in rule["origins"]
+
+
+def exempt_usmca(action: Mapping[str, Any], origin: str, date: dt.date) -> bool:
+    """Return True when USMCA-qualifying goods of ``origin`` are outside the action on ``date``."""
+    rule = (action.get("exempt") or {}).get("usmca")
+    if not rule or origin not in USMCA_ORIGINS:
+        return False
+    return "from" not in rule or date >= as_date(rule["from"])
+
+
+def country_action_duties(
+    code: str,
+    origin: str,
+    date: dt.date,
+    cfg: Mapping[str, Any],
+    lists: Mapping[str, frozenset[str]],
+    *,
+    mfn_ave: float | None = None,
+    has_232: bool = False,
+    usmca_qualifying: bool = False,
+) -> tuple[list[AdditionalDuty], list[str]]:
+    """Return the 2025-2026 country-action duties on ``code`` from ``origin`` on ``date``, and notes.
+
+    ``mfn_ave``: the line's column 1 general AVE (for MFN-inclusive floors); ``has_232``: a
+    Section 232 duty applies to the line; ``usmca_qualifying``: the good is taken as
+    USMCA-qualifying (the stack claims the USMCA rate).
+    """
+    out: list[AdditionalDuty] = []
+    notes: list[str] = []
+    eu = frozenset(cfg.get("eu_members") or ())
+    for _aid, a in cfg["actions"].items():
+        if a.get("not_modelled"):
+            starts = [as_date(e["from"]) for es in (a.get("by_origin") or {}).values() for e in es]
+            if starts and date >= min(starts):
+                notes.append(f"{a['authority']}: {a['not_modelled']}")
+        if "to" in a and date > as_date(a["to"]):
+            before = action_rate({k: v for k, v in a.items() if k != "to"}, origin, as_date(a["to"]), eu)
+            if before is not None and date <= as_date(a["to"]) + dt.timedelta(days=400):
+                notes.append(f"{a['authority']}: no longer collected after {a['to']} ({a.get('end_citation', '')}).")
+            continue
+        r = action_rate(a, origin, date, eu)
+        if r is None:
+            continue
+        prods = (a.get("products") or {}).get("lists")
+        if prods and in_lists(code, prods, lists) is None:
+            continue
+        hit = in_lists(code, (a.get("exempt") or {}).get("lists"), lists)
+        if hit is not None:
+            notes.append(f"{a['authority']}: product exempt ({hit}).")
+            continue
+        if has_232 and exempt_232(a, origin, date):
+            notes.append(f"{a['authority']}: not applied to goods subject to a Section 232 duty.")
+            continue
+        if usmca_qualifying and exempt_usmca(a, origin, date):
+            notes.append(f"{a['authority']}: USMCA-qualifying goods exempt (the stack claims USMCA; "
+                         "a non-qualifying good pays it).")
+            continue
+        if r.floor is not None:
+            base = mfn_ave if mfn_ave is not None else 0.0
+            rate = max(0.0, r.floor - base)
+            note = f"{r.floor:.0%} inclusive of the MFN rate"
+        else:
+            rate, note = float(r.rate or 0.0), None
+        if not r.confirmed:
+            note = f"{note}; UNCONFIRMED" if note else "UNCONFIRMED"
+        out.append(AdditionalDuty(str(a["authority"]), str(a["heading"]), str(a["authority"]), rate,
+                                  r.citation, note))
+    return out, notes
+
+
+def action_matrices(
+    codes: list[str],
+    origins: list[str],
+    date: dt.date,
+    cfg: Mapping[str, Any],
+    lists: Mapping[str, frozenset[str]],
+    *,
+    mfn: Any,
+    has_232: Any,
+    usmca_cells: Any,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Return (layers, conditional) by authority: (lines x origins) rates of every action.
+
+    Same rules as :func:`country_action_duties`, vectorised: ``mfn`` (n,) column 1 AVE (NaN
+    taken as 0 for floors), ``has_232`` (n, m) bool, ``usmca_cells`` (n, m) bool (the good is
+    taken as USMCA-qualifying). ``conditional`` holds what USMCA-exempt cells would pay.
+    """
+    import numpy as np
+
+    eu = frozenset(cfg.get("eu_members") or ())
+    n, m = len(codes), len(origins)
+    base = np.nan_to_num(np.asarray(mfn, dtype=float))
+    layers: dict[str, Any] = {}
+    cond: dict[str, Any] = {}
+    memo: dict[tuple[str, ...], Any] = {}
+
+    def mask(names: Any) -> Any:
+        key = tuple(str(x) for x in names or ())
+        if key not in memo:
+            memo[key] = np.array([in_lists(c, key, lists) is not None for c in codes], dtype=bool)
+        return memo[key]
+
+    for _aid, a in cfg["actions"].items():
+        rates = [action_rate(a, o, date, eu) for o in origins]
+        if all(r is None for r in rates):
+            continue
+        flat = np.array([np.nan if r is None or r.rate is None else r.rate for r in rates])
+        floor = np.array([np.nan if r is None or r.floor is None else r.floor for r in rates])
+        cols = np.flatnonzero(~np.isnan(flat) | ~np.isnan(floor))  # work on these columns only
+        sub = np.where(np.isnan(floor[cols])[None, :], np.nan_to_num(flat[cols])[None, :],
+                       np.maximum(0.0, np.nan_to_num(floor[cols])[None, :] - base[:, None]))
+        keep = np.ones(n, dtype=bool)
+        prods = (a.get("products") or {}).get("lists")
+        if prods:
+            keep &= mask(prods)
+        ex = (a.get("exempt") or {}).get("lists")
+        if ex:
+            keep &= ~mask(ex)
+        sub = sub * keep[:, None]
+        e232 = np.array([exempt_232(a, origins[c], date) for c in cols], dtype=bool)
+        if e232.any():
+            sub[np.asarray(has_232)[:, cols] & e232[None, :]] = 0.0
+        eus = np.array([exempt_usmca(a, origins[c], date) for c in cols], dtype=bool)
+        auth = str(a["authority"])
+        if eus.any():
+            cells = np.asarray(usmca_cells)[:, cols] & eus[None, :]
+            c = np.zeros((n, m))
+            c[:, cols] = np.where(cells, sub, 0.0)
+            sub = np.where(cells, 0.0, sub)
+            cond[auth] = cond.get(auth, 0.0) + c
+        if auth in layers:
+            layers[auth][:, cols] += sub
+        else:
+            full = np.zeros((n, m))
+            full[:, cols] = sub
+            layers[auth] = full
+    return layers, cond
+
+
+__all__ = [
+    "ActionRate",
+    "action_matrices",
+    "action_rate",
+    "country_action_duties",
+    "exempt_232",
+    "exempt_usmca",
+    "in_lists",
+    "rate_on",
+]

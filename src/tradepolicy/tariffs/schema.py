@@ -1,0 +1,219 @@
+"""Pydantic schema of the tariff measures YAML (``tariffs/measures/*.yaml``).
+
+The engines read the YAML as plain dicts; this schema checks the files when they are
+loaded (``services.tariffs.measures``), so a typo, a missing citation or a malformed date
+is a ``RegistryError`` naming the file, the entry and the field instead of a wrong stack.
+The files' shapes differ, so each file has its own model; keys that only some entries use
+are optional. Dated entries follow the OpenFisca convention: ``from`` (a date), ``rate``
+(a decimal, ``list``, or null to end a value) and a ``citation``.
+
+>>> validate_measures({"country_actions": {"lists": {}, "actions": {"x": {"authority": "A",
+...     "heading": "9903.03.01", "default": [{"from": "2026-02-24", "rate": 0.1}]}}}})
+Traceback (most recent call last):
+...
+tradepolicy.errors.RegistryError: Invalid entry: Field required.; where: tariffs/measures/country_actions.yaml: actions.x.default.0.citation; field: citation; expected: the key to be present
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from tradepolicy.errors import RegistryError
+from tradepolicy.yaml_registry import expected_for
+
+
+class _Open(BaseModel):
+    """Known keys are checked; unknown keys are allowed (notes, anchors' extras)."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class DatedRate(_Open):
+    """One dated value: ``from`` date, a rate (decimal, ``list``, or null) and its citation."""
+
+    from_: dt.date = Field(alias="from")
+    rate: float | Literal["list"] | None
+    citation: str = Field(min_length=3)
+    confirmed: bool | None = None
+    quota: Literal["absolute", "trq"] | None = None
+
+
+class DatedFloor(_Strict):
+    """A dated 'inclusive of MFN' rate."""
+
+    from_: dt.date = Field(alias="from")
+    floor: float | None
+    citation: str = Field(min_length=3)
+    confirmed: bool | None = None
+
+
+class ListFrom(_Strict):
+    """The date from which a list programme's rows apply (optionally for some chapters)."""
+
+    from_: dt.date = Field(alias="from")
+    chapters: list[str] | None = None
+    citation: str = Field(min_length=3)
+
+
+class Scope(_Strict):
+    """A product scope transcribed from a proclamation."""
+
+    hts: list[str] = []
+    hs6_ranges: list[tuple[str, str]] = []
+    citation: str = Field(min_length=3)
+    note: str | None = None
+
+
+class Program232(_Open):
+    """A Section 232 programme."""
+
+    heading: str
+    rates: list[DatedRate] = Field(min_length=1)
+    country_rates: dict[str, list[DatedRate]] | None = None
+    group: str | None = None
+    priority: int | None = None
+    scope: Scope | None = None
+    list_from: list[ListFrom] | None = None
+    data_overrides_from: dt.date | None = None
+
+
+class Section232(_Open):
+    """``section232.yaml``."""
+
+    authority: str
+    programs: dict[str, Program232]
+    eu_members: list[str]
+    usmca_origins: list[str]
+    quota_notes: dict[Literal["absolute", "trq"], str]
+
+
+class ListSpec(_Strict):
+    """A product list of ``us-tariff-history`` used by a country action."""
+
+    file: str
+    column: str
+    filter: dict[str, str] | None = None
+    citation: str = Field(min_length=3)
+
+
+class Exempt(_Open):
+    """Exemptions of a country action."""
+
+    lists: list[str] | None = None
+    section232: dict[str, Any] | None = None
+    usmca: dict[str, Any] | None = None
+
+
+class Action(_Open):
+    """One 2025-2026 country action."""
+
+    authority: str
+    heading: str
+    statute: str | None = None
+    default: list[DatedRate] = []
+    by_origin: dict[str, list[DatedRate]] | None = None
+    floors: dict[str, list[DatedFloor]] | None = None
+    not_subject: dict[str, Any] | None = None
+    products: dict[str, list[str]] | None = None
+    exempt: Exempt | None = None
+    to: dt.date | None = None
+    end_citation: str | None = None
+    not_modelled: str | None = None
+
+
+class CountryActions(_Strict):
+    """``country_actions.yaml``."""
+
+    lists: dict[str, ListSpec]
+    actions: dict[str, Action]
+
+
+class UtilisationRate(_Strict):
+    """A published utilisation rate of a programme for a partner."""
+
+    partner: str
+    programme: str
+    symbols: list[str]
+    rate: float = Field(ge=0.0, le=1.0)
+    confirmed: bool | None = None
+    citation: str = Field(min_length=3)
+
+
+class Published(_Strict):
+    """The ``published`` utilisation mode: a default and cited rates."""
+
+    default_rate: float = Field(ge=0.0, le=1.0)
+    default_citation: str
+    rates: list[UtilisationRate]
+
+
+class Utilisation(_Open):
+    """``utilisation.yaml``."""
+
+    default_mode: Literal["published", "all", "none"]
+    published: Published
+    lapsed_claims: dict[str, Any]
+    certification_only: dict[str, Any]
+
+
+class Hs6Map(_Strict):
+    """Where an old HS6 went in later HS revisions."""
+
+    to: list[str] = Field(min_length=1)
+    note: str
+    confirmed: bool | None = None
+
+
+class Concordance(_Strict):
+    """``hs_concordance.yaml``."""
+
+    citation: str
+    hs6: dict[str, Hs6Map]
+    orders_list: dict[str, Any]
+
+
+class PreferenceProgram(_Open):
+    """A non-agreement preference programme."""
+
+    symbols: list[str]
+    name: str
+    citation: str = Field(min_length=3)
+    origins: list[str] | Literal["all"]
+    from_: dt.date | None = Field(None, alias="from")
+    to: dt.date | None = None
+    removed: dict[str, dt.date] | None = None
+    certification: bool | None = None
+
+
+class Preferences(_Open):
+    """``preferences.yaml``."""
+
+    programs: dict[str, PreferenceProgram]
+
+
+MODELS: dict[str, type[BaseModel]] = {
+    "section232": Section232, "country_actions": CountryActions, "utilisation": Utilisation,
+    "hs_concordance": Concordance, "preferences": Preferences,
+}
+
+
+def validate_measures(measures: dict[str, Any]) -> None:
+    """Validate every measures file that has a model; raise ``RegistryError`` on the first error."""
+    for stem, model in MODELS.items():
+        if stem not in measures:
+            continue
+        try:
+            model.model_validate(measures[stem])
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            loc = ".".join(str(x) for x in err["loc"])
+            raise RegistryError(f"Invalid entry: {err['msg']}.", where=f"tariffs/measures/{stem}.yaml: {loc}",
+                                field=str(err["loc"][-1]) if err["loc"] else None,
+                                expected=expected_for(err)) from None
