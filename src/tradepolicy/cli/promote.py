@@ -333,7 +333,7 @@ def special301_pfc(
     if as_json:
         print_json(case)
         return
-    print_table(case.get("deadlines", []), ["id", "title", "due", "status"], title=f"Case {case['id']}")
+    print_table(case.get("deadlines", []), ["clock_id", "title", "due_date", "flag"], title=f"Case {case['id']}")
 
 
 # ------------------------------------------------------------------------------------------ TFA
