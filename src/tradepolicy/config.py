@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     TRADEPOLICY_DASK_ADDRESS  a Dask scheduler address (else a LocalCluster).
     TRADEPOLICY_LOG_LEVEL     ``DEBUG | INFO | WARNING | ERROR``.
     TRADEPOLICY_USER          who is recorded in the audit log.
+    TRADEPOLICY_MAX_UPLOAD_BYTES  the largest document one may file
+                              (default 25 MiB); larger uploads get 413.
     ========================  ===============================================
     """
 
@@ -44,6 +46,7 @@ class Settings(BaseSettings):
     dask_address: str | None = None
     log_level: LogLevel = "INFO"
     user: str = Field(default_factory=lambda: os.environ.get("USER") or _whoami())
+    max_upload_bytes: int = Field(default=25 * 1024 * 1024, ge=1)
 
 
 def _whoami() -> str:

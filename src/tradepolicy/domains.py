@@ -105,6 +105,13 @@ DOMAINS: list[Domain] = [
         seeders=(("remedies_shrimp_orders", "tradepolicy.services.remedies:seed_shrimp_orders"),),
     ),
     Domain(
+        name="documents",
+        cli="tradepolicy.cli.documents:register",
+        api="tradepolicy.api.routes.documents:router",
+        pages="tradepolicy.web.pages.documents:router",
+    ),
+    Domain(name="reports", cli="tradepolicy.cli.reports:register"),
+    Domain(
         name="barriers",
         cli="tradepolicy.cli.promote:register_barriers",
         api="tradepolicy.api.routes.promote:barriers_router",

@@ -137,3 +137,10 @@ class OptionalDependencyError(TradePolicyError):
 
     status = 500
     code = "missing_dependency"
+
+
+class PayloadTooLargeError(TradePolicyError):
+    """A request body or uploaded file exceeds its configured size limit (HTTP 413)."""
+
+    status = 413
+    code = "payload_too_large"

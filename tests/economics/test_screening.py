@@ -88,12 +88,12 @@ def test_csv_html_and_page(report: dict) -> None:
     from fastapi.testclient import TestClient
 
     from tradepolicy.api.app import create_app
+    from tradepolicy.reports.screening import render_screening_report
     from tradepolicy.services.screening import to_csv
-    from tradepolicy.web.pages.economics import render_screening_report
 
     csv = to_csv(report)
     assert csv.splitlines()[1].startswith("rank,iso3,home_welfare")
-    html = render_screening_report(report)
+    html = render_screening_report(report).decode()
     assert "<svg" in html and "CHN" in html
     c = TestClient(create_app())
     r = c.get("/api/economics/screening?home=USA&candidates=CHN,JPN")

@@ -1,42 +1,25 @@
 """HTML and PDF reports of the promote domains (NTE, Special 301 history, TFA readiness).
 
-One Jinja template per report (``web/templates/<domain>/*_report.html``) renders both: the HTML as
-is, the PDF through WeasyPrint (page numbers, a table of contents with page numbers via
-``target-counter``, and a banner on every page of a non-public edition). Charts are inline SVG
-drawn here (no JavaScript, no network).
-
-When the platform's ``tradepolicy.reports.render_report`` lands (docsreports branch) these
-reports can move onto it; the signature below is the same.
+Each report is a body template (``web/templates/<domain>/*report.html``) rendered by the
+platform's ``tradepolicy.reports.render_report``: stand-alone HTML or a WeasyPrint PDF with page
+numbers, a table of contents with page numbers, and the confidentiality banner on every page
+of a non-public edition. Charts are inline SVG drawn here (no JavaScript, no network).
 """
 
 from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any
 
-from tradepolicy.errors import InputError
-from tradepolicy.web.render import env
-
-BANNERS = {
-    "restricted": "RESTRICTED — internal draft, not for release",
-    "bci": "BUSINESS CONFIDENTIAL",
-    "apo": "APO — protected material",
-}
+from tradepolicy.reports import build_manifest
+from tradepolicy.reports import render_report as _render
 
 
 def render_report(template: str, context: dict[str, Any], *, title: str, label: str = "public",
-                  fmt: Literal["html", "pdf"] = "html") -> bytes:
-    """Render ``template`` to HTML or PDF bytes, with the confidentiality banner of ``label``."""
-    if fmt not in ("html", "pdf"):
-        raise InputError(f"Unknown report format {fmt!r}.", field="format", expected="html | pdf", example="pdf")
-    banner = BANNERS.get(label)
-    text = env().get_template(template).render(title=title, label=label, banner=banner, fmt=fmt, **context)
-    if fmt == "html":
-        return text.encode("utf-8")
-    from weasyprint import HTML
-
-    return bytes(HTML(string=text).write_pdf())
+                  fmt: str = "html", manifest: dict[str, Any] | None = None) -> bytes:
+    """Render ``template`` to HTML or PDF bytes (``tradepolicy.reports.render_report``)."""
+    return _render(template, context, title=title, label=label, fmt=fmt, manifest=manifest)
 
 
 def bar_chart(series: Sequence[tuple[str, Sequence[float | None]]], categories: Sequence[str], *,
@@ -117,9 +100,11 @@ def nte_render(report: Any, fmt: str) -> bytes:
     summary = bar_chart([("barriers", [float(n) for _, n in report.category_counts])],
                         [c.split()[0] for c, _ in report.category_counts], title="Barriers by category")
     edition = "internal draft" if report.label != "public" else "public edition"
+    manifest = build_manifest(datasets=("us-trade-by-partner",), parameters={"edition": report.year,
+                              "label": report.label, "previous_edition": report.previous_edition})
     return render_report("nte/report.html", {"r": report, "charts": charts, "summary_chart": summary},
                          title=f"{report.year} National Trade Estimate Report on Foreign Trade Barriers ({edition})",
-                         label=report.label, fmt=fmt)  # type: ignore[arg-type]
+                         label=report.label, fmt=fmt, manifest=manifest)
 
 
 def special301_render(hist: Any, fmt: str) -> bytes:
@@ -130,7 +115,7 @@ def special301_render(hist: Any, fmt: str) -> bytes:
     names = {lvl: ("off the lists" if code == "removed" else code) for lvl, code in levels.items()}
     chart = step_chart(list(hist.points), title=f"Special 301 history: {hist.name}", levels=names)
     return render_report("special301/history_report.html", {"h": hist, "chart": chart, "lists": LISTS},
-                         title=f"Special 301 history: {hist.name}", fmt=fmt)  # type: ignore[arg-type]
+                         title=f"Special 301 history: {hist.name}", fmt=fmt)
 
 
 def tfa_render(rd: Any, fmt: str) -> bytes:
@@ -138,4 +123,4 @@ def tfa_render(rd: Any, fmt: str) -> bytes:
     chart = bar_chart([("rate %", [round(r.rate * 100, 1) for r in rd.series])], [str(r.on.year) for r in rd.series],
                       title=f"Rate of implementation commitments, {rd.name}", unit="%")
     return render_report("tfa/readiness_report.html", {"rd": rd, "chart": chart},
-                         title=f"TFA readiness: {rd.name}", fmt=fmt)  # type: ignore[arg-type]
+                         title=f"TFA readiness: {rd.name}", fmt=fmt)
