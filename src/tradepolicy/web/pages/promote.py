@@ -32,6 +32,18 @@ def _where(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
+def _year(value: str | None) -> int | None:
+    """Return a year typed in a form (empty = none), or raise naming the field."""
+    from tradepolicy.errors import InputError
+
+    v = (value or "").strip()
+    if not v:
+        return None
+    if not v.isdigit() or not 1985 <= int(v) <= 2100:
+        raise InputError(f"Year {value!r} is not a year.", field="year", expected="a year such as 2025", example="2025")
+    return int(v)
+
+
 def _flat(b: dict[str, Any]) -> dict[str, Any]:
     cov = b.get("coverage") or {}
     return {**b, "coverage_usd": cov.get("value_usd"), "coverage_year": cov.get("year"),
@@ -79,12 +91,12 @@ def barrier_page(request: Request, principal: Principal, ident: str) -> Response
 
 @router.get("/nte{suffix:path}", dependencies=[requires("public.read")])
 def nte_page(request: Request, principal: Who, suffix: str = "",
-             year: Annotated[int | None, Query(ge=1985, le=2100)] = None) -> Response:
+             year: Annotated[str | None, Query(max_length=4, description="edition year")] = None) -> Response:
     """Show the NTE edition ``year`` (default: next year's edition once this year's is past due)."""
     from tradepolicy.services import nte
 
     fmt = page_format("/nte", suffix)
-    y = year or (dt.date.today().year + (1 if dt.date.today().month > 3 else 0))
+    y = _year(year) or (dt.date.today().year + (1 if dt.date.today().month > 3 else 0))
     with transaction() as s:
         r = nte.build_report(s, principal, y, where=_where(request))
     rows = [{"partner": c.partner, "name": c.name, "barriers": sum(len(b) for _, b in c.by_category),
@@ -99,7 +111,8 @@ def nte_page(request: Request, principal: Who, suffix: str = "",
 @router.get("/special301{suffix:path}", dependencies=[requires("public.read")])
 def special301_page(request: Request, principal: Who, suffix: str = "",
                     country: Annotated[str | None, Query(max_length=3)] = None,
-                    year: Annotated[int | None, Query(ge=1989, le=2100)] = None) -> Response:
+                    year: Annotated[str | None, Query(max_length=4, description="report year (empty: all)")] = None,
+                    ) -> Response:
     """Show placements (filter by country and year), or ``/special301/ISO3`` for a country's history."""
     from tradepolicy.services import special301 as svc
 
@@ -107,11 +120,12 @@ def special301_page(request: Request, principal: Who, suffix: str = "",
         return special301_country(request, principal, suffix[1:])
     fmt = page_format("/special301", suffix)
     country = country.upper() if country else None
+    year_n = _year(year)
     with transaction() as s:
-        res = svc.placements(s, principal, country=country, year=year).to_dict()
-    q = {k: v for k, v in (("country", country), ("year", year)) if v}
+        res = svc.placements(s, principal, country=country, year=year_n).to_dict()
+    q = {k: v for k, v in (("country", country), ("year", year_n)) if v}
     return respond(request, fmt, template="special301/index.html",
-                   context={"title": "Special 301", "res": res, "country": country, "year": year,
+                   context={"title": "Special 301", "res": res, "country": country, "year": year_n,
                             "query": ("?" + urlencode(q)) if q else ""},
                    rows=res["placements"], json_body={"ok": True, **res},
                    columns=["year", "country", "iso3", "status", "list", "source", "citation", "confirmed"],
