@@ -143,7 +143,7 @@ def normalise_hs(codes: Iterable[str]) -> list[str]:
     return out
 
 
-def check_hs_known(codes: Sequence[str], known: set[str]) -> None:
+def check_hs_known(codes: Sequence[str], known: set[str] | frozenset[str]) -> None:
     """Raise for the first code not in the HS nomenclature ``known``."""
     for c in codes:
         if c not in known:

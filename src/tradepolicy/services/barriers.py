@@ -86,7 +86,7 @@ def check_hs(codes: list[str]) -> tuple[list[str], bool]:
     tables = _hs_tables()
     if tables is None:
         return norm, False
-    rules.check_hs_known(norm, set(tables[0]))
+    rules.check_hs_known(norm, tables[0])
     return norm, True
 
 
