@@ -21,8 +21,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-WORDS = ("import licence quota standard certification registration tariff subsidy procurement data "
-         "localisation testing labelling inspection permit ban delay fee customs valuation origin").split()
+WORDS = ["import", "licence", "quota", "standard", "certification", "registration", "tariff", "subsidy", "procurement", "data", "localisation", "testing", "labelling", "inspection", "permit", "ban", "delay", "fee", "customs", "valuation", "origin"]
 
 
 def main(argv: list[str] | None = None) -> int:
