@@ -72,3 +72,13 @@ def test_review_procedure_and_pfc_clock(fresh_db: str) -> None:
     assert pfc["procedure"] == "section301"
     clock = {d["clock_id"]: d for d in pfc["deadlines"]}["pfc_initiation_due"]
     assert clock["due_date"] == "2026-05-30"  # initiation within 30 days after the PFC identification
+
+
+def test_transcribed_lists_2019_2021_are_cited_and_flagged() -> None:
+    with transaction() as s:
+        r21 = svc.placements(s, ANON, year=2021)
+        r19 = svc.placements(s, ANON, year=2019)
+    assert {p.iso3 for p in r21.placements if p.status == "PWL"} == {"ARG", "CHL", "CHN", "IND", "IDN", "RUS", "SAU",
+                                                                     "UKR", "VEN"}
+    # the 2019 lists' year is inferred from the source: every placement carries confirmed=False
+    assert r19.placements and not any(p.confirmed for p in r19.placements)
