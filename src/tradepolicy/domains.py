@@ -104,6 +104,12 @@ DOMAINS: list[Domain] = [
         nav=(("/remedies", "Remedies"),),
         seeders=(("remedies_shrimp_orders", "tradepolicy.services.remedies:seed_shrimp_orders"),),
     ),
+    Domain(
+        name="platform",  # people, sign-in, tokens, grants, the access log, generic records
+        cli="tradepolicy.cli.people:register",
+        api="tradepolicy.api.routes.platform:router",
+        pages="tradepolicy.web.pages.account:router",
+    ),
     # New workflows add one Domain here (dockets, clearance, congress, committees, barriers,
     # nte, special301, tfa, disputes, usmca, s301, priorities ...).
 ]

@@ -20,23 +20,12 @@ from typing import Any
 from fastapi import Depends, Request
 from fastapi.routing import APIRoute
 
-from tradepolicy.errors import TradePolicyError
+from tradepolicy.errors import ForbiddenError, NotSignedInError
 from tradepolicy.platform.policy import can
 from tradepolicy.platform.principal import ANONYMOUS, Principal
 
-
-class NotSignedInError(TradePolicyError):
-    """The request needs a signed-in user (HTTP 401)."""
-
-    status = 401
-    code = "not_signed_in"
-
-
-class ForbiddenError(TradePolicyError):
-    """The signed-in user's role does not hold the permission (HTTP 403)."""
-
-    status = 403
-    code = "forbidden"
+__all__ = ["ForbiddenError", "NotSignedInError", "current_principal", "requires", "route_permission",
+           "tag_permissions"]
 
 
 def current_principal(request: Request) -> Principal:
@@ -50,10 +39,14 @@ _CURRENT = Depends(current_principal)
 def requires(permission: str) -> Any:
     """Return a dependency that refuses the request unless the principal holds ``permission``.
 
-    The dependency returns the principal, so it can also be a parameter's default.
+    The dependency returns the principal, so it can also be a parameter's default. On an unsafe
+    method it first checks the request's origin and CSRF token (``api/middleware.check_csrf``).
     """
 
-    def _check(principal: Principal = _CURRENT) -> Principal:
+    async def _check(request: Request, principal: Principal = _CURRENT) -> Principal:
+        from tradepolicy.api.middleware import check_csrf
+
+        await check_csrf(request, principal)
         if can(principal, permission):
             return principal
         if principal.is_anonymous:
