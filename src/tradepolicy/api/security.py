@@ -103,7 +103,7 @@ def iter_routes(app: Any) -> Iterator[RouteInfo]:
     except ImportError:  # pragma: no cover - older FastAPI: flat routes
         for r in app.routes:
             if isinstance(r, APIRoute):
-                yield RouteInfo(r.path, r.path_format, frozenset(r.methods), r.include_in_schema, r, r)
+                yield RouteInfo(r.path, r.path_format, frozenset(r.methods or ()), r.include_in_schema, r, r)
         return
     for rc in iter_route_contexts(app.routes):
         original = rc.original_route
