@@ -115,7 +115,7 @@ class RecordListOut(BaseModel):
     """Records of one kind the caller may read (the count counts only those)."""
 
     ok: bool = True
-    kind: str
+    kind: str | None
     count: int
     records: list[RecordOut]
 
@@ -165,14 +165,21 @@ def audit_reads(
 
 @router.get("/records", dependencies=[requires("public.read")], response_model=RecordListOut,
             responses={**AUTH_ERRORS, 422: {"model": ErrorOut}})
-def list_records(request: Request, kind: Annotated[str, KIND],
-                 principal: Annotated[Principal, Depends(current_principal)],
+def list_records(request: Request, principal: Annotated[Principal, Depends(current_principal)],
+                 kind: Annotated[str | None, KIND] = None,
                  status: Annotated[str | None, Query(max_length=60)] = None,
-                 scope: Annotated[str | None, Query(max_length=200)] = None) -> RecordListOut:
-    """List the records of one kind the caller may read; confidential ones are logged as read."""
+                 scope: Annotated[str | None, Query(max_length=200)] = None,
+                 limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> RecordListOut:
+    """List the records (of one kind, or all) the caller may read; confidential ones are logged as read."""
     where = request.client.host if request.client else ""
     with transaction() as s:
-        rows = records_svc.list_records(s, principal, kind, status=status, scope=scope, where=where, limit=1000)
+        kinds = [kind] if kind else records_svc.record_kinds(s)
+        rows: list[records_svc.RecordView] = []
+        for k in kinds:
+            rows += records_svc.list_records(s, principal, k, status=status, scope=scope, where=where,
+                                             limit=limit - len(rows))
+            if len(rows) >= limit:
+                break
         return RecordListOut(kind=kind, count=len(rows), records=[_record_out(v) for v in rows])
 
 
