@@ -144,6 +144,12 @@ DOMAINS: list[Domain] = [
         permissions={"tfa.write": ("Import TFA commitments, log notifications, record assistance programmes",
                                    ("analyst", "attorney"))},
     ),
+    Domain(
+        name="platform",  # people, sign-in, tokens, grants, the access log, generic records
+        cli="tradepolicy.cli.people:register",
+        api="tradepolicy.api.routes.platform:router",
+        pages="tradepolicy.web.pages.account:router",
+    ),
     # New workflows add one Domain here (dockets, clearance, congress, committees, barriers,
     # nte, special301, tfa, disputes, usmca, s301, priorities ...).
 ]

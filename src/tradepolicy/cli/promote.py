@@ -2,8 +2,8 @@
 
 Every command parses, calls a service (``services.barriers``, ``services.nte``,
 ``services.special301``, ``services.tfa``) in one transaction, and renders. The acting
-principal is the local operator (``platform.principal.local_operator``); like every principal
-it reads restricted barriers only under a grant.
+principal is the stored user named by ``TRADEPOLICY_USER`` (``services.people.cli_principal``),
+else the local operator; like every principal it reads restricted barriers only under a grant.
 """
 
 from __future__ import annotations
@@ -29,9 +29,10 @@ tfa_app = typer.Typer(help="WTO TFA: import commitments, implementation rate, re
 
 
 def _principal() -> Principal:
-    from tradepolicy.platform.principal import local_operator
+    """Return the CLI's principal: the stored user named by TRADEPOLICY_USER, else the local operator."""
+    from tradepolicy.services.people import cli_principal
 
-    return local_operator()
+    return cli_principal()
 
 
 def _date(value: str | None, field: str) -> dt.date | None:
