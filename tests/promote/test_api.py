@@ -1,26 +1,19 @@
-"""The promote workflows through the API: permissions, labels, the error shape."""
+"""The promote workflows through the API, as real signed-in users (API tokens): permissions,
+labels, the error shape."""
 
 from __future__ import annotations
 
-import pytest
-from fastapi.testclient import TestClient
+from typing import Any
 
-from tests.promote.conftest import ANALYST, STAFF, VIEWER
-from tradepolicy.api.app import create_app
-from tradepolicy.api.security import current_principal
-from tradepolicy.platform.principal import ANONYMOUS
+import pytest
+
+STAFF_GRANTS = [("restricted", "*")]
 
 
 @pytest.fixture
-def app(fresh_db: str):
-    a = create_app()
-    yield a
-    a.dependency_overrides.clear()
-
-
-def as_(app, who) -> TestClient:
-    app.dependency_overrides[current_principal] = lambda: who
-    return TestClient(app, raise_server_exceptions=False)
+def users(fresh_db: str, client_as: Any) -> dict[str, Any]:
+    return {"staff": client_as("attorney", STAFF_GRANTS), "analyst": client_as("analyst"),
+            "viewer": client_as("viewer"), "anon": client_as(None, raise_server_exceptions=False)}
 
 
 def err(r, status: int) -> dict:
@@ -30,50 +23,51 @@ def err(r, status: int) -> dict:
     return body["error"]
 
 
-def test_barrier_workflow_api(app) -> None:
+def test_barrier_workflow_api(users: dict[str, Any]) -> None:
+    staff, anon = users["staff"], users["anon"]
     body = {"partner": "IDN", "title": "Local content rules for 4G devices", "nte_category": "investment",
             "hs_codes": ["8517"], "description": "internal ZZTOP", "action_plan": [{"action": "Raise at TIFA", "owner": "staffer", "due": "2027-01-15"}]}
     # anonymous: 401; viewer (no barriers.write): 403
-    assert err(as_(app, ANONYMOUS).post("/api/barriers", json=body), 401)["type"] == "not_signed_in"
-    assert err(as_(app, VIEWER).post("/api/barriers", json=body), 403)["type"] == "forbidden"
-    staff = as_(app, STAFF)
+    assert err(anon.post("/api/barriers", json=body), 401)["type"] == "not_signed_in"
+    assert err(users["viewer"].post("/api/barriers", json=body), 403)["type"] == "forbidden"
     r = staff.post("/api/barriers", json=body)
     assert r.status_code == 201, r.text
     bid = r.json()["barrier"]["id"]
     assert err(staff.post("/api/barriers", json=body), 409)["field"] == "title"  # duplicate
     assert err(staff.post(f"/api/barriers/{bid}/publish"), 409)["field"] == "public.state"
     assert err(staff.post(f"/api/barriers/{bid}/status", json={"status": "archived"}), 400)["field"] == "reason"
-    # an analyst may write but not approve or publish
-    assert err(as_(app, ANALYST).post(f"/api/barriers/{bid}/approve"), 403)["type"] == "forbidden"
-    staff = as_(app, STAFF)
+    # an analyst may write but not approve or publish; without a grant the restricted barrier is not found
+    assert err(users["analyst"].post(f"/api/barriers/{bid}/approve"), 403)["type"] == "forbidden"
+    assert err(users["analyst"].get(f"/api/barriers/{bid}"), 404)
     assert staff.post(f"/api/barriers/{bid}/public-draft", json={"summary": "Indonesia requires local content."}).status_code == 200
     assert staff.post(f"/api/barriers/{bid}/approve").status_code == 200
     assert staff.post(f"/api/barriers/{bid}/publish").json()["barrier"]["label"] == "public"
-    anon = as_(app, ANONYMOUS).get(f"/api/barriers/{bid}").json()["barrier"]
-    assert anon["description"] is None and "ZZTOP" not in str(anon)
-    assert as_(app, STAFF).get(f"/api/barriers/{bid}").json()["barrier"]["description"] == "internal ZZTOP"
-    assert err(as_(app, ANONYMOUS).get("/api/barriers/B-99999"), 404)["field"] == "key"
+    seen = anon.get(f"/api/barriers/{bid}").json()["barrier"]
+    assert seen["description"] is None and "ZZTOP" not in str(seen)
+    assert staff.get(f"/api/barriers/{bid}").json()["barrier"]["description"] == "internal ZZTOP"
+    assert err(anon.get("/api/barriers/B-99999"), 404)["field"] == "key"
     bad = {**body, "partner": "QQQ", "title": "other"}
-    assert err(as_(app, STAFF).post("/api/barriers", json=bad), 400)["field"] == "partner"
+    assert err(staff.post("/api/barriers", json=bad), 400)["field"] == "partner"
 
 
-def test_nte_special301_tfa_api(app) -> None:
-    c = as_(app, ANONYMOUS)
-    r = c.get("/api/nte/2026")
+def test_nte_special301_tfa_api(users: dict[str, Any]) -> None:
+    anon, staff = users["anon"], users["staff"]
+    r = anon.get("/api/nte/2026")
     assert r.status_code == 200 and len(r.json()["report"]["chapters"]) >= 5
-    pdf = c.get("/api/nte/2026/report", params={"format": "pdf"})
+    pdf = anon.get("/api/nte/2026/report", params={"format": "pdf"})
     assert pdf.status_code == 200 and pdf.content[:4] == b"%PDF"
-    assert err(c.get("/api/nte/2026", params={"label": "restricted"}), 404)
-    r = c.get("/api/special301/placements", params={"country": "IND", "year": 2025})
+    assert err(anon.get("/api/nte/2026", params={"label": "restricted"}), 404)
+    assert staff.get("/api/nte/2026", params={"label": "restricted"}).status_code == 200
+    r = anon.get("/api/special301/placements", params={"country": "IND", "year": 2025})
     assert [p["status"] for p in r.json()["placements"]] == ["PWL"]
-    assert err(as_(app, VIEWER).post("/api/special301/placements", json={"country": "THA", "year": 2024, "list": "WL", "citation": "x"}), 403)
-    staff = as_(app, STAFF)
+    assert err(users["viewer"].post("/api/special301/placements",
+                                    json={"country": "THA", "year": 2024, "list": "WL", "citation": "x"}), 403)
     files = {"file": ("tfa.csv", b"member,group,ratified,measure,category,items\nKEN,developing,2015-12-10,1.1,A,5\n", "text/csv")}
     assert staff.post("/api/tfa/import", files=files).json()["commitments"] == 1
-    rate = as_(app, ANONYMOUS).get("/api/tfa/KEN/rate", params={"as_of": "2020-02-22"}).json()["rate"]
+    rate = anon.get("/api/tfa/KEN/rate", params={"as_of": "2020-02-22"}).json()["rate"]
     assert rate["committed_items"] == 5
     files = {"file": ("tfa.csv", b"member,measure,unknown_col\nKEN,1.1,x\n", "text/csv")}
-    assert err(as_(app, STAFF).post("/api/tfa/import", files=files), 400)["field"] == "unknown_col"
+    assert err(staff.post("/api/tfa/import", files=files), 400)["field"] == "unknown_col"
 
 
 def test_every_promote_route_declares_a_permission() -> None:

@@ -110,3 +110,25 @@ def test_tfa_cli(staff_cli: None, tmp_path: Path) -> None:
     html = tmp_path / "r.html"
     assert run("tfa", "report", "XEA", "--out", str(html))[0] == 0
     assert "ILLUSTRATIVE" in html.read_text()
+
+
+def test_cli_as_stored_user_with_and_without_grant(fresh_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """TRADEPOLICY_USER names a stored user: the CLI gets that user's role and grants (platform people service)."""
+    from tests.helpers import make_user
+    from tradepolicy.config import reset_settings
+
+    staff = make_user("attorney", [("restricted", "*")])
+    plain = make_user("analyst")
+    monkeypatch.setenv("TRADEPOLICY_USER", staff)
+    reset_settings()
+    code, out = run("barriers", "add", "--partner", "PER", "--title", "Pisco labelling rule", "--category", "tbt",
+                    "--description", "internal", "--json")
+    assert code == 0, out
+    bid = json.loads(out)["id"]
+    assert run("barriers", "show", bid)[0] == 0
+    monkeypatch.setenv("TRADEPOLICY_USER", plain)
+    reset_settings()
+    code, out = run("barriers", "show", bid)
+    assert code == 2 and "No barrier" in out  # restricted: not found without a grant
+    monkeypatch.setenv("TRADEPOLICY_USER", "pytest")
+    reset_settings()
