@@ -40,7 +40,9 @@ class Harvest:
     def add(self, body: Any, marker: str) -> None:
         def walk(obj: Any, hot: bool) -> None:
             if isinstance(obj, dict):
-                hot = hot or marker in json.dumps(obj, default=str)
+                # hot: this object itself carries the marker (not merely a sibling of one that does:
+                # a list response with many records would otherwise make every record "hot")
+                hot = marker in json.dumps(obj, default=str)
                 for k, v in obj.items():
                     if isinstance(v, str | int) and not isinstance(v, bool) and 0 < len(str(v)) <= 120:
                         target = self.priority if hot else self.values
