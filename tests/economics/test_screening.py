@@ -102,6 +102,25 @@ def test_csv_html_and_page(report: dict) -> None:
     assert p.status_code == 200 and p.text.startswith("rank,iso3")
 
 
+def test_screening_report_pdf_and_cli_format(report: dict, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from pypdf import PdfReader
+    from typer.testing import CliRunner
+
+    from tradepolicy.cli import app
+    from tradepolicy.reports.screening import render_screening_report
+
+    pytest.importorskip("weasyprint", reason="WeasyPrint is not installed", exc_type=ImportError)
+    pdf = render_screening_report(report, fmt="pdf")
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Partner screening: USA" in text and all(c in text for c in CANDS) and "Manifest" in text
+    out = tmp_path / "s.pdf"
+    r = CliRunner().invoke(app, ["report", "screening", "--candidates", "CHN,JPN", "--format", "pdf", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert out.read_bytes().startswith(b"%PDF-")
+
+
 @requires_dataset("baci-shrimp-2018")
 def test_product_indicators_within_shrimp_lines() -> None:
     from tradepolicy.economics.indicators import complementarity

@@ -18,10 +18,11 @@ from tradepolicy.reports.render import (
     ReportFormat,
     build_manifest,
     check_format,
+    download_headers,
     media_type,
     render_report,
     write_report,
 )
 
-__all__ = ["BANNERS", "ReportFormat", "build_manifest", "chart", "check_format", "media_type",
+__all__ = ["BANNERS", "ReportFormat", "build_manifest", "chart", "check_format", "download_headers", "media_type",
            "render_report", "write_report"]

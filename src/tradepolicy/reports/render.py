@@ -206,6 +206,15 @@ def render_report(
     return cast(bytes, HTML(string=page, url_fetcher=_no_fetch_fetcher()).write_pdf())
 
 
+def download_headers(filename: str) -> dict[str, str]:
+    """Return the headers of a report download: ``attachment`` (ASCII and UTF-8 names) and ``nosniff``."""
+    from urllib.parse import quote
+
+    ascii_name = "".join(ch if 32 <= ord(ch) < 127 and ch not in '"\\;' else "_" for ch in filename) or "report"
+    return {"Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}",
+            "X-Content-Type-Options": "nosniff"}
+
+
 def write_report(data: bytes, out: Path | str | None) -> Path | None:
     """Write report bytes to ``out`` (creating its folder); return the path, or None for no path."""
     if out is None:

@@ -25,10 +25,11 @@ import io
 import logging
 import re
 import zipfile
+import zlib
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import inspect, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from tradepolicy.config import get_settings
@@ -59,8 +60,13 @@ MAX_TEXT_CHARS = 2_000_000
 MAX_ZIP_ENTRIES = 5_000
 MAX_ZIP_RATIO = 200
 """A DOCX/XLSX whose parts expand more than this many times its size is refused (zip bomb)."""
+MAX_ZIP_EXPANDED = 1 << 30
+"""Nor may its parts expand to more than 1 GiB in all, whatever its size."""
+MAX_XML_PART = 64 << 20
+"""At most this much of a DOCX part is read for its text."""
 SCOPE = re.compile(r"^[a-z][a-z0-9_]{0,39}:[A-Za-z0-9][A-Za-z0-9._:/-]{0,150}$|^\*$")
 MAX_DOCUMENT_ID = 2**31 - 1
+_ZIP_ERRORS = (RuntimeError, NotImplementedError, zipfile.BadZipFile, OSError, EOFError, zlib.error)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,12 +146,17 @@ def _zip_kind(content: bytes, where: str) -> str:
         infos = zf.infolist()
         names = {i.filename for i in infos}
         expanded = sum(i.file_size for i in infos)
-        if len(infos) > MAX_ZIP_ENTRIES or expanded > max(MAX_ZIP_RATIO * len(content), 10 * 2**20):
+        if (len(infos) > MAX_ZIP_ENTRIES or expanded > MAX_ZIP_EXPANDED
+                or expanded > max(MAX_ZIP_RATIO * len(content), 10 * 2**20)):
             raise _refuse(f"The archive expands to {expanded:,} bytes in {len(infos):,} parts: refused as a zip bomb.",
                           where=where)
         if "[Content_Types].xml" not in names:
             raise _refuse("The file is a ZIP archive, not an Office document.", where=where)
-        types = zf.read("[Content_Types].xml")[:200_000].decode("utf-8", "replace")
+        try:
+            with zf.open("[Content_Types].xml") as fh:
+                types = fh.read(200_000).decode("utf-8", "replace")
+        except _ZIP_ERRORS as exc:
+            raise _refuse(f"The Office archive cannot be read ({exc}).", where=where) from exc
         if "macroEnabled" in types or any(n.lower().endswith("vbaproject.bin") for n in names):
             raise _refuse("Macro-enabled Office files (.docm, .xlsm) are refused.", where=where)
         if "word/document.xml" in names:
@@ -153,6 +164,9 @@ def _zip_kind(content: bytes, where: str) -> str:
         if "xl/workbook.xml" in names:
             return XLSX
     raise _refuse("The file is an Office archive but neither a Word document nor an Excel workbook.", where=where)
+
+
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
 def _decode_text(content: bytes) -> str | None:
@@ -173,7 +187,7 @@ def _decode_text(content: bytes) -> str | None:
             except UnicodeDecodeError:
                 return None
     sample = value[:200_000]
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f") + sample.count("\x7f")
+    controls = len(_CONTROLS.findall(sample))
     if controls > len(sample) // 1000:
         return None
     return value
@@ -263,7 +277,8 @@ def _docx_text(content: bytes) -> str:
         for part in ("word/document.xml", "word/footnotes.xml", "word/endnotes.xml"):
             if part not in names:
                 continue
-            xml = zf.read(part).decode("utf-8", "replace")
+            with zf.open(part) as fh:
+                xml = fh.read(MAX_XML_PART).decode("utf-8", "replace")
             for m in _DOCX_TOKEN.finditer(xml):
                 if m.group(1) is not None:
                     out.append(html.unescape(m.group(1)))
@@ -311,7 +326,10 @@ def extract_text(content: bytes, media_type: str) -> str:
     if media_type == PDF:
         value = _pdf_text(content)
     elif media_type == DOCX:
-        value = _docx_text(content)
+        try:
+            value = _docx_text(content)
+        except _ZIP_ERRORS as exc:
+            raise _refuse(f"The Word document cannot be read ({exc}).") from exc
     elif media_type == XLSX:
         value = _xlsx_text(content)
     elif media_type in (CSV, TXT):
@@ -374,17 +392,11 @@ def _store_blob(session: Session, sha: str, content: bytes) -> bool:
     return True
 
 
-_FTS_CACHE: dict[str, bool] = {}
-
-
 def _has_fts(session: Session) -> bool:
-    bind = session.get_bind()
-    if bind.dialect.name != "sqlite":
+    """Return True on SQLite when the FTS5 index ``documents_fts`` exists (asked each time: a restore may change it)."""
+    if session.get_bind().dialect.name != "sqlite":
         return False
-    key = str(bind.engine.url)
-    if key not in _FTS_CACHE:
-        _FTS_CACHE[key] = inspect(session.connection()).has_table("documents_fts")
-    return _FTS_CACHE[key]
+    return session.execute(text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'documents_fts'")).first() is not None
 
 
 def put_document(
@@ -413,7 +425,10 @@ def put_document(
         raise InputError("Document content must be bytes.", field="content", expected="bytes", example="b'%PDF-1.7'")
     content = bytes(content)
     check_size(len(content), where=filename or "file")
-    media_type = sniff_media_type(content, where=clean_filename(filename))
+    sha = hashlib.sha256(content).hexdigest()
+    # The same bytes filed before: their type and text are known (no second sniff or extraction).
+    known = session.execute(select(Document.media_type, Document.text).where(Document.sha256 == sha).limit(1)).first()
+    media_type = known[0] if known else sniff_media_type(content, where=clean_filename(filename))
     if is_confidential(label):
         if public_version_id is None and require_public_version:
             raise InputError(f"A {label.upper()} document must name its public version.", field="public_version_id",
@@ -427,8 +442,7 @@ def put_document(
         if pub is None or pub.label != "public" or pub.scope != scope:
             raise InputError(f"No public document {public_version_id} in {scope}.", field="public_version_id",
                              expected=f"the id of a public document filed in {scope}", example="12")
-    text_value = extract_text(content, media_type)
-    sha = hashlib.sha256(content).hexdigest()
+    text_value = known[1] if known else extract_text(content, media_type)
     new_blob = _store_blob(session, sha, content)
     name = clean_filename(filename, media_type)
     doc = Document(sha256=sha, filename=name, media_type=media_type, size=len(content), label=label, scope=scope,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -134,8 +133,9 @@ def client(request: Request) -> str:
 
 def content_disposition(filename: str) -> str:
     """Return an ``attachment`` Content-Disposition with an ASCII fallback and the UTF-8 name."""
-    ascii_name = "".join(ch if 32 <= ord(ch) < 127 and ch not in '"\\;' else "_" for ch in filename) or "document"
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    from tradepolicy.reports import download_headers
+
+    return download_headers(filename)["Content-Disposition"]
 
 
 _UPLOAD_BODY = {
@@ -165,14 +165,14 @@ async def upload_to_case(request: Request, case_id: str, principal: Principal) -
     filename, content = form.files["file"]
     pub_name, pub_content = form.files.get("public_file", (None, None))
     pv = (form.fields.get("public_version_id") or "").strip()
-    if pv and not pv.isdigit():
-        raise InputError(f"public_version_id {pv!r} is not a document id.", field="public_version_id",
-                         expected="an integer", example="12")
+    if pv and (not pv.isdigit() or len(pv) > 10 or not 0 < int(pv) <= svc.MAX_DOCUMENT_ID):
+        raise InputError(f"public_version_id {pv[:20]!r} is not a document id.", field="public_version_id",
+                         expected=f"an integer from 1 to {svc.MAX_DOCUMENT_ID}", example="12")
     return await run_in_threadpool(
         svc.attach_to_case, case_id, actor=principal, content=content, filename=filename,
         label=form.fields.get("label", ""), title=form.fields.get("title", "")[:500],
         public_content=pub_content, public_filename=pub_name,
-        public_version_id=int(pv) if pv and len(pv) < 12 else None)
+        public_version_id=int(pv) if pv else None)
 
 
 @router.post("/cases/{case_id}/documents", status_code=201, response_model=AttachOut,
