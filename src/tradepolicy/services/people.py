@@ -147,11 +147,15 @@ _SECRET_LOCK = threading.Lock()
 
 def secret_key() -> str:
     """Return ``TRADEPOLICY_SECRET_KEY``, else the key kept in the data directory (created once, mode 0600)."""
-    configured = get_settings().secret_key
-    if configured:
-        return configured
-    path = _data_dir() / "secret_key"
-    return _file_secret(str(path))
+    settings = get_settings()
+    if settings.secret_key:
+        return settings.secret_key
+    return _secret_for(settings.database_url)
+
+
+@lru_cache(maxsize=8)
+def _secret_for(database_url: str) -> str:
+    return _file_secret(str(_data_dir() / "secret_key"))
 
 
 @lru_cache(maxsize=8)
@@ -410,6 +414,15 @@ def _remember(key: str, value: Principal | None) -> None:
         if len(_CACHE) > 10_000:
             _CACHE.clear()
         _CACHE[key] = (time.monotonic() + CACHE_SECONDS, value)
+
+
+def cached_principal(*, session_id: str | None = None, token: str | None = None) -> tuple[bool, Principal | None]:
+    """Return (hit, principal) from the credential cache alone, without touching the database."""
+    if session_id is not None:
+        return _cached("s:" + session_id)
+    if token is not None and token.startswith(TOKEN_PREFIX) and len(token) <= 200:
+        return _cached("t:" + token_hash(token))
+    return False, None
 
 
 def principal_for_session(session_id: str) -> Principal | None:
