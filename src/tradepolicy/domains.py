@@ -111,6 +111,45 @@ DOMAINS: list[Domain] = [
         pages="tradepolicy.web.pages.documents:router",
     ),
     Domain(name="reports", cli="tradepolicy.cli.reports:register"),
+    Domain(
+        name="barriers",
+        cli="tradepolicy.cli.promote:register_barriers",
+        api="tradepolicy.api.routes.promote:barriers_router",
+        pages="tradepolicy.web.pages.promote:router",
+        nav=(("/barriers", "Barriers"), ("/nte", "NTE"), ("/special301", "Special 301"), ("/tfa", "TFA")),
+        seeders=(("nte_2025_barriers", "tradepolicy.services.barriers:seed_nte_barriers"),),
+        permissions={
+            "barriers.write": ("Enter and update barriers, change their status, draft public versions",
+                               ("analyst", "attorney")),
+            "barriers.publish": ("Approve and publish the public version of a barrier", ("attorney",)),
+        },
+    ),
+    Domain(
+        name="nte",
+        cli="tradepolicy.cli.promote:register_nte",
+        api="tradepolicy.api.routes.promote:nte_router",
+        permissions={"nte.publish": ("Close an NTE edition (store the list it reports)", ("attorney",))},
+    ),
+    Domain(
+        name="special301",
+        cli="tradepolicy.cli.promote:register_special301",
+        api="tradepolicy.api.routes.promote:special301_router",
+        permissions={"special301.write": ("Record Special 301 placements, open reviews, identify a PFC",
+                                          ("analyst", "attorney"))},
+    ),
+    Domain(
+        name="tfa",
+        cli="tradepolicy.cli.promote:register_tfa",
+        api="tradepolicy.api.routes.promote:tfa_router",
+        permissions={"tfa.write": ("Import TFA commitments, log notifications, record assistance programmes",
+                                   ("analyst", "attorney"))},
+    ),
+    Domain(
+        name="platform",  # people, sign-in, tokens, grants, the access log, generic records
+        cli="tradepolicy.cli.people:register",
+        api="tradepolicy.api.routes.platform:router",
+        pages="tradepolicy.web.pages.account:router",
+    ),
     # New workflows add one Domain here (dockets, clearance, congress, committees, barriers,
     # nte, special301, tfa, disputes, usmca, s301, priorities ...).
 ]

@@ -144,3 +144,17 @@ class PayloadTooLargeError(TradePolicyError):
 
     status = 413
     code = "payload_too_large"
+
+
+class NotSignedInError(TradePolicyError):
+    """The request needs a signed-in user, or the credentials given are not valid (HTTP 401)."""
+
+    status = 401
+    code = "not_signed_in"
+
+
+class ForbiddenError(TradePolicyError):
+    """The principal's role does not hold the permission, or the request is refused (HTTP 403)."""
+
+    status = 403
+    code = "forbidden"

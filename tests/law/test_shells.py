@@ -8,7 +8,6 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from tradepolicy.api.app import create_app
 from tradepolicy.cli import app as cli_app
 
 runner = CliRunner()
@@ -51,7 +50,7 @@ def test_cli_rules_and_procedures() -> None:
     assert {x["rule_id"] for x in rows} >= {"adcvd.dp.cohens_d", "adcvd.dp.ratio_lower"}
     assert next(x for x in rows if x["rule_id"] == "adcvd.dp.ratio_lower")["flag"] == "UNCONFIRMED"
     r = runner.invoke(cli_app, ["law", "procedures", "--json"])
-    assert len(json.loads(r.stdout)) == 11
+    assert len(json.loads(r.stdout)) == 12  # + special301_review (promote)
     r = runner.invoke(cli_app, ["law", "calendar", "2026", "--json"])
     assert json.loads(r.stdout)[1]["due"] == "2026-03-01"
 
@@ -73,8 +72,10 @@ def test_cli_case_lifecycle(fresh_db: str, tmp_path) -> None:  # type: ignore[no
 
 
 @pytest.fixture
-def client(fresh_db: str) -> TestClient:
-    return TestClient(create_app())
+def client(fresh_db: str, client_as) -> TestClient:  # type: ignore[no-untyped-def]
+    # An attorney signed in through the sign-in form (session cookie + CSRF token): the case
+    # routes and the case page's form need ``cases.write``.
+    return client_as("attorney", session=True)
 
 
 def test_api_routes(client: TestClient) -> None:
@@ -83,7 +84,7 @@ def test_api_routes(client: TestClient) -> None:
     r = client.get("/api/law/timeline/wto_dsu", params={"event": ["consultations_requested=2018-04-04"]})
     assert r.status_code == 200
     assert r.json()["timeline"]["deadlines"][2]["due_date"] == "2018-06-04"  # E12
-    assert client.get("/api/law/procedures").json()["count"] == 11
+    assert client.get("/api/law/procedures").json()["count"] == 12  # + special301_review (promote)
     assert client.get("/api/law/annual/2026").json()["deadlines"][0]["due"] == "2026-02-22"
     assert client.get("/api/law/business-day/2026-07-03").json()["rolls_to"] == "2026-07-06"  # E11
     r = client.post("/api/cases", json={"procedure": "section301", "case_id": "S-1", "title": "t"})

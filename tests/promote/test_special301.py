@@ -1,0 +1,84 @@
+"""Special 301: placements 2005-2018 equal the data file; transcribed lists; history; PFC -> Section 301."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tests.promote.conftest import ANON, STAFF, needs
+from tradepolicy.errors import InputError
+from tradepolicy.services import special301 as svc
+from tradepolicy.store.db import transaction
+
+
+@needs("ustr-special301")
+def test_2005_2018_placements_equal_the_data_file() -> None:
+    import csv
+
+    from tradepolicy.datasets.registry import dataset_path
+
+    with open(dataset_path("ustr-special301", "special301_2005-2018_long.csv"), encoding="utf-8") as f:
+        expected = {(r["country"], int(r["year"]), r["status"]) for r in csv.DictReader(f)}
+    with transaction() as s:
+        got = {(p.country, p.year, p.status) for p in svc.placements(s, ANON).placements if p.year <= 2018}
+    assert got == expected
+    # every country of the file maps to an ISO3 code (so --country works for all of them)
+    with transaction() as s:
+        assert all(p.iso3 for p in svc.placements(s, ANON).placements)
+
+
+def test_transcribed_2025_priority_watch_list() -> None:
+    with transaction() as s:
+        res = svc.placements(s, ANON, year=2025)
+    pwl = {p.iso3 for p in res.placements if p.status == "PWL"}
+    assert pwl == {"ARG", "CHL", "CHN", "IND", "IDN", "MEX", "RUS", "VEN"}
+    assert all("Special 301 Report" in p.citation for p in res.placements)
+    assert any("incomplete" in n for n in res.notes)  # the 2025 Watch List is not transcribed: said so
+
+
+@needs("ustr-special301")
+def test_history_and_filters() -> None:
+    with transaction() as s:
+        h = svc.history(s, ANON, "UKR")
+    assert 2013 in h.pfc_years  # Ukraine was identified as a PFC in 2013 (dataset)
+    assert [y for y, _, _ in h.points] == sorted(y for y, _, _ in h.points)
+    with transaction() as s, pytest.raises(InputError) as exc:
+        svc.placements(s, ANON, country="ZZZ")
+    assert exc.value.field == "country"
+
+
+def test_recorded_placement_and_bad_list(fresh_db: str) -> None:
+    with transaction() as s:
+        svc.record_placement(s, STAFF, country="THA", year=2024, status="WL", citation="USTR, 2024 Special 301 Report, p. 80")
+        got = [p for p in svc.placements(s, ANON, country="THA", year=2024).placements]
+    assert [(p.status, p.source) for p in got] == [("WL", "recorded")]
+    with transaction() as s, pytest.raises(InputError) as exc:
+        svc.record_placement(s, STAFF, country="THA", year=2024, status="Red list", citation="x")
+    assert exc.value.field == "list"
+
+
+def test_review_procedure_and_pfc_clock(fresh_db: str) -> None:
+    from tradepolicy.services.proceedings import get_case, record_event
+
+    case = svc.open_review(2026, actor="staffer")
+    assert case["procedure"] == "special301_review"
+    record_event(case["id"], "notice_published", dt.date(2025, 12, 15), actor="staffer")
+    record_event(case["id"], "nte_submitted", dt.date(2026, 3, 31), actor="staffer")
+    got = get_case(case["id"], as_of=dt.date(2026, 4, 1))
+    due = {d["clock_id"]: d for d in got["deadlines"]}["report_due"]
+    assert due["due_date"] == "2026-04-30"  # 30 days after the NTE submission (19 U.S.C. 2242(a))
+    pfc = svc.designate_pfc("UKR", dt.date(2026, 4, 30), actor="staffer")
+    assert pfc["procedure"] == "section301"
+    clock = {d["clock_id"]: d for d in pfc["deadlines"]}["pfc_initiation_due"]
+    assert clock["due_date"] == "2026-05-30"  # initiation within 30 days after the PFC identification
+
+
+def test_transcribed_lists_2019_2021_are_cited_and_flagged() -> None:
+    with transaction() as s:
+        r21 = svc.placements(s, ANON, year=2021)
+        r19 = svc.placements(s, ANON, year=2019)
+    assert {p.iso3 for p in r21.placements if p.status == "PWL"} == {"ARG", "CHL", "CHN", "IND", "IDN", "RUS", "SAU",
+                                                                     "UKR", "VEN"}
+    # the 2019 lists' year is inferred from the source: every placement carries confirmed=False
+    assert r19.placements and not any(p.confirmed for p in r19.placements)
