@@ -45,6 +45,7 @@ SCOPE_RE = re.compile(r"^(\*|[a-z][a-z0-9_]*:[A-Za-z0-9][A-Za-z0-9._:/-]{0,190})
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024
 DEFAULT_TOKEN_DAYS = 90
+LAST_USED_MINUTES = 5  # api_tokens.last_used_at is refreshed at most this often
 
 
 # ---------------------------------------------------------------- typed results
@@ -454,7 +455,8 @@ def principal_for_token(token: str) -> Principal | None:
         return value
     now = utcnow()
     principal = None
-    with transaction() as s:
+    touch = None
+    with read_session() as s:
         row = s.execute(select(ApiToken, User).join(User, User.id == ApiToken.user_id).where(
             ApiToken.token_hash == token_hash(token))).first()
         if row is not None:
@@ -462,7 +464,14 @@ def principal_for_token(token: str) -> Principal | None:
             expired = t.expires_at is not None and _aware(t.expires_at) <= now  # type: ignore[operator]
             if t.revoked_at is None and not expired and not u.disabled:
                 principal = principal_of(s, u, via="token", scopes=tuple(t.scopes or ()))
-                t.last_used_at = now
+                last = _aware(t.last_used_at)
+                if last is None or now - last > dt.timedelta(minutes=LAST_USED_MINUTES):
+                    touch = t.id
+    if touch is not None:  # a write at most every few minutes per token, not per request
+        with transaction() as s:
+            tok = s.get(ApiToken, touch)
+            if tok is not None:
+                tok.last_used_at = now
     _remember(key, principal)
     return principal
 
