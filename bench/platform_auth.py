@@ -124,6 +124,55 @@ def run_asgi(env: dict[str, Any], n: int) -> dict[str, list[float]]:
     return asyncio.run(go())
 
 
+def run_middleware_only(env: dict[str, Any], n: int) -> dict[str, float]:
+    """Return microseconds per call of the security middleware around an empty ASGI app, plus one casbin-backed check."""
+    import asyncio
+
+    from tradepolicy.api.middleware import SecurityMiddleware
+    from tradepolicy.platform.policy import can
+    from tradepolicy.platform.principal import ANONYMOUS
+
+    async def empty(scope: Any, receive: Any, send: Any) -> None:
+        can(scope["state"]["principal"], "public.read")
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    async def bare(scope: Any, receive: Any, send: Any) -> None:
+        scope.setdefault("state", {})["principal"] = ANONYMOUS
+        await empty(scope, receive, send)
+
+    mw = SecurityMiddleware(empty)
+    clients = env["clients"]
+    cases = {"bare": {}, "anonymous": {}, "token": {"authorization": clients["token"].headers["authorization"]},
+             "session": {"cookie": clients["session"].headers["cookie"]}}
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b""}
+
+    async def send(message: Any) -> None:
+        return None
+
+    def scope(h: dict[str, str]) -> dict[str, Any]:
+        return {"type": "http", "method": "GET", "path": URL, "scheme": "http", "query_string": b"",
+                "headers": [(k.encode(), v.encode()) for k, v in h.items()]}
+
+    async def go() -> dict[str, float]:
+        out = {}
+        for name, h in cases.items():
+            app = bare if name == "bare" else mw
+            await app(scope(h), receive, send)
+            runs = []
+            for _ in range(5):
+                t0 = time.perf_counter()
+                for _ in range(n):
+                    await app(scope(h), receive, send)
+                runs.append((time.perf_counter() - t0) / n * 1e6)
+            out[name] = statistics.median(runs)
+        return out
+
+    return asyncio.run(go())
+
+
 def _table(times: dict[str, list[float]]) -> tuple[list[str], float]:
     p50 = {k: statistics.median(v) * 1000 for k, v in times.items()}
     p90 = {k: statistics.quantiles(v, n=10)[-1] * 1000 for k, v in times.items()}
@@ -142,6 +191,7 @@ def main() -> None:
     asgi = run_asgi(env, N * 2)
     rows_tc, worst_tc = _table(times)
     rows_asgi, worst_asgi = _table(asgi)
+    micro = run_middleware_only(env, 2000)
     worst = max(worst_tc, worst_asgi)
     lines = ["## Platform: authorisation overhead per request\n",
              f"Machine: {machine()}\n",
@@ -151,6 +201,10 @@ def main() -> None:
              *rows_asgi, "",
              f"Through Starlette's TestClient ({N} requests per configuration; its thread portal adds "
              "noise):\n", *rows_tc, "",
+             "The middleware alone around an empty ASGI app (plus one `can()`), median of 5 x 2,000 calls, "
+             "in microseconds per request (no network, no routing, no handler):\n",
+             "| Configuration | µs per request | overhead |", "|---|---|---|",
+             *[f"| {k} | {v:.0f} | {v - micro['bare']:+.0f} |" for k, v in micro.items()], "",
              f"Largest overhead of the cached configurations: {worst:+.3f} ms p50 "
              f"({'within' if worst <= 1.0 else 'OVER'} the 1 ms target). The uncached token row is the "
              "cost of one credential lookup in SQLite (users, api_tokens, grants; last use refreshed every 5 min) in a worker thread, paid "
