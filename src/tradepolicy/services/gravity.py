@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -156,12 +157,57 @@ def run_monte_carlo_ge(executor: str | None = None, **kwargs: Any) -> Any:
 # ---------------------------------------------------------------------- GE counterfactuals
 GE_DATASETS: dict[str, dict[str, Any]] = {
     "wiod-zylkin": {"years": (2000, 2005, 2010, 2014), "default_year": 2000,
-                    "output": None, "expenditure": None, "agreement": "fta"},
+                    "output": None, "expenditure": None, "agreement": "fta",
+                    "sigma": 5.0,
+                    "sigma_source": "theta = 4 (sigma = 5) of Zylkin's ge_gravity example on "
+                                    "these data (Baier, Yotov & Zylkin 2019)"},
     "agtpa": {"years": tuple(range(1986, 2007)), "default_year": 2006,
-              "output": None, "expenditure": None, "agreement": "rta"},
+              "output": None, "expenditure": None, "agreement": "rta",
+              "sigma": 7.0,
+              "sigma_source": "sigma = 7, Yotov et al. (2016), An Advanced Guide to Trade "
+                              "Policy Analysis, ch. 2 (the book's GE exercises on these data)"},
     "gegravity-sample": {"years": (2006,), "default_year": 2006,
-                         "output": "Y", "expenditure": "E", "agreement": "pta"},
+                         "output": "Y", "expenditure": "E", "agreement": "pta",
+                         "sigma": 5.0,
+                         "sigma_source": "sigma = 5 of the gegravity example (Larch & Yotov)"},
 }
+USER_FLOWS_SIGMA = (5.0, "sigma = 5 (theta = 4), the ge_gravity example's value; no dataset "
+                         "default applies to your own flows")
+
+
+@dataclass(frozen=True)
+class GEDefaults:
+    """The one set of GE defaults for a dataset (ge solve, ge montecarlo, screening)."""
+
+    dataset: str
+    sigma: float
+    sigma_source: str
+    beta: float
+    beta_se: float
+    beta_source: str
+
+
+def ge_defaults(dataset: str | None) -> GEDefaults:
+    """Return the default sigma and RTA partial effect (with SE and sources) for a dataset.
+
+    The partial effect is the same for every dataset (Yotov et al. 2016 Table 3 col. 4,
+    PPML with pair fixed effects, and its standard error); sigma is the value the source
+    publication of each dataset uses (``None``: your own flows).
+    """
+    b, b_src = default_rta_beta()
+    se = float(get_preset(DEFAULT_RTA_PRESET).published_se["rta"])
+    if dataset is None:
+        sig, sig_src = USER_FLOWS_SIGMA
+    else:
+        spec = GE_DATASETS.get(dataset)
+        if spec is None:
+            from tradepolicy.errors import InputError
+
+            raise InputError(f"unknown GE dataset {dataset!r}", field="dataset",
+                             expected=" | ".join(GE_DATASETS), example="wiod-zylkin")
+        sig, sig_src = float(spec["sigma"]), str(spec["sigma_source"])
+    return GEDefaults(dataset=dataset or "user flows", sigma=sig, sigma_source=sig_src,
+                      beta=b, beta_se=se, beta_source=b_src)
 
 
 def _refuse_existing(frame: pd.DataFrame, pairs: list[tuple[str, str]],

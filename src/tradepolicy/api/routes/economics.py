@@ -69,8 +69,11 @@ def compare(a: int = Query(..., ge=1), b: int = Query(..., ge=1)) -> dict[str, A
 @router.get("/economics/screening")
 def screening(
     home: str = Query("USA", min_length=3, max_length=3),
-    dataset: str = Query("agtpa"),
+    dataset: str = Query("auto", max_length=20),
     year: int | None = Query(None),
+    as_of: str | None = Query(None, max_length=10, description="YYYY-MM-DD (default today)"),
+    draws: int = Query(200, ge=0, le=2000, description="Monte Carlo draws of the band"),
+    seed: int = Query(0),
     candidates: str | None = Query(None, max_length=2000, description="Comma-separated ISO3"),
     rank_by: str = Query("home"),
     products: str | None = Query(None, description="baci-shrimp-2018 for complementarity/RCA"),
@@ -80,4 +83,4 @@ def screening(
 
     cands = [c.strip().upper() for c in candidates.split(",") if c.strip()] if candidates else None
     return {"ok": True, **screen(home=home, dataset=dataset, year=year, candidates=cands, rank_by=rank_by,
-                                  product_dataset=products)}
+                                  product_dataset=products, as_of=as_of, draws=draws, seed=seed)}

@@ -126,10 +126,11 @@ def screening_page(request: Request, suffix: str) -> Response:
     fmt = page_format("/economics/screening", suffix)
     q = request.query_params
     home = (q.get("home") or "USA").upper()[:3]
-    dataset = q.get("dataset") or "agtpa"
+    dataset = q.get("dataset") or "auto"
+    as_of = q.get("as_of") or None
     rank_by = q.get("rank_by") or "home"
     products = q.get("products") or None
-    rep = screen(home=home, dataset=dataset, rank_by=rank_by, product_dataset=products)
+    rep = screen(home=home, dataset=dataset, rank_by=rank_by, product_dataset=products, as_of=as_of)
     top = rep["rows"][:25]
     chart = bar_geometry([r["iso3"] for r in top], [r["home_welfare"] for r in top], unit="percent")
     chart_p = bar_geometry([r["iso3"] for r in top], [r["partner_welfare"] for r in top], unit="percent")
