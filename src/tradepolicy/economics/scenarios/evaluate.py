@@ -562,8 +562,17 @@ def run_ge(sc: Scenario, inputs: Mapping[str, Any]) -> ScenarioResult:
         raise InputError("Give parameters.sigma or parameters.theta (trade elasticity θ = σ − 1).",
                          where=sc.source, field="parameters.sigma", expected="σ > 1", example="sigma: 5")
     imbalance = str(sc.parameters.get("imbalance", "additive"))
-    res = solve_ge(data, tau_hat=tau, sigma=sigma, reference=str(sc.parameters["reference"]),
-                   imbalance=imbalance)  # type: ignore[arg-type]
+    numeraire = str(sc.parameters.get("numeraire", "reference"))
+    if numeraire not in ("reference", "world_output"):
+        raise InputError(f"Unknown numeraire {numeraire!r}.", where=sc.source, field="parameters.numeraire",
+                         expected="reference | world_output", example="numeraire: world_output")
+    ref_iso = str(sc.parameters["reference"])
+    res = solve_ge(data, tau_hat=tau, sigma=sigma, reference=ref_iso,
+                   imbalance=imbalance, numeraire=numeraire)  # type: ignore[arg-type]
+    numeraire_text = ("world output held fixed (sum of Y' = sum of Y, as Zylkin's ge_gravity)"
+                      if numeraire == "world_output" else f"price index of the reference importer {ref_iso}")
+    imbalance_text = ("additive: deficits D = E - Y fixed in numeraire units" if imbalance == "additive"
+                      else "multiplicative: each country's E/Y ratio kept")
     frame = res.to_frame().reset_index()
     cols = [c for c in GE_COLUMNS if c in frame.columns]
     frame = frame.sort_values("full_welfare", ascending=False)
@@ -575,10 +584,11 @@ def run_ge(sc: Scenario, inputs: Mapping[str, Any]) -> ScenarioResult:
         summary=clean({"countries": len(countries), "treated_pairs": treated, "year": year,
                        "largest_gain": rows[0]["iso3"], "largest_gain_welfare_pct": rows[0]["full_welfare"],
                        "largest_loss": rows[-1]["iso3"], "largest_loss_welfare_pct": rows[-1]["full_welfare"],
-                       "solver": f"exact ({res.full_algorithm}), tol 1e-10"}),
+                       "solver": f"exact ({res.full_algorithm}), tol 1e-10",
+                       "numeraire": numeraire_text, "imbalance": imbalance_text}),
         rows=rows, columns=cols,
         chart=_chart(rows, "full_welfare", "Welfare change by country (full endowment GE)", "percent"),
-        parameters={"sigma": sigma, "theta": sigma - 1.0, "reference": str(sc.parameters["reference"]),
+        parameters={"sigma": sigma, "theta": sigma - 1.0, "reference": ref_iso, "numeraire": numeraire,
                     "imbalance": imbalance, "coefficient": float(sc.policy["coefficient"]),
                     "variable": str(sc.policy["variable"])},
         diagnostics=clean(diag),

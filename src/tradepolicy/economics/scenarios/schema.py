@@ -67,7 +67,8 @@ SECTIONS: dict[str, dict[str, dict[str, bool]]] = {
     "ge": {
         "data": {"dataset": True, "year": True, "flow": False},
         "policy": {"variable": True, "coefficient": True, "change": False, "pairs": False},
-        "parameters": {"sigma": False, "theta": False, "reference": True, "imbalance": False},
+        "parameters": {"sigma": False, "theta": False, "reference": True, "imbalance": False,
+                       "numeraire": False},
     },
     "ge_ppml": {
         "data": {"dataset": True, "application": True},
@@ -198,7 +199,7 @@ def parse_scenario(doc: Any, *, source: str = "<string>") -> Scenario:
     policy = _check_keys(top.get("policy"), spec["policy"], section="policy", source=source)
     params = _check_keys(top.get("parameters"), spec["parameters"], section="parameters", source=source)
     for k, v in list(params.items()):
-        if k in ("reference", "imbalance", "procedure"):
+        if k in ("reference", "imbalance", "procedure", "numeraire"):
             if not isinstance(v, str):
                 raise InputError(f"parameters.{k} must be a name; got {v!r}.", where=f"{source}: parameters.{k}",
                                  field=f"parameters.{k}", expected="a string",
