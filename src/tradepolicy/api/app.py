@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from tradepolicy import __version__
 from tradepolicy.api import errors
 from tradepolicy.api.routes import ROUTERS as API_ROUTERS
+from tradepolicy.api.security import tag_permissions
 from tradepolicy.config import configure_logging
 from tradepolicy.web.pages import ROUTERS as PAGE_ROUTERS
 
@@ -28,5 +29,6 @@ def create_app() -> FastAPI:
     for router in PAGE_ROUTERS:
         app.include_router(router)
     static = resources.files("tradepolicy.web").joinpath("static")
+    tag_permissions(app)
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     return app

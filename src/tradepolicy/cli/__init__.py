@@ -46,14 +46,11 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from tradepolicy.cli import foundation, gravity, law, remedies, scenario, tariff
+    from tradepolicy.domains import DOMAINS, load
 
-    foundation.register(app)
-    law.register(app)
-    tariff.register(app)
-    scenario.register(app)
-    gravity.register(app)
-    remedies.register(app)
+    for domain in DOMAINS:
+        if domain.cli:
+            load(domain.cli)(app)
 
 
 _register()

@@ -2,7 +2,7 @@
 
 A seeder takes the open session and the actor name, writes its bundled records
 (idempotently: running it twice changes nothing) through the audit log, and returns
-``{"inserted": n, "updated": n, "unchanged": n}``. Domains list theirs in ``SEEDERS``.
+``{"inserted": n, "updated": n, "unchanged": n}``. Domains declare theirs in ``tradepolicy.domains``.
 """
 
 from __future__ import annotations
@@ -15,11 +15,7 @@ Seeder = Callable[[Session, str], dict[str, int]]
 
 
 def seeders() -> dict[str, Seeder]:
-    """Return the seeders by name, in the order they run."""
-    out: dict[str, Seeder] = {}
-    # Each domain adds its seeder here, e.g.:
-    from tradepolicy.services.proceedings import seed_proceedings
-    out["proceedings"] = seed_proceedings
-    from tradepolicy.services.remedies import seed_shrimp_orders
-    out["remedies_shrimp_orders"] = seed_shrimp_orders
-    return out
+    """Return the seeders by name, in the order the domains declare them (``tradepolicy.domains``)."""
+    from tradepolicy.domains import DOMAINS, load
+
+    return {name: load(target) for d in DOMAINS for name, target in d.seeders}

@@ -153,3 +153,5 @@ class RunAttachment(Base):
     proceeding_id: Mapped[str] = mapped_column(ForeignKey("proceedings.id"))
     attached_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     attached_by: Mapped[str] = mapped_column(String(200))
+
+from tradepolicy.store import models_platform as _models_platform  # noqa: E402,F401  (register the platform tables)

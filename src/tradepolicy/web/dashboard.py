@@ -21,6 +21,13 @@ def register_panel(fn: PanelFn) -> PanelFn:
 
 def panels() -> list[dict[str, Any]]:
     """Return every panel's context; a failing panel shows its error instead of breaking the page."""
+    from tradepolicy.domains import DOMAINS, load
+
+    for domain in DOMAINS:
+        for target in domain.panels:
+            fn = load(target)
+            if fn not in PANELS:
+                PANELS.append(fn)
     out = []
     for fn in PANELS:
         try:

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from tradepolicy import __version__
+from tradepolicy.domains import nav_entries
 from tradepolicy.errors import InputError, NotFoundError
 
 _env: Environment | None = None
@@ -29,8 +30,7 @@ NAV = [
     ("/agencies", "Agencies"),
     ("/datasets", "Datasets"),
 ]
-# Other domains append (href, label) pairs here when their pages exist.
-EXTRA_NAV: list[tuple[str, str]] = []
+# Other domains declare their entries in ``tradepolicy.domains`` (``Domain.nav``).
 
 
 def env() -> Environment:
@@ -46,7 +46,7 @@ def env() -> Environment:
 
 def render_html(request: Request, template: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
     """Render a template with the navigation and the request in its context."""
-    ctx = {"request": request, "nav": NAV + EXTRA_NAV, "path": request.url.path, **context}
+    ctx = {"request": request, "nav": NAV + nav_entries(), "path": request.url.path, **context}
     return HTMLResponse(env().get_template(template).render(**ctx), status_code=status)
 
 

@@ -1,23 +1,5 @@
-"""JSON API routers, one module per domain; each is mounted under /api."""
+"""JSON API routers, one module per domain, declared in ``tradepolicy.domains``; mounted under /api."""
 
-from tradepolicy.api.routes import (
-    agreements,
-    datasets,
-    economics,
-    gravity,
-    guide,
-    law,
-    remedies,
-    tariffs,
-)
+from tradepolicy.domains import DOMAINS, load
 
-ROUTERS = [
-    agreements.router,
-    guide.router,
-    datasets.router,
-    law.router,
-    tariffs.router,
-    economics.router,
-    gravity.router,
-    remedies.router,
-]
+ROUTERS = [load(d.api) for d in DOMAINS if d.api]

@@ -21,7 +21,7 @@ def read_census_hs10_duties_2024() -> pd.DataFrame:
     """
     return pd.read_csv(
         dataset_path("us-customs-duties", CENSUS_HS10_FILE),
-        dtype={"cty_code": str, "cty_name": str, "hts10": str, "description": str,
+        dtype={"cty_code": "str", "cty_name": "str", "hts10": "str", "description": "str",
                "con_val_2024_usd": "float64", "cal_dut_2024_usd": "float64"},
     )
 

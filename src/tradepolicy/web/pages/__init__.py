@@ -1,5 +1,5 @@
-"""Web page routers, one module per page family."""
+"""Web page routers, one module per page family, declared in ``tradepolicy.domains``."""
 
-from tradepolicy.web.pages import economics, foundation, law, remedies, tariffs
+from tradepolicy.domains import DOMAINS, load
 
-ROUTERS = [foundation.router, law.router, tariffs.router, economics.router, remedies.router]
+ROUTERS = [load(d.pages) for d in DOMAINS if d.pages]

@@ -18,12 +18,9 @@ from fastapi.responses import RedirectResponse, Response
 from tradepolicy.errors import InputError, NotFoundError
 from tradepolicy.services import scenarios as svc
 from tradepolicy.web.dashboard import register_panel
-from tradepolicy.web.render import EXTRA_NAV, env, page_format, respond, split_format
+from tradepolicy.web.render import env, page_format, respond, split_format
 
 router = APIRouter(include_in_schema=False)
-
-if ("/economics", "Economics") not in EXTRA_NAV:
-    EXTRA_NAV.append(("/economics", "Economics"))
 
 BAR_H = 18
 CHART_W = 720

@@ -15,13 +15,9 @@ from tradepolicy.errors import NotFoundError
 from tradepolicy.services import law as law_svc
 from tradepolicy.services import proceedings as cases_svc
 from tradepolicy.web.dashboard import register_panel
-from tradepolicy.web.render import EXTRA_NAV, page_format, respond, split_format
+from tradepolicy.web.render import page_format, respond, split_format
 
 router = APIRouter(include_in_schema=False)
-
-for _link in (("/law", "Law"), ("/cases", "Cases")):
-    if _link not in EXTRA_NAV:
-        EXTRA_NAV.append(_link)
 
 CASE_COLUMNS = ["id", "procedure", "title", "stage", "stage_title", "events", "overdue", "outside",
                 "next_deadline", "next_deadline_title", "next_deadline_flag"]

@@ -16,12 +16,9 @@ from fastapi.responses import RedirectResponse, Response
 from tradepolicy.errors import NotFoundError, TradePolicyError
 from tradepolicy.services import remedies as svc
 from tradepolicy.web.dashboard import register_panel
-from tradepolicy.web.render import EXTRA_NAV, page_format, respond, split_format
+from tradepolicy.web.render import page_format, respond, split_format
 
 router = APIRouter(include_in_schema=False)
-
-if ("/remedies", "Remedies") not in EXTRA_NAV:
-    EXTRA_NAV.append(("/remedies", "Remedies"))
 
 RUN_COLUMNS = ["id", "kind", "created_at", "created_by", "segment", "method", "rate", "above_de_minimis",
                "parent_id", "law_version", "proceedings"]

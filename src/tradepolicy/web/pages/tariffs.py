@@ -17,12 +17,9 @@ from fastapi.responses import Response
 from tradepolicy.errors import NotFoundError, TradePolicyError
 from tradepolicy.services import tariffs as svc
 from tradepolicy.web.dashboard import register_panel
-from tradepolicy.web.render import EXTRA_NAV, respond, split_format
+from tradepolicy.web.render import respond, split_format
 
 router = APIRouter(include_in_schema=False)
-if ("/tariffs", "Tariffs") not in EXTRA_NAV:
-    EXTRA_NAV.append(("/tariffs", "Tariffs"))
-
 @register_panel
 def chapter99_panel() -> dict[str, Any]:
     """Dashboard panel: Chapter 99 measures (s.301, s.232) and their rates today."""
