@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from tradepolicy.api.security import requires
 from tradepolicy.errors import InputError
 from tradepolicy.services import scenarios as svc
 
@@ -66,7 +67,7 @@ def compare(a: int = Query(..., ge=1), b: int = Query(..., ge=1)) -> dict[str, A
     return {"ok": True, **svc.compare(a, b)}
 
 
-@router.get("/economics/screening")
+@router.get("/economics/screening", dependencies=[requires("public.read")])
 def screening(
     home: str = Query("USA", min_length=3, max_length=3),
     dataset: str = Query("auto", max_length=20),

@@ -17,6 +17,7 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
+from tradepolicy.api.security import requires
 from tradepolicy.services import gravity as svc
 
 router = APIRouter(tags=["economics"])
@@ -109,7 +110,7 @@ def estimate(req: EstimateRequest) -> dict[str, Any]:
     return {"ok": True, **svc.run_gravity_preset(req.preset, store=req.store)}
 
 
-@router.post("/economics/ge/solve")
+@router.post("/economics/ge/solve", dependencies=[requires("public.read")])
 def ge_solve(req: SolveRequest) -> dict[str, Any]:
     """Solve the exact conditional and full-endowment GE; rows by ISO3."""
     out = svc.solve_ge_counterfactual(
@@ -121,7 +122,7 @@ def ge_solve(req: SolveRequest) -> dict[str, Any]:
     return {"ok": True, **out}
 
 
-@router.post("/economics/ge/montecarlo")
+@router.post("/economics/ge/montecarlo", dependencies=[requires("public.read")])
 def ge_montecarlo(req: MonteCarloRequest) -> dict[str, Any]:
     """Run a Monte Carlo GE; bands (mean, sd, quantiles) per measure and ISO3."""
     if req.draws > API_MAX_DRAWS:
