@@ -6,19 +6,19 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 
+from tradepolicy.api.security import requires
 from tradepolicy.services import guide as svc
 
 router = APIRouter(tags=["guide"])
 
 
-@router.get("/guide")
+@router.get("/guide", dependencies=[requires("public.read")])
 def ask(
     q: str = Query(..., min_length=1, max_length=500, description="a question, e.g. 'How does USTR negotiate?'"),
     limit: int = Query(5, ge=1, le=50),
 ) -> dict[str, Any]:
-    """Answer a question with the best-matching guide entries."""
-    hits = svc.ask(q, limit=limit)
-    return {"ok": True, "q": q, "count": len(hits), "results": hits}
+    """Answer a question with the best-matching guide entries, or say that the guide does not cover it."""
+    return {"ok": True, **svc.answer(q, limit=limit).to_dict()}
 
 
 @router.get("/guide/entries/{entry_id}")
