@@ -127,24 +127,23 @@ def _solve_candidate(args: tuple[Any, ...]) -> dict[str, Any]:
     """Solve the GE of one candidate agreement and its Monte Carlo band in one block.
 
     A pure function, so executors can ship it. Draw 0 is the central value (β, σ); the block
-    engine is the exact-hat solver of ``solve_ge`` (tested equal to 1e-8).
+    engine (``solve_pair_shock_full``, low-rank products) is the exact-hat full GE of
+    ``solve_ge`` (tested equal to 1e-8).
     """
-    from tradepolicy.economics.ge.draws import solve_shock_block
+    from tradepolicy.economics.ge.draws import solve_pair_shock_full
 
     data, h, j, beta, sig, beta_draws, sigma_draws = args
-    n = len(data.countries)
-    delta = np.zeros((n, n))
-    delta[h, j] = delta[j, h] = 1.0
     betas = np.concatenate([[beta], np.asarray(beta_draws, dtype=float)])
     sigmas = np.concatenate([[sig], np.asarray(sigma_draws, dtype=float)])
-    blk = solve_shock_block((data.flows, delta, betas, sigmas, h, IMBALANCE, NUMERAIRE, 1e-12, 5000, False))
+    blk = solve_pair_shock_full((data.flows, [(h, j), (j, h)], betas, sigmas, h, IMBALANCE, NUMERAIRE,
+                                 1e-12, 5000))
     if not float(np.max(blk["residual"])) <= 1e-10:
         from tradepolicy.errors import ConvergenceError
 
         raise ConvergenceError(f"the GE of {data.countries[h]}-{data.countries[j]} did not converge",
                                field="candidates", details={"max_residual": float(np.max(blk["residual"]))})
-    wel = blk["samples"]["full_welfare"] * 100.0
-    rgdp = blk["samples"]["full_real_gdp"] * 100.0
+    wel = blk["welfare"] * 100.0
+    rgdp = blk["real_gdp"] * 100.0
     out: dict[str, Any] = {"welfare": wel[0].tolist(), "real_gdp": rgdp[0].tolist(), "band": None}
     if len(beta_draws):
         out["band"] = {
