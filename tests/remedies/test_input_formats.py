@@ -220,3 +220,38 @@ def _proceeding_fields() -> dict:
         t = col.type.python_type
         out[col.name] = {str: "test", int: 0, dict: {}, list: []}.get(t, "test")
     return out
+
+
+# ----------------------------------------------------------------------------- review: monthly NV
+def _monthly_files(tmp_path: Path) -> dict[str, Path]:
+    home = pd.DataFrame({"sale_id": ["H1", "H2"], "connum": ["A", "A"], "quantity": [10, 30],
+                         "net_price": [100.0, 120.0], "customer": ["C1", "C2"], "affiliated": ["no", "no"],
+                         "period": ["2024-01", "2024-02"]})
+    us = pd.DataFrame({"sale_id": ["U1", "U2"], "connum": ["A", "A"], "quantity": [10, 10],
+                       "net_price": [90.0, 130.0], "customer": ["K1", "K1"], "region": ["East", "East"],
+                       "period": ["2024-01", "2024-02"]})
+    cost = pd.DataFrame({"connum": ["A"], "cost_of_production": [80.0]})
+    return _write(tmp_path, us=us, home=home, cost=cost)
+
+
+def test_review_compares_each_us_sale_with_nv_of_its_month(tmp_path: Path) -> None:
+    # Hand computation. Period-average NV = (10 x 100 + 30 x 120) / 40 = 115; U.S. average
+    # (900 + 1,300) / 20 = 110: A-A dumping 5 x 20 = 100 on value 2,200 = 4.5455 %.
+    # Monthly (review, rule adcvd.ar.nv_averaging_months): January NV 100 vs 90 -> +100,
+    # February NV 120 vs 130 -> -100; with offsets the total is 0 -> 0.00 %.
+    paths = _monthly_files(tmp_path)
+    inv = svc.compute_margin_from_paths(*paths.values(), segment="investigation", store=False)
+    rev = svc.compute_margin_from_paths(*paths.values(), segment="review", store=False)
+    assert inv["results"]["methods"]["A-A"]["total_dumping"] == pytest.approx(100.0, abs=1e-9)
+    assert inv["results"]["methods"]["A-A"]["margin"] == pytest.approx(100 / 2200, abs=1e-12)
+    assert rev["results"]["methods"]["A-A"]["total_dumping"] == pytest.approx(0.0, abs=1e-9)
+    assert any("calendar month" in n for n in rev["results"]["notes"])
+    rule = rev["parameters"]["thresholds"]["review_averaging_months"]
+    assert rule["rule_id"] == "adcvd.ar.nv_averaging_months" and rule["confirmed"] is False
+    assert "77 FR 8101" in rule["citation"]
+    # with quarters (or one label) the review keeps the period-average NV
+    us = pd.read_csv(paths["us"]).assign(period="2024-Q1")
+    home = pd.read_csv(paths["home"]).assign(period="2024-Q1")
+    q = svc.compute_margin_from_paths(*_write(tmp_path, us=us, home=home, cost=pd.read_csv(paths["cost"])).values(),
+                                      segment="review", store=False)
+    assert q["results"]["methods"]["A-A"]["total_dumping"] == pytest.approx(100.0, abs=1e-9)

@@ -452,6 +452,23 @@ def run_margin_programme(
     nv_sale = match.nv[uc] + adj
     group = uc * 2 + cep.astype(np.int64)
     n_groups = 2 * n
+    if segment == "review" and params.review_averaging_months == 1 and _all_months(us, home):
+        # Reviews: NV by calendar month, compared with U.S. sales of the same month (rule
+        # adcvd.ar.nv_averaging_months); A-A groups are (CONNUM, EP/CEP, month).
+        (us_m, hm_m), months = _codes(us["period"], home["period"])
+        n_m = len(months)
+        nv_month = wmean(hc[usable] * n_m + hm_m[usable], hq[usable], hp[usable], n * n_m)
+        k = match.matched[uc]
+        nvm = np.where(k >= 0, nv_month[np.where(k >= 0, k, 0) * n_m + us_m], np.nan)
+        ok = (k >= 0) & np.isfinite(nvm)
+        nv_sale = np.where(ok, nvm + match.difmer[uc] + adj, nv_sale)
+        group = group * n_m + us_m
+        n_groups *= n_m
+        kept = int(((k >= 0) & ~ok).sum())
+        notes.append("Review: normal value averaged by calendar month and compared with U.S. sales of the same "
+                     "month (rule adcvd.ar.nv_averaging_months: 77 FR 8101 (2012); 19 CFR 351.414(d)(3), "
+                     "unconfirmed)" + (f"; {kept} U.S. sale(s) with no home-market sale of their month keep the "
+                                        "period-average NV." if kept else "."))
 
     dim_codes: dict[str, np.ndarray] = {}
     dim_labels: dict[str, np.ndarray] = {}
@@ -491,7 +508,7 @@ def run_margin_programme(
     # Table by CONNUM.
     value = q * p
     e = q * (nv_sale - p)
-    g_aa = group_results(group, q, p, nv_sale, n_groups).reshape(n, 2).sum(1)
+    g_aa = group_results(group, q, p, nv_sale, n_groups).reshape(n, -1).sum(1)
     at_pos = wsum(uc, np.where(e > 0, e, 0.0), n)
     us_qty = wsum(uc, q, n)
     us_val = wsum(uc, value, n)
@@ -523,6 +540,13 @@ def run_margin_programme(
         arms_length=al_table, exclusions=log.to_list(), rows=rows, sale_nv=nv_sale,
         sale_pass=dp.sale_pass, notes=tuple(notes), comparison_market=market,
     )
+
+
+def _all_months(us: pd.DataFrame, home: pd.DataFrame) -> bool:
+    """Whether every U.S. and home period is a calendar month (YYYY-MM)."""
+    from tradepolicy.remedies.schemas import period_form
+
+    return all(period_form(str(v)) == "month" for df in (us, home) for v in df["period"].unique())
 
 
 def _check_period_forms(us: pd.DataFrame, home: pd.DataFrame, src: Mapping[str, str]) -> None:

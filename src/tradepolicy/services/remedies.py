@@ -66,6 +66,7 @@ AD_RULES: dict[str, str] = {
     "arms_length_high": "adcvd.nv.arms_length_upper",
     "difmer_cap": "adcvd.nv.difmer_cap",
     "viability_share": "adcvd.nv.viability",
+    "review_averaging_months": "adcvd.ar.nv_averaging_months",
 }
 CVD_RULES: dict[str, str] = {
     "expensing_threshold": "adcvd.cvd.grant_expensing",
