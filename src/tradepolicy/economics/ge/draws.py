@@ -144,7 +144,8 @@ def solve_pair_shock_full(args: tuple[Any, ...]) -> dict[str, Any]:
     def phat(z: np.ndarray) -> np.ndarray:
         v = np.exp(-th * z)
         out = v @ pi
-        np.add.at(out, (slice(None), cj), (pc[None, :] * d[:, None]) * v[:, ci])
+        for k in range(len(pc)):  # the few shocked cells
+            out[:, cj[k]] += pc[k] * d * v[:, ci[k]]
         return np.asarray(out)
 
     def g(z: np.ndarray) -> np.ndarray:
@@ -153,7 +154,8 @@ def solve_pair_shock_full(args: tuple[Any, ...]) -> dict[str, Any]:
         e_new = expenditure_rule(w * y_b, y_b, e_b, imbalance)
         u = (e_new / e_new.sum(-1, keepdims=True)) / ph
         s = u @ pi_t
-        np.add.at(s, (slice(None), ci), (pc[None, :] * d[:, None]) * u[:, cj])
+        for k in range(len(pc)):
+            s[:, ci[k]] += pc[k] * d * u[:, cj[k]]
         yw = (y * w).sum(-1, keepdims=True)
         zh = (np.log(s) + np.log(yw) - np.log(y)) / (1.0 + th)
         if numeraire == "world_output":
