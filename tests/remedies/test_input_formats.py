@@ -255,3 +255,21 @@ def test_review_compares_each_us_sale_with_nv_of_its_month(tmp_path: Path) -> No
     q = svc.compute_margin_from_paths(*_write(tmp_path, us=us, home=home, cost=pd.read_csv(paths["cost"])).values(),
                                       segment="review", store=False)
     assert q["results"]["methods"]["A-A"]["total_dumping"] == pytest.approx(100.0, abs=1e-9)
+
+
+def test_runs_are_one_service_with_one_payload_name(fresh_db) -> None:
+    # Scenario and remedies runs come back in the one form of services.runs (payload "results").
+    from tradepolicy.services import scenarios
+    from tradepolicy.services.runs import PAYLOAD, add_run
+    from tradepolicy.store.db import transaction
+
+    with transaction() as s:
+        a = add_run(s, kind=scenarios.RUN_KIND, actor="pytest", inputs={"scenario": "x"}, parameters={},
+                    results={"name": "x", "model": "ge"}, law_version="t").id
+        b = add_run(s, kind=svc.KIND_MARGIN, actor="pytest", inputs={}, parameters={"segment": "review"},
+                    results={"final_margin": 0.01}, law_version="t").id
+    ra, rb = scenarios.get_run(a), svc.get_run(b)
+    assert PAYLOAD == "results" and ra[PAYLOAD]["model"] == "ge" and rb[PAYLOAD]["final_margin"] == 0.01
+    common = {"id", "kind", "created_at", "created_by", "inputs", "parameters", "law_version", "code_version",
+              "results", "parent_id"}
+    assert common <= set(ra) and common <= set(rb) and "result" not in ra

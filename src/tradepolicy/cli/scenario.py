@@ -44,7 +44,7 @@ def bar_chart(labels: list[str], values: list[float], *, width: int = 40) -> lis
 
 
 def _print_result(out: dict[str, Any], limit: int) -> None:
-    res, man = out["result"], out["manifest"]
+    res, man = out["results"], out["manifest"]
     console.print(f"[bold]{res['title']}[/]  ({res['model']}; run id {out.get('id') or 'not stored'})",
                   highlight=False)
     console.print(f"sign convention: {res['sign_convention']}; unit: {res['unit']}", highlight=False, markup=False)
@@ -83,7 +83,7 @@ def scenario_run(
     with progress(f"Running {file}"):
         out = run_scenario(file, store=store)
     if as_json:
-        print_json({"ok": True, "id": out["id"], **out["result"], "manifest": out["manifest"]})
+        print_json({"ok": True, "id": out["id"], **out["results"], "manifest": out["manifest"]})
         return
     _print_result(out, limit)
 
@@ -140,12 +140,12 @@ def scenario_show(run_id: int, as_json: JsonOpt = False,
     from tradepolicy.services.scenarios import get_run
 
     r = get_run(run_id)
-    res = dict(r["result"])
+    res = dict(r["results"])
     man = res.pop("manifest", {})
     if as_json:
         print_json({"ok": True, "id": r["id"], **res, "manifest": man})
         return
-    _print_result({"id": r["id"], "result": res, "manifest": man}, limit)
+    _print_result({"id": r["id"], "results": res, "manifest": man}, limit)
 
 
 @scenario_app.command("check")
@@ -236,7 +236,7 @@ def pe_smart(
     }
     out = run_scenario(parse_scenario(doc, source="tradepolicy pe smart"), store=store)
     if as_json:
-        print_json({"ok": True, "id": out["id"], **out["result"], "manifest": out["manifest"]})
+        print_json({"ok": True, "id": out["id"], **out["results"], "manifest": out["manifest"]})
         return
     _print_result(out, limit)
 

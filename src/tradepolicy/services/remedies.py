@@ -273,12 +273,9 @@ def margin_results(res: MarginResult) -> dict[str, Any]:
 
 
 def _run_dict(r: Run, attachments: list[str] | None = None) -> dict[str, Any]:
-    return {
-        "id": r.id, "kind": r.kind, "created_at": r.created_at.isoformat() if r.created_at else None,
-        "created_by": r.created_by, "inputs": r.inputs, "parameters": r.parameters,
-        "law_version": r.law_version, "code_version": r.code_version, "results": r.results,
-        "parent_id": r.parent_id, "proceedings": attachments or [],
-    }
+    from tradepolicy.services.runs import run_record
+
+    return run_record(r, proceedings=attachments or [])
 
 
 def _store_run(kind: str, inputs: dict[str, str], parameters: dict[str, Any], results: dict[str, Any],
@@ -553,13 +550,11 @@ def list_runs(kind: str | None = None, *, limit: int | None = 200,
     """
     if kind is not None:
         check_literal(kind, KINDS, name="kind")
+    from tradepolicy.services.runs import list_run_rows
+
     with read_session() as s:
-        q = select(Run).where(Run.kind.in_([kind] if kind else list(KINDS))).order_by(Run.id.desc())
-        if ids is not None:
-            q = q.where(Run.id.in_(list(ids)))
-        if limit is not None:
-            q = q.limit(limit)
-        runs = list(s.scalars(q))
+        runs = list_run_rows(s, (kind,) if kind else tuple(KINDS), limit=limit,
+                             ids=list(ids) if ids is not None else None)
         att = _attachments(s, [r.id for r in runs])
         out = []
         for r in runs:
@@ -576,11 +571,10 @@ def list_runs(kind: str | None = None, *, limit: int | None = 200,
 
 def get_run(run_id: int) -> dict[str, Any]:
     """Return one remedies run with its results and attached proceedings."""
+    from tradepolicy.services.runs import get_run_row
+
     with read_session() as s:
-        r = s.get(Run, run_id)
-        if r is None or r.kind not in KINDS:
-            raise NotFoundError(f"No remedies run {run_id}.", where=f"run {run_id}", field="run_id",
-                                expected="the id of a stored remedies run", example="1")
+        r = get_run_row(s, run_id, tuple(KINDS), "remedies")
         return _run_dict(r, _attachments(s, [r.id]).get(r.id, []))
 
 

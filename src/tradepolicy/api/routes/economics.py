@@ -41,7 +41,7 @@ def run(req: RunRequest) -> dict[str, Any]:
                          expected="{example: NAME} or {yaml: TEXT}", example='{"example": "shrimp-preference-smart"}')
     out = (svc.run_scenario(req.example, store=req.store) if req.example is not None
            else svc.run_scenario_text(req.yaml or "", store=req.store))
-    return {"ok": True, "id": out["id"], **out["result"], "manifest": out["manifest"]}
+    return {"ok": True, "id": out["id"], **out["results"], "manifest": out["manifest"]}
 
 
 @router.get("/economics/runs")
@@ -55,7 +55,7 @@ def runs(limit: int = Query(50, ge=1, le=1000)) -> dict[str, Any]:
 def run_detail(run_id: int) -> dict[str, Any]:
     """Return one stored run with its manifest."""
     r = svc.get_run(run_id)
-    res = dict(r["result"])
+    res = dict(r["results"])
     man = res.pop("manifest", {})
     return {"ok": True, "id": r["id"], "created_at": r["created_at"], "parent_id": r["parent_id"], **res,
             "manifest": man}

@@ -84,7 +84,7 @@ def run_page(request: Request, rest: str) -> Response:
         raise NotFoundError(f"No run {ident!r}.", where=f"/economics/runs/{ident}", field="run_id",
                             expected="an integer run id", example="/economics/runs/1")
     run = svc.get_run(int(ident))
-    res = dict(run["result"])
+    res = dict(run["results"])
     man = res.pop("manifest", {})
     chart = bar_geometry(res["chart"]["labels"], res["chart"]["values"], unit=res["chart"]["unit"])
     return respond(request, fmt, template="economics/run.html",
