@@ -28,6 +28,7 @@ from typing import Any, Literal
 
 import yaml
 
+from tradepolicy.economics.scenarios.models import MODELS
 from tradepolicy.errors import InputError
 from tradepolicy.literals import check_literal, options_of
 
@@ -42,48 +43,10 @@ CHANGE_KEYS_BY_MODEL = {
     "gsim": ("formula", "value", "partners", "importers"),     # one product: no products key
 }
 
-# Allowed keys per model and section; True marks a required key.
-SECTIONS: dict[str, dict[str, dict[str, bool]]] = {
-    "smart": {
-        "data": {"dataset": True, "importer": True, "products": False},
-        "policy": {"base_tariff": False, "changes": True},
-        "parameters": {"import_demand_elasticity": True, "substitution_elasticity": False,
-                       "export_supply_elasticity": False},
-    },
-    "gsim": {
-        "data": {"dataset": True, "product": False},
-        "policy": {"base_tariff": False, "changes": False, "dataset_tariffs": False},
-        "parameters": {"import_demand_elasticity": True, "substitution_elasticity": True,
-                       "export_supply_elasticity": True},
-    },
-    "enforcement": {
-        "data": {"dataset": True, "importer": False, "products": False, "year": False,
-                 "subject": True, "domestic_sales": True},
-        "policy": {"base_tariff": False, "duty": True, "covered_share": False},
-        "parameters": {"demand_elasticity": True, "substitution_elasticity": True,
-                       "supply_elasticity_subject": False, "supply_elasticity_nonsubject": False,
-                       "supply_elasticity_domestic": False},
-    },
-    "ge": {
-        "data": {"dataset": True, "year": True, "flow": False},
-        "policy": {"variable": True, "coefficient": True, "change": False, "pairs": False},
-        "parameters": {"sigma": False, "theta": False, "reference": True, "imbalance": False,
-                       "numeraire": False},
-    },
-    "ge_ppml": {
-        "data": {"dataset": True, "application": True},
-        "policy": {},
-        "parameters": {"sigma": True, "reference": True, "procedure": False},
-    },
-}
-
-SIGN_CONVENTIONS = {
-    "smart": "changes are scenario minus baseline, in thousand US$ (BACI values); positive = more imports / revenue / welfare",
-    "gsim": "changes are scenario minus baseline; world price changes are proportional (decimals); welfare pieces in the data's value units",
-    "enforcement": "changes are scenario minus baseline; proportional changes are decimals; welfare in the data's value units",
-    "ge": "percent changes (counterfactual - baseline) / baseline x 100; a gain is positive",
-    "ge_ppml": "as the book reports each application (see the scenario's sign_convention field)",
-}
+# Allowed keys per model and section (True marks a required key) and the sign conventions:
+# each model declares them in its own module (economics/scenarios/models/).
+SECTIONS: dict[str, dict[str, dict[str, bool]]] = {k: m.sections for k, m in MODELS.items()}
+SIGN_CONVENTIONS: dict[str, str] = {k: m.sign_convention for k, m in MODELS.items()}
 
 
 # Keys whose values must be numbers, or single codes / names, per section (checked on parse
@@ -258,7 +221,7 @@ def parse_scenario(doc: Any, *, source: str = "<string>") -> Scenario:
         raise InputError(f"seed must be a non-negative integer; got {seed!r}.", where=source,
                          field="seed", expected="an integer >= 0", example="20180706")
     unc = None
-    if top.get("uncertainty") is not None and model in ("ge", "ge_ppml"):
+    if top.get("uncertainty") is not None and not MODELS[model].takes_uncertainty:
         raise InputError(f"Model {model!r} takes no uncertainty section; elasticity bands and Monte Carlo "
                          "are for the PE models (smart, gsim, enforcement). For GE bands over gravity "
                          "coefficients use tradepolicy.economics.montecarlo.monte_carlo_ge.",

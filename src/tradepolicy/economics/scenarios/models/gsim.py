@@ -1,0 +1,157 @@
+"""Scenario model ``gsim``: GSIM: a global simulation of one product's world market (Francois and Hall).
+
+This module is the one place the model lives: its sections (``SECTIONS``), its sign
+convention, whether it takes an ``uncertainty`` section, and its runner ``run``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from tradepolicy.economics.pe import (
+    TariffChange,
+    apply_formula,
+    draw_elasticities,
+    elasticity_bands,
+    gsim,
+    summarise_draws,
+)
+from tradepolicy.economics.pe.gsim import gsim_from_frame
+from tradepolicy.economics.scenarios.result import ScenarioResult, clean
+from tradepolicy.errors import InputError
+
+if TYPE_CHECKING:
+    from tradepolicy.economics.scenarios.schema import Scenario
+
+from tradepolicy.economics.scenarios.models._common import (
+    GSIM_MC_CELLS,
+    _chart,
+    _param,
+    _records,
+)
+
+NAME = "gsim"
+SECTIONS: dict[str, dict[str, bool]] = {
+    "data": {"dataset": True, "product": False},
+    "policy": {"base_tariff": False, "changes": False, "dataset_tariffs": False},
+    "parameters": {"import_demand_elasticity": True, "substitution_elasticity": True,
+                   "export_supply_elasticity": True},
+}
+SIGN_CONVENTION = "changes are scenario minus baseline; world price changes are proportional (decimals); welfare pieces in the data's value units"
+TAKES_UNCERTAINTY = True
+
+
+# ------------------------------------------------------------------ GSIM
+def run_gsim(sc: Scenario, inputs: Mapping[str, Any]) -> ScenarioResult:
+    """GSIM on an exporter x importer matrix for one product."""
+    flows: pd.DataFrame = inputs["flows"].copy()
+    unit = str(inputs.get("unit", "value units"))
+    use_data = bool(sc.policy.get("dataset_tariffs", False))
+    if use_data and sc.policy.get("base_tariff") is not None:
+        raise InputError("Give either policy.dataset_tariffs or policy.base_tariff, not both.", where=sc.source,
+                         field="policy.base_tariff", expected="one source of base tariffs",
+                         example="dataset_tariffs: true")
+    if not use_data or "tariff_factor_base" not in flows.columns:
+        regions = list(dict.fromkeys([*flows["exporter"], *flows["importer"]]))
+        base = sc.policy.get("base_tariff")
+        flows["tariff_factor_base"] = 1.0 + (float(base) if isinstance(base, int | float) else 0.0)
+        flows["tariff_factor_new"] = flows["tariff_factor_base"]
+    regions_t, M, T0, T1 = gsim_from_frame(flows, value="value", t0="tariff_factor_base", t1="tariff_factor_new")
+    regions = list(regions_t)
+    t_new = T1 - 1.0
+    for i, ch in enumerate(sc.policy.get("changes") or []):
+        tc = TariffChange(formula=ch["formula"], value=float(ch["value"]))
+        rows_ = np.isin(regions, ch["partners"]) if ch.get("partners") else np.ones(len(regions), bool)
+        cols_ = np.isin(regions, ch["importers"]) if ch.get("importers") else np.ones(len(regions), bool)
+        unknown = sorted(set(ch.get("partners") or ()).union(ch.get("importers") or ()) - set(regions))
+        if unknown or not rows_.any() or not cols_.any():
+            raise InputError(f"policy.changes[{i}] names {unknown or 'no'} exporter/importer not in the data.",
+                             where=sc.source, field=f"policy.changes[{i}]",
+                             expected="ISO3 or region codes present in the data",
+                             example="{partners: [EU], importers: [US]}")
+        mask = rows_[:, None] & cols_[None, :]
+        t_new = np.where(mask, apply_formula(t_new, tc.formula, tc.value), t_new)
+    T1 = 1.0 + t_new
+    em = _param(sc, "import_demand_elasticity")
+    if em <= 0:
+        raise InputError(f"import_demand_elasticity is a positive magnitude in scenarios (E_m = -{abs(em)}); "
+                         f"got {em}.", where=sc.source, field="parameters.import_demand_elasticity",
+                         expected="> 0", example="1.25")
+    es = _param(sc, "substitution_elasticity")
+    ex = _param(sc, "export_supply_elasticity")
+    res = gsim(M, T0, T1, import_demand_elasticity=-em, substitution_elasticity=es,
+               export_supply_elasticity=ex, exporters=regions, importers=regions)
+    df = res.by_region().rename(columns={"region": "iso3"})
+    columns = ["iso3", "world_price_change", "composite_price_change", "exports_base", "exports_new",
+               "imports_base", "imports_new", "producer_surplus", "consumer_surplus", "tariff_revenue",
+               "net_welfare"]
+    unc = None
+    if sc.uncertainty is not None:
+        unc, per_region = _gsim_uncertainty(sc, M, T0, T1, em, es, ex, regions)
+        if per_region is not None:
+            df = df.merge(per_region, on="iso3", how="left")
+            columns += ["world_price_change_p5", "world_price_change_p95", "net_welfare_p5", "net_welfare_p95"]
+    rows = _records(df[columns])
+    return ScenarioResult(
+        name=sc.name, title=sc.title, model="gsim", sign_convention=sc.sign_convention, unit=unit,
+        summary=clean({**res.summary(), "regions": len(regions)}), rows=rows, columns=columns,
+        chart=_chart(rows, "net_welfare", "Net welfare change by region (PS + CS + tariff revenue)", unit),
+        uncertainty=unc,
+        parameters={"import_demand_elasticity": -em, "substitution_elasticity": es,
+                    "export_supply_elasticity": ex},
+    )
+
+
+
+def _gsim_uncertainty(sc: Scenario, M: np.ndarray, T0: np.ndarray, T1: np.ndarray, em: float, es: float,
+                      ex: float, regions: list[str]) -> tuple[dict[str, Any], pd.DataFrame | None]:
+    """Bands one elasticity at a time, then a batched Monte Carlo (one linear solve per draw)."""
+    assert sc.uncertainty is not None
+    bands = elasticity_bands(sc.uncertainty.bands)
+    central = {"import_demand_elasticity": em, "substitution_elasticity": es, "export_supply_elasticity": ex}
+    runs = []
+    for name, b in bands.items():
+        for setting, v in b.values().items():
+            p = central | {name: v}
+            if p["import_demand_elasticity"] <= 0:
+                raise InputError("Band values of import_demand_elasticity are positive magnitudes.",
+                                 where=sc.source, field=f"uncertainty.bands.{name}", expected="> 0",
+                                 example="[0.6, 1.25, 2.5]")
+            r = gsim(M, T0, T1, import_demand_elasticity=-p["import_demand_elasticity"],
+                     substitution_elasticity=p["substitution_elasticity"],
+                     export_supply_elasticity=p["export_supply_elasticity"])
+            runs.append({"parameter": name, "setting": setting, "value": v, **r.summary()})
+    out: dict[str, Any] = {"bands": clean(runs), "method": "one elasticity at a time at low/central/high"}
+    per_region = None
+    if sc.uncertainty.draws > 0:
+        n = sc.uncertainty.draws
+        d = draw_elasticities(bands, draws=n, seed=sc.seed)
+        e_m = -d.get("import_demand_elasticity", np.full(n, em)).reshape(n, 1)
+        e_s = d.get("substitution_elasticity", np.full(n, es)).reshape(n, 1)
+        e_x = d.get("export_supply_elasticity", np.full(n, ex)).reshape(n, 1)
+        chunk = max(1, int(GSIM_MC_CELLS // M.size))          # bound memory: draws per batched solve
+        prices, nets, revs = [], [], []
+        for lo in range(0, n, chunk):
+            r = gsim(M, T0, T1, import_demand_elasticity=e_m[lo:lo + chunk],
+                     substitution_elasticity=e_s[lo:lo + chunk], export_supply_elasticity=e_x[lo:lo + chunk])
+            prices.append(r.world_price_change)
+            nets.append(r.producer_surplus + r.consumer_surplus + r.tariff_revenue)   # square: region r = v
+            revs.append(r.tariff_revenue.sum(axis=1))
+        price, net = np.concatenate(prices), np.concatenate(nets)
+        out["monte_carlo"] = {"draws": n, "seed": sc.seed, "draws_per_batch": chunk,
+                              "distribution": "triangular(low, central, high), independent; batched solve",
+                              "net_welfare_world": summarise_draws(net.sum(axis=1)),
+                              "tariff_revenue_world": summarise_draws(np.concatenate(revs))}
+        per_region = pd.DataFrame({
+            "iso3": regions,
+            "world_price_change_p5": np.percentile(price, 5, axis=0),
+            "world_price_change_p95": np.percentile(price, 95, axis=0),
+            "net_welfare_p5": np.percentile(net, 5, axis=0), "net_welfare_p95": np.percentile(net, 95, axis=0)})
+    return out, per_region
+
+
+run = run_gsim

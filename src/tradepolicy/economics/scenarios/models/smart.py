@@ -1,0 +1,147 @@
+"""Scenario model ``smart``: SMART: one importing market, partial equilibrium by HS6 line (Laird-Yeats).
+
+This module is the one place the model lives: its sections (``SECTIONS``), its sign
+convention, whether it takes an ``uncertainty`` section, and its runner ``run``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from tradepolicy.economics.pe import (
+    apply_changes,
+    draw_elasticities,
+    elasticity_bands,
+    smart,
+    summarise_draws,
+)
+from tradepolicy.economics.scenarios.result import ScenarioResult, clean
+from tradepolicy.errors import InputError
+
+if TYPE_CHECKING:
+    from tradepolicy.economics.scenarios.schema import Scenario
+
+from tradepolicy.economics.scenarios.models._common import (
+    _base_tariff,
+    _by_product,
+    _changes,
+    _chart,
+    _check_selection,
+    _records,
+)
+
+NAME = "smart"
+SECTIONS: dict[str, dict[str, bool]] = {
+    "data": {"dataset": True, "importer": True, "products": False},
+    "policy": {"base_tariff": False, "changes": True},
+    "parameters": {"import_demand_elasticity": True, "substitution_elasticity": False,
+                   "export_supply_elasticity": False},
+}
+SIGN_CONVENTION = "changes are scenario minus baseline, in thousand US$ (BACI values); positive = more imports / revenue / welfare"
+TAKES_UNCERTAINTY = True
+
+
+# ------------------------------------------------------------------ SMART
+def run_smart(sc: Scenario, inputs: Mapping[str, Any]) -> ScenarioResult:
+    """SMART on one importer's market (products x partners)."""
+    market: pd.DataFrame = inputs["market"]
+    unit = str(inputs.get("unit", "value units"))
+    if sc.data.get("products"):
+        market = market[market["hs6"].isin([str(p) for p in sc.data["products"]])]
+    if market.empty:
+        raise InputError(f"No imports of {sc.data.get('products')} into {sc.data.get('importer')}.",
+                         where=sc.source, field="data.products", expected="products the importer buys",
+                         example="[\"030617\"]")
+    wide = market.pivot_table(index="hs6", columns="partner", values="value", aggfunc="sum", fill_value=0.0)
+    products = [str(p) for p in wide.index]
+    partners = [str(p) for p in wide.columns]
+    m0 = wide.to_numpy(float)
+    t0 = np.broadcast_to(_base_tariff(sc.policy.get("base_tariff"), partners, source=sc.source), m0.shape)
+    changes = _changes(sc)
+    _check_selection(sc, changes, products=products, partners=partners)
+    t1 = apply_changes(t0, products=products, partners=partners, changes=changes)
+    eps_p = _by_product(sc, "import_demand_elasticity", products, None)
+    sig_p = _by_product(sc, "substitution_elasticity", products, 1.5)
+    eta_p = _by_product(sc, "export_supply_elasticity", products, float("inf"))
+    res = smart(m0, t0, t1, import_demand_elasticity=eps_p, substitution_elasticity=sig_p,
+                export_supply_elasticity=eta_p, products=tuple(products), partners=tuple(partners))
+    # Scalars for the bands (schema guarantees banded parameters are single values).
+    eps, sig, eta = (float(np.ravel(a)[0]) for a in (eps_p, sig_p, eta_p))
+    frame = res.to_frame()
+    frame["revenue_change"] = frame["revenue_new"] - frame["revenue_base"]
+    frame["tariff_base_x_m"] = frame["tariff_base"] * frame["imports_base"]
+    frame["tariff_new_x_m"] = frame["tariff_new"] * frame["imports_base"]
+    g = frame.groupby("partner", sort=False)[["imports_base", "trade_creation", "trade_diversion",
+                                             "price_effect", "total_effect", "imports_new",
+                                             "revenue_change", "welfare", "tariff_base_x_m",
+                                             "tariff_new_x_m"]].sum()
+    g["tariff_base"] = g.pop("tariff_base_x_m") / g["imports_base"].where(g["imports_base"] > 0)
+    g["tariff_new"] = g.pop("tariff_new_x_m") / g["imports_base"].where(g["imports_base"] > 0)
+    g = g.reset_index().rename(columns={"partner": "iso3"}).sort_values("imports_base", ascending=False)
+    columns = ["iso3", "imports_base", "tariff_base", "tariff_new", "trade_creation", "trade_diversion",
+               "price_effect", "total_effect", "imports_new", "revenue_change", "welfare"]
+    unc = None
+    if sc.uncertainty is not None:
+        unc, bands_by_partner = _smart_uncertainty(sc, m0, t0, t1, eps, sig, eta, partners)
+        if bands_by_partner is not None:
+            g = g.merge(bands_by_partner, on="iso3", how="left")
+            columns += ["total_effect_p5", "total_effect_p95"]
+    rows = _records(g[columns])
+    by_product = frame.groupby("product")[["imports_base", "trade_creation", "trade_diversion",
+                                           "price_effect", "total_effect", "revenue_change", "welfare"]].sum()
+    return ScenarioResult(
+        name=sc.name, title=sc.title, model="smart", sign_convention=sc.sign_convention, unit=unit,
+        summary=clean({**res.summary(), "importer": sc.data["importer"], "products": products,
+                       "partners": len(partners)}),
+        rows=rows, columns=columns,
+        chart=_chart(rows, "total_effect", "Change in imports by partner (TC + TD + price effect)", unit),
+        tables={"by_product": _records(by_product.reset_index())},
+        uncertainty=unc,
+        parameters=clean({k: sc.parameters.get(k, d) for k, d in (
+            ("import_demand_elasticity", None), ("substitution_elasticity", 1.5),
+            ("export_supply_elasticity", float("inf")))}),
+    )
+
+
+
+def _smart_uncertainty(sc: Scenario, m0: np.ndarray, t0: np.ndarray, t1: np.ndarray, eps: float,
+                       sig: float, eta: float, partners: list[str]) -> tuple[dict[str, Any], pd.DataFrame | None]:
+    assert sc.uncertainty is not None
+    bands = elasticity_bands(sc.uncertainty.bands)
+    central = {"import_demand_elasticity": eps, "substitution_elasticity": sig, "export_supply_elasticity": eta}
+    runs = []
+    for name, b in bands.items():
+        for setting, v in b.values().items():
+            p = central | {name: v}
+            r = smart(m0, t0, t1, import_demand_elasticity=p["import_demand_elasticity"],
+                      substitution_elasticity=p["substitution_elasticity"],
+                      export_supply_elasticity=p["export_supply_elasticity"])
+            runs.append({"parameter": name, "setting": setting, "value": v, **r.summary()})
+    out: dict[str, Any] = {"bands": clean(runs), "method": "one elasticity at a time at low/central/high"}
+    per_partner = None
+    if sc.uncertainty.draws > 0:
+        d = draw_elasticities(bands, draws=sc.uncertainty.draws, seed=sc.seed)
+        shape = (sc.uncertainty.draws, 1, 1)
+        r = smart(m0, t0, t1,
+                  import_demand_elasticity=d.get("import_demand_elasticity", np.full(shape[0], eps)).reshape(shape),
+                  substitution_elasticity=d.get("substitution_elasticity", np.full(shape[0], sig)).reshape(shape),
+                  export_supply_elasticity=d.get("export_supply_elasticity", np.full(shape[0], eta)).reshape(shape))
+        tot = r.total_effect.sum(axis=(1, 2))
+        rev = (r.revenue_new - r.revenue_base).sum(axis=(1, 2))
+        wel = r.welfare.sum(axis=(1, 2))
+        out["monte_carlo"] = {"draws": sc.uncertainty.draws, "seed": sc.seed,
+                              "distribution": "triangular(low, central, high), independent",
+                              "total_effect": summarise_draws(tot), "revenue_change": summarise_draws(rev),
+                              "welfare": summarise_draws(wel)}
+        by_p = r.total_effect.sum(axis=1)                        # (D, K)
+        per_partner = pd.DataFrame({"iso3": partners,
+                                    "total_effect_p5": np.percentile(by_p, 5, axis=0),
+                                    "total_effect_p95": np.percentile(by_p, 95, axis=0)})
+    return out, per_partner
+
+
+run = run_smart
