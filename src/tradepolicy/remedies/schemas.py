@@ -298,7 +298,8 @@ def check_period(s: pd.Series, source: str, kind: str) -> str:
     Dates are refused (a date per sale is not a period); one file uses one form.
     """
     text = s.astype("string").str.strip()
-    forms = np.array([period_form(str(v)) for v in text.to_numpy()])
+    codes, uniques = pd.factorize(text, use_na_sentinel=False)   # one check per distinct period
+    forms = np.array([period_form(str(v)) for v in uniques], dtype=object)[codes]
     dates = forms == "date"
     if dates.any():
         pos = _first(dates)
