@@ -7,7 +7,7 @@ convention, whether it takes an ``uncertainty`` section, and its runner ``run``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -29,16 +29,63 @@ from tradepolicy.economics.scenarios.models._common import (
     _param,
     _records,
 )
+from tradepolicy.economics.scenarios.models._spec import (
+    Codes,
+    Number,
+    Section,
+    SpecBase,
+    Year,
+    one_rate,
+    section,
+    section_keys,
+    text,
+)
 
 NAME = "enforcement"
+
+
+class EnforcementData(Section):
+    """The ``data`` section: which dataset and which slice of it."""
+
+    dataset: Annotated[str | int, text("dataset")]
+    importer: Annotated[str | int, text("importer")] = None  # type: ignore[assignment]
+    products: Codes | None = None
+    year: Year = None  # type: ignore[assignment]
+    subject: Codes
+    domestic_sales: Number
+
+
+class EnforcementPolicy(Section):
+    """The ``policy`` section: the change to evaluate."""
+
+    base_tariff: Annotated[float, one_rate("enforcement")] = None  # type: ignore[assignment]
+    duty: Number
+    covered_share: Number = None  # type: ignore[assignment]
+
+
+class EnforcementParameters(Section):
+    """The ``parameters`` section: elasticities and settings."""
+
+    demand_elasticity: Number
+    substitution_elasticity: Number
+    supply_elasticity_subject: Number = None  # type: ignore[assignment]
+    supply_elasticity_nonsubject: Number = None  # type: ignore[assignment]
+    supply_elasticity_domestic: Number = None  # type: ignore[assignment]
+
+
+class EnforcementSpec(SpecBase):
+    """An enforcement-tariff scenario file."""
+
+    model: Literal["enforcement"]
+    data: EnforcementData
+    policy: EnforcementPolicy = section()
+    parameters: EnforcementParameters = section()
+
+
+SPEC = EnforcementSpec
 SECTIONS: dict[str, dict[str, bool]] = {
-    "data": {"dataset": True, "importer": False, "products": False, "year": False,
-             "subject": True, "domestic_sales": True},
-    "policy": {"base_tariff": False, "duty": True, "covered_share": False},
-    "parameters": {"demand_elasticity": True, "substitution_elasticity": True,
-                   "supply_elasticity_subject": False, "supply_elasticity_nonsubject": False,
-                   "supply_elasticity_domestic": False},
-}
+    "data": section_keys(EnforcementData), "policy": section_keys(EnforcementPolicy),
+    "parameters": section_keys(EnforcementParameters)}
 SIGN_CONVENTION = "changes are scenario minus baseline; proportional changes are decimals; welfare in the data's value units"
 TAKES_UNCERTAINTY = True
 

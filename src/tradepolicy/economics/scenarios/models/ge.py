@@ -7,7 +7,7 @@ convention, whether it takes an ``uncertainty`` section, and its runner ``run``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -22,14 +22,64 @@ from tradepolicy.economics.scenarios.models._common import (
     _chart,
     _records,
 )
+from tradepolicy.economics.scenarios.models._spec import (
+    Number,
+    Section,
+    SpecBase,
+    Year,
+    no_uncertainty,
+    section,
+    section_keys,
+    text,
+)
+from tradepolicy.economics.scenarios.models._spec import (
+    name as by_name,
+)
 
 NAME = "ge"
+
+
+class GEFileData(Section):
+    """The ``data`` section: which dataset and which slice of it."""
+
+    dataset: Annotated[str | int, text("dataset")]
+    year: Year
+    flow: Annotated[str | int, text("flow")] = None  # type: ignore[assignment]
+
+
+class GEPolicy(Section):
+    """The ``policy`` section: the change to evaluate."""
+
+    variable: Annotated[str | int, text("variable")]
+    coefficient: Number
+    change: Annotated[str | int, text("change")] = None  # type: ignore[assignment]
+    pairs: Any = None
+
+
+class GEParameters(Section):
+    """The ``parameters`` section: elasticities and settings."""
+
+    sigma: Number = None  # type: ignore[assignment]
+    theta: Number = None  # type: ignore[assignment]
+    reference: Annotated[str, by_name("reference")]
+    imbalance: Annotated[str, by_name("imbalance")] = None  # type: ignore[assignment]
+    numeraire: Annotated[str, by_name("numeraire")] = None  # type: ignore[assignment]
+
+
+class GESpec(SpecBase):
+    """A structural-gravity GE scenario file (no uncertainty section)."""
+
+    model: Literal["ge"]
+    data: GEFileData
+    policy: GEPolicy = section()
+    parameters: GEParameters = section()
+    uncertainty: Annotated[None, no_uncertainty("ge")] = None  # type: ignore[assignment]
+
+
+SPEC = GESpec
 SECTIONS: dict[str, dict[str, bool]] = {
-    "data": {"dataset": True, "year": True, "flow": False},
-    "policy": {"variable": True, "coefficient": True, "change": False, "pairs": False},
-    "parameters": {"sigma": False, "theta": False, "reference": True, "imbalance": False,
-                   "numeraire": False},
-}
+    "data": section_keys(GEFileData), "policy": section_keys(GEPolicy),
+    "parameters": section_keys(GEParameters)}
 SIGN_CONVENTION = "percent changes (counterfactual - baseline) / baseline x 100; a gain is positive"
 TAKES_UNCERTAINTY = False
 

@@ -7,7 +7,7 @@ convention, whether it takes an ``uncertainty`` section, and its runner ``run``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import pandas as pd
 
@@ -21,13 +21,55 @@ from tradepolicy.economics.scenarios.models._common import (
     _chart,
     _records,
 )
+from tradepolicy.economics.scenarios.models._spec import (
+    Number,
+    Section,
+    SpecBase,
+    no_uncertainty,
+    section,
+    section_keys,
+    text,
+)
+from tradepolicy.economics.scenarios.models._spec import (
+    name as by_name,
+)
 
 NAME = "ge_ppml"
+
+
+class GEPPMLData(Section):
+    """The ``data`` section: which dataset and which slice of it."""
+
+    dataset: Annotated[str | int, text("dataset")]
+    application: Annotated[str | int, text("application")]
+
+
+class GEPPMLPolicy(Section):
+    """No policy keys: the application names the policy."""
+
+
+class GEPPMLParameters(Section):
+    """The ``parameters`` section: elasticities and settings."""
+
+    sigma: Number
+    reference: Annotated[str, by_name("reference")]
+    procedure: Annotated[str, by_name("procedure")] = None  # type: ignore[assignment]
+
+
+class GEPPMLSpec(SpecBase):
+    """A Chapter 2 GE-PPML scenario file (no uncertainty section)."""
+
+    model: Literal["ge_ppml"]
+    data: GEPPMLData
+    policy: GEPPMLPolicy = section()
+    parameters: GEPPMLParameters = section()
+    uncertainty: Annotated[None, no_uncertainty("ge_ppml")] = None  # type: ignore[assignment]
+
+
+SPEC = GEPPMLSpec
 SECTIONS: dict[str, dict[str, bool]] = {
-    "data": {"dataset": True, "application": True},
-    "policy": {},
-    "parameters": {"sigma": True, "reference": True, "procedure": False},
-}
+    "data": section_keys(GEPPMLData), "policy": section_keys(GEPPMLPolicy),
+    "parameters": section_keys(GEPPMLParameters)}
 SIGN_CONVENTION = "as the book reports each application (see the scenario's sign_convention field)"
 TAKES_UNCERTAINTY = False
 

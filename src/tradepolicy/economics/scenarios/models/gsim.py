@@ -7,7 +7,7 @@ convention, whether it takes an ``uncertainty`` section, and its runner ``run``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -33,14 +33,65 @@ from tradepolicy.economics.scenarios.models._common import (
     _param,
     _records,
 )
+from tradepolicy.economics.scenarios.models._spec import (
+    Codes,
+    Number,
+    Section,
+    SpecBase,
+    one_rate,
+    section,
+    section_keys,
+    text,
+)
 
 NAME = "gsim"
+
+
+class GsimData(Section):
+    """The ``data`` section: which dataset and which slice of it."""
+
+    dataset: Annotated[str | int, text("dataset")]
+    product: Annotated[str | int, text("product")] = None  # type: ignore[assignment]
+
+
+class GsimChange(Section):
+    """One tariff change on exporter x importer cells (one product: no ``products`` key)."""
+
+    formula: Any = None
+    value: Number = None  # type: ignore[assignment]  # absent is allowed, null is not
+    partners: Codes | None = None
+    importers: Codes | None = None
+
+
+class GsimPolicy(Section):
+    """The ``policy`` section: the change to evaluate."""
+
+    base_tariff: Annotated[float, one_rate("gsim")] = None  # type: ignore[assignment]
+    changes: list[GsimChange] | None = None
+    dataset_tariffs: Any = None
+
+
+class GsimParameters(Section):
+    """The ``parameters`` section: elasticities and settings."""
+
+    import_demand_elasticity: Number
+    substitution_elasticity: Number
+    export_supply_elasticity: Number
+
+
+class GsimSpec(SpecBase):
+    """A GSIM scenario file."""
+
+    model: Literal["gsim"]
+    data: GsimData
+    policy: GsimPolicy = section()
+    parameters: GsimParameters = section()
+
+
+SPEC = GsimSpec
 SECTIONS: dict[str, dict[str, bool]] = {
-    "data": {"dataset": True, "product": False},
-    "policy": {"base_tariff": False, "changes": False, "dataset_tariffs": False},
-    "parameters": {"import_demand_elasticity": True, "substitution_elasticity": True,
-                   "export_supply_elasticity": True},
-}
+    "data": section_keys(GsimData), "policy": section_keys(GsimPolicy),
+    "parameters": section_keys(GsimParameters)}
 SIGN_CONVENTION = "changes are scenario minus baseline; world price changes are proportional (decimals); welfare pieces in the data's value units"
 TAKES_UNCERTAINTY = True
 

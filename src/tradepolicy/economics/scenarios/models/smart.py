@@ -7,10 +7,11 @@ convention, whether it takes an ``uncertainty`` section, and its runner ``run``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import PlainValidator
 
 from tradepolicy.economics.pe import (
     apply_changes,
@@ -33,14 +34,86 @@ from tradepolicy.economics.scenarios.models._common import (
     _check_selection,
     _records,
 )
+from tradepolicy.economics.scenarios.models._spec import (
+    Codes,
+    Number,
+    Section,
+    SpecBase,
+    number,
+    section,
+    section_keys,
+    text,
+    tp_error,
+)
 
 NAME = "smart"
+
+
+def _by_product_value(v: Any) -> Any:
+    """One elasticity, or one by HS6 ``{default: 1.2, "030617": 0.9}`` (keys as strings)."""
+    if isinstance(v, dict):
+        if "default" not in v:
+            raise tp_error("{field} by product needs a 'default'.", expected="{default: x, HS6: y}",
+                           example='{default: 1.2, "030617": 0.9}')
+        return {str(h): number(x, sub=f".{h}") for h, x in v.items()}
+    return number(v)
+
+
+def _rates(v: Any) -> Any:
+    """One base rate, or rates by partner ``{ISO3: rate, default: rate}``."""
+    if isinstance(v, dict):
+        return {str(k): number(x, sub=f".{k}") for k, x in v.items()}
+    return number(v)
+
+
+ByProduct = Annotated[float | dict[str, float], PlainValidator(_by_product_value)]
+
+
+class SmartData(Section):
+    """The ``data`` section: which dataset and which slice of it."""
+
+    dataset: Annotated[str | int, text("dataset")]
+    importer: Annotated[str | int, text("importer")]
+    products: Codes | None = None
+
+
+class SmartChange(Section):
+    """One tariff change on this importer's market (one importer: no ``importers`` key)."""
+
+    formula: Any = None
+    value: Number = None  # type: ignore[assignment]  # absent is allowed, null is not
+    partners: Codes | None = None
+    products: Codes | None = None
+
+
+class SmartPolicy(Section):
+    """The ``policy`` section: the change to evaluate."""
+
+    base_tariff: Annotated[float | dict[str, float], PlainValidator(_rates)] = None  # type: ignore[assignment]
+    changes: list[SmartChange] | None
+
+
+class SmartParameters(Section):
+    """The ``parameters`` section: elasticities and settings."""
+
+    import_demand_elasticity: ByProduct
+    substitution_elasticity: ByProduct = None  # type: ignore[assignment]
+    export_supply_elasticity: ByProduct = None  # type: ignore[assignment]
+
+
+class SmartSpec(SpecBase):
+    """A SMART scenario file."""
+
+    model: Literal["smart"]
+    data: SmartData
+    policy: SmartPolicy = section()
+    parameters: SmartParameters = section()
+
+
+SPEC = SmartSpec
 SECTIONS: dict[str, dict[str, bool]] = {
-    "data": {"dataset": True, "importer": True, "products": False},
-    "policy": {"base_tariff": False, "changes": True},
-    "parameters": {"import_demand_elasticity": True, "substitution_elasticity": False,
-                   "export_supply_elasticity": False},
-}
+    "data": section_keys(SmartData), "policy": section_keys(SmartPolicy),
+    "parameters": section_keys(SmartParameters)}
 SIGN_CONVENTION = "changes are scenario minus baseline, in thousand US$ (BACI values); positive = more imports / revenue / welfare"
 TAKES_UNCERTAINTY = True
 
