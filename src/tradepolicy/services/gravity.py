@@ -654,8 +654,11 @@ def run_ge_montecarlo(
                                            sigma=sigma, sigma_sd=sigma_sd, reference=reference,
                                            imbalance=imbalance, numeraire=numeraire, executor=executor,
                                            executor_options=executor_options)
-    from tradepolicy.economics.ge.draws import MEASURES, solve_shock_block
-    from tradepolicy.economics.montecarlo import draw_parameters
+    from functools import partial
+
+    from tradepolicy.economics.ge.draws import MEASURES, solve_shock_drawn
+    from tradepolicy.economics.montecarlo import normal_draws
+    from tradepolicy.economics.uncertainty import monte_carlo
     from tradepolicy.services.executor import get_executor
 
     central = solve_ge_counterfactual(dataset=dataset, year=year, flows=flows, rta=rta, beta=beta,
@@ -684,21 +687,20 @@ def run_ge_montecarlo(
     for a, c in pairs:
         i, j = data.index_of(a, field_name="rta"), data.index_of(c, field_name="rta")
         delta[i, j] = delta[j, i] = 1.0
-    bd, sd = draw_parameters({"rta": b}, np.array([[se ** 2]]), sig, float(sigma_sd), draws, seed)
+    draw = normal_draws({"rta": b}, np.array([[se ** 2]]), sig, float(sigma_sd))
     ref = data.index_of(reference.upper(), field_name="reference")
-    block = 10
-    tasks = [(np.asarray(data.flows), delta, bd[k:k + block, 0], sd[k:k + block], ref, imbalance, numeraire,
-              1e-12, 5000) for k in range(0, draws, block)]
+    consts = (np.asarray(data.flows), delta, ref, imbalance, numeraire, 1e-12, 5000)
     with get_executor(executor, **(executor_options or {})) as ex:
-        blocks = ex.map(solve_shock_block, tasks)
+        mc = monte_carlo(partial(solve_shock_drawn, consts), draw, draws=draws, seed=seed, block=10,
+                         map_fn=ex.map)
         kind = ex.kind
-    residual = float(max(np.max(r["residual"]) for r in blocks))
+    residual = float(np.max(mc.samples["residual"]))
     if not residual <= 1e-10:
         from tradepolicy.errors import ConvergenceError
 
         raise ConvergenceError("some Monte Carlo draws did not converge", field="draws",
                                details={"max_residual": residual})
-    samples = {m: 100.0 * np.concatenate([r["samples"][m] for r in blocks]) for m in MEASURES}
+    samples = {m: 100.0 * mc.samples[m] for m in MEASURES}
     cen = {r["iso3"]: r for r in central["rows"]}
     rows = []
     for m in MEASURES:
@@ -729,7 +731,7 @@ def run_ge_montecarlo(
         "unit": "percent",
         "columns": MC_COLUMNS,
         "rows": rows,
-        "diagnostics": {"iterations": max(int(r["iterations"]) for r in blocks), "max_residual": residual},
+        "diagnostics": {"iterations": int(mc.samples["iterations"].max()), "max_residual": residual},
         "manifest": central["manifest"],
     }
 

@@ -14,13 +14,14 @@ module-level function of picklable arguments).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from tradepolicy.economics.ge.kernels import expenditure_rule, full_ge_exact_hat, solve_mr
 
-__all__ = ["MEASURES", "solve_shock_block"]
+__all__ = ["MEASURES", "solve_shock_block", "solve_shock_drawn"]
 
 MEASURES = (
     "full_real_gdp",
@@ -30,6 +31,19 @@ MEASURES = (
     "conditional_real_gdp",
     "conditional_exports",
 )
+
+
+def solve_shock_drawn(consts: tuple[Any, ...], params: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Solve the block of draws ``params`` (``beta`` (B, 1), ``sigma`` (B,)) of an exact-hat shock.
+
+    The runner of :func:`tradepolicy.economics.uncertainty.monte_carlo` for ``ge montecarlo``;
+    ``consts`` = (flows, delta, ref, imbalance, numeraire, tol, max_iter). Picklable through
+    ``functools.partial``.
+    """
+    flows, delta, ref, imbalance, numeraire, tol, max_iter = consts
+    r = solve_shock_block((flows, delta, np.asarray(params["beta"])[:, 0], params["sigma"], ref, imbalance,
+                           numeraire, tol, max_iter))
+    return {**r["samples"], "residual": np.asarray(r["residual"]), "iterations": np.array([int(r["iterations"])])}
 
 
 def solve_shock_block(args: tuple[Any, ...]) -> dict[str, Any]:

@@ -13,12 +13,13 @@ import numpy as np
 import pandas as pd
 
 from tradepolicy.economics.pe import (
-    draw_elasticities,
     elasticity_bands,
     enforcement_tariff,
     summarise_draws,
 )
+from tradepolicy.economics.pe.uncertainty import triangular
 from tradepolicy.economics.scenarios.result import ScenarioResult, clean
+from tradepolicy.economics.uncertainty import monte_carlo, one_at_a_time
 from tradepolicy.errors import InputError
 
 if TYPE_CHECKING:
@@ -183,6 +184,7 @@ def run_enforcement(sc: Scenario, inputs: Mapping[str, Any]) -> ScenarioResult:
 
 def _enforcement_uncertainty(sc: Scenario, v: np.ndarray, t0: np.ndarray, t1: np.ndarray, eps: float,
                              sig: float, etas: np.ndarray, names: list[str]) -> dict[str, Any]:
+    """Bands one elasticity at a time, then the seeded Monte Carlo (all draws in one vectorised solve)."""
     assert sc.uncertainty is not None
     bands = elasticity_bands(sc.uncertainty.bands)
     key_eta = {"supply_elasticity_subject": 0, "supply_elasticity_nonsubject": 1, "supply_elasticity_domestic": 2}
@@ -191,36 +193,35 @@ def _enforcement_uncertainty(sc: Scenario, v: np.ndarray, t0: np.ndarray, t1: np
         return enforcement_tariff(v, t0, t1, demand_elasticity=e, substitution_elasticity=s,
                                   supply_elasticities=et, sources=names, domestic=[False, False, True])
 
-    runs = []
-    for name, b in bands.items():
-        for setting, val in b.values().items():
-            e, s, et = eps, sig, etas.copy()
-            if name == "demand_elasticity":
-                e = val
-            elif name == "substitution_elasticity":
-                s = val
-            else:
-                et[key_eta[name]] = val
-            r = solve(e, s, et)
-            runs.append({"parameter": name, "setting": setting, "value": val, **r.summary(),
-                         "subject_value_change": float(r.value_change[0])})
+    def at(name: str, val: float) -> dict[str, Any]:
+        e, s, et = eps, sig, etas.copy()
+        if name == "demand_elasticity":
+            e = val
+        elif name == "substitution_elasticity":
+            s = val
+        else:
+            et[key_eta[name]] = val
+        r = solve(e, s, et)
+        return {**r.summary(), "subject_value_change": float(r.value_change[0])}
+
+    runs = one_at_a_time(bands, at)
     out: dict[str, Any] = {"bands": clean(runs), "method": "one elasticity at a time at low/central/high"}
     if sc.uncertainty.draws > 0:
-        n = sc.uncertainty.draws
-        d = draw_elasticities(bands, draws=n, seed=sc.seed)
-        e_d = d.get("demand_elasticity", np.full(n, eps)).reshape(n, 1)
-        s_d = d.get("substitution_elasticity", np.full(n, sig)).reshape(n, 1)
-        et_d = np.tile(etas, (n, 1))
-        for k, j in key_eta.items():
-            if k in d:
-                et_d[:, j] = d[k]
-        r = solve(e_d, s_d, et_d)
-        out["monte_carlo"] = {"draws": n, "seed": sc.seed,
+        def runner(d: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+            n = d["draw"].size
+            et_d = np.tile(etas, (n, 1))
+            for k, j in key_eta.items():
+                if k in d:
+                    et_d[:, j] = d[k]
+            r = solve(d.get("demand_elasticity", np.full(n, eps)).reshape(n, 1),
+                      d.get("substitution_elasticity", np.full(n, sig)).reshape(n, 1), et_d)
+            return {"home_welfare": r.home_welfare, "subject_value_change": r.value_change[:, 0],
+                    "domestic_value_change": r.value_change[:, 2], "tariff_revenue_change": r.tariff_revenue}
+
+        mc = monte_carlo(runner, triangular(bands), draws=sc.uncertainty.draws, seed=sc.seed)
+        out["monte_carlo"] = {"draws": mc.draws, "seed": mc.seed,
                               "distribution": "triangular(low, central, high), independent",
-                              "home_welfare": summarise_draws(r.home_welfare),
-                              "subject_value_change": summarise_draws(r.value_change[:, 0]),
-                              "domestic_value_change": summarise_draws(r.value_change[:, 2]),
-                              "tariff_revenue_change": summarise_draws(r.tariff_revenue)}
+                              **{k: summarise_draws(x) for k, x in mc.samples.items()}}
     return out
 
 

@@ -15,13 +15,14 @@ import pandas as pd
 from tradepolicy.economics.pe import (
     TariffChange,
     apply_formula,
-    draw_elasticities,
     elasticity_bands,
     gsim,
     summarise_draws,
 )
 from tradepolicy.economics.pe.gsim import gsim_from_frame
+from tradepolicy.economics.pe.uncertainty import triangular
 from tradepolicy.economics.scenarios.result import ScenarioResult, clean
+from tradepolicy.economics.uncertainty import monte_carlo, one_at_a_time
 from tradepolicy.errors import InputError
 
 if TYPE_CHECKING:
@@ -160,48 +161,47 @@ def run_gsim(sc: Scenario, inputs: Mapping[str, Any]) -> ScenarioResult:
 
 def _gsim_uncertainty(sc: Scenario, M: np.ndarray, T0: np.ndarray, T1: np.ndarray, em: float, es: float,
                       ex: float, regions: list[str]) -> tuple[dict[str, Any], pd.DataFrame | None]:
-    """Bands one elasticity at a time, then a batched Monte Carlo (one linear solve per draw)."""
+    """Bands one elasticity at a time, then the seeded Monte Carlo (batched: one linear solve per draw)."""
     assert sc.uncertainty is not None
     bands = elasticity_bands(sc.uncertainty.bands)
     central = {"import_demand_elasticity": em, "substitution_elasticity": es, "export_supply_elasticity": ex}
-    runs = []
-    for name, b in bands.items():
-        for setting, v in b.values().items():
-            p = central | {name: v}
-            if p["import_demand_elasticity"] <= 0:
-                raise InputError("Band values of import_demand_elasticity are positive magnitudes.",
-                                 where=sc.source, field=f"uncertainty.bands.{name}", expected="> 0",
-                                 example="[0.6, 1.25, 2.5]")
-            r = gsim(M, T0, T1, import_demand_elasticity=-p["import_demand_elasticity"],
-                     substitution_elasticity=p["substitution_elasticity"],
-                     export_supply_elasticity=p["export_supply_elasticity"])
-            runs.append({"parameter": name, "setting": setting, "value": v, **r.summary()})
+
+    def solve(p: Mapping[str, Any]) -> Any:
+        return gsim(M, T0, T1, import_demand_elasticity=-p["import_demand_elasticity"],
+                    substitution_elasticity=p["substitution_elasticity"],
+                    export_supply_elasticity=p["export_supply_elasticity"])
+
+    def at(name: str, v: float) -> dict[str, Any]:
+        p = central | {name: v}
+        if p["import_demand_elasticity"] <= 0:
+            raise InputError("Band values of import_demand_elasticity are positive magnitudes.",
+                             where=sc.source, field=f"uncertainty.bands.{name}", expected="> 0",
+                             example="[0.6, 1.25, 2.5]")
+        return solve(p).summary()  # type: ignore[no-any-return]
+
+    runs = one_at_a_time(bands, at)
     out: dict[str, Any] = {"bands": clean(runs), "method": "one elasticity at a time at low/central/high"}
     per_region = None
     if sc.uncertainty.draws > 0:
-        n = sc.uncertainty.draws
-        d = draw_elasticities(bands, draws=n, seed=sc.seed)
-        e_m = -d.get("import_demand_elasticity", np.full(n, em)).reshape(n, 1)
-        e_s = d.get("substitution_elasticity", np.full(n, es)).reshape(n, 1)
-        e_x = d.get("export_supply_elasticity", np.full(n, ex)).reshape(n, 1)
+        def runner(d: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+            n = d["draw"].size
+            r = solve({k: d.get(k, np.full(n, c)).reshape(n, 1) for k, c in central.items()})
+            return {"world_price_change": r.world_price_change,
+                    "net_welfare": r.producer_surplus + r.consumer_surplus + r.tariff_revenue,  # square: r = v
+                    "tariff_revenue_world": r.tariff_revenue.sum(axis=1)}
+
         chunk = max(1, int(GSIM_MC_CELLS // M.size))          # bound memory: draws per batched solve
-        prices, nets, revs = [], [], []
-        for lo in range(0, n, chunk):
-            r = gsim(M, T0, T1, import_demand_elasticity=e_m[lo:lo + chunk],
-                     substitution_elasticity=e_s[lo:lo + chunk], export_supply_elasticity=e_x[lo:lo + chunk])
-            prices.append(r.world_price_change)
-            nets.append(r.producer_surplus + r.consumer_surplus + r.tariff_revenue)   # square: region r = v
-            revs.append(r.tariff_revenue.sum(axis=1))
-        price, net = np.concatenate(prices), np.concatenate(nets)
-        out["monte_carlo"] = {"draws": n, "seed": sc.seed, "draws_per_batch": chunk,
+        mc = monte_carlo(runner, triangular(bands), draws=sc.uncertainty.draws, seed=sc.seed, block=chunk)
+        net = mc.samples["net_welfare"]
+        out["monte_carlo"] = {"draws": mc.draws, "seed": mc.seed, "draws_per_batch": mc.block,
                               "distribution": "triangular(low, central, high), independent; batched solve",
                               "net_welfare_world": summarise_draws(net.sum(axis=1)),
-                              "tariff_revenue_world": summarise_draws(np.concatenate(revs))}
+                              "tariff_revenue_world": summarise_draws(mc.samples["tariff_revenue_world"])}
         per_region = pd.DataFrame({
             "iso3": regions,
-            "world_price_change_p5": np.percentile(price, 5, axis=0),
-            "world_price_change_p95": np.percentile(price, 95, axis=0),
-            "net_welfare_p5": np.percentile(net, 5, axis=0), "net_welfare_p95": np.percentile(net, 95, axis=0)})
+            "world_price_change_p5": mc.percentile("world_price_change", 5),
+            "world_price_change_p95": mc.percentile("world_price_change", 95),
+            "net_welfare_p5": mc.percentile("net_welfare", 5), "net_welfare_p95": mc.percentile("net_welfare", 95)})
     return out, per_region
 
 

@@ -15,12 +15,13 @@ from pydantic import PlainValidator
 
 from tradepolicy.economics.pe import (
     apply_changes,
-    draw_elasticities,
     elasticity_bands,
     smart,
     summarise_draws,
 )
+from tradepolicy.economics.pe.uncertainty import triangular
 from tradepolicy.economics.scenarios.result import ScenarioResult, clean
+from tradepolicy.economics.uncertainty import monte_carlo, one_at_a_time
 from tradepolicy.errors import InputError
 
 if TYPE_CHECKING:
@@ -183,37 +184,35 @@ def run_smart(sc: Scenario, inputs: Mapping[str, Any]) -> ScenarioResult:
 
 def _smart_uncertainty(sc: Scenario, m0: np.ndarray, t0: np.ndarray, t1: np.ndarray, eps: float,
                        sig: float, eta: float, partners: list[str]) -> tuple[dict[str, Any], pd.DataFrame | None]:
+    """Bands one elasticity at a time, then the seeded Monte Carlo (all draws in one vectorised solve)."""
     assert sc.uncertainty is not None
     bands = elasticity_bands(sc.uncertainty.bands)
     central = {"import_demand_elasticity": eps, "substitution_elasticity": sig, "export_supply_elasticity": eta}
-    runs = []
-    for name, b in bands.items():
-        for setting, v in b.values().items():
-            p = central | {name: v}
-            r = smart(m0, t0, t1, import_demand_elasticity=p["import_demand_elasticity"],
-                      substitution_elasticity=p["substitution_elasticity"],
-                      export_supply_elasticity=p["export_supply_elasticity"])
-            runs.append({"parameter": name, "setting": setting, "value": v, **r.summary()})
+
+    def solve(p: Mapping[str, Any]) -> Any:
+        return smart(m0, t0, t1, import_demand_elasticity=p["import_demand_elasticity"],
+                     substitution_elasticity=p["substitution_elasticity"],
+                     export_supply_elasticity=p["export_supply_elasticity"])
+
+    runs = one_at_a_time(bands, lambda name, v: solve(central | {name: v}).summary())
     out: dict[str, Any] = {"bands": clean(runs), "method": "one elasticity at a time at low/central/high"}
     per_partner = None
     if sc.uncertainty.draws > 0:
-        d = draw_elasticities(bands, draws=sc.uncertainty.draws, seed=sc.seed)
-        shape = (sc.uncertainty.draws, 1, 1)
-        r = smart(m0, t0, t1,
-                  import_demand_elasticity=d.get("import_demand_elasticity", np.full(shape[0], eps)).reshape(shape),
-                  substitution_elasticity=d.get("substitution_elasticity", np.full(shape[0], sig)).reshape(shape),
-                  export_supply_elasticity=d.get("export_supply_elasticity", np.full(shape[0], eta)).reshape(shape))
-        tot = r.total_effect.sum(axis=(1, 2))
-        rev = (r.revenue_new - r.revenue_base).sum(axis=(1, 2))
-        wel = r.welfare.sum(axis=(1, 2))
-        out["monte_carlo"] = {"draws": sc.uncertainty.draws, "seed": sc.seed,
+        def runner(d: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+            n = d["draw"].size
+            r = solve({k: d.get(k, np.full(n, c)).reshape(n, 1, 1) for k, c in central.items()})
+            return {"total_effect": r.total_effect.sum(axis=(1, 2)),
+                    "revenue_change": (r.revenue_new - r.revenue_base).sum(axis=(1, 2)),
+                    "welfare": r.welfare.sum(axis=(1, 2)), "by_partner": r.total_effect.sum(axis=1)}  # (D, K)
+
+        mc = monte_carlo(runner, triangular(bands), draws=sc.uncertainty.draws, seed=sc.seed)
+        out["monte_carlo"] = {"draws": mc.draws, "seed": mc.seed,
                               "distribution": "triangular(low, central, high), independent",
-                              "total_effect": summarise_draws(tot), "revenue_change": summarise_draws(rev),
-                              "welfare": summarise_draws(wel)}
-        by_p = r.total_effect.sum(axis=1)                        # (D, K)
+                              **{k: summarise_draws(mc.samples[k]) for k in ("total_effect", "revenue_change",
+                                                                           "welfare")}}
         per_partner = pd.DataFrame({"iso3": partners,
-                                    "total_effect_p5": np.percentile(by_p, 5, axis=0),
-                                    "total_effect_p95": np.percentile(by_p, 95, axis=0)})
+                                    "total_effect_p5": mc.percentile("by_partner", 5),
+                                    "total_effect_p95": mc.percentile("by_partner", 95)})
     return out, per_partner
 
 
