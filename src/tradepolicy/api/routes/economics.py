@@ -11,6 +11,15 @@ from typing import Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from tradepolicy.api.economics_schemas import (
+    CompareOut,
+    ExamplesOut,
+    RunDetailOut,
+    RunsOut,
+    ScenarioRunOut,
+    ScreeningOut,
+    errors,
+)
 from tradepolicy.api.security import requires
 from tradepolicy.errors import InputError
 from tradepolicy.services import scenarios as svc
@@ -26,14 +35,14 @@ class RunRequest(BaseModel):
     store: bool = True
 
 
-@router.get("/economics/examples")
+@router.get("/economics/examples", response_model=ExamplesOut, responses=errors())
 def examples() -> dict[str, Any]:
     """List the example scenarios."""
     rows = svc.list_examples()
     return {"ok": True, "count": len(rows), "examples": rows}
 
 
-@router.post("/economics/scenarios/run")
+@router.post("/economics/scenarios/run", response_model=ScenarioRunOut, responses=errors(400, 404, 413, 503))
 def run(req: RunRequest) -> dict[str, Any]:
     """Run a scenario; the response has summary, rows by ISO3, chart, tables and manifest."""
     if (req.example is None) == (req.yaml is None):
@@ -44,14 +53,14 @@ def run(req: RunRequest) -> dict[str, Any]:
     return {"ok": True, "id": out["id"], **out["results"], "manifest": out["manifest"]}
 
 
-@router.get("/economics/runs")
+@router.get("/economics/runs", response_model=RunsOut, responses=errors())
 def runs(limit: int = Query(50, ge=1, le=1000)) -> dict[str, Any]:
     """List stored scenario runs, newest first."""
     rows = svc.list_runs(limit)
     return {"ok": True, "count": len(rows), "runs": rows}
 
 
-@router.get("/economics/runs/{run_id}")
+@router.get("/economics/runs/{run_id}", response_model=RunDetailOut, responses=errors(404))
 def run_detail(run_id: int) -> dict[str, Any]:
     """Return one stored run with its manifest."""
     r = svc.get_run(run_id)
@@ -61,13 +70,14 @@ def run_detail(run_id: int) -> dict[str, Any]:
             "manifest": man}
 
 
-@router.get("/economics/compare")
+@router.get("/economics/compare", response_model=CompareOut, responses=errors(400, 404))
 def compare(a: int = Query(..., ge=1), b: int = Query(..., ge=1)) -> dict[str, Any]:
     """Compare two stored runs side by side (B minus A)."""
     return {"ok": True, **svc.compare(a, b)}
 
 
-@router.get("/economics/screening", dependencies=[requires("public.read")])
+@router.get("/economics/screening", dependencies=[requires("public.read")], response_model=ScreeningOut,
+            responses=errors(400, 401, 403, 503))
 def screening(
     home: str = Query("USA", min_length=3, max_length=3),
     dataset: str = Query("auto", max_length=20),

@@ -17,6 +17,13 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
+from tradepolicy.api.economics_schemas import (
+    EstimateOut,
+    GEMonteCarloOut,
+    GESolveOut,
+    PresetsOut,
+    errors,
+)
 from tradepolicy.api.security import requires
 from tradepolicy.services import gravity as svc
 
@@ -97,20 +104,21 @@ def _frame(rows: list[FlowRow] | None) -> Any:
     return pd.DataFrame([r.model_dump() for r in rows], columns=cols)
 
 
-@router.get("/economics/gravity/presets")
+@router.get("/economics/gravity/presets", response_model=PresetsOut, responses=errors())
 def presets() -> dict[str, Any]:
     """List the PPML presets with their published figures."""
     rows = svc.list_presets()
     return {"ok": True, "count": len(rows), "presets": rows}
 
 
-@router.post("/economics/gravity/estimate")
+@router.post("/economics/gravity/estimate", response_model=EstimateOut, responses=errors(400, 404, 503))
 def estimate(req: EstimateRequest) -> dict[str, Any]:
     """Estimate a preset; the response has coefficients beside the published ones."""
     return {"ok": True, **svc.run_gravity_preset(req.preset, store=req.store)}
 
 
-@router.post("/economics/ge/solve", dependencies=[requires("public.read")])
+@router.post("/economics/ge/solve", dependencies=[requires("public.read")], response_model=GESolveOut,
+             responses=errors(400, 401, 403, 404, 413, 503))
 def ge_solve(req: SolveRequest) -> dict[str, Any]:
     """Solve the exact conditional and full-endowment GE; rows by ISO3."""
     out = svc.solve_ge_counterfactual(
@@ -122,7 +130,8 @@ def ge_solve(req: SolveRequest) -> dict[str, Any]:
     return {"ok": True, **out}
 
 
-@router.post("/economics/ge/montecarlo", dependencies=[requires("public.read")])
+@router.post("/economics/ge/montecarlo", dependencies=[requires("public.read")], response_model=GEMonteCarloOut,
+             responses=errors(400, 401, 403, 404, 413, 503))
 def ge_montecarlo(req: MonteCarloRequest) -> dict[str, Any]:
     """Run a Monte Carlo GE; bands (mean, sd, quantiles) per measure and ISO3."""
     if req.draws > API_MAX_DRAWS:
