@@ -101,7 +101,7 @@ def test_balanced_three_way_panel_is_detected_without_panel_argument(
     # The brief: the general estimate_ppml path must never be slower than pyfixest, so a
     # balanced three-way panel takes the dense path without being told. Oracle: pyfixest
     # (fast_path=False, tight tolerances) side by side: coefficients 1e-8, SEs 1e-6 relative.
-    from tradepolicy.economics.gravity import ppml
+    from tradepolicy.economics.gravity import estimate as ppml  # the backend chooser
 
     df = panel(n=10, years=4)
     fml = "trade ~ pta + brdr_t | exp_year + imp_year + pair"
@@ -126,7 +126,7 @@ def test_fast_path_drops_singletons_like_pyfixest(monkeypatch: pytest.MonkeyPatc
     # A pair observed in one year only is a singleton pair-FE level: pyfixest drops it
     # (fixef_rm="singleton"), so must the dense path (same n_obs, same coefficients 1e-8,
     # same clustered SEs 1e-6 relative, since G counts only the pairs used).
-    from tradepolicy.economics.gravity import ppml
+    from tradepolicy.economics.gravity import estimate as ppml  # the backend chooser
 
     monkeypatch.setattr(ppml, "_MIN_ROWS_AUTO", 0)
     df = panel(n=8, years=4)
@@ -170,7 +170,7 @@ def test_regressor_separation_is_not_estimated_on_the_dense_path(
     # The dense path used to return it with a coefficient of -23.6 (diverging, "converged");
     # now it refuses, and estimate_ppml's automatic route gives pyfixest's answer: six rows
     # dropped as separated_ir, the dummy omitted, pta equal to 1e-8.
-    from tradepolicy.economics.gravity import ppml
+    from tradepolicy.economics.gravity import estimate as ppml  # the backend chooser
     from tradepolicy.errors import ConvergenceError
 
     df = panel(n=10, years=4)

@@ -235,7 +235,7 @@ def test_ge_montecarlo_serial_process_dask_identical(client: Any,
     # Same seed -> the same draws whatever runs the blocks (serial, a process pool, a Dask
     # cluster); bands to 1e-12 percent.
     base = ("ge", "montecarlo", "--pta", "CAN:JPN", "--draws", "12", "--seed", "3",
-            "--sigma-sd", "0.5")
+            "--sigma-sd", "0.5", "--dataset", "gegravity-sample")
     serial = cli_json(*base, "--executor", "serial")
     proc = cli_json(*base, "--executor", "process")
     assert serial["parameters"]["executor"] == "serial"
@@ -271,7 +271,8 @@ def test_ge_montecarlo_serial_process_dask_identical(client: Any,
     assert text.exit_code == 0 and "12 draws" in text.stdout
 
     api = client.post("/api/economics/ge/montecarlo", json={
-        "pta": ["CAN:JPN"], "draws": 12, "seed": 3, "sigma_sd": 0.5, "executor": "serial"})
+        "pta": ["CAN:JPN"], "draws": 12, "seed": 3, "sigma_sd": 0.5, "executor": "serial",
+        "dataset": "gegravity-sample"})
     assert api.status_code == 200
     assert [r["mean"] for r in api.json()["rows"]] == pytest.approx(
         [r["mean"] for r in serial["rows"]], abs=1e-12)
@@ -282,7 +283,8 @@ BAD_MC = [
     ("sigma-le-1", ["--sigma", "1"], {"sigma": 1.0}, "sigma"),
     ("negative-sigma-sd", ["--sigma-sd", "-1"], {"sigma_sd": -1.0}, "sigma_sd"),
     ("unknown-reference", ["--reference", "XXX"], {"reference": "XXX"}, "reference"),
-    ("unknown-pta-country", ["--pta", "CAN:ZZZ"], {"pta": ["CAN:ZZZ"]}, "pta"),
+    # --pta is the old name of --rta (one set of names across ge solve and montecarlo)
+    ("unknown-pta-country", ["--pta", "CAN:ZZZ"], {"pta": ["CAN:ZZZ"]}, "rta"),
     ("bad-executor", ["--executor", "spark"], {"executor": "spark"}, "executor"),
     ("too-many-draws", ["--draws", "100001"], {"draws": 10_001}, "draws"),  # API cap 10,000
 ]
@@ -312,8 +314,8 @@ def test_a_new_agreement_between_members_of_one_is_refused(client: Any) -> None:
     r = cli("ge", "solve", "--dataset", "gegravity-sample", "--rta", "MEX:USA")
     assert r.exit_code == 2 and "already have an agreement" in r.output
     assert "field: rta" in r.output
-    r = cli("ge", "montecarlo", "--pta", "USA:MEX", "--draws", "2")
-    assert r.exit_code == 2 and "field: pta" in r.output
+    r = cli("ge", "montecarlo", "--pta", "USA:MEX", "--draws", "2", "--dataset", "gegravity-sample")
+    assert r.exit_code == 2 and "field: rta" in r.output
     resp = client.post("/api/economics/ge/solve",
                        json={"dataset": "gegravity-sample", "rta": ["USA:MEX"]})
     assert resp.status_code == 400 and resp.json()["error"]["field"] == "rta"

@@ -24,7 +24,7 @@ def _run(name: str) -> dict:
 
 
 def _by_iso(out: dict) -> dict:
-    return {r["iso3"]: r for r in out["result"]["rows"]}
+    return {r["iso3"]: r for r in out["results"]["rows"]}
 
 
 def test_every_example_is_covered_by_a_test() -> None:
@@ -38,7 +38,7 @@ def test_every_example_is_covered_by_a_test() -> None:
 @requires_dataset("baci-shrimp-2018")
 def test_shrimp_preference_example() -> None:
     out = _run("shrimp-preference-smart")
-    res, man = out["result"], out["manifest"]
+    res, man = out["results"], out["manifest"]
     rows = _by_iso(out)
     # Laird-Yeats by hand for Ecuador (t0 = 12%, t1 = 0, ε = 1.2, η = 99): TC = M ε 0.12 / (1.12 (1 + ε/η)).
     m = rows["ECU"]["imports_base"]
@@ -57,7 +57,7 @@ def test_shrimp_preference_example() -> None:
     # Monte Carlo: seeded, so a second run gives the same percentiles (exact).
     mc = res["uncertainty"]["monte_carlo"]
     assert mc["draws"] == 1000
-    assert _run("shrimp-preference-smart")["result"]["uncertainty"]["monte_carlo"] == mc
+    assert _run("shrimp-preference-smart")["results"]["uncertainty"]["monte_carlo"] == mc
     assert mc["total_effect"]["p5"] < res["summary"]["total_effect"] < mc["total_effect"]["p95"]
 
 
@@ -74,19 +74,19 @@ def test_shrimp_duty_example_diverts_to_other_suppliers() -> None:
 @requires_dataset("us-trade-by-partner")
 def test_section301_example() -> None:
     out = _run("section301-china-pe")
-    s = out["result"]["summary"]
+    s = out["results"]["summary"]
     # Signs of a duty on a subject source with σ (3) > ε (1): subject falls, non-subject and
     # domestic rise, consumers lose, revenue rises. The 2017 base: US imports from China
     # US$505.5 bn (DataWeb), half covered (million US$, 1e-3 relative).
     assert s["subject_value_change"] < 0 < s["nonsubject_value_change"]
     assert s["domestic_value_change"] > 0 and s["consumer_surplus"] < 0 < s["tariff_revenue_change"]
-    by_src = {r["source"]: r for r in out["result"]["tables"]["by_source"]}
+    by_src = {r["source"]: r for r in out["results"]["tables"]["by_source"]}
     assert by_src["subject"]["value_base"] == pytest.approx(0.5 * 505_470, rel=1e-3)
-    mc = out["result"]["uncertainty"]["monte_carlo"]
+    mc = out["results"]["uncertainty"]["monte_carlo"]
     assert mc["draws"] == 10_000 and mc["subject_value_change"]["p95"] < 0
     # Per-partner rows are by ISO3 (DataWeb names mapped by readers.trade.dataweb_iso3): every
     # 2017 partner with imports is a country with a code, each code once; China is the subject.
-    rows = out["result"]["rows"]
+    rows = out["results"]["rows"]
     codes = [r["iso3"] for r in rows if r["group"] != "domestic"]
     assert None not in codes and len(codes) == len(set(codes))
     assert all(len(c) == 3 and c.isupper() for c in codes)
@@ -102,17 +102,17 @@ def test_section301_example() -> None:
     text = (EXAMPLES / "section301-china-pe.yaml").read_text(encoding="utf-8")
     by_name = run_scenario(load_scenario_text(text.replace("subject: [CHN]", "subject: [China]")
                                               .replace("draws: 10000", "draws: 0")), store=False)
-    assert by_name["result"]["rows"] == rows
+    assert by_name["results"]["rows"] == rows
 
 
 @requires_dataset("baci-shrimp-2018")
 def test_shrimp_ad_example() -> None:
     out = _run("shrimp-ad-pe")
-    rows = out["result"]["rows"]
+    rows = out["results"]["rows"]
     subj = [r for r in rows if r["group"] == "subject"]
     assert {r["iso3"] for r in subj} == {"IND", "VNM", "CHN", "THA"}
     assert all(r["value_change"] < 0 for r in subj)
-    assert out["result"]["diagnostics"]["max_abs_residual"] < 1e-12
+    assert out["results"]["diagnostics"]["max_abs_residual"] < 1e-12
 
 
 @requires_dataset("gsim-4x4-example")
@@ -133,7 +133,7 @@ def test_shrimp_gsim_example() -> None:
     # Monte Carlo over E_s and E_x (batched): India's price fall holds in every percentile.
     assert rows["IND"]["world_price_change_p95"] < 0
     assert rows["IND"]["world_price_change_p5"] <= rows["IND"]["world_price_change"] <= rows["IND"]["world_price_change_p95"]
-    assert out["result"]["uncertainty"]["monte_carlo"]["draws"] == 300
+    assert out["results"]["uncertainty"]["monte_carlo"]["draws"] == 300
     assert rows["USA"]["tariff_revenue"] > 0 and rows["USA"]["consumer_surplus"] < 0
     assert rows["IND"]["producer_surplus"] < 0
     assert rows["IND"]["exports_new"] < rows["IND"]["exports_base"]
@@ -162,14 +162,14 @@ def test_wiod_eu_enlargement_example() -> None:
     assert all(w[c] > 0 for c in treated)
     assert all(w[c] < 0 for c in outsiders)
     assert min(w, key=w.get) == "RUS"
-    assert out["result"]["summary"]["solver"].startswith("exact")
+    assert out["results"]["summary"]["solver"].startswith("exact")
 
 
 @pytest.mark.slow
 @requires_dataset("agtpa")
 def test_book_nafta_example() -> None:
     out = _run("book-ch2-nafta")
-    s = out["result"]["summary"]
+    s = out["results"]["summary"]
     # Source: the book's Stata log (agtpa/reference_coefficients.csv, RTAsEffects.log):
     # stage 1 RTA 0.5571853 (N 28,482); stage 2 ln_DIST -0.8475027, CNTG 0.2940831,
     # LANG 0.3632659, CLNY 0.2394163 (N 4,678). Tolerance: 7 printed digits.
@@ -184,7 +184,7 @@ def test_book_nafta_example() -> None:
     # NAFTA members gain (the effect of having NAFTA is positive for them).
     assert all(rows[c]["book_full_real_gdp"] > 0 for c in ("CAN", "MEX", "USA"))
     # Conditional GE is the same equations in both solvers: 1e-8 pp.
-    for r in out["result"]["rows"]:
+    for r in out["results"]["rows"]:
         assert r["book_conditional_real_gdp"] == pytest.approx(r["exact_conditional_real_gdp"], abs=1e-8)
     # Book loop vs exact full endowment: "a few hundredths of a percentage point in real GDP"
     # (economics-methods.md §5.1); checked at 0.05 pp.
@@ -195,7 +195,7 @@ def test_book_nafta_example() -> None:
 @requires_dataset("agtpa")
 def test_book_trade_without_borders_example() -> None:
     out = _run("book-ch2-trade-without-borders")
-    s = out["result"]["summary"]
+    s = out["results"]["summary"]
     # Source: TradeWithoutBorder.log: ln_DIST -0.7912879, CNTG 0.6736456, INTL_BRDR -2.47445 (N 4,761).
     assert s["estimate_ln_DIST"] == pytest.approx(-0.7912879, abs=STATA_LOG_TOL)
     assert s["estimate_CNTG"] == pytest.approx(0.6736456, abs=STATA_LOG_TOL)
@@ -203,8 +203,8 @@ def test_book_trade_without_borders_example() -> None:
     assert s["estimate_n_obs"] == 4761
     # Removing every border raises every country's full-endowment real GDP (Y/P is free of the
     # numeraire; the conditional one is not, since Y stays fixed in DEU-price units).
-    assert all(r["book_full_real_gdp"] > 0 for r in out["result"]["rows"])
-    for r in out["result"]["rows"]:
+    assert all(r["book_full_real_gdp"] > 0 for r in out["results"]["rows"])
+    for r in out["results"]["rows"]:
         assert r["book_conditional_real_gdp"] == pytest.approx(r["exact_conditional_real_gdp"], abs=1e-8)
     # The shock is huge (exp(2.47) on every international cost), so the early-stopped loop is
     # further from the exact equilibrium than for NAFTA: measured 0.60 pp at most; bound 1 pp.

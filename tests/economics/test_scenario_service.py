@@ -24,7 +24,7 @@ def test_run_is_stored_with_audit_and_rerun_links_parent(fresh_db: str) -> None:
     ra, rb = get_run(a["id"]), get_run(b["id"])
     assert ra["parent_id"] is None and rb["parent_id"] == a["id"]
     assert ra["inputs"]["datasets"][0]["dataset"] == "gsim-4x4-example"
-    assert ra["result"]["manifest"]["parameters"]["name"] == "gsim-4x4-us-eu-fta"
+    assert ra["results"]["manifest"]["parameters"]["name"] == "gsim-4x4-us-eu-fta"
     with read_session() as s:
         audits = s.execute(select(AuditEntry).where(AuditEntry.entity == "run")).scalars().all()
     assert {x.entity_id for x in audits} >= {str(a["id"]), str(b["id"])}

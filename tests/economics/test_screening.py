@@ -16,7 +16,7 @@ CANDS = ["CHN", "JPN", "BRA", "IND", "DEU"]
 def report() -> dict:
     from tradepolicy.services.screening import screen
 
-    return screen(home="USA", candidates=CANDS)
+    return screen(home="USA", candidates=CANDS, dataset="agtpa")
 
 
 def test_ranked_by_home_gain_and_both_gain(report: dict) -> None:
@@ -141,7 +141,7 @@ def test_process_executor_gives_the_serial_numbers(report: dict) -> None:
     # The sweep is the same pure function in worker processes: identical results (exact).
     from tradepolicy.services.screening import screen
 
-    rep = screen(home="USA", candidates=CANDS[:2], executor="process", coefficient=0.557)
+    rep = screen(home="USA", candidates=CANDS[:2], executor="process", coefficient=0.557, dataset="agtpa")
     by = {r["iso3"]: r for r in report["rows"]}
     for r in rep["rows"]:
         assert r["home_welfare"] == by[r["iso3"]]["home_welfare"]
@@ -158,3 +158,104 @@ def test_cli_screen_writes_csv_and_html(tmp_path) -> None:
                                  "--csv", str(csv), "--html", str(html)])
     assert r.exit_code == 0, r.output
     assert csv.read_text().splitlines()[1].startswith("rank,iso3") and "<svg" in html.read_text()
+
+
+# ---------------------------------------------------------------- agreements in force (issue 14)
+def test_default_candidates_exclude_every_partner_with_an_agreement_in_force() -> None:
+    # Oracle: the agreements registry (reference/agreements.yaml), read independently here;
+    # every partner with a US FTA or trade agreement in force today is excluded (KOR, SGP and
+    # ISR were ranked #5, #7 and #17 before), on the 2006 data too.
+    import datetime as dt
+
+    from tradepolicy.reference.loader import load_agreements
+    from tradepolicy.services.screening import screen
+
+    today = dt.date.today()
+    in_force = {p for a in load_agreements()[1] if a.kind in ("fta", "trade_agreement")
+                and a.status == "in_force" and "USA" in a.parties
+                for p in a.parties if p != "USA" and (a.in_force_for(p) or today) <= today}
+    assert {"KOR", "SGP", "ISR", "MEX", "CAN", "AUS"} <= in_force
+    rep = screen(home="USA", dataset="agtpa", draws=0)
+    ranked = {r["iso3"] for r in rep["rows"]}
+    countries = ranked | set(rep["existing_agreements"]) | {"USA"}
+    assert not ranked & in_force
+    assert in_force & countries <= set(rep["existing_agreements"])
+    assert any("older than the as-of date" in n and "KORUS" in n for n in rep["notes"])
+
+
+def test_named_partners_with_an_agreement_are_marked_and_as_of_is_honoured() -> None:
+    from tradepolicy.services.screening import screen
+
+    rep = screen(home="USA", dataset="agtpa", candidates=["KOR", "SGP", "ISR", "CHN"], draws=0)
+    by = {r["iso3"]: r for r in rep["rows"]}
+    assert by["KOR"]["already_in_agreement"] and "KORUS" in by["KOR"]["agreements_in_force"]
+    assert by["SGP"]["already_in_agreement"] and "2004-01-01" in by["SGP"]["agreements_in_force"]
+    assert by["ISR"]["already_in_agreement"] and "1985-09-01" in by["ISR"]["agreements_in_force"]
+    assert not by["CHN"]["already_in_agreement"]
+    # on 2010-01-01 KORUS (in force 2012-03-15) was not yet in force; Singapore's FTA was
+    old = screen(home="USA", dataset="agtpa", candidates=["KOR", "SGP"], draws=0, as_of="2010-01-01")
+    ob = {r["iso3"]: r for r in old["rows"]}
+    assert not ob["KOR"]["already_in_agreement"] and ob["SGP"]["already_in_agreement"]
+
+
+def test_every_result_states_model_data_elasticities_and_band() -> None:
+    # One sigma across screening and ge solve (services.gravity.ge_defaults), and the band is
+    # a seeded Monte Carlo: the same seed gives the same band, the central figure lies inside.
+    from tradepolicy.services.gravity import ge_defaults
+    from tradepolicy.services.screening import screen
+
+    rep = screen(home="USA", dataset="agtpa", candidates=["CHN", "BRA"], draws=50, seed=7)
+    d = ge_defaults("agtpa")
+    assert rep["sigma"] == d.sigma and rep["elasticities"]["sigma_source"] == d.sigma_source
+    assert rep["elasticities"]["beta"] == d.beta and rep["elasticities"]["beta_se"] == d.beta_se
+    assert rep["uncertainty"]["draws"] == 50 and rep["uncertainty"]["seed"] == 7
+    assert rep["model"] and rep["data"]["year"] == 2006 and rep["numeraire"] and rep["imbalance"]
+    for r in rep["rows"]:
+        assert r["home_welfare_q05"] < r["home_welfare"] < r["home_welfare_q95"]
+        assert r["partner_welfare_q05"] < r["partner_welfare"] < r["partner_welfare_q95"]
+    again = screen(home="USA", dataset="agtpa", candidates=["CHN", "BRA"], draws=50, seed=7,
+                   sigma_sd=0.0, coefficient_se=d.beta_se)
+    assert [r["home_welfare_q05"] for r in again["rows"]] == [r["home_welfare_q05"] for r in rep["rows"]]
+
+
+def test_auto_data_is_the_most_recent_covering_the_candidates() -> None:
+    from tradepolicy.services.screening import screen
+
+    rep = screen(home="USA", candidates=["CHN", "GBR"], draws=0)
+    assert (rep["dataset"], rep["year"]) == ("wiod-zylkin", 2014)
+    rep = screen(home="USA", candidates=["CHN", "THA"], draws=0)   # THA is not in WIOD
+    assert (rep["dataset"], rep["year"]) == ("agtpa", 2006)
+    assert "THA" in rep["data"]["why"]
+
+
+def test_band_draws_match_a_direct_solve_at_the_central_value() -> None:
+    # The band engine with zero variance is the exact solver (1e-10 percent).
+    from tradepolicy.services.screening import screen
+
+    rep = screen(home="USA", dataset="agtpa", candidates=["CHN"], draws=3, coefficient_se=0.0)
+    r = rep["rows"][0]
+    assert r["home_welfare_q05"] == pytest.approx(r["home_welfare"], abs=1e-10)
+    assert r["partner_welfare_q95"] == pytest.approx(r["partner_welfare"], abs=1e-10)
+
+
+@pytest.mark.parametrize(("imbalance", "numeraire"), [("multiplicative", "reference"),
+                                                      ("additive", "world_output"), ("additive", "reference")])
+def test_low_rank_band_engine_equals_the_dense_block(imbalance: str, numeraire: str) -> None:
+    # Oracle: the dense batched exact-hat block (itself equal to solve_ge, test_ge_unified),
+    # 1e-12 on welfare and real GDP for 12 draws of beta and sigma.
+    from tradepolicy.datasets.readers.gravity import read_agtpa
+    from tradepolicy.economics.ge import GEData
+    from tradepolicy.economics.ge.draws import solve_pair_shock_full, solve_shock_block
+
+    d = read_agtpa()
+    data = GEData.from_frame(d[d["year"] == 2006], flow="trade")
+    c = list(data.countries)
+    h, j = c.index("USA"), c.index("BRA")
+    rng = np.random.default_rng(5)
+    b, s = rng.normal(0.557, 0.102, 12), rng.normal(7.0, 0.5, 12)
+    delta = np.zeros((data.n, data.n))
+    delta[h, j] = delta[j, h] = 1.0
+    dense = solve_shock_block((data.flows, delta, b, s, h, imbalance, numeraire, 1e-12, 5000, False))
+    low = solve_pair_shock_full((data.flows, [(h, j), (j, h)], b, s, h, imbalance, numeraire, 1e-12, 5000))
+    assert np.abs(dense["samples"]["full_welfare"] - low["welfare"]).max() < 1e-12
+    assert np.abs(dense["samples"]["full_real_gdp"] - low["real_gdp"]).max() < 1e-12

@@ -129,7 +129,9 @@ def test_cli_ranks_expected_entry(question: str, expected: str, accepted: int) -
 
     result = CliRunner().invoke(app, ["guide", "ask", question, "--json", "--limit", "5"])
     assert result.exit_code == 0, result.output
-    ids = [h["id"] for h in json.loads(result.stdout)]
+    body = json.loads(result.stdout)
+    assert body["covered"] is True, body.get("not_covered")
+    ids = [h["id"] for h in body["results"]]
     rank = _rank_of(ids, expected)
     assert rank is not None and rank <= accepted, f"{question!r}: {expected} at {rank} in {ids}"
 
@@ -150,5 +152,84 @@ def test_api_ranks_expected_entry(client, question: str, expected: str, accepted
     assert r.status_code == 200, r.text
     body = r.json()
     ids = [h["id"] for h in body["results"]]
+    assert body["covered"] is True
     rank = _rank_of(ids, expected)
     assert body["ok"] and rank is not None and rank <= accepted, f"{question!r}: {expected} at {rank} in {ids}"
+
+
+@pytest.mark.parametrize(("question", "expected", "accepted"), QUESTIONS)
+def test_every_tested_question_is_covered(question: str, expected: str, accepted: int) -> None:
+    # The "not covered" path must not fire on a question the guide answers.
+    from tradepolicy.services.guide import answer
+
+    ans = answer(question, limit=5)
+    assert ans.covered, (question, ans.not_covered)
+
+
+# ----------------------------------------------------------------------------- not covered (issue 14)
+NOT_COVERED = [
+    # (question, the note that must answer, or None for the generic "no entry" answer)
+    ("What are the IEEPA tariffs?", "not-covered-ieepa-tariffs"),
+    ("how do the IEEPA emergency tariffs stack on Chinese goods", "not-covered-ieepa-tariffs"),
+    ("Can I get the NTE report as a PDF?", "not-covered-pdf-reports"),
+    ("export the screening as PDF", "not-covered-pdf-reports"),
+    ("What is CFIUS review of investments?", None),
+    ("what does the ITAR say about exports", None),
+]
+
+
+@pytest.mark.parametrize(("question", "note"), NOT_COVERED)
+def test_not_covered_says_so_and_points_to_the_nearest(question: str, note: str | None) -> None:
+    from tradepolicy.services.guide import answer
+
+    ans = answer(question)
+    assert ans.covered is False and ans.not_covered is not None
+    nc = ans.not_covered
+    assert nc["published_elsewhere"] and any("ustr.gov" in p["href"] for p in nc["published_elsewhere"])
+    if note is None:
+        assert nc["message"].startswith("The guide has no entry on")
+        assert ans.results == []          # no unrelated entry is presented as the answer
+    else:
+        assert ans.results[0]["id"] == note
+        assert "section-301" not in [r["id"] for r in ans.results[:1]]
+        assert "national-trade-estimate" not in [r["id"] for r in ans.results[:1]]
+
+
+def test_not_covered_through_cli_api_and_page(client) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from tradepolicy.cli import app
+
+    r = CliRunner().invoke(app, ["guide", "ask", "What are the IEEPA tariffs?"])
+    assert r.exit_code == 0 and "Not covered:" in r.stdout and "Federal Register" in r.stdout
+    body = client.get("/api/guide", params={"q": "What is CFIUS review?"}).json()
+    assert body["ok"] and body["covered"] is False and "no entry on CFIUS" in body["not_covered"]["message"]
+    page = client.get("/guide", params={"q": "Can I get a PDF report?"}, headers={"accept": "text/html"}).text
+    assert "Not covered" in page and "ustr.gov" in page
+
+
+# ----------------------------------------------------------------------------- the office FAQ (issue 14)
+# ../shared/reference/office-faq.md: each question and the facts its answer must carry.
+FAQ = [
+    ("What is the primary goal of the Office of the United States Trade Representative?", "ustr-primary-goal",
+     ["promoting American trade interests", "strengthening the US economy", "trade agreements and negotiations"]),
+    ("What are the key responsibilities of the USTR?", "ustr-responsibilities",
+     ["negotiating and enforcing trade agreements", "resolving trade disputes",
+      "promoting American trade interests abroad", "technical assistance and capacity building",
+      "help developing countries implement trade agreements", "improve their trade infrastructure"]),
+    ("How does the USTR negotiate trade agreements?", "how-ustr-negotiates",
+     ["pre-negotiation", "notification", "negotiation", "agreement", "implementation",
+      "market access", "regulatory coherence", "dispute settlement", "capacity building"]),
+]
+
+
+@pytest.mark.parametrize(("question", "entry", "facts"), FAQ, ids=["primary-goal", "responsibilities", "negotiate"])
+def test_faq_answer_carries_the_listed_facts(question: str, entry: str, facts: list[str]) -> None:
+    from tradepolicy.services.guide import answer
+
+    ans = answer(question, limit=3)
+    assert ans.covered and ans.results[0]["id"] == entry
+    top = " ".join(ans.results[0]["body"].split()).lower()
+    for fact in facts:
+        assert fact.lower() in top, (entry, fact)
+    assert ans.results[0]["citations"]

@@ -260,7 +260,7 @@ def test_parquet_inputs_give_the_same_margin(tmp_path):
                                         store=False)
     assert run["results"]["methods"]["mixed"]["total_dumping"] == pytest.approx(2_475)  # E6
     with pytest.raises(InputError):
-        svc.compute_margin_from_paths(tmp_path / "us.xlsx", paths["home"], paths["cost"], segment="review")
+        svc.compute_margin_from_paths(tmp_path / "us.xls", paths["home"], paths["cost"], segment="review")
 
 
 @requires_dataset("us-adcvd-orders")

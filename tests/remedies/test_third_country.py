@@ -58,11 +58,12 @@ def test_viable_third_country_replaces_a_non_viable_home_market():
 
 def test_without_a_viable_third_country_nv_is_constructed_value():
     r = _run(None)
-    assert r.comparison_market == "home" and not r.viability.viable
+    # the comparison market is labelled as what it is (issue 14): constructed value, not "home"
+    assert r.comparison_market == "constructed_value" and not r.viability.viable
     assert r.by_connum.iloc[0]["nv_basis"] == "constructed_value" and r.final.margin == 0.0
     small = _sales([(3, 120.0)], "T")  # 3 % of U.S. quantity: not viable either
     r2 = _run(small)
-    assert r2.comparison_market == "home" and r2.by_connum.iloc[0]["nv_basis"] == "constructed_value"
+    assert r2.comparison_market == "constructed_value" and r2.by_connum.iloc[0]["nv_basis"] == "constructed_value"
     assert {e["reason"] for e in r2.exclusions} == {"home_market_not_viable", "third_country_not_viable"}
 
 

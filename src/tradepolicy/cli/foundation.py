@@ -141,16 +141,28 @@ def guide_ask(
     limit: Annotated[int, typer.Option(min=1, max=50)] = 3,
     as_json: JsonOpt = False,
 ) -> None:
-    """Answer QUESTION with the best-matching guide entries (ranked full-text search)."""
-    from tradepolicy.services.guide import ask
+    """Answer QUESTION with the best-matching guide entries, or say that the guide does not cover it."""
+    from tradepolicy.services.guide import answer
 
-    hits = ask(question, limit=limit)
+    ans = answer(question, limit=limit)
     if as_json:
-        emit(hits, as_json=True)
+        emit({"ok": True, **ans.to_dict()}, as_json=True)
         return
-    if not hits:
+    if not ans.covered and ans.not_covered:
+        nc = ans.not_covered
+        console.print(f"[bold]Not covered:[/] {nc['message']}", highlight=False)
+        for c in nc.get("sources", []):
+            console.print(f"  source: {c['title']}" + (f" <{c['href']}>" if c.get("href") else ""), markup=False)
+        for lk in nc.get("pointers", []):
+            console.print(f"  nearest feature: {lk.get('label') or lk['id']}", markup=False)
+        for e in nc.get("nearest_entries", []):
+            console.print(f"  nearest entry (not an answer): {e['title']} ({e['id']})", markup=False)
+        for p in nc.get("published_elsewhere", []):
+            console.print(f"  published by the office: {p['title']} <{p['href']}>", markup=False)
+        return
+    if not ans.results:
         console.print("No entry matches; try other words, e.g. 'enforcement priorities'.")
-    for h in hits:
+    for h in ans.results:
         console.print(f"[bold]{h['title']}[/]  (score {h['score']})")
         console.print(h["body"])
         for c in h["citations"]:

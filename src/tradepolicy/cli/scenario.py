@@ -44,7 +44,7 @@ def bar_chart(labels: list[str], values: list[float], *, width: int = 40) -> lis
 
 
 def _print_result(out: dict[str, Any], limit: int) -> None:
-    res, man = out["result"], out["manifest"]
+    res, man = out["results"], out["manifest"]
     console.print(f"[bold]{res['title']}[/]  ({res['model']}; run id {out.get('id') or 'not stored'})",
                   highlight=False)
     console.print(f"sign convention: {res['sign_convention']}; unit: {res['unit']}", highlight=False, markup=False)
@@ -83,7 +83,7 @@ def scenario_run(
     with progress(f"Running {file}"):
         out = run_scenario(file, store=store)
     if as_json:
-        print_json({"ok": True, "id": out["id"], **out["result"], "manifest": out["manifest"]})
+        print_json({"ok": True, "id": out["id"], **out["results"], "manifest": out["manifest"]})
         return
     _print_result(out, limit)
 
@@ -140,12 +140,12 @@ def scenario_show(run_id: int, as_json: JsonOpt = False,
     from tradepolicy.services.scenarios import get_run
 
     r = get_run(run_id)
-    res = dict(r["result"])
+    res = dict(r["results"])
     man = res.pop("manifest", {})
     if as_json:
         print_json({"ok": True, "id": r["id"], **res, "manifest": man})
         return
-    _print_result({"id": r["id"], "result": res, "manifest": man}, limit)
+    _print_result({"id": r["id"], "results": res, "manifest": man}, limit)
 
 
 @scenario_app.command("check")
@@ -160,9 +160,14 @@ def scenario_check(file: str, as_json: JsonOpt = False) -> None:
 @screen_app.command("partners")
 def screen_partners(
     home: Annotated[str, typer.Option(help="ISO3 of the home country.")] = "USA",
-    dataset: Annotated[str, typer.Option(help="agtpa | wiod-zylkin")] = "agtpa",
-    year: Annotated[int | None, typer.Option(help="Year of the flows (default: latest).")] = None,
-    candidates: Annotated[str | None, typer.Option(help="Comma-separated ISO3 candidates (default: all without an agreement).")] = None,
+    dataset: Annotated[str, typer.Option(help="auto (the most recent data covering home and the candidates) | agtpa | wiod-zylkin")] = "auto",
+    year: Annotated[int | None, typer.Option(help="Year of the flows (default: the dataset's latest).")] = None,
+    candidates: Annotated[str | None, typer.Option(help="Comma-separated ISO3 candidates (default: all without an agreement in force).")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Date on which agreements in force are checked (default: today), YYYY-MM-DD.")] = None,
+    beta: Annotated[float | None, typer.Option(help="Partial effect of the agreement, log points (default: as ge solve).")] = None,
+    sigma: Annotated[float | None, typer.Option(help="Elasticity of substitution (default: the dataset's, as ge solve).")] = None,
+    draws: Annotated[int, typer.Option(min=0, max=2000, help="Monte Carlo draws of the band (0: none).")] = 200,
+    seed: Annotated[int, typer.Option(help="Seed of the Monte Carlo band.")] = 0,
     rank_by: Annotated[str, typer.Option(help="home | partner | joint (the smaller of the two gains).")] = "home",
     products: Annotated[str | None, typer.Option(help="Product dataset for complementarity/RCA: baci-shrimp-2018.")] = None,
     executor: Annotated[str | None, typer.Option(help="serial | process | dask (default TRADEPOLICY_EXECUTOR).")] = None,
@@ -182,7 +187,8 @@ def screen_partners(
     cands = [c.strip().upper() for c in candidates.split(",")] if candidates else None
     with progress("Screening partners"):
         rep = screen(home=home, dataset=dataset, year=year, candidates=cands, rank_by=rank_by,
-                     product_dataset=products, executor=executor)
+                     product_dataset=products, executor=executor, as_of=as_of, coefficient=beta,
+                     sigma=sigma, draws=draws, seed=seed)
     if csv:
         csv.write_text(to_csv(rep), encoding="utf-8")
     if html:
@@ -192,8 +198,14 @@ def screen_partners(
     if as_json:
         print_json({"ok": True, **rep})
         return
+    el, unc = rep["elasticities"], rep["uncertainty"]
     console.print(f"[bold]Partner screening for {rep['home']}[/] ({rep['dataset']} {rep['year']}; "
                   f"{rep['method']})", highlight=False)
+    console.print(f"model: {rep['model']}; data: {rep['dataset']} {rep['year']} ({rep['data']['why']}); "
+                  f"agreements as of {rep['as_of']}", highlight=False, markup=False)
+    console.print(f"sigma {el['sigma']:g} ({el['sigma_source']}); beta {el['beta']:g} ({el['beta_source']}); "
+                  f"band: {unc['draws']} draws, seed {unc['seed']}, beta sd {unc['beta_sd']:g}; numeraire "
+                  f"{rep['numeraire']}; {rep['imbalance']} imbalances", highlight=False, markup=False)
     emit([{k: _fmt(v) for k, v in r.items()} for r in rep["rows"][:limit]], as_json=False,
          columns=rep["columns"], title=f"Candidates (first {limit} of {len(rep['rows'])})")
     console.print(json.dumps(rep["notes"], ensure_ascii=False), highlight=False, markup=False)
@@ -230,7 +242,7 @@ def pe_smart(
     }
     out = run_scenario(parse_scenario(doc, source="tradepolicy pe smart"), store=store)
     if as_json:
-        print_json({"ok": True, "id": out["id"], **out["result"], "manifest": out["manifest"]})
+        print_json({"ok": True, "id": out["id"], **out["results"], "manifest": out["manifest"]})
         return
     _print_result(out, limit)
 

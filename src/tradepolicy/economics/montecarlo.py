@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Literal
 
 import numpy as np
@@ -25,10 +26,12 @@ import pandas as pd
 from tradepolicy.economics.ge.data import GEData
 from tradepolicy.economics.ge.kernels import expenditure_rule, full_ge_exact_hat, solve_mr
 from tradepolicy.economics.ge.onesector import check_sigma, check_tolerance
+from tradepolicy.economics.uncertainty import monte_carlo
 from tradepolicy.errors import ConvergenceError, InputError
 from tradepolicy.literals import check_literal
 
-__all__ = ["MEASURES", "MonteCarloResult", "draw_parameters", "monte_carlo_ge", "solve_block"]
+__all__ = ["MEASURES", "MonteCarloResult", "draw_parameters", "monte_carlo_ge", "normal_draws", "solve_block",
+           "solve_drawn"]
 
 MEASURES = (
     "full_real_gdp",
@@ -106,21 +109,21 @@ class MonteCarloResult:
         return pd.concat(parts, ignore_index=True).set_index(["measure", "iso3"])
 
 
-def draw_parameters(
+def normal_draws(
     coefficients: Mapping[str, float],
     covariance: np.ndarray | None,
     sigma: float,
     sigma_sd: float,
-    draws: int,
-    seed: int,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return (D, K) coefficient draws and (D,) sigma draws (sigma > 1 by rejection)."""
-    rng = np.random.default_rng(seed)
+) -> Callable[[np.random.Generator, int], dict[str, np.ndarray]]:
+    """Return ``draw(rng, D)`` -> ``{"beta": (D, K), "sigma": (D,)}``: beta ~ N(mean, V), sigma ~ N(σ, sd) > 1.
+
+    The draw function of :func:`tradepolicy.economics.uncertainty.monte_carlo` for the GE
+    Monte Carlo (``covariance=None`` fixes the coefficients; ``sigma_sd=0`` fixes σ).
+    """
     mean = np.array([float(v) for v in coefficients.values()])
     k = mean.size
-    if covariance is None:
-        beta = np.tile(mean, (draws, 1))
-    else:
+    cov = None
+    if covariance is not None:
         cov = np.asarray(covariance, dtype=float)
         if cov.shape != (k, k) or not np.allclose(cov, cov.T, atol=1e-12):
             raise InputError(
@@ -130,23 +133,54 @@ def draw_parameters(
         evals = np.linalg.eigvalsh(cov)
         if evals.min() < -1e-10 * max(1.0, abs(evals.max())):
             raise InputError("covariance is not positive semi-definite", field="covariance")
-        beta = rng.multivariate_normal(mean, cov, size=draws, method="eigh")
     if not np.isfinite(sigma_sd) or sigma_sd < 0:
         raise InputError(f"sigma_sd must be a finite number >= 0; got {sigma_sd!r}",
                          field="sigma_sd", expected="0 (fixed sigma) or a positive standard "
                          "deviation", example="0.5")
-    sig = np.full(draws, sigma)
-    if sigma_sd > 0:
-        sig = rng.normal(sigma, sigma_sd, size=draws)
-        bad = sig <= 1.0
-        tries = 0
-        while bad.any():
-            sig[bad] = rng.normal(sigma, sigma_sd, size=int(bad.sum()))
+
+    def draw(rng: np.random.Generator, draws: int) -> dict[str, np.ndarray]:
+        beta = (np.tile(mean, (draws, 1)) if cov is None
+                else rng.multivariate_normal(mean, cov, size=draws, method="eigh"))
+        sig = np.full(draws, sigma)
+        if sigma_sd > 0:
+            sig = rng.normal(sigma, sigma_sd, size=draws)
             bad = sig <= 1.0
-            tries += 1
-            if tries > 1000:
-                raise InputError("sigma draws keep falling at or below 1", field="sigma_sd")
-    return beta, sig
+            tries = 0
+            while bad.any():
+                sig[bad] = rng.normal(sigma, sigma_sd, size=int(bad.sum()))
+                bad = sig <= 1.0
+                tries += 1
+                if tries > 1000:
+                    raise InputError("sigma draws keep falling at or below 1", field="sigma_sd")
+        return {"beta": beta, "sigma": sig}
+
+    return draw
+
+
+def draw_parameters(
+    coefficients: Mapping[str, float],
+    covariance: np.ndarray | None,
+    sigma: float,
+    sigma_sd: float,
+    draws: int,
+    seed: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return (D, K) coefficient draws and (D,) sigma draws (sigma > 1 by rejection)."""
+    d = normal_draws(coefficients, covariance, sigma, sigma_sd)(np.random.default_rng(seed), draws)
+    return d["beta"], d["sigma"]
+
+
+def solve_drawn(consts: tuple[Any, ...], params: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Solve the block of draws ``params`` (``beta`` (B, K), ``sigma`` (B,)).
+
+    The runner of :func:`tradepolicy.economics.uncertainty.monte_carlo` for the GE Monte
+    Carlo; ``consts`` = (z0, z1, y, e, ref, imbalance, tol, max_iter). Picklable through
+    ``functools.partial``.
+    """
+    z0, z1, y, e, ref, imbalance, tol, max_iter = consts
+    r = solve_block((z0, z1, y, e, params["beta"], params["sigma"], ref, imbalance, tol, max_iter))
+    return {**r["samples"], "residual": np.asarray(r["residual"]),
+            "iterations": np.array([int(r["iterations"])])}
 
 
 def solve_block(args: tuple[Any, ...]) -> dict[str, Any]:
@@ -287,16 +321,12 @@ def monte_carlo_ge(
                          field="cost_variables")
     if not (np.all(np.isfinite(z0)) and np.all(np.isfinite(z1))):
         raise InputError("cost variables must be finite", field="cost_variables")
-    beta, sig = draw_parameters(coefficients, covariance, float(sigma), float(sigma_sd),
-                                draws, seed)
     itol = max(tol * 1e-2, 1e-14)
-    tasks = [
-        (z0, z1, np.asarray(data.output), np.asarray(data.expenditure), beta[s : s + block],
-         sig[s : s + block], ref, imbalance, itol, max_iter)
-        for s in range(0, draws, block)
-    ]
-    results = (map_fn or (lambda f, xs: [f(x) for x in xs]))(solve_block, tasks)
-    residual = np.concatenate([r["residual"] for r in results])
+    consts = (z0, z1, np.asarray(data.output), np.asarray(data.expenditure), ref, imbalance, itol, max_iter)
+    mc = monte_carlo(partial(solve_drawn, consts), normal_draws(coefficients, covariance, float(sigma),
+                                                                float(sigma_sd)),
+                     draws=int(draws), seed=seed, block=int(block), map_fn=map_fn)
+    residual = mc.samples["residual"]
     bad = ~(residual <= tol)
     if bad.any():
         raise ConvergenceError(
@@ -305,15 +335,15 @@ def monte_carlo_ge(
             details={"failed_draws": np.flatnonzero(bad)[:20].tolist(),
                      "max_residual": float(np.nanmax(residual))},
         )
-    samples = {m: np.concatenate([r["samples"][m] for r in results]) for m in MEASURES}
+    samples = {m: mc.samples[m] for m in MEASURES}
     return MonteCarloResult(
         countries=data.countries,
         coefficient_names=names,
-        coefficient_draws=beta,
-        sigma_draws=sig,
+        coefficient_draws=mc.parameters["beta"],
+        sigma_draws=mc.parameters["sigma"],
         samples=samples,
         seed=seed,
-        iterations=max(int(r["iterations"]) for r in results),
+        iterations=int(mc.samples["iterations"].max()),
         max_residual=float(residual.max()),
         quantiles=tuple(float(q) for q in quantiles),
     )

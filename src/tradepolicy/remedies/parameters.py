@@ -42,6 +42,9 @@ class ADParameters:
     viability_share
         Home-market quantity as a share of U.S. quantity at or above which the home
         market is viable (``GE``), e.g. 0.05.
+    review_averaging_months
+        In a review, the period over which normal value is averaged: 1 = calendar month
+        (rule ``adcvd.ar.nv_averaging_months``), 0 = the whole period of review.
     """
 
     de_minimis_investigation: float
@@ -57,6 +60,7 @@ class ADParameters:
     arms_length_high: float
     difmer_cap: float
     viability_share: float
+    review_averaging_months: float = 0.0
 
     def de_minimis(self, segment: str) -> float:
         """Return the de minimis rate of a segment (``investigation`` or ``review``)."""

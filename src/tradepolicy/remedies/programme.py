@@ -15,7 +15,7 @@ third countries (351.404(e)) is left to the user.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,6 +56,11 @@ from tradepolicy.remedies.schemas import validate, where
 
 SEGMENTS = ("investigation", "review")
 DIMENSIONS = ("customer", "region", "period")
+COMPARISON_MARKET_LABELS = {
+    "home": "home market (viable): normal value from home-market sales",
+    "third_country": "third-country market: the home market is not viable (19 CFR 351.404(b))",
+    "constructed_value": "constructed value: neither the home market nor a third-country market is viable",
+}
 
 
 @dataclass(frozen=True)
@@ -160,6 +165,10 @@ class MarginResult:
             },
             "profit_rate": self.profit_rate,
             "comparison_market": self.comparison_market,
+            "comparison_market_label": COMPARISON_MARKET_LABELS.get(self.comparison_market, self.comparison_market),
+            "nv_basis_count": {str(k): int(v) for k, v in
+                               self.by_connum["nv_basis"].value_counts().sort_index().items()}
+            if "nv_basis" in self.by_connum.columns else {},
             "exclusions": self.exclusions,
             "rows": self.rows,
             "notes": list(self.notes),
@@ -302,6 +311,7 @@ def run_margin_programme(
     cost = validate(cost_raw, "cost", src["cost"])
     similar = validate(similar_raw, "similar", src["similar"]) if similar_raw is not None else None
     third = validate(third_raw, "home", src["third"]) if third_raw is not None else None
+    _check_period_forms(us, home, src)
     notes: list[str] = []
     rows = {"us": len(us), "home": len(home), "cost": len(cost)}
     if similar is not None:
@@ -398,6 +408,7 @@ def run_margin_programme(
         below_share, applied = ct.below_share, ct.applied
     else:
         usable = np.zeros(len(home), dtype=bool)
+        market = "constructed_value"
         log.add("home_market_not_viable", np.ones(len(home), dtype=bool), hq)
         notes.append("Home market not viable and no viable third-country market given: NV is "
                      "constructed value for every CONNUM.")
@@ -441,6 +452,23 @@ def run_margin_programme(
     nv_sale = match.nv[uc] + adj
     group = uc * 2 + cep.astype(np.int64)
     n_groups = 2 * n
+    if segment == "review" and params.review_averaging_months == 1 and _all_months(us, home):
+        # Reviews: NV by calendar month, compared with U.S. sales of the same month (rule
+        # adcvd.ar.nv_averaging_months); A-A groups are (CONNUM, EP/CEP, month).
+        (us_m, hm_m), months = _codes(us["period"], home["period"])
+        n_m = len(months)
+        nv_month = wmean(hc[usable] * n_m + hm_m[usable], hq[usable], hp[usable], n * n_m)
+        k = match.matched[uc]
+        nvm = np.where(k >= 0, nv_month[np.where(k >= 0, k, 0) * n_m + us_m], np.nan)
+        ok = (k >= 0) & np.isfinite(nvm)
+        nv_sale = np.where(ok, nvm + match.difmer[uc] + adj, nv_sale)
+        group = group * n_m + us_m
+        n_groups *= n_m
+        kept = int(((k >= 0) & ~ok).sum())
+        notes.append("Review: normal value averaged by calendar month and compared with U.S. sales of the same "
+                     "month (rule adcvd.ar.nv_averaging_months: 77 FR 8101 (2012); 19 CFR 351.414(d)(3), "
+                     "unconfirmed)" + (f"; {kept} U.S. sale(s) with no home-market sale of their month keep the "
+                                        "period-average NV." if kept else "."))
 
     dim_codes: dict[str, np.ndarray] = {}
     dim_labels: dict[str, np.ndarray] = {}
@@ -463,6 +491,9 @@ def run_margin_programme(
                                      hc[usable], hm_per[usable], hq[usable], hp[usable],
                                      home["sale_id"].to_numpy()[usable])
         methods["T-T"] = transaction_to_transaction(q, p, nv_tt)
+        if not np.isin(us_per, hm_per[usable]).any():
+            notes.append("T-T: no U.S. period occurs among the usable home-market periods; every U.S. sale "
+                         "was compared with the nearest-quantity home sale of any period.")
         if unmatched_tt:
             notes.append(f"T-T: {unmatched_tt} U.S. sale(s) without a home transaction use the A-A NV.")
 
@@ -477,7 +508,7 @@ def run_margin_programme(
     # Table by CONNUM.
     value = q * p
     e = q * (nv_sale - p)
-    g_aa = group_results(group, q, p, nv_sale, n_groups).reshape(n, 2).sum(1)
+    g_aa = group_results(group, q, p, nv_sale, n_groups).reshape(n, -1).sum(1)
     at_pos = wsum(uc, np.where(e > 0, e, 0.0), n)
     us_qty = wsum(uc, q, n)
     us_val = wsum(uc, value, n)
@@ -509,3 +540,27 @@ def run_margin_programme(
         arms_length=al_table, exclusions=log.to_list(), rows=rows, sale_nv=nv_sale,
         sale_pass=dp.sale_pass, notes=tuple(notes), comparison_market=market,
     )
+
+
+def _all_months(us: pd.DataFrame, home: pd.DataFrame) -> bool:
+    """Whether every U.S. and home period is a calendar month (YYYY-MM)."""
+    from tradepolicy.remedies.schemas import period_form
+
+    return all(period_form(str(v)) == "month" for df in (us, home) for v in df["period"].unique())
+
+
+def _check_period_forms(us: pd.DataFrame, home: pd.DataFrame, src: Mapping[str, str]) -> None:
+    """Refuse U.S. and home periods of different forms (months vs quarters): nothing would match."""
+    from tradepolicy.remedies.schemas import PERIOD_FORMS, period_form
+
+    if pd.api.types.is_integer_dtype(us["period"]) or pd.api.types.is_integer_dtype(home["period"]):
+        return
+    fu = period_form(str(us["period"].iloc[0]))
+    fh = period_form(str(home["period"].iloc[0]))
+    if fu != fh and {fu, fh} <= {"month", "quarter"}:
+        raise InputError(
+            f"The U.S. periods are {fu}s ({us['period'].iloc[0]!r}) and the home-market periods {fh}s "
+            f"({home['period'].iloc[0]!r}): no sale could be compared within its period.",
+            where=where(src["home"], 0), field="period", expected=f"the same form in both files: {PERIOD_FORMS}",
+            example=str(us["period"].iloc[0]),
+        )

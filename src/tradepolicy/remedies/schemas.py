@@ -22,10 +22,21 @@ Cost (``cost``)
     needed for DIFMER), ``constructed_value`` (per unit; otherwise COP x (1 + profit)).
 Similar merchandise (``similar``)
     required: ``us_connum``, ``hm_connum``, ``rank`` (1 = most similar).
+
+The ``period`` column
+    A month ``YYYY-MM`` (e.g. ``2024-03``), a quarter ``YYYY-Qn`` (e.g. ``2024-Q1``), or one
+    label for a period as a whole (e.g. ``POI``, ``Q1``). Dates (``2024-03-15``,
+    ``15/03/2024``) are rejected: T-T and the time-period Cohen's d compare sales within a
+    period, and a date per sale would make every period one day. One file uses one form.
+
+Headers are matched exactly (after trimming spaces); a header such as ``Sale ID`` is refused
+with the hint "did you mean sale_id".
 """
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -120,9 +131,42 @@ def _example(schema: Schema) -> str:
     return ",".join(schema.required)
 
 
+def _normal_name(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
+
+
+def header_hints(cols: Sequence[str], schema: Schema) -> dict[str, str]:
+    """Return {header as written: schema column} for headers that look like a schema column.
+
+    "Sale ID", "sale-id" and "SALE_ID" -> sale_id (same letters and digits once case,
+    spaces and punctuation are ignored); otherwise the closest name by difflib (ratio >= 0.8).
+    """
+    allowed = [*schema.required, *schema.optional]
+    out: dict[str, str] = {}
+    for c in cols:
+        if c in allowed:
+            continue
+        norm = _normal_name(c)
+        exact = [a for a in allowed if a == norm]
+        close = exact or difflib.get_close_matches(norm, allowed, n=1, cutoff=0.8)
+        if close:
+            out[c] = close[0]
+    return out
+
+
 def check_columns(df: pd.DataFrame, schema: Schema, source: str) -> None:
     """Raise if a required column is missing or a column is not in the schema."""
     cols = [str(c) for c in df.columns]
+    hints = header_hints(cols, schema)
+    if hints:
+        written, meant = next(iter(hints.items()))
+        said = "; ".join(f"{w!r}: did you mean {m}?" for w, m in hints.items())
+        raise InputError(
+            f"{schema.kind} file header {written!r} is not a column name; did you mean {meant}? ({said})",
+            where=f"{source}, header", field=written,
+            expected=f"the exact column names {list(schema.required)} (optional {list(schema.optional)})",
+            example=_example(schema), details={"hints": hints},
+        )
     missing = [c for c in schema.required if c not in cols]
     if missing:
         raise InputError(
@@ -153,10 +197,14 @@ def _numeric(df: pd.DataFrame, col: str, source: str, *, positive: bool, kind: s
     bad = ~np.isfinite(arr)
     if bad.any():
         pos = _first(bad)
+        first = raw.iloc[pos]
+        hint = ""
+        if isinstance(first, str) and re.fullmatch(r"\s*-?[\d.]*\d,\d+\s*", first):
+            hint = " It looks like a decimal comma: write the decimal point (104.25, not 104,25)."
         raise InputError(
             f"{kind} column {col!r} is not a finite number in {int(bad.sum())} row(s); "
-            f"first value {_shown(raw.iloc[pos])}.",
-            where=where(source, pos), field=col, expected="a decimal number", example="104.25",
+            f"first value {_shown(first)}.{hint}",
+            where=where(source, pos), field=col, expected="a decimal number with a point", example="104.25",
             details={"rows_affected": int(bad.sum())},
         )
     if positive:
@@ -225,6 +273,55 @@ def parse_bool(s: pd.Series, *, col: str, source: str, kind: str) -> np.ndarray:
     return np.asarray(arr, dtype=bool)
 
 
+MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+QUARTER_RE = re.compile(r"^\d{4}-Q[1-4]$")
+DATE_RE = re.compile(r"^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|(19|20)\d{2}(0[1-9]|1[0-2])"
+                     r"(0[1-9]|[12]\d|3[01]))([ T].*)?$")
+PERIOD_FORMS = "a month YYYY-MM, a quarter YYYY-Qn, or one label for the whole period (e.g. POI)"
+
+
+def period_form(value: str) -> str:
+    """Return ``month``, ``quarter``, ``date`` or ``label`` for one period cell."""
+    v = value.strip()
+    if MONTH_RE.match(v):
+        return "month"
+    if QUARTER_RE.match(v):
+        return "quarter"
+    if DATE_RE.match(v):
+        return "date"
+    return "label"
+
+
+def check_period(s: pd.Series, source: str, kind: str) -> str:
+    """Check a period column; return its form (month | quarter | label).
+
+    Dates are refused (a date per sale is not a period); one file uses one form.
+    """
+    text = s.astype("string").str.strip()
+    codes, uniques = pd.factorize(text, use_na_sentinel=False)   # one check per distinct period
+    forms = np.array([period_form(str(v)) for v in uniques], dtype=object)[codes]
+    dates = forms == "date"
+    if dates.any():
+        pos = _first(dates)
+        raise InputError(
+            f"{kind} column 'period' holds a date ({text.iloc[pos]!r}) in {int(dates.sum())} row(s): a period is "
+            f"{PERIOD_FORMS}. A date per sale makes every period one day, so T-T and the time-period "
+            "Cohen's d would compare nothing.",
+            where=where(source, pos), field="period", expected=PERIOD_FORMS, example="2024-03",
+            details={"rows_affected": int(dates.sum())},
+        )
+    kinds = sorted(set(forms.tolist()))
+    if len(kinds) > 1:
+        first = forms[0]
+        pos = _first(forms != first)
+        raise InputError(
+            f"{kind} column 'period' mixes forms ({', '.join(kinds)}): row 1 is a {first}, row {pos + 1} "
+            f"({text.iloc[pos]!r}) is not.", where=where(source, pos), field="period",
+            expected=f"one form per file: {PERIOD_FORMS}", example="2024-03",
+        )
+    return kinds[0]
+
+
 def validate(df: pd.DataFrame, kind: str, source: str) -> pd.DataFrame:
     """Return a clean copy of ``df`` after checking it against the schema of ``kind``.
 
@@ -260,6 +357,8 @@ def validate(df: pd.DataFrame, kind: str, source: str) -> pd.DataFrame:
         else:
             out[c] = df[c]
     clean = pd.DataFrame(out, index=pd.RangeIndex(len(df)))
+    if "period" in clean.columns and not pd.api.types.is_integer_dtype(clean["period"]):
+        check_period(clean["period"], source, kind)
     for cols in ((schema.unique,) if schema.unique else ()):
         _unique(clean, cols, source, kind)
     if kind == "cost":

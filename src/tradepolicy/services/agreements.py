@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -114,3 +116,54 @@ def get_agency(agency_id: str) -> dict[str, Any]:
             return a
     raise NotFoundError(f"Unknown agency id {agency_id!r}.", field="agency_id",
                         expected="an id from /agencies", example="commerce")
+
+
+@dataclass(frozen=True)
+class PartnerAgreement:
+    """An agreement in force between the home country and one partner on a date."""
+
+    partner: str
+    agreement_id: str
+    short_name: str
+    kind: str
+    in_force: dt.date
+
+
+# bilateral and regional agreements that change trade costs between their parties; the
+# WTO agreements (every Member) and frameworks are not "an agreement with a partner"
+_PARTNER_KINDS = ("fta", "trade_agreement")
+
+
+@lru_cache(maxsize=1)
+def _registry() -> tuple[Any, ...]:
+    from tradepolicy.reference.loader import load_agreements
+
+    return tuple(load_agreements()[1])
+
+
+def partner_agreements(home: str, on: dt.date) -> dict[str, list[PartnerAgreement]]:
+    """Return partner ISO3 -> agreements with ``home`` in force on ``on`` (the registry).
+
+    Read from the bundled agreements registry (``reference/agreements.yaml``, the source the
+    database is seeded from), so screening needs no database. An agreement counts on ``on``
+    when it entered into force for that partner on or before ``on`` (``party_dates`` where
+    given) and had not terminated by then (NAFTA until 2020-07-01).
+    """
+    home = home.upper()
+    out: dict[str, list[PartnerAgreement]] = {}
+    for a in _registry():
+        if a.kind not in _PARTNER_KINDS or home not in a.parties:
+            continue
+        if a.status in ("signed", "under_negotiation"):
+            continue
+        end = a.dates.terminated
+        if end is not None and end <= on:
+            continue
+        for p in a.parties:
+            if p == home:
+                continue
+            start = a.in_force_for(p) if home == "USA" else a.dates.in_force
+            if start is None or start > on:
+                continue
+            out.setdefault(p, []).append(PartnerAgreement(p, a.id, a.short_name, a.kind, start))
+    return out

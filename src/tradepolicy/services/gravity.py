@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -156,12 +157,57 @@ def run_monte_carlo_ge(executor: str | None = None, **kwargs: Any) -> Any:
 # ---------------------------------------------------------------------- GE counterfactuals
 GE_DATASETS: dict[str, dict[str, Any]] = {
     "wiod-zylkin": {"years": (2000, 2005, 2010, 2014), "default_year": 2000,
-                    "output": None, "expenditure": None, "agreement": "fta"},
+                    "output": None, "expenditure": None, "agreement": "fta",
+                    "sigma": 5.0,
+                    "sigma_source": "theta = 4 (sigma = 5) of Zylkin's ge_gravity example on "
+                                    "these data (Baier, Yotov & Zylkin 2019)"},
     "agtpa": {"years": tuple(range(1986, 2007)), "default_year": 2006,
-              "output": None, "expenditure": None, "agreement": "rta"},
+              "output": None, "expenditure": None, "agreement": "rta",
+              "sigma": 7.0,
+              "sigma_source": "sigma = 7, Yotov et al. (2016), An Advanced Guide to Trade "
+                              "Policy Analysis, ch. 2 (the book's GE exercises on these data)"},
     "gegravity-sample": {"years": (2006,), "default_year": 2006,
-                         "output": "Y", "expenditure": "E", "agreement": "pta"},
+                         "output": "Y", "expenditure": "E", "agreement": "pta",
+                         "sigma": 5.0,
+                         "sigma_source": "sigma = 5 of the gegravity example (Larch & Yotov)"},
 }
+USER_FLOWS_SIGMA = (5.0, "sigma = 5 (theta = 4), the ge_gravity example's value; no dataset "
+                         "default applies to your own flows")
+
+
+@dataclass(frozen=True)
+class GEDefaults:
+    """The one set of GE defaults for a dataset (ge solve, ge montecarlo, screening)."""
+
+    dataset: str
+    sigma: float
+    sigma_source: str
+    beta: float
+    beta_se: float
+    beta_source: str
+
+
+def ge_defaults(dataset: str | None) -> GEDefaults:
+    """Return the default sigma and RTA partial effect (with SE and sources) for a dataset.
+
+    The partial effect is the same for every dataset (Yotov et al. 2016 Table 3 col. 4,
+    PPML with pair fixed effects, and its standard error); sigma is the value the source
+    publication of each dataset uses (``None``: your own flows).
+    """
+    b, b_src = default_rta_beta()
+    se = float(get_preset(DEFAULT_RTA_PRESET).published_se["rta"])
+    if dataset is None:
+        sig, sig_src = USER_FLOWS_SIGMA
+    else:
+        spec = GE_DATASETS.get(dataset)
+        if spec is None:
+            from tradepolicy.errors import InputError
+
+            raise InputError(f"unknown GE dataset {dataset!r}", field="dataset",
+                             expected=" | ".join(GE_DATASETS), example="wiod-zylkin")
+        sig, sig_src = float(spec["sigma"]), str(spec["sigma_source"])
+    return GEDefaults(dataset=dataset or "user flows", sigma=sig, sigma_source=sig_src,
+                      beta=b, beta_se=se, beta_source=b_src)
 
 
 def _refuse_existing(frame: pd.DataFrame, pairs: list[tuple[str, str]],
@@ -254,6 +300,108 @@ def _ge_data(frame: pd.DataFrame, spec: dict[str, Any] | None) -> Any:
                              output=spec.get("output"), expenditure=spec.get("expenditure"))
 
 
+GE_MODELS = ("onesector", "ge_ppml", "multisector")
+NUMERAIRES = ("reference", "world_output")
+IMBALANCE_TEXT = {
+    "multiplicative": "multiplicative: each country's expenditure/output ratio is kept (world E/Y "
+                      "unchanged); real results do not depend on the numeraire",
+    "additive": "additive: each deficit D = E - Y is fixed in numeraire units; real results "
+                "depend on the numeraire",
+}
+
+
+def numeraire_text(numeraire: str, reference: str) -> str:
+    """Say what the numeraire of a GE result is."""
+    if numeraire == "world_output":
+        return "world output held fixed (sum of Y' = sum of Y, as Zylkin's ge_gravity)"
+    return f"price index of the reference importer {reference} (P_{reference} = 1)"
+
+
+@lru_cache(maxsize=1)
+def published_estimates() -> tuple[dict[str, Any], ...]:
+    """Return the published estimates of agreements (economics/data/published_estimates.yaml)."""
+    from importlib import resources
+
+    import yaml
+
+    text = resources.files("tradepolicy.economics").joinpath("data/published_estimates.yaml").read_text(
+        encoding="utf-8")
+    return tuple(yaml.safe_load(text)["estimates"])
+
+
+def published_beside(pairs: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """Return the published estimates whose pair is one of ``pairs`` (order-free)."""
+    want = {frozenset(p) for p in pairs}
+    return [dict(e) for e in published_estimates() if frozenset(e["pair"]) in want]
+
+
+def bilateral_changes(countries: tuple[str, ...] | list[str], base: np.ndarray, new: np.ndarray,
+                      pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    """Trade between the partners of the shock and each one's trade with the rest of the world.
+
+    ``base``/``new``: (N, N) baseline and counterfactual flows (exporter rows). For a pair
+    (a, c): the flows a->c and c->a. For each member m: exports to and imports from the rest
+    of the world, i.e. every country other than m and m's partners in the shock (domestic
+    flows excluded). Percent changes, (new - base) / base x 100.
+    """
+    idx = {c: k for k, c in enumerate(countries)}
+
+    def pct(n1: float, b0: float) -> float | None:
+        return None if b0 <= 0 else _num(100.0 * (n1 / b0 - 1.0))
+
+    pair_rows = []
+    partners: dict[str, set[str]] = {}
+    for a, c in pairs:
+        i, j = idx[a], idx[c]
+        partners.setdefault(a, set()).add(c)
+        partners.setdefault(c, set()).add(a)
+        pair_rows.append({
+            "pair": f"{a}:{c}",
+            "exports_a_to_b": pct(new[i, j], base[i, j]), "exports_b_to_a": pct(new[j, i], base[j, i]),
+            "total": pct(new[i, j] + new[j, i], base[i, j] + base[j, i]),
+            "baseline_a_to_b": _num(float(base[i, j])), "baseline_b_to_a": _num(float(base[j, i])),
+        })
+    members = []
+    for m in sorted(partners):
+        k = idx[m]
+        row_mask = np.ones(len(countries), dtype=bool)
+        row_mask[k] = False
+        for p in partners[m]:
+            row_mask[idx[p]] = False
+        members.append({
+            "iso3": m, "partners": sorted(partners[m]),
+            "exports_to_rest_of_world": pct(new[k, row_mask].sum(), base[k, row_mask].sum()),
+            "imports_from_rest_of_world": pct(new[row_mask, k].sum(), base[row_mask, k].sum()),
+            "exports_to_partners": pct(new[k, ~row_mask].sum() - new[k, k], base[k, ~row_mask].sum() - base[k, k]),
+        })
+    return {"pairs": pair_rows, "members": members,
+            "definition": "percent change of the solved flows; rest of the world = every country other "
+                          "than the member and its partners in the shock, domestic flows excluded"}
+
+
+def _user_sector_data(frame: pd.DataFrame) -> Any:
+    from tradepolicy.economics.ge import MultiSectorData
+    from tradepolicy.errors import InputError
+
+    if "sector" not in frame.columns:
+        raise InputError("the multi-sector model needs a sector column in the flows", field="model",
+                         expected="flows with columns exporter, importer, sector, trade",
+                         example="exporter,importer,sector,trade\nUSA,USA,agri,10")
+    countries = sorted(set(frame["exporter"].astype(str)) | set(frame["importer"].astype(str)))
+    sectors = sorted(frame["sector"].astype(str).unique())
+    ci = {c: k for k, c in enumerate(countries)}
+    si = {c: k for k, c in enumerate(sectors)}
+    x = np.full((len(sectors), len(countries), len(countries)), np.nan)
+    vals = pd.to_numeric(frame["trade"], errors="coerce").to_numpy(float)
+    x[frame["sector"].astype(str).map(si).to_numpy(), frame["exporter"].astype(str).map(ci).to_numpy(),
+      frame["importer"].astype(str).map(ci).to_numpy()] = vals
+    if np.isnan(x).any():
+        raise InputError("every (sector, exporter, importer) needs a trade value", field="trade",
+                         expected="a complete square panel per sector, domestic flows included",
+                         example="USA,USA,agri,10")
+    return MultiSectorData.from_arrays(x, countries, sectors)
+
+
 def solve_ge_counterfactual(
     *,
     dataset: str | None = "wiod-zylkin",
@@ -261,21 +409,32 @@ def solve_ge_counterfactual(
     flows: pd.DataFrame | None = None,
     rta: list[str] | tuple[str, ...] = (),
     beta: float | None = None,
-    sigma: float = 5.0,
+    sigma: float | None = None,
     reference: str = "USA",
     imbalance: str = "multiplicative",
+    numeraire: str = "reference",
     full_algorithm: str = "exact_hat",
+    model: str = "onesector",
+    stopping: str = "book",
 ) -> dict[str, Any]:
-    """Solve the one-sector GE of new RTAs between ISO3 pairs; return a JSON-ready dict.
+    """Solve the GE of new RTAs between ISO3 pairs; return a JSON-ready dict.
 
     The flows are a registered dataset's year (``dataset``, ``year``) or a user frame
     (``flows``: columns exporter, importer, trade; every ordered pair once, domestic pairs
-    included). Baseline costs rationalise the observed flows (exact-hat convention); the
-    shock multiplies t_ij^(1-sigma) by exp(beta) in both directions of every pair.
+    included; a ``sector`` column for the multi-sector model). Baseline costs rationalise
+    the observed flows (exact-hat convention); the shock multiplies t_ij^(1-sigma) by
+    exp(beta) in both directions of every pair. ``model``: ``onesector`` (the exact
+    solver), ``ge_ppml`` (the Advanced Guide's GE-PPML procedure, beside the exact solver)
+    or ``multisector`` (user flows with sectors). Defaults of beta and sigma:
+    :func:`ge_defaults` (the same in ``ge montecarlo`` and screening).
     """
     from tradepolicy.economics.ge import solve_ge
     from tradepolicy.errors import InputError
+    from tradepolicy.literals import check_literal
 
+    check_literal(model, GE_MODELS, name="model")
+    check_literal(numeraire, NUMERAIRES, name="numeraire")
+    check_literal(imbalance, ("multiplicative", "additive"), name="imbalance")
     if flows is not None:
         # ISO3 codes compared case-insensitively (the pairs and the reference are upper-cased)
         frame = flows.copy()
@@ -285,56 +444,144 @@ def solve_ge_counterfactual(
                                               frame[col].astype(str).str.strip().str.upper())
         yr, spec, inputs = None, None, {"flows": "user data"}
         source = "user flows"
+        defaults = ge_defaults(None)
     else:
+        if model == "multisector":
+            raise InputError("the multi-sector model runs on your own sectoral flows; no registered "
+                             "dataset has sectors", field="model",
+                             expected="--flows FILE with columns exporter, importer, sector, trade",
+                             example="--model multisector --flows sectors.csv")
         frame, yr, spec = load_ge_frame(dataset or "", year)
         inputs = _inputs(dataset or "")
         source = f"{dataset} {yr}"
+        defaults = ge_defaults(dataset)
     pairs = parse_pairs(list(rta))
     if beta is None:
-        b, beta_source = default_rta_beta()
+        b, beta_source = defaults.beta, defaults.beta_source
     else:
         b, beta_source = float(beta), "given"
     if not np.isfinite(b):
         raise InputError("beta must be a finite number", field="beta",
                          expected="a PPML RTA coefficient in log points", example="0.557")
-    # exact-hat: the baseline is the observed flows, so output and expenditure are their
-    # row and column sums (gegravity-sample's Y and E columns come from a 69-country world
-    # and would make the baseline differ from the data; ge montecarlo uses them, with
-    # estimated costs, as gegravity does)
-    data = _ge_data(frame, None)
-    for a, c in pairs:  # unknown codes first, then agreements already in force
-        data.index_of(a, field_name="rta")
-        data.index_of(c, field_name="rta")
-    _refuse_existing(frame, pairs, spec, source, "rta")
-    tau = np.ones((data.n, data.n))
-    for a, c in pairs:
-        i = data.index_of(a, field_name="rta")
-        j = data.index_of(c, field_name="rta")
-        tau[i, j] = tau[j, i] = np.exp(b)
-    res = solve_ge(data, tau_hat=tau, sigma=sigma, reference=reference.upper(),
-                   imbalance=imbalance, full_algorithm=full_algorithm)  # type: ignore[arg-type]
-    frame_out = res.to_frame("percent")
+    sig = defaults.sigma if sigma is None else float(sigma)
+    sigma_source = defaults.sigma_source if sigma is None else "given"
+    ref = reference.upper()
+    extra: dict[str, Any] = {}
+    if model == "multisector":
+        from tradepolicy.economics.ge import solve_ge_multisector
+
+        msd = _user_sector_data(frame)
+        countries = tuple(msd.countries)
+        cidx = {c: k for k, c in enumerate(countries)}
+        for a, c in pairs:
+            for iso in (a, c):
+                if iso not in cidx:
+                    raise InputError(f"unknown country {iso!r}", field="rta",
+                                     expected=f"one of the {len(countries)} countries", example=countries[0])
+        tau = np.ones((len(countries), len(countries)))
+        for a, c in pairs:
+            tau[cidx[a], cidx[c]] = tau[cidx[c], cidx[a]] = np.exp(b)
+        if numeraire != "reference":
+            raise InputError("the multi-sector model takes the reference CPI as numeraire", field="numeraire",
+                             expected="reference", example="--numeraire reference")
+        mres = solve_ge_multisector(msd, tau_hat=tau, sigma=sig, reference=ref,
+                                    imbalance=imbalance)  # type: ignore[arg-type]
+        frame_out = mres.to_frame()
+        base_f, new_f = mres.baseline_flows.sum(axis=0), mres.full_flows.sum(axis=0)
+        model_text = f"multi-sector structural gravity GE (exact; {len(msd.sectors)} sectors, full endowment)"
+        diagnostics: dict[str, Any] = {"converged": True, "iterations": None, "residual": 0.0}
+        if hasattr(mres, "diagnostics"):
+            diagnostics = _diag_dict(mres.diagnostics)
+        n_countries = len(countries)
+    else:
+        data = _ge_data(frame, None)
+        for a, c in pairs:  # unknown codes first, then agreements already in force
+            data.index_of(a, field_name="rta")
+            data.index_of(c, field_name="rta")
+        _refuse_existing(frame, pairs, spec, source, "rta")
+        tau = np.ones((data.n, data.n))
+        for a, c in pairs:
+            i = data.index_of(a, field_name="rta")
+            j = data.index_of(c, field_name="rta")
+            tau[i, j] = tau[j, i] = np.exp(b)
+        res = solve_ge(data, tau_hat=tau, sigma=sig, reference=ref, imbalance=imbalance,  # type: ignore[arg-type]
+                       numeraire=numeraire,  # type: ignore[arg-type]
+                       full_algorithm=full_algorithm)  # type: ignore[arg-type]
+        countries = data.countries
+        n_countries = data.n
+        diagnostics = res.diagnostics.to_dict()
+        if model == "ge_ppml":
+            from tradepolicy.economics.ge import GEData
+            from tradepolicy.economics.ge.ppml_loop import solve_ge_ppml
+
+            check_literal(stopping, ("book", "tight"), name="stopping")
+            if imbalance != "multiplicative" or numeraire != "reference":
+                raise InputError("the book's GE-PPML procedure keeps each country's E/Y ratio and the "
+                                 "reference importer's price as numeraire", field="imbalance",
+                                 expected="--imbalance multiplicative --numeraire reference",
+                                 example="--model ge_ppml --imbalance multiplicative")
+            x = np.asarray(data.flows)
+            yv, ev = x.sum(axis=1), x.sum(axis=0)
+            costs = x / (yv[:, None] * ev[None, :]) * x.sum()
+            pdata = GEData.from_arrays(x, data.countries, costs=costs)
+            book = solve_ge_ppml(pdata, tau_hat=tau, sigma=sig, reference=ref,
+                                 stopping=stopping)  # type: ignore[arg-type]
+            bf = book.to_frame("counterfactual_vs_baseline")
+            ex = res.to_frame("percent")
+            frame_out = bf.copy()
+            frame_out["exact_full_real_gdp"] = ex.loc[bf.index, "full_real_gdp"]
+            frame_out["book_minus_exact_full_real_gdp"] = bf["full_real_gdp"] - ex.loc[bf.index, "full_real_gdp"]
+            base_f, new_f = np.asarray(book.baseline_flows), np.asarray(book.full_flows)
+            model_text = ("the Advanced Guide's GE-PPML procedure (Yotov et al. 2016 ch. 2; baseline costs "
+                          f"rationalise the observed flows; stopping rule: {stopping}), with the exact "
+                          "solver's full real GDP beside it")
+            extra["procedure"] = {"stopping": stopping, "iterations": int(book.iterations),
+                                  "stopped_by_rule": bool(book.stopped_by_rule)}
+        else:
+            frame_out = res.to_frame("percent")
+            base_f, new_f = np.asarray(res.baseline.flows), np.asarray(res.full.flows)
+            model_text = "one-sector structural gravity GE (exact; conditional and full endowment)"
     rows = [{"iso3": iso, **{k: _num(float(v)) for k, v in row.items()}}
             for iso, row in frame_out.iterrows()]
     return {
-        "model": "one-sector structural gravity GE (exact; conditional and full endowment)",
+        "model": model_text,
+        "model_id": model,
         "data": source,
-        "countries": data.n,
+        "countries": n_countries,
         "baseline": "the observed flows (exact hat: t_ij^(1-sigma) rationalises them; output "
                     "and expenditure are their row and column sums)",
         "shock": {"rta": [f"{a}:{c}" for a, c in pairs], "beta": b,
                   "beta_source": beta_source,
                   "tau_hat": f"t_ij^(1-sigma) x exp({b:g}) = x{np.exp(b):.6g} both ways"},
-        "parameters": {"sigma": res.sigma, "reference": res.reference,
-                       "imbalance": res.imbalance, "full_algorithm": res.full_algorithm,
-                       "numeraire": "reference importer's price index P_ref = 1"},
+        "elasticities": {"sigma": sig, "sigma_source": sigma_source, "beta": b, "beta_source": beta_source,
+                         "beta_se": defaults.beta_se if beta is None else None},
+        "parameters": {"sigma": sig, "reference": ref,
+                       "imbalance": imbalance, "full_algorithm": full_algorithm,
+                       "numeraire": numeraire_text(numeraire, ref), "numeraire_id": numeraire},
+        "numeraire": numeraire_text(numeraire, ref),
+        "imbalance": IMBALANCE_TEXT[imbalance],
         "sign_convention": SIGN_CONVENTION,
         "unit": "percent",
         "columns": ["iso3", *frame_out.columns],
         "rows": rows,
-        "diagnostics": res.diagnostics.to_dict(),
+        "bilateral": bilateral_changes(countries, base_f, new_f, pairs),
+        "published": published_beside(pairs),
+        "diagnostics": diagnostics,
+        **extra,
         "manifest": {"inputs": inputs, "code_version": __version__},
     }
+
+
+def _diag_dict(d: Any) -> dict[str, Any]:
+    if hasattr(d, "to_dict"):
+        return dict(d.to_dict())
+    stages = list(d) if isinstance(d, list | tuple) else []
+    if stages and all(hasattr(x, "converged") for x in stages):
+        return {"converged": all(x.converged for x in stages),
+                "iterations": max(int(x.iterations) for x in stages),
+                "residual": max(float(x.residual) for x in stages),
+                "stages": [x.to_dict() for x in stages]}
+    return {"converged": True, "iterations": None, "residual": 0.0}
 
 
 def _pairs_matrix(countries: tuple[str, ...], pairs: list[tuple[str, str]], index_of: Any,
@@ -353,19 +600,158 @@ def _gegravity_estimate() -> tuple[dict[str, float], np.ndarray]:
     return {str(k): float(v) for k, v in res.coefficients.items()}, np.asarray(res.vcov)
 
 
+MC_METHODS = ("exact_hat", "estimated_costs")
+MC_COLUMNS = ["measure", "iso3", "central", "mean", "std", "q05", "q50", "q95"]
+
+
 def run_ge_montecarlo(
     *,
-    pta: list[str] | tuple[str, ...],
+    rta: list[str] | tuple[str, ...] = (),
+    pta: list[str] | tuple[str, ...] | None = None,
+    dataset: str | None = "wiod-zylkin",
+    year: int | None = None,
+    flows: pd.DataFrame | None = None,
+    beta: float | None = None,
+    beta_se: float | None = None,
     draws: int = 200,
     seed: int = 0,
-    sigma: float = 5.0,
+    sigma: float | None = None,
     sigma_sd: float = 0.0,
     reference: str = "USA",
     imbalance: str = "multiplicative",
+    numeraire: str = "reference",
+    method: str = "exact_hat",
     executor: str | None = None,
     executor_options: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Monte Carlo GE of new PTAs on the gegravity sample (2006, 30 countries).
+    """Monte Carlo GE of new RTAs: the ``ge solve`` question with uncertainty bands.
+
+    Same names and defaults as :func:`solve_ge_counterfactual` (``pta`` is an alias of
+    ``rta``). ``method``:
+
+    - ``exact_hat`` (default): the central figure IS ``ge solve``'s; each draw takes
+      beta ~ N(beta, se^2) (se: the default estimate's, or ``beta_se``) and sigma ~
+      N(sigma, sigma_sd^2) truncated at 1, and solves the same exact-hat GE;
+    - ``estimated_costs`` (gegravity-sample only): gegravity's approach, t_ij^(1-sigma) =
+      exp(z_ij b) rebuilt from every PPML coefficient drawn from its covariance (the
+      ``gegravity_sample`` preset); its baseline is the model's fitted flows, so its centre
+      differs from ``ge solve`` on the observed flows.
+    """
+    from tradepolicy.errors import InputError
+    from tradepolicy.literals import check_literal
+
+    check_literal(method, MC_METHODS, name="method")
+    if isinstance(draws, bool) or not isinstance(draws, int) or draws < 1 or draws > 100_000:
+        raise InputError(f"draws must be an integer from 1 to 100000; got {draws!r}",
+                         field="draws", expected="1 <= draws <= 100000", example="1000")
+    if pta:
+        if rta:
+            raise InputError("give the pairs once, as rta (pta is its old name)", field="rta",
+                             expected="--rta USA:GBR", example="--rta USA:GBR")
+        rta = pta
+    if method == "estimated_costs":
+        return _montecarlo_estimated_costs(rta=rta, dataset=dataset, flows=flows, draws=draws, seed=seed,
+                                           sigma=sigma, sigma_sd=sigma_sd, reference=reference,
+                                           imbalance=imbalance, numeraire=numeraire, executor=executor,
+                                           executor_options=executor_options)
+    from functools import partial
+
+    from tradepolicy.economics.ge.draws import MEASURES, solve_shock_drawn
+    from tradepolicy.economics.montecarlo import normal_draws
+    from tradepolicy.economics.uncertainty import monte_carlo
+    from tradepolicy.services.executor import get_executor
+
+    central = solve_ge_counterfactual(dataset=dataset, year=year, flows=flows, rta=rta, beta=beta,
+                                      sigma=sigma, reference=reference, imbalance=imbalance,
+                                      numeraire=numeraire)
+    b = float(central["shock"]["beta"])
+    sig = float(central["parameters"]["sigma"])
+    if beta_se is None:
+        se = ge_defaults(dataset if flows is None else None).beta_se if beta is None else 0.0
+        se_source = ("standard error of " + central["shock"]["beta_source"] if beta is None
+                     else "none given: beta fixed (give beta_se to draw it)")
+    else:
+        se, se_source = float(beta_se), "given"
+    if not np.isfinite(se) or se < 0:
+        raise InputError(f"beta_se must be >= 0; got {se!r}", field="beta_se",
+                         expected="a standard error in log points", example="0.102")
+    if flows is not None:
+        frame = flows.copy()
+        for col in ("exporter", "importer"):
+            frame[col] = frame[col].astype(str).str.strip().str.upper()
+    else:
+        frame, _yr, _spec = load_ge_frame(dataset or "", year)
+    data = _ge_data(frame, None)
+    pairs = parse_pairs(list(rta))
+    delta = np.zeros((data.n, data.n))
+    for a, c in pairs:
+        i, j = data.index_of(a, field_name="rta"), data.index_of(c, field_name="rta")
+        delta[i, j] = delta[j, i] = 1.0
+    draw = normal_draws({"rta": b}, np.array([[se ** 2]]), sig, float(sigma_sd))
+    ref = data.index_of(reference.upper(), field_name="reference")
+    consts = (np.asarray(data.flows), delta, ref, imbalance, numeraire, 1e-12, 5000)
+    with get_executor(executor, **(executor_options or {})) as ex:
+        mc = monte_carlo(partial(solve_shock_drawn, consts), draw, draws=draws, seed=seed, block=10,
+                         map_fn=ex.map)
+        kind = ex.kind
+    residual = float(np.max(mc.samples["residual"]))
+    if not residual <= 1e-10:
+        from tradepolicy.errors import ConvergenceError
+
+        raise ConvergenceError("some Monte Carlo draws did not converge", field="draws",
+                               details={"max_residual": residual})
+    samples = {m: 100.0 * mc.samples[m] for m in MEASURES}
+    cen = {r["iso3"]: r for r in central["rows"]}
+    rows = []
+    for m in MEASURES:
+        x = samples[m]
+        q = np.quantile(x, [0.05, 0.5, 0.95], axis=0)
+        for k, iso in enumerate(data.countries):
+            rows.append({"measure": m, "iso3": iso, "central": cen[iso].get(m),
+                         "mean": _num(float(x[:, k].mean())), "std": _num(float(x[:, k].std(ddof=1)))
+                         if draws > 1 else 0.0,
+                         "q05": _num(float(q[0, k])), "q50": _num(float(q[1, k])), "q95": _num(float(q[2, k]))})
+    return {
+        "model": "Monte Carlo over beta (and sigma): " + central["model"],
+        "method": "exact_hat",
+        "data": central["data"],
+        "countries": central["countries"],
+        "shock": central["shock"],
+        "central": {"rows": central["rows"], "columns": central["columns"], "bilateral": central["bilateral"]},
+        "coefficients": {"rta": b},
+        "coefficient_source": f"{central['shock']['beta_source']}; draws N({b:g}, {se:g}^2), se: {se_source}",
+        "elasticities": {**central["elasticities"], "beta_se": se, "beta_se_source": se_source},
+        "parameters": {"sigma": sig, "sigma_sd": float(sigma_sd), "reference": reference.upper(),
+                       "imbalance": imbalance, "numeraire_id": numeraire, "draws": draws, "seed": seed,
+                       "executor": kind, "beta_se": se},
+        "numeraire": central["numeraire"],
+        "imbalance": central["imbalance"],
+        "published": central["published"],
+        "sign_convention": SIGN_CONVENTION,
+        "unit": "percent",
+        "columns": MC_COLUMNS,
+        "rows": rows,
+        "diagnostics": {"iterations": int(mc.samples["iterations"].max()), "max_residual": residual},
+        "manifest": central["manifest"],
+    }
+
+
+def _montecarlo_estimated_costs(
+    *,
+    rta: list[str] | tuple[str, ...],
+    dataset: str | None,
+    flows: pd.DataFrame | None,
+    draws: int,
+    seed: int,
+    sigma: float | None,
+    sigma_sd: float,
+    reference: str,
+    imbalance: str,
+    numeraire: str,
+    executor: str | None,
+    executor_options: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """Run gegravity's Monte Carlo on the gegravity sample (2006, 30 countries).
 
     Coefficients and their covariance come from the ``gegravity_sample`` PPML preset
     (hetero-robust; it reproduces gegravity's published ppmlhdfe estimates); each draw
@@ -374,16 +760,21 @@ def run_ge_montecarlo(
     from tradepolicy.economics.ge import GEData
     from tradepolicy.errors import InputError
 
-    if not isinstance(draws, int) or draws < 1 or draws > 100_000:
-        raise InputError(f"draws must be an integer from 1 to 100000; got {draws!r}",
-                         field="draws", expected="1 <= draws <= 100000", example="1000")
-    pairs = parse_pairs(list(pta), field="pta")
+    if flows is not None or (dataset or "gegravity-sample") != "gegravity-sample":
+        raise InputError("the estimated-costs Monte Carlo needs the gegravity sample's cost variables",
+                         field="method", expected="--dataset gegravity-sample, or --method exact_hat",
+                         example="--method estimated_costs --dataset gegravity-sample")
+    if numeraire != "reference":
+        raise InputError("the estimated-costs Monte Carlo uses the reference importer's price index",
+                         field="numeraire", expected="reference", example="--numeraire reference")
+    pairs = parse_pairs(list(rta))
     frame, yr, spec = load_ge_frame("gegravity-sample", None)
     data = _ge_data(frame, spec)
     for a, c in pairs:
-        data.index_of(a, field_name="pta")
-        data.index_of(c, field_name="pta")
-    _refuse_existing(frame, pairs, spec, f"gegravity-sample {yr}", "pta")
+        data.index_of(a, field_name="rta")
+        data.index_of(c, field_name="rta")
+    _refuse_existing(frame, pairs, spec, f"gegravity-sample {yr}", "rta")
+    sig = ge_defaults("gegravity-sample").sigma if sigma is None else float(sigma)
     coefs, cov = _gegravity_estimate()
     z = {k: data.matrix(frame, k) for k in coefs}
     cf = {"pta": _pairs_matrix(data.countries, pairs, data.index_of, z["pta"])}
@@ -395,7 +786,7 @@ def run_ge_montecarlo(
             GEData.from_arrays(data.flows, data.countries, output=data.output,
                                expenditure=data.expenditure),
             cost_variables=z, counterfactual=cf, coefficients=coefs, covariance=cov,
-            sigma=sigma, sigma_sd=sigma_sd, reference=reference.upper(), draws=draws,
+            sigma=sig, sigma_sd=sigma_sd, reference=reference.upper(), draws=draws,
             seed=seed, imbalance=imbalance,  # type: ignore[arg-type]
             map_fn=ex.map,
         )
@@ -403,15 +794,25 @@ def run_ge_montecarlo(
     bands = mc.to_frame("percent").reset_index()
     rows = [{str(k): (_num(float(v)) if isinstance(v, float | np.floating) else v)
              for k, v in r.items()} for r in bands.to_dict(orient="records")]
+    for r in rows:
+        r.setdefault("central", None)
     return {
-        "model": "Monte Carlo over PPML coefficients (and sigma): one-sector GE per draw",
+        "model": "Monte Carlo over PPML coefficients (and sigma): one-sector GE per draw on the "
+                 "model's fitted baseline (gegravity's approach)",
+        "method": "estimated_costs",
         "data": f"gegravity-sample {yr}",
-        "shock": {"pta": [f"{a}:{c}" for a, c in pairs]},
+        "countries": data.n,
+        "shock": {"rta": [f"{a}:{c}" for a, c in pairs]},
         "coefficients": coefs,
         "coefficient_source": "gegravity_sample PPML preset (hetero-robust covariance)",
-        "parameters": {"sigma": float(sigma), "sigma_sd": float(sigma_sd),
-                       "reference": reference.upper(), "imbalance": imbalance,
+        "elasticities": {"sigma": sig, "sigma_source": ge_defaults("gegravity-sample").sigma_source
+                         if sigma is None else "given"},
+        "parameters": {"sigma": float(sig), "sigma_sd": float(sigma_sd),
+                       "reference": reference.upper(), "imbalance": imbalance, "numeraire_id": numeraire,
                        "draws": draws, "seed": seed, "executor": kind},
+        "numeraire": numeraire_text(numeraire, reference.upper()),
+        "imbalance": IMBALANCE_TEXT[imbalance],
+        "published": published_beside(pairs),
         "sign_convention": SIGN_CONVENTION,
         "unit": "percent",
         "columns": list(bands.columns),

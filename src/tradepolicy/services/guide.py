@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select, text
@@ -180,3 +181,93 @@ def get_entry(entry_id: str) -> dict[str, Any]:
             raise NotFoundError(f"Unknown guide entry {entry_id!r}.", field="entry_id",
                                 expected="an id from /guide", example="what-is-ustr")
         return _entry_dict(e, 0.0, s)
+
+
+# ----------------------------------------------------------------------------- coverage
+NOT_COVERED_PREFIX = "not-covered-"
+# Where the office publishes what the guide does not hold (named in every "not covered" answer).
+PUBLISHED_ELSEWHERE = (
+    {"title": "USTR press releases, reports and fact sheets", "href": "https://ustr.gov"},
+    {"title": "Federal Register: notices, proclamations and executive orders", "href": "https://www.federalregister.gov"},
+    {"title": "regulations.gov: the office's public comment dockets", "href": "https://www.regulations.gov"},
+)
+_ACRONYM = re.compile(r"\b([A-Z][A-Z0-9]{1,}|[0-9]{3,}[A-Za-z0-9.]*)\b")
+
+
+@dataclass(frozen=True)
+class GuideAnswer:
+    """The guide's answer to a question: the ranked entries, and whether they answer it.
+
+    ``covered`` is False when no entry matches, when the question names a term (an acronym
+    such as IEEPA or PDF, or a number such as 9903) that no entry mentions, or when the best
+    entry is one of the guide's "not covered" notes. ``not_covered`` then says so, names
+    the unknown terms, the nearest entries (not answers) and where the office publishes.
+    """
+
+    question: str
+    covered: bool
+    results: list[dict[str, Any]]
+    not_covered: dict[str, Any] | None = None
+    unknown_terms: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form (the API's and the CLI's)."""
+        return {"q": self.question, "covered": self.covered, "count": len(self.results),
+                "results": self.results, "not_covered": self.not_covered}
+
+
+def _corpus_words() -> set[str]:
+    with read_session() as s:
+        words: set[str] = set()
+        for e in s.scalars(select(GuideEntry)):
+            if e.id.startswith(NOT_COVERED_PREFIX):
+                continue
+            words.update(_TOKEN.findall(f"{e.title} {e.keywords} {e.body}".lower()))
+        for a in s.scalars(select(Agreement)):
+            words.update(_TOKEN.findall(f"{a.name} {a.short_name}".lower()))
+        for ag in s.scalars(select(Agency)):
+            words.update(_TOKEN.findall(ag.name.lower()))
+        return words
+
+
+def unknown_terms(question: str) -> list[str]:
+    """Return the acronyms and numbers of ``question`` that no guide entry or registry name uses."""
+    words = _corpus_words()
+    out = []
+    for tok in _ACRONYM.findall(question):
+        low = tok.lower()
+        if low in DOMAIN_WORDS or low in ("us", "usa", "u") or low in out:
+            continue
+        if low not in words and not any(w.startswith(low[:6]) for w in words if len(low) >= 6):
+            out.append(low)
+    return out
+
+
+def answer(question: str, *, limit: int = 5) -> GuideAnswer:
+    """Answer ``question``: the ranked entries, or say plainly that the guide does not cover it."""
+    hits = ask(question, limit=limit)
+    unknown = unknown_terms(question) if hits else []
+    top_gap = bool(hits) and str(hits[0]["id"]).startswith(NOT_COVERED_PREFIX)
+    if top_gap and unknown:
+        gap_words = set(_TOKEN.findall(f"{hits[0]['title']} {hits[0]['body']}".lower()))
+        top_gap = all(t in gap_words for t in unknown)   # the note is about the unknown term
+    if hits and not unknown and not top_gap:
+        return GuideAnswer(question, True, hits)
+    if top_gap:
+        gap = hits[0]
+        message = gap["body"]
+        nearest = [{"kind": "entry", "id": h["id"], "title": h["title"]} for h in hits[1:3]
+                   if not str(h["id"]).startswith(NOT_COVERED_PREFIX)]
+        return GuideAnswer(question, False, hits, {
+            "message": message, "topic": gap["title"], "pointers": gap["links"], "sources": gap["citations"],
+            "nearest_entries": nearest, "published_elsewhere": list(PUBLISHED_ELSEWHERE)}, [])
+    what = ", ".join(t.upper() for t in unknown) if unknown else "this question"
+    nearest = [{"kind": "entry", "id": h["id"], "title": h["title"]} for h in hits[:3]]
+    message = (f"The guide has no entry on {what}. "
+               + ("The entries below share other words with the question; they are the nearest, not an answer. "
+                  if nearest else "")
+               + "The office publishes what the guide does not hold on ustr.gov, in the Federal Register "
+                 "and in its regulations.gov dockets.")
+    return GuideAnswer(question, False, [] if unknown else hits, {
+        "message": message, "topic": what, "pointers": [], "sources": [],
+        "nearest_entries": nearest, "published_elsewhere": list(PUBLISHED_ELSEWHERE)}, unknown)

@@ -67,6 +67,7 @@ AD_RULES: dict[str, str] = {
     "arms_length_high": "adcvd.nv.arms_length_upper",
     "difmer_cap": "adcvd.nv.difmer_cap",
     "viability_share": "adcvd.nv.viability",
+    "review_averaging_months": "adcvd.ar.nv_averaging_months",
 }
 CVD_RULES: dict[str, str] = {
     "expensing_threshold": "adcvd.cvd.grant_expensing",
@@ -130,27 +131,57 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+SUPPORTED_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".parquet", ".pq")
+DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+
+
 def file_suffix(name: str) -> str:
-    """Return the normalised suffix (.csv or .parquet) of a file name, or raise."""
+    """Return the normalised suffix (.csv, .xlsx or .parquet) of a file name, or raise."""
     low = name.lower()
-    for s in (".csv", ".parquet", ".pq"):
+    for s in SUPPORTED_SUFFIXES:
         if low.endswith(s):
-            return ".parquet" if s == ".pq" else s
-    raise InputError(f"Unsupported sales file type: {name!r}.", where=name, field="file",
-                     expected="a .csv or .parquet file", example="us_sales.csv")
+            return {".pq": ".parquet", ".tsv": ".csv", ".txt": ".csv"}.get(s, s)
+    hint = " Save an .xls workbook as .xlsx." if low.endswith(".xls") else ""
+    raise InputError(f"Unsupported sales file type: {name!r}.{hint}", where=name, field="file",
+                     expected="a .csv (comma, semicolon or tab), .xlsx or .parquet file", example="us_sales.csv")
+
+
+def detect_delimiter(data: bytes) -> str:
+    """Return the delimiter of a delimited text file: the most frequent of , ; tab | in its header line."""
+    head = data.lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0].decode("utf-8", errors="replace")
+    counts = {d: head.count(d) for d in DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
 
 
 def parse_table(data: bytes, suffix: str, source: str) -> pd.DataFrame:
-    """Parse CSV (every cell read as text; the engine converts and checks) or Parquet bytes."""
+    """Parse delimited text, Excel .xlsx or Parquet bytes into a frame of the file's cells.
+
+    Text and Excel cells are read as text (the engine converts and checks them). The
+    delimiter of a text file is detected from its header line (comma, semicolon, tab or
+    pipe); Excel files are read from their first sheet with openpyxl (through pandas).
+    """
     try:
         if suffix == ".parquet":
             df = pd.read_parquet(io.BytesIO(data))
+        elif suffix == ".xlsx":
+            df = pd.read_excel(io.BytesIO(data), sheet_name=0, dtype=str, engine="openpyxl",
+                               keep_default_na=False)
         else:
-            df = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (ValueError, OSError, pd.errors.ParserError) as exc:
+            sep = detect_delimiter(data)
+            df = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, skipinitialspace=True,
+                             sep=sep, encoding="utf-8-sig")
+            if len(df.columns) == 1 and any(d in str(df.columns[0]) for d in DELIMITERS if d != sep):
+                raise InputError(f"Cannot split the header of {source} into columns.", where=f"{source}, header",
+                                 field="file", expected="columns separated by a comma, semicolon or tab",
+                                 example="sale_id,connum,quantity,net_price,...")
+    except InputError:
+        raise
+    except (ValueError, OSError, KeyError, pd.errors.ParserError) as exc:
+        what = {".parquet": "a Parquet file", ".xlsx": "an Excel .xlsx workbook (first sheet, header row 1)"}.get(
+            suffix, "a delimited text file with a header row (comma, semicolon or tab)")
         raise InputError(f"Cannot read {source}: {exc}", where=source, field="file",
-                         expected="a CSV with a header row, or a Parquet file",
-                         example="sale_id,connum,quantity,net_price,...") from exc
+                         expected=what, example="sale_id,connum,quantity,net_price,...") from exc
     df.columns = [str(c).strip() for c in df.columns]  # "sale_id " in a header is sale_id
     return df
 
@@ -243,12 +274,9 @@ def margin_results(res: MarginResult) -> dict[str, Any]:
 
 
 def _run_dict(r: Run, attachments: list[str] | None = None) -> dict[str, Any]:
-    return {
-        "id": r.id, "kind": r.kind, "created_at": r.created_at.isoformat() if r.created_at else None,
-        "created_by": r.created_by, "inputs": r.inputs, "parameters": r.parameters,
-        "law_version": r.law_version, "code_version": r.code_version, "results": r.results,
-        "parent_id": r.parent_id, "proceedings": attachments or [],
-    }
+    from tradepolicy.services.runs import run_record
+
+    return run_record(r, proceedings=attachments or [])
 
 
 def _store_run(kind: str, inputs: dict[str, str], parameters: dict[str, Any], results: dict[str, Any],
@@ -515,13 +543,19 @@ def _attachments(s: Session, run_ids: Sequence[int]) -> dict[int, list[str]]:
     return out
 
 
-def list_runs(kind: str | None = None, *, limit: int = 200) -> list[dict[str, Any]]:
-    """Return remedies runs, newest first, without their full results."""
+def list_runs(kind: str | None = None, *, limit: int | None = 200,
+              ids: Sequence[int] | None = None) -> list[dict[str, Any]]:
+    """Return remedies runs, newest first, without their full results.
+
+    ``ids`` restricts the list to those runs (every one of them: no limit applies unless given).
+    """
     if kind is not None:
         check_literal(kind, KINDS, name="kind")
+    from tradepolicy.services.runs import list_run_rows
+
     with read_session() as s:
-        q = select(Run).where(Run.kind.in_([kind] if kind else list(KINDS))).order_by(Run.id.desc()).limit(limit)
-        runs = list(s.scalars(q))
+        runs = list_run_rows(s, (kind,) if kind else tuple(KINDS), limit=limit,
+                             ids=list(ids) if ids is not None else None)
         att = _attachments(s, [r.id for r in runs])
         out = []
         for r in runs:
@@ -538,11 +572,10 @@ def list_runs(kind: str | None = None, *, limit: int = 200) -> list[dict[str, An
 
 def get_run(run_id: int) -> dict[str, Any]:
     """Return one remedies run with its results and attached proceedings."""
+    from tradepolicy.services.runs import get_run_row
+
     with read_session() as s:
-        r = s.get(Run, run_id)
-        if r is None or r.kind not in KINDS:
-            raise NotFoundError(f"No remedies run {run_id}.", where=f"run {run_id}", field="run_id",
-                                expected="the id of a stored remedies run", example="1")
+        r = get_run_row(s, run_id, tuple(KINDS), "remedies")
         return _run_dict(r, _attachments(s, [r.id]).get(r.id, []))
 
 
@@ -628,7 +661,8 @@ def runs_of_case(case_id: str) -> list[dict[str, Any]]:
             raise NotFoundError(f"No proceeding {case_id!r}.", where=f"case {case_id}", field="case_id",
                                 expected="the id of an AD/CVD proceeding", example="A-533-840")
         ids = [a.run_id for a in s.scalars(select(RunAttachment).where(RunAttachment.proceeding_id == case_id))]
-    return [r for r in list_runs() if r["id"] in ids]
+    # every attached run, however old (the list of all runs stops at the 200 newest)
+    return list_runs(ids=ids, limit=None) if ids else []
 
 
 # ----------------------------------------------------------------------------- shrimp orders

@@ -39,3 +39,43 @@ def add_run(
            entity_id=str(run.id), before=None,
            after={k: getattr(run, k) for k in _AUDITED})
     return run
+
+
+# ----------------------------------------------------------------------------- reading runs
+# One service and one payload name for every kind of run (scenarios, remedies, gravity): the
+# stored results are under "results" everywhere (the column's name).
+PAYLOAD = "results"
+
+
+def run_record(r: Run, **extra: Any) -> dict[str, Any]:
+    """Return the one JSON form of a stored run (``results`` is the payload), plus ``extra``."""
+    return {
+        "id": r.id, "kind": r.kind, "created_at": r.created_at.isoformat() if r.created_at else None,
+        "created_by": r.created_by, "inputs": r.inputs, "parameters": r.parameters,
+        "law_version": r.law_version, "code_version": r.code_version, PAYLOAD: r.results or {},
+        "parent_id": r.parent_id, **extra,
+    }
+
+
+def get_run_row(session: Session, run_id: int, kinds: tuple[str, ...], what: str) -> Run:
+    """Return the run ``run_id`` if its kind is one of ``kinds``; else NotFoundError naming ``what``."""
+    from tradepolicy.errors import NotFoundError
+
+    r = session.get(Run, int(run_id))
+    if r is None or r.kind not in kinds:
+        raise NotFoundError(f"No {what} run {run_id}.", where=f"runs/{run_id}", field="run_id",
+                            expected=f"the id of a stored {what} run", example="1")
+    return r
+
+
+def list_run_rows(session: Session, kinds: tuple[str, ...], *, limit: int | None = 200,
+                  ids: list[int] | None = None) -> list[Run]:
+    """Return runs of ``kinds``, newest first; ``ids`` restricts to those (all of them unless ``limit``)."""
+    from sqlalchemy import select
+
+    q = select(Run).where(Run.kind.in_(list(kinds))).order_by(Run.id.desc())
+    if ids is not None:
+        q = q.where(Run.id.in_(list(ids)))
+    if limit is not None:
+        q = q.limit(limit)
+    return list(session.scalars(q))

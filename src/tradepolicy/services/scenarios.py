@@ -240,11 +240,10 @@ def manifest(sc: Scenario) -> dict[str, Any]:
 
 # ------------------------------------------------------------------ runs
 def _run_dict(r: Run) -> dict[str, Any]:
+    from tradepolicy.services.runs import run_record
+
     res = r.results or {}
-    return {"id": r.id, "kind": r.kind, "created_at": r.created_at.isoformat() if r.created_at else None,
-            "created_by": r.created_by, "name": res.get("name"), "title": res.get("title"),
-            "model": res.get("model"), "law_version": r.law_version, "code_version": r.code_version,
-            "inputs": r.inputs, "parameters": r.parameters, "result": res, "parent_id": r.parent_id}
+    return run_record(r, name=res.get("name"), title=res.get("title"), model=res.get("model"))
 
 
 def evaluate_scenario(sc: Scenario) -> tuple[ScenarioResult, dict[str, Any]]:
@@ -257,13 +256,14 @@ def evaluate_scenario(sc: Scenario) -> tuple[ScenarioResult, dict[str, Any]]:
 def run_scenario(source: str | Path | Scenario, *, store: bool = True, actor: str | None = None) -> dict[str, Any]:
     """Run a scenario file (or example name, or parsed scenario); store it unless ``store=False``.
 
-    Returns ``{"id", "result", "manifest"}``; ``id`` is None when not stored.
+    Returns ``{"id", "results", "manifest"}``; ``id`` is None when not stored (``results`` is
+    the payload name of every run, as in ``services.runs``).
     """
     sc = source if isinstance(source, Scenario) else load_scenario(source)
     result, man = evaluate_scenario(sc)
-    out: dict[str, Any] = {"id": None, "result": result.to_dict(), "manifest": man}
+    out: dict[str, Any] = {"id": None, "results": result.to_dict(), "manifest": man}
     if store:
-        out["id"] = _store(sc, out["result"], man, actor=actor)
+        out["id"] = _store(sc, out["results"], man, actor=actor)
     return out
 
 
@@ -292,22 +292,21 @@ def _store(sc: Scenario, result: dict[str, Any], man: dict[str, Any], *, actor: 
 
 def get_run(run_id: int) -> dict[str, Any]:
     """Return one stored scenario run."""
+    from tradepolicy.services.runs import get_run_row
+
     with read_session() as s:
-        r = s.get(Run, int(run_id))
-        if r is None or r.kind != RUN_KIND:
-            raise NotFoundError(f"No scenario run {run_id}.", where=f"runs/{run_id}", field="run_id",
-                                expected="the id of a stored scenario run", example="1")
-        return _run_dict(r)
+        return _run_dict(get_run_row(s, int(run_id), (RUN_KIND,), "scenario"))
 
 
 def list_runs(limit: int = 50) -> list[dict[str, Any]]:
     """List the newest scenario runs (without their full results)."""
+    from tradepolicy.services.runs import PAYLOAD, list_run_rows
+
     with read_session() as s:
-        rs = s.execute(select(Run).where(Run.kind == RUN_KIND).order_by(Run.id.desc()).limit(limit)).scalars()
         out = []
-        for r in rs:
+        for r in list_run_rows(s, (RUN_KIND,), limit=limit):
             d = _run_dict(r)
-            d.pop("result")
+            d.pop(PAYLOAD)
             d["name"], d["model"] = (r.results or {}).get("name"), (r.results or {}).get("model")
             d["title"] = (r.results or {}).get("title")
             out.append(d)
@@ -354,7 +353,7 @@ def compare(a: str | int | Path, b: str | int | Path) -> dict[str, Any]:
     run and stored first). Numeric differences are B minus A.
     """
     ra, rb = _as_results((a, b))
-    res_a, res_b = ra["result"], rb["result"]
+    res_a, res_b = ra["results"], rb["results"]
     # Differences only between like quantities: same model (so the same statistics mean the
     # same thing) and the same unit. Otherwise the values are shown side by side, undiffed.
     comparable = res_a.get("model") == res_b.get("model") and res_a.get("unit") == res_b.get("unit")

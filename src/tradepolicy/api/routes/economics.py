@@ -11,6 +11,15 @@ from typing import Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from tradepolicy.api.economics_schemas import (
+    CompareOut,
+    ExamplesOut,
+    RunDetailOut,
+    RunsOut,
+    ScenarioRunOut,
+    ScreeningOut,
+    errors,
+)
 from tradepolicy.api.security import requires
 from tradepolicy.errors import InputError
 from tradepolicy.services import scenarios as svc
@@ -26,14 +35,14 @@ class RunRequest(BaseModel):
     store: bool = True
 
 
-@router.get("/economics/examples", dependencies=[requires("public.read")])
+@router.get("/economics/examples", dependencies=[requires("public.read")], response_model=ExamplesOut, responses=errors())
 def examples() -> dict[str, Any]:
     """List the example scenarios."""
     rows = svc.list_examples()
     return {"ok": True, "count": len(rows), "examples": rows}
 
 
-@router.post("/economics/scenarios/run", dependencies=[requires("runs.write")])
+@router.post("/economics/scenarios/run", dependencies=[requires("runs.write")], response_model=ScenarioRunOut, responses=errors(400, 404, 413, 503))
 def run(req: RunRequest) -> dict[str, Any]:
     """Run a scenario; the response has summary, rows by ISO3, chart, tables and manifest."""
     if (req.example is None) == (req.yaml is None):
@@ -41,37 +50,41 @@ def run(req: RunRequest) -> dict[str, Any]:
                          expected="{example: NAME} or {yaml: TEXT}", example='{"example": "shrimp-preference-smart"}')
     out = (svc.run_scenario(req.example, store=req.store) if req.example is not None
            else svc.run_scenario_text(req.yaml or "", store=req.store))
-    return {"ok": True, "id": out["id"], **out["result"], "manifest": out["manifest"]}
+    return {"ok": True, "id": out["id"], **out["results"], "manifest": out["manifest"]}
 
 
-@router.get("/economics/runs", dependencies=[requires("public.read")])
+@router.get("/economics/runs", dependencies=[requires("public.read")], response_model=RunsOut, responses=errors())
 def runs(limit: int = Query(50, ge=1, le=1000)) -> dict[str, Any]:
     """List stored scenario runs, newest first."""
     rows = svc.list_runs(limit)
     return {"ok": True, "count": len(rows), "runs": rows}
 
 
-@router.get("/economics/runs/{run_id}", dependencies=[requires("public.read")])
+@router.get("/economics/runs/{run_id}", dependencies=[requires("public.read")], response_model=RunDetailOut, responses=errors(404))
 def run_detail(run_id: int) -> dict[str, Any]:
     """Return one stored run with its manifest."""
     r = svc.get_run(run_id)
-    res = dict(r["result"])
+    res = dict(r["results"])
     man = res.pop("manifest", {})
     return {"ok": True, "id": r["id"], "created_at": r["created_at"], "parent_id": r["parent_id"], **res,
             "manifest": man}
 
 
-@router.get("/economics/compare", dependencies=[requires("public.read")])
+@router.get("/economics/compare", dependencies=[requires("public.read")], response_model=CompareOut, responses=errors(400, 404))
 def compare(a: int = Query(..., ge=1), b: int = Query(..., ge=1)) -> dict[str, Any]:
     """Compare two stored runs side by side (B minus A)."""
     return {"ok": True, **svc.compare(a, b)}
 
 
-@router.get("/economics/screening", dependencies=[requires("public.read")])
+@router.get("/economics/screening", dependencies=[requires("public.read")], response_model=ScreeningOut,
+            responses=errors(400, 401, 403, 503))
 def screening(
     home: str = Query("USA", min_length=3, max_length=3),
-    dataset: str = Query("agtpa"),
+    dataset: str = Query("auto", max_length=20),
     year: int | None = Query(None),
+    as_of: str | None = Query(None, max_length=10, description="YYYY-MM-DD (default today)"),
+    draws: int = Query(200, ge=0, le=2000, description="Monte Carlo draws of the band"),
+    seed: int = Query(0),
     candidates: str | None = Query(None, max_length=2000, description="Comma-separated ISO3"),
     rank_by: str = Query("home"),
     products: str | None = Query(None, description="baci-shrimp-2018 for complementarity/RCA"),
@@ -81,4 +94,4 @@ def screening(
 
     cands = [c.strip().upper() for c in candidates.split(",") if c.strip()] if candidates else None
     return {"ok": True, **screen(home=home, dataset=dataset, year=year, candidates=cands, rank_by=rank_by,
-                                  product_dataset=products)}
+                                  product_dataset=products, as_of=as_of, draws=draws, seed=seed)}

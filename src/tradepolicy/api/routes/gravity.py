@@ -15,8 +15,15 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
+from tradepolicy.api.economics_schemas import (
+    EstimateOut,
+    GEMonteCarloOut,
+    GESolveOut,
+    PresetsOut,
+    errors,
+)
 from tradepolicy.api.security import requires
 from tradepolicy.services import gravity as svc
 
@@ -34,71 +41,97 @@ class EstimateRequest(BaseModel):
 
 
 class FlowRow(BaseModel):
-    """One bilateral flow: exporter, importer (ISO3) and the value (>= 0)."""
+    """One bilateral flow: exporter, importer (ISO3), optional sector, and the value (>= 0)."""
 
     exporter: str = Field(max_length=12)
     importer: str = Field(max_length=12)
+    sector: str | None = Field(default=None, max_length=40)
     trade: float | None = Field(description="Value of shipments, e.g. US$ million")
 
 
 class SolveRequest(BaseModel):
-    """A GE counterfactual: new RTAs on a dataset year or on your own flows."""
+    """A GE counterfactual: new agreements on a dataset year or on your own flows."""
 
-    rta: list[str] = Field(min_length=1, max_length=500, examples=[["USA:MEX"]])
+    model_config = ConfigDict(populate_by_name=True)
+
+    rta: list[str] = Field(min_length=1, max_length=500, examples=[["USA:GBR"]],
+                           validation_alias=AliasChoices("rta", "pta"))
     dataset: str = Field(default="wiod-zylkin", max_length=40)
     year: int | None = None
     flows: list[FlowRow] | None = Field(default=None, max_length=250_000)
     beta: float | None = Field(default=None, description="RTA partial effect (log points)")
-    sigma: float = 5.0
+    sigma: float | None = Field(default=None, description="default: the dataset's (stated)")
     reference: str = Field(default="USA", max_length=12)
     imbalance: str = Field(default="multiplicative", max_length=20)
+    numeraire: str = Field(default="reference", max_length=20)
     full_algorithm: str = Field(default="exact_hat", max_length=20)
+    model: str = Field(default="onesector", max_length=20,
+                       description="onesector | ge_ppml | multisector (flows with a sector)")
+    stopping: str = Field(default="book", max_length=10)
 
 
 class MonteCarloRequest(BaseModel):
-    """A Monte Carlo GE of new PTAs on the gegravity sample."""
+    """A Monte Carlo GE: the solve question (same names and defaults) with bands."""
 
-    pta: list[str] = Field(min_length=1, max_length=100, examples=[["CAN:JPN"]])
+    model_config = ConfigDict(populate_by_name=True)
+
+    rta: list[str] = Field(min_length=1, max_length=100, examples=[["USA:GBR"]],
+                           validation_alias=AliasChoices("rta", "pta"))
+    dataset: str = Field(default="wiod-zylkin", max_length=40)
+    year: int | None = None
+    flows: list[FlowRow] | None = Field(default=None, max_length=250_000)
+    beta: float | None = None
+    beta_se: float | None = None
     draws: int = 200
     seed: int = 0
-    sigma: float = 5.0
+    sigma: float | None = None
     sigma_sd: float = 0.0
     reference: str = Field(default="USA", max_length=12)
     imbalance: str = Field(default="multiplicative", max_length=20)
+    numeraire: str = Field(default="reference", max_length=20)
+    method: str = Field(default="exact_hat", max_length=20)
     executor: str | None = Field(default=None, max_length=20)
 
 
-@router.get("/economics/gravity/presets", dependencies=[requires("public.read")])
+def _frame(rows: list[FlowRow] | None) -> Any:
+    if rows is None:
+        return None
+    import pandas as pd
+
+    cols = ["exporter", "importer", "trade"]
+    if any(r.sector is not None for r in rows):
+        cols = ["exporter", "importer", "sector", "trade"]
+    return pd.DataFrame([r.model_dump() for r in rows], columns=cols)
+
+
+@router.get("/economics/gravity/presets", dependencies=[requires("public.read")], response_model=PresetsOut, responses=errors())
 def presets() -> dict[str, Any]:
     """List the PPML presets with their published figures."""
     rows = svc.list_presets()
     return {"ok": True, "count": len(rows), "presets": rows}
 
 
-@router.post("/economics/gravity/estimate", dependencies=[requires("runs.write")])
+@router.post("/economics/gravity/estimate", dependencies=[requires("runs.write")], response_model=EstimateOut, responses=errors(400, 404, 503))
 def estimate(req: EstimateRequest) -> dict[str, Any]:
     """Estimate a preset; the response has coefficients beside the published ones."""
     return {"ok": True, **svc.run_gravity_preset(req.preset, store=req.store)}
 
 
-@router.post("/economics/ge/solve", dependencies=[requires("public.read")])
+@router.post("/economics/ge/solve", dependencies=[requires("public.read")], response_model=GESolveOut,
+             responses=errors(400, 401, 403, 404, 413, 503))
 def ge_solve(req: SolveRequest) -> dict[str, Any]:
     """Solve the exact conditional and full-endowment GE; rows by ISO3."""
-    frame = None
-    if req.flows is not None:
-        import pandas as pd
-
-        frame = pd.DataFrame([r.model_dump() for r in req.flows],
-                             columns=["exporter", "importer", "trade"])
     out = svc.solve_ge_counterfactual(
-        dataset=req.dataset, year=req.year, flows=frame, rta=req.rta, beta=req.beta,
+        dataset=req.dataset, year=req.year, flows=_frame(req.flows), rta=req.rta, beta=req.beta,
         sigma=req.sigma, reference=req.reference, imbalance=req.imbalance,
-        full_algorithm=req.full_algorithm,
+        numeraire=req.numeraire, full_algorithm=req.full_algorithm, model=req.model,
+        stopping=req.stopping,
     )
     return {"ok": True, **out}
 
 
-@router.post("/economics/ge/montecarlo", dependencies=[requires("public.read")])
+@router.post("/economics/ge/montecarlo", dependencies=[requires("public.read")], response_model=GEMonteCarloOut,
+             responses=errors(400, 401, 403, 404, 413, 503))
 def ge_montecarlo(req: MonteCarloRequest) -> dict[str, Any]:
     """Run a Monte Carlo GE; bands (mean, sd, quantiles) per measure and ISO3."""
     if req.draws > API_MAX_DRAWS:
@@ -111,7 +144,9 @@ def ge_montecarlo(req: MonteCarloRequest) -> dict[str, Any]:
             example="1000",
         )
     out = svc.run_ge_montecarlo(
-        pta=req.pta, draws=req.draws, seed=req.seed, sigma=req.sigma, sigma_sd=req.sigma_sd,
-        reference=req.reference, imbalance=req.imbalance, executor=req.executor,
+        rta=req.rta, dataset=req.dataset, year=req.year, flows=_frame(req.flows), beta=req.beta,
+        beta_se=req.beta_se, draws=req.draws, seed=req.seed, sigma=req.sigma,
+        sigma_sd=req.sigma_sd, reference=req.reference, imbalance=req.imbalance,
+        numeraire=req.numeraire, method=req.method, executor=req.executor,
     )
     return {"ok": True, **out}

@@ -6,23 +6,28 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 
+from tradepolicy.api.economics_schemas import (
+    GuideAnswerOut,
+    GuideEntryOut,
+    errors,
+)
 from tradepolicy.api.security import requires
 from tradepolicy.services import guide as svc
 
 router = APIRouter(tags=["guide"])
 
 
-@router.get("/guide", dependencies=[requires("public.read")])
+@router.get("/guide", dependencies=[requires("public.read")], response_model=GuideAnswerOut,
+            responses=errors(401, 403))
 def ask(
     q: str = Query(..., min_length=1, max_length=500, description="a question, e.g. 'How does USTR negotiate?'"),
     limit: int = Query(5, ge=1, le=50),
 ) -> dict[str, Any]:
-    """Answer a question with the best-matching guide entries."""
-    hits = svc.ask(q, limit=limit)
-    return {"ok": True, "q": q, "count": len(hits), "results": hits}
+    """Answer a question with the best-matching guide entries, or say that the guide does not cover it."""
+    return {"ok": True, **svc.answer(q, limit=limit).to_dict()}
 
 
-@router.get("/guide/entries/{entry_id}", dependencies=[requires("public.read")])
+@router.get("/guide/entries/{entry_id}", dependencies=[requires("public.read")], response_model=GuideEntryOut, responses=errors(404))
 def entry(entry_id: str) -> dict[str, Any]:
     """One guide entry."""
     return {"ok": True, "entry": svc.get_entry(entry_id)}

@@ -6,13 +6,10 @@ True
 """
 
 from tradepolicy.economics.gravity.balanced import estimate_ppml_panel, ppml_three_way
-from tradepolicy.economics.gravity.ppml import (
-    DroppedObservations,
-    PPMLResult,
-    estimate_ppml,
-    parse_formula,
-)
+from tradepolicy.economics.gravity.estimate import estimate_ppml
+from tradepolicy.economics.gravity.ppml import estimate_ppml_pyfixest, parse_formula
 from tradepolicy.economics.gravity.presets import PRESETS, Preset, get_preset, run_preset
+from tradepolicy.economics.gravity.results import DroppedObservations, PPMLResult
 
 __all__ = [
     "PRESETS",
@@ -21,6 +18,7 @@ __all__ = [
     "Preset",
     "estimate_ppml",
     "estimate_ppml_panel",
+    "estimate_ppml_pyfixest",
     "get_preset",
     "parse_formula",
     "ppml_three_way",

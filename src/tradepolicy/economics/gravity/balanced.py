@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from tradepolicy.economics.gravity.ppml import DroppedObservations, PPMLResult
+from tradepolicy.economics.gravity.results import DroppedObservations, PPMLResult
 from tradepolicy.errors import ConvergenceError, InputError
 
 __all__ = ["SEPARATION_GAP", "BalancedPPML", "estimate_ppml_panel", "ppml_three_way"]

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from tradepolicy.economics.gravity.ppml import PPMLResult, estimate_ppml
+from tradepolicy.economics.gravity.estimate import estimate_ppml
+from tradepolicy.economics.gravity.results import PPMLResult
 from tradepolicy.errors import NotFoundError
 
 __all__ = ["PRESETS", "Preset", "get_preset", "run_preset"]

@@ -3,12 +3,13 @@
 A band gives three values of an elasticity. ``draw_elasticities`` samples each elasticity
 from the triangular distribution on (low, central, high) with ``np.random.default_rng(seed)``,
 returning arrays with a leading draw axis, so an engine evaluates every draw in one
-vectorised call. ``summarise_draws`` reports the mean and the 5/50/95 percentiles.
+vectorised call (``triangular`` is the draw function the one uncertainty loop,
+``economics.uncertainty.monte_carlo``, takes). ``summarise_draws`` reports the mean and the 5/50/95 percentiles.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,18 +50,27 @@ def elasticity_bands(bands: Mapping[str, ArrayLike]) -> dict[str, Band]:
     return out
 
 
+def triangular(bands: Mapping[str, Band]) -> Callable[[np.random.Generator, int], dict[str, NDArray[np.float64]]]:
+    """Return ``draw(rng, D)``: each elasticity from Triangular(low, central, high), in name order.
+
+    The draw function of :func:`tradepolicy.economics.uncertainty.monte_carlo` for the PE models.
+    """
+    def draw(rng: np.random.Generator, draws: int) -> dict[str, NDArray[np.float64]]:
+        out = {}
+        for name in sorted(bands):
+            b = bands[name]
+            out[name] = (np.full(draws, b.central) if b.low == b.high
+                         else rng.triangular(b.low, b.central, b.high, size=draws))
+        return out
+    return draw
+
+
 def draw_elasticities(bands: Mapping[str, Band], *, draws: int, seed: int) -> dict[str, NDArray[np.float64]]:
     """Draw each elasticity from Triangular(low, central, high); arrays of shape (draws,)."""
     if not 1 <= draws <= 10_000_000:
         raise InputError(f"draws must be between 1 and 10,000,000; got {draws}.", field="draws",
                          expected="1 <= draws <= 10000000", example="1000")
-    rng = np.random.default_rng(seed)
-    out = {}
-    for name in sorted(bands):
-        b = bands[name]
-        out[name] = (np.full(draws, b.central) if b.low == b.high
-                     else rng.triangular(b.low, b.central, b.high, size=draws))
-    return out
+    return triangular(bands)(np.random.default_rng(seed), draws)
 
 
 def summarise_draws(values: ArrayLike) -> dict[str, float]:

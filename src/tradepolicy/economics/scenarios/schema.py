@@ -11,8 +11,11 @@ A scenario is YAML (parsed here from text; the service reads the file)::
     uncertainty: {bands: {import_demand_elasticity: [0.6, 1.2, 2.4]}, draws: 1000}
     seed: 20180101
 
-Every section accepts only the keys its model knows (``SECTIONS``); an unknown key is an
-error naming the key, the section and the allowed keys. Keys a model or dataset cannot
+The schema is pydantic: each model's module (``models/``) defines its sections and its
+``Spec``; ``ScenarioSpec`` is their union, discriminated on ``model``. Every section accepts
+only the keys its model knows (``SECTIONS``); an unknown key is an error naming the key, the
+section and the allowed keys (pydantic's ``ValidationError`` is translated here into the
+project's :class:`~tradepolicy.errors.InputError`). Keys a model or dataset cannot
 honour are refused, never ignored. Conventions: rates are decimals; elasticities are
 positive magnitudes (import demand ε > 0 means E_m = −ε); SMART elasticities may be given
 by HS6 as ``{default: 1.2, "030617": 0.9}``; ``uncertainty`` (bands ``[low, central,
@@ -22,76 +25,38 @@ high]`` and Monte Carlo ``draws``, triangular, seeded) is for the PE models only
 from __future__ import annotations
 
 import math
-import re
+import typing
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
+from tradepolicy.economics.scenarios.models import MODELS
+from tradepolicy.economics.scenarios.models._spec import FIELD, SpecBase, UncertaintySpec
+from tradepolicy.economics.scenarios.models.enforcement import EnforcementSpec
+from tradepolicy.economics.scenarios.models.ge import GESpec
+from tradepolicy.economics.scenarios.models.ge_ppml import GEPPMLSpec
+from tradepolicy.economics.scenarios.models.gsim import GsimChange, GsimSpec
+from tradepolicy.economics.scenarios.models.smart import SmartChange, SmartSpec
 from tradepolicy.errors import InputError
-from tradepolicy.literals import check_literal, options_of
+from tradepolicy.literals import options_of
 
 ScenarioModel = Literal["smart", "gsim", "enforcement", "ge", "ge_ppml"]
 
-TOP_KEYS = ("name", "title", "description", "model", "data", "policy", "parameters",
-            "uncertainty", "seed", "notes", "citations")
-UNCERTAINTY_KEYS = ("bands", "draws")
-CHANGE_KEYS = ("formula", "value", "partners", "products", "importers")
-CHANGE_KEYS_BY_MODEL = {
-    "smart": ("formula", "value", "partners", "products"),     # one importer: no importers key
-    "gsim": ("formula", "value", "partners", "importers"),     # one product: no products key
-}
+ScenarioSpec = Annotated[SmartSpec | GsimSpec | EnforcementSpec | GESpec | GEPPMLSpec, Field(discriminator="model")]
+"""A scenario file: one spec per model, chosen by its ``model`` key."""
 
-# Allowed keys per model and section; True marks a required key.
-SECTIONS: dict[str, dict[str, dict[str, bool]]] = {
-    "smart": {
-        "data": {"dataset": True, "importer": True, "products": False},
-        "policy": {"base_tariff": False, "changes": True},
-        "parameters": {"import_demand_elasticity": True, "substitution_elasticity": False,
-                       "export_supply_elasticity": False},
-    },
-    "gsim": {
-        "data": {"dataset": True, "product": False},
-        "policy": {"base_tariff": False, "changes": False, "dataset_tariffs": False},
-        "parameters": {"import_demand_elasticity": True, "substitution_elasticity": True,
-                       "export_supply_elasticity": True},
-    },
-    "enforcement": {
-        "data": {"dataset": True, "importer": False, "products": False, "year": False,
-                 "subject": True, "domestic_sales": True},
-        "policy": {"base_tariff": False, "duty": True, "covered_share": False},
-        "parameters": {"demand_elasticity": True, "substitution_elasticity": True,
-                       "supply_elasticity_subject": False, "supply_elasticity_nonsubject": False,
-                       "supply_elasticity_domestic": False},
-    },
-    "ge": {
-        "data": {"dataset": True, "year": True, "flow": False},
-        "policy": {"variable": True, "coefficient": True, "change": False, "pairs": False},
-        "parameters": {"sigma": False, "theta": False, "reference": True, "imbalance": False},
-    },
-    "ge_ppml": {
-        "data": {"dataset": True, "application": True},
-        "policy": {},
-        "parameters": {"sigma": True, "reference": True, "procedure": False},
-    },
-}
+_ADAPTER: TypeAdapter[Any] = TypeAdapter(ScenarioSpec)
 
-SIGN_CONVENTIONS = {
-    "smart": "changes are scenario minus baseline, in thousand US$ (BACI values); positive = more imports / revenue / welfare",
-    "gsim": "changes are scenario minus baseline; world price changes are proportional (decimals); welfare pieces in the data's value units",
-    "enforcement": "changes are scenario minus baseline; proportional changes are decimals; welfare in the data's value units",
-    "ge": "percent changes (counterfactual - baseline) / baseline x 100; a gain is positive",
-    "ge_ppml": "as the book reports each application (see the scenario's sign_convention field)",
-}
+TOP_KEYS = tuple(SpecBase.model_fields)
+UNCERTAINTY_KEYS = tuple(UncertaintySpec.model_fields)
+CHANGE_KEYS_BY_MODEL = {"smart": tuple(SmartChange.model_fields), "gsim": tuple(GsimChange.model_fields)}
 
-
-# Keys whose values must be numbers, or single codes / names, per section (checked on parse
-# so that a wrong type is an error naming the key, never a crash later).
-NUMBER_KEYS = {"data": ("domestic_sales",), "policy": ("duty", "covered_share", "coefficient", "base_tariff")}
-TEXT_KEYS = {"data": ("dataset", "importer", "product", "application", "flow"),
-             "policy": ("variable", "change")}
-TEXT_EXAMPLES = {"dataset": "baci-shrimp-2018", "importer": "USA", "product": "030617",
-                 "application": "nafta", "flow": "trade", "variable": "eu_enlargement", "change": "new_pairs"}
+# Allowed keys per model and section (True marks a required key) and the sign conventions:
+# each model declares them in its own module (economics/scenarios/models/).
+SECTIONS: dict[str, dict[str, dict[str, bool]]] = {k: m.sections for k, m in MODELS.items()}
+SIGN_CONVENTIONS: dict[str, str] = {k: m.sign_convention for k, m in MODELS.items()}
 
 
 @dataclass(frozen=True)
@@ -104,7 +69,11 @@ class Uncertainty:
 
 @dataclass(frozen=True)
 class Scenario:
-    """A parsed, validated scenario (see the module docstring for the file format)."""
+    """A parsed, validated scenario (see the module docstring for the file format).
+
+    ``data``, ``policy`` and ``parameters`` hold the keys the file gave, validated and
+    converted; ``spec`` is the validated pydantic model they came from.
+    """
 
     name: str
     model: ScenarioModel
@@ -119,6 +88,7 @@ class Scenario:
     citations: tuple[str, ...] = ()
     source: str = "<string>"
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    spec: Any = field(default=None, compare=False, repr=False)
 
     @property
     def sign_convention(self) -> str:
@@ -142,171 +112,120 @@ def _jsonable(v: Any) -> Any:
     return v
 
 
-def _check_keys(d: Any, allowed: dict[str, bool] | tuple[str, ...], *, section: str, source: str) -> dict[str, Any]:
-    if d is None:
-        d = {}
-    if not isinstance(d, dict):
-        raise InputError(f"Section {section!r} must be a mapping.", where=source, field=section,
-                         expected="key: value pairs", example=f"{section}: {{...}}")
-    names = tuple(allowed)
-    for k in d:
-        if k not in names:
-            raise InputError(
-                f"Unknown key {k!r} in {section}. Allowed keys: {', '.join(names) or '(none)'}.",
-                where=f"{source}: {section}.{k}", field=f"{section}.{k}",
-                expected=" | ".join(names) or "no keys", example=names[0] if names else "{}")
-    if isinstance(allowed, dict):
-        for k, req in allowed.items():
-            if req and k not in d:
-                raise InputError(f"Missing required key {k!r} in {section}.", where=source,
-                                 field=f"{section}.{k}", expected=f"{section}.{k}: ...",
-                                 example=k)
-    return dict(d)
-
-
-def _number(v: Any, *, field: str, source: str) -> float:
-    if isinstance(v, str) and v.strip().lower() in (".inf", "inf", "infinity"):
-        return math.inf
-    if isinstance(v, bool) or not isinstance(v, int | float):
-        raise InputError(f"{field} must be a number; got {v!r}.", where=source, field=field,
-                         expected="a number (.inf for infinity)", example="1.5")
-    return float(v)
-
-
-def _codes(v: Any, *, field: str, source: str) -> list[str]:
-    """Return a list of codes (ISO3 / HS6); a bare string would be read letter by letter, so refuse it."""
-    if isinstance(v, list) and all(isinstance(x, str | int) and not isinstance(x, bool) for x in v):
-        return [str(x) for x in v]
-    raise InputError(f"{field} must be a list of codes; got {v!r}.", where=f"{source}: {field}", field=field,
-                     expected="a YAML list, e.g. [ECU] or [\"030617\"]", example="[ECU, IND]")
+def _given(v: Any) -> Any:
+    """Return the keys a validated section was given (in the model's order), as plain dicts and lists."""
+    if isinstance(v, BaseModel):
+        return {k: _given(getattr(v, k)) for k in type(v).model_fields if k in v.model_fields_set}
+    if isinstance(v, list):
+        return [_given(x) for x in v]
+    return v
 
 
 def parse_scenario(doc: Any, *, source: str = "<string>") -> Scenario:
     """Validate a scenario mapping (as loaded from YAML) and return a :class:`Scenario`."""
-    top = _check_keys(doc, TOP_KEYS, section="scenario", source=source)
-    for req in ("name", "model", "data", "seed"):
-        if req not in top:
-            raise InputError(f"Missing required key {req!r}.", where=source, field=req,
-                             expected=f"{req}: ...", example="seed: 20180706")
-    name = str(top["name"])
-    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,79}", name):
-        raise InputError(f"Scenario name {name!r} must be lower-case letters, digits and dashes.",
-                         where=source, field="name", expected="[a-z0-9-]", example="shrimp-preference-smart")
-    model = check_literal(str(top["model"]), options_of(ScenarioModel), name="model")
-    spec = SECTIONS[model]
-    data = _check_keys(top.get("data"), spec["data"], section="data", source=source)
-    policy = _check_keys(top.get("policy"), spec["policy"], section="policy", source=source)
-    params = _check_keys(top.get("parameters"), spec["parameters"], section="parameters", source=source)
-    for k, v in list(params.items()):
-        if k in ("reference", "imbalance", "procedure"):
-            if not isinstance(v, str):
-                raise InputError(f"parameters.{k} must be a name; got {v!r}.", where=f"{source}: parameters.{k}",
-                                 field=f"parameters.{k}", expected="a string",
-                                 example={"reference": "USA", "imbalance": "additive"}.get(k, "book"))
-            continue
-        if model == "smart" and isinstance(v, dict):
-            # by product: {default: 1.2, "030617": 0.9} (HS6 keys as strings)
-            if "default" not in v:
-                raise InputError(f"parameters.{k} by product needs a 'default'.", where=f"{source}: parameters.{k}",
-                                 field=f"parameters.{k}", expected="{default: x, HS6: y}",
-                                 example='{default: 1.2, "030617": 0.9}')
-            params[k] = {str(h): _number(x, field=f"parameters.{k}.{h}", source=source) for h, x in v.items()}
+    if not isinstance(doc, dict):
+        raise InputError("Section 'scenario' must be a mapping.", where=source, field="scenario",
+                         expected="key: value pairs", example="name: my-scenario")
+    try:
+        spec: SpecBase = _ADAPTER.validate_python(doc)
+    except ValidationError as exc:
+        raise _input_error(exc, doc, source=source) from None
+    unc = spec.uncertainty
+    return Scenario(name=spec.name, model=spec.model, data=_given(spec.data),  # type: ignore[arg-type]
+                    policy=_given(spec.policy), parameters=_given(spec.parameters), seed=spec.seed,
+                    title=spec.title or spec.name, description=spec.description,
+                    uncertainty=None if unc is None else Uncertainty(bands=dict(unc.bands), draws=unc.draws),
+                    notes=spec.notes, citations=spec.citations, source=source, raw=dict(doc), spec=spec)
+
+
+# ------------------------------------------------------------------ ValidationError -> InputError
+_RANK = {"extra_forbidden": 0, "union_tag_not_found": 1, "union_tag_invalid": 1, "missing": 1}
+
+
+def _dotted(loc: tuple[Any, ...], *, index: bool = True) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]" if index else "[]"
         else:
-            params[k] = _number(v, field=f"parameters.{k}", source=source)
-    change_keys = CHANGE_KEYS_BY_MODEL.get(model, CHANGE_KEYS)
-    changes = policy.get("changes", []) or []
-    if not isinstance(changes, list):
-        raise InputError("policy.changes must be a list of changes.", where=f"{source}: policy.changes",
-                         field="policy.changes", expected="a list of {formula, value, ...}",
-                         example="[{formula: new_rate, value: 0, partners: [ECU]}]")
-    for i, ch in enumerate(changes):
-        _check_keys(ch, change_keys, section="policy.changes[]", source=source)
-        if "value" in ch:
-            ch["value"] = _number(ch["value"], field=f"policy.changes[{i}].value", source=source)
-        for key in ("partners", "products", "importers"):
-            if key in ch and ch[key] is not None:
-                ch[key] = _codes(ch[key], field=f"policy.changes[{i}].{key}", source=source)
-    for key in ("products", "subject"):
-        if key in data:
-            data[key] = _codes(data[key], field=f"data.{key}", source=source)
-    for section, sec_name in ((data, "data"), (policy, "policy")):
-        for key in NUMBER_KEYS[sec_name]:
-            if key in section and not (key == "base_tariff" and isinstance(section[key], dict)):
-                section[key] = _number(section[key], field=f"{sec_name}.{key}", source=source)
-        for key in TEXT_KEYS[sec_name]:
-            if key in section and (isinstance(section[key], bool) or not isinstance(section[key], str | int)):
-                raise InputError(f"{sec_name}.{key} must be a single code or name; got {section[key]!r}.",
-                                 where=f"{source}: {sec_name}.{key}", field=f"{sec_name}.{key}",
-                                 expected="a string", example=TEXT_EXAMPLES.get(key, "USA"))
-    if "year" in data:
-        y = data["year"]
-        if isinstance(y, bool) or not isinstance(y, int):
-            raise InputError(f"data.year must be a year (integer); got {y!r}.", where=f"{source}: data.year",
-                             field="data.year", expected="an integer year", example="2017")
-    base = policy.get("base_tariff")
-    if isinstance(base, dict) and model == "smart":
-        policy["base_tariff"] = {str(k): _number(v, field=f"policy.base_tariff.{k}", source=source)
-                                 for k, v in base.items()}
-    if base is not None and model in ("gsim", "enforcement") and (
-            isinstance(base, bool) or not isinstance(base, int | float)):
-        raise InputError(f"policy.base_tariff must be one rate for model {model!r}; got {base!r}.",
-                         where=f"{source}: policy.base_tariff", field="policy.base_tariff",
-                         expected="a decimal rate", example="0.05")
-    seed = top["seed"]
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise InputError(f"seed must be a non-negative integer; got {seed!r}.", where=source,
-                         field="seed", expected="an integer >= 0", example="20180706")
-    unc = None
-    if top.get("uncertainty") is not None and model in ("ge", "ge_ppml"):
-        raise InputError(f"Model {model!r} takes no uncertainty section; elasticity bands and Monte Carlo "
-                         "are for the PE models (smart, gsim, enforcement). For GE bands over gravity "
-                         "coefficients use tradepolicy.economics.montecarlo.monte_carlo_ge.",
-                         where=f"{source}: uncertainty", field="uncertainty",
-                         expected="no uncertainty key for ge / ge_ppml", example="model: smart")
-    if top.get("uncertainty") is not None:
-        u = _check_keys(top["uncertainty"], UNCERTAINTY_KEYS, section="uncertainty", source=source)
-        bands = u.get("bands") or {}
-        if not isinstance(bands, dict):
-            raise InputError("uncertainty.bands must map parameter names to [low, central, high].",
-                             where=source, field="uncertainty.bands", expected="{name: [lo, c, hi]}",
-                             example="{import_demand_elasticity: [0.6, 1.2, 2.4]}")
-        for b in bands:
-            if isinstance(params.get(b), dict):
-                raise InputError(f"A band on {b!r} needs a single value of it, not one by product.",
-                                 where=f"{source}: uncertainty.bands.{b}", field=f"uncertainty.bands.{b}",
-                                 expected=f"parameters.{b}: a number", example="1.2")
-            if b not in spec["parameters"]:
-                raise InputError(f"Unknown key {b!r} in uncertainty.bands. Allowed keys: "
-                                 f"{', '.join(spec['parameters'])}.", where=f"{source}: uncertainty.bands.{b}",
-                                 field=f"uncertainty.bands.{b}", expected=" | ".join(spec["parameters"]),
-                                 example=next(iter(spec["parameters"])))
-        draws = u.get("draws", 0)
-        if isinstance(draws, bool) or not isinstance(draws, int) or not 0 <= draws <= 1_000_000:
-            raise InputError(f"uncertainty.draws must be an integer 0..1,000,000; got {draws!r}.",
-                             where=source, field="uncertainty.draws", expected="0 <= draws <= 1000000",
-                             example="1000")
-        for b, v in bands.items():
-            if not isinstance(v, list):
-                raise InputError(f"uncertainty.bands.{b} must be a list [low, central, high].",
-                                 where=f"{source}: uncertainty.bands.{b}", field=f"uncertainty.bands.{b}",
-                                 expected="[low, central, high]", example="[0.6, 1.2, 2.4]")
-        for b, v in bands.items():
-            central = params.get(b)
-            if isinstance(central, float) and len(v) == 3 and _number(v[1], field=f"uncertainty.bands.{b}",
-                                                                      source=source) != central:
-                raise InputError(f"The central value of uncertainty.bands.{b} ({v[1]}) differs from "
-                                 f"parameters.{b} ({central}); the bands are around the run's value.",
-                                 where=f"{source}: uncertainty.bands.{b}", field=f"uncertainty.bands.{b}",
-                                 expected=f"[low, {central:g}, high]", example=f"[{central / 2:g}, {central:g}, "
-                                 f"{central * 2:g}]")
-        unc = Uncertainty(bands={k: [_number(x, field=f"uncertainty.bands.{k}", source=source) for x in v]
-                                 for k, v in bands.items()}, draws=draws)
-    cites = top.get("citations") or []
-    return Scenario(name=name, model=model, data=data, policy=policy,  # type: ignore[arg-type]
-                    parameters=params, seed=int(seed), title=str(top.get("title") or name),
-                    description=str(top.get("description") or ""), uncertainty=unc,
-                    notes=str(top.get("notes") or ""),
-                    citations=tuple(str(c) for c in cites), source=source, raw=dict(top))
+            out = f"{out}.{part}" if out else str(part)
+    return out
+
+
+def _section_model(cls: type[BaseModel], path: tuple[Any, ...]) -> type[BaseModel] | None:
+    """Return the pydantic model validating the mapping at ``path`` inside ``cls``."""
+    for part in path:
+        if isinstance(part, int):
+            continue
+        info = cls.model_fields.get(str(part))
+        if info is None:
+            return None
+        found = _find_model(info.annotation)
+        if found is None:
+            return None
+        cls = found
+    return cls
+
+
+def _find_model(ann: Any) -> type[BaseModel] | None:
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        return ann
+    for a in typing.get_args(ann):
+        found = _find_model(a)
+        if found is not None:
+            return found
+    return None
+
+
+def _input_error(exc: ValidationError, doc: dict[str, Any], *, source: str) -> InputError:
+    """Turn pydantic's first (most basic) error into the project's error, in the project's words."""
+    errors = sorted(enumerate(exc.errors(include_url=False)), key=lambda ie: (_RANK.get(ie[1]["type"], 2), ie[0]))
+    e = errors[0][1]
+    kind, loc = e["type"], tuple(e["loc"])
+    models = options_of(ScenarioModel)
+    if kind == "union_tag_invalid":
+        got = doc.get("model")
+        return InputError(f"Expecting one of {set(models)}. Got {got!r}.", where=f"{source}: model", field="model",
+                          expected=" | ".join(models), example=models[0])
+    if kind == "union_tag_not_found":
+        return InputError("Missing required key 'model'.", where=source, field="model", expected="model: ...",
+                          example="model: smart")
+    model = str(loc[0]) if loc and loc[0] in MODELS else str(doc.get("model"))
+    loc = loc[1:] if loc and loc[0] in MODELS else loc
+    where_field = _dotted(loc)
+    if kind == "tp":
+        ctx = e.get("ctx") or {}
+        sub = str(ctx.get("sub", ""))
+        name = where_field + sub if sub.startswith(".") or not where_field else f"{where_field}.{sub}" if sub \
+            else where_field
+        fill = lambda t: str(t).replace(FIELD, name)  # noqa: E731
+        return InputError(fill(ctx["message"]), where=f"{source}: {name}", field=name,
+                          expected=fill(ctx["expected"]), example=fill(ctx["example"]))
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        section = _dotted(loc[:-1], index=False) or "scenario"
+        cls = _section_model(MODELS[model].schema or SpecBase, loc[:-1]) if model in MODELS else SpecBase
+        names = tuple(cls.model_fields) if cls is not None else ()
+        return InputError(f"Unknown key {key!r} in {section}. Allowed keys: {', '.join(names) or '(none)'}.",
+                          where=f"{source}: {section}.{key}", field=f"{section}.{key}",
+                          expected=" | ".join(names) or "no keys", example=names[0] if names else "{}")
+    if kind == "missing":
+        key = str(loc[-1])
+        section = _dotted(loc[:-1], index=False)
+        if not section:
+            return InputError(f"Missing required key {key!r}.", where=source, field=key, expected=f"{key}: ...",
+                              example="seed: 20180706")
+        return InputError(f"Missing required key {key!r} in {section}.", where=source, field=f"{section}.{key}",
+                          expected=f"{section}.{key}: ...", example=key)
+    if kind in ("list_type", "model_type", "dict_type"):
+        form = "a list" if kind == "list_type" else "a mapping"
+        return InputError(f"{where_field} must be {form}; got {e.get('input')!r}.", where=f"{source}: {where_field}",
+                          field=where_field, expected=form,
+                          example="[{formula: new_rate, value: 0, partners: [ECU]}]" if kind == "list_type"
+                          else "{key: value}")
+    return InputError(f"{where_field or 'scenario'}: {e['msg']}; got {e.get('input')!r}.",
+                      where=f"{source}: {where_field}", field=where_field or "scenario", expected=str(e["msg"]),
+                      example="see the scenario file format in docs")
 
 
 def load_scenario_text(text: str, *, source: str = "<string>") -> Scenario:

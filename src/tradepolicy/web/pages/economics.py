@@ -85,7 +85,7 @@ def run_page(request: Request, rest: str) -> Response:
         raise NotFoundError(f"No run {ident!r}.", where=f"/economics/runs/{ident}", field="run_id",
                             expected="an integer run id", example="/economics/runs/1")
     run = svc.get_run(int(ident))
-    res = dict(run["result"])
+    res = dict(run["results"])
     man = res.pop("manifest", {})
     chart = bar_geometry(res["chart"]["labels"], res["chart"]["values"], unit=res["chart"]["unit"])
     return respond(request, fmt, template="economics/run.html",
@@ -124,10 +124,11 @@ def screening_page(request: Request, suffix: str) -> Response:
     fmt = page_format("/economics/screening", suffix)
     q = request.query_params
     home = (q.get("home") or "USA").upper()[:3]
-    dataset = q.get("dataset") or "agtpa"
+    dataset = q.get("dataset") or "auto"
+    as_of = q.get("as_of") or None
     rank_by = q.get("rank_by") or "home"
     products = q.get("products") or None
-    rep = screen(home=home, dataset=dataset, rank_by=rank_by, product_dataset=products)
+    rep = screen(home=home, dataset=dataset, rank_by=rank_by, product_dataset=products, as_of=as_of)
     top = rep["rows"][:25]
     chart = bar_geometry([r["iso3"] for r in top], [r["home_welfare"] for r in top], unit="percent")
     chart_p = bar_geometry([r["iso3"] for r in top], [r["partner_welfare"] for r in top], unit="percent")

@@ -93,12 +93,16 @@ def agencies(request: Request, suffix: str = "") -> Response:
 def guide(request: Request, suffix: str = "", q: str | None = Query(None, max_length=500)) -> Response:
     """Answer a question with ranked, cited guide entries."""
     fmt = page_format("/guide", suffix)
-    results = guide_svc.ask(q) if q else []
+    ans = guide_svc.answer(q) if q else None
+    results = ans.results if ans else []
     entries = guide_svc.list_entries() if not q else []
     rows = results or entries
+    not_covered = ans.not_covered if ans else None
     return respond(request, fmt, template="guide.html",
-                   context={"title": "Guide", "q": q or "", "results": results, "entries": entries},
-                   rows=rows, json_body={"ok": True, "q": q, "count": len(rows), "results": rows},
+                   context={"title": "Guide", "q": q or "", "results": results, "entries": entries,
+                            "not_covered": not_covered},
+                   rows=rows, json_body={"ok": True, "q": q, "count": len(rows), "results": rows,
+                                         "covered": ans.covered if ans else None, "not_covered": not_covered},
                    columns=["id", "title", "score", "body"], filename="guide.csv")
 
 
