@@ -104,6 +104,20 @@ DOMAINS: list[Domain] = [
         nav=(("/remedies", "Remedies"),),
         seeders=(("remedies_shrimp_orders", "tradepolicy.services.remedies:seed_shrimp_orders"),),
     ),
+    Domain(
+        name="disputes",
+        cli="tradepolicy.cli.enforcement:register",  # disputes, usmca, s301 and priorities command groups
+        api="tradepolicy.api.routes.enforcement:router",  # the enforcement API (disputes, usmca, s301, priorities)
+        pages="tradepolicy.web.pages.enforcement:router",
+        nav=(("/disputes", "Disputes"), ("/priorities", "Priorities")),
+        permissions={"disputes.write": ("Load the WTO dispute registry and enter later disputes",
+                                        ("attorney",))},
+    ),
+    Domain(name="usmca", permissions={"usmca.write": ("Load and record USMCA Chapter 31 / RRM cases",
+                                                     ("attorney",))}),
+    Domain(name="s301", permissions={"s301.design": ("Design a Section 301 action list (optimiser, PE, annex)",
+                                                    ("analyst", "attorney"))}),
+    Domain(name="priorities"),
     # New workflows add one Domain here (dockets, clearance, congress, committees, barriers,
     # nte, special301, tfa, disputes, usmca, s301, priorities ...).
 ]
