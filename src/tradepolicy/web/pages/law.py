@@ -25,8 +25,8 @@ CASE_COLUMNS = ["id", "procedure", "title", "stage", "stage_title", "events", "o
                 "next_deadline", "next_deadline_title", "next_deadline_flag"]
 
 
-@router.get("/law")
-@router.get("/law{suffix}")
+@router.get("/law", dependencies=[requires("public.read")])
+@router.get("/law{suffix}", dependencies=[requires("public.read")])
 def law_index(request: Request, suffix: str = "") -> Response:
     """Law home: the procedures, a stateless timeline form."""
     fmt = page_format("/law", suffix)
@@ -40,7 +40,7 @@ def law_index(request: Request, suffix: str = "") -> Response:
                    filename="procedures.csv")
 
 
-@router.get("/law/procedures/{name}")
+@router.get("/law/procedures/{name}", dependencies=[requires("public.read")])
 def law_procedure(request: Request, name: str) -> Response:
     """One procedure: stages with their rules, events, clocks."""
     ident, fmt = split_format(name)
@@ -52,7 +52,7 @@ def law_procedure(request: Request, name: str) -> Response:
                    rows=rows, json_body={"ok": True, "procedure": p}, filename=f"{ident}-clocks.csv")
 
 
-@router.get("/law/rules{suffix:path}")
+@router.get("/law/rules{suffix:path}", dependencies=[requires("public.read")])
 def law_rules(
     request: Request,
     suffix: str = "",
@@ -76,8 +76,8 @@ def law_rules(
                    columns=law_svc.RULE_COLUMNS, filename="rules.csv")
 
 
-@router.get("/law/timeline")
-@router.get("/law/timeline{suffix}")
+@router.get("/law/timeline", dependencies=[requires("public.read")])
+@router.get("/law/timeline{suffix}", dependencies=[requires("public.read")])
 def law_timeline(request: Request, procedure: Annotated[str, Query()],
                  event: Annotated[list[str] | None, Query()] = None,
                  as_of: str | None = Query(None), suffix: str = "") -> Response:
@@ -90,7 +90,7 @@ def law_timeline(request: Request, procedure: Annotated[str, Query()],
                    columns=law_svc.DEADLINE_COLUMNS, filename=f"{t['procedure']}-timeline.csv")
 
 
-@router.get("/law/calendar/{name}")
+@router.get("/law/calendar/{name}", dependencies=[requires("public.read")])
 def law_calendar(request: Request, name: str) -> Response:
     """Show the USTR annual calendar of a year."""
     ident, fmt = split_format(name)
@@ -105,7 +105,7 @@ def law_calendar(request: Request, name: str) -> Response:
                    filename=f"ustr-calendar-{year}.csv")
 
 
-@router.get("/cases{suffix:path}")
+@router.get("/cases{suffix:path}", dependencies=[requires("public.read")])
 def cases(request: Request, suffix: str = "", procedure: str | None = Query(None)) -> Response:
     """Cases list (``/cases``) and one case with its timeline (``/cases/ID``)."""
     if suffix.startswith("/") and len(suffix) > 1:
@@ -152,7 +152,7 @@ def case_events_form(case_id: str, events: str = Form(..., max_length=20_000),
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
-@router.post("/cases/{case_id}/events")
+@router.post("/cases/{case_id}/events", dependencies=[requires("cases.write")])
 def case_event_form(case_id: str, event: str = Form(...), date: str = Form(...),
                     note: str | None = Form(None), payload: str | None = Form(None),
                     planned: str | None = Form(None)) -> Response:
