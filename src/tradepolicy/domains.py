@@ -124,6 +124,13 @@ DOMAINS: list[Domain] = [
     Domain(name="s301", permissions={"s301.design": ("Design a Section 301 action list (optimiser, PE, annex)",
                                                     ("analyst", "attorney"))}),
     Domain(name="priorities"),
+    Domain(
+        name="documents",
+        cli="tradepolicy.cli.documents:register",
+        api="tradepolicy.api.routes.documents:router",
+        pages="tradepolicy.web.pages.documents:router",
+    ),
+    Domain(name="reports", cli="tradepolicy.cli.reports:register"),
     # New workflows add one Domain here (dockets, clearance, congress, committees, barriers,
     # nte, special301, tfa, disputes, usmca, s301, priorities ...).
 ]

@@ -15,7 +15,7 @@ from tradepolicy.law.seeds import load_seeds
 
 PROCEDURE_IDS = {"tpa_negotiation", "section301", "wto_dsu", "ad_investigation", "cvd_investigation",
                  "ad_admin_review", "new_shipper_review", "sunset_review", "usmca_ch31", "usmca_rrm",
-                 "tfa_notification"}
+                 "tfa_notification", "usmca_joint_review"}  # + the 2026 joint review (issue 12)
 
 
 def test_every_rule_has_a_citation_and_a_flag() -> None:

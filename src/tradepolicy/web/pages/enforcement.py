@@ -1,12 +1,9 @@
 """Web pages of the enforcement desk: the dispute registry and the three priority dashboards.
 
-Every page has ``.json`` and ``.csv`` twins; dashboards also have a ``.pdf`` (WeasyPrint over the same
-template). Pages only parse, call a service and render.
+Every page has ``.json`` and ``.csv`` twins; dashboards also have a ``.pdf`` (``reports.render_report``). Pages only parse, call a service and render.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -15,7 +12,7 @@ from tradepolicy.api.security import requires
 from tradepolicy.errors import NotFoundError
 from tradepolicy.services import disputes as disputes_svc
 from tradepolicy.services import priorities as prio
-from tradepolicy.web.render import env, jsonable, page_format, respond
+from tradepolicy.web.render import jsonable, page_format, respond
 
 router = APIRouter(include_in_schema=False)
 
@@ -43,18 +40,13 @@ def _split(name: str) -> tuple[str, str]:
     return name, "html"
 
 
-def dashboard_html(name: str, data: dict[str, Any] | None = None) -> str:
-    """Render a dashboard's HTML for print (the PDF's source: no navigation, absolute styles)."""
-    d = data or prio.dashboard(name)
-    return env().get_template("enforcement/priority.html").render(d=d, title=d["title"], print_mode=True, nav=[],
-                                                                   path="", request=None)
-
-
 def dashboard_pdf(name: str) -> bytes:
-    """Render a dashboard as PDF (WeasyPrint; ``reports.render_report`` will take this over at merge)."""
-    import weasyprint
+    """Render a dashboard as a PDF report (``reports.render_report``, the same figures as the page)."""
+    from tradepolicy.reports.render import render_report
 
-    return bytes(weasyprint.HTML(string=dashboard_html(name)).write_pdf())
+    d = prio.dashboard(name)
+    return render_report("enforcement/priority.html", {"d": jsonable(d)}, title=d["title"], fmt="pdf",
+                         subtitle="Enforcement priority dashboard", toc=False)
 
 
 @router.get("/priorities", dependencies=[requires("public.read")])
