@@ -26,7 +26,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
-from tradepolicy.errors import ConflictError, InputError
+from tradepolicy.errors import ConflictError, ConvergenceError, InputError
 
 Array = NDArray[np.float64]
 
@@ -112,11 +112,17 @@ def select_lines(values: ArrayLike, consumer: ArrayLike, supplier_share: ArrayLi
                    integrality=np.ones(free.size), bounds=Bounds(0, 1),
                    options={"time_limit": time_limit, "mip_rel_gap": mip_rel_gap, "presolve": True})
         if res.x is None and incumbent is None:
-            raise ConflictError(
-                "No list of lines meets every constraint together (" + str(res.message).strip() + ").",
-                field="constraints",
-                expected="a looser consumer-share cap, a larger overshoot, or a lower target",
-                example="--max-consumer-share 0.5")
+            if res.status == 2 or not np.isfinite(lp_bound):  # proven infeasible (MILP or its LP relaxation)
+                raise ConflictError(
+                    "No list of lines meets every constraint together (" + str(res.message).strip() + ").",
+                    field="constraints",
+                    expected="a looser consumer-share cap, a larger overshoot, or a lower target",
+                    example="--max-consumer-share 0.5")
+            raise ConvergenceError(
+                f"The optimiser found no list within its {time_limit:g} s limit ({str(res.message).strip()}); "
+                "the constraints are not proven contradictory.", field="time_limit",
+                expected="a longer time limit or a larger overshoot", example="--overshoot 0.1",
+                details={"lp_bound": lp_bound * scale, "candidates": n})
         if res.x is not None and (incumbent is None or float(res.fun) + float(obj[fixed_one].sum()) <= ub):
             x[fixed_one] = True
             x[free[np.round(res.x).astype(bool)]] = True
