@@ -46,7 +46,7 @@ def bench_brazil() -> dict[str, float | str] | None:
         from tradepolicy.services import s301
 
         s301.import_table()
-    except Exception:  # noqa: BLE001 - the dataset is optional for the bench
+    except Exception:
         return None
     t0 = time.perf_counter()
     r = s301.action_list("BRA", 5e9, 2024, exclude_chapters=["27"], max_consumer_share=0.2, max_supplier_share=0.6)
@@ -70,7 +70,7 @@ def _store() -> None:
     init_database()
     try:
         disputes.load_registry()
-    except Exception:  # noqa: BLE001 - without the dataset: transcribed disputes only
+    except Exception:
         disputes.load_registry(include_dataset=False)
     usmca.load_cases()
     have = len(disputes.list_disputes())
