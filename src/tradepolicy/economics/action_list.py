@@ -177,18 +177,52 @@ def _reduce(obj: Array, a: Array, lo: Array, hi: Array, time_limit: float, gap: 
         shift = a[:, ones].sum(axis=1) if ones.size else np.zeros(len(lo))
         inc = milp(c=obj[cand], constraints=LinearConstraint(a[:, cand], lo - shift, hi - shift),
                    integrality=np.ones(cand.size), bounds=Bounds(0, 1),
-                   options={"time_limit": time_limit / 3, "mip_rel_gap": gap / 10})
+                   options={"time_limit": time_limit / 5, "mip_rel_gap": gap / 10})
         if inc.x is not None or size >= n:
             break
-    if inc is None or inc.x is None:
-        return np.array([], dtype=np.int64), everything, lb, np.inf, None
-    inc_lines = np.union1d(ones, cand[np.round(inc.x).astype(bool)]).astype(np.int64)
+    if inc is not None and inc.x is not None:
+        inc_lines = np.union1d(ones, cand[np.round(inc.x).astype(bool)]).astype(np.int64)
+    else:  # the neighbourhood MILP found nothing in time: repair the LP's rounding instead
+        repaired = _repair(lp.x >= 1 - 1e-9, obj, a, lo, hi)
+        if repaired is None:
+            return np.array([], dtype=np.int64), everything, lb, np.inf, None
+        inc_lines = repaired
     ub = float(obj[inc_lines].sum())
     slack = ub - lb + 1e-9 * max(1.0, abs(ub))
     at_zero = (lp.x <= 1e-9) & (d > slack)
     at_one = (lp.x >= 1 - 1e-9) & (-d > slack)
     free = np.flatnonzero(~(at_zero | at_one)).astype(np.int64)
     return np.flatnonzero(at_one).astype(np.int64), free, lb, ub, inc_lines
+
+
+def _repair(start: NDArray[np.bool_], obj: Array, a: Array, lo: Array, hi: Array) -> NDArray[np.int64] | None:
+    """Return a feasible list built from ``start`` (the LP's ones), or None.
+
+    Only an upper bound for the reduced-cost fixing, never the answer by itself: drop the start's
+    lines with the highest cost per unit of coverage while a row's upper bound is exceeded, then add
+    the cheapest lines that keep every upper bound until the lower bounds hold.
+    """
+    x = start.copy()
+    cover = a[0]
+    per_unit = np.where(cover > 0, obj / np.where(cover > 0, cover, 1.0), np.inf)
+    act = a @ x
+    for i in np.argsort(-np.where(x, per_unit, -np.inf)):
+        if not x[i] or np.all(act <= hi + 1e-12):
+            break
+        x[i] = False
+        act -= a[:, i]
+    for i in np.argsort(np.where(x, np.inf, per_unit)):
+        if x[i] or not np.isfinite(per_unit[i]):
+            continue
+        if np.all(act >= lo - 1e-12) and np.all(act <= hi + 1e-12):
+            break
+        nxt = act + a[:, i]
+        if np.all(nxt <= hi + 1e-12):
+            x[i] = True
+            act = nxt
+    if np.all(act >= lo - 1e-12) and np.all(act <= hi + 1e-12):
+        return np.flatnonzero(x).astype(np.int64)
+    return None
 
 
 def brute_force(values: ArrayLike, consumer: ArrayLike, supplier_share: ArrayLike, target: float, *,

@@ -27,7 +27,7 @@ import yaml
 
 from tradepolicy.economics.action_list import Selection, check_constraints, select_lines
 from tradepolicy.economics.pe.enforcement import enforcement_tariff
-from tradepolicy.errors import ConflictError, InputError
+from tradepolicy.errors import ConflictError, DatasetCorruptError, DatasetMissingError, InputError
 
 DATA_YEAR = 2024
 EU_AGGREGATE = "0003"
@@ -245,7 +245,7 @@ def annex_rows(result: ActionList) -> list[dict[str, Any]]:
     """Return the annex rows: HTS8 (dotted), description, 2024 imports from the partner (USD)."""
     try:
         desc = _hts8_descriptions()
-    except Exception:
+    except (DatasetMissingError, DatasetCorruptError):  # the HTS edition is optional: Census text instead
         desc = {}
     agg: dict[str, dict[str, Any]] = {}
     for ln in result.lines:
