@@ -34,9 +34,10 @@ def bench_milp(seeds: tuple[int, ...] = (1, 2, 3, 4, 5), n: int = 20_000) -> lis
         v = rng.lognormal(13, 2, n)
         c = rng.choice([0.0, 0.5, 1.0], n, p=[0.6, 0.2, 0.2])
         s = rng.random(n)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         r = select_lines(v, c, s, v.sum() * 0.1, max_consumer_share=0.2, overshoot=0.05, time_limit=10)
-        out.append({"seed": seed, "s": time.perf_counter() - t0, "status": r.status, "gap": r.mip_gap or 0.0,
+        out.append({"seed": seed, "s": time.perf_counter() - t0, "cpu": time.process_time() - c0,
+                    "status": r.status, "gap": r.mip_gap or 0.0,
                     "lines": len(r.chosen), "free": r.diagnostics.get("milp_variables", 0)})
     return out
 
@@ -105,13 +106,15 @@ def bench_dashboards(reps: int = 30) -> dict[str, dict[str, float]]:
         t0 = time.perf_counter()
         assert client.get(f"/priorities/{name}.json").status_code == 200
         first = time.perf_counter() - t0
-        times = []
+        times, cpu = [], []
         for _ in range(reps):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             r = client.get(f"/priorities/{name}.json")
             times.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
             assert r.status_code == 200
         out[name] = {"first_ms": first * 1000, "p50_ms": statistics.median(times) * 1000,
+                     "cpu_p50_ms": statistics.median(cpu) * 1000,
                      "p90_ms": float(np.percentile(times, 90)) * 1000}
     return out
 
@@ -126,7 +129,8 @@ def main() -> None:
     lines = ["## Enforcement (issue 12)", "", f"Machine: {machine()}; load average {os.getloadavg()[0]:.1f} at the end.",
              "", "| Measure | Figure | Target |", "|---|---|---|"]
     for m in milp:
-        lines.append(f"| action list, 20,000 lines x 3 constraints, seed {m['seed']} | {m['s']:.2f} s ({m['status']}, "
+        lines.append(f"| action list, 20,000 lines x 3 constraints, seed {m['seed']} | {m['s']:.2f} s wall, "
+                     f"{m['cpu']:.2f} s CPU ({m['status']}, "
                      f"gap {m['gap']:.1e}, {m['lines']} lines, {m['free']} MILP variables after fixing) | <= 5 s |")
     med = statistics.median(float(m["s"]) for m in milp)
     lines.append(f"| action list, median of the 5 seeds | {med:.2f} s | <= 5 s |")
@@ -135,7 +139,8 @@ def main() -> None:
                      f"{bra['s']:.2f} s ({bra['status']}, gap {bra['gap']:.1e}, {bra['lines']} lines) | - |")
     for name, d in dash.items():
         lines.append(f"| /priorities/{name}.json p50 (p90), 600 disputes + 100 RRM cases | {d['p50_ms']:.0f} ms "
-                     f"({d['p90_ms']:.0f} ms); first request {d['first_ms']:.0f} ms | p50 <= 200 ms |")
+                     f"wall ({d['p90_ms']:.0f} ms), {d['cpu_p50_ms']:.0f} ms CPU; first request {d['first_ms']:.0f} ms "
+                     "| p50 <= 200 ms |")
     lines += ["", "Notes: timings share 2 cores with other engineers' runs (load average above); the MILP's",
               "time grows when the LP bound does not prove the local-search incumbent within the 1e-4 gap and",
               "HiGHS must branch (then it stops at its 10 s limit and reports the gap it reached)."]
