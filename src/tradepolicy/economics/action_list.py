@@ -145,12 +145,13 @@ def select_lines(values: ArrayLike, consumer: ArrayLike, supplier_share: ArrayLi
 
 
 def _reduce(obj: Array, a: Array, lo: Array, hi: Array, time_limit: float, gap: float,
-            pool: int = 600) -> tuple[NDArray[np.int64], NDArray[np.int64], float, float, NDArray[np.int64] | None]:
+            pool: int = 300) -> tuple[NDArray[np.int64], NDArray[np.int64], float, float, NDArray[np.int64] | None]:
     """Exact problem reduction by LP reduced-cost fixing (no line that can be in an optimum is dropped).
 
     1. Solve the LP relaxation (HiGHS): its value ``lb`` bounds every list from below.
-    2. Find a feasible list (an incumbent, value ``ub``): the MILP re-decides the fractional lines and
-       the ``pool`` lines of smallest |reduced cost|, the others keep their LP values.
+    2. Find a feasible list (an incumbent, value ``ub``): the MILP re-decides the fractional lines, the
+       ``pool`` lines of smallest |reduced cost| and, on each side, the lines cheapest per unit of
+       coverage; the others keep their LP values (else an LP-rounding repair gives the bound).
     3. A line at 0 in the LP with reduced cost d > ub - lb can be at 1 in no list better than the
        incumbent, so it is fixed at 0; a line at 1 with -d > ub - lb is fixed at 1 (Nemhauser-Wolsey).
     Returns (lines fixed at 1, free lines, lb, ub, the incumbent's lines); with no incumbent nothing is fixed.
@@ -169,24 +170,33 @@ def _reduce(obj: Array, a: Array, lo: Array, hi: Array, time_limit: float, gap: 
     # Incumbent: keep the LP's values on the lines whose reduced cost is large and let the MILP re-decide
     # the ``pool`` lines of smallest |reduced cost| (plus the fractional ones): a local search around the LP.
     frac = (lp.x > 1e-9) & (lp.x < 1 - 1e-9)
+    one, zero = lp.x >= 1 - 1e-9, lp.x <= 1e-9
     order = np.argsort(np.where(frac, -1.0, np.abs(d)))
+    per_unit = np.abs(d) / np.maximum(a[0], 1e-12)  # reduced cost per unit of coverage
     inc = None
     for size in (pool, 4 * pool, 16 * pool):  # widen the neighbourhood until it holds a feasible list
-        cand = np.sort(order[: min(size, n)]).astype(np.int64)
-        ones = np.flatnonzero((lp.x >= 1 - 1e-9) & ~np.isin(np.arange(n), cand))
+        # the fractional lines, the lines of smallest |reduced cost|, and on each side the lines cheapest
+        # per unit of coverage (so that a large fractional line can be replaced or compensated)
+        cand = np.unique(np.concatenate([
+            order[: min(size, n)],
+            np.flatnonzero(zero)[np.argsort(per_unit[zero])][: size // 2],
+            np.flatnonzero(one)[np.argsort(per_unit[one])][: size // 2]])).astype(np.int64)
+        ones = np.flatnonzero(one & ~np.isin(np.arange(n), cand))
         shift = a[:, ones].sum(axis=1) if ones.size else np.zeros(len(lo))
         inc = milp(c=obj[cand], constraints=LinearConstraint(a[:, cand], lo - shift, hi - shift),
                    integrality=np.ones(cand.size), bounds=Bounds(0, 1),
                    options={"time_limit": time_limit / 5, "mip_rel_gap": gap / 10})
         if inc.x is not None or size >= n:
             break
+    options_ = []  # the neighbourhood's list and the LP-rounding repair: keep the cheaper
     if inc is not None and inc.x is not None:
-        inc_lines = np.union1d(ones, cand[np.round(inc.x).astype(bool)]).astype(np.int64)
-    else:  # the neighbourhood MILP found nothing in time: repair the LP's rounding instead
-        repaired = _repair(lp.x >= 1 - 1e-9, obj, a, lo, hi)
-        if repaired is None:
-            return np.array([], dtype=np.int64), everything, lb, np.inf, None
-        inc_lines = repaired
+        options_.append(np.union1d(ones, cand[np.round(inc.x).astype(bool)]).astype(np.int64))
+    repaired = _repair(one, obj, a, lo, hi)
+    if repaired is not None:
+        options_.append(repaired)
+    if not options_:
+        return np.array([], dtype=np.int64), everything, lb, np.inf, None
+    inc_lines = min(options_, key=lambda idx: float(obj[idx].sum()))
     ub = float(obj[inc_lines].sum())
     slack = ub - lb + 1e-9 * max(1.0, abs(ub))
     at_zero = (lp.x <= 1e-9) & (d > slack)
