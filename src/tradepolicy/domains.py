@@ -105,6 +105,20 @@ DOMAINS: list[Domain] = [
         seeders=(("remedies_shrimp_orders", "tradepolicy.services.remedies:seed_shrimp_orders"),),
     ),
     Domain(
+        name="disputes",
+        cli="tradepolicy.cli.enforcement:register",  # disputes, usmca, s301 and priorities command groups
+        api="tradepolicy.api.routes.enforcement:router",  # the enforcement API (disputes, usmca, s301, priorities)
+        pages="tradepolicy.web.pages.enforcement:router",
+        nav=(("/disputes", "Disputes"), ("/priorities", "Priorities")),
+        permissions={"disputes.write": ("Load the WTO dispute registry and enter later disputes",
+                                        ("attorney",))},
+    ),
+    Domain(name="usmca", permissions={"usmca.write": ("Load and record USMCA Chapter 31 / RRM cases",
+                                                     ("attorney",))}),
+    Domain(name="s301", permissions={"s301.design": ("Design a Section 301 action list (optimiser, PE, annex)",
+                                                    ("analyst", "attorney"))}),
+    Domain(name="priorities"),
+    Domain(
         name="documents",
         cli="tradepolicy.cli.documents:register",
         api="tradepolicy.api.routes.documents:router",

@@ -15,7 +15,7 @@ from tradepolicy.law.seeds import load_seeds
 
 PROCEDURE_IDS = {"tpa_negotiation", "section301", "wto_dsu", "ad_investigation", "cvd_investigation",
                  "ad_admin_review", "new_shipper_review", "sunset_review", "usmca_ch31", "usmca_rrm",
-                 "tfa_notification", "special301_review"}
+                 "tfa_notification", "special301_review", "usmca_joint_review"}
 
 
 def test_every_rule_has_a_citation_and_a_flag() -> None:

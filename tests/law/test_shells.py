@@ -50,7 +50,7 @@ def test_cli_rules_and_procedures() -> None:
     assert {x["rule_id"] for x in rows} >= {"adcvd.dp.cohens_d", "adcvd.dp.ratio_lower"}
     assert next(x for x in rows if x["rule_id"] == "adcvd.dp.ratio_lower")["flag"] == "UNCONFIRMED"
     r = runner.invoke(cli_app, ["law", "procedures", "--json"])
-    assert len(json.loads(r.stdout)) == 12  # + special301_review (promote)
+    assert len(json.loads(r.stdout)) == 13  # + special301_review (promote), usmca_joint_review (issue 12)
     r = runner.invoke(cli_app, ["law", "calendar", "2026", "--json"])
     assert json.loads(r.stdout)[1]["due"] == "2026-03-01"
 
@@ -83,8 +83,8 @@ def test_api_routes(client: TestClient) -> None:
     assert r.json()["rule"]["value"] == 0.005
     r = client.get("/api/law/timeline/wto_dsu", params={"event": ["consultations_requested=2018-04-04"]})
     assert r.status_code == 200
-    assert r.json()["timeline"]["deadlines"][2]["due_date"] == "2018-06-04"  # E12
-    assert client.get("/api/law/procedures").json()["count"] == 12  # + special301_review (promote)
+    assert r.json()["timeline"]["deadlines"][2]["due_date"] == "2018-06-03"  # E12, earliest date not rolled (issue 12)
+    assert client.get("/api/law/procedures").json()["count"] == 13  # + special301_review, usmca_joint_review
     assert client.get("/api/law/annual/2026").json()["deadlines"][0]["due"] == "2026-02-22"
     assert client.get("/api/law/business-day/2026-07-03").json()["rolls_to"] == "2026-07-06"  # E11
     r = client.post("/api/cases", json={"procedure": "section301", "case_id": "S-1", "title": "t"})

@@ -203,7 +203,9 @@ DS543 = [("consultations_requested", "2018-04-04"), ("panel_established", "2019-
 @pytest.mark.parametrize(("events", "clock", "expected"), [
     (DS543[:1], "reply_due", "2018-04-16"),              # Sat 04-14 rolls to Mon (WTO practice)
     (DS543[:1], "consultations_due", "2018-05-04"),
-    (DS543[:1], "panel_request_earliest", "2018-06-04"),  # Sun 06-03 rolls to Mon
+    # An earliest date never rolls (issue 12, found on DS2): Sun 2018-06-03 stays, although fact
+    # sheet E12 rolled it to Mon 06-04 as if it were a deadline.
+    (DS543[:1], "panel_request_earliest", "2018-06-03"),
     (DS543, "dg_request_possible", "2019-02-17"),
     (DS543, "circulation_target", "2019-10-28"),
     (DS543, "adoption_not_before", "2020-10-05"),

@@ -201,12 +201,22 @@ def case_new(
     procedure: str,
     case_id: str,
     title: Annotated[str, typer.Option(help="A short title.")],
+    meta: Annotated[str | None, typer.Option(help='Case metadata as JSON, e.g. {"country": "CHN", '
+                                             '"commerce_cases": ["A-570-088"], "itc_cases": ["731-TA-1424"]}.')] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Open a case CASE_ID of PROCEDURE."""
+    """Open a case CASE_ID of PROCEDURE (with its metadata: country, parties, product, case numbers)."""
+    from tradepolicy.errors import InputError
     from tradepolicy.services.proceedings import open_case
 
-    c = open_case(procedure=procedure, case_id=case_id, title=title)
+    meta_obj = None
+    if meta:
+        try:
+            meta_obj = json.loads(meta)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"Malformed metadata: {exc.msg}.", field="meta", expected="a JSON object",
+                             example='{"country": "CHN"}') from exc
+    c = open_case(procedure=procedure, case_id=case_id, title=title, meta=meta_obj)
     if as_json:
         emit(c, as_json=True)
         return
@@ -221,6 +231,8 @@ def case_event(
     payload: Annotated[str | None, typer.Option(help='JSON object, e.g. {"action": "list1"}.')] = None,
     note: Annotated[str | None, typer.Option(help="A note (e.g. the FR citation).")] = None,
     corrects: Annotated[int | None, typer.Option(help="Seq of the event this corrects.")] = None,
+    planned: Annotated[bool, typer.Option("--planned", help="A planned (future) event; actual events "
+                                          "may not be dated after today.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Record EVENT on DATE (validated against the procedure; appended, never edited)."""
@@ -234,7 +246,7 @@ def case_event(
         except json.JSONDecodeError as exc:
             raise InputError(f"Malformed payload: {exc.msg}.", field="payload",
                              expected="a JSON object", example='{"action": "list1"}') from exc
-    c = record_event(case_id, event, date, payload=data, note=note, corrects=corrects)
+    c = record_event(case_id, event, date, payload=data, note=note, corrects=corrects, planned=planned)
     if as_json:
         emit(c, as_json=True)
         return
@@ -270,7 +282,7 @@ def case_calendar(
     case_id: str,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the .ics here.")] = None,
 ) -> None:
-    """Export the case's deadlines as an iCalendar (.ics) file (stdout without --output)."""
+    """Export the case's deadlines and recorded events as an iCalendar (.ics) file (stdout without --output)."""
     from tradepolicy.reports.ics import case_calendar as ics
 
     text = ics(case_id)

@@ -11,6 +11,10 @@ The order of operations is fixed and documented, so every step can be shown:
    the clock was running (trigger < start <= due);
 4. **roll**: ``next_business_day`` moves a non-business due date forward (Commerce,
    19 CFR 351.303(b)); ``flag`` and ``none`` keep the hard date and flag a non-business day.
+   A "no earlier than" date is **never** rolled: the roll exists to extend a deadline that
+   would end on a closed day; it never postpones the first day on which something may be
+   done (DS2: the panel request of Saturday 1995-03-25, day 60 after the consultation request,
+   was on time, not "2 days early").
 """
 
 from __future__ import annotations
@@ -58,6 +62,14 @@ class DueDate:
     rolled: bool
     non_business_day: bool
     direction: str
+
+
+def rolls(rv: RuleValue, direction: str) -> bool:
+    """Return True when a due date in ``direction`` is rolled to the next business day.
+
+    Only deadlines ("no later than", "on") roll; an earliest date ("no earlier than") never does.
+    """
+    return rv.roll == "next_business_day" and rv.calendar != "none" and direction != "no_earlier_than"
 
 
 def count(start: dt.date, n: int, rv: RuleValue, cals: Calendars) -> dt.date:
@@ -133,7 +145,7 @@ def due_date(
     tolled, tdays, tids = apply_tolling(start, raw, rv, cals)
     due = tolled
     rolled = False
-    if rv.roll == "next_business_day" and rv.calendar != "none":
+    if rolls(rv, direction):
         due = cals.next_business_day(tolled, rv.calendar)
         rolled = due != tolled
     cal = rv.calendar if rv.calendar != "none" else "us_federal"

@@ -28,7 +28,7 @@ from tradepolicy.errors import (
 )
 from tradepolicy.law._yaml import data_dir, read_mapping, validate_items
 from tradepolicy.law.calendars import Calendars, bundled_calendars
-from tradepolicy.law.clocks import due_date
+from tradepolicy.law.clocks import due_date, rolls
 from tradepolicy.law.rules import RuleBook, bundled_rules, value_of
 from tradepolicy.yaml_registry import StrictModel as _Strict
 
@@ -706,7 +706,7 @@ def _compute_simple(ctx: _Ctx, c: ClockDef) -> list[Deadline]:
             raw = dd.raw + dt.timedelta(days=extension)
             before_roll = raw + dt.timedelta(days=dd.tolled_days)
             due = before_roll
-            if rv.roll == "next_business_day" and rv.calendar != "none":
+            if rolls(rv, dd.direction):
                 due = ctx.cals.next_business_day(before_roll, rv.calendar)
             cal = rv.calendar if rv.calendar != "none" else "us_federal"
             dd = replace(dd, raw=raw, due=due, rolled=due != before_roll,

@@ -35,7 +35,7 @@ Unit = Literal[
 Basis = Literal["calendar", "business", "session_house", "session_senate", "none"]
 Direction = Literal["no_later_than", "no_earlier_than", "on_date", "not_applicable"]
 Roll = Literal["none", "next_business_day", "flag"]
-CalendarId = Literal["us_federal", "commerce", "usitc", "wto", "none"]
+CalendarId = Literal["us_federal", "commerce", "usitc", "usitc_statutory", "wto", "none"]
 Rounding = Literal["error", "end_of_month", "next_day"]
 Comparison = Literal["lt", "le", "gt", "ge", "none"]
 Relative = Literal["after", "before"]
@@ -117,6 +117,9 @@ class Rule(BaseModel):
                 raise ValueError("a clock needs a counting 'basis' and a 'direction'")
             if self.roll == "next_business_day" and self.calendar == "none":
                 raise ValueError("a rolling clock needs a 'calendar'")
+            if self.roll == "next_business_day" and self.direction == "no_earlier_than":
+                raise ValueError("an earliest date ('no_earlier_than') is never rolled to a business day: "
+                                 "use roll: flag (DS2, panel request on Saturday 1995-03-25)")
         if self.kind == "threshold" and self.comparison == "none":
             raise ValueError("a threshold needs a 'comparison' (lt, le, gt, ge)")
         periods = sorted(self.periods(), key=lambda p: p.start)

@@ -73,12 +73,13 @@ def calendar_ics(name: str, events: Iterable[IcsEvent], *, stamp: dt.datetime | 
 
 
 def deadlines_ics(case: Mapping[str, Any], deadlines: Iterable[Deadline], *,
-                  stamp: dt.datetime | None = None) -> str:
+                  stamp: dt.datetime | None = None, recorded: Iterable[Mapping[str, Any]] = ()) -> str:
     """Return ``deadlines`` of ``case`` (``{"id", "title"}``) as an iCalendar document.
 
     Each event's summary carries the status and, for unconfirmed rules, ``[UNCONFIRMED]``;
     the description gives the rule id, counting basis, roll and citation. Deadlines without a
-    due date, components and errors are left out.
+    due date, components and errors are left out. ``recorded`` events (``seq``, ``event``, ``title``,
+    ``date``, ``payload``, ``note``) are added as all-day events of category RECORDED (or PLANNED).
     """
     events = []
     for d in deadlines:
@@ -95,12 +96,22 @@ def deadlines_ics(case: Mapping[str, Any], deadlines: Iterable[Deadline], *,
         events.append(IcsEvent(uid=f"{case['id']}-{d.clock_id}-{d.instance or 'x'}@tradepolicy", day=d.due_date,
                                summary=f"{case['id']}: {d.title} ({d.status}){flag}", description=desc,
                                categories=d.status.upper()))
+    for e in recorded:  # what happened (and what is planned), beside what was due
+        payload = e.get("payload") or {}
+        kind = "PLANNED" if payload.get("planned") else "RECORDED"
+        day = dt.date.fromisoformat(str(e["date"]))
+        desc = f"{kind.lower()} event #{e['seq']} {e['event']}" + (f"; note: {e['note']}" if e.get("note") else "")
+        if payload.get("source"):
+            desc += f"; source: {payload['source']}"
+        events.append(IcsEvent(uid=f"{case['id']}-event-{e['seq']}@tradepolicy", day=day,
+                               summary=f"{case['id']}: {e['title']} ({kind.lower()})", description=desc,
+                               categories=kind))
     return calendar_ics(str(case["title"]), events, stamp=stamp)
 
 
 def case_calendar(case_id: str, *, as_of: dt.date | None = None) -> str:
-    """Return the case's deadlines as an iCalendar (.ics) document, one all-day event each."""
+    """Return the case's deadlines and its recorded (and planned) events as an iCalendar document."""
     from tradepolicy.services.proceedings import case_state
 
     case, state = case_state(case_id, as_of=as_of)
-    return deadlines_ics(case, state.deadlines)
+    return deadlines_ics(case, state.deadlines, recorded=case.get("recorded", []))

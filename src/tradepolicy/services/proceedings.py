@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tradepolicy.errors import ConflictError, InputError, NotFoundError
+from tradepolicy.law.case_meta import check_meta
 from tradepolicy.law.dates import parse_date
 from tradepolicy.law.procedures import (
     CaseState,
@@ -70,6 +71,11 @@ def _records(session: Session, case_id: str) -> list[EventRecord]:
                         corrects=r.corrects, note=r.note) for r in rows]
 
 
+def _actual(records: list[EventRecord]) -> list[EventRecord]:
+    """Return the events that happened (planned ones, ``payload.planned``, are not in the state)."""
+    return [r for r in records if not r.payload.get("planned")]
+
+
 def _load_case(session: Session, case_id: str) -> Proceeding:
     case = session.get(Proceeding, case_id)
     if case is None:
@@ -87,11 +93,17 @@ def open_case(
     case_id: str,
     title: str,
     data: dict[str, Any] | None = None,
+    meta: dict[str, Any] | None = None,
     actor: str | None = None,
     session: Session | None = None,
 ) -> dict[str, Any]:
-    """Open a new case of ``procedure`` with id ``case_id``; return it as a dict."""
+    """Open a new case of ``procedure`` with id ``case_id``; return it as a dict.
+
+    ``meta`` is the case's metadata (country, parties, product, HTS scope, agency case numbers;
+    see ``law/case_meta.py``), validated and stored under ``data["meta"]``.
+    """
     proc = get_procedure(procedure)
+    checked_meta = check_meta(meta)
     if not CASE_ID.match(case_id or ""):
         raise InputError(f"Malformed case id {case_id!r}.", field="case_id",
                          expected="letters, digits, '.', '_' or '-', at most 120 characters",
@@ -105,7 +117,7 @@ def open_case(
             raise ConflictError(f"Case {case_id!r} already exists.", field="case_id",
                                 expected="a new id", example=f"{case_id}-2")
         row = Proceeding(id=case_id, procedure=proc.id, title=title.strip(), created_by=who,
-                         data=dict(data or {}))
+                         data={**dict(data or {}), **({"meta": checked_meta} if checked_meta else {})})
         s.add(row)
         s.flush()
         audit.record(s, actor=who, action="insert", entity="proceedings", entity_id=case_id,
@@ -121,10 +133,15 @@ def record_event(
     payload: dict[str, Any] | None = None,
     note: str | None = None,
     corrects: int | None = None,
+    planned: bool = False,
     actor: str | None = None,
     session: Session | None = None,
+    today: dt.date | None = None,
 ) -> dict[str, Any]:
     """Append an event (or a correction of an earlier one) after validating it.
+
+    An event dated after ``today`` (default: the system date) is refused unless ``planned``;
+    a planned event is kept in the log (``payload.planned``) but not in the derived state.
 
     Raises ``InputError`` (unknown event, malformed date), ``NotFoundError`` (unknown case)
     or ``ConflictError`` (not allowed in the stage, before its dependency); nothing is
@@ -134,12 +151,19 @@ def record_event(
     if payload is not None and not isinstance(payload, dict):
         raise InputError("The payload must be a JSON object.", field="payload",
                          expected="a JSON object", example='{"action": "list1"}')
+    now = today or dt.date.today()
+    if planned:
+        payload = {**(payload or {}), "planned": True}
+    elif when > now:
+        raise InputError(f"Event {event!r} is dated {when.isoformat()}, after today ({now.isoformat()}).",
+                         field="date", expected="a date on or before today, or the event entered as planned "
+                         "(--planned / \"planned\": true)", example=now.isoformat())
     who = _actor(actor)
     with _writing(session) as s:
         case = _load_case(s, case_id)
         proc = get_procedure(case.procedure)
         records = _records(s, case_id)
-        check_event(proc, records, event, when, payload=payload, corrects=corrects)
+        check_event(proc, _actual(records), event, when, payload=payload, corrects=corrects)
         seq = (s.scalar(select(func.max(ProceedingEvent.seq))
                         .where(ProceedingEvent.proceeding_id == case_id)) or 0) + 1
         row = ProceedingEvent(proceeding_id=case_id, seq=seq, event=event, date=when,
@@ -153,6 +177,44 @@ def record_event(
         records.append(EventRecord(seq=seq, event=event, date=when, payload=dict(payload or {}),
                                    corrects=corrects, note=note))
         return _case_dict(s, case, records, None)
+
+
+MAX_EVENTS_PER_REQUEST = 200
+
+
+def record_events(case_id: str, events: Sequence[tuple[str, str | dt.date, dict[str, Any] | None, str | None]], *,
+                  planned: bool = False, actor: str | None = None) -> dict[str, Any]:
+    """Record several events ``(event, date, payload, note)`` in order, in one transaction.
+
+    All or nothing: the first refused event raises and nothing is stored. Returns the case.
+    """
+    if not events:
+        raise InputError("Give at least one event.", field="events", expected="one 'event date' per line",
+                         example="consultations_requested 2018-04-04")
+    if len(events) > MAX_EVENTS_PER_REQUEST:
+        raise InputError(f"{len(events)} events in one request; the limit is {MAX_EVENTS_PER_REQUEST}.",
+                         field="events", expected=f"at most {MAX_EVENTS_PER_REQUEST}", example="split the list")
+    out: dict[str, Any] = {}
+    with transaction() as s:
+        for event, date, payload, note in events:
+            out = record_event(case_id, event, date, payload=payload, note=note, planned=planned,
+                               actor=actor, session=s)
+    return out
+
+
+def parse_event_lines(text: str) -> list[tuple[str, str, dict[str, Any] | None, str | None]]:
+    """Parse the web form's events box: one ``event YYYY-MM-DD [note]`` per line (blank lines skipped)."""
+    out: list[tuple[str, str, dict[str, Any] | None, str | None]] = []
+    for i, line in enumerate(text.splitlines(), start=1):
+        parts = line.strip().split(None, 2)
+        if not parts:
+            continue
+        if len(parts) < 2:
+            raise InputError(f"Line {i} of the events box has no date: {line.strip()!r}.", where=f"events line {i}",
+                             field="events", expected="event YYYY-MM-DD [note]",
+                             example="consultations_requested 2018-04-04 WT/DS543/1")
+        out.append((parts[0], parts[1], None, parts[2] if len(parts) > 2 else None))
+    return out
 
 
 def get_case(case_id: str, *, as_of: str | dt.date | None = None,
@@ -169,8 +231,10 @@ def case_state(case_id: str, *, as_of: dt.date | None = None) -> tuple[dict[str,
     with read_session() as s:
         case = _load_case(s, case_id)
         proc = get_procedure(case.procedure)
-        state = derive(proc, _records(s, case_id), as_of=as_of)
-        return {"id": case.id, "title": case.title, "procedure": case.procedure}, state
+        records = _records(s, case_id)
+        state = derive(proc, _actual(records), as_of=as_of)
+        return {"id": case.id, "title": case.title, "procedure": case.procedure,
+                "recorded": [_event_dict(proc, r) for r in records]}, state
 
 
 def list_cases(procedure: str | None = None, *, as_of: str | dt.date | None = None) -> list[dict[str, Any]]:
@@ -193,7 +257,7 @@ def list_cases(procedure: str | None = None, *, as_of: str | dt.date | None = No
     out = []
     for r in rows:
         proc = get_procedure(r.procedure)
-        state = derive(proc, by_case.get(r.id, []), as_of=when)
+        state = derive(proc, _actual(by_case.get(r.id, [])), as_of=when)
         nxt = state.upcoming()
         out.append({
             "id": r.id, "procedure": r.procedure, "title": r.title, "stage": state.stage,
@@ -221,7 +285,7 @@ def upcoming_deadlines(*, within_days: int = 120, as_of: dt.date | None = None,
             corrects=e.corrects, note=e.note))
     out = []
     for r in rows:
-        state = derive(get_procedure(r.procedure), by_case.get(r.id, []), as_of=when)
+        state = derive(get_procedure(r.procedure), _actual(by_case.get(r.id, [])), as_of=when)
         for d in state.deadlines:
             if d.due_date is None or d.projected:
                 continue
@@ -234,7 +298,7 @@ def upcoming_deadlines(*, within_days: int = 120, as_of: dt.date | None = None,
 def _case_dict(s: Session, case: Proceeding, records: list[EventRecord],
                as_of: dt.date | None) -> dict[str, Any]:
     proc = get_procedure(case.procedure)
-    state = derive(proc, records, as_of=as_of)
+    state = derive(proc, _actual(records), as_of=as_of)
     raw = s.scalars(select(ProceedingEvent).where(ProceedingEvent.proceeding_id == case.id)
                     .order_by(ProceedingEvent.seq)).all()
     return {
@@ -245,6 +309,8 @@ def _case_dict(s: Session, case: Proceeding, records: list[EventRecord],
         "created_at": case.created_at.isoformat() if case.created_at else None,
         "created_by": case.created_by,
         "data": case.data or {},
+        "meta": (case.data or {}).get("meta", {}),
+        "planned": [_event_dict(proc, r) for r in records if r.payload.get("planned")],
         "as_of": state.as_of.isoformat(),
         "stage": state.stage,
         "stage_title": state.stage_title,

@@ -25,6 +25,8 @@ class NewCase(BaseModel):
     case_id: str = Field(description="New case id, e.g. A-570-893")
     title: str
     data: dict[str, Any] | None = None
+    meta: dict[str, Any] | None = Field(None, description="Case metadata: country, parties, product, hts_scope, "
+                                        "commerce_cases (A-570-088), itc_cases (731-TA-1424), wto_ds (DS543)...")
 
 
 class NewEvent(BaseModel):
@@ -35,6 +37,7 @@ class NewEvent(BaseModel):
     payload: dict[str, Any] | None = None
     note: str | None = None
     corrects: int | None = Field(None, description="Seq of the event this corrects")
+    planned: bool = Field(False, description="A planned (future) event; an actual event may not be dated after today")
 
 
 @router.get("/law/procedures", dependencies=[requires("public.read")])
@@ -109,7 +112,7 @@ def list_cases(procedure: str | None = Query(None), as_of: str | None = Query(No
 def new_case(body: NewCase) -> dict[str, Any]:
     """Open a case."""
     c = cases_svc.open_case(procedure=body.procedure, case_id=body.case_id, title=body.title,
-                            data=body.data)
+                            data=body.data, meta=body.meta)
     return {"ok": True, "case": c}
 
 
@@ -123,13 +126,13 @@ def get_case(case_id: str, as_of: str | None = Query(None)) -> dict[str, Any]:
 def record_event(case_id: str, body: NewEvent) -> dict[str, Any]:
     """Append an event (validated; a rejected event stores nothing)."""
     c = cases_svc.record_event(case_id, body.event, body.date, payload=body.payload,
-                               note=body.note, corrects=body.corrects)
+                               note=body.note, corrects=body.corrects, planned=body.planned)
     return {"ok": True, "case": c}
 
 
 @router.get("/cases/{case_id}/calendar.ics", dependencies=[requires("public.read")])
 def case_calendar(case_id: str) -> Response:
-    """Return the case's deadlines as iCalendar."""
+    """Return the case's deadlines and recorded events as iCalendar."""
     from tradepolicy.reports.ics import case_calendar as ics
 
     return Response(ics(case_id), media_type="text/calendar; charset=utf-8",

@@ -43,3 +43,33 @@ def read_exclusions() -> pd.DataFrame:
     df["date_granted"] = pd.to_datetime(df["date_granted"]).dt.date
     df["hts10"] = df["hts10"].str.zfill(10)
     return df
+
+
+def read_phase_one_goals() -> pd.DataFrame:
+    """Return the Phase One purchase goals by category.
+
+    Columns: ``category``, ``value_2017``, ``value_2020`` (USD, US exports to China),
+    ``goal_2020_increase`` (USD above 2017 committed for 2020; NaN for goods not in the agreement).
+    """
+    df = pd.read_csv(dataset_path(DATASET, "phaseone-goals.csv"))
+    df.columns = ["category", "value_2017", "value_2020", "goal_2020_increase"]
+    df["category"] = df["category"].str.replace(r"^\d+\.\s*", "", regex=True).str.strip()
+    return df
+
+
+def read_china_trade_naics3_monthly(direction: str) -> pd.DataFrame:
+    """Return US ``imports`` from / ``exports`` to China by NAICS3 and month (Census via tradewar-tracker).
+
+    Columns: ``time`` (date, first of month), ``naics3`` (str), ``tariff_trd_w_avg`` (percent),
+    ``total_trade`` (USD, all partners), ``china_trade`` (USD).
+    """
+    files = {"imports": "us_imports_from_china_by_naics3_monthly.csv",
+             "exports": "us_exports_to_china_by_naics3_monthly.csv"}
+    if direction not in files:
+        from tradepolicy.errors import InputError
+
+        raise InputError(f"Unknown direction {direction!r}.", field="direction", expected="imports | exports",
+                         example="imports")
+    df = pd.read_csv(dataset_path(DATASET, files[direction]), dtype={"naics3": str})
+    df["time"] = pd.to_datetime(df["time"]).dt.date
+    return df

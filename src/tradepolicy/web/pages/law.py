@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from tradepolicy.api.security import current_principal, requires
 from tradepolicy.errors import NotFoundError
+from tradepolicy.law.procedures import bundled_procedures
 from tradepolicy.platform.policy import can
 from tradepolicy.platform.principal import Principal
 from tradepolicy.services import law as law_svc
@@ -133,17 +134,45 @@ def cases(request: Request, principal: Annotated[Principal, Depends(current_prin
                        columns=law_svc.DEADLINE_COLUMNS, filename=f"{ident}-deadlines.csv")
     fmt = page_format("/cases", suffix)
     rows = cases_svc.list_cases(procedure or None)
-    return respond(request, fmt, template="law/cases.html", context={"title": "Cases", "cases": rows},
+    procs = sorted(((p.id, p.title) for p in bundled_procedures().values()), key=lambda x: x[1])
+    return respond(request, fmt, template="law/cases.html",
+                   context={"title": "Cases", "cases": rows, "procedures": procs},
                    rows=rows, json_body={"ok": True, "count": len(rows), "cases": rows},
                    columns=CASE_COLUMNS, filename="cases.csv")
 
 
+def _split(text: str | None) -> list[str]:
+    return [x.strip() for x in (text or "").replace(";", ",").split(",") if x.strip()]
+
+
+@router.post("/cases/new", dependencies=[requires("cases.write")])
+def case_new_form(procedure: str = Form(...), case_id: str = Form(...), title: str = Form(...),
+                  country: str | None = Form(None), product: str | None = Form(None),
+                  commerce_cases: str | None = Form(None), itc_cases: str | None = Form(None),
+                  wto_ds: str | None = Form(None), hts_scope: str | None = Form(None)) -> Response:
+    """Open a case of any procedure from the cases page (metadata fields optional), then show it."""
+    meta = {"country": country or None, "product": product or None, "commerce_cases": _split(commerce_cases),
+            "itc_cases": _split(itc_cases), "wto_ds": (wto_ds or "").strip() or None, "hts_scope": _split(hts_scope)}
+    cases_svc.open_case(procedure=procedure, case_id=case_id.strip(), title=title,
+                        meta={k: v for k, v in meta.items() if v})
+    return RedirectResponse(f"/cases/{case_id.strip()}", status_code=303)
+
+
+@router.post("/cases/{case_id}/events/batch", dependencies=[requires("cases.write")])
+def case_events_form(case_id: str, events: str = Form(..., max_length=20_000),
+                     planned: str | None = Form(None)) -> Response:
+    """Record any number of events (one ``event YYYY-MM-DD [note]`` per line) in one transaction."""
+    cases_svc.record_events(case_id, cases_svc.parse_event_lines(events), planned=bool(planned))
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
 @router.post("/cases/{case_id}/events", dependencies=[requires("cases.write")])
 def case_event_form(case_id: str, event: str = Form(...), date: str = Form(...),
-                    note: str | None = Form(None), payload: str | None = Form(None)) -> Response:
+                    note: str | None = Form(None), payload: str | None = Form(None),
+                    planned: str | None = Form(None)) -> Response:
     """Record an event from the case page's form (details as key=value,...), then show the case."""
     cases_svc.record_event(case_id, event, date, payload=law_svc.parse_payload(payload),
-                           note=note or None)
+                           note=note or None, planned=bool(planned))
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
