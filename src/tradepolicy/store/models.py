@@ -155,3 +155,4 @@ class RunAttachment(Base):
     attached_by: Mapped[str] = mapped_column(String(200))
 
 from tradepolicy.store import models_platform as _models_platform  # noqa: E402,F401  (register the platform tables)
+from tradepolicy.store import models_coordination as _models_coordination  # noqa: E402,F401  (register the coordination tables)
