@@ -504,6 +504,18 @@ def entry_unit_value(value_usd: float | None, quantity: float | None) -> float |
     return value_usd / quantity
 
 
+# --- hook: Section 301 exclusions granted through the exclusions workflow (coordination domain) ---
+def _with_granted_exclusions(code: str) -> Mapping[str, Sequence[Any]]:
+    """Return the dataset's exclusion windows plus those granted in ``services.exclusions`` for ``code``."""
+    from tradepolicy.services.exclusions import granted_windows
+
+    history = s301_exclusions()
+    granted = granted_windows(code)
+    if not granted:
+        return history
+    return {**history, code: [*history.get(code, ()), *granted]}
+
+
 def stack(hts: str, origin: str, date: dt.date | str, *, unit_value: float | None = None) -> DutyStack:
     """Return the duty stack of ``hts`` from ``origin`` entered on ``date``.
 
@@ -539,7 +551,7 @@ def stack(hts: str, origin: str, date: dt.date | str, *, unit_value: float | Non
     elig = eligible_programs(o, d, m["preferences"]["programs"], agreements(),
                              m["stacking"]["successor_symbols"]["value"])
     add, n1 = section301_duties(code, o, d, m["section301_china"], s301_coverage(),
-                                s301_exclusions(), s301_below())
+                                _with_granted_exclusions(code), s301_below())
     a232, n2 = section232_duties(code, o, d, m["section232"], s232_products())
     result = compute_stack(line, o, d, column2_citation=col2, eligible=elig,
                            additional=add + a232, adcvd=adcvd_flags(code, o, d),
