@@ -104,6 +104,25 @@ DOMAINS: list[Domain] = [
         nav=(("/remedies", "Remedies"),),
         seeders=(("remedies_shrimp_orders", "tradepolicy.services.remedies:seed_shrimp_orders"),),
     ),
+    Domain(
+        name="coordination",
+        cli="tradepolicy.cli.coordination:register",
+        api="tradepolicy.api.routes.coordination:router",
+        pages="tradepolicy.web.pages.coordination:router",
+        nav=(("/dockets", "Dockets"), ("/clearance", "Clearance"), ("/committees", "Committees")),
+        seeders=(("example_docket", "tradepolicy.services.coordination_seed:seed_example_docket"),),
+        permissions={
+            "dockets.manage": ("Open dockets, screen, post, withdraw and import comments", ("docket_clerk", "attorney")),
+            "dockets.submit": ("Submit a comment (public and BCI versions) as a signed-in commenter",
+                               ("viewer", "analyst", "attorney", "docket_clerk", "outside_counsel")),
+            "exclusions.request": ("File or respond to a Section 301 exclusion request",
+                                   ("viewer", "analyst", "attorney", "docket_clerk", "outside_counsel")),
+            "exclusions.decide": ("Decide a Section 301 exclusion request", ("attorney",)),
+            "clearance.write": ("Start an interagency clearance and record agency positions", ("attorney", "analyst")),
+            "congress.write": ("Record congressional consultations and notifications", ("attorney",)),
+            "committees.write": ("Manage advisory committee members, meetings and reports", ("attorney", "docket_clerk")),
+        },
+    ),
     # New workflows add one Domain here (dockets, clearance, congress, committees, barriers,
     # nte, special301, tfa, disputes, usmca, s301, priorities ...).
 ]

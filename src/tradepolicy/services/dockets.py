@@ -907,6 +907,7 @@ class BulkComment:
     posted: dt.datetime | None = None
     status: str = "received"
     source_id: str | None = None
+    is_example: bool = False
 
 
 def bulk_ingest(session: Session, actor: Principal, docket_id: str, items: Sequence[BulkComment], *,
@@ -968,7 +969,7 @@ def bulk_ingest(session: Session, actor: Principal, docket_id: str, items: Seque
             "text": it.text[:MAX_TEXT], "filename": "", "document_id": None, "bci_document_id": None,
             "has_bci": False, "received_at": it.received or now, "posted_at": it.posted if st == "posted" else None,
             "cluster_id": rep, "similarity": sim, "duplicate_of": None, "signature": clustering.to_bytes(sig),
-            "is_example": False, "source": source, "submitted_by": actor.name})
+            "is_example": it.is_example, "source": source, "submitted_by": actor.name})
         events.append({"comment_row_id": rid, "status": st, "at": now, "actor": actor.name, "note": f"bulk {source}"})
         fts.append({"id": rid, "body": f"{it.title}\n{it.commenter_name}\n{it.organization}\n{it.text}"})
         stats["comments"] += 1
