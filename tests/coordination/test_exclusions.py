@@ -16,7 +16,7 @@ LINE = "8481801020"  # HTS 8481.80.10.20, covered by List 3 (9903.88.03, 25 % fr
 def _s301(date: str) -> tuple[float, str]:
     from tradepolicy.services.tariffs import stack
 
-    layer = [ly for ly in stack(LINE, "CHN", date).layers if ly.authority == "Section 301"][0]
+    layer = next(ly for ly in stack(LINE, "CHN", date).layers if ly.authority == "Section 301")
     return layer.ave or 0.0, layer.citation
 
 

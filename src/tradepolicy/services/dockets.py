@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import String, cast, func, select, text, update
+from sqlalchemy import String, cast, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from tradepolicy.coordination import bci as bci_engine
@@ -573,7 +573,7 @@ def _cluster_sizes(session: Session, docket_id: str, cluster_ids: Iterable[int |
         return {}
     q = select(DocketComment.cluster_id, func.count()).where(
         DocketComment.docket_id == docket_id, DocketComment.cluster_id.in_(ids)).group_by(DocketComment.cluster_id)
-    return {int(k): int(v) for k, v in session.execute(q)}
+    return {int(k): int(v) for k, v in session.execute(q) if k is not None}
 
 
 def _comment_ids(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
@@ -936,11 +936,11 @@ def bulk_ingest(session: Session, actor: Principal, docket_id: str, items: Seque
 
     def flush() -> None:
         if comments:
-            session.execute(DocketComment.__table__.insert(), comments)
-            session.execute(DocketCommentEvent.__table__.insert(), events)
+            session.execute(insert(DocketComment), comments)
+            session.execute(insert(DocketCommentEvent), events)
             session.execute(text("INSERT INTO docket_fts (rowid, body) VALUES (:id, :body)"), fts)
             if bands_rows:
-                session.execute(DocketClusterBand.__table__.insert(), bands_rows)
+                session.execute(insert(DocketClusterBand), bands_rows)
         comments.clear()
         events.clear()
         fts.clear()

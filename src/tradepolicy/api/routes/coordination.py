@@ -54,10 +54,11 @@ class ErrorOut(BaseModel):
     status: int
 
 
-E400 = {400: {"model": ErrorOut}}
-E404 = {404: {"model": ErrorOut}}
-E401_403 = {401: {"model": ErrorOut}, 403: {"model": ErrorOut}}
-EALL = {**E400, **E404, **E401_403, 409: {"model": ErrorOut}}
+Responses = dict[int | str, dict[str, Any]]
+E400: Responses = {400: {"model": ErrorOut}}
+E404: Responses = {404: {"model": ErrorOut}}
+E401_403: Responses = {401: {"model": ErrorOut}, 403: {"model": ErrorOut}}
+EALL: Responses = {**E400, **E404, **E401_403, 409: {"model": ErrorOut}}
 
 
 class Envelope(BaseModel):

@@ -65,7 +65,9 @@ def dockets_pages(request: Request, suffix: str = "",
                "country": country or None}
     with transaction() as s:
         if fmt == "html":
-            p = svc.docket_page(s, principal, did, q=q or None, page=page, **filters)
+            p = svc.docket_page(s, principal, did, q=q or None, page=page, status=filters["status"],
+                                commenter_type=filters["commenter_type"], chapter=filters["chapter"],
+                                country=filters["country"])
             return render_html(request, "coordination/docket.html",
                                {"title": p.docket.id, "p": p.to_dict(), "types": svc.COMMENTER_TYPES,
                                 "statuses": svc.STATUSES, "can_manage": _can(principal, "dockets.manage")})
