@@ -18,14 +18,14 @@ from functools import lru_cache
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
-THRESHOLD = 0.6
+THRESHOLD = 0.5
 NUM_PERM = 64
 SHINGLE = 3
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def _crc32(b: bytes) -> int:
-    return zlib.crc32(b)
+def _identity(h: int) -> int:
+    return h
 
 
 @lru_cache(maxsize=1)
@@ -36,7 +36,7 @@ def band_params() -> tuple[int, int]:
 
 
 def shingles(text: str) -> set[bytes]:
-    """Return the word 3-shingles of ``text`` (case-folded) as bytes.
+    """Return the word 3-shingles of ``text`` (case-folded) as bytes (the exact set, for checks).
 
     >>> sorted(shingles("The tariff hurts us"))
     [b'tariff hurts us', b'the tariff hurts']
@@ -47,17 +47,35 @@ def shingles(text: str) -> set[bytes]:
     return {" ".join(words[i:i + SHINGLE]).encode() for i in range(len(words) - SHINGLE + 1)}
 
 
+_MIX = (np.uint64(0x9E3779B1), np.uint64(0x85EBCA77))
+
+
+def shingle_hashes(text: str) -> np.ndarray:
+    """Return 32-bit hashes of the word 3-shingles of ``text``: crc32 of each word, combined per shingle.
+
+    Deterministic across processes (no salted ``hash()``), so stored signatures stay comparable.
+    """
+    words = _WORD.findall(text.casefold())
+    if not words:
+        return np.zeros(0, dtype=np.uint64)
+    w = np.fromiter((zlib.crc32(x.encode()) for x in words), dtype=np.uint64, count=len(words))
+    if len(w) < SHINGLE:
+        return np.array([zlib.crc32(" ".join(words).encode())], dtype=np.uint64)
+    h = (w[:-2] * _MIX[0] + w[1:-1] * _MIX[1] + w[2:]) & np.uint64(0xFFFFFFFF)
+    return np.unique(h)
+
+
 @lru_cache(maxsize=1)
 def _seed_hash() -> MinHash:
-    return MinHash(num_perm=NUM_PERM, seed=1, hashfunc=_crc32)
+    return MinHash(num_perm=NUM_PERM, seed=1, hashfunc=_identity)
 
 
 def signature(text: str) -> np.ndarray:
-    """Return the MinHash signature of ``text`` (``NUM_PERM`` uint64 values)."""
-    m = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=_crc32, permutations=_seed_hash().permutations)
-    sh = shingles(text)
-    if sh:
-        m.update_batch(list(sh))
+    """Return the MinHash signature of ``text`` (``NUM_PERM`` values; datasketch's permutations)."""
+    m = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=_identity, permutations=_seed_hash().permutations)
+    hv = shingle_hashes(text)
+    if len(hv):
+        m.update_batch(hv.tolist())
     return np.asarray(m.hashvalues, dtype=np.uint64)
 
 

@@ -7,7 +7,7 @@ Every row that can be read carries ``label`` and ``scope``; services filter thro
 ``platform.policy.can_read`` and log confidential reads. ``docket_comment_events``,
 ``docket_attachments`` and ``exclusion_grants`` are append-only (triggers, migration
 0006_coordination). The full-text index (``docket_fts``) is created by the migration: an FTS5
-table on SQLite, a table with a GIN ``to_tsvector`` index on PostgreSQL.
+table on SQLite, a table with a stored ``tsvector`` column and a GIN index on PostgreSQL.
 """
 
 from __future__ import annotations
