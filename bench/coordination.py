@@ -127,6 +127,16 @@ def _point(url: str) -> None:
     reset_settings()
 
 
+def _analyze(url: str) -> None:
+    """Refresh planner statistics after the bulk load (autovacuum/ANALYZE would in production)."""
+    from sqlalchemy import text
+
+    from tradepolicy.store.db import get_engine
+
+    with get_engine(url).connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE" if url.startswith("postgresql") else "ANALYZE"))
+
+
 def run_one(url: str, items: list, tpl: list[int]) -> dict[str, float]:  # type: ignore[type-arg]
     from fastapi.testclient import TestClient
     from sqlalchemy import select
@@ -148,6 +158,7 @@ def run_one(url: str, items: list, tpl: list[int]) -> dict[str, float]:  # type:
     with transaction() as s:
         stats = svc.bulk_ingest(s, op, DOCKET, items, source="bench")
     ingest = time.perf_counter() - t0
+    _analyze(url)
     # clustering check: copies of one template share one cluster
     with read_session() as s:
         clusters = dict(s.execute(select(DocketComment.comment_id, DocketComment.cluster_id)

@@ -66,7 +66,7 @@ class DocketComment(Base):
 
     __tablename__ = "docket_comments"
     __table_args__ = (
-        Index("ix_docket_comments_docket_status", "docket_id", "status"),
+        Index("ix_docket_comments_docket_status", "docket_id", "status", "commenter_type"),
         Index("ix_docket_comments_cluster", "docket_id", "cluster_id"),
     )
 

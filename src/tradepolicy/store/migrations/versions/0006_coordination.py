@@ -69,7 +69,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('comment_id')
     )
-    op.create_index('ix_docket_comments_docket_status', 'docket_comments', ['docket_id', 'status'], unique=False)
+    op.create_index('ix_docket_comments_docket_status', 'docket_comments', ['docket_id', 'status', 'commenter_type'], unique=False)
     op.create_index('ix_docket_comments_cluster', 'docket_comments', ['docket_id', 'cluster_id'], unique=False)
     op.create_table('docket_comment_events',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
