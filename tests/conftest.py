@@ -48,3 +48,11 @@ def fresh_db(tmp_path: Path, _session_db: str) -> Iterator[str]:
     init_database()
     yield url
     _point_at(Path(_session_db.removeprefix("sqlite:///")).parent)
+
+
+@pytest.fixture
+def client_as():  # type: ignore[no-untyped-def]
+    """Factory: ``client_as("analyst", grants=[("bci", "case:X")], session=False)`` -> a signed-in TestClient."""
+    from tests.helpers import client_as as factory
+
+    return factory

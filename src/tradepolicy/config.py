@@ -31,7 +31,16 @@ class Settings(BaseSettings):
     TRADEPOLICY_EXECUTOR      ``serial | process | dask`` for sweeps.
     TRADEPOLICY_DASK_ADDRESS  a Dask scheduler address (else a LocalCluster).
     TRADEPOLICY_LOG_LEVEL     ``DEBUG | INFO | WARNING | ERROR``.
-    TRADEPOLICY_USER          who is recorded in the audit log.
+    TRADEPOLICY_USER          who runs the CLI: a stored user's name gives the
+                              CLI that user's role and grants; otherwise the
+                              local operator (administrator, no grants).
+    TRADEPOLICY_SECRET_KEY    signs session cookies and CSRF tokens; when unset
+                              one is generated once and kept in the data
+                              directory (``secret_key``, mode 0600).
+    TRADEPOLICY_SESSION_HOURS how long a web sign-in lasts (default 12).
+    TRADEPOLICY_OIDC_ISSUER   optional OpenID Connect sign-in: the issuer URL
+    TRADEPOLICY_OIDC_CLIENT_ID      ... the client id registered there
+    TRADEPOLICY_OIDC_CLIENT_SECRET  ... and its secret (docs/platform.md).
     ========================  ===============================================
     """
 
@@ -44,6 +53,11 @@ class Settings(BaseSettings):
     dask_address: str | None = None
     log_level: LogLevel = "INFO"
     user: str = Field(default_factory=lambda: os.environ.get("USER") or _whoami())
+    secret_key: str | None = Field(default=None, min_length=32, repr=False)
+    session_hours: int = Field(default=12, ge=1, le=24 * 30)
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = Field(default=None, repr=False)
 
 
 def _whoami() -> str:

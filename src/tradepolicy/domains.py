@@ -105,6 +105,12 @@ DOMAINS: list[Domain] = [
         seeders=(("remedies_shrimp_orders", "tradepolicy.services.remedies:seed_shrimp_orders"),),
     ),
     Domain(
+        name="platform",  # people, sign-in, tokens, grants, the access log, generic records
+        cli="tradepolicy.cli.people:register",
+        api="tradepolicy.api.routes.platform:router",
+        pages="tradepolicy.web.pages.account:router",
+    ),
+    Domain(
         name="coordination",
         cli="tradepolicy.cli.coordination:register",
         api="tradepolicy.api.routes.coordination:router",

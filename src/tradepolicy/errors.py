@@ -137,3 +137,17 @@ class OptionalDependencyError(TradePolicyError):
 
     status = 500
     code = "missing_dependency"
+
+
+class NotSignedInError(TradePolicyError):
+    """The request needs a signed-in user, or the credentials given are not valid (HTTP 401)."""
+
+    status = 401
+    code = "not_signed_in"
+
+
+class ForbiddenError(TradePolicyError):
+    """The principal's role does not hold the permission, or the request is refused (HTTP 403)."""
+
+    status = 403
+    code = "forbidden"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.foundation.test_e2e import server  # noqa: F401  (module fixture: the real server)
+from tests.foundation.test_e2e import add_server_user, server  # noqa: F401  (module fixture: the real server)
 from tests.helpers import requires_dataset
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -34,7 +34,12 @@ def test_run_example_results_page_and_csv_without_javascript(server: str, tmp_pa
             java_script_enabled=False, accept_downloads=True,
         )
         page = browser.new_page()
-        page.goto(server + "/economics")
+        name, password = add_server_user(server, "analyst")  # running and storing a scenario: runs.write
+        page.goto(server + "/signin?next=/economics")
+        page.fill("input[name=name]", name)
+        page.fill("input[name=password]", password)
+        page.click("button:has-text('Sign in')")
+        page.wait_for_url("**/economics")
         row = page.locator("tr", has=page.locator("input[name=example][value='shrimp-preference-smart']"))
         row.locator("button[type=submit]").click()
         page.wait_for_url("**/economics/runs/*")

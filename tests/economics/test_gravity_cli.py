@@ -65,7 +65,7 @@ THREE = [("AAA", "AAA", 100.0), ("AAA", "BBB", 10.0), ("AAA", "CCC", 5.0),
 
 # ---------------------------------------------------------------------- gravity
 @requires_dataset("gegravity-sample")
-def test_gravity_presets_and_estimate_cli(client: Any) -> None:
+def test_gravity_presets_and_estimate_cli(client: Any, client_as: Any) -> None:
     listed = cli_json("gravity", "presets")
     names = {p["name"] for p in listed["presets"]}
     assert {"yotov2016_table1_ppml", "yotov2016_table3_ppml_pair", "gegravity_sample",
@@ -85,18 +85,19 @@ def test_gravity_presets_and_estimate_cli(client: Any) -> None:
     text = cli("gravity", "estimate", "gegravity_sample")
     assert text.exit_code == 0 and "published" in text.stdout and "separated_fe" in text.stdout
 
-    api = client.post("/api/economics/gravity/estimate", json={"preset": "gegravity_sample"})
+    api = client_as("analyst").post("/api/economics/gravity/estimate", json={"preset": "gegravity_sample"})
     assert api.status_code == 200
     assert [r["estimate"] for r in api.json()["coefficients"]] == pytest.approx(
         [r["estimate"] for r in out["coefficients"]], abs=1e-12)
 
 
-def test_unknown_preset_is_exit_2_and_one_error_shape(client: Any, fresh_db: str) -> None:
+def test_unknown_preset_is_exit_2_and_one_error_shape(fresh_db: str, client_as: Any) -> None:
+    analyst = client_as("analyst")  # estimate may store a run: runs.write (user made before counting)
     before = _counts()
     r = cli("gravity", "estimate", "table99", "--store")
     assert r.exit_code == 2 and "field: preset" in r.output and "Traceback" not in r.output
-    resp = client.post("/api/economics/gravity/estimate",
-                       json={"preset": "table99", "store": True})
+    resp = analyst.post("/api/economics/gravity/estimate",
+                        json={"preset": "table99", "store": True})
     body = resp.json()
     assert resp.status_code == 404 and body["ok"] is False and body["status"] == 404
     assert body["error"]["field"] == "preset" and "gegravity_sample" in body["error"]["expected"]
@@ -319,13 +320,17 @@ def test_a_new_agreement_between_members_of_one_is_refused(client: Any) -> None:
 
 
 @requires_dataset("gegravity-sample")
-def test_estimate_with_store_records_one_run_and_audit_entry(client: Any, fresh_db: str) -> None:
+def test_estimate_with_store_records_one_run_and_audit_entry(fresh_db: str, client_as: Any) -> None:
+    analyst = client_as("analyst")  # made before counting: the user and token are audited
     before = _counts()
     r = cli("gravity", "estimate", "gegravity_sample", "--store")
     assert r.exit_code == 0 and "stored as run" in r.stdout
-    resp = client.post("/api/economics/gravity/estimate",
-                       json={"preset": "gegravity_sample", "store": True})
+    resp = analyst.post("/api/economics/gravity/estimate",
+                        json={"preset": "gegravity_sample", "store": True})
     assert resp.status_code == 200 and isinstance(resp.json()["run_id"], int)
     assert resp.json()["manifest"]["inputs"]  # dataset file -> sha256
     runs, audits = _counts()
     assert (runs, audits) == (before[0] + 2, before[1] + 2)
+    from tradepolicy.services.audit import list_audit
+
+    assert list_audit(limit=1)[0]["actor"] == analyst.user_name  # the signed-in person, not $USER

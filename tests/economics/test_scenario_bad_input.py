@@ -64,12 +64,12 @@ def _counts() -> tuple[int, int]:
 @requires_dataset("us-trade-by-partner")
 @pytest.mark.parametrize(("text", "field"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_bad_scenario_cli_exit_2_api_400_nothing_stored(text: str, field: str, tmp_path: Path,
-                                                        fresh_db: str) -> None:
-    from fastapi.testclient import TestClient
+                                                        fresh_db: str, client_as) -> None:  # type: ignore[no-untyped-def]
     from typer.testing import CliRunner
 
-    from tradepolicy.api.app import create_app
     from tradepolicy.cli import app
+
+    analyst = client_as("analyst")  # created before counting: the user and token are audited
 
     before = _counts()
     f = tmp_path / "bad.yaml"
@@ -77,7 +77,7 @@ def test_bad_scenario_cli_exit_2_api_400_nothing_stored(text: str, field: str, t
     r = CliRunner().invoke(app, ["scenario", "run", str(f)])
     assert r.exit_code == 2, r.output
     assert "Traceback" not in r.output and "field:" in r.output
-    resp = TestClient(create_app()).post("/api/economics/scenarios/run", json={"yaml": text})
+    resp = analyst.post("/api/economics/scenarios/run", json={"yaml": text})
     assert resp.status_code == 400, resp.text
     err = resp.json()["error"]
     assert resp.json()["ok"] is False and err["field"].endswith(field)

@@ -117,12 +117,8 @@ def test_cli_unknown_key_exits_2(tmp_path: Path, fresh_db: str) -> None:
     assert "colour" in r.output and "Allowed keys" in r.output
 
 
-def test_api_and_pages(fresh_db: str) -> None:
-    from fastapi.testclient import TestClient
-
-    from tradepolicy.api.app import create_app
-
-    c = TestClient(create_app())
+def test_api_and_pages(fresh_db: str, client_as) -> None:  # type: ignore[no-untyped-def]
+    c = client_as("analyst", session=True)  # storing a run needs runs.write
     r = c.post("/api/economics/scenarios/run", json={"example": "gsim-4x4-us-eu-fta"})
     assert r.status_code == 200 and r.json()["rows"][0]["iso3"] == "US"
     run_id = r.json()["id"]

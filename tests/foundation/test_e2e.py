@@ -16,6 +16,31 @@ import pytest
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("server")]
 
 
+class Served(str):
+    """The server's base URL, also carrying its database URL (to add users with the CLI)."""
+
+    database_url: str
+
+    def __new__(cls, base: str, database_url: str) -> Served:
+        obj = super().__new__(cls, base)
+        obj.database_url = database_url
+        return obj
+
+
+def add_server_user(server: str, role: str, password: str = "browser test password") -> tuple[str, str]:
+    """Create a user of ``role`` in the running server's database with the CLI; return (name, password)."""
+    import uuid
+
+    name = f"{role}-{uuid.uuid4().hex[:8]}"
+    url = server.database_url  # type: ignore[attr-defined]
+    env = {**os.environ, "TRADEPOLICY_DATABASE_URL": url}
+    exe = Path(sys.executable).with_name("tradepolicy")
+    r = subprocess.run([str(exe), "users", "add", name, "--role", role, "--password-stdin"], input=password + "\n",
+                       env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return name, password
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -47,7 +72,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         assert proc.stdout is not None
         first = proc.stdout.readline()
         assert f"http://127.0.0.1:{port}/" in first, first
-        yield base
+        yield Served(base, env["TRADEPOLICY_DATABASE_URL"])
     finally:
         proc.terminate()
         try:

@@ -8,7 +8,6 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from tradepolicy.api.app import create_app
 from tradepolicy.cli import app as cli_app
 
 runner = CliRunner()
@@ -73,8 +72,10 @@ def test_cli_case_lifecycle(fresh_db: str, tmp_path) -> None:  # type: ignore[no
 
 
 @pytest.fixture
-def client(fresh_db: str) -> TestClient:
-    return TestClient(create_app())
+def client(fresh_db: str, client_as) -> TestClient:  # type: ignore[no-untyped-def]
+    # An attorney signed in through the sign-in form (session cookie + CSRF token): the case
+    # routes and the case page's form need ``cases.write``.
+    return client_as("attorney", session=True)
 
 
 def test_api_routes(client: TestClient) -> None:

@@ -90,17 +90,13 @@ def test_bad_input_cli_exit_2_names_file_row_column(fresh_db, tmp_path, case):
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_bad_input_api_error_shape_names_row_column(fresh_db, case):
-    from fastapi.testclient import TestClient
-
-    from tradepolicy.api.app import create_app
-
+def test_bad_input_api_error_shape_names_row_column(fresh_db, case, client_as):
     tables = _tables()
     kind, row, field = CASES[case](tables)
     # The API names the JSON item: row n is JSON index n - 1 (a "CSV line" would mislead here).
     loc = "header" if row is None else f"row {row} (JSON index {row - 1})"
     body = {"segment": "investigation", **{k: json.loads(df.to_json(orient="records")) for k, df in tables.items()}}
-    r = TestClient(create_app()).post("/api/remedies/margin", json=body)
+    r = client_as("analyst").post("/api/remedies/margin", json=body)
     assert r.status_code == 400, r.text
     out = r.json()
     assert out["ok"] is False and out["status"] == 400
@@ -111,10 +107,7 @@ def test_bad_input_api_error_shape_names_row_column(fresh_db, case):
     assert svc.list_runs() == []
 
 
-def test_unknown_segment_cli_and_api(fresh_db, tmp_path):
-    from fastapi.testclient import TestClient
-
-    from tradepolicy.api.app import create_app
+def test_unknown_segment_cli_and_api(fresh_db, tmp_path, client_as):
     from tradepolicy.cli import app
 
     paths = {}
@@ -125,7 +118,7 @@ def test_unknown_segment_cli_and_api(fresh_db, tmp_path):
                               "--cost", str(paths["cost"]), "--segment", "final"])
     assert res.exit_code == 2 and "field: segment" in res.output and "investigation | review" in res.output
     body = {"segment": "final", **{k: json.loads(df.to_json(orient="records")) for k, df in _tables().items()}}
-    r = TestClient(create_app()).post("/api/remedies/margin", json=body)
+    r = client_as("analyst").post("/api/remedies/margin", json=body)
     assert r.status_code == 400 and r.json()["error"]["field"] == "segment"
     assert svc.list_runs() == []
 

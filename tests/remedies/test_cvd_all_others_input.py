@@ -40,12 +40,8 @@ def test_developing_flag_strings_are_read_as_written(developing, threshold):
     assert out["results"]["de_minimis"] == threshold
 
 
-def test_cvd_api_bad_spec_error_shape(fresh_db):
-    from fastapi.testclient import TestClient
-
-    from tradepolicy.api.app import create_app
-
-    r = TestClient(create_app()).post("/api/remedies/cvd", json={"spec": {**BASE, "developing": "maybe"}})
+def test_cvd_api_bad_spec_error_shape(fresh_db, client_as):
+    r = client_as("analyst").post("/api/remedies/cvd", json={"spec": {**BASE, "developing": "maybe"}})
     assert r.status_code == 400 and r.json()["error"]["field"] == "developing"
     assert svc.list_runs() == []
 

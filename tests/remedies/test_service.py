@@ -34,12 +34,10 @@ def e6_files(tmp_path):
 
 
 @pytest.fixture
-def client():
-    from fastapi.testclient import TestClient
-
-    from tradepolicy.api.app import create_app
-
-    return TestClient(create_app())
+def client(fresh_db, client_as):
+    # An analyst signed in through the sign-in form: storing runs and the run pages' forms need
+    # ``runs.write`` and the session's CSRF token.
+    return client_as("analyst", session=True)
 
 
 def _sha(p):

@@ -167,6 +167,7 @@ def serve(
 ) -> None:
     """Start the workbench (web pages + API) and print its URL."""
     import socket
+    import sys
 
     import uvicorn
 
@@ -184,6 +185,10 @@ def serve(
     if init:
         init_database()
     print(f"tradepolicy workbench: http://{host}:{port}/  (API docs: http://{host}:{port}/docs)", flush=True)
+    from tradepolicy.services.people import startup_notice
+
+    for line in startup_notice(host):  # how to create the first administrator; a warning on an open host
+        print(line, file=sys.stderr if line.startswith("WARNING") else sys.stdout, flush=True)
     uvicorn.run("tradepolicy.api.app:create_app", factory=True, host=host, port=port, log_level="warning")
 
 

@@ -2,7 +2,12 @@
 
 Routes and services ask :func:`can` and :func:`can_read`; they never decide access in their
 own code. The role map is ``policy.yaml`` plus each domain's declared permissions
-(``tradepolicy.domains``).
+(``tradepolicy.domains``); it is loaded into a PyCasbin enforcer (an RBAC model with a
+``*`` wildcard permission, see :data:`CASBIN_MODEL`), which decides every role x permission
+question. The policy is code-reviewed data, so it is read from the YAML at start-up rather than
+from a database table (no ``casbin-sqlalchemy-adapter``: one source of truth, versioned in git).
+Grants (label x scope x expiry) are per person and live in the ``grants`` table; they travel
+on the :class:`Principal` and are checked here by :func:`can_read`.
 """
 
 from __future__ import annotations
@@ -11,7 +16,9 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
+import casbin
 import yaml
 
 from tradepolicy.errors import InputError
@@ -26,6 +33,35 @@ class Policy:
     roles: dict[str, frozenset[str]]
     role_descriptions: dict[str, str]
     permissions: dict[str, str]
+    grant_rules: dict[str, GrantRule]
+
+
+@dataclass(frozen=True, slots=True)
+class GrantRule:
+    """The grants a role may hold: these labels, on scopes starting with one of these prefixes."""
+
+    labels: frozenset[str]
+    scope_prefixes: tuple[str, ...]
+
+    def allows(self, label: str, scope: str) -> bool:
+        """Return True when a grant of ``label`` on ``scope`` fits this rule (never ``*``)."""
+        return (label in self.labels and scope != "*"
+                and any(scope.startswith(p) and len(scope) > len(p) for p in self.scope_prefixes))
+
+
+CASBIN_MODEL = """
+[request_definition]
+r = sub, act
+
+[policy_definition]
+p = sub, act
+
+[policy_effect]
+e = some(where (p.eft == allow))
+
+[matchers]
+m = r.sub == p.sub && (p.act == r.act || p.act == "*")
+"""
 
 
 @lru_cache(maxsize=1)
@@ -46,7 +82,32 @@ def load_policy() -> Policy:
                                      where="tradepolicy/domains.py", field="permissions",
                                      expected=" | ".join(roles), example="attorney")
                 roles[role].add(perm)
-    return Policy({k: frozenset(v) for k, v in roles.items()}, descriptions, permissions)
+    rules = {role: GrantRule(frozenset(spec.get("labels", ())), tuple(spec.get("scope_prefixes", ())))
+             for role, spec in (raw.get("grant_rules") or {}).items()}
+    return Policy({k: frozenset(v) for k, v in roles.items()}, descriptions, permissions, rules)
+
+
+@lru_cache(maxsize=1)
+def enforcer() -> Any:
+    """Return the PyCasbin enforcer holding the role x permission policy (built once)."""
+    model = casbin.model.Model()
+    model.load_model_from_text(CASBIN_MODEL)
+    e = casbin.Enforcer(model)
+    e.add_policies([[role, perm] for role, perms in load_policy().roles.items() for perm in sorted(perms)])
+    return e
+
+
+@lru_cache(maxsize=4096)
+def _role_can(role: str, permission: str) -> bool:
+    # The policy is static for the life of the process, so the enforcer's answer is memoised.
+    return bool(enforcer().enforce(role, permission))
+
+
+def reload_policy() -> None:
+    """Forget the loaded policy (tests that change domains or policy.yaml)."""
+    load_policy.cache_clear()
+    enforcer.cache_clear()
+    _role_can.cache_clear()
 
 
 def roles() -> tuple[str, ...]:
@@ -64,8 +125,7 @@ def check_role(role: str) -> str:
 
 def can(principal: Principal, permission: str) -> bool:
     """Return True when the principal's role (narrowed by a token's scopes) holds ``permission``."""
-    perms = load_policy().roles.get(principal.role, frozenset())
-    held = "*" in perms or permission in perms
+    held = _role_can(principal.role, permission)
     if held and principal.scopes:
         held = permission in principal.scopes or "*" in principal.scopes
     return held
@@ -82,4 +142,17 @@ def can_read(principal: Principal, label: str, scope: str | None, *, on: dt.date
     if not can(principal, "records.read_confidential"):
         return False
     today = on or dt.date.today()
-    return any(g.covers(label, scope, today) for g in principal.grants)
+    rule = load_policy().grant_rules.get(principal.role)
+    return any(g.covers(label, scope, today) and (rule is None or rule.allows(g.label, g.scope))
+               for g in principal.grants)
+
+
+def check_grant(role: str, label: str, scope: str) -> None:
+    """Raise an ``InputError`` when a person of ``role`` may not hold a ``label`` grant on ``scope``."""
+    rule = load_policy().grant_rules.get(role)
+    if rule is not None and not rule.allows(label, scope):
+        raise InputError(
+            f"A person with the role {role!r} may only receive {' or '.join(sorted(rule.labels))} grants "
+            f"on a single {' or '.join(rule.scope_prefixes)}ID; {label!r} on {scope!r} is refused.",
+            field="--on", expected=f"--label {sorted(rule.labels)[0]} --on {rule.scope_prefixes[0]}ID",
+            example=f"--label {sorted(rule.labels)[0]} --on {rule.scope_prefixes[0]}A-570-893")

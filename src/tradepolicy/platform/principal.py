@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -65,3 +66,28 @@ def local_operator() -> Principal:
     from tradepolicy.config import get_settings
 
     return Principal(name=get_settings().user, role="administrator", via="cli")
+
+
+# The principal on whose behalf the current request or command runs. The web middleware sets it
+# for each request, so that services record the signed-in person as the actor of a write.
+_ACTING: ContextVar[Principal | None] = ContextVar("tradepolicy_acting", default=None)
+
+
+def set_acting(principal: Principal | None) -> Token[Principal | None]:
+    """Make ``principal`` the actor of what follows in this context; returns the reset token."""
+    return _ACTING.set(principal)
+
+
+def reset_acting(token: Token[Principal | None]) -> None:
+    """Undo :func:`set_acting`."""
+    _ACTING.reset(token)
+
+
+def acting_name() -> str:
+    """Return the name services record as the actor: the request's principal, else ``TRADEPOLICY_USER``."""
+    p = _ACTING.get()
+    if p is not None and not p.is_anonymous:
+        return p.name
+    from tradepolicy.config import get_settings
+
+    return get_settings().user

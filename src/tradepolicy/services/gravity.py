@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 
 from tradepolicy import __version__
-from tradepolicy.config import get_settings
 from tradepolicy.datasets.readers.gravity import (
     read_agtpa,
     read_gegravity_sample,
@@ -24,6 +23,7 @@ from tradepolicy.datasets.readers.gravity import (
 )
 from tradepolicy.datasets.registry import get_dataset
 from tradepolicy.economics.gravity import PRESETS, PPMLResult, get_preset, run_preset
+from tradepolicy.platform.principal import acting_name
 from tradepolicy.services.law import law_version
 from tradepolicy.services.runs import add_run
 from tradepolicy.store.db import transaction
@@ -129,7 +129,7 @@ def run_gravity_preset(
     }
     out["manifest"] = manifest
     if store:
-        who = actor or get_settings().user
+        who = actor or acting_name()
         with transaction() as s:
             run = add_run(s, kind=RUN_KIND, actor=who, inputs=manifest["inputs"],
                           parameters=manifest["parameters"],

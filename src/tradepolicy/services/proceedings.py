@@ -18,7 +18,6 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tradepolicy.config import get_settings
 from tradepolicy.errors import ConflictError, InputError, NotFoundError
 from tradepolicy.law.dates import parse_date
 from tradepolicy.law.procedures import (
@@ -30,6 +29,7 @@ from tradepolicy.law.procedures import (
     get_procedure,
 )
 from tradepolicy.law.seeds import SeedCase, load_seeds
+from tradepolicy.platform.principal import acting_name
 from tradepolicy.store import audit
 from tradepolicy.store.db import read_session, transaction
 from tradepolicy.store.models import Proceeding, ProceedingEvent
@@ -56,7 +56,7 @@ def _reading(session: Session | None) -> Iterator[Session]:
 
 
 def _actor(actor: str | None) -> str:
-    return actor or get_settings().user
+    return actor or acting_name()
 
 
 def _as_date(value: str | dt.date, field: str = "date") -> dt.date:

@@ -174,6 +174,11 @@ def list_records(session: Session, principal: Principal, kind: str, *, status: s
     return out
 
 
+def record_kinds(session: Session) -> list[str]:
+    """Return the kinds of record stored (workflow names such as ``barrier``; not confidential)."""
+    return list(session.scalars(select(RecordRow.kind).distinct().order_by(RecordRow.kind)))
+
+
 def record_history(session: Session, principal: Principal, kind: str, key: str, *, where: str = "") -> list[RecordView]:
     """Return every version of a record the principal may read, oldest first."""
     head = session.execute(select(RecordRow).where(RecordRow.kind == kind, RecordRow.key == key)).scalar_one_or_none()

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from tradepolicy.config import get_settings
 from tradepolicy.errors import ConflictError, InputError, NotFoundError, TradePolicyError
 from tradepolicy.literals import check_literal
+from tradepolicy.platform.principal import acting_name
 from tradepolicy.remedies import ADParameters, CVDParameters
 from tradepolicy.remedies.all_others import Respondent, all_others_rate
 from tradepolicy.remedies.cvd import Grant, Loan, cvd_rate
@@ -252,7 +253,7 @@ def _run_dict(r: Run, attachments: list[str] | None = None) -> dict[str, Any]:
 
 def _store_run(kind: str, inputs: dict[str, str], parameters: dict[str, Any], results: dict[str, Any],
                *, parent_id: int | None, actor: str | None) -> dict[str, Any]:
-    actor = actor or get_settings().user
+    actor = actor or acting_name()
     with transaction() as s:
         run = add_run(s, kind=kind, actor=actor, inputs=inputs, parameters=_clean(parameters),
                       results=_clean(results), law_version=law_version(), parent_id=parent_id)
@@ -601,7 +602,7 @@ def compare_with_parent(run: dict[str, Any]) -> dict[str, Any] | None:
 
 def attach_run(run_id: int, case_id: str, *, actor: str | None = None) -> dict[str, Any]:
     """Attach a run to an AD/CVD proceeding (append-only; attaching twice is refused)."""
-    actor = actor or get_settings().user
+    actor = actor or acting_name()
     get_run(run_id)
     with transaction() as s:
         if s.get(Proceeding, case_id) is None:

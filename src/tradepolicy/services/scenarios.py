@@ -21,11 +21,11 @@ import pandas as pd
 from sqlalchemy import select
 
 from tradepolicy import __version__
-from tradepolicy.config import get_settings
 from tradepolicy.datasets.registry import get_dataset
 from tradepolicy.economics.scenarios import Scenario, ScenarioResult, evaluate, load_scenario_text
 from tradepolicy.economics.scenarios.result import clean
 from tradepolicy.errors import InputError, NotFoundError
+from tradepolicy.platform.principal import acting_name
 from tradepolicy.services.runs import add_run
 from tradepolicy.store.db import read_session, transaction
 from tradepolicy.store.models import Run
@@ -277,7 +277,7 @@ def run_scenario_text(text: str, *, store: bool = True, actor: str | None = None
 
 
 def _store(sc: Scenario, result: dict[str, Any], man: dict[str, Any], *, actor: str | None) -> int:
-    actor = actor or get_settings().user
+    actor = actor or acting_name()
     with transaction() as s:
         parent = s.execute(select(Run.id).where(Run.kind == RUN_KIND).where(Run.parent_id.is_(None))
                            .where(Run.inputs["scenario"].as_string() == sc.name).order_by(Run.id)).first()

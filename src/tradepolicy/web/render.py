@@ -46,7 +46,9 @@ def env() -> Environment:
 
 def render_html(request: Request, template: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
     """Render a template with the navigation and the request in its context."""
-    ctx = {"request": request, "nav": NAV + nav_entries(), "path": request.url.path, **context}
+    ctx = {"request": request, "nav": NAV + nav_entries(), "path": request.url.path,
+           "csrf_token": getattr(request.state, "csrf_token", ""),  # every POST form carries it
+           "principal": getattr(request.state, "principal", None), **context}
     return HTMLResponse(env().get_template(template).render(**ctx), status_code=status)
 
 

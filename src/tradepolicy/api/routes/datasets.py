@@ -6,12 +6,13 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from tradepolicy.api.security import requires
 from tradepolicy.services import datasets as svc
 
 router = APIRouter(tags=["datasets"])
 
 
-@router.get("/datasets")
+@router.get("/datasets", dependencies=[requires("public.read")])
 def list_datasets() -> dict[str, Any]:
     """Each dataset with its status: mirror / cache / missing / corrupt."""
     rows = svc.list_datasets()

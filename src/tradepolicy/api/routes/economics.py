@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from tradepolicy.api.security import requires
 from tradepolicy.errors import InputError
 from tradepolicy.services import scenarios as svc
 
@@ -25,14 +26,14 @@ class RunRequest(BaseModel):
     store: bool = True
 
 
-@router.get("/economics/examples")
+@router.get("/economics/examples", dependencies=[requires("public.read")])
 def examples() -> dict[str, Any]:
     """List the example scenarios."""
     rows = svc.list_examples()
     return {"ok": True, "count": len(rows), "examples": rows}
 
 
-@router.post("/economics/scenarios/run")
+@router.post("/economics/scenarios/run", dependencies=[requires("runs.write")])
 def run(req: RunRequest) -> dict[str, Any]:
     """Run a scenario; the response has summary, rows by ISO3, chart, tables and manifest."""
     if (req.example is None) == (req.yaml is None):
@@ -43,14 +44,14 @@ def run(req: RunRequest) -> dict[str, Any]:
     return {"ok": True, "id": out["id"], **out["result"], "manifest": out["manifest"]}
 
 
-@router.get("/economics/runs")
+@router.get("/economics/runs", dependencies=[requires("public.read")])
 def runs(limit: int = Query(50, ge=1, le=1000)) -> dict[str, Any]:
     """List stored scenario runs, newest first."""
     rows = svc.list_runs(limit)
     return {"ok": True, "count": len(rows), "runs": rows}
 
 
-@router.get("/economics/runs/{run_id}")
+@router.get("/economics/runs/{run_id}", dependencies=[requires("public.read")])
 def run_detail(run_id: int) -> dict[str, Any]:
     """Return one stored run with its manifest."""
     r = svc.get_run(run_id)
@@ -60,13 +61,13 @@ def run_detail(run_id: int) -> dict[str, Any]:
             "manifest": man}
 
 
-@router.get("/economics/compare")
+@router.get("/economics/compare", dependencies=[requires("public.read")])
 def compare(a: int = Query(..., ge=1), b: int = Query(..., ge=1)) -> dict[str, Any]:
     """Compare two stored runs side by side (B minus A)."""
     return {"ok": True, **svc.compare(a, b)}
 
 
-@router.get("/economics/screening")
+@router.get("/economics/screening", dependencies=[requires("public.read")])
 def screening(
     home: str = Query("USA", min_length=3, max_length=3),
     dataset: str = Query("agtpa"),

@@ -17,6 +17,7 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from tradepolicy.api.security import requires
 from tradepolicy.services import gravity as svc
 
 router = APIRouter(tags=["economics"])
@@ -67,20 +68,20 @@ class MonteCarloRequest(BaseModel):
     executor: str | None = Field(default=None, max_length=20)
 
 
-@router.get("/economics/gravity/presets")
+@router.get("/economics/gravity/presets", dependencies=[requires("public.read")])
 def presets() -> dict[str, Any]:
     """List the PPML presets with their published figures."""
     rows = svc.list_presets()
     return {"ok": True, "count": len(rows), "presets": rows}
 
 
-@router.post("/economics/gravity/estimate")
+@router.post("/economics/gravity/estimate", dependencies=[requires("runs.write")])
 def estimate(req: EstimateRequest) -> dict[str, Any]:
     """Estimate a preset; the response has coefficients beside the published ones."""
     return {"ok": True, **svc.run_gravity_preset(req.preset, store=req.store)}
 
 
-@router.post("/economics/ge/solve")
+@router.post("/economics/ge/solve", dependencies=[requires("public.read")])
 def ge_solve(req: SolveRequest) -> dict[str, Any]:
     """Solve the exact conditional and full-endowment GE; rows by ISO3."""
     frame = None
@@ -97,7 +98,7 @@ def ge_solve(req: SolveRequest) -> dict[str, Any]:
     return {"ok": True, **out}
 
 
-@router.post("/economics/ge/montecarlo")
+@router.post("/economics/ge/montecarlo", dependencies=[requires("public.read")])
 def ge_montecarlo(req: MonteCarloRequest) -> dict[str, Any]:
     """Run a Monte Carlo GE; bands (mean, sd, quantiles) per measure and ISO3."""
     if req.draws > API_MAX_DRAWS:

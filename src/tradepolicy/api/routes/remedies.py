@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from pydantic import BaseModel, Field
 
+from tradepolicy.api.security import requires
 from tradepolicy.services import remedies as svc
 
 router = APIRouter(tags=["remedies"])
@@ -63,7 +64,7 @@ class AttachRequest(BaseModel):
     case_id: str = Field(examples=["A-533-840"])
 
 
-@router.post("/remedies/margin")
+@router.post("/remedies/margin", dependencies=[requires("runs.write")])
 def margin(req: MarginRequest) -> dict[str, Any]:
     """Compute a dumping margin from JSON rows; the run is stored unless ``store`` is false."""
     tables = {"us": req.us, "home": req.home, "cost": req.cost, **({"similar": req.similar} if req.similar else {}),
@@ -74,7 +75,7 @@ def margin(req: MarginRequest) -> dict[str, Any]:
                                                   include_tt=req.include_tt, store=req.store)}
 
 
-@router.post("/remedies/margin/upload")
+@router.post("/remedies/margin/upload", dependencies=[requires("runs.write")])
 async def margin_upload(
     segment: Annotated[str, Form(description="investigation | review")],
     us: Annotated[UploadFile, File()],
@@ -92,13 +93,13 @@ async def margin_upload(
     return {"ok": True, "run": svc.compute_margin(files, segment=segment)}
 
 
-@router.post("/remedies/cvd")
+@router.post("/remedies/cvd", dependencies=[requires("runs.write")])
 def cvd(req: CVDRequest) -> dict[str, Any]:
     """Compute CVD programme rates, the total and the de minimis test."""
     return {"ok": True, "run": svc.compute_cvd(req.spec, as_of=req.as_of, store=req.store)}
 
 
-@router.post("/remedies/all-others")
+@router.post("/remedies/all-others", dependencies=[requires("runs.write")])
 def all_others(req: AllOthersRequest) -> dict[str, Any]:
     """Compute the all-others rate."""
     data = svc.rows_to_csv_bytes(req.respondents, "respondents (JSON)")
@@ -106,7 +107,7 @@ def all_others(req: AllOthersRequest) -> dict[str, Any]:
                                                       segment=req.segment, as_of=req.as_of, store=req.store)}
 
 
-@router.get("/remedies/runs")
+@router.get("/remedies/runs", dependencies=[requires("public.read")])
 def runs(kind: str | None = Query(None, description="remedies.ad_margin | remedies.cvd | remedies.all_others")
          ) -> dict[str, Any]:
     """List stored remedies runs, newest first."""
@@ -114,31 +115,31 @@ def runs(kind: str | None = Query(None, description="remedies.ad_margin | remedi
     return {"ok": True, "count": len(rows), "runs": rows}
 
 
-@router.get("/remedies/runs/{run_id}")
+@router.get("/remedies/runs/{run_id}", dependencies=[requires("public.read")])
 def run(run_id: int) -> dict[str, Any]:
     """One run: inputs' sha256, parameters with citations, law/code versions, results."""
     return {"ok": True, "run": svc.get_run(run_id)}
 
 
-@router.post("/remedies/runs/{run_id}/rerun")
+@router.post("/remedies/runs/{run_id}/rerun", dependencies=[requires("runs.write")])
 def rerun(run_id: int, req: RerunRequest | None = None) -> dict[str, Any]:
     """Re-run from the kept inputs; a new run whose parent_id is ``run_id``."""
     return {"ok": True, "run": svc.rerun(run_id, as_of=req.as_of if req else None)}
 
 
-@router.post("/remedies/runs/{run_id}/attach")
+@router.post("/remedies/runs/{run_id}/attach", dependencies=[requires("runs.write")])
 def attach(run_id: int, req: AttachRequest) -> dict[str, Any]:
     """Attach a run to an AD/CVD proceeding."""
     return {"ok": True, "attachment": svc.attach_run(run_id, req.case_id)}
 
 
-@router.get("/remedies/shrimp-coverage")
+@router.get("/remedies/shrimp-coverage", dependencies=[requires("public.read")])
 def shrimp_coverage() -> dict[str, Any]:
     """Share of 2018 US shrimp imports covered by each frozen warmwater shrimp AD order."""
     return {"ok": True, **svc.shrimp_coverage()}
 
 
-@router.get("/remedies/negligibility")
+@router.get("/remedies/negligibility", dependencies=[requires("public.read")])
 def negligibility(
     country: Annotated[list[str] | None, Query(description="Subject ISO3; suffix ':dev' for developing")] = None,
     case: Annotated[str, Query(description="ad | cvd")] = "cvd",
@@ -148,7 +149,7 @@ def negligibility(
     return {"ok": True, **svc.shrimp_negligibility(subj, case=case)}
 
 
-@router.get("/remedies/cases/{case_id}/runs")
+@router.get("/remedies/cases/{case_id}/runs", dependencies=[requires("public.read")])
 def case_runs(case_id: str) -> dict[str, Any]:
     """Remedies runs attached to one AD/CVD proceeding."""
     rows = svc.runs_of_case(case_id)

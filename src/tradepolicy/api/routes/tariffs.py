@@ -7,18 +7,19 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
 
+from tradepolicy.api.security import requires
 from tradepolicy.services import tariffs as svc
 
 router = APIRouter(tags=["tariffs"])
 
 
-@router.get("/tariffs/hts/{hts}")
+@router.get("/tariffs/hts/{hts}", dependencies=[requires("public.read")])
 def get_line(hts: str, edition: int = Query(2025, description="2024 | 2025")) -> dict[str, Any]:
     """One HTS code with its path, units, rates (printed and parsed) and children."""
     return {"ok": True, "line": svc.show(hts, edition=edition)}
 
 
-@router.get("/tariffs/search")
+@router.get("/tariffs/search", dependencies=[requires("public.read")])
 def search(
     q: str = Query(..., max_length=200, description="code prefix or description words"),
     edition: int = Query(2025, description="2024 | 2025"),
@@ -29,7 +30,7 @@ def search(
     return {"ok": True, "count": len(rows), "lines": rows}
 
 
-@router.get("/tariffs/stack")
+@router.get("/tariffs/stack", dependencies=[requires("public.read")])
 def stack(
     hts: str = Query(..., description="HTS8 or HTS10, e.g. 8412.21.00.75"),
     origin: str = Query(..., description="ISO3, e.g. CHN"),
@@ -43,7 +44,7 @@ def stack(
                                                 value_usd=value_usd, quantity=quantity)}
 
 
-@router.get("/tariffs/history")
+@router.get("/tariffs/history", dependencies=[requires("public.read")])
 def history(
     hts: str = Query(...),
     origin: str = Query(...),
@@ -55,7 +56,7 @@ def history(
     return {"ok": True, "hts": hts, "origin": origin, "points": points}
 
 
-@router.get("/tariffs/indicators")
+@router.get("/tariffs/indicators", dependencies=[requires("public.read")])
 def indicators(
     by: str = Query("section"), edition: int = Query(2025),
     weights: str = Query("none", description="none | baci-zaf-usa-2020"),
@@ -65,13 +66,13 @@ def indicators(
     return {"ok": True, "by": by, "rows": rows}
 
 
-@router.post("/tariffs/offer")
+@router.post("/tariffs/offer", dependencies=[requires("public.read")])
 def offer(spec: Annotated[dict[str, Any], Body(description="the offer, as in an offer YAML file")]) -> dict[str, Any]:
     """Apply an offer (groups, formulas, staging) to the MFN schedule."""
     return {"ok": True, "offer": svc.offer_from_spec(spec, where="request body")}
 
 
-@router.get("/tariffs/korus-check")
+@router.get("/tariffs/korus-check", dependencies=[requires("public.read")])
 def korus_check(
     start_year: int = 2011, kind: str = "equal", years: int = 10, check_year: int = 2017,
 ) -> dict[str, Any]:
@@ -81,13 +82,13 @@ def korus_check(
             "inferred_staging": svc.korus_staging_inference(base_year=start_year, check_year=check_year)}
 
 
-@router.get("/tariffs/parse-report")
+@router.get("/tariffs/parse-report", dependencies=[requires("public.read")])
 def parse_report(edition: int = Query(2025)) -> dict[str, Any]:
     """Share of rate texts parsed and every form not parsed, with its reason."""
     return {"ok": True, "report": svc.parse_report(edition)}
 
 
-@router.get("/tariffs/programs")
+@router.get("/tariffs/programs", dependencies=[requires("public.read")])
 def programs() -> dict[str, Any]:
     """Preference programmes of the 2017 tariff database with symbols and line counts."""
     rows = svc.programs_2017()

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from tradepolicy.api.security import requires
 from tradepolicy.errors import InputError, NotFoundError
 from tradepolicy.services import scenarios as svc
 from tradepolicy.web.dashboard import register_panel
@@ -47,7 +48,7 @@ def bar_geometry(labels: list[str], values: list[float], *, unit: str = "") -> d
             "value_x": CHART_W - VALUE_W + 6, "unit": unit}
 
 
-@router.get("/economics{suffix:path}")
+@router.get("/economics{suffix:path}", dependencies=[requires("public.read")])
 def economics_index(request: Request, suffix: str = "") -> Response:
     """List examples and recent runs (``/economics``, ``.json``, ``.csv``); route sub-pages."""
     for prefix, handler in (("/runs/", run_page), ("/examples/", example_page)):
@@ -94,7 +95,7 @@ def run_page(request: Request, rest: str) -> Response:
                    columns=res["columns"], filename=f"scenario-run-{ident}.csv")
 
 
-@router.post("/economics/run")
+@router.post("/economics/run", dependencies=[requires("runs.write")])
 def run_form(example: Annotated[str, Form(max_length=120)]) -> Response:
     """Run an example scenario (form post) and go to its results."""
     out = svc.run_scenario(example)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from tradepolicy.api.security import requires
 from tradepolicy.services import agreements as agreements_svc
 from tradepolicy.services import datasets as datasets_svc
 from tradepolicy.services import guide as guide_svc
@@ -17,13 +18,13 @@ AGREEMENT_COLUMNS = ["id", "short_name", "name", "kind", "status", "signed", "in
                      "implemented", "parties", "key_provisions", "implementation_status"]
 
 
-@router.get("/")
+@router.get("/", dependencies=[requires("public.read")])
 def dashboard(request: Request) -> Response:
     """Show the dashboard: agreements in force, the guide, datasets and each domain's panels."""
     return dashboard_twin(request, "")
 
 
-@router.get("/dashboard{suffix:path}")
+@router.get("/dashboard{suffix:path}", dependencies=[requires("public.read")])
 def dashboard_twin(request: Request, suffix: str = "") -> Response:
     """Serve the dashboard at ``/dashboard`` and its ``.json`` / ``.csv`` twins."""
     fmt = page_format("/dashboard", suffix)
@@ -49,7 +50,7 @@ def dashboard_twin(request: Request, suffix: str = "") -> Response:
     )
 
 
-@router.get("/agreements{suffix:path}")
+@router.get("/agreements{suffix:path}", dependencies=[requires("public.read")])
 def agreements(
     request: Request,
     suffix: str = "",
@@ -78,7 +79,7 @@ def agreements(
     )
 
 
-@router.get("/agencies{suffix:path}")
+@router.get("/agencies{suffix:path}", dependencies=[requires("public.read")])
 def agencies(request: Request, suffix: str = "") -> Response:
     """Agencies, committees and bodies, and their roles."""
     fmt = page_format("/agencies", suffix)
@@ -88,7 +89,7 @@ def agencies(request: Request, suffix: str = "") -> Response:
                    columns=["id", "kind", "name", "role"], filename="agencies.csv")
 
 
-@router.get("/guide{suffix:path}")
+@router.get("/guide{suffix:path}", dependencies=[requires("public.read")])
 def guide(request: Request, suffix: str = "", q: str | None = Query(None, max_length=500)) -> Response:
     """Answer a question with ranked, cited guide entries."""
     fmt = page_format("/guide", suffix)
@@ -101,7 +102,7 @@ def guide(request: Request, suffix: str = "", q: str | None = Query(None, max_le
                    columns=["id", "title", "score", "body"], filename="guide.csv")
 
 
-@router.get("/datasets{suffix:path}")
+@router.get("/datasets{suffix:path}", dependencies=[requires("public.read")])
 def datasets(request: Request, suffix: str = "") -> Response:
     """List the registered datasets with their status."""
     fmt = page_format("/datasets", suffix)

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from tradepolicy.api.security import requires
 from tradepolicy.errors import NotFoundError
 from tradepolicy.services import law as law_svc
 from tradepolicy.services import proceedings as cases_svc
@@ -23,8 +24,8 @@ CASE_COLUMNS = ["id", "procedure", "title", "stage", "stage_title", "events", "o
                 "next_deadline", "next_deadline_title", "next_deadline_flag"]
 
 
-@router.get("/law")
-@router.get("/law{suffix}")
+@router.get("/law", dependencies=[requires("public.read")])
+@router.get("/law{suffix}", dependencies=[requires("public.read")])
 def law_index(request: Request, suffix: str = "") -> Response:
     """Law home: the procedures, a stateless timeline form."""
     fmt = page_format("/law", suffix)
@@ -38,7 +39,7 @@ def law_index(request: Request, suffix: str = "") -> Response:
                    filename="procedures.csv")
 
 
-@router.get("/law/procedures/{name}")
+@router.get("/law/procedures/{name}", dependencies=[requires("public.read")])
 def law_procedure(request: Request, name: str) -> Response:
     """One procedure: stages with their rules, events, clocks."""
     ident, fmt = split_format(name)
@@ -50,7 +51,7 @@ def law_procedure(request: Request, name: str) -> Response:
                    rows=rows, json_body={"ok": True, "procedure": p}, filename=f"{ident}-clocks.csv")
 
 
-@router.get("/law/rules{suffix:path}")
+@router.get("/law/rules{suffix:path}", dependencies=[requires("public.read")])
 def law_rules(
     request: Request,
     suffix: str = "",
@@ -74,8 +75,8 @@ def law_rules(
                    columns=law_svc.RULE_COLUMNS, filename="rules.csv")
 
 
-@router.get("/law/timeline")
-@router.get("/law/timeline{suffix}")
+@router.get("/law/timeline", dependencies=[requires("public.read")])
+@router.get("/law/timeline{suffix}", dependencies=[requires("public.read")])
 def law_timeline(request: Request, procedure: Annotated[str, Query()],
                  event: Annotated[list[str] | None, Query()] = None,
                  as_of: str | None = Query(None), suffix: str = "") -> Response:
@@ -88,7 +89,7 @@ def law_timeline(request: Request, procedure: Annotated[str, Query()],
                    columns=law_svc.DEADLINE_COLUMNS, filename=f"{t['procedure']}-timeline.csv")
 
 
-@router.get("/law/calendar/{name}")
+@router.get("/law/calendar/{name}", dependencies=[requires("public.read")])
 def law_calendar(request: Request, name: str) -> Response:
     """Show the USTR annual calendar of a year."""
     ident, fmt = split_format(name)
@@ -103,7 +104,7 @@ def law_calendar(request: Request, name: str) -> Response:
                    filename=f"ustr-calendar-{year}.csv")
 
 
-@router.get("/cases{suffix:path}")
+@router.get("/cases{suffix:path}", dependencies=[requires("public.read")])
 def cases(request: Request, suffix: str = "", procedure: str | None = Query(None)) -> Response:
     """Cases list (``/cases``) and one case with its timeline (``/cases/ID``)."""
     if suffix.startswith("/") and len(suffix) > 1:
@@ -123,7 +124,7 @@ def cases(request: Request, suffix: str = "", procedure: str | None = Query(None
                    columns=CASE_COLUMNS, filename="cases.csv")
 
 
-@router.post("/cases/{case_id}/events")
+@router.post("/cases/{case_id}/events", dependencies=[requires("cases.write")])
 def case_event_form(case_id: str, event: str = Form(...), date: str = Form(...),
                     note: str | None = Form(None), payload: str | None = Form(None)) -> Response:
     """Record an event from the case page's form (details as key=value,...), then show the case."""

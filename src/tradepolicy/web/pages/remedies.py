@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
+from tradepolicy.api.security import requires
 from tradepolicy.errors import NotFoundError, TradePolicyError
 from tradepolicy.services import remedies as svc
 from tradepolicy.web.dashboard import register_panel
@@ -37,7 +38,7 @@ def _coverage() -> dict[str, Any] | None:
         return {"error": exc.to_dict()}
 
 
-@router.get("/remedies{suffix:path}")
+@router.get("/remedies{suffix:path}", dependencies=[requires("public.read")])
 def remedies_index(request: Request, suffix: str = "",
                    case: Annotated[str | None, Query(description="only runs attached to this proceeding")] = None,
                    ) -> Response:
@@ -83,7 +84,7 @@ def run_page(request: Request, ident: str) -> Response:
                    filename=f"remedies-run-{run['id']}.csv")
 
 
-@router.post("/remedies/margin")
+@router.post("/remedies/margin", dependencies=[requires("runs.write")])
 async def margin_form(
     segment: Annotated[str, Form()],
     us: Annotated[UploadFile, File()],
@@ -102,14 +103,14 @@ async def margin_form(
     return RedirectResponse(f"/remedies/runs/{run['id']}", status_code=303)
 
 
-@router.post("/remedies/runs/{run_id}/attach")
+@router.post("/remedies/runs/{run_id}/attach", dependencies=[requires("runs.write")])
 def attach_form(run_id: int, case_id: Annotated[str, Form()]) -> Response:
     """Attach form target: attach and redirect back to the run."""
     svc.attach_run(run_id, case_id.strip())
     return RedirectResponse(f"/remedies/runs/{run_id}", status_code=303)
 
 
-@router.post("/remedies/runs/{run_id}/rerun")
+@router.post("/remedies/runs/{run_id}/rerun", dependencies=[requires("runs.write")])
 def rerun_form(run_id: int, as_of: Annotated[str | None, Form()] = None) -> Response:
     """Re-run form target: store a new run (law of the original run's date unless ``as_of``) and show it."""
     from tradepolicy.services.agreements import parse_date

@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from tradepolicy.api.security import requires
 from tradepolicy.errors import NotFoundError, TradePolicyError
 from tradepolicy.services import tariffs as svc
 from tradepolicy.web.dashboard import register_panel
@@ -33,7 +34,7 @@ HISTORY_FROM = "2017-01-01"
 SEARCH_LIMIT = 200
 
 
-@router.get("/tariffs{suffix:path}")
+@router.get("/tariffs{suffix:path}", dependencies=[requires("public.read")])
 def tariffs_pages(
     request: Request,
     suffix: str = "",
