@@ -15,7 +15,7 @@ ifneq ($(wildcard $(SHARED_DATA)/MANIFEST.tsv),)
 export TRADEPOLICY_DATA_MIRROR ?= $(SHARED_DATA)
 endif
 
-.PHONY: run test install install-test browser bench lint typecheck clean serve
+.PHONY: run test install install-test browser pdflibs bench lint typecheck clean serve
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,9 +27,9 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(PY) -m pip install -q -e ".[test]"
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed pdflibs
 
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test pdflibs
 
 run: install
 	$(VENV)/bin/tradepolicy db init
@@ -44,8 +44,17 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || echo "could not install chromium: browser tests will skip"; }
 
+# Debian pango/harfbuzz libraries and fonts for WeasyPrint (PDF reports).
+pdflibs:
+	@{ ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0.so.0 && ldconfig -p | grep -q libharfbuzz-subset.so.0 \
+	   && test -d /usr/share/fonts/truetype/dejavu; } || { \
+	  echo "installing the Debian pango libraries and fonts for PDF reports"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	     libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core >/dev/null) \
+	  || echo "could not install the pango libraries: PDF reports will fail and their tests skip"; }
+
 # Two xdist workers use the two cores; one BLAS thread each avoids oversubscription.
-test: install-test browser
+test: install-test browser pdflibs
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 \
 	  $(VENV)/bin/python -m pytest -n 2 --dist loadgroup -q $(PYTEST_ARGS)
 

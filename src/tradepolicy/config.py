@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     TRADEPOLICY_OIDC_ISSUER   optional OpenID Connect sign-in: the issuer URL
     TRADEPOLICY_OIDC_CLIENT_ID      ... the client id registered there
     TRADEPOLICY_OIDC_CLIENT_SECRET  ... and its secret (docs/platform.md).
+    TRADEPOLICY_MAX_UPLOAD_BYTES  the largest document one may file
+                              (default 25 MiB); larger uploads get 413.
     ========================  ===============================================
     """
 
@@ -58,6 +60,7 @@ class Settings(BaseSettings):
     oidc_issuer: str | None = None
     oidc_client_id: str | None = None
     oidc_client_secret: str | None = Field(default=None, repr=False)
+    max_upload_bytes: int = Field(default=25 * 1024 * 1024, ge=1)
 
 
 def _whoami() -> str:

@@ -129,6 +129,13 @@ DOMAINS: list[Domain] = [
             "committees.write": ("Manage advisory committee members, meetings and reports", ("attorney", "docket_clerk")),
         },
     ),
+    Domain(
+        name="documents",
+        cli="tradepolicy.cli.documents:register",
+        api="tradepolicy.api.routes.documents:router",
+        pages="tradepolicy.web.pages.documents:router",
+    ),
+    Domain(name="reports", cli="tradepolicy.cli.reports:register"),
     # New workflows add one Domain here (dockets, clearance, congress, committees, barriers,
     # nte, special301, tfa, disputes, usmca, s301, priorities ...).
 ]

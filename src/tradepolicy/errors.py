@@ -151,3 +151,10 @@ class ForbiddenError(TradePolicyError):
 
     status = 403
     code = "forbidden"
+
+
+class PayloadTooLargeError(TradePolicyError):
+    """A request body or uploaded file exceeds its configured size limit (HTTP 413)."""
+
+    status = 413
+    code = "payload_too_large"

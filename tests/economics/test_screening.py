@@ -88,18 +88,36 @@ def test_csv_html_and_page(report: dict) -> None:
     from fastapi.testclient import TestClient
 
     from tradepolicy.api.app import create_app
+    from tradepolicy.reports.screening import render_screening_report
     from tradepolicy.services.screening import to_csv
-    from tradepolicy.web.pages.economics import render_screening_report
 
     csv = to_csv(report)
     assert csv.splitlines()[1].startswith("rank,iso3,home_welfare")
-    html = render_screening_report(report)
+    html = render_screening_report(report).decode()
     assert "<svg" in html and "CHN" in html
     c = TestClient(create_app())
     r = c.get("/api/economics/screening?home=USA&candidates=CHN,JPN")
     assert r.status_code == 200 and len(r.json()["rows"]) == 2
     p = c.get("/economics/screening.csv?home=USA&dataset=wiod-zylkin")
     assert p.status_code == 200 and p.text.startswith("rank,iso3")
+
+
+def test_screening_report_pdf_and_cli_format(report: dict, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from pypdf import PdfReader
+    from typer.testing import CliRunner
+
+    from tradepolicy.cli import app
+    from tradepolicy.reports.screening import render_screening_report
+
+    pdf = render_screening_report(report, fmt="pdf")
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Partner screening: USA" in text and all(c in text for c in CANDS) and "Manifest" in text
+    out = tmp_path / "s.pdf"
+    r = CliRunner().invoke(app, ["report", "screening", "--candidates", "CHN,JPN", "--format", "pdf", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert out.read_bytes().startswith(b"%PDF-")
 
 
 @requires_dataset("baci-shrimp-2018")

@@ -127,11 +127,13 @@ def test_seeding_is_idempotent(fresh_db: str) -> None:
 
 
 def test_calendar_export(fresh_db: str) -> None:
-    ics = svc.case_calendar("ds543")
+    from tradepolicy.reports.ics import case_calendar
+
+    ics = case_calendar("ds543")
     assert ics.startswith("BEGIN:VCALENDAR\r\n") and ics.endswith("END:VCALENDAR\r\n")
     assert "DTSTART;VALUE=DATE:20191028" in ics  # the 12.9 nine-month target
     assert all(len(line.encode()) <= 75 for line in ics.split("\r\n"))
-    china = svc.case_calendar("ustr-301-china-ip")
+    china = case_calendar("ustr-301-china-ip")
     assert "[UNCONFIRMED]" in china.replace("\r\n ", "")  # 12-month determination rule is unconfirmed
 
 

@@ -122,7 +122,9 @@ def _unfold(ics: str) -> list[str]:
 def test_ics_is_rfc5545_shaped(fresh_db: str) -> None:
     svc.open_case(procedure="usmca_ch31", case_id="C31-ICS", title="Line one\r\nline two; a, b")
     svc.record_event("C31-ICS", "consultations_requested", "2025-01-06")
-    raw = svc.case_calendar("C31-ICS")
+    from tradepolicy.reports.ics import case_calendar
+
+    raw = case_calendar("C31-ICS")
     assert "\r" not in raw.replace("\r\n", "") and "\n" not in raw.replace("\r\n", "")  # CRLF only
     assert all(len(line.encode("utf-8")) <= 75 for line in raw.split("\r\n"))  # folded at 75 octets
     lines = _unfold(raw)

@@ -271,7 +271,7 @@ def case_calendar(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the .ics here.")] = None,
 ) -> None:
     """Export the case's deadlines as an iCalendar (.ics) file (stdout without --output)."""
-    from tradepolicy.services.proceedings import case_calendar as ics
+    from tradepolicy.reports.ics import case_calendar as ics
 
     text = ics(case_id)
     if output is None:

@@ -168,13 +168,17 @@ def screen_partners(
     executor: Annotated[str | None, typer.Option(help="serial | process | dask (default TRADEPOLICY_EXECUTOR).")] = None,
     as_json: JsonOpt = False,
     csv: Annotated[Path | None, typer.Option(help="Also write the table as CSV to this path.")] = None,
-    html: Annotated[Path | None, typer.Option(help="Also write an HTML report to this path.")] = None,
+    html: Annotated[Path | None, typer.Option(help="Also write an HTML report to this path (same as --out X --format html).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Also write the report to this file (see --format).")] = None,
+    report_format: Annotated[str, typer.Option("--format", help="Report format for --out: html | pdf.")] = "html",
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 20,
 ) -> None:
     """Rank candidate partners for a new agreement by the GE gains for home and partner."""
+    from tradepolicy.reports import check_format, write_report
+    from tradepolicy.reports.screening import render_screening_report
     from tradepolicy.services.screening import screen, to_csv
-    from tradepolicy.web.pages.economics import render_screening_report
 
+    fmt = check_format(report_format)
     cands = [c.strip().upper() for c in candidates.split(",")] if candidates else None
     with progress("Screening partners"):
         rep = screen(home=home, dataset=dataset, year=year, candidates=cands, rank_by=rank_by,
@@ -182,7 +186,9 @@ def screen_partners(
     if csv:
         csv.write_text(to_csv(rep), encoding="utf-8")
     if html:
-        html.write_text(render_screening_report(rep), encoding="utf-8")
+        write_report(render_screening_report(rep, fmt="html"), html)
+    if out:
+        write_report(render_screening_report(rep, fmt=fmt), out)
     if as_json:
         print_json({"ok": True, **rep})
         return

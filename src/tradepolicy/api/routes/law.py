@@ -130,7 +130,9 @@ def record_event(case_id: str, body: NewEvent) -> dict[str, Any]:
 @router.get("/cases/{case_id}/calendar.ics", dependencies=[requires("public.read")])
 def case_calendar(case_id: str) -> Response:
     """Return the case's deadlines as iCalendar."""
-    return Response(cases_svc.case_calendar(case_id), media_type="text/calendar; charset=utf-8",
+    from tradepolicy.reports.ics import case_calendar as ics
+
+    return Response(ics(case_id), media_type="text/calendar; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{case_id}.ics"'})
 
 

@@ -19,7 +19,7 @@ from tradepolicy.api.security import requires
 from tradepolicy.errors import InputError, NotFoundError
 from tradepolicy.services import scenarios as svc
 from tradepolicy.web.dashboard import register_panel
-from tradepolicy.web.render import env, page_format, respond, split_format
+from tradepolicy.web.render import page_format, respond, split_format
 
 router = APIRouter(include_in_schema=False)
 
@@ -136,13 +136,6 @@ def screening_page(request: Request, suffix: str) -> Response:
                             "query": {"home": home, "dataset": dataset, "rank_by": rank_by, "products": products or ""}},
                    rows=rep["rows"], json_body={"ok": True, **rep}, columns=rep["columns"],
                    filename=f"screening-{home}.csv")
-
-
-def render_screening_report(report: dict[str, Any]) -> str:
-    """Return a stand-alone HTML report of a screening (for ``screen partners --html``)."""
-    top = report["rows"][:25]
-    chart = bar_geometry([r["iso3"] for r in top], [r["home_welfare"] for r in top], unit="percent")
-    return env().get_template("economics/screening_report.html").render(rep=report, chart=chart)
 
 
 @register_panel

@@ -8,11 +8,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from tradepolicy.api.security import requires
+from tradepolicy.api.security import current_principal, requires
 from tradepolicy.errors import NotFoundError
+from tradepolicy.platform.policy import can
+from tradepolicy.platform.principal import Principal
 from tradepolicy.services import law as law_svc
 from tradepolicy.services import proceedings as cases_svc
 from tradepolicy.web.dashboard import register_panel
@@ -105,17 +107,23 @@ def law_calendar(request: Request, name: str) -> Response:
 
 
 @router.get("/cases{suffix:path}", dependencies=[requires("public.read")])
-def cases(request: Request, suffix: str = "", procedure: str | None = Query(None)) -> Response:
-    """Cases list (``/cases``) and one case with its timeline (``/cases/ID``)."""
+def cases(request: Request, principal: Annotated[Principal, Depends(current_principal)], suffix: str = "",
+          procedure: str | None = Query(None)) -> Response:
+    """Cases list (``/cases``) and one case with its timeline and documents (``/cases/ID``)."""
     if suffix.startswith("/") and len(suffix) > 1:
         ident, fmt = split_format(suffix[1:])
         c = cases_svc.get_case(ident)
+        from tradepolicy.services import documents as docs_svc
         from tradepolicy.services.remedies import runs_of_case
 
         runs = runs_of_case(ident)  # calculation runs attached to this proceeding (remedies)
+        docs = docs_svc.case_documents(ident, principal, where=request.client.host if request.client else "")
         return respond(request, fmt, template="law/case.html",
-                       context={"title": ident, "c": c, "runs": runs},
-                       rows=c["deadlines"], json_body={"ok": True, "case": c},
+                       context={"title": ident, "c": c, "runs": runs, "documents": docs,
+                                "can_file": can(principal, "documents.write"),
+                                "max_upload": docs_svc.max_upload_bytes()},
+                       rows=c["deadlines"],
+                       json_body={"ok": True, "case": c, "documents": [d.to_dict() for d in docs]},
                        columns=law_svc.DEADLINE_COLUMNS, filename=f"{ident}-deadlines.csv")
     fmt = page_format("/cases", suffix)
     rows = cases_svc.list_cases(procedure or None)

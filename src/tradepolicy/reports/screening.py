@@ -1,0 +1,27 @@
+"""The partner-screening report (``screen partners --format html|pdf --out FILE``).
+
+Moved here from ``web/pages/economics.py``: the screening itself is computed by
+``services.screening.screen``; this module only renders its result.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tradepolicy.reports.render import ReportFormat, build_manifest, render_report
+
+
+def render_screening_report(report: dict[str, Any], *, fmt: ReportFormat | str = "html",
+                            label: str = "public") -> bytes:
+    """Return the screening ``report`` (from ``services.screening.screen``) as HTML or PDF bytes."""
+    top = report["rows"][:25]
+    series = {r["iso3"]: r["home_welfare"] for r in top if r.get("home_welfare") is not None}
+    manifest = build_manifest(
+        law_version=False,
+        parameters={k: report[k] for k in ("home", "dataset", "year", "beta", "sigma", "rank_by") if k in report},
+        extra={"method": report.get("method", "")},
+    )
+    return render_report("economics/screening_report.html", {"rep": report, "series": series},
+                         title=f"Partner screening: {report['home']}",
+                         subtitle=f"{report.get('dataset', '')} {report.get('year', '')}",
+                         label=label, fmt=fmt, manifest=manifest)
