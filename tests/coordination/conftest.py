@@ -1,4 +1,8 @@
-"""Fixtures of the coordination tests: the CLI (as a chosen principal), the API (as a chosen principal), files."""
+"""Fixtures of the coordination tests: the CLI (as a chosen principal), the API (as a chosen principal), files.
+
+API principals act as bearer-token callers (``via="token"``: no CSRF token needed); the sign-in
+flow itself is the platform's and is tested there.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +16,8 @@ from typer.testing import CliRunner
 
 from tradepolicy.platform.principal import Grant, Principal
 
-STAFF = Principal(name="clerk", role="docket_clerk", via="session", user_id=2)
-ATTORNEY = Principal(name="atty", role="attorney", via="session", user_id=3)
+STAFF = Principal(name="clerk", role="docket_clerk", via="token", user_id=2)
+ATTORNEY = Principal(name="atty", role="attorney", via="token", user_id=3)
 ANON = Principal(name="anonymous", role="anonymous", via="anonymous")
 
 BCI_TEXT = ("BUSINESS CONFIDENTIAL\nAcme Valves sold [12,400 units] to [Big Box Stores Inc.] in 2023, "

@@ -86,7 +86,7 @@ def test_docket_end_to_end_cli_and_api(fresh_db: str, cli: Any, api: Any, files:
         assert "Big Box Stores" not in blob and "12,400" not in blob
     assert csv_text.splitlines()[0].split(",")[:3] == ["comment_id", "docket_id", "title"]
     # the BCI version: 404 without a grant (administrator included), 200 with one, and the read is logged
-    assert anon.get(f"/api/comments/{bci_id}/bci").status_code == 401
+    assert anon.get(f"/api/comments/{bci_id}/bci").status_code == 404
     assert api(ATTORNEY).get(f"/api/comments/{bci_id}/bci").status_code == 404
     granted = api(with_grant(ATTORNEY, "bci", f"docket:{DOCKET}"))
     got = granted.get(f"/api/comments/{bci_id}/bci")

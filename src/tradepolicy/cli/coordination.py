@@ -1,8 +1,8 @@
 """CLI of the coordination domain: ``docket``, ``exclusions``, ``clearance``, ``congress``, ``committees``.
 
-Commands parse, call a service in one transaction and render. The CLI acts as the local
-operator (``platform.principal.local_operator``): like every principal it needs a grant to read
-BCI or restricted items.
+Commands parse, call a service in one transaction and render. The CLI acts as
+``TRADEPOLICY_USER`` (``services.people.cli_principal``): like every principal it needs a grant
+to read BCI or restricted items.
 """
 
 from __future__ import annotations
@@ -30,9 +30,10 @@ committees_app = typer.Typer(help="Trade advisory committees: list, show, member
 
 
 def _principal() -> Principal:
-    from tradepolicy.platform.principal import local_operator
+    """Return the CLI's principal: the stored user ``TRADEPOLICY_USER`` names, else the local operator."""
+    from tradepolicy.services.people import cli_principal
 
-    return local_operator()
+    return cli_principal()
 
 
 def _date(value: str | None, name: str) -> dt.date | None:

@@ -1,9 +1,8 @@
 """Rendering helpers of the coordination domain: safe CSV text and the docket summary report.
 
 CSV cells that a spreadsheet would read as a formula (``= + - @`` or a tab/CR first) are
-prefixed with an apostrophe (OWASP CSV injection). The report is one Jinja template rendered to
-HTML, or to PDF by WeasyPrint; ``reports.render_report`` replaces this once the platform's
-reports module is merged.
+prefixed with an apostrophe (OWASP CSV injection). The report is
+``reports/templates/coordination/docket_summary.html`` through ``reports.render_report``.
 """
 
 from __future__ import annotations
@@ -42,12 +41,14 @@ def csv_text(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
 
 
 def docket_report(summary: Any, fmt: str = "html") -> bytes:
-    """Render the comments summary report of a docket as HTML or PDF bytes."""
-    from tradepolicy.web.render import env
+    """Render the comments summary report of a docket (``reports.render_report``: HTML or PDF)."""
+    from tradepolicy.reports import render_report
 
-    html = env().get_template("coordination/report.html").render(s=summary.to_dict(), standalone=True)
-    if fmt == "html":
-        return html.encode("utf-8")
-    from weasyprint import HTML
-
-    return bytes(HTML(string=html).write_pdf())
+    d = summary.to_dict()
+    cites = [{"title": f"{w['rule_id']}: {w['citation']}" + ("" if w["confirmed"] else " (UNCONFIRMED)")}
+             for w in d["docket"]["windows"]]
+    if d["docket"]["notice"]:
+        cites.insert(0, {"title": d["docket"]["notice"]})
+    return render_report("coordination/docket_summary.html", {"s": d}, title=f"Comments summary: {d['docket']['id']}",
+                         label="public", fmt=fmt, citations=cites,
+                         manifest={"docket": d["docket"]["id"], "generated": d["generated"], "comments": d["total"]})

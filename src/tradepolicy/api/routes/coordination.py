@@ -29,7 +29,6 @@ NEEDS_EXCLUSIONS_DECIDE = requires("exclusions.decide")
 NEEDS_EXCLUSIONS_REQUEST = requires("exclusions.request")
 NEEDS_PUBLIC_READ = requires("public.read")
 NEEDS_PUBLIC_SUBMIT = requires("public.submit")
-NEEDS_RECORDS_READ_CONFIDENTIAL = requires("records.read_confidential")
 
 router = APIRouter(tags=["coordination"])
 
@@ -395,7 +394,7 @@ def set_status(comment_id: str, body: StatusIn, principal: Principal = NEEDS_DOC
 
 @router.get("/comments/{comment_id}/bci", response_model=None,
             responses={**E404, **E401_403, 200: {"content": {"application/octet-stream": {}}}})
-def bci_version(request: Request, comment_id: str, principal: Principal = NEEDS_RECORDS_READ_CONFIDENTIAL) -> Response:
+def bci_version(request: Request, comment_id: str, principal: Principal = NEEDS_PUBLIC_READ) -> Response:
     """Return the BCI version of a comment: only with a grant for ``bci`` in ``docket:ID``; the read is logged."""
     from tradepolicy.services import dockets as svc
 
@@ -467,7 +466,7 @@ def decide(request_id: str, body: DecisionIn, principal: Principal = NEEDS_EXCLU
 
 
 @router.get("/clearances", response_model=ItemsOut, responses=E401_403)
-def clearances(request: Request, principal: Principal = NEEDS_RECORDS_READ_CONFIDENTIAL) -> ItemsOut:
+def clearances(request: Request, principal: Principal = NEEDS_PUBLIC_READ) -> ItemsOut:
     """Clearances the caller holds a grant for (others are neither listed nor counted)."""
     from tradepolicy.services import clearance as svc
 
@@ -489,7 +488,7 @@ def start_clearance(body: ClearanceIn, principal: Principal = NEEDS_CLEARANCE_WR
 
 @router.get("/clearances/{clearance_id}", response_model=ItemOut, responses={**E400, **E404, **E401_403})
 def clearance(request: Request, clearance_id: str, on: dt.date | None = None,
-              principal: Principal = NEEDS_RECORDS_READ_CONFIDENTIAL) -> ItemOut:
+              principal: Principal = NEEDS_PUBLIC_READ) -> ItemOut:
     """Return a clearance with its positions and audit trail (a missed due date escalates it)."""
     from tradepolicy.services import clearance as svc
 
@@ -587,7 +586,7 @@ def committee_report(committee_id: str, body: ReportIn, principal: Principal = N
 
 @router.get("/committees/{committee_id}/texts/{text_key}", response_model=ItemOut, responses={**E404, **E401_403, 409: {"model": ErrorOut}})
 def negotiating_text(request: Request, committee_id: str, text_key: str, member: Annotated[str, Query(max_length=200)],
-                     principal: Principal = NEEDS_RECORDS_READ_CONFIDENTIAL) -> ItemOut:
+                     principal: Principal = NEEDS_PUBLIC_READ) -> ItemOut:
     """Return a restricted negotiating text for a cleared member with a grant (the read is logged)."""
     from tradepolicy.services import committees as svc
 
