@@ -42,7 +42,7 @@ from tradepolicy.store.models_coordination import (
 )
 from tradepolicy.store.models_platform import Blob, Document
 
-DOCKET_ID = re.compile(r"^[A-Z]{2,10}-\d{4}-\d{4}$")
+DOCKET_ID = re.compile(r"^[A-Z][A-Z0-9]{1,15}(-[A-Z0-9]{1,12}){1,5}$")  # USTR-2022-0014, ED-2021-SCC-0032
 COMMENTER_TYPES = ("company", "association", "government", "individual")
 STATUSES = ("received", "screened", "posted", "withdrawn", "duplicate")
 TRANSITIONS = {
@@ -165,9 +165,10 @@ class Upload:
 def check_docket_id(docket_id: str) -> str:
     """Return a well-formed docket id (``USTR-YYYY-NNNN``) or raise naming the field."""
     d = (docket_id or "").strip().upper()
-    if not DOCKET_ID.match(d):
+    if len(d) > 40 or not DOCKET_ID.match(d):
         raise InputError(f"Malformed docket id {docket_id!r}.", field="docket_id",
-                         expected="AGENCY-YYYY-NNNN", example="USTR-2026-0001")
+                         expected="a regulations.gov docket id: AGENCY-YYYY-NNNN (at most 40 characters)",
+                         example="USTR-2026-0001")
     return d
 
 
