@@ -65,7 +65,10 @@ def test_import_refuses_an_unknown_shape(fresh_db: str, cli: Any, tmp_path: Any)
 
 @requires_dataset("regulations-gov-api-sample")
 def test_import_the_real_dockets_listing_page(fresh_db: str, cli: Any) -> None:
-    from tradepolicy.datasets.readers.dockets import SAMPLE_FILE, read_regulations_gov_dockets_sample
+    from tradepolicy.datasets.readers.dockets import (
+        SAMPLE_FILE,
+        read_regulations_gov_dockets_sample,
+    )
     from tradepolicy.datasets.registry import dataset_path
 
     expected = read_regulations_gov_dockets_sample()
