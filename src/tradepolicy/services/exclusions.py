@@ -287,3 +287,23 @@ def granted_windows(code: str) -> list[ExclusionWindow]:
     if hit is None:
         return []
     return [ExclusionWindow(code, str(hit[1]), g.id, g.start, g.end, g.citation) for g in grants]
+
+
+def granted_windows_all() -> dict[str, list[ExclusionWindow]]:
+    """Return every granted exclusion window by HTS10 (for the batch stack: merge into its exclusions map)."""
+    from tradepolicy.services.tariffs import s301_coverage
+    from tradepolicy.store.db import read_session
+    from tradepolicy.tariffs.dated_measures import prefix_match
+
+    try:
+        with read_session() as s:
+            grants = s.execute(select(ExclusionGrant).order_by(ExclusionGrant.id)).scalars().all()
+    except (OperationalError, ProgrammingError):
+        return {}
+    out: dict[str, list[ExclusionWindow]] = {}
+    cov = s301_coverage() if grants else {}
+    for g in grants:
+        hit = prefix_match(g.hts10, cov)
+        if hit is not None:
+            out.setdefault(g.hts10, []).append(ExclusionWindow(g.hts10, str(hit[1]), g.id, g.start, g.end, g.citation))
+    return out
