@@ -447,6 +447,7 @@ def submit(session: Session, actor: Principal, *, docket_id: str, commenter_name
     scope = scope_of(did)
     seq = d.next_seq
     d.next_seq = seq + 1
+    d.changes = (d.changes or 0) + 1
     cid = f"{did}-{seq:04d}"
     pub_doc = _put_document(session, actor, pub, file.content, label="public", scope=scope, title=cid) \
         if pub is not None and file is not None else None
@@ -535,6 +536,7 @@ def set_status(session: Session, actor: Principal, comment_id: str, status: str,
                              expected="a comment id of the same docket", example=f"{row.docket_id}-0001")
         row.duplicate_of = other.comment_id
     before = row.status
+    session.execute(update(Docket).where(Docket.id == row.docket_id).values(changes=Docket.changes + 1))
     if status == "posted" and before == "received":
         session.add(DocketCommentEvent(comment_row_id=row.id, status="screened", actor=actor.name, note="screened on posting"))
     row.status = status
@@ -715,6 +717,30 @@ def _filtered(q: Any, principal: Principal, *, status: str | None, commenter_typ
     return q
 
 
+_AGG_CACHE: dict[tuple[Any, ...], tuple[int, Any]] = {}
+_AGG_LOCK = __import__("threading").Lock()
+
+
+def _cached(d: Docket, principal: Principal, key: tuple[Any, ...], compute: Any) -> Any:
+    """Return an aggregate of a docket, recomputed only when the docket's change counter moved.
+
+    The counter (``dockets.changes``) is bumped in the same transaction as every submission,
+    status change and bulk load, so a cached count is never stale; the key includes what the
+    principal may see (staff: every status; everyone else: posted comments only).
+    """
+    full = (d.id, _visible_statuses(principal), *key)
+    with _AGG_LOCK:
+        hit = _AGG_CACHE.get(full)
+    if hit is not None and hit[0] == (d.changes or 0):
+        return hit[1]
+    value = compute()
+    with _AGG_LOCK:
+        if len(_AGG_CACHE) > 2000:
+            _AGG_CACHE.clear()
+        _AGG_CACHE[full] = (d.changes or 0, value)
+    return value
+
+
 def docket_page(session: Session, principal: Principal, docket_id: str, *, status: str | None = None,
                 commenter_type: str | None = None, chapter: str | None = None, country: str | None = None,
                 q: str | None = None, page: int = 1, per_page: int = 25) -> DocketPage:
@@ -732,12 +758,17 @@ def docket_page(session: Session, principal: Principal, docket_id: str, *, statu
     else:
         base = _filtered(select(DocketComment).where(DocketComment.docket_id == did), principal, status=status,
                          commenter_type=commenter_type, chapter=chapter, country=country)
-        total = int(session.execute(select(func.count()).select_from(base.subquery())).scalar_one())
+        total = _cached(d, principal, ("total", status, commenter_type, chapter, country), lambda: int(
+            session.execute(select(func.count()).select_from(base.subquery())).scalar_one()))
         rs = session.execute(base.order_by(DocketComment.id.desc()).limit(per_page)
                              .offset((page - 1) * per_page)).scalars().all()
         rows = _views(session, principal, rs)
-    return DocketPage(_info(session, d, principal), total, page, per_page, tuple(rows),
-                      tuple(clusters(session, principal, did, limit=10)), type_counts(session, principal, did), filters)
+    info = DocketInfo(d.id, d.title, d.procedure, d.opens, d.hearing, tuple(d.windows), d.allow_public, d.label,
+                      d.notice, d.is_example,
+                      _cached(d, principal, ("status_counts",), lambda: status_counts(session, principal, did)))
+    return DocketPage(info, total, page, per_page, tuple(rows),
+                      tuple(_cached(d, principal, ("clusters",), lambda: clusters(session, principal, did, limit=10))),
+                      _cached(d, principal, ("types",), lambda: type_counts(session, principal, did)), filters)
 
 
 def type_counts(session: Session, principal: Principal, docket_id: str) -> dict[str, int]:
@@ -797,14 +828,17 @@ def search(session: Session, principal: Principal, docket_id: str, query: str, *
     dialect = session.get_bind().dialect.name
     fts: Any
     if dialect == "sqlite":
-        fts = select(literal_column("rowid")).select_from(text("docket_fts")).where(
-            text("docket_fts MATCH :m"))
+        # FTS5 hands back rowids in descending order; the join checks docket, status and filters by
+        # primary key, so the newest 50 matches are found without ranking every hit
+        fts = text("SELECT rowid FROM docket_fts WHERE docket_fts MATCH :m ORDER BY rowid DESC").columns(
+            literal_column("rowid")).subquery("f")
         params: dict[str, Any] = {"m": " ".join('"' + w.replace('"', "") + '"' for w in words)}
     else:
-        fts = select(literal_column("rowid")).select_from(text("docket_fts")).where(
-            text("tsv @@ plainto_tsquery('english', :m)"))
+        fts = select(literal_column("rowid").label("rowid")).select_from(text("docket_fts")).where(
+            text("tsv @@ plainto_tsquery('english', :m)")).subquery("f")
         params = {"m": " ".join(words)}
-    base = _filtered(select(DocketComment.id).where(DocketComment.docket_id == did, DocketComment.id.in_(fts)),
+    base = _filtered(select(DocketComment.id).join(fts, fts.c.rowid == DocketComment.id)
+                     .where(DocketComment.docket_id == did),
                      principal, status=status, commenter_type=commenter_type, chapter=chapter, country=country)
     total = int(session.execute(select(func.count()).select_from(base.subquery()), params).scalar_one())
     if not total:
@@ -1000,7 +1034,8 @@ def bulk_ingest(session: Session, actor: Principal, docket_id: str, items: Seque
         if len(comments) >= batch:
             flush()
     flush()
-    session.execute(update(Docket).where(Docket.id == did).values(next_seq=seq + len(items)))
+    session.execute(update(Docket).where(Docket.id == did).values(next_seq=seq + len(items),
+                                                                  changes=Docket.changes + 1))
     audit.record(session, actor=actor.name, action="bulk_insert", entity="docket_comments", entity_id=did,
                  before=None, after={"source": source, **stats})
     return stats

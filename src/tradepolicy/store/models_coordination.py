@@ -53,6 +53,7 @@ class Docket(Base):
     notice: Mapped[str] = mapped_column(Text, default="")
     is_example: Mapped[bool] = mapped_column(Boolean, default=False)
     next_seq: Mapped[int] = mapped_column(Integer, default=1)
+    changes: Mapped[int] = mapped_column(Integer, default=0)  # bumped on every comment change (cache key)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     created_by: Mapped[str] = mapped_column(String(200))
 

@@ -32,6 +32,7 @@ def upgrade() -> None:
     sa.Column('notice', sa.Text(), nullable=False),
     sa.Column('is_example', sa.Boolean(), nullable=False),
     sa.Column('next_seq', sa.Integer(), nullable=False),
+    sa.Column('changes', sa.Integer(), nullable=False, server_default='0'),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('created_by', sa.String(length=200), nullable=False),
     sa.PrimaryKeyConstraint('id')
