@@ -960,6 +960,18 @@ def _copy_rows(session: Session, table: str, rows: list[dict[str, Any]]) -> None
             cp.write_row([_json.dumps(v) if isinstance(v, list | dict) else v for v in (r[c] for c in cols)])
 
 
+def _reserve_ids(session: Session, n: int) -> list[int]:
+    """Return ``n`` new ``docket_comments`` ids (PostgreSQL: drawn from the table's sequence)."""
+    if n == 0:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        return [int(i) for i in session.execute(
+            text("SELECT nextval(pg_get_serial_sequence('docket_comments', 'id')) FROM generate_series(1, :n)"),
+            {"n": n}).scalars()]
+    start = int(session.execute(select(func.coalesce(func.max(DocketComment.id), 0))).scalar_one()) + 1
+    return list(range(start, start + n))
+
+
 def bulk_ingest(session: Session, actor: Principal, docket_id: str, items: Sequence[BulkComment], *,
                 source: str = "import", batch: int = 5000) -> dict[str, int]:
     """Store many comments at once with clustering and the full-text index (used by the importer and the bench).
@@ -975,7 +987,7 @@ def bulk_ingest(session: Session, actor: Principal, docket_id: str, items: Seque
         if raw:
             c.add_representative(int(rep_id), clustering.from_bytes(raw))
     seq = d.next_seq
-    start_id = int(session.execute(select(func.coalesce(func.max(DocketComment.id), 0))).scalar_one()) + 1
+    ids = _reserve_ids(session, len(items))
     scope = scope_of(did)
     now = utcnow()
     comments: list[dict[str, Any]] = []
@@ -1005,7 +1017,7 @@ def bulk_ingest(session: Session, actor: Principal, docket_id: str, items: Seque
         bands_rows.clear()
 
     for i, it in enumerate(items):
-        rid = start_id + i
+        rid = ids[i]
         st = it.status if it.status in STATUSES else "received"
         sig = clustering.signature(it.text)
         bands = clustering.bands(sig)
