@@ -12,7 +12,6 @@ the caller's transaction, so a refused submission stores nothing.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -27,7 +26,6 @@ from tradepolicy.coordination import clustering
 from tradepolicy.coordination.files import SniffedFile, check_file
 from tradepolicy.coordination.windows import Window, compute_windows
 from tradepolicy.errors import ConflictError, InputError, NotFoundError
-from tradepolicy.platform.access import log_read
 from tradepolicy.platform.labels import check_label
 from tradepolicy.platform.policy import can, can_read
 from tradepolicy.platform.principal import Principal
@@ -40,7 +38,6 @@ from tradepolicy.store.models_coordination import (
     DocketComment,
     DocketCommentEvent,
 )
-from tradepolicy.store.models_platform import Blob, Document
 
 DOCKET_ID = re.compile(r"^[A-Z][A-Z0-9]{1,15}(-[A-Z0-9]{1,12}){1,5}$")  # USTR-2022-0014, ED-2021-SCC-0032
 COMMENTER_TYPES = ("company", "association", "government", "individual")
@@ -238,46 +235,19 @@ def _check_text(value: str, field_name: str, limit: int) -> str:
 
 def _put_document(session: Session, actor: Principal, f: SniffedFile, content: bytes, *, label: str,
                   scope: str, title: str = "", public_version_id: int | None = None) -> int:
-    """Store a file as a platform document; return its id.
+    """Store a checked file as a platform document (``services.documents.put_document``); return its id."""
+    from tradepolicy.services.documents import put_document
 
-    Uses ``services.documents.put_document`` when the platform provides it; until then the same
-    tables (``blobs``, ``documents``) are written here with the same fields.
-    """
-    try:
-        from tradepolicy.services import documents as docs_svc
-    except ImportError:  # pragma: no cover
-        docs_svc = None  # type: ignore[assignment]
-    if docs_svc is not None and hasattr(docs_svc, "put_document"):
-        info = docs_svc.put_document(session, actor, content=content, filename=f.filename, label=label,
-                                     scope=scope, title=title, public_version_id=public_version_id)
-        return int(info.id)
-    sha = hashlib.sha256(content).hexdigest()
-    if session.get(Blob, sha) is None:
-        session.add(Blob(sha256=sha, size=len(content), content=content))
-        session.flush()
-    doc = Document(sha256=sha, filename=f.filename, media_type=f.media_type, size=f.size, label=label,
-                   scope=scope, title=title, text=f.text, public_version_id=public_version_id,
-                   created_by=actor.name)
-    session.add(doc)
-    session.flush()
-    return int(doc.id)
+    info = put_document(session, actor, content=content, filename=f.filename, label=label, scope=scope,
+                        title=title, public_version_id=public_version_id)
+    return int(info.id)
 
 
 def read_document(session: Session, principal: Principal, document_id: int, *, where: str = "") -> tuple[Any, bytes]:
-    """Return a docket document's info and bytes if the principal may read it (logged when confidential)."""
-    try:
-        from tradepolicy.services import documents as docs_svc
-    except ImportError:  # pragma: no cover - the platform's documents service is part of the project
-        docs_svc = None  # type: ignore[assignment]
-    if docs_svc is not None and hasattr(docs_svc, "get_document"):
-        return docs_svc.get_document(session, principal, document_id, where=where)
-    doc = session.get(Document, document_id)
-    if doc is None or not doc.scope.startswith("docket:") or not can_read(principal, doc.label, doc.scope):
-        raise NotFoundError(f"No document {document_id}.", field="document_id", example="1")
-    blob = session.get(Blob, doc.sha256)
-    log_read(session, principal, entity="document", entity_id=str(doc.id), label=doc.label, scope=doc.scope,
-             where=where)
-    return doc, blob.content if blob else b""
+    """Return a docket document's info and bytes if the principal may read it (a confidential read is logged)."""
+    from tradepolicy.services.documents import get_document
+
+    return get_document(session, principal, document_id, where=where)
 
 
 # --------------------------------------------------------------------------- dockets
