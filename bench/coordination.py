@@ -154,10 +154,11 @@ def run_one(url: str, items: list, tpl: list[int]) -> dict[str, float]:  # type:
     with transaction() as s:
         svc.open_docket(s, op, docket_id=DOCKET, title="Bench docket", procedure="comment_docket",
                         opens=dt.date(2026, 1, 5), windows=[])
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     with transaction() as s:
         stats = svc.bulk_ingest(s, op, DOCKET, items, source="bench")
     ingest = time.perf_counter() - t0
+    ingest_cpu = time.process_time() - c0
     _analyze(url)
     # clustering check: copies of one template share one cluster
     with read_session() as s:
@@ -202,7 +203,7 @@ def run_one(url: str, items: list, tpl: list[int]) -> dict[str, float]:  # type:
         page_t.append(time.perf_counter() - t)
         page_cpu.append(time.process_time() - c)
         assert resp.status_code == 200
-    return {"ingest_s": ingest, "comments": stats["comments"], "clusters_new": stats["clusters_new"],
+    return {"ingest_s": ingest, "ingest_cpu_s": ingest_cpu, "comments": stats["comments"], "clusters_new": stats["clusters_new"],
             "form_in_cluster": in_cluster, "unique_alone": unique_alone,
             "fts_p50_ms": statistics.median(times) * 1000, "fts_p95_ms": sorted(times)[int(0.95 * len(times))] * 1000,
             "fts_median_hits": statistics.median(hits), "fts_cpu_p50_ms": statistics.median(cpu) * 1000,
@@ -221,10 +222,11 @@ def main() -> None:
     results: dict[str, dict[str, float] | None] = {}
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["TRADEPOLICY_CACHE_DIR"] = str(Path(tmp) / "cache")
-        results["SQLite"] = run_one(f"sqlite:///{Path(tmp) / 'bench.db'}", items, tpl)
+        dbs = os.environ.get("BENCH_DBS", "sqlite,postgresql").split(",")
+        results["SQLite"] = run_one(f"sqlite:///{Path(tmp) / 'bench.db'}", items, tpl) if "sqlite" in dbs else None
         print("SQLite", results["SQLite"])
         with postgres() as pg:
-            results["PostgreSQL"] = run_one(pg, items, tpl) if pg else None
+            results["PostgreSQL"] = run_one(pg, items, tpl) if pg and "postgresql" in dbs else None
             print("PostgreSQL", results["PostgreSQL"])
     lines = ["## Coordination: 100,000 comments (dockets)", "",
              f"Machine: {machine()}. {N:,} generated comments on one docket: 60 % form letters (8 templates of "
@@ -234,10 +236,11 @@ def main() -> None:
 
     def cell(db: str, key: str, fmt: str) -> str:
         r = results.get(db)
-        return "not run (no server)" if r is None else format(r[key], fmt)
+        return "not run" if r is None else format(r[key], fmt)
 
     for key, label, fmt, target in (
         ("ingest_s", "ingest + clustering + FTS index (s)", ".1f", "<= 60"),
+        ("ingest_cpu_s", "ingest, CPU time of this process (s)", ".1f", ""),
         ("clusters_new", "clusters created", ",.0f", ""),
         ("form_in_cluster", "form-letter copies in their template's cluster", ".4f", "~1"),
         ("unique_alone", "unique texts outside every template cluster", ".4f", "~1"),
