@@ -281,3 +281,23 @@ def test_secret_key_is_generated_once_and_private(fresh_db: str, tmp_path: Any) 
     assert len(key) >= 48 and path.read_text().strip() == key
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert secret_key() == key
+
+
+def test_repeated_failed_sign_ins_lock_the_name_for_a_while(fresh_db: str) -> None:
+    from tests.helpers import make_user
+    from tradepolicy.errors import NotSignedInError
+    from tradepolicy.services import people
+
+    name = make_user("viewer", password="the right password")
+    for _ in range(people.MAX_FAILURES):
+        with pytest.raises(NotSignedInError, match="Wrong name or password"):
+            people.sign_in(name, "a wrong password!")
+    with pytest.raises(NotSignedInError, match="Too many failed sign-ins"):
+        people.sign_in(name, "the right password")
+    for _ in range(people.MAX_FAILURES):  # a name that does not exist is locked the same way
+        with pytest.raises(NotSignedInError, match="Wrong name or password"):
+            people.sign_in("no-such-user", "a wrong password!")
+    with pytest.raises(NotSignedInError, match="Too many failed sign-ins"):
+        people.sign_in("no-such-user", "a wrong password!")
+    people._FAILURES.clear()  # the window passing
+    assert people.sign_in(name, "the right password").user == name

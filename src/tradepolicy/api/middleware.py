@@ -27,6 +27,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -67,11 +68,16 @@ def _hmac(key: str, value: str) -> str:
 
 
 def _signer() -> Any:
-    from itsdangerous import TimestampSigner
-
     from tradepolicy.services.people import secret_key
 
-    return TimestampSigner(secret_key(), salt="tradepolicy.session")
+    return _signer_for(secret_key())
+
+
+@lru_cache(maxsize=4)
+def _signer_for(key: str) -> Any:
+    from itsdangerous import TimestampSigner
+
+    return TimestampSigner(key, salt="tradepolicy.session")
 
 
 def sign_session(session_id: str) -> str:
@@ -110,24 +116,50 @@ def _cookies(headers: Headers) -> dict[str, str]:
     return out
 
 
-def _resolve(headers: Headers, cookies: dict[str, str]) -> tuple[Principal, str | None, str | None]:
-    """Return (principal, session id, error) for a request's credentials."""
+Resolved = tuple[Principal, str | None, str | None]
+
+
+def _resolve(headers: Headers, cookies: dict[str, str], *, cache_only: bool = False) -> Resolved | None:
+    """Return (principal, session id, error) for a request's credentials.
+
+    With ``cache_only``, return None when answering needs the database (the caller then runs
+    this again in a worker thread, off the event loop).
+    """
     from tradepolicy.config import get_settings
     from tradepolicy.services import people
 
     auth = headers.get("authorization")
     if auth:
         kind, _, token = auth.partition(" ")
-        if kind.lower() != "bearer" or not token.strip():
+        token = token.strip()
+        if kind.lower() != "bearer" or not token:
             return ANONYMOUS, None, "bad_scheme"
-        p = people.principal_for_token(token.strip())
+        if cache_only:
+            hit, p = people.cached_principal(token=token)
+            if not hit:
+                return None
+        else:
+            p = people.principal_for_token(token)
         return (p, None, None) if p else (ANONYMOUS, None, "bad_token")
     raw = cookies.get(SESSION_COOKIE)
     if raw:
         sid = unsign_session(raw, get_settings().session_hours * 3600)
-        p = people.principal_for_session(sid) if sid else None
+        if sid is None:
+            return ANONYMOUS, None, "bad_session"
+        if cache_only:
+            hit, p = people.cached_principal(session_id=sid)
+            if not hit:
+                return None
+        else:
+            p = people.principal_for_session(sid)
         return (p, sid, None) if p else (ANONYMOUS, None, "bad_session")
     return ANONYMOUS, None, None
+
+
+def _resolve_db(headers: Headers, cookies: dict[str, str]) -> Resolved:
+    out = _resolve(headers, cookies)
+    assert out is not None
+    return out
 
 
 class SecurityMiddleware:
@@ -148,7 +180,11 @@ class SecurityMiddleware:
         path: str = scope.get("path", "")
         secure = scope.get("scheme") == "https"
         if "authorization" in headers or SESSION_COOKIE in cookies:
-            principal, sid, problem = await to_thread.run_sync(_resolve, headers, cookies)
+            # The credential cache answers most requests at once; a miss goes to a worker thread.
+            resolved = _resolve(headers, cookies, cache_only=True)
+            if resolved is None:
+                resolved = await to_thread.run_sync(_resolve_db, headers, cookies)
+            principal, sid, problem = resolved
         else:
             principal, sid, problem = ANONYMOUS, None, None
         key = secret_key()

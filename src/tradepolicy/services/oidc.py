@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from tradepolicy.config import get_settings
-from tradepolicy.errors import InputError, NotFoundError, NotSignedInError
+from tradepolicy.errors import InputError, NotFoundError, NotSignedInError, OptionalDependencyError
 
 STATE_COOKIE = "tp_oidc"
 STATE_MAX_AGE = 600
@@ -31,6 +31,12 @@ def _settings() -> tuple[str, str, str]:
         raise NotFoundError("OIDC sign-in is not configured on this server.", where="/signin/oidc",
                             field="TRADEPOLICY_OIDC_ISSUER", expected="an issuer URL and a client id",
                             example="TRADEPOLICY_OIDC_ISSUER=https://login.example.gov")
+    try:
+        import authlib  # noqa: F401
+        import joserfc  # noqa: F401
+    except ImportError as exc:
+        raise OptionalDependencyError("OIDC sign-in needs Authlib and joserfc.", field="TRADEPOLICY_OIDC_ISSUER",
+                                      expected="the extra 'oidc' installed", example="pip install -e .[oidc]") from exc
     return s.oidc_issuer.rstrip("/"), s.oidc_client_id, s.oidc_client_secret or ""
 
 

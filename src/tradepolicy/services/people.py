@@ -45,6 +45,7 @@ SCOPE_RE = re.compile(r"^(\*|[a-z][a-z0-9_]*:[A-Za-z0-9][A-Za-z0-9._:/-]{0,190})
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024
 DEFAULT_TOKEN_DAYS = 90
+LAST_USED_MINUTES = 5  # api_tokens.last_used_at is refreshed at most this often
 
 
 # ---------------------------------------------------------------- typed results
@@ -147,11 +148,15 @@ _SECRET_LOCK = threading.Lock()
 
 def secret_key() -> str:
     """Return ``TRADEPOLICY_SECRET_KEY``, else the key kept in the data directory (created once, mode 0600)."""
-    configured = get_settings().secret_key
-    if configured:
-        return configured
-    path = _data_dir() / "secret_key"
-    return _file_secret(str(path))
+    settings = get_settings()
+    if settings.secret_key:
+        return settings.secret_key
+    return _secret_for(settings.database_url)
+
+
+@lru_cache(maxsize=8)
+def _secret_for(database_url: str) -> str:
+    return _file_secret(str(_data_dir() / "secret_key"))
 
 
 @lru_cache(maxsize=8)
@@ -412,6 +417,15 @@ def _remember(key: str, value: Principal | None) -> None:
         _CACHE[key] = (time.monotonic() + CACHE_SECONDS, value)
 
 
+def cached_principal(*, session_id: str | None = None, token: str | None = None) -> tuple[bool, Principal | None]:
+    """Return (hit, principal) from the credential cache alone, without touching the database."""
+    if session_id is not None:
+        return _cached("s:" + session_id)
+    if token is not None and token.startswith(TOKEN_PREFIX) and len(token) <= 200:
+        return _cached("t:" + token_hash(token))
+    return False, None
+
+
 def principal_for_session(session_id: str) -> Principal | None:
     """Return the principal of an unexpired, unrevoked session of an enabled user, else None."""
     key = "s:" + session_id
@@ -441,7 +455,8 @@ def principal_for_token(token: str) -> Principal | None:
         return value
     now = utcnow()
     principal = None
-    with transaction() as s:
+    touch = None
+    with read_session() as s:
         row = s.execute(select(ApiToken, User).join(User, User.id == ApiToken.user_id).where(
             ApiToken.token_hash == token_hash(token))).first()
         if row is not None:
@@ -449,7 +464,14 @@ def principal_for_token(token: str) -> Principal | None:
             expired = t.expires_at is not None and _aware(t.expires_at) <= now  # type: ignore[operator]
             if t.revoked_at is None and not expired and not u.disabled:
                 principal = principal_of(s, u, via="token", scopes=tuple(t.scopes or ()))
-                t.last_used_at = now
+                last = _aware(t.last_used_at)
+                if last is None or now - last > dt.timedelta(minutes=LAST_USED_MINUTES):
+                    touch = t.id
+    if touch is not None:  # a write at most every few minutes per token, not per request
+        with transaction() as s:
+            tok = s.get(ApiToken, touch)
+            if tok is not None:
+                tok.last_used_at = now
     _remember(key, principal)
     return principal
 
@@ -457,17 +479,49 @@ def principal_for_token(token: str) -> Principal | None:
 # ---------------------------------------------------------------- sign-in (web sessions)
 
 
+# Failed sign-ins per name (this process): after MAX_FAILURES within FAILURE_WINDOW the name is
+# refused for the rest of the window, whatever the password (argon2 already costs ~0.3 s a try).
+MAX_FAILURES = 5
+FAILURE_WINDOW = 15 * 60.0
+_FAILURES: dict[str, list[float]] = {}
+
+
+def _recent_failures(name: str, now: float) -> list[float]:
+    kept = [t for t in _FAILURES.get(name, []) if now - t < FAILURE_WINDOW]
+    _FAILURES[name] = kept
+    return kept
+
+
 def sign_in(name: str, password: str, *, where: str = "") -> SignedIn:
-    """Check a name and password and open a web session; the same error for any wrong part."""
+    """Check a name and password and open a web session; the same error for any wrong part.
+
+    After ``MAX_FAILURES`` failures for one name within ``FAILURE_WINDOW`` seconds, further
+    attempts for that name are refused until the window passes (existing or not, so that the
+    answer tells nothing about which names exist).
+    """
     wrong = NotSignedInError("Wrong name or password, or the account is disabled.", field="password",
                              expected="the name and password of an enabled user", example="jdoe")
     if len(password) > MAX_PASSWORD or len(name) > 120:
         raise wrong
+    now = time.monotonic()
+    with _CACHE_LOCK:
+        if len(_FAILURES) > 100_000:
+            _FAILURES.clear()
+        failures = _recent_failures(name, now)
+    if len(failures) >= MAX_FAILURES:
+        wait = int(FAILURE_WINDOW - (now - failures[0])) // 60 + 1
+        raise NotSignedInError(f"Too many failed sign-ins for this name: try again in {wait} minute(s).",
+                               field="name", expected=f"at most {MAX_FAILURES} failures in {int(FAILURE_WINDOW // 60)} minutes",
+                               example="ask an administrator to set a new password: tradepolicy users password NAME")
     with read_session() as s:
         u = s.scalar(select(User).where(User.name == name))
         stored = u.password_hash if u is not None and not u.disabled else None
     if not _verify(password, stored) or u is None:
+        with _CACHE_LOCK:
+            _FAILURES.setdefault(name, []).append(now)
         raise wrong
+    with _CACHE_LOCK:
+        _FAILURES.pop(name, None)
     return open_session(u.id, u.name, where=where, how="password")
 
 
