@@ -111,6 +111,7 @@ def test_screening_report_pdf_and_cli_format(report: dict, tmp_path) -> None:  #
     from tradepolicy.cli import app
     from tradepolicy.reports.screening import render_screening_report
 
+    pytest.importorskip("weasyprint", reason="WeasyPrint is not installed", exc_type=ImportError)
     pdf = render_screening_report(report, fmt="pdf")
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert "Partner screening: USA" in text and all(c in text for c in CANDS) and "Manifest" in text

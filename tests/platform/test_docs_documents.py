@@ -26,11 +26,13 @@ from tradepolicy.platform.principal import ANONYMOUS, Grant, Principal, local_op
 from tradepolicy.services import documents as svc
 
 CASE = "ds543"  # a seeded case (WTO DS543)
-ATTORNEY = Principal("ann", "attorney", user_id=1, via="session")
-GRANTED = Principal("gus", "attorney", user_id=2, via="session", grants=(Grant("bci", f"case:{CASE}"),))
-VIEWER_NO_GRANT = Principal("vic", "viewer", user_id=3, via="session")
-WRONG_SCOPE = Principal("wes", "viewer", user_id=4, via="session", grants=(Grant("bci", "case:other"),))
-WRONG_LABEL = Principal("wal", "viewer", user_id=5, via="session", grants=(Grant("apo", f"case:{CASE}"),))
+# Principals as an API token would give them (via="token": no CSRF token needed once the
+# platform's CSRF check is in place; a session principal would need the form's token).
+ATTORNEY = Principal("ann", "attorney", user_id=1, via="token")
+GRANTED = Principal("gus", "attorney", user_id=2, via="token", grants=(Grant("bci", f"case:{CASE}"),))
+VIEWER_NO_GRANT = Principal("vic", "viewer", user_id=3, via="token")
+WRONG_SCOPE = Principal("wes", "viewer", user_id=4, via="token", grants=(Grant("bci", "case:other"),))
+WRONG_LABEL = Principal("wal", "viewer", user_id=5, via="token", grants=(Grant("apo", f"case:{CASE}"),))
 
 
 def marker() -> str:
@@ -195,6 +197,21 @@ def test_refused_file_with_a_public_version_stores_neither(db: str) -> None:
     assert counts() == before
 
 
+def test_damaged_office_and_pdf_files_are_refused(db: str) -> None:
+    docx = docx_bytes(marker())
+    at = docx.find(b"word/document.xml", 200)  # the local header of the body part; damage its data
+    damaged_docx = docx[: at + 40] + b"\x00" * 30 + docx[at + 70:]
+    xlsx = xlsx_bytes(marker())
+    at = xlsx.find(b"xl/workbook.xml")  # the first occurrence is the part's local header
+    broken_xlsx = xlsx[: at + 30] + b"\xff" * 40 + xlsx[at + 70:]
+    broken_pdf = b"%PDF-1.7\n" + b"garbage " * 100
+    before = counts()
+    for content in (damaged_docx, broken_xlsx, broken_pdf):
+        with pytest.raises(InputError, match="cannot be read"):
+            svc.attach_to_case(CASE, actor=ATTORNEY, content=content, filename="x", label="public")
+    assert counts() == before
+
+
 # --------------------------------------------------------------------------- reading
 
 def test_confidential_document_is_invisible_without_a_grant(db: str) -> None:
@@ -343,6 +360,47 @@ def test_upload_reader_stops_reading_at_the_limit() -> None:
     assert sum(sent) <= 100_000 + FORM_SLACK + 65536, "the reader went on past the limit"
 
 
+def test_upload_reader_uses_a_form_parsed_before_the_route() -> None:
+    """A CSRF check that read the form's token field first leaves the form parsed: it is reused."""
+    import asyncio
+
+    from starlette.requests import Request
+
+    from tradepolicy.api.uploads import read_multipart
+
+    boundary = "b0undary"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\ntok\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n"
+            f"Content-Type: text/plain\r\n\r\nhello\r\n--{boundary}--\r\n").encode()
+    sent = [False]
+
+    async def receive() -> dict[str, object]:
+        if sent[0]:
+            return {"type": "http.disconnect"}
+        sent[0] = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    scope = {"type": "http", "method": "POST", "path": "/cases/x/documents", "query_string": b"",
+             "headers": [(b"content-type", f"multipart/form-data; boundary={boundary}".encode())]}
+
+    async def run() -> object:
+        request = Request(scope, receive)
+        assert (await request.form())["csrf_token"] == "tok"  # what the CSRF check does
+        return await read_multipart(request, max_file_bytes=100)
+
+    up = asyncio.run(run())
+    assert up.files == {"file": ("a.txt", b"hello")} and up.fields["csrf_token"] == "tok"  # type: ignore[attr-defined]
+
+    async def too_big() -> object:
+        request = Request(scope, receive)
+        await request.form()
+        return await read_multipart(request, max_file_bytes=3)
+
+    sent[0] = False
+    with pytest.raises(PayloadTooLargeError):
+        asyncio.run(too_big())
+
+
 def test_api_and_pages_never_show_a_bci_document_without_a_grant(app: object) -> None:
     m = marker()
     res = svc.attach_to_case(CASE, actor=ATTORNEY, content=f"BCI {m}\n".encode(), filename=f"{m}.txt", label="bci",
@@ -374,9 +432,10 @@ def test_case_page_upload_form(app: object) -> None:
     m = marker()
     c = TestClient(app)  # type: ignore[arg-type]
     assert "File a document" not in c.get(f"/cases/{CASE}").text  # anonymous: no form
+    before = counts()
     r = c.post(f"/cases/{CASE}/documents", files={"file": ("n.txt", m.encode())}, data={"label": "public"},
                follow_redirects=False)
-    assert r.status_code == 401
+    assert r.status_code in (401, 403) and counts() == before  # 403 once the CSRF check runs first
     act_as(app, ATTORNEY)
     page = c.get(f"/cases/{CASE}")
     assert 'enctype="multipart/form-data"' in page.text and 'name="public_file"' in page.text
@@ -384,6 +443,23 @@ def test_case_page_upload_form(app: object) -> None:
                data={"label": "public", "title": f"Note {m}"}, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith(f"/cases/{CASE}?filed=")
     assert f"Note {m}" in c.get(f"/cases/{CASE}").text
+
+
+def test_case_report_pages_show_public_documents_only(app: object) -> None:
+    m = marker()
+    svc.attach_to_case(CASE, actor=ATTORNEY, content=b"public text", filename="p.txt", label="public", title=f"Pub {m}")
+    svc.attach_to_case(CASE, actor=ATTORNEY, content=b"bci text", filename="b.txt", label="bci", title=f"Bci {m}")
+    c = TestClient(app)  # type: ignore[arg-type]
+    assert f'href="/cases/{CASE}/report.pdf"' in c.get(f"/cases/{CASE}").text
+    for who in (None, GRANTED):
+        if who is not None:
+            act_as(app, who)
+        html = c.get(f"/cases/{CASE}/report.html")
+        assert html.status_code == 200 and f"Pub {m}" in html.text and f"Bci {m}" not in html.text
+    pdf = c.get(f"/cases/{CASE}/report.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.headers["content-disposition"].startswith("attachment")
+    assert c.get("/cases/no-such-case/report.pdf").status_code == 404
 
 
 def test_openapi_declares_models_and_errors(app: object) -> None:

@@ -12,6 +12,18 @@ import pytest
 from tradepolicy.errors import InputError
 from tradepolicy.reports import BANNERS, build_manifest, chart, render_report
 
+
+def _pdf_ok() -> bool:
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError):  # OSError: the Debian pango libraries are missing
+        return False
+    return True
+
+
+needs_pdf = pytest.mark.skipif(not _pdf_ok(), reason="WeasyPrint or the Debian pango libraries are missing "
+                                                     "(make install installs them: target pdflibs)")
+
 BODY = """{% for i in range(sections) %}<h2>Section {{ i + 1 }}</h2>
 {% for j in range(paragraphs) %}<p>Paragraph {{ j }} of section {{ i + 1 }}: the Commission determines, pursuant to
 section 735(b) of the Act, that an industry in the United States is materially injured by reason of imports.</p>{% endfor %}
@@ -42,6 +54,7 @@ def pages(pdf: bytes) -> list[str]:
     return [p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf)).pages]
 
 
+@needs_pdf
 def test_bci_pdf_has_the_banner_on_every_page_page_numbers_and_toc(template: str) -> None:
     pdf = render_report(template, {"sections": 6, "paragraphs": 14}, title="Injury memo", label="bci", fmt="pdf",
                         manifest=build_manifest(parameters={"case": "A-570-893"}, as_of="2025-01-31"),
@@ -62,12 +75,14 @@ def test_bci_pdf_has_the_banner_on_every_page_page_numbers_and_toc(template: str
     assert "19 U.S.C. 1673d(b)" in tail and "A-570-893" in tail and "law_version" in tail and "2025-01-31" in tail
 
 
+@needs_pdf
 @pytest.mark.parametrize("label", ["apo", "restricted"])
 def test_each_confidential_label_has_its_banner(template: str, label: str) -> None:
     text = pages(render_report(template, {"sections": 2, "paragraphs": 14}, title="Memo", label=label, fmt="pdf"))
     assert len(text) >= 2 and all(BANNERS[label] in p for p in text)
 
 
+@needs_pdf
 def test_public_pdf_has_no_banner(template: str) -> None:
     text = pages(render_report(template, {"sections": 3, "paragraphs": 10}, title="Public memo", fmt="pdf"))
     assert len(text) >= 2
@@ -88,6 +103,7 @@ def test_html_from_the_same_template(template: str) -> None:
         render_report(template, {}, title="x", label="secret")
 
 
+@needs_pdf
 def test_pdf_fetches_no_file_or_url(template: str, tmp_path: Path) -> None:
     from tradepolicy.reports.render import _no_fetch_fetcher
 
@@ -117,6 +133,7 @@ def test_chart_svg() -> None:
         chart("line", {})
 
 
+@needs_pdf
 def test_case_report_cli(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
@@ -136,6 +153,7 @@ def test_case_report_cli(tmp_path: Path) -> None:
     assert r.exit_code == 2 and "html | pdf" in r.stderr
 
 
+@needs_pdf
 def test_case_report_with_confidential_documents_carries_their_banner(fresh_db: str) -> None:
     from tradepolicy.platform.principal import Grant, Principal
     from tradepolicy.reports.cases import render_case_report
@@ -148,3 +166,33 @@ def test_case_report_with_confidential_documents_carries_their_banner(fresh_db: 
     assert "MARKAPO1" not in public and BANNERS["apo"] not in public
     text = pages(render_case_report("ds543", who, fmt="pdf", include_confidential=True))
     assert any("MARKAPO1" in p for p in text) and all(BANNERS["apo"] in p for p in text)
+
+
+def test_manifest_names_dataset_files_by_sha256() -> None:
+    from tradepolicy.datasets.registry import get_dataset
+    from tradepolicy.services.law import law_version
+
+    m = build_manifest(datasets=["agtpa"], parameters={"beta": 0.557}, as_of="2026-12-01")
+    files = get_dataset("agtpa").files
+    assert m["datasets"] == {f"agtpa/{f.path}": f.sha256 for f in files} and len(files) >= 1
+    assert all(len(v) == 64 for v in m["datasets"].values())
+    assert m["law_version"] == law_version() and m["code_version"].startswith("tradepolicy ")
+    assert m["parameters"] == {"beta": 0.557} and m["as_of"] == "2026-12-01"
+
+
+def test_generic_calendar_ics() -> None:
+    import datetime as dt
+
+    from tradepolicy.reports.ics import IcsEvent, calendar_ics
+
+    long = "Post-hearing rebuttal comments, with a very long summary that must be folded; see docket"
+    text = calendar_ics("USTR-2026-0001", [IcsEvent("d1-close@tradepolicy", dt.date(2026, 2, 28), long,
+                                                    "Docket USTR-2026-0001", "DUE"),
+                                           IcsEvent("d1-hearing@tradepolicy", dt.date(2026, 3, 2), "Hearing")],
+                        stamp=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    lines = text.replace("\r\n ", "").split("\r\n")
+    assert all(len(x.encode()) <= 75 for x in text.split("\r\n"))
+    assert "DTSTART;VALUE=DATE:20260228" in lines and "DTEND;VALUE=DATE:20260301" in lines
+    assert "SUMMARY:" + long.replace(",", "\\,").replace(";", "\\;") in lines
+    assert lines.count("CATEGORIES:DUE") == 1 and lines.count("BEGIN:VEVENT") == 2
+    assert "DTSTAMP:20260101T000000Z" in lines and lines[-2] == "END:VCALENDAR"

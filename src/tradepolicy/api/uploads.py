@@ -61,12 +61,20 @@ async def read_multipart(request: Request, *, max_file_bytes: int, max_files: in
                 raise _too_large(max_file_bytes, where)
             yield chunk
 
-    parser = MultiPartParser(request.headers, counted(), max_files=max_files, max_fields=max_fields)
-    try:
-        form = await parser.parse()
-    except MultiPartException as exc:
-        raise InputError(f"The multipart body is malformed: {exc.message}.", where=where, field="body",
-                         expected="multipart/form-data with a 'file' part", example="-F file=@petition.pdf") from exc
+    # A check that ran before the route (the CSRF check of a browser form post reads its token
+    # field) may have parsed the form already; Starlette keeps it on the request. The body was
+    # then bounded by the server's body limit, and each file is still checked below.
+    form = getattr(request, "_form", None)
+    if form is None:
+        parser = MultiPartParser(request.headers, counted(), max_files=max_files, max_fields=max_fields)
+        try:
+            form = await parser.parse()
+        except MultiPartException as exc:
+            raise InputError(f"The multipart body is malformed: {exc.message}.", where=where, field="body",
+                             expected="multipart/form-data with a 'file' part", example="-F file=@petition.pdf") from exc
+    elif sum(1 for _, v in form.multi_items() if isinstance(v, UploadFile)) > max_files:
+        raise InputError(f"At most {max_files} files per upload.", where=where, field="file",
+                         expected=f"at most {max_files} file parts", example="-F file=@petition.pdf")
     out = Upload()
     try:
         for key, value in form.multi_items():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from tradepolicy.law.procedures import Deadline
@@ -36,6 +37,41 @@ def fold(line: str) -> str:
     return "\r\n".join(out)
 
 
+@dataclass(frozen=True, slots=True)
+class IcsEvent:
+    """One all-day calendar event (any workflow: a deadline, a hearing, a comment period's close)."""
+
+    uid: str
+    day: dt.date
+    summary: str
+    description: str = ""
+    categories: str = ""
+
+
+def calendar_ics(name: str, events: Iterable[IcsEvent], *, stamp: dt.datetime | None = None,
+                 prodid: str = "-//tradepolicy//law//EN") -> str:
+    """Return an iCalendar document (CRLF, lines folded at 75 octets) of all-day ``events``.
+
+    >>> text = calendar_ics("Docket", [IcsEvent("c1@tradepolicy", dt.date(2026, 3, 2), "Comments due")])
+    >>> "DTSTART;VALUE=DATE:20260302" in text and "SUMMARY:Comments due" in text
+    True
+    """
+    when = (stamp or dt.datetime.now(dt.UTC)).strftime("%Y%m%dT%H%M%SZ")
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{prodid}", "CALSCALE:GREGORIAN",
+             f"X-WR-CALNAME:{ics_text(name)}"]
+    for e in events:
+        end = e.day + dt.timedelta(days=1)
+        lines += ["BEGIN:VEVENT", f"UID:{ics_text(e.uid)}", f"DTSTAMP:{when}",
+                  f"DTSTART;VALUE=DATE:{e.day.strftime('%Y%m%d')}",
+                  f"DTEND;VALUE=DATE:{end.strftime('%Y%m%d')}",
+                  f"SUMMARY:{ics_text(e.summary)}", f"DESCRIPTION:{ics_text(e.description)}"]
+        if e.categories:
+            lines.append(f"CATEGORIES:{e.categories}")
+        lines.append("END:VEVENT")
+    lines.append("END:VCALENDAR")
+    return "\r\n".join(fold(x) for x in lines) + "\r\n"
+
+
 def deadlines_ics(case: Mapping[str, Any], deadlines: Iterable[Deadline], *,
                   stamp: dt.datetime | None = None) -> str:
     """Return ``deadlines`` of ``case`` (``{"id", "title"}``) as an iCalendar document.
@@ -44,14 +80,11 @@ def deadlines_ics(case: Mapping[str, Any], deadlines: Iterable[Deadline], *,
     the description gives the rule id, counting basis, roll and citation. Deadlines without a
     due date, components and errors are left out.
     """
-    when = (stamp or dt.datetime.now(dt.UTC)).strftime("%Y%m%dT%H%M%SZ")
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//tradepolicy//law//EN",
-             "CALSCALE:GREGORIAN", f"X-WR-CALNAME:{ics_text(str(case['title']))}"]
+    events = []
     for d in deadlines:
         if d.due_date is None or d.status in ("component", "error"):
             continue
         flag = "" if d.confirmed else " [UNCONFIRMED]"
-        summary = f"{case['id']}: {d.title} ({d.status}){flag}"
         desc = (f"rule {d.rule_id}; {d.value} {d.unit} ({d.basis}, {d.direction}); roll {d.roll}"
                 f"{' (rolled)' if d.rolled else ''}; trigger {d.trigger} {d.trigger_date}"
                 f"{' (projected)' if d.projected else ''}; citation: {d.citation}")
@@ -59,15 +92,10 @@ def deadlines_ics(case: Mapping[str, Any], deadlines: Iterable[Deadline], *,
             desc += f"; actual {d.actual_date.isoformat()} ({d.days_from_due or 0:+d} days)"
         if d.unconfirmed:
             desc += "; UNCONFIRMED inputs: " + "; ".join(d.unconfirmed)
-        uid = f"{case['id']}-{d.clock_id}-{d.instance or 'x'}@tradepolicy"
-        end = d.due_date + dt.timedelta(days=1)
-        lines += ["BEGIN:VEVENT", f"UID:{ics_text(uid)}", f"DTSTAMP:{when}",
-                  f"DTSTART;VALUE=DATE:{d.due_date.strftime('%Y%m%d')}",
-                  f"DTEND;VALUE=DATE:{end.strftime('%Y%m%d')}",
-                  f"SUMMARY:{ics_text(summary)}", f"DESCRIPTION:{ics_text(desc)}",
-                  f"CATEGORIES:{d.status.upper()}", "END:VEVENT"]
-    lines.append("END:VCALENDAR")
-    return "\r\n".join(fold(x) for x in lines) + "\r\n"
+        events.append(IcsEvent(uid=f"{case['id']}-{d.clock_id}-{d.instance or 'x'}@tradepolicy", day=d.due_date,
+                               summary=f"{case['id']}: {d.title} ({d.status}){flag}", description=desc,
+                               categories=d.status.upper()))
+    return calendar_ics(str(case["title"]), events, stamp=stamp)
 
 
 def case_calendar(case_id: str, *, as_of: dt.date | None = None) -> str:

@@ -25,6 +25,7 @@ import io
 import logging
 import re
 import zipfile
+import zlib
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -65,6 +66,7 @@ MAX_XML_PART = 64 << 20
 """At most this much of a DOCX part is read for its text."""
 SCOPE = re.compile(r"^[a-z][a-z0-9_]{0,39}:[A-Za-z0-9][A-Za-z0-9._:/-]{0,150}$|^\*$")
 MAX_DOCUMENT_ID = 2**31 - 1
+_ZIP_ERRORS = (RuntimeError, NotImplementedError, zipfile.BadZipFile, OSError, EOFError, zlib.error)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,7 +152,11 @@ def _zip_kind(content: bytes, where: str) -> str:
                           where=where)
         if "[Content_Types].xml" not in names:
             raise _refuse("The file is a ZIP archive, not an Office document.", where=where)
-        types = zf.read("[Content_Types].xml")[:200_000].decode("utf-8", "replace")
+        try:
+            with zf.open("[Content_Types].xml") as fh:
+                types = fh.read(200_000).decode("utf-8", "replace")
+        except _ZIP_ERRORS as exc:
+            raise _refuse(f"The Office archive cannot be read ({exc}).", where=where) from exc
         if "macroEnabled" in types or any(n.lower().endswith("vbaproject.bin") for n in names):
             raise _refuse("Macro-enabled Office files (.docm, .xlsm) are refused.", where=where)
         if "word/document.xml" in names:
@@ -320,7 +326,10 @@ def extract_text(content: bytes, media_type: str) -> str:
     if media_type == PDF:
         value = _pdf_text(content)
     elif media_type == DOCX:
-        value = _docx_text(content)
+        try:
+            value = _docx_text(content)
+        except _ZIP_ERRORS as exc:
+            raise _refuse(f"The Word document cannot be read ({exc}).") from exc
     elif media_type == XLSX:
         value = _xlsx_text(content)
     elif media_type in (CSV, TXT):

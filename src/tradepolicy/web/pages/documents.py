@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from tradepolicy.api.routes.documents import upload_to_case
 from tradepolicy.api.security import requires
 from tradepolicy.platform.principal import Principal
+from tradepolicy.reports import download_headers, media_type
 
 router = APIRouter(include_in_schema=False)
 
@@ -25,3 +26,16 @@ async def case_document_form(request: Request, case_id: Annotated[str, Path(max_
     """File a document from the case page's form, then show the case."""
     res = await upload_to_case(request, case_id, principal)
     return RedirectResponse(f"/cases/{quote(case_id)}?filed={res.document.id}#documents", status_code=303)
+
+
+def case_report_response(request: Request, case_id: str, fmt: str, principal: Principal) -> Response:
+    """Answer ``/cases/ID/report.html`` or ``.pdf``: the case report with its public documents.
+
+    (Served from the case route in ``web/pages/law.py``, whose ``/cases{suffix}`` catches the path.)
+    """
+    from tradepolicy.reports.cases import render_case_report
+
+    data = render_case_report(case_id, principal, fmt=fmt, where=request.client.host if request.client else "")
+    headers = download_headers(f"{case_id}-report.pdf") if fmt == "pdf" else {"X-Content-Type-Options": "nosniff"}
+    return Response(data, media_type=media_type(fmt), headers=headers)
+

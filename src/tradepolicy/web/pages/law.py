@@ -6,6 +6,7 @@ Every page has JSON and CSV twins; the dashboard gets an "Upcoming deadlines" pa
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -109,7 +110,12 @@ def law_calendar(request: Request, name: str) -> Response:
 @router.get("/cases{suffix:path}", dependencies=[requires("public.read")])
 def cases(request: Request, principal: Annotated[Principal, Depends(current_principal)], suffix: str = "",
           procedure: str | None = Query(None)) -> Response:
-    """Cases list (``/cases``) and one case with its timeline and documents (``/cases/ID``)."""
+    """Cases list (``/cases``), one case with its timeline and documents (``/cases/ID``), its report."""
+    report = re.fullmatch(r"/([A-Za-z0-9][A-Za-z0-9._-]{0,119})/report\.(html|pdf)", suffix)
+    if report:
+        from tradepolicy.web.pages.documents import case_report_response
+
+        return case_report_response(request, report.group(1), report.group(2), principal)
     if suffix.startswith("/") and len(suffix) > 1:
         ident, fmt = split_format(suffix[1:])
         c = cases_svc.get_case(ident)
