@@ -63,6 +63,20 @@ def entry_unit_value(value_usd: float | None, quantity: float | None) -> float |
     return value_usd / quantity
 
 
+
+def _with_granted_exclusions(code: str) -> Mapping[str, Sequence[Any]]:
+    """Return the dataset's Section 301 exclusion windows plus those granted through the
+    exclusions workflow (``services.exclusions``, coordination domain) for ``code``.
+    """
+    from tradepolicy.services.exclusions import granted_windows
+
+    history = s301_exclusions()
+    granted = granted_windows(code)
+    if not granted:
+        return history
+    return {**history, code: [*history.get(code, ()), *granted]}
+
+
 def stack(hts: str, origin: str, date: dt.date | str, *, unit_value: float | None = None,
           over_quota: bool = False, map_parent: bool = False,
           orders: Sequence[OrderDeposit] | None = None, exporter: str | None = None) -> DutyStack:
@@ -108,7 +122,7 @@ def stack(hts: str, origin: str, date: dt.date | str, *, unit_value: float | Non
     if col2 is None:
         notes += offered_programs(line, o, d, elig)
     add, n1 = section301_duties(code, o, d, m["section301_china"], s301_coverage(),
-                                s301_exclusions(), s301_below())
+                                _with_granted_exclusions(code), s301_below())
     a232, n2 = section232_duties(code, o, d, m["section232"], s232_products(), over_quota=over_quota)
     from tradepolicy.tariffs.country_actions import country_action_duties
 

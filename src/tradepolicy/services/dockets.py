@@ -1,0 +1,1122 @@
+"""Public comment dockets: open, submit, post, cluster, search, page, export, summarise, import.
+
+Submissions carry public and BCI versions; form letters are clustered; the regulations.gov v4
+format is imported.
+
+Model: the regulations.gov docket -> document -> comment -> attachment. A comment row holds the
+public version; a BCI submission's confidential version is a platform document labelled ``bci``
+in scope ``docket:ID`` (readable only with a grant; every read logged). Every write happens in
+the caller's transaction, so a refused submission stores nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import String, Table, cast, func, literal_column, select, text, update
+from sqlalchemy.orm import Session
+
+from tradepolicy.coordination import bci as bci_engine
+from tradepolicy.coordination import clustering
+from tradepolicy.coordination.files import SniffedFile, check_file
+from tradepolicy.coordination.windows import Window, compute_windows
+from tradepolicy.errors import ConflictError, InputError, NotFoundError
+from tradepolicy.platform.labels import check_label
+from tradepolicy.platform.policy import can, can_read
+from tradepolicy.platform.principal import Principal
+from tradepolicy.store import audit
+from tradepolicy.store.models import utcnow
+from tradepolicy.store.models_coordination import (
+    Docket,
+    DocketAttachment,
+    DocketClusterBand,
+    DocketComment,
+    DocketCommentEvent,
+)
+
+DOCKET_ID = re.compile(r"^[A-Z][A-Z0-9]{1,15}(-[A-Z0-9]{1,12}){1,5}$")  # USTR-2022-0014, ED-2021-SCC-0032
+COMMENTER_TYPES = ("company", "association", "government", "individual")
+STATUSES = ("received", "screened", "posted", "withdrawn", "duplicate")
+TRANSITIONS = {
+    "received": ("screened", "posted", "withdrawn", "duplicate"),
+    "screened": ("posted", "withdrawn", "duplicate"),
+    "posted": ("withdrawn",),
+    "withdrawn": (),
+    "duplicate": (),
+}
+MAX_TEXT = 200_000
+MAX_HTS = 50
+MAX_ATTACHMENTS = 10
+PUBLIC_FIELDS = ["comment_id", "docket_id", "title", "commenter_name", "organization", "commenter_type",
+                 "hts_codes", "countries", "received", "posted", "status", "cluster_id", "cluster_size",
+                 "has_bci", "attachments", "is_example"]
+
+
+def scope_of(docket_id: str) -> str:
+    """Return the grant scope of a docket (``docket:ID``)."""
+    return f"docket:{docket_id}"
+
+
+# --------------------------------------------------------------------------- typed results
+
+
+@dataclass(frozen=True, slots=True)
+class DocketInfo:
+    """A docket with its windows (each cited) and counts the principal may see."""
+
+    id: str
+    title: str
+    procedure: str
+    opens: dt.date
+    hearing: dt.date | None
+    windows: tuple[dict[str, Any], ...]
+    allow_public: bool
+    label: str
+    notice: str
+    is_example: bool
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        d = asdict(self)
+        d["opens"] = self.opens.isoformat()
+        d["hearing"] = self.hearing.isoformat() if self.hearing else None
+        d["windows"] = list(self.windows)
+        return d
+
+
+@dataclass(frozen=True, slots=True)
+class CommentView:
+    """The public fields of a comment (never its BCI version)."""
+
+    comment_id: str
+    docket_id: str
+    title: str
+    commenter_name: str
+    organization: str
+    commenter_type: str
+    hts_codes: tuple[str, ...]
+    countries: tuple[str, ...]
+    received: str
+    posted: str | None
+    status: str
+    cluster_id: str | None
+    cluster_size: int
+    similarity: float | None
+    duplicate_of: str | None
+    has_bci: bool
+    attachments: tuple[dict[str, Any], ...]
+    text: str
+    is_example: bool
+    window: str = "comments"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        d = asdict(self)
+        d["hts_codes"], d["countries"], d["attachments"] = list(self.hts_codes), list(self.countries), list(self.attachments)
+        return d
+
+    def public_row(self) -> dict[str, Any]:
+        """Return the export row: public fields only, lists joined by ';'."""
+        d = self.to_dict()
+        d["hts_codes"] = ";".join(self.hts_codes)
+        d["countries"] = ";".join(self.countries)
+        d["attachments"] = ";".join(a["filename"] for a in self.attachments if a["label"] == "public")
+        return {k: d[k] for k in PUBLIC_FIELDS}
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionResult:
+    """What a submission stored: the comment, its documents, its cluster."""
+
+    comment: CommentView
+    public_document_id: int | None
+    bci_document_id: int | None
+    attachment_ids: tuple[int, ...]
+    bci_spans: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict (no BCI content)."""
+        return {"comment": self.comment.to_dict(), "public_document_id": self.public_document_id,
+                "bci_document_id": self.bci_document_id, "attachment_ids": list(self.attachment_ids),
+                "bci_spans": self.bci_spans}
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """A file handed to a submission: name, bytes and (for attachments) its label."""
+
+    filename: str
+    content: bytes
+    label: str = "public"
+
+
+# --------------------------------------------------------------------------- validation helpers
+
+
+def check_docket_id(docket_id: str) -> str:
+    """Return a well-formed docket id (``USTR-YYYY-NNNN``) or raise naming the field."""
+    d = (docket_id or "").strip().upper()
+    if len(d) > 40 or not DOCKET_ID.match(d):
+        raise InputError(f"Malformed docket id {docket_id!r}.", field="docket_id",
+                         expected="a regulations.gov docket id: AGENCY-YYYY-NNNN (at most 40 characters)",
+                         example="USTR-2026-0001")
+    return d
+
+
+def check_hts_list(codes: Iterable[str]) -> list[str]:
+    """Return the codes dotted, each checked against the tariff schedule (HTS 2024/2025)."""
+    from tradepolicy.services.tariffs import nearest_codes, source
+    from tradepolicy.tariffs.hts_code import dotted, normalize_hts
+
+    out: list[str] = []
+    for raw in codes:
+        if not str(raw).strip():
+            continue
+        digits = normalize_hts(str(raw), field="hts")
+        srcs = [source("hts2025"), source("hts2024")]
+        if not any(digits in s.codes or any(c.startswith(digits) for c in _prefixes(s.codes, len(digits)))
+                   for s in srcs):
+            near = nearest_codes(digits, srcs[0]) if len(digits) >= 8 else []
+            raise InputError(f"HTS code {dotted(digits)} is not in the tariff schedule (HTS 2024 or 2025).",
+                             field="hts", expected="a code of the schedule (4-10 digits)",
+                             example=near[0] if near else "8471.30.01.00", details={"nearest": near})
+        if dotted(digits) not in out:
+            out.append(dotted(digits))
+    if len(out) > MAX_HTS:
+        raise InputError(f"{len(out)} HTS codes given; at most {MAX_HTS}.", field="hts",
+                         expected=f"at most {MAX_HTS} codes", example="8471.30.01.00")
+    return out
+
+
+_PREFIX_CACHE: dict[tuple[int, int], frozenset[str]] = {}
+
+
+def _prefixes(codes: Any, n: int) -> frozenset[str]:
+    key = (id(codes), n)
+    if key not in _PREFIX_CACHE:
+        _PREFIX_CACHE[key] = frozenset(c[:n] for c in codes if len(c) >= n)
+    return _PREFIX_CACHE[key]
+
+
+def check_countries(codes: Iterable[str]) -> list[str]:
+    """Return ISO 3166 alpha-3 codes (upper case), or raise naming the field ``countries``."""
+    from tradepolicy.services.tariffs import check_origin
+
+    out = []
+    for c in codes:
+        if not str(c).strip():
+            continue
+        try:
+            iso = check_origin(str(c))
+        except InputError as exc:
+            raise InputError(f"Unknown country {c!r}.", field="countries",
+                             expected="ISO 3166-1 alpha-3 codes", example="CHN", details=exc.details) from exc
+        if iso not in out:
+            out.append(iso)
+    return out
+
+
+def _check_text(value: str, field_name: str, limit: int) -> str:
+    v = (value or "").strip()
+    if len(v) > limit:
+        raise InputError(f"{field_name} is {len(v):,} characters; at most {limit:,}.", field=field_name,
+                         expected=f"at most {limit:,} characters", example="Acme Tools LLC")
+    return v
+
+
+# --------------------------------------------------------------------------- documents (platform)
+
+
+def _put_document(session: Session, actor: Principal, f: SniffedFile, content: bytes, *, label: str,
+                  scope: str, title: str = "", public_version_id: int | None = None) -> int:
+    """Store a checked file as a platform document (``services.documents.put_document``); return its id."""
+    from tradepolicy.services.documents import put_document
+
+    info = put_document(session, actor, content=content, filename=f.filename, label=label, scope=scope,
+                        title=title, public_version_id=public_version_id)
+    return int(info.id)
+
+
+def read_document(session: Session, principal: Principal, document_id: int, *, where: str = "") -> tuple[Any, bytes]:
+    """Return a docket document's info and bytes if the principal may read it (a confidential read is logged)."""
+    from tradepolicy.services.documents import get_document
+
+    return get_document(session, principal, document_id, where=where)
+
+
+# --------------------------------------------------------------------------- dockets
+
+
+def _docket(session: Session, docket_id: str, principal: Principal | None = None, *, lock: bool = False) -> Docket:
+    q = select(Docket).where(Docket.id == docket_id)
+    if lock:
+        q = q.with_for_update()
+    d = session.execute(q).scalar_one_or_none()
+    if d is None or (principal is not None and not can_read(principal, d.label, d.scope)):
+        raise NotFoundError(f"No docket {docket_id!r}.", field="docket_id",
+                            expected="an open docket id (tradepolicy docket list)", example="USTR-2022-0014")
+    return d
+
+
+def _info(session: Session, d: Docket, principal: Principal) -> DocketInfo:
+    return DocketInfo(d.id, d.title, d.procedure, d.opens, d.hearing, tuple(d.windows), d.allow_public, d.label,
+                      d.notice, d.is_example, status_counts(session, principal, d.id))
+
+
+def open_docket(session: Session, actor: Principal, *, docket_id: str, title: str, procedure: str,
+                opens: dt.date | str, hearing: dt.date | str | None = None,
+                notice_rules: dict[str, str] | None = None, allow_public: bool = True, notice: str = "",
+                is_example: bool = False, windows: Sequence[Window] | None = None) -> DocketInfo:
+    """Open a docket: its windows come from the procedure's cited rules (or the notice's own date rules)."""
+    did = check_docket_id(docket_id)
+    title = _check_text(title, "title", 500)
+    if not title:
+        raise InputError("A docket needs a title.", field="title", expected="the notice's title",
+                         example="Four-Year Review of Actions Taken in the Section 301 Investigation")
+    opens_d = _as_date(opens, "opens")
+    hearing_d = _as_date(hearing, "hearing") if hearing else None
+    wins = list(windows) if windows is not None else compute_windows(procedure, opens_d, hearing=hearing_d,
+                                                                     overrides=notice_rules)
+    if session.get(Docket, did) is not None:
+        raise ConflictError(f"Docket {did} already exists.", field="docket_id", expected="a new id",
+                            example=did[:-4] + "0099")
+    d = Docket(id=did, title=title, procedure=procedure, opens=opens_d, hearing=hearing_d,
+               windows=[w.to_dict() for w in wins], allow_public=allow_public, label="public",
+               scope=scope_of(did), notice=_check_text(notice, "notice", 2000), is_example=is_example,
+               next_seq=1, created_by=actor.name)
+    session.add(d)
+    session.flush()
+    audit.record(session, actor=actor.name, action="insert", entity="dockets", entity_id=did, before=None,
+                 after={"title": title, "procedure": procedure, "opens": opens_d.isoformat(),
+                        "windows": d.windows})
+    return _info(session, d, actor)
+
+
+def list_dockets(session: Session, principal: Principal) -> list[DocketInfo]:
+    """Return every docket the principal may read."""
+    rows = session.execute(select(Docket).order_by(Docket.id)).scalars().all()
+    return [_info(session, d, principal) for d in rows if can_read(principal, d.label, d.scope)]
+
+
+def get_docket(session: Session, principal: Principal, docket_id: str) -> DocketInfo:
+    """Return one docket (NotFound when unreadable)."""
+    return _info(session, _docket(session, check_docket_id(docket_id), principal), principal)
+
+
+def _as_date(value: Any, name: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError as exc:
+        raise InputError(f"Malformed date {value!r}.", field=name, expected="YYYY-MM-DD", example="2026-01-15") from exc
+
+
+def _window(d: Docket, kind: str, on: dt.date) -> dict[str, Any]:
+    wins = [w for w in d.windows if w["kind"] == kind]
+    if not wins:
+        raise InputError(f"Docket {d.id} has no {kind!r} window.", field="window",
+                         expected=" | ".join(w["kind"] for w in d.windows) or "comments", example="comments")
+    w = wins[0]
+    opens = dt.date.fromisoformat(w["opens"])
+    closes = dt.date.fromisoformat(w["closes"]) if w.get("closes") else None
+    if on < opens or (closes is not None and on > closes):
+        flag = "" if w.get("confirmed", True) else " (UNCONFIRMED rule)"
+        raise InputError(
+            f"The {kind} window of {d.id} runs {opens} to {closes or 'open'}; a submission received on {on} "
+            f"is outside it ({w['rule_id']}: {w['citation']}{flag}).", field="received",
+            expected=f"a date from {opens} to {closes or 'open'}", example=opens.isoformat(),
+            details={"window": w})
+    return w
+
+
+# --------------------------------------------------------------------------- submissions
+
+
+def submit(session: Session, actor: Principal, *, docket_id: str, commenter_name: str,
+           commenter_type: str, organization: str = "", title: str = "", text_body: str | None = None,
+           file: Upload | None = None, bci_file: Upload | None = None,
+           attachments: Sequence[Upload] = (), hts: Sequence[str] = (), countries: Sequence[str] = (),
+           window: str = "comments", received_on: dt.date | None = None, is_example: bool = False,
+           where: str = "") -> SubmissionResult:
+    """Receive one submission. Everything is checked before anything is stored.
+
+    Refused (``InputError`` naming the field): outside the window; a BCI file without a public
+    version; file names or banners not following the BCI/P convention; a public version that
+    repeats text bracketed in the BCI version (``details.overlaps`` lists each leak); an
+    unsupported or oversized file; an unknown HTS code or country.
+    """
+    did = check_docket_id(docket_id)
+    d = _docket(session, did, actor, lock=True)
+    if actor.is_anonymous and not d.allow_public:
+        raise ConflictError(f"Docket {did} takes submissions from signed-in commenters only.", field="Authorization",
+                            expected="a signed-in commenter", example="sign in first")
+    on = received_on or dt.date.today()
+    _window(d, window, on)
+    name = _check_text(commenter_name, "commenter", 200)
+    if not name:
+        raise InputError("A submission needs the commenter's name.", field="commenter",
+                         expected="the commenter's name", example="Jane Doe")
+    ctype = (commenter_type or "").strip().lower()
+    if ctype not in COMMENTER_TYPES:
+        raise InputError(f"Unknown commenter type {commenter_type!r}.", field="commenter_type",
+                         expected=" | ".join(COMMENTER_TYPES), example="company")
+    org = _check_text(organization, "organization", 300)
+    codes = check_hts_list(hts)
+    isos = check_countries(countries)
+    if bci_file is not None and file is None:
+        raise InputError("A BCI submission needs its public version: give the public file too.", field="file",
+                         expected="a public version file whose name begins with 'P'", example="--file P_acme.pdf --bci-file BCI_acme.pdf")
+    pub = check_file(file.content, file.filename, field="file") if file is not None else None
+    bci_f = check_file(bci_file.content, bci_file.filename, field="bci_file") if bci_file is not None else None
+    if len(attachments) > MAX_ATTACHMENTS:
+        raise InputError(f"{len(attachments)} attachments; at most {MAX_ATTACHMENTS}.", field="attachments",
+                         expected=f"at most {MAX_ATTACHMENTS}", example="one PDF of exhibits")
+    att_checked = []
+    for i, a in enumerate(attachments):
+        lab = check_label(a.label, field=f"attachments[{i}].label")
+        if lab not in ("public", "bci"):
+            raise InputError(f"Attachment label {lab!r} is not allowed on a docket.", field=f"attachments[{i}].label",
+                             expected="public | bci", example="public")
+        if lab == "bci" and bci_f is None:
+            raise InputError("A BCI attachment needs a BCI submission (a BCI version and its public version).",
+                             field=f"attachments[{i}].label", expected="public, or add --bci-file", example="public")
+        att_checked.append((check_file(a.content, a.filename, field=f"attachments[{i}]"), a.content, lab))
+    body = (pub.text if pub is not None else "") or (text_body or "")
+    body = _check_text(body, "text", MAX_TEXT)
+    if not body and pub is None:
+        raise InputError("A submission needs its text or a file.", field="text",
+                         expected="comment text or --file", example="--file P_acme.pdf")
+    spans = 0
+    if bci_f is not None and pub is not None:
+        problems = bci_engine.filename_problems(bci_f.filename, pub.filename) + \
+            bci_engine.banner_problems(bci_f.text, pub.text)
+        if problems:
+            fld, msg = problems[0]
+            raise InputError(f"BCI submission refused: {msg}.", field=fld,
+                             expected="BCI_name with a BUSINESS CONFIDENTIAL banner and [brackets]; P_name with a PUBLIC VERSION banner",
+                             example="BCI_acme.pdf / P_acme.pdf", details={"problems": [m for _, m in problems]})
+        report = bci_engine.check_public_version(bci_f.text, pub.text)
+        spans = report.spans
+        if not report.ok:
+            raise InputError(
+                f"The public version repeats {len(report.overlaps)} item(s) bracketed as confidential in the BCI "
+                f"version (first: {report.overlaps[0].matched!r}). Remove them from the public version.",
+                field="file", expected="a public version without the bracketed BCI text",
+                example="replace each bracketed item with [ ]",
+                details={"overlaps": [asdict(o) for o in report.overlaps]})
+    # --- store (all checks passed)
+    scope = scope_of(did)
+    seq = d.next_seq
+    d.next_seq = seq + 1
+    d.changes = (d.changes or 0) + 1
+    cid = f"{did}-{seq:04d}"
+    pub_doc = _put_document(session, actor, pub, file.content, label="public", scope=scope, title=cid) \
+        if pub is not None and file is not None else None
+    bci_doc = _put_document(session, actor, bci_f, bci_file.content, label="bci", scope=scope, title=cid,
+                            public_version_id=pub_doc) if bci_f is not None and bci_file is not None else None
+    row = DocketComment(comment_id=cid, docket_id=did, label="public", scope=scope, status="received",
+                        window=window, title=_check_text(title, "title", 500) or f"Comment from {org or name}",
+                        commenter_name=name, organization=org, commenter_type=ctype, hts_codes=codes,
+                        hts_chapters=_chapters(codes), countries=isos, text=body,
+                        filename=pub.filename if pub else "", document_id=pub_doc, bci_document_id=bci_doc,
+                        has_bci=bci_doc is not None, received_at=_at(on), is_example=is_example,
+                        submitted_by=actor.name, source="portal")
+    session.add(row)
+    session.flush()
+    att_ids = []
+    att_text = []
+    for f, content, lab in att_checked:
+        doc_id = _put_document(session, actor, f, content, label=lab, scope=scope, title=cid)
+        session.add(DocketAttachment(comment_row_id=row.id, document_id=doc_id, filename=f.filename,
+                                     media_type=f.media_type, size=f.size, label=lab, scope=scope))
+        att_ids.append(doc_id)
+        if lab == "public":
+            att_text.append(f.text)
+    session.add(DocketCommentEvent(comment_row_id=row.id, status="received", actor=actor.name, at=_at(on)))
+    _index(session, row, att_text)
+    _cluster_one(session, row)
+    session.flush()
+    audit.record(session, actor=actor.name, action="insert", entity="docket_comments", entity_id=cid, before=None,
+                 after={"docket": did, "bci": bci_doc is not None, "attachments": len(att_ids)})
+    return SubmissionResult(_view(session, row), pub_doc, bci_doc, tuple(att_ids), spans)
+
+
+def _at(on: dt.date) -> dt.datetime:
+    now = utcnow()
+    return now if on == now.date() else dt.datetime(on.year, on.month, on.day, 12, tzinfo=dt.UTC)
+
+
+def _chapters(codes: Sequence[str]) -> str:
+    chs = sorted({c[:2] for c in codes})
+    return ("," + ",".join(chs) + ",") if chs else ""
+
+
+def _index(session: Session, row: DocketComment, extra: Sequence[str] = ()) -> None:
+    body = "\n".join([row.title, row.commenter_name, row.organization, row.text, *extra])
+    session.execute(text("INSERT INTO docket_fts (rowid, body) VALUES (:id, :body)"), {"id": row.id, "body": body})
+
+
+def _cluster_one(session: Session, row: DocketComment) -> None:
+    sig = clustering.signature(row.text)
+    bands = clustering.bands(sig)
+    row.signature = clustering.to_bytes(sig)
+    cands = session.execute(select(DocketClusterBand.rep_row_id).where(
+        DocketClusterBand.docket_id == row.docket_id, DocketClusterBand.band_hash.in_(bands))).scalars().all()
+    c = clustering.Clusterer.empty()
+    for rep_id in set(cands):
+        raw = session.execute(select(DocketComment.signature).where(DocketComment.id == rep_id)).scalar_one()
+        if raw:
+            c.add_representative(rep_id, clustering.from_bytes(raw))
+    rep, sim = c.assign(sig, bands)
+    if rep is None:
+        row.cluster_id, row.similarity = row.id, 1.0
+        session.add_all(DocketClusterBand(docket_id=row.docket_id, band_hash=h, rep_row_id=row.id) for h in bands)
+    else:
+        row.cluster_id, row.similarity = rep, sim
+
+
+# --------------------------------------------------------------------------- lifecycle
+
+
+def set_status(session: Session, actor: Principal, comment_id: str, status: str, *, note: str | None = None,
+               duplicate_of: str | None = None) -> CommentView:
+    """Move a comment along received -> screened -> posted | withdrawn | duplicate (history appended)."""
+    if status not in STATUSES:
+        raise InputError(f"Unknown status {status!r}.", field="status", expected=" | ".join(STATUSES), example="posted")
+    row = _comment_row(session, comment_id, lock=True)
+    if status not in TRANSITIONS[row.status]:
+        raise ConflictError(f"Comment {comment_id} is {row.status}; it cannot become {status}.", field="status",
+                            expected=" | ".join(TRANSITIONS[row.status]) or "(final)", example="posted")
+    if status == "duplicate":
+        if not duplicate_of:
+            raise InputError("A duplicate names the comment it duplicates.", field="duplicate_of",
+                             expected="a comment id of the same docket", example=f"{row.docket_id}-0001")
+        other = _comment_row(session, duplicate_of)
+        if other.docket_id != row.docket_id or other.id == row.id:
+            raise InputError(f"{duplicate_of} is not another comment of {row.docket_id}.", field="duplicate_of",
+                             expected="a comment id of the same docket", example=f"{row.docket_id}-0001")
+        row.duplicate_of = other.comment_id
+    before = row.status
+    session.execute(update(Docket).where(Docket.id == row.docket_id).values(changes=Docket.changes + 1))
+    if status == "posted" and before == "received":
+        session.add(DocketCommentEvent(comment_row_id=row.id, status="screened", actor=actor.name, note="screened on posting"))
+    row.status = status
+    if status == "posted":
+        row.posted_at = utcnow()
+    session.add(DocketCommentEvent(comment_row_id=row.id, status=status, actor=actor.name, note=note))
+    session.flush()
+    audit.record(session, actor=actor.name, action="status", entity="docket_comments", entity_id=row.comment_id,
+                 before={"status": before}, after={"status": status, "note": note})
+    return _view(session, row)
+
+
+def _comment_row(session: Session, comment_id: str, *, lock: bool = False) -> DocketComment:
+    q = select(DocketComment).where(DocketComment.comment_id == (comment_id or "").strip().upper())
+    if lock:
+        q = q.with_for_update()
+    row = session.execute(q).scalar_one_or_none()
+    if row is None:
+        raise NotFoundError(f"No comment {comment_id!r}.", field="comment_id", example="USTR-2022-0014-0001")
+    return row
+
+
+def _visible_statuses(principal: Principal) -> tuple[str, ...] | None:
+    """None = every status (docket staff); otherwise only posted comments are public."""
+    return None if can(principal, "dockets.manage") and not principal.is_anonymous else ("posted",)
+
+
+def _attachments(session: Session, principal: Principal, row_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+    out: dict[int, list[dict[str, Any]]] = {}
+    if not row_ids:
+        return out
+    for a in session.execute(select(DocketAttachment).where(DocketAttachment.comment_row_id.in_(row_ids))).scalars():
+        if can_read(principal, a.label, a.scope) or a.label == "public":
+            out.setdefault(a.comment_row_id, []).append(
+                {"document_id": a.document_id, "filename": a.filename, "media_type": a.media_type,
+                 "size": a.size, "label": a.label})
+    return out
+
+
+def _cluster_sizes(session: Session, docket_id: str, cluster_ids: Iterable[int | None]) -> dict[int, int]:
+    ids = sorted({c for c in cluster_ids if c is not None})
+    if not ids:
+        return {}
+    q = select(DocketComment.cluster_id, func.count()).where(
+        DocketComment.docket_id == docket_id, DocketComment.cluster_id.in_(ids)).group_by(DocketComment.cluster_id)
+    return {int(k): int(v) for k, v in session.execute(q) if k is not None}
+
+
+def _comment_ids(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    want = sorted({i for i in ids if i is not None})
+    if not want:
+        return {}
+    return {int(k): v for k, v in session.execute(
+        select(DocketComment.id, DocketComment.comment_id).where(DocketComment.id.in_(want)))}
+
+
+def _views(session: Session, principal: Principal, rows: Sequence[DocketComment]) -> list[CommentView]:
+    if not rows:
+        return []
+    atts = _attachments(session, principal, [r.id for r in rows])
+    sizes = _cluster_sizes(session, rows[0].docket_id, [r.cluster_id for r in rows])
+    names = _comment_ids(session, [r.cluster_id for r in rows])
+    return [_view(session, r, atts.get(r.id, []), sizes, names) for r in rows]
+
+
+def _view(session: Session, r: DocketComment, atts: list[dict[str, Any]] | None = None,
+          sizes: dict[int, int] | None = None, names: dict[int, str] | None = None) -> CommentView:
+    if atts is None:
+        atts = [{"document_id": a.document_id, "filename": a.filename, "media_type": a.media_type, "size": a.size,
+                 "label": a.label} for a in session.execute(
+                    select(DocketAttachment).where(DocketAttachment.comment_row_id == r.id)).scalars()]
+    if sizes is None:
+        sizes = _cluster_sizes(session, r.docket_id, [r.cluster_id])
+    if names is None:
+        names = _comment_ids(session, [r.cluster_id])
+    return CommentView(
+        comment_id=r.comment_id, docket_id=r.docket_id, title=r.title, commenter_name=r.commenter_name,
+        organization=r.organization, commenter_type=r.commenter_type, hts_codes=tuple(r.hts_codes or ()),
+        countries=tuple(r.countries or ()), received=r.received_at.date().isoformat(),
+        posted=r.posted_at.date().isoformat() if r.posted_at else None, status=r.status,
+        cluster_id=names.get(r.cluster_id) if r.cluster_id is not None else None,
+        cluster_size=sizes.get(r.cluster_id, 1) if r.cluster_id is not None else 1,
+        similarity=r.similarity, duplicate_of=r.duplicate_of, has_bci=r.has_bci,
+        attachments=tuple(a for a in atts if a["label"] == "public"), text=r.text, is_example=r.is_example,
+        window=r.window)
+
+
+def get_comment(session: Session, principal: Principal, comment_id: str) -> CommentView:
+    """Return a comment's public fields (non-posted ones only to docket staff)."""
+    row = _comment_row(session, comment_id)
+    vis = _visible_statuses(principal)
+    d = _docket(session, row.docket_id)
+    if (vis is not None and row.status not in vis) or not can_read(principal, row.label, row.scope) \
+            or not can_read(principal, d.label, d.scope):
+        raise NotFoundError(f"No comment {comment_id!r}.", field="comment_id", example="USTR-2022-0014-0001")
+    return _views(session, principal, [row])[0]
+
+
+def comment_history(session: Session, principal: Principal, comment_id: str) -> list[dict[str, Any]]:
+    """Return the status history of a comment (staff, or anyone once posted)."""
+    view = get_comment(session, principal, comment_id)
+    row = _comment_row(session, view.comment_id)
+    return [{"status": e.status, "at": e.at.isoformat(), "actor": e.actor, "note": e.note}
+            for e in session.execute(select(DocketCommentEvent).where(DocketCommentEvent.comment_row_id == row.id)
+                                     .order_by(DocketCommentEvent.id)).scalars()]
+
+
+def get_bci(session: Session, principal: Principal, comment_id: str, *, where: str = "") -> tuple[str, str, bytes]:
+    """Return (filename, media type, bytes) of a comment's BCI version, logging the read.
+
+    Only with a grant for ``bci`` in ``docket:ID``; without one it is NotFound, exactly as for a
+    comment without a BCI version.
+    """
+    row = _comment_row(session, comment_id)
+    if row.bci_document_id is None or not can_read(principal, "bci", row.scope):
+        raise NotFoundError(f"No BCI version of {comment_id!r} you may read.", field="comment_id",
+                            expected="a BCI submission and a grant for bci in " + row.scope,
+                            example="USTR-2022-0014-0001")
+    doc, content = read_document(session, principal, row.bci_document_id, where=where)
+    return doc.filename, doc.media_type, content
+
+
+# --------------------------------------------------------------------------- counts, page, search
+
+
+def status_counts(session: Session, principal: Principal, docket_id: str) -> dict[str, int]:
+    """Return comment counts by status the principal may see (public: posted only)."""
+    q = select(DocketComment.status, func.count()).where(DocketComment.docket_id == docket_id)
+    vis = _visible_statuses(principal)
+    if vis is not None:
+        q = q.where(DocketComment.status.in_(vis))
+    return {s: int(n) for s, n in session.execute(q.group_by(DocketComment.status))}
+
+
+@dataclass(frozen=True, slots=True)
+class DocketPage:
+    """One page of a docket: counts, form-letter clusters, filtered comments."""
+
+    docket: DocketInfo
+    total: int
+    page: int
+    per_page: int
+    comments: tuple[CommentView, ...]
+    clusters: tuple[dict[str, Any], ...]
+    by_type: dict[str, int]
+    filters: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return {"docket": self.docket.to_dict(), "total": self.total, "page": self.page, "per_page": self.per_page,
+                "comments": [c.to_dict() for c in self.comments], "clusters": list(self.clusters),
+                "by_type": self.by_type, "filters": self.filters}
+
+
+def _filtered(q: Any, principal: Principal, *, status: str | None, commenter_type: str | None,
+              chapter: str | None, country: str | None) -> Any:
+    vis = _visible_statuses(principal)
+    if status:
+        if status not in STATUSES:
+            raise InputError(f"Unknown status {status!r}.", field="status", expected=" | ".join(STATUSES), example="posted")
+        if vis is not None and status not in vis:
+            status = "__none__"
+        q = q.where(DocketComment.status == status)
+    elif vis is not None:
+        q = q.where(DocketComment.status.in_(vis))
+    if commenter_type:
+        if commenter_type not in COMMENTER_TYPES:
+            raise InputError(f"Unknown commenter type {commenter_type!r}.", field="commenter_type",
+                             expected=" | ".join(COMMENTER_TYPES), example="company")
+        q = q.where(DocketComment.commenter_type == commenter_type)
+    if chapter:
+        if not re.fullmatch(r"\d{2}", chapter):
+            raise InputError(f"Malformed HTS chapter {chapter!r}.", field="chapter", expected="two digits", example="85")
+        q = q.where(DocketComment.hts_chapters.like(f"%,{chapter},%"))
+    if country:
+        iso = check_countries([country])[0]
+        q = q.where(cast(DocketComment.countries, String).like(f'%"{iso}"%'))
+    return q
+
+
+_AGG_CACHE: dict[tuple[Any, ...], tuple[int, Any]] = {}
+_AGG_LOCK = __import__("threading").Lock()
+
+
+def _cached(d: Docket, principal: Principal, key: tuple[Any, ...], compute: Any) -> Any:
+    """Return an aggregate of a docket, recomputed only when the docket's change counter moved.
+
+    The counter (``dockets.changes``) is bumped in the same transaction as every submission,
+    status change and bulk load, so a cached count is never stale; the key includes what the
+    principal may see (staff: every status; everyone else: posted comments only).
+    """
+    full = (d.id, _visible_statuses(principal), *key)
+    with _AGG_LOCK:
+        hit = _AGG_CACHE.get(full)
+    if hit is not None and hit[0] == (d.changes or 0):
+        return hit[1]
+    value = compute()
+    with _AGG_LOCK:
+        if len(_AGG_CACHE) > 2000:
+            _AGG_CACHE.clear()
+        _AGG_CACHE[full] = (d.changes or 0, value)
+    return value
+
+
+def docket_page(session: Session, principal: Principal, docket_id: str, *, status: str | None = None,
+                commenter_type: str | None = None, chapter: str | None = None, country: str | None = None,
+                q: str | None = None, page: int = 1, per_page: int = 25) -> DocketPage:
+    """Return one page of a docket's comments (filters, counts, top form-letter clusters)."""
+    did = check_docket_id(docket_id)
+    d = _docket(session, did, principal)
+    page = max(1, int(page))
+    per_page = min(max(1, int(per_page)), 200)
+    filters = {"status": status, "commenter_type": commenter_type, "chapter": chapter, "country": country, "q": q}
+    if q:
+        hits = search(session, principal, did, q, status=status, commenter_type=commenter_type, chapter=chapter,
+                      country=country, limit=per_page, offset=(page - 1) * per_page)
+        rows = list(hits.comments)
+        total = hits.total
+    else:
+        base = _filtered(select(DocketComment).where(DocketComment.docket_id == did), principal, status=status,
+                         commenter_type=commenter_type, chapter=chapter, country=country)
+        total = _cached(d, principal, ("total", status, commenter_type, chapter, country), lambda: int(
+            session.execute(select(func.count()).select_from(base.subquery())).scalar_one()))
+        rs = session.execute(base.order_by(DocketComment.id.desc()).limit(per_page)
+                             .offset((page - 1) * per_page)).scalars().all()
+        rows = _views(session, principal, rs)
+    info = DocketInfo(d.id, d.title, d.procedure, d.opens, d.hearing, tuple(d.windows), d.allow_public, d.label,
+                      d.notice, d.is_example,
+                      _cached(d, principal, ("status_counts",), lambda: status_counts(session, principal, did)))
+    return DocketPage(info, total, page, per_page, tuple(rows),
+                      tuple(_cached(d, principal, ("clusters",), lambda: clusters(session, principal, did, limit=10))),
+                      _cached(d, principal, ("types",), lambda: type_counts(session, principal, did)), filters)
+
+
+def type_counts(session: Session, principal: Principal, docket_id: str) -> dict[str, int]:
+    """Return visible comment counts by commenter type."""
+    q = _filtered(select(DocketComment.commenter_type, func.count()).where(DocketComment.docket_id == docket_id),
+                  principal, status=None, commenter_type=None, chapter=None, country=None)
+    return {k: int(v) for k, v in session.execute(q.group_by(DocketComment.commenter_type))}
+
+
+def clusters(session: Session, principal: Principal, docket_id: str, *, limit: int = 20) -> list[dict[str, Any]]:
+    """Return form-letter clusters (more than one comment) with their counts, largest first."""
+    q = _filtered(select(DocketComment.cluster_id, func.count().label("n")).where(DocketComment.docket_id == docket_id),
+                  principal, status=None, commenter_type=None, chapter=None, country=None)
+    q = q.group_by(DocketComment.cluster_id).having(func.count() > 1).order_by(func.count().desc()).limit(limit)
+    rows = session.execute(q).all()
+    reps = {r.id: r for r in session.execute(select(DocketComment).where(
+        DocketComment.id.in_([c for c, _ in rows if c is not None]))).scalars()}
+    out = []
+    for cid, n in rows:
+        rep = reps.get(cid)
+        if rep is None:
+            continue
+        out.append({"cluster_id": rep.comment_id, "count": int(n), "title": rep.title,
+                    "excerpt": rep.text[:160]})
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """Comments matching a full-text query (public fields), best first."""
+
+    docket_id: str
+    query: str
+    total: int
+    comments: tuple[CommentView, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return {"docket_id": self.docket_id, "query": self.query, "total": self.total,
+                "comments": [c.to_dict() for c in self.comments]}
+
+
+_QWORD = re.compile(r"\w+", re.UNICODE)
+
+
+def search(session: Session, principal: Principal, docket_id: str, query: str, *, status: str | None = None,
+           commenter_type: str | None = None, chapter: str | None = None, country: str | None = None,
+           limit: int = 50, offset: int = 0) -> SearchResult:
+    """Full-text search over comments and their public attachments' text (FTS5 / PostgreSQL tsvector)."""
+    did = check_docket_id(docket_id)
+    _docket(session, did, principal)
+    query = (query or "").strip()
+    words = _QWORD.findall(query)[:20]
+    if not words or len(query) > 500:
+        raise InputError(f"Search needs 1 to 20 words of at most 500 characters (got {query!r}).", field="query",
+                         expected="words to find", example="bicycles prices")
+    dialect = session.get_bind().dialect.name
+    fts: Any
+    if dialect == "sqlite":
+        # FTS5 hands back rowids in descending order; the join checks docket, status and filters by
+        # primary key, so the newest 50 matches are found without ranking every hit
+        fts = text("SELECT rowid FROM docket_fts WHERE docket_fts MATCH :m ORDER BY rowid DESC").columns(
+            literal_column("rowid")).subquery("f")
+        params: dict[str, Any] = {"m": " ".join('"' + w.replace('"', "") + '"' for w in words)}
+    else:
+        fts = select(literal_column("rowid").label("rowid")).select_from(text("docket_fts")).where(
+            text("tsv @@ plainto_tsquery('english', :m)")).subquery("f")
+        params = {"m": " ".join(words)}
+    base = _filtered(select(DocketComment.id).join(fts, fts.c.rowid == DocketComment.id)
+                     .where(DocketComment.docket_id == did),
+                     principal, status=status, commenter_type=commenter_type, chapter=chapter, country=country)
+    total = int(session.execute(select(func.count()).select_from(base.subquery()), params).scalar_one())
+    if not total:
+        return SearchResult(did, query, 0, ())
+    # newest first (regulations.gov lists a docket's comments by posted date by default)
+    page_ids = [int(i) for i in session.execute(base.order_by(DocketComment.id.desc()).limit(limit).offset(offset),
+                                                params).scalars()]
+    rows = session.execute(select(DocketComment).where(DocketComment.id.in_(page_ids))
+                           .order_by(DocketComment.id.desc())).scalars().all() if page_ids else []
+    return SearchResult(did, query, total, tuple(_views(session, principal, rows)))
+
+
+# --------------------------------------------------------------------------- export, summary
+
+
+def export_rows(session: Session, principal: Principal, docket_id: str, **filters: Any) -> list[dict[str, Any]]:
+    """Return every visible comment's public fields (the CSV/JSON export; never BCI, never text of BCI)."""
+    did = check_docket_id(docket_id)
+    _docket(session, did, principal)
+    base = _filtered(select(DocketComment).where(DocketComment.docket_id == did), principal,
+                     status=filters.get("status"), commenter_type=filters.get("commenter_type"),
+                     chapter=filters.get("chapter"), country=filters.get("country"))
+    out: list[dict[str, Any]] = []
+    rows = session.execute(base.order_by(DocketComment.id)).scalars().all()
+    for chunk_start in range(0, len(rows), 2000):
+        for v in _views(session, principal, rows[chunk_start:chunk_start + 2000]):
+            out.append(v.public_row())
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class DocketSummary:
+    """The comments summary: counts by commenter type, HTS chapter (with an example code) and country."""
+
+    docket: DocketInfo
+    total: int
+    by_type: dict[str, int]
+    by_chapter: tuple[dict[str, Any], ...]
+    by_country: tuple[dict[str, Any], ...]
+    clusters: tuple[dict[str, Any], ...]
+    generated: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return {"docket": self.docket.to_dict(), "total": self.total, "by_type": self.by_type,
+                "by_chapter": list(self.by_chapter), "by_country": list(self.by_country),
+                "clusters": list(self.clusters), "generated": self.generated}
+
+
+def summary(session: Session, principal: Principal, docket_id: str) -> DocketSummary:
+    """Summarise the visible comments of a docket (posted only for the public)."""
+    did = check_docket_id(docket_id)
+    d = _docket(session, did, principal)
+    base = _filtered(select(DocketComment.commenter_type, DocketComment.hts_codes, DocketComment.countries)
+                     .where(DocketComment.docket_id == did), principal, status=None, commenter_type=None,
+                     chapter=None, country=None)
+    types: Counter[str] = Counter()
+    chapters: Counter[str] = Counter()
+    example: dict[str, str] = {}
+    countries: Counter[str] = Counter()
+    total = 0
+    for ctype, codes, isos in session.execute(base):
+        total += 1
+        types[ctype] += 1
+        for ch in sorted({c[:2] for c in codes or ()}):
+            chapters[ch] += 1
+        for c in codes or ():
+            example.setdefault(c[:2], c)
+        for iso in isos or ():
+            countries[iso] += 1
+    from tradepolicy.services.tariffs import origins
+
+    names = origins()
+    return DocketSummary(
+        _info(session, d, principal), total, {t: types.get(t, 0) for t in COMMENTER_TYPES},
+        tuple({"chapter": ch, "count": n, "example_hts": example.get(ch),
+               "href": f"/tariffs/line/{example[ch]}" if ch in example else None}
+              for ch, n in sorted(chapters.items())),
+        tuple({"country": iso, "name": names.get(iso, iso), "count": n} for iso, n in countries.most_common()),
+        tuple(clusters(session, principal, did, limit=20)), utcnow().isoformat(timespec="seconds"))
+
+
+# --------------------------------------------------------------------------- bulk ingest (import, bench)
+
+
+@dataclass(frozen=True, slots=True)
+class BulkComment:
+    """One comment of a bulk ingest (an import or a generated load): public fields only."""
+
+    commenter_name: str
+    commenter_type: str
+    text: str
+    organization: str = ""
+    title: str = ""
+    hts_codes: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    received: dt.datetime | None = None
+    posted: dt.datetime | None = None
+    status: str = "received"
+    source_id: str | None = None
+    is_example: bool = False
+
+
+def _table(model: Any) -> Table:
+    """Return a model's Core table (Core executemany is several times faster than ORM bulk inserts)."""
+    t = model.__table__
+    assert isinstance(t, Table)
+    return t
+
+
+def _copy_rows(session: Session, table: str, rows: list[dict[str, Any]]) -> None:
+    """Append rows with PostgreSQL ``COPY`` (psycopg 3), in the session's transaction."""
+    import json as _json
+
+    cols = list(rows[0])
+    raw = session.connection().connection.driver_connection
+    with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(chr(34) + c + chr(34) for c in cols)}) FROM STDIN") as cp:  # type: ignore[union-attr]
+        for r in rows:
+            cp.write_row([_json.dumps(v) if isinstance(v, list | dict) else v for v in (r[c] for c in cols)])
+
+
+def _reserve_ids(session: Session, n: int) -> list[int]:
+    """Return ``n`` new ``docket_comments`` ids (PostgreSQL: drawn from the table's sequence)."""
+    if n == 0:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        return [int(i) for i in session.execute(
+            text("SELECT nextval(pg_get_serial_sequence('docket_comments', 'id')) FROM generate_series(1, :n)"),
+            {"n": n}).scalars()]
+    start = int(session.execute(select(func.coalesce(func.max(DocketComment.id), 0))).scalar_one()) + 1
+    return list(range(start, start + n))
+
+
+def bulk_ingest(session: Session, actor: Principal, docket_id: str, items: Sequence[BulkComment], *,
+                source: str = "import", batch: int = 5000) -> dict[str, int]:
+    """Store many comments at once with clustering and the full-text index (used by the importer and the bench).
+
+    HTS codes and countries are taken as given (the importer validates its own fields); the
+    comments carry ``status`` as the source says (posted, withdrawn...).
+    """
+    did = check_docket_id(docket_id)
+    d = _docket(session, did, lock=True)
+    c = clustering.Clusterer.empty()
+    for rep_id, raw in session.execute(select(DocketComment.id, DocketComment.signature).where(
+            DocketComment.docket_id == did, DocketComment.cluster_id == DocketComment.id)):
+        if raw:
+            c.add_representative(int(rep_id), clustering.from_bytes(raw))
+    seq = d.next_seq
+    ids = _reserve_ids(session, len(items))
+    scope = scope_of(did)
+    now = utcnow()
+    comments: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    fts: list[dict[str, Any]] = []
+    bands_rows: list[dict[str, Any]] = []
+    stats = {"comments": 0, "clusters_new": 0, "joined": 0}
+
+    postgres = session.get_bind().dialect.name == "postgresql"
+
+    def flush() -> None:
+        if comments and postgres:
+            _copy_rows(session, "docket_comments", comments)
+            _copy_rows(session, "docket_comment_events", events)
+            _copy_rows(session, "docket_fts", [{"rowid": f["id"], "body": f["body"]} for f in fts])
+            if bands_rows:
+                _copy_rows(session, "docket_cluster_bands", bands_rows)
+        elif comments:
+            session.execute(_table(DocketComment).insert(), comments)
+            session.execute(_table(DocketCommentEvent).insert(), events)
+            session.execute(text("INSERT INTO docket_fts (rowid, body) VALUES (:id, :body)"), fts)
+            if bands_rows:
+                session.execute(_table(DocketClusterBand).insert(), bands_rows)
+        comments.clear()
+        events.clear()
+        fts.clear()
+        bands_rows.clear()
+
+    for i, it in enumerate(items):
+        rid = ids[i]
+        st = it.status if it.status in STATUSES else "received"
+        sig = clustering.signature(it.text)
+        bands = clustering.bands(sig)
+        rep, sim = c.assign(sig, bands)
+        if rep is None:
+            rep, sim = rid, 1.0
+            c.add_representative(rid, sig, bands)
+            bands_rows.extend({"docket_id": did, "band_hash": h, "rep_row_id": rid} for h in bands)
+            stats["clusters_new"] += 1
+        else:
+            stats["joined"] += 1
+        codes = list(it.hts_codes)
+        comments.append({
+            "id": rid, "comment_id": it.source_id or f"{did}-{seq + i:04d}", "docket_id": did, "label": "public",
+            "scope": scope, "status": st, "window": "comments", "title": it.title[:500] or f"Comment from {it.organization or it.commenter_name}"[:500],
+            "commenter_name": it.commenter_name[:200], "organization": it.organization[:300],
+            "commenter_type": it.commenter_type if it.commenter_type in COMMENTER_TYPES else "individual",
+            "hts_codes": codes, "hts_chapters": _chapters(codes), "countries": list(it.countries),
+            "text": it.text[:MAX_TEXT], "filename": "", "document_id": None, "bci_document_id": None,
+            "has_bci": False, "received_at": it.received or now, "posted_at": it.posted if st == "posted" else None,
+            "cluster_id": rep, "similarity": sim, "duplicate_of": None, "signature": clustering.to_bytes(sig),
+            "is_example": it.is_example, "source": source, "submitted_by": actor.name})
+        events.append({"comment_row_id": rid, "status": st, "at": now, "actor": actor.name, "note": f"bulk {source}"})
+        fts.append({"id": rid, "body": f"{it.title}\n{it.commenter_name}\n{it.organization}\n{it.text}"})
+        stats["comments"] += 1
+        if len(comments) >= batch:
+            flush()
+    flush()
+    session.execute(update(Docket).where(Docket.id == did).values(next_seq=seq + len(items),
+                                                                  changes=Docket.changes + 1))
+    audit.record(session, actor=actor.name, action="bulk_insert", entity="docket_comments", entity_id=did,
+                 before=None, after={"source": source, **stats})
+    return stats
+
+
+# --------------------------------------------------------------------------- regulations.gov v4 import
+
+
+_ASSOC = re.compile(r"\b(association|council|coalition|federation|institute|alliance|chamber|union|society|league)\b", re.I)
+
+
+def _v4_type(a: dict[str, Any]) -> str:
+    if a.get("govAgency") or a.get("govAgencyType"):
+        return "government"
+    org = str(a.get("organization") or "")
+    if org:
+        return "association" if _ASSOC.search(org) else "company"
+    return "individual"
+
+
+def _v4_time(v: Any) -> dt.datetime | None:
+    if not v:
+        return None
+    try:
+        t = dt.datetime.fromisoformat(str(v).replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise InputError(f"Malformed date {v!r} in the v4 payload.", field="postedDate/receiveDate",
+                         expected="ISO 8601", example="2022-11-16T05:00:00Z") from exc
+    return t if t.tzinfo else t.replace(tzinfo=dt.UTC)
+
+
+def import_v4(session: Session, actor: Principal, payload: dict[str, Any], *, docket_id: str | None = None,
+              where: str = "payload") -> dict[str, Any]:
+    """Import a regulations.gov v4 response: ``/dockets``, ``/documents`` or ``/comments``.
+
+    Dockets open dockets; documents set the comment window from ``commentStartDate`` /
+    ``commentEndDate`` (cited to the document); comments keep received/posted dates and the
+    withdrawn status.
+
+    The shape is the v4 JSON:API document: ``{"data": [{"id", "type", "attributes": {...}}], "meta"}``
+    (or one object in ``data``). Comments keep their regulations.gov ids.
+    """
+    data = payload.get("data") if isinstance(payload, dict) else None
+    if data is None:
+        raise InputError("Not a regulations.gov v4 response: no 'data'.", where=where, field="data",
+                         expected='{"data": [{"id": ..., "type": "comments", "attributes": {...}}]}',
+                         example='{"data": []}')
+    items = data if isinstance(data, list) else [data]
+    out = {"dockets": 0, "documents": 0, "comments": 0, "skipped": 0}
+    bulk: dict[str, list[BulkComment]] = {}
+    for n, item in enumerate(items):
+        kind = item.get("type")
+        a = item.get("attributes") or {}
+        if kind == "dockets":
+            did = str(item.get("id", "")).upper()
+            if session.get(Docket, did) is not None:
+                out["skipped"] += 1
+                continue
+            modified = _v4_time(a.get("lastModifiedDate") or a.get("modifyDate")) or utcnow()
+            open_docket(session, actor, docket_id=did, title=str(a.get("title") or did), procedure="comment_docket",
+                        opens=modified.date(), windows=[], notice=f"Imported from regulations.gov ({a.get('docketType', '')})",
+                        allow_public=False)
+            out["dockets"] += 1
+        elif kind == "documents":
+            did = check_docket_id(str(a.get("docketId") or docket_id or ""))
+            d = _docket(session, did)
+            start, end = _v4_time(a.get("commentStartDate")), _v4_time(a.get("commentEndDate"))
+            if start is not None:
+                cite = f"{a.get('documentType', 'Document')} {item.get('id')}: {a.get('title', '')}" + \
+                    (f" (FR Doc. {a['frDocNum']})" if a.get("frDocNum") else "")
+                w = Window("comments", start.date(), end.date() if end else None, f"notice:{item.get('id')}", cite, True)
+                d.windows = [x for x in d.windows if x["kind"] != "comments"] + [w.to_dict()]
+            out["documents"] += 1
+        elif kind == "comments":
+            did = check_docket_id(str(a.get("docketId") or docket_id or ""))
+            _docket(session, did)
+            name = " ".join(x for x in (a.get("firstName"), a.get("lastName")) if x) or str(a.get("organization") or "Anonymous")
+            status = "withdrawn" if a.get("withdrawn") else ("posted" if a.get("postedDate") else "received")
+            country = str(a.get("country") or "")
+            iso = []
+            if country:
+                import pycountry
+
+                try:
+                    iso = [pycountry.countries.lookup(country).alpha_3]
+                except LookupError:
+                    iso = []
+            cid = str(item.get("id") or "").upper()
+            if cid and session.execute(select(DocketComment.id).where(DocketComment.comment_id == cid)).first():
+                out["skipped"] += 1
+                continue
+            bulk.setdefault(did, []).append(BulkComment(
+                commenter_name=name, commenter_type=_v4_type(a), text=str(a.get("comment") or ""),
+                organization=str(a.get("organization") or ""), title=str(a.get("title") or ""), countries=tuple(iso),
+                received=_v4_time(a.get("receiveDate")), posted=_v4_time(a.get("postedDate")), status=status,
+                source_id=cid or None))
+        else:
+            raise InputError(f"Unsupported v4 resource type {kind!r} in item {n}.", where=f"{where}: data[{n}]",
+                             field="type", expected="dockets | documents | comments", example="comments")
+    for did, rows in bulk.items():
+        out["comments"] += bulk_ingest(session, actor, did, rows, source="regulations.gov")["comments"]
+    return out
