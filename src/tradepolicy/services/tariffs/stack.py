@@ -65,8 +65,9 @@ def entry_unit_value(value_usd: float | None, quantity: float | None) -> float |
 
 
 def _with_granted_exclusions(code: str) -> Mapping[str, Sequence[Any]]:
-    """Return the dataset's Section 301 exclusion windows plus those granted through the
-    exclusions workflow (``services.exclusions``, coordination domain) for ``code``.
+    """Return the dataset's Section 301 exclusion windows plus the granted ones for ``code``.
+
+    Granted windows come from the exclusions workflow (``services.exclusions``, coordination).
     """
     from tradepolicy.services.exclusions import granted_windows
 
