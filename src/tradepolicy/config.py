@@ -6,9 +6,10 @@ import getpass
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from platformdirs import user_cache_dir, user_data_dir
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from tradepolicy.literals import ExecutorKind, LogLevel
@@ -32,6 +33,15 @@ class Settings(BaseSettings):
     TRADEPOLICY_DASK_ADDRESS  a Dask scheduler address (else a LocalCluster).
     TRADEPOLICY_LOG_LEVEL     ``DEBUG | INFO | WARNING | ERROR``.
     TRADEPOLICY_USER          who is recorded in the audit log.
+    TRADEPOLICY_SQLITE_SYNCHRONOUS  SQLite ``PRAGMA synchronous``: ``FULL``
+                              (default; every commit, audit and access-log
+                              entries included, is on disk when acknowledged)
+                              or ``NORMAL`` (faster; under WAL the last
+                              commits may be lost on power failure, never
+                              corrupted).
+    TRADEPOLICY_MAX_BODY_BYTES  largest request body the server accepts
+                              (default 50 MB); larger ones get 413 before
+                              anything is parsed.
     ========================  ===============================================
     """
 
@@ -44,6 +54,13 @@ class Settings(BaseSettings):
     dask_address: str | None = None
     log_level: LogLevel = "INFO"
     user: str = Field(default_factory=lambda: os.environ.get("USER") or _whoami())
+    sqlite_synchronous: Literal["FULL", "NORMAL", "EXTRA"] = "FULL"
+    max_body_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+
+    @field_validator("sqlite_synchronous", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
 
 def _whoami() -> str:

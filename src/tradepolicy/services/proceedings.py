@@ -70,8 +70,10 @@ def _records(session: Session, case_id: str) -> list[EventRecord]:
                         corrects=r.corrects, note=r.note) for r in rows]
 
 
-def _load_case(session: Session, case_id: str) -> Proceeding:
-    case = session.get(Proceeding, case_id)
+def _load_case(session: Session, case_id: str, *, lock: bool = False) -> Proceeding:
+    # lock: SELECT ... FOR UPDATE on PostgreSQL, so writers to one case queue on its row
+    # (SQLite's write transactions already hold the database lock: BEGIN IMMEDIATE).
+    case = session.get(Proceeding, case_id, with_for_update=lock or None)
     if case is None:
         known = session.scalars(select(Proceeding.id).order_by(Proceeding.id).limit(20)).all()
         raise NotFoundError(f"Unknown case {case_id!r}.", field="case_id",
@@ -136,7 +138,7 @@ def record_event(
                          expected="a JSON object", example='{"action": "list1"}')
     who = _actor(actor)
     with _writing(session) as s:
-        case = _load_case(s, case_id)
+        case = _load_case(s, case_id, lock=True)
         proc = get_procedure(case.procedure)
         records = _records(s, case_id)
         check_event(proc, records, event, when, payload=payload, corrects=corrects)
