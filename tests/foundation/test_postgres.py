@@ -9,7 +9,7 @@ from tests.pgcluster import on_postgres, pg_url  # noqa: F401  (fixtures)
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("postgres")]
 
 
-def test_migrations_registry_and_guide_on_postgres(on_postgres: str) -> None:
+def test_migrations_registry_and_guide_on_postgres(on_postgres: str) -> None:  # noqa: F811
     from sqlalchemy import text
     from sqlalchemy.exc import DBAPIError
 

@@ -31,7 +31,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from tradepolicy.config import get_settings
 from tradepolicy.errors import InputError
 
-
 _IMMEDIATE = "tradepolicy_begin_immediate"
 
 
