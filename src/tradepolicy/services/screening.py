@@ -18,13 +18,13 @@ al. (2016) Table 3 column (4), read from agtpa/reference_coefficients.csv; wiod-
 from __future__ import annotations
 
 import copy
-import csv
 import io
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from tradepolicy.csv_safe import write_csv
 from tradepolicy.economics.indicators import complementarity, rca, trade_intensity
 from tradepolicy.economics.scenarios.result import clean
 from tradepolicy.errors import InputError, NotFoundError
@@ -226,8 +226,6 @@ def to_csv(report: dict[str, Any]) -> str:
     buf = io.StringIO()
     buf.write(f"# partner screening for {report['home']}: {report['dataset']} {report['year']}, "
               f"beta {report['beta']}, sigma {report['sigma']}; {report['sign_convention']}\n")
-    w = csv.writer(buf)
-    w.writerow(report["columns"])
-    for r in report["rows"]:
-        w.writerow(["" if r.get(c) is None else r.get(c) for c in report["columns"]])
+    buf.write(write_csv(([r.get(c) for c in report["columns"]] for r in report["rows"]),
+                        header=report["columns"]))
     return buf.getvalue()
