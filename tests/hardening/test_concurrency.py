@@ -83,3 +83,18 @@ def test_sixteen_clients_one_case_postgres(tmp_path: Path, pg_url: str) -> None:
     with running_server(env) as (base, _):
         failures = _hammer(base, "conc-pg")
         _check(base, "conc-pg", failures)
+
+
+def test_bad_input_on_postgres_is_422_without_sql(tmp_path: Path, pg_url: str) -> None:  # noqa: F811
+    """On PostgreSQL a NUL byte or an over-long title used to give 500 with the SQL in the body."""
+    env = server_env(tmp_path, TRADEPOLICY_DATABASE_URL=new_database(pg_url))
+    with running_server(env) as (base, _):
+        for title in ("a\u0000b", "t" * 5000):
+            r = httpx.post(base + "/api/cases", json={"procedure": "tpa_negotiation", "case_id": "pg-bad",
+                                                       "title": title}, timeout=30)
+            assert r.status_code == 422, r.text[:300]
+            assert r.json()["ok"] is False and "INSERT" not in r.text and "SQL" not in r.text
+        r = httpx.get(base + "/api/cases/pg%00bad", timeout=30)
+        assert r.status_code == 422
+        r = httpx.get(base + "/api/economics/runs/99999999999999999999999", timeout=30)
+        assert 400 <= r.status_code < 500

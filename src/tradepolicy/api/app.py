@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from tradepolicy import __version__
-from tradepolicy.api import errors
+from tradepolicy.api import errors, hardening
 from tradepolicy.api.routes import ROUTERS as API_ROUTERS
 from tradepolicy.api.security import tag_permissions
 from tradepolicy.config import configure_logging
@@ -24,6 +24,7 @@ def create_app() -> FastAPI:
         description="The work of a trade representative's office: agreements, law, tariffs, economics, enforcement.",
     )
     errors.install(app)
+    hardening.install(app)
     for router in API_ROUTERS:
         app.include_router(router, prefix="/api")
     for router in PAGE_ROUTERS:

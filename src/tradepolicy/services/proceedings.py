@@ -35,6 +35,7 @@ from tradepolicy.store.db import read_session, transaction
 from tradepolicy.store.models import Proceeding, ProceedingEvent
 
 CASE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$")
+TITLE_MAX = 400  # proceedings.title is VARCHAR(400)
 
 
 @contextmanager
@@ -101,6 +102,9 @@ def open_case(
     if not title or not title.strip():
         raise InputError("A case needs a title.", field="title", expected="a short title",
                          example="Frozen warmwater shrimp from China")
+    if len(title.strip()) > TITLE_MAX:
+        raise InputError(f"The case title is too long ({len(title.strip())} characters).", field="title",
+                         expected=f"at most {TITLE_MAX} characters", example="Frozen warmwater shrimp from China")
     who = _actor(actor)
     with _writing(session) as s:
         if s.get(Proceeding, case_id) is not None:

@@ -20,20 +20,20 @@ router = APIRouter(tags=["law"])
 class NewCase(BaseModel):
     """Body of ``POST /api/cases``."""
 
-    procedure: str = Field(description="Procedure id, e.g. ad_investigation")
-    case_id: str = Field(description="New case id, e.g. A-570-893")
-    title: str
+    procedure: str = Field(max_length=80, description="Procedure id, e.g. ad_investigation")
+    case_id: str = Field(max_length=120, description="New case id, e.g. A-570-893")
+    title: str = Field(max_length=400)
     data: dict[str, Any] | None = None
 
 
 class NewEvent(BaseModel):
     """Body of ``POST /api/cases/{case_id}/events``."""
 
-    event: str = Field(description="Event id of the case's procedure")
-    date: str = Field(description="YYYY-MM-DD")
+    event: str = Field(max_length=120, description="Event id of the case's procedure")
+    date: str = Field(max_length=40, description="YYYY-MM-DD")
     payload: dict[str, Any] | None = None
-    note: str | None = None
-    corrects: int | None = Field(None, description="Seq of the event this corrects")
+    note: str | None = Field(None, max_length=20_000)
+    corrects: int | None = Field(None, ge=1, le=2**31 - 1, description="Seq of the event this corrects")
 
 
 @router.get("/law/procedures")
