@@ -15,8 +15,9 @@ from sqlalchemy.engine import make_url
 from tradepolicy import __version__
 from tradepolicy.config import get_settings
 from tradepolicy.datasets.registry import sha256_of
-from tradepolicy.errors import BackupError
+from tradepolicy.errors import BackupError, InUseError
 from tradepolicy.store.db import dispose_engines, head_revisions
+from tradepolicy.store.inuse import in_use
 
 
 def _sqlite_path(url: str | None) -> Path:
@@ -85,7 +86,13 @@ def verify_backup(path: str | Path) -> dict[str, Any]:
             f"The backup has no checksum manifest ({mpath.name}); refusing to restore it.",
             where=str(mpath), expected="the .sha256.json written by `tradepolicy db backup`",
         )
-    manifest = json.loads(mpath.read_text("utf-8"))
+    try:
+        manifest = json.loads(mpath.read_text("utf-8"))
+        if not isinstance(manifest, dict):
+            raise ValueError("not a JSON object")
+    except (OSError, ValueError) as exc:
+        raise BackupError(f"The backup's checksum manifest is unreadable: {exc}.", where=str(mpath),
+                          expected="the .sha256.json written by `tradepolicy db backup`") from exc
     got = sha256_of(path)
     if got != manifest.get("sha256"):
         raise BackupError(
@@ -104,15 +111,43 @@ def verify_backup(path: str | Path) -> dict[str, Any]:
     return manifest
 
 
-def restore(source: str | Path, *, url: str | None = None) -> dict[str, Any]:
-    """Replace the database with a verified backup; a bad backup changes nothing."""
+def restore(source: str | Path, *, url: str | None = None, force: bool = False,
+            actor: str | None = None) -> dict[str, Any]:
+    """Replace the database with a verified backup; a bad backup changes nothing.
+
+    Refused (``InUseError``) while the database is in use by another process (a running
+    ``tradepolicy serve``, or a connection writing to it), unless ``force``. Every restore
+    appends an audit entry to the restored database (``action="restore"``, with the backup's
+    sha256, whether it was forced and what was using the database).
+    """
     manifest = verify_backup(source)
     dst = _sqlite_path(url)
     dispose_engines()
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=dst.parent) as tmpdir:
-        staged = Path(tmpdir) / "restore.db"
-        shutil.copyfile(source, staged)
-        with sqlite3.connect(staged) as s, sqlite3.connect(dst) as d:
-            s.backup(d)
-    return manifest
+    busy = in_use(dst)
+    if busy and not force:
+        raise InUseError(
+            f"The database is in use: {busy}. Stop the server first, or pass --force "
+            "(the restore is then audited as forced).",
+            where=str(dst), field="--force", expected="a database no process is using",
+            example=f"tradepolicy db restore {source} --force",
+        )
+    try:
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=dst.parent) as tmpdir:
+            staged = Path(tmpdir) / "restore.db"
+            shutil.copyfile(source, staged)
+            with sqlite3.connect(staged) as s, sqlite3.connect(dst, timeout=30) as d:
+                s.backup(d)
+    except (OSError, sqlite3.Error) as exc:
+        raise BackupError(f"Could not restore the backup: {exc}.", where=str(dst),
+                          expected="a writable database file", example="tradepolicy db restore backup.db") from exc
+    from tradepolicy.store import audit
+    from tradepolicy.store.db import transaction
+
+    with transaction(url) as session:
+        audit.record(session, actor=actor or get_settings().user, action="restore", entity="database",
+                     entity_id=dst.name, before=None,
+                     after={"backup": Path(source).name, "sha256": manifest.get("sha256"),
+                            "created_at": manifest.get("created_at"), "forced": bool(force),
+                            "in_use": busy})
+    return {**manifest, "forced": bool(force), "in_use": busy}

@@ -80,6 +80,14 @@ def get_engine(url: str | None = None) -> Engine:
     return engine
 
 
+def sqlite_file(url: str | None = None) -> Path | None:
+    """Return the file of an SQLite database URL (None for PostgreSQL or in-memory)."""
+    u = make_url(url or get_settings().database_url)
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
+        return None
+    return Path(u.database)
+
+
 def dispose_engines() -> None:
     """Close every cached engine (after a restore, or between tests)."""
     for eng in _ENGINES.values():
