@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     TRADEPOLICY_MAX_BODY_BYTES  largest request body the server accepts
                               (default 50 MB); larger ones get 413 before
                               anything is parsed.
+    TRADEPOLICY_WARMUP        ``serve`` loads the tariff tables before it
+                              listens (default ``true``), so first requests
+                              do not wait for them.
     ========================  ===============================================
     """
 
@@ -56,6 +59,7 @@ class Settings(BaseSettings):
     user: str = Field(default_factory=lambda: os.environ.get("USER") or _whoami())
     sqlite_synchronous: Literal["FULL", "NORMAL", "EXTRA"] = "FULL"
     max_body_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+    warmup: bool = True
 
     @field_validator("sqlite_synchronous", mode="before")
     @classmethod

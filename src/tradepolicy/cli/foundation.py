@@ -177,8 +177,10 @@ def serve(
 
     import uvicorn
 
+    from tradepolicy.config import get_settings
     from tradepolicy.errors import InputError
     from tradepolicy.services.registry import init_database
+    from tradepolicy.services.warmup import warm_up
     from tradepolicy.store.db import sqlite_file
     from tradepolicy.store.inuse import hold
 
@@ -197,6 +199,8 @@ def serve(
         ) from exc
     if init:
         init_database()
+    if get_settings().warmup:  # tables load once, before the first request (TRADEPOLICY_WARMUP)
+        warm_up()
     print(f"tradepolicy workbench: http://{host}:{port}/  (API docs: http://{host}:{port}/docs)", flush=True)
     # While serving, the database is "in use": `db restore` refuses it unless --force.
     config = uvicorn.Config("tradepolicy.api.app:create_app", factory=True, host=host, port=port,

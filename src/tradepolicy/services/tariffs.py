@@ -27,6 +27,7 @@ import yaml
 from tradepolicy.config import get_settings
 from tradepolicy.datasets import dataset_path, get_dataset
 from tradepolicy.errors import InputError, NotFoundError, RegistryError, TradePolicyError
+from tradepolicy.once import once
 from tradepolicy.tariffs import hierarchy
 from tradepolicy.tariffs.adcvd_match import match_orders
 from tradepolicy.tariffs.dated_measures import (
@@ -59,7 +60,7 @@ SOURCE_FILES = {
 # --- measures (cited YAML) -------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
+@once(maxsize=1)
 def measures() -> dict[str, Any]:
     """Return every measures YAML by stem (section301_china, section232, preferences...)."""
     out: dict[str, Any] = {}
@@ -73,7 +74,7 @@ def measures() -> dict[str, Any]:
     return out
 
 
-@lru_cache(maxsize=1)
+@once(maxsize=1)
 def agreements() -> tuple[Any, ...]:
     """Return the agreements registry records that carry tariff programme symbols."""
     from tradepolicy.reference import load_agreements
@@ -82,7 +83,7 @@ def agreements() -> tuple[Any, ...]:
     return tuple(a for a in records if a.tariff_programs)
 
 
-@lru_cache(maxsize=1)
+@once(maxsize=1)
 def origins() -> dict[str, str]:
     """Return every ISO 3166 alpha-3 code with its name (pycountry)."""
     import pycountry
@@ -176,7 +177,7 @@ def edition_tree(year: int) -> pd.DataFrame:
         return _edition_tree(year)
 
 
-@lru_cache(maxsize=4)
+@once(maxsize=4)
 def _edition_tree(year: int) -> pd.DataFrame:
     src = SOURCE_FILES[f"hts{year}"]
     dataset_path("us-hts", src)  # verify
@@ -190,7 +191,7 @@ def _edition_tree(year: int) -> pd.DataFrame:
     return tree
 
 
-@lru_cache(maxsize=1)
+@once(maxsize=1)
 def db2017() -> pd.DataFrame:
     """Return the USITC 2017 tariff database (cached in Parquet by source sha256)."""
     from tradepolicy.datasets.readers.tariff_db2017 import read_tariff_db2017
@@ -208,7 +209,7 @@ def db2017() -> pd.DataFrame:
         return df
 
 
-@lru_cache(maxsize=1)
+@once(maxsize=1)
 def db2017_programs() -> pd.DataFrame:
     """Return the 2017 database programmes, one row per (hts8, programme)."""
     from tradepolicy.datasets.readers.tariff_db2017 import programs_long
@@ -228,7 +229,7 @@ class Source:
     table: pd.DataFrame
 
 
-@lru_cache(maxsize=3)
+@once(maxsize=3)
 def source(source_id: str) -> Source:
     """Return a loaded schedule source (``hts2024``, ``hts2025`` or ``db2017``)."""
     meta = {s["id"]: s for s in measures()["sources"]["sources"]}[source_id]
@@ -264,7 +265,7 @@ def pick_source(date: dt.date) -> str:
     return str((earlier[-1] if earlier else srcs[0])["id"])
 
 
-@lru_cache(maxsize=1)
+@once(maxsize=1)
 def superseded_rows() -> dict[str, dict[str, str]]:
     """Return HTS8 -> the 2017 database row superseded within 2017 (general rate, end date)."""
     db = db2017().sort_values(["hts8", "end_effective_date", "begin_effect_date"], kind="stable")
@@ -354,7 +355,7 @@ def _resolve(code: str, date: dt.date) -> tuple[Source, str, list[str]]:
     )
 
 
-@lru_cache(maxsize=1)
+@once(maxsize=1)
 def gsp_exclusions() -> dict[str, tuple[tuple[str, str], ...]]:
     """Return HTS8 -> (symbol, ISO3) pairs barred by GSP country exclusions (2017 database).
 
@@ -405,7 +406,7 @@ def line_rates(source_id: str, code: str) -> LineRates:
 # --- measure tables ---------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
+@once(maxsize=1)
 def s301_coverage() -> dict[str, str]:
     """Return HTS8/HTS10 digits -> 9903.88 heading (USITC China Tariffs table)."""
     from tradepolicy.datasets.readers.section301 import read_usitc_china_tariffs
@@ -414,7 +415,7 @@ def s301_coverage() -> dict[str, str]:
     return dict(zip(df["hts"], df["ch99_heading"], strict=True))
 
 
-@lru_cache(maxsize=1)
+@once(maxsize=1)
 def s301_below() -> dict[str, str]:
     """Return HTS8 -> 9903.88 heading of its first covered HTS10 line."""
     from tradepolicy.tariffs.dated_measures import covered_below
@@ -422,7 +423,7 @@ def s301_below() -> dict[str, str]:
     return covered_below(s301_coverage())
 
 
-@lru_cache(maxsize=1)
+@once(maxsize=1)
 def s301_exclusions() -> dict[str, list[Any]]:
     """Return HTS10 -> exclusion validity windows."""
     from tradepolicy.datasets.readers.section301 import read_exclusions
@@ -431,7 +432,7 @@ def s301_exclusions() -> dict[str, list[Any]]:
     return exclusion_windows(rows, measures()["section301_china"])
 
 
-@lru_cache(maxsize=1)
+@once(maxsize=1)
 def s232_products() -> dict[str, list[dict[str, Any]]]:
     """Return HTS prefix -> Section 232 list rows."""
     from tradepolicy.datasets.readers.section232 import read_s232_products
@@ -442,15 +443,31 @@ def s232_products() -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-@lru_cache(maxsize=1)
+ADCVD_DATASET = "us-adcvd-orders"
+ADCVD_FILES = ("usitc_adcvd_orders_in_place_2020-08_clean.csv", "wto_itip_us_antidumping_measures_2020-09.csv")
+
+
+@once(maxsize=1)
 def adcvd_orders() -> pd.DataFrame:
     """Return AD/CVD orders in place with ISO3 and HS codes matched through I-TIP."""
     from tradepolicy.datasets.readers.adcvd import read_itip_measures, read_orders_in_place
 
-    return match_orders(read_orders_in_place(), read_itip_measures())
+    # Matching takes ~10 s: keep the result in Parquet keyed by the inputs' sha256 (as db2017).
+    sha = _sha(ADCVD_DATASET, ADCVD_FILES[0])[:8] + _sha(ADCVD_DATASET, ADCVD_FILES[1])[:8]
+    path = _derived("adcvd_orders", sha)
+    if path.exists():
+        return pd.read_parquet(path)
+    df = match_orders(read_orders_in_place(), read_itip_measures())
+    tmp = path.with_suffix(".tmp")
+    try:
+        df.to_parquet(tmp, index=False)
+        tmp.replace(path)
+    except (OSError, ValueError, TypeError):  # a frame Parquet cannot hold: just keep it in memory
+        tmp.unlink(missing_ok=True)
+    return df
 
 
-@lru_cache(maxsize=1)
+@once(maxsize=1)
 def adcvd_index() -> dict[str, dict[str, list[AdcvdFlag]]]:
     """Return ISO3 -> HS prefix -> AD/CVD flags."""
     out: dict[str, dict[str, list[AdcvdFlag]]] = {}
@@ -645,7 +662,7 @@ def show(hts: str, *, edition: int = 2025) -> dict[str, Any]:
     }
 
 
-@lru_cache(maxsize=2)
+@once(maxsize=2)
 def _tree_records(edition: int) -> list[dict[str, Any]]:
     return _records(edition_tree(edition))
 
@@ -665,7 +682,7 @@ def search_stem(word: str) -> str:
     return word
 
 
-@lru_cache(maxsize=2)
+@once(maxsize=2)
 def _search_text(edition: int) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
     tree = edition_tree(edition)
     coded = tree[tree["level"] != "text"]
@@ -712,7 +729,7 @@ def search(q: str, *, edition: int = 2025, limit: int = 50) -> list[dict[str, An
 # --- batch ------------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=3)
+@once(maxsize=3)
 def _parsed_source_cached(source_id: str) -> Any:
     src = source(source_id)
     table = src.table
@@ -878,7 +895,7 @@ def batch(date: dt.date | str, out: Path | str, origin_list: Sequence[str] | Non
 # --- offers and indicators --------------------------------------------------------------------
 
 
-@lru_cache(maxsize=2)
+@once(maxsize=2)
 def hts8_rates(edition: int = 2025) -> pd.DataFrame:
     """Return the tariff lines of an edition with MFN AVE, duty kind and best preference AVE.
 
@@ -923,7 +940,7 @@ def hts8_rates(edition: int = 2025) -> pd.DataFrame:
 WEIGHTS = ("none", "baci-zaf-usa-2020")
 
 
-@lru_cache(maxsize=2)
+@once(maxsize=2)
 def baci_zaf_usa(revision: str = "hs17") -> pd.DataFrame:
     """Return US imports from South Africa by HS6 (BACI, exporter 710 -> importer 842).
 
