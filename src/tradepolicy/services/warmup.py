@@ -22,6 +22,13 @@ def warm_up() -> dict[str, float | str]:
     """Run one representative call per cached domain; return seconds (or the skip reason) per step."""
     out: dict[str, float | str] = {}
     t0 = time.perf_counter()
+    from tradepolicy.law.procedures import bundled_procedures
+    from tradepolicy.law.rules import bundled_rules
+
+    bundled_rules()
+    bundled_procedures()
+    out["law"] = round(time.perf_counter() - t0, 3)
+    t0 = time.perf_counter()
     try:
         from tradepolicy.services import tariffs
         from tradepolicy.tariffs.dated_measures import as_date
