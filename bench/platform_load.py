@@ -130,7 +130,7 @@ def main() -> None:
              "One `tradepolicy serve` process (uvicorn, one worker) on SQLite; clients are threads with keep-alive.", ""]
 
     # 1. Dashboard with 5k events, 16 clients.
-    env = server_env(root / "dash", TRADEPOLICY_CACHE_DIR=str(cache))
+    env = server_env(root / "dash", TRADEPOLICY_CACHE_DIR=str(cache), TRADEPOLICY_WARMUP="1")
     (root / "dash").mkdir(parents=True)
     cases, per = (50, 20) if QUICK else (250, 20)
     seed_events(env, cases, per)
@@ -143,7 +143,7 @@ def main() -> None:
     print(lines[-2])
 
     # 2. 32 clients over public pages and the API.
-    env = server_env(root / "load", TRADEPOLICY_CACHE_DIR=str(cache))
+    env = server_env(root / "load", TRADEPOLICY_CACHE_DIR=str(cache), TRADEPOLICY_WARMUP="1")
     (root / "load").mkdir(parents=True)
     secs = 10 if QUICK else 60
     with running_server(env) as (base, _):

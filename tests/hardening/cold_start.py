@@ -18,7 +18,7 @@ QUERIES = [("8471.30.01.00", "CHN", "2025-03-01"), ("0201.10.50", "KOR", "2025-0
 
 def first_requests(root: Path, n: int = 8, cache_dir: Path | None = None) -> list[tuple[int, float]]:
     """Start a server, fire ``n`` stack requests at once; return (status, seconds) of each."""
-    env = server_env(root)
+    env = server_env(root, TRADEPOLICY_WARMUP="1")
     if cache_dir is not None:
         env["TRADEPOLICY_CACHE_DIR"] = str(cache_dir)
     out: list[tuple[int, float]] = [(0, 0.0)] * n

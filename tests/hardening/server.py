@@ -23,7 +23,8 @@ def free_port() -> int:
 def server_env(root: Path, **extra: str) -> dict[str, str]:
     """The environment of a server with its own SQLite database and cache under ``root``."""
     return {**os.environ, "TRADEPOLICY_DATABASE_URL": f"sqlite:///{root / 'serve.db'}",
-            "TRADEPOLICY_CACHE_DIR": str(root / "cache"), "TRADEPOLICY_USER": "pytest", **extra}
+            "TRADEPOLICY_CACHE_DIR": str(root / "cache"), "TRADEPOLICY_USER": "pytest",
+            "TRADEPOLICY_WARMUP": "0", **extra}  # the start-up test and the bench turn warm-up on
 
 
 @contextmanager
