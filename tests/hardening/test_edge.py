@@ -198,3 +198,11 @@ def test_other_requests_are_served_during_a_heavy_upload(tmp_path: Path) -> None
     assert result["status"] < 500
     assert n >= 3, "the upload finished too fast to measure"
     assert worst < 1.5, f"a GET waited {worst:.2f} s during the upload"
+
+
+def test_unbounded_work_parameters_are_refused() -> None:
+    """Found by the fuzzer: korus-check?years=239079 ran for minutes (now 422 at once)."""
+    c = TestClient(_app(), raise_server_exceptions=False)
+    t0 = time.monotonic()
+    _shape(c.get("/api/tariffs/korus-check", params={"years": 239079, "check_year": 0}), 422)
+    assert time.monotonic() - t0 < 5
