@@ -40,5 +40,5 @@ def warm_up() -> dict[str, float | str]:
         out["tariffs.stack"] = round(time.perf_counter() - t0, 3)
     except TradePolicyError as exc:  # e.g. a dataset absent from mirror and cache
         out["tariffs.stack"] = f"skipped: {exc.message}"
-    log.info("warm-up: %s", out)
+    log.debug("warm-up: %s", out)
     return out

@@ -6,12 +6,13 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from tradepolicy.api.schemas import DatasetList, errors
 from tradepolicy.services import datasets as svc
 
 router = APIRouter(tags=["datasets"])
 
 
-@router.get("/datasets")
+@router.get("/datasets", response_model=DatasetList, responses=errors())
 def list_datasets() -> dict[str, Any]:
     """Each dataset with its status: mirror / cache / missing / corrupt."""
     rows = svc.list_datasets()
