@@ -159,7 +159,12 @@ def record_event(
                      after=audit.snapshot(row))
         records.append(EventRecord(seq=seq, event=event, date=when, payload=dict(payload or {}),
                                    corrects=corrects, note=note))
-        return _case_dict(s, case, records, None)
+        if session is not None:
+            return _case_dict(s, case, records, None)
+    # Derive the answer after the commit: the write lock is held only for the check, the
+    # insert and the audit entry (more writes per second under concurrency).
+    with read_session() as rs:
+        return _case_dict(rs, case, records, None)
 
 
 def get_case(case_id: str, *, as_of: str | dt.date | None = None,
