@@ -185,19 +185,23 @@ def test_other_requests_are_served_during_a_heavy_upload(tmp_path: Path) -> None
 
         t = threading.Thread(target=upload)
         t.start()
-        worst, n = 0.0, 0
+        worst, n, lat = 0.0, 0, []
         with httpx.Client(base_url=base, timeout=30) as c:
             while not done.is_set():
                 t0 = time.monotonic()
                 assert c.get("/api/law/procedures").status_code == 200
-                worst = max(worst, time.monotonic() - t0)
+                lat.append(time.monotonic() - t0)
+                worst = max(worst, lat[-1])
                 n += 1
                 time.sleep(0.05)
         t.join()
     print(f"upload answered {result['status']}; {n} GETs meanwhile, worst {worst:.3f} s")
     assert result["status"] < 500
-    assert n >= 3, "the upload finished too fast to measure"
-    assert worst < 1.5, f"a GET waited {worst:.2f} s during the upload"
+    # On the event loop (before: async def) the GETs queued behind the whole calculation:
+    # 4 served, the worst waiting 4.5 s. In the threadpool they are served throughout; the
+    # bounds leave room for a loaded 2-core machine (GIL contention with the CSV parser).
+    assert n >= 10, f"only {n} GETs were served during the upload"
+    assert sorted(lat)[len(lat) // 2] < 0.5 and worst < 3.0, f"median {sorted(lat)[len(lat) // 2]:.2f} s, worst {worst:.2f} s"
 
 
 def test_unbounded_work_parameters_are_refused() -> None:
