@@ -63,3 +63,22 @@ def test_the_error_shape_is_documented(spec: dict[str, Any]) -> None:
     assert {"ok", "error", "status"} <= set(schemas["ErrorOut"]["properties"])
     assert {"type", "message", "where", "field", "expected", "example", "request_id"} <= set(
         schemas["ErrorDetail"]["properties"])
+
+
+def test_audit_and_backup_services_return_typed_results(fresh_db: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import dataclasses
+
+    from tradepolicy.cli._output import plain
+    from tradepolicy.services.audit import AuditView, list_audit
+    from tradepolicy.services.backup import BackupManifest, backup, restore, verify_backup
+
+    entries = list_audit(limit=3)
+    assert entries and all(isinstance(e, AuditView) for e in entries)
+    manifest = backup(tmp_path / "b.db")
+    assert isinstance(manifest, BackupManifest) and len(manifest.sha256) == 64
+    assert verify_backup(tmp_path / "b.db") == manifest
+    restored = restore(tmp_path / "b.db")
+    assert restored.sha256 == manifest.sha256 and restored.forced is False and restored.in_use is None
+    assert dataclasses.is_dataclass(restored)
+    assert plain(entries)[0]["entity"] == entries[0].entity  # the CLI prints typed results as JSON/tables
+    assert list_audit(limit=1)[0].action == "restore"

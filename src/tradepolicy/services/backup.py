@@ -7,6 +7,7 @@ import json
 import shutil
 import sqlite3
 import tempfile
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,11 +33,32 @@ def _sqlite_path(url: str | None) -> Path:
     return Path(u.database)
 
 
+@dataclass(frozen=True)
+class BackupManifest:
+    """A backup's checksum manifest (``PATH.sha256.json``); after a restore, how it went."""
+
+    file: str
+    sha256: str
+    bytes: int
+    created_at: str
+    schema_heads: tuple[str, ...]
+    code_version: str
+    forced: bool = False
+    in_use: str | None = None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> BackupManifest:
+        """Read a manifest written by :func:`backup` (unknown keys are ignored)."""
+        return cls(file=str(data.get("file", "")), sha256=str(data.get("sha256", "")),
+                   bytes=int(data.get("bytes", 0)), created_at=str(data.get("created_at", "")),
+                   schema_heads=tuple(data.get("schema_heads", ())), code_version=str(data.get("code_version", "")))
+
+
 def _manifest_path(path: Path) -> Path:
     return path.with_name(path.name + ".sha256.json")
 
 
-def backup(target: str | Path, *, url: str | None = None) -> dict[str, Any]:
+def backup(target: str | Path, *, url: str | None = None) -> BackupManifest:
     """Write a consistent copy of the database to ``target`` and a checksum manifest beside it.
 
     The copy uses SQLite's online backup API, so it is consistent under WAL.
@@ -63,19 +85,16 @@ def backup(target: str | Path, *, url: str | None = None) -> dict[str, Any]:
                           expected="a writable file path", example="backups/tradepolicy.db") from exc
     finally:
         tmp.unlink(missing_ok=True)
-    manifest = {
-        "file": target.name,
-        "sha256": sha256_of(target),
-        "bytes": target.stat().st_size,
-        "created_at": dt.datetime.now(dt.UTC).isoformat(),
-        "schema_heads": list(head_revisions()),
-        "code_version": __version__,
-    }
-    _manifest_path(target).write_text(json.dumps(manifest, indent=2), "utf-8")
+    manifest = BackupManifest(file=target.name, sha256=sha256_of(target), bytes=target.stat().st_size,
+                              created_at=dt.datetime.now(dt.UTC).isoformat(),
+                              schema_heads=tuple(head_revisions()), code_version=__version__)
+    data = {k: v for k, v in asdict(manifest).items() if k not in ("forced", "in_use")}
+    _manifest_path(target).write_text(json.dumps({**data, "schema_heads": list(manifest.schema_heads)}, indent=2),
+                                      "utf-8")
     return manifest
 
 
-def verify_backup(path: str | Path) -> dict[str, Any]:
+def verify_backup(path: str | Path) -> BackupManifest:
     """Check a backup against its manifest and SQLite's integrity check; return the manifest."""
     path = Path(path)
     mpath = _manifest_path(path)
@@ -108,11 +127,11 @@ def verify_backup(path: str | Path) -> dict[str, Any]:
         raise BackupError(f"The backup is not a readable SQLite database: {exc}.", where=str(path)) from exc
     if ok != "ok" or "alembic_version" not in tables:
         raise BackupError("The backup fails SQLite's integrity check or lacks the schema.", where=str(path))
-    return manifest
+    return BackupManifest.from_json(manifest)
 
 
 def restore(source: str | Path, *, url: str | None = None, force: bool = False,
-            actor: str | None = None) -> dict[str, Any]:
+            actor: str | None = None) -> BackupManifest:
     """Replace the database with a verified backup; a bad backup changes nothing.
 
     Refused (``InUseError``) while the database is in use by another process (a running
@@ -147,7 +166,7 @@ def restore(source: str | Path, *, url: str | None = None, force: bool = False,
     with transaction(url) as session:
         audit.record(session, actor=actor or get_settings().user, action="restore", entity="database",
                      entity_id=dst.name, before=None,
-                     after={"backup": Path(source).name, "sha256": manifest.get("sha256"),
-                            "created_at": manifest.get("created_at"), "forced": bool(force),
+                     after={"backup": Path(source).name, "sha256": manifest.sha256,
+                            "created_at": manifest.created_at, "forced": bool(force),
                             "in_use": busy})
-    return {**manifest, "forced": bool(force), "in_use": busy}
+    return replace(manifest, forced=bool(force), in_use=busy)
