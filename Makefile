@@ -15,17 +15,29 @@ ifneq ($(wildcard $(SHARED_DATA)/MANIFEST.tsv),)
 export TRADEPOLICY_DATA_MIRROR ?= $(SHARED_DATA)
 endif
 
-.PHONY: run test install install-test browser pdflibs bench lint typecheck clean serve
+.PHONY: run test install install-test browser pdflibs bench lint typecheck clean serve lock
 
-$(VENV)/.installed: pyproject.toml
+# The lock file pins every dependency (runtime, postgres, dask, test) at the tested versions,
+# with hashes; both `make run` and `make test` install from it, then tradepolicy itself.
+LOCK := requirements/test.lock
+
+$(VENV)/.installed: pyproject.toml $(LOCK)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e .
+	$(PY) -m pip install -q --require-hashes -r $(LOCK)
+	$(PY) -m pip install -q --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
-	$(PY) -m pip install -q -e ".[test]"
+$(VENV)/.installed-test: $(VENV)/.installed
 	touch $@
+
+# Re-pin after changing dependencies in pyproject.toml (needs the dev extra: pip-tools).
+lock:
+	$(VENV)/bin/pip-compile -q --allow-unsafe --strip-extras --generate-hashes --extra test \
+	  -o $(LOCK) pyproject.toml
+	@# pip-compile lists tradepolicy itself (the test extra names its own extras): drop that entry,
+	@# since make installs the package with --no-deps after the hashed lock.
+	$(PY) -c "import re,pathlib;p=pathlib.Path('$(LOCK)');t=p.read_text();p.write_text(re.sub(r'# WARNING: pip install will require.*?\ntradepolicy @ [^\n]*\n(?:    #[^\n]*\n)*','',t,flags=re.S))"
 
 install: $(VENV)/.installed pdflibs
 
@@ -59,6 +71,7 @@ test: install-test browser pdflibs
 	  $(VENV)/bin/python -m pytest -n 2 --dist loadgroup -q $(PYTEST_ARGS)
 
 lint: install-test
+	$(PY) -m pip install -q -e ".[dev]"
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/mypy
 

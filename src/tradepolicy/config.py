@@ -6,9 +6,10 @@ import getpass
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from platformdirs import user_cache_dir, user_data_dir
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from tradepolicy.literals import ExecutorKind, LogLevel
@@ -31,7 +32,6 @@ class Settings(BaseSettings):
     TRADEPOLICY_EXECUTOR      ``serial | process | dask`` for sweeps.
     TRADEPOLICY_DASK_ADDRESS  a Dask scheduler address (else a LocalCluster).
     TRADEPOLICY_LOG_LEVEL     ``DEBUG | INFO | WARNING | ERROR``.
-    TRADEPOLICY_USER          who is recorded in the audit log.
     TRADEPOLICY_MAX_UPLOAD_BYTES  the largest document one may file
                               (default 25 MiB); larger uploads get 413.
     TRADEPOLICY_USER          who runs the CLI: a stored user's name gives the
@@ -44,6 +44,18 @@ class Settings(BaseSettings):
     TRADEPOLICY_OIDC_ISSUER   optional OpenID Connect sign-in: the issuer URL
     TRADEPOLICY_OIDC_CLIENT_ID      ... the client id registered there
     TRADEPOLICY_OIDC_CLIENT_SECRET  ... and its secret (docs/platform.md).
+    TRADEPOLICY_SQLITE_SYNCHRONOUS  SQLite ``PRAGMA synchronous``: ``FULL``
+                              (default; every commit, audit and access-log
+                              entries included, is on disk when acknowledged)
+                              or ``NORMAL`` (faster; under WAL the last
+                              commits may be lost on power failure, never
+                              corrupted).
+    TRADEPOLICY_MAX_BODY_BYTES  largest request body the server accepts
+                              (default 50 MB); larger ones get 413 before
+                              anything is parsed.
+    TRADEPOLICY_WARMUP        ``serve`` loads the tariff tables before it
+                              listens (default ``true``), so first requests
+                              do not wait for them.
     ========================  ===============================================
     """
 
@@ -62,6 +74,14 @@ class Settings(BaseSettings):
     oidc_issuer: str | None = None
     oidc_client_id: str | None = None
     oidc_client_secret: str | None = Field(default=None, repr=False)
+    sqlite_synchronous: Literal["FULL", "NORMAL", "EXTRA"] = "FULL"
+    max_body_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+    warmup: bool = True
+
+    @field_validator("sqlite_synchronous", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
 
 def _whoami() -> str:

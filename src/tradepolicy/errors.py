@@ -90,6 +90,13 @@ class ConflictError(TradePolicyError):
     code = "conflict"
 
 
+class InUseError(TradePolicyError):
+    """A resource (the database) is in use by another process; the operation was refused."""
+
+    status = 409
+    code = "in_use"
+
+
 class RegistryError(TradePolicyError):
     """A bundled or user-supplied YAML registry file is invalid."""
 

@@ -14,6 +14,10 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from tradepolicy.errors import RegistryError
 
+# libyaml's safe loader when PyYAML has it (the same documents, about 10x faster: the law
+# data took ~9 s to parse with the pure-Python loader at a server's first request).
+SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 class StrictModel(BaseModel):
     """Base of every registry record: unknown keys are errors, records are immutable."""
@@ -29,7 +33,7 @@ def read_mapping(path: Path, *, top_key: str, example: str) -> dict[str, Any]:
         raise RegistryError(f"Cannot read the file: {exc.strerror}.", where=str(path),
                             expected="a readable YAML file", example=example) from exc
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=SAFE_LOADER)  # a safe loader (libyaml when present)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)

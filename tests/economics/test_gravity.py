@@ -112,7 +112,7 @@ def test_fe_and_ir_separation_agree_with_pyfixest_on_clean_data() -> None:
     df["trade"] = rng.poisson(np.exp(0.5 * df["x"] + 0.1 * df["a"]))
     ours = estimate_ppml(df, "trade ~ x | a + b", ssc="fixest", iwls_tol=1e-10, fixef_tol=1e-10)
     theirs = pf.fepois("trade ~ x | a + b", data=df, vcov="hetero", iwls_tol=1e-10,
-                       fixef_tol=1e-10)
+                       demeaner=pf.MapDemeaner(fixef_tol=1e-10))
     assert abs(ours.coefficients["x"] - theirs.coef()["x"]) < 1e-8
 
 
@@ -180,7 +180,7 @@ def test_keep_fitted_aligns_fitted_values_with_the_input_rows() -> None:
     np.testing.assert_allclose(res.linear_predictor[used], np.log(res.fitted[used]))
     kept = df[used]
     plain = pf.fepois("trade ~ x | exporter + importer", data=kept.reset_index(drop=True),
-                      vcov="hetero", iwls_tol=1e-10, fixef_tol=1e-10)
+                      vcov="hetero", iwls_tol=1e-10, demeaner=pf.MapDemeaner(fixef_tol=1e-10))
     np.testing.assert_allclose(res.fitted[used], np.asarray(plain._Y_hat_response).ravel(),
                                rtol=1e-8)
     by_exp = pd.DataFrame({"e": kept["exporter"], "y": kept["trade"],

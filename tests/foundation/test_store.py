@@ -81,8 +81,8 @@ def test_failed_transaction_changes_nothing(fresh_db: str) -> None:
 def test_backup_and_restore_round_trip(fresh_db: str, tmp_path: Path) -> None:
     target = tmp_path / "b" / "backup.db"
     manifest = backup(target)
-    assert manifest["sha256"] and (tmp_path / "b" / "backup.db.sha256.json").exists()
-    assert verify_backup(target)["sha256"] == manifest["sha256"]
+    assert manifest.sha256 and (tmp_path / "b" / "backup.db.sha256.json").exists()
+    assert verify_backup(target).sha256 == manifest.sha256
     with transaction() as s:
         s.add(Proceeding(id="after-backup", procedure="x", title="t", created_by="p", data={}))
     restore(target)

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from tradepolicy import __version__
-from tradepolicy.api import errors, middleware
+from tradepolicy.api import errors, hardening, middleware
 from tradepolicy.api.routes import ROUTERS as API_ROUTERS
 from tradepolicy.api.security import tag_permissions
 from tradepolicy.config import configure_logging
@@ -25,6 +25,7 @@ def create_app() -> FastAPI:
     )
     errors.install(app)
     middleware.install(app)  # sign-in (session/token), CSRF, security headers
+    hardening.install(app)
     for router in API_ROUTERS:
         app.include_router(router, prefix="/api")
     for router in PAGE_ROUTERS:

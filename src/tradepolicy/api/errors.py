@@ -65,8 +65,12 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s", request.url.path)
-        return _respond(request, 500, {"type": "internal_error", "message": f"{type(exc).__name__}: {exc}"})
+        # Normally answered by api.hardening.InternalErrorMiddleware first; never echo the exception.
+        from tradepolicy.api.hardening import internal_error, request_id
+
+        rid = request_id(request)
+        log.exception("unhandled error, request id %s, on %s", rid, request.url.path)
+        return _respond(request, 500, internal_error(rid))
 
 
 __all__ = ["HTMLResponse", "error_body", "install"]

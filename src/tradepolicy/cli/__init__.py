@@ -15,13 +15,17 @@ from tradepolicy.errors import TradePolicyError
 
 
 def _report(exc: TradePolicyError) -> None:
+    from rich.markup import escape
+
     from tradepolicy.cli._output import err_console
 
-    err_console.print(f"[bold red]error[/]: {exc.message}", highlight=False)
+    # soft_wrap: an error is never wrapped at the terminal width (a long path stays whole,
+    # so scripts and tests can match it), on a terminal or not.
+    err_console.print(f"[bold red]error[/]: {escape(exc.message)}", highlight=False, soft_wrap=True)
     for key in ("where", "field", "expected", "example"):
         value = getattr(exc, key)
         if value:
-            err_console.print(f"  {key}: {value}", highlight=False, markup=False)
+            err_console.print(f"  {key}: {value}", highlight=False, markup=False, soft_wrap=True)
 
 
 class _Group(TyperGroup):

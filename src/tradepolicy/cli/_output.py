@@ -54,8 +54,23 @@ def print_table(rows: Sequence[dict[str, Any]], columns: Sequence[str], *, title
     console.print(table)
 
 
+def plain(data: Any) -> Any:
+    """Return a service's typed result (dataclasses, pydantic models, lists of them) as dicts/lists."""
+    import dataclasses
+
+    if dataclasses.is_dataclass(data) and not isinstance(data, type):
+        return dataclasses.asdict(data)
+    if hasattr(data, "model_dump"):
+        return data.model_dump(mode="json")
+    if isinstance(data, list | tuple) and data and any(
+            (dataclasses.is_dataclass(x) and not isinstance(x, type)) or hasattr(x, "model_dump") for x in data):
+        return [plain(x) for x in data]
+    return data
+
+
 def emit(data: Any, *, as_json: bool, columns: Sequence[str] | None = None, title: str | None = None) -> None:
-    """Print a list of rows (or a dict) as JSON or as a table."""
+    """Print a list of rows (or a dict, or a typed result) as JSON or as a table."""
+    data = plain(data)
     if as_json:
         print_json(data)
         return

@@ -38,11 +38,18 @@ def db_backup(path: Path, as_json: JsonOpt = False) -> None:
 
 
 @db_app.command("restore")
-def db_restore(path: Path, as_json: JsonOpt = False) -> None:
-    """Replace the database with the backup at PATH, after checking its checksum."""
+def db_restore(
+    path: Path,
+    force: Annotated[bool, typer.Option("--force", help="Restore even while a server uses the database (audited).")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Replace the database with the backup at PATH, after checking its checksum.
+
+    Refused (exit 2) while a server or another connection uses the database, unless --force.
+    """
     from tradepolicy.services.backup import restore
 
-    emit(restore(path), as_json=as_json)
+    emit(restore(path, force=force), as_json=as_json)
 
 
 @db_app.command("audit")
@@ -183,25 +190,41 @@ def serve(
 
     import uvicorn
 
+    from tradepolicy.config import get_settings
     from tradepolicy.errors import InputError
     from tradepolicy.services.registry import init_database
+    from tradepolicy.services.warmup import warm_up
+    from tradepolicy.store.db import sqlite_file
+    from tradepolicy.store.inuse import hold
 
-    with socket.socket() as probe:
-        try:
-            probe.bind((host, port))
-        except OSError as exc:
-            raise InputError(
-                f"Cannot serve on {host}:{port}: {exc.strerror}.", field="--port",
-                expected="a free port (or another host)", example="tradepolicy serve --port 8080",
-            ) from exc
+    # SO_REUSEADDR: a restart right after a crash binds although the old connections linger
+    # in TIME_WAIT; a port another server is listening on is still refused. The bound socket
+    # is handed to uvicorn, so nothing can take the port between the check and the start.
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise InputError(
+            f"Cannot serve on {host}:{port}: {exc.strerror}.", field="--port",
+            expected="a free port (or another host)", example="tradepolicy serve --port 8080",
+        ) from exc
     if init:
         init_database()
+    if get_settings().warmup:  # tables load once, before the first request (TRADEPOLICY_WARMUP)
+        warm_up()
     print(f"tradepolicy workbench: http://{host}:{port}/  (API docs: http://{host}:{port}/docs)", flush=True)
     from tradepolicy.services.people import startup_notice
 
     for line in startup_notice(host):  # how to create the first administrator; a warning on an open host
         print(line, file=sys.stderr if line.startswith("WARNING") else sys.stdout, flush=True)
-    uvicorn.run("tradepolicy.api.app:create_app", factory=True, host=host, port=port, log_level="warning")
+    # While serving, the database is "in use": `db restore` refuses it unless --force.
+    config = uvicorn.Config("tradepolicy.api.app:create_app", factory=True, host=host, port=port,
+                            log_level="warning")
+    with hold(sqlite_file()), sock:
+        sock.set_inheritable(True)
+        uvicorn.Server(config).run(sockets=[sock])
 
 
 def version() -> None:

@@ -75,9 +75,13 @@ def extract_text(content: bytes, media_type: str) -> str:
 
             return "\n".join((p.extract_text() or "") for p in PdfReader(io.BytesIO(content)).pages)
         if media_type.endswith("wordprocessingml.document"):
-            import docx
+            import re
+            import zipfile
 
-            return "\n".join(p.text for p in docx.Document(io.BytesIO(content)).paragraphs)
+            with zipfile.ZipFile(io.BytesIO(content)) as z:  # the w:t text runs of the main part
+                xml = z.read("word/document.xml").decode("utf-8", errors="replace")
+            return "\n".join(" ".join(re.findall(r"<w:t(?:\s[^>]*)?>([^<]*)</w:t>", para))
+                             for para in re.split(r"</w:p>", xml))
         if media_type.endswith("spreadsheetml.sheet"):
             import openpyxl
 

@@ -7,6 +7,7 @@ import json
 import shutil
 import sqlite3
 import tempfile
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,9 @@ from sqlalchemy.engine import make_url
 from tradepolicy import __version__
 from tradepolicy.config import get_settings
 from tradepolicy.datasets.registry import sha256_of
-from tradepolicy.errors import BackupError
+from tradepolicy.errors import BackupError, InUseError
 from tradepolicy.store.db import dispose_engines, head_revisions
+from tradepolicy.store.inuse import in_use
 
 
 def _sqlite_path(url: str | None) -> Path:
@@ -31,11 +33,32 @@ def _sqlite_path(url: str | None) -> Path:
     return Path(u.database)
 
 
+@dataclass(frozen=True)
+class BackupManifest:
+    """A backup's checksum manifest (``PATH.sha256.json``); after a restore, how it went."""
+
+    file: str
+    sha256: str
+    bytes: int
+    created_at: str
+    schema_heads: tuple[str, ...]
+    code_version: str
+    forced: bool = False
+    in_use: str | None = None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> BackupManifest:
+        """Read a manifest written by :func:`backup` (unknown keys are ignored)."""
+        return cls(file=str(data.get("file", "")), sha256=str(data.get("sha256", "")),
+                   bytes=int(data.get("bytes", 0)), created_at=str(data.get("created_at", "")),
+                   schema_heads=tuple(data.get("schema_heads", ())), code_version=str(data.get("code_version", "")))
+
+
 def _manifest_path(path: Path) -> Path:
     return path.with_name(path.name + ".sha256.json")
 
 
-def backup(target: str | Path, *, url: str | None = None) -> dict[str, Any]:
+def backup(target: str | Path, *, url: str | None = None) -> BackupManifest:
     """Write a consistent copy of the database to ``target`` and a checksum manifest beside it.
 
     The copy uses SQLite's online backup API, so it is consistent under WAL.
@@ -62,19 +85,16 @@ def backup(target: str | Path, *, url: str | None = None) -> dict[str, Any]:
                           expected="a writable file path", example="backups/tradepolicy.db") from exc
     finally:
         tmp.unlink(missing_ok=True)
-    manifest = {
-        "file": target.name,
-        "sha256": sha256_of(target),
-        "bytes": target.stat().st_size,
-        "created_at": dt.datetime.now(dt.UTC).isoformat(),
-        "schema_heads": list(head_revisions()),
-        "code_version": __version__,
-    }
-    _manifest_path(target).write_text(json.dumps(manifest, indent=2), "utf-8")
+    manifest = BackupManifest(file=target.name, sha256=sha256_of(target), bytes=target.stat().st_size,
+                              created_at=dt.datetime.now(dt.UTC).isoformat(),
+                              schema_heads=tuple(head_revisions()), code_version=__version__)
+    data = {k: v for k, v in asdict(manifest).items() if k not in ("forced", "in_use")}
+    _manifest_path(target).write_text(json.dumps({**data, "schema_heads": list(manifest.schema_heads)}, indent=2),
+                                      "utf-8")
     return manifest
 
 
-def verify_backup(path: str | Path) -> dict[str, Any]:
+def verify_backup(path: str | Path) -> BackupManifest:
     """Check a backup against its manifest and SQLite's integrity check; return the manifest."""
     path = Path(path)
     mpath = _manifest_path(path)
@@ -85,7 +105,13 @@ def verify_backup(path: str | Path) -> dict[str, Any]:
             f"The backup has no checksum manifest ({mpath.name}); refusing to restore it.",
             where=str(mpath), expected="the .sha256.json written by `tradepolicy db backup`",
         )
-    manifest = json.loads(mpath.read_text("utf-8"))
+    try:
+        manifest = json.loads(mpath.read_text("utf-8"))
+        if not isinstance(manifest, dict):
+            raise ValueError("not a JSON object")
+    except (OSError, ValueError) as exc:
+        raise BackupError(f"The backup's checksum manifest is unreadable: {exc}.", where=str(mpath),
+                          expected="the .sha256.json written by `tradepolicy db backup`") from exc
     got = sha256_of(path)
     if got != manifest.get("sha256"):
         raise BackupError(
@@ -101,18 +127,46 @@ def verify_backup(path: str | Path) -> dict[str, Any]:
         raise BackupError(f"The backup is not a readable SQLite database: {exc}.", where=str(path)) from exc
     if ok != "ok" or "alembic_version" not in tables:
         raise BackupError("The backup fails SQLite's integrity check or lacks the schema.", where=str(path))
-    return manifest
+    return BackupManifest.from_json(manifest)
 
 
-def restore(source: str | Path, *, url: str | None = None) -> dict[str, Any]:
-    """Replace the database with a verified backup; a bad backup changes nothing."""
+def restore(source: str | Path, *, url: str | None = None, force: bool = False,
+            actor: str | None = None) -> BackupManifest:
+    """Replace the database with a verified backup; a bad backup changes nothing.
+
+    Refused (``InUseError``) while the database is in use by another process (a running
+    ``tradepolicy serve``, or a connection writing to it), unless ``force``. Every restore
+    appends an audit entry to the restored database (``action="restore"``, with the backup's
+    sha256, whether it was forced and what was using the database).
+    """
     manifest = verify_backup(source)
     dst = _sqlite_path(url)
     dispose_engines()
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=dst.parent) as tmpdir:
-        staged = Path(tmpdir) / "restore.db"
-        shutil.copyfile(source, staged)
-        with sqlite3.connect(staged) as s, sqlite3.connect(dst) as d:
-            s.backup(d)
-    return manifest
+    busy = in_use(dst)
+    if busy and not force:
+        raise InUseError(
+            f"The database is in use: {busy}. Stop the server first, or pass --force "
+            "(the restore is then audited as forced).",
+            where=str(dst), field="--force", expected="a database no process is using",
+            example=f"tradepolicy db restore {source} --force",
+        )
+    try:
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=dst.parent) as tmpdir:
+            staged = Path(tmpdir) / "restore.db"
+            shutil.copyfile(source, staged)
+            with sqlite3.connect(staged) as s, sqlite3.connect(dst, timeout=30) as d:
+                s.backup(d)
+    except (OSError, sqlite3.Error) as exc:
+        raise BackupError(f"Could not restore the backup: {exc}.", where=str(dst),
+                          expected="a writable database file", example="tradepolicy db restore backup.db") from exc
+    from tradepolicy.store import audit
+    from tradepolicy.store.db import transaction
+
+    with transaction(url) as session:
+        audit.record(session, actor=actor or get_settings().user, action="restore", entity="database",
+                     entity_id=dst.name, before=None,
+                     after={"backup": Path(source).name, "sha256": manifest.sha256,
+                            "created_at": manifest.created_at, "forced": bool(force),
+                            "in_use": busy})
+    return replace(manifest, forced=bool(force), in_use=busy)

@@ -132,10 +132,11 @@ class DaskExecutor(_Base):
     ) -> None:
         try:
             from distributed import Client, LocalCluster
-        except ImportError as exc:  # pragma: no cover - dask is a core dependency
+        except ImportError as exc:  # dask is the optional extra `dask`
             raise OptionalDependencyError(
-                "the dask executor needs dask.distributed",
-                expected="pip install 'dask[distributed]'",
+                "The dask executor needs dask.distributed (the optional extra 'dask').",
+                field="TRADEPOLICY_EXECUTOR", expected="pip install 'tradepolicy[dask]'",
+                example="TRADEPOLICY_EXECUTOR=process",
             ) from exc
         import logging
 

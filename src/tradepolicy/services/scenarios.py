@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import platform
+import re
 import subprocess
 from functools import cache
 from pathlib import Path
@@ -80,6 +81,28 @@ def resolve(source: str | Path) -> Path:
     names = [e["name"] for e in list_examples()]
     raise NotFoundError(f"No scenario file or example named {str(source)!r}.", where=str(source), field="scenario",
                         expected="a .yaml path or one of: " + ", ".join(names), example=names[0] if names else "")
+
+
+EXAMPLE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,119}$")
+
+
+def example_path(name: str) -> Path:
+    """Return the file of the example scenario called ``name`` (a bare name, never a path).
+
+    This is the entry point for the API and the web pages: a client names an example, the
+    server never opens a path a client gives. Anything but a known example name is refused
+    without reading any file.
+    """
+    names = sorted(p.stem for p in examples_dir().glob("*.yaml"))
+    if not isinstance(name, str) or not EXAMPLE_NAME.match(name) or name not in names:
+        raise NotFoundError("No example scenario of that name.", field="example",
+                            expected="one of: " + ", ".join(names), example=names[0] if names else "")
+    return examples_dir() / f"{name}.yaml"
+
+
+def run_example(name: str, *, store: bool = True, actor: str | None = None) -> dict[str, Any]:
+    """Run the example scenario called ``name`` (API and web form; see :func:`example_path`)."""
+    return run_scenario(example_path(name), store=store, actor=actor)
 
 
 def load_scenario(source: str | Path) -> Scenario:

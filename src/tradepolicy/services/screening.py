@@ -24,7 +24,6 @@ ge_defaults``): one set of names and values for the whole GE side.
 from __future__ import annotations
 
 import copy
-import csv
 import datetime as dt
 import io
 from typing import Any, Literal
@@ -32,6 +31,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from tradepolicy.csv_safe import write_csv
 from tradepolicy.economics.indicators import complementarity, rca, trade_intensity
 from tradepolicy.economics.scenarios.result import clean
 from tradepolicy.errors import InputError, NotFoundError
@@ -370,8 +370,6 @@ def to_csv(report: dict[str, Any]) -> str:
               f"({el['beta_source']}); sigma {report['sigma']} ({el['sigma_source']}); band: "
               f"{unc['draws']} draws, seed {unc['seed']}; numeraire {report['numeraire']}, "
               f"{report['imbalance']} imbalances; {report['sign_convention']}\n")
-    w = csv.writer(buf)
-    w.writerow(report["columns"])
-    for r in report["rows"]:
-        w.writerow(["" if r.get(c) is None else r.get(c) for c in report["columns"]])
+    buf.write(write_csv((["" if r.get(c) is None else r.get(c) for c in report["columns"]] for r in report["rows"]),
+                        header=report["columns"]))
     return buf.getvalue()

@@ -2,6 +2,13 @@
 
 SQLite runs in WAL mode with foreign keys on; every write happens in one transaction
 (``transaction()``), so a rejected request changes nothing.
+
+On SQLite a write transaction starts with ``BEGIN IMMEDIATE``: it takes the database's
+write lock before its first read, so a read-then-write (such as the next event number of a
+case) cannot race another writer; waiting writers queue on ``busy_timeout``. Reads start a
+plain deferred ``BEGIN`` (a consistent snapshot, never blocking writers under WAL).
+``PRAGMA synchronous`` follows ``TRADEPOLICY_SQLITE_SYNCHRONOUS`` (default ``FULL``: a
+committed write, including its audit and access-log entries, survives a power loss).
 """
 
 from __future__ import annotations
@@ -24,14 +31,23 @@ from sqlalchemy.orm import Session, sessionmaker
 from tradepolicy.config import get_settings
 from tradepolicy.errors import InputError
 
+_IMMEDIATE = "tradepolicy_begin_immediate"
+
 
 def _on_sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
+    # Transactions are ours (see _on_sqlite_begin), not the driver's implicit BEGIN before DML.
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=10000")
-    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute(f"PRAGMA synchronous={get_settings().sqlite_synchronous}")
     cur.close()
+
+
+def _on_sqlite_begin(conn: Any) -> None:
+    immediate = conn.get_execution_options().get(_IMMEDIATE, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 _ENGINES: dict[str, Engine] = {}
@@ -57,10 +73,19 @@ def get_engine(url: str | None = None) -> Engine:
             Path(u.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _on_sqlite_connect)
+        event.listen(engine, "begin", _on_sqlite_begin)
     else:
         engine = create_engine(url, pool_pre_ping=True)
     _ENGINES[url] = engine
     return engine
+
+
+def sqlite_file(url: str | None = None) -> Path | None:
+    """Return the file of an SQLite database URL (None for PostgreSQL or in-memory)."""
+    u = make_url(url or get_settings().database_url)
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
+        return None
+    return Path(u.database)
 
 
 def dispose_engines() -> None:
@@ -77,8 +102,14 @@ def session_factory(url: str | None = None) -> sessionmaker[Session]:
 
 @contextmanager
 def transaction(url: str | None = None) -> Iterator[Session]:
-    """Open a session whose work commits as one transaction, or rolls back on any error."""
-    with session_factory(url)() as session, session.begin():
+    """Open a session whose work commits as one transaction, or rolls back on any error.
+
+    On SQLite the transaction begins with ``BEGIN IMMEDIATE`` (the write lock first), so
+    reads inside it see the latest committed state and no other writer interleaves.
+    """
+    engine = get_engine(url)
+    bind = engine.execution_options(**{_IMMEDIATE: True}) if engine.dialect.name == "sqlite" else engine
+    with Session(bind, expire_on_commit=False) as session, session.begin():
         yield session
 
 

@@ -154,5 +154,6 @@ class RunAttachment(Base):
     attached_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     attached_by: Mapped[str] = mapped_column(String(200))
 
+from tradepolicy.store import indexes as _indexes  # noqa: E402,F401  (indexes of 0005_hardening)
 from tradepolicy.store import models_coordination as _models_coordination  # noqa: E402,F401  (register the coordination tables)
 from tradepolicy.store import models_platform as _models_platform  # noqa: E402,F401  (register the platform tables)

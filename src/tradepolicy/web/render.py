@@ -6,8 +6,6 @@ the same rows the page shows, so a citation URL is also a data URL.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Callable, Sequence
 from importlib import resources
@@ -18,6 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from tradepolicy import __version__
+from tradepolicy.csv_safe import write_csv
 from tradepolicy.domains import nav_entries
 from tradepolicy.errors import InputError, NotFoundError
 
@@ -58,15 +57,13 @@ def render_error(request: Request, status: int, error: dict[str, Any]) -> HTMLRe
 
 
 def csv_response(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None, filename: str = "data.csv") -> Response:
-    """Return rows as a CSV download; nested values are written as JSON."""
+    """Return rows as a CSV download; nested values are written as JSON.
+
+    Every cell goes through :func:`tradepolicy.csv_safe.safe_csv_cell` (formula injection).
+    """
     cols = list(columns or (rows[0].keys() if rows else []))
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(cols)
-    for r in rows:
-        w.writerow([json.dumps(v, default=str) if isinstance(v, list | dict) else ("" if v is None else v)
-                    for v in (r.get(c) for c in cols)])
-    return Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
+    text = write_csv(([r.get(c) for c in cols] for r in rows), header=cols)
+    return Response(text, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'inline; filename="{filename}"'})
 
 

@@ -6,13 +6,20 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 
+from tradepolicy.api.schemas import (
+    AgencyEnvelope,
+    AgencyList,
+    AgreementEnvelope,
+    AgreementList,
+    errors,
+)
 from tradepolicy.api.security import requires
 from tradepolicy.services import agreements as svc
 
 router = APIRouter(tags=["agreements"])
 
 
-@router.get("/agreements", dependencies=[requires("public.read")])
+@router.get("/agreements", dependencies=[requires("public.read")], response_model=AgreementList, responses=errors(400))
 def list_agreements(
     status: str | None = Query(None, description="in_force | signed | terminated | superseded | under_negotiation"),
     party: str | None = Query(None, description="ISO3 code of a party, e.g. MEX"),
@@ -24,20 +31,20 @@ def list_agreements(
     return {"ok": True, "count": len(rows), "agreements": rows}
 
 
-@router.get("/agreements/{agreement_id}", dependencies=[requires("public.read")])
+@router.get("/agreements/{agreement_id}", dependencies=[requires("public.read")], response_model=AgreementEnvelope, responses=errors(404))
 def get_agreement(agreement_id: str) -> dict[str, Any]:
     """One agreement with provisions and citations."""
     return {"ok": True, "agreement": svc.get_agreement(agreement_id)}
 
 
-@router.get("/agencies", dependencies=[requires("public.read")])
+@router.get("/agencies", dependencies=[requires("public.read")], response_model=AgencyList, responses=errors())
 def list_agencies() -> dict[str, Any]:
     """Agencies, committees and bodies the office works with."""
     rows = svc.list_agencies()
     return {"ok": True, "count": len(rows), "agencies": rows}
 
 
-@router.get("/agencies/{agency_id}", dependencies=[requires("public.read")])
+@router.get("/agencies/{agency_id}", dependencies=[requires("public.read")], response_model=AgencyEnvelope, responses=errors(404))
 def get_agency(agency_id: str) -> dict[str, Any]:
     """One agency."""
     return {"ok": True, "agency": svc.get_agency(agency_id)}

@@ -48,7 +48,7 @@ def run(req: RunRequest) -> dict[str, Any]:
     if (req.example is None) == (req.yaml is None):
         raise InputError("Give exactly one of 'example' and 'yaml'.", field="example",
                          expected="{example: NAME} or {yaml: TEXT}", example='{"example": "shrimp-preference-smart"}')
-    out = (svc.run_scenario(req.example, store=req.store) if req.example is not None
+    out = (svc.run_example(req.example, store=req.store) if req.example is not None
            else svc.run_scenario_text(req.yaml or "", store=req.store))
     return {"ok": True, "id": out["id"], **out["results"], "manifest": out["manifest"]}
 

@@ -11,6 +11,20 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from tradepolicy.api.schemas import (
+    AnnualOut,
+    BusinessDayOut,
+    CalendarsOut,
+    CaseEnvelope,
+    CaseList,
+    ProcedureEnvelope,
+    ProcedureList,
+    RuleEnvelope,
+    RuleList,
+    TimelineEnvelope,
+    UpcomingOut,
+    errors,
+)
 from tradepolicy.api.security import requires
 from tradepolicy.services import law as law_svc
 from tradepolicy.services import proceedings as cases_svc
@@ -21,9 +35,9 @@ router = APIRouter(tags=["law"])
 class NewCase(BaseModel):
     """Body of ``POST /api/cases``."""
 
-    procedure: str = Field(description="Procedure id, e.g. ad_investigation")
-    case_id: str = Field(description="New case id, e.g. A-570-893")
-    title: str
+    procedure: str = Field(max_length=80, description="Procedure id, e.g. ad_investigation")
+    case_id: str = Field(max_length=120, description="New case id, e.g. A-570-893")
+    title: str = Field(max_length=400)
     data: dict[str, Any] | None = None
     meta: dict[str, Any] | None = Field(None, description="Case metadata: country, parties, product, hts_scope, "
                                         "commerce_cases (A-570-088), itc_cases (731-TA-1424), wto_ds (DS543)...")
@@ -32,28 +46,28 @@ class NewCase(BaseModel):
 class NewEvent(BaseModel):
     """Body of ``POST /api/cases/{case_id}/events``."""
 
-    event: str = Field(description="Event id of the case's procedure")
-    date: str = Field(description="YYYY-MM-DD")
+    event: str = Field(max_length=120, description="Event id of the case's procedure")
+    date: str = Field(max_length=40, description="YYYY-MM-DD")
     payload: dict[str, Any] | None = None
-    note: str | None = None
-    corrects: int | None = Field(None, description="Seq of the event this corrects")
+    note: str | None = Field(None, max_length=20_000)
+    corrects: int | None = Field(None, ge=1, le=2**31 - 1, description="Seq of the event this corrects")
     planned: bool = Field(False, description="A planned (future) event; an actual event may not be dated after today")
 
 
-@router.get("/law/procedures", dependencies=[requires("public.read")])
+@router.get("/law/procedures", dependencies=[requires("public.read")], response_model=ProcedureList, responses=errors())
 def procedures() -> dict[str, Any]:
     """List every procedure of the office."""
     rows = law_svc.list_procedures()
     return {"ok": True, "count": len(rows), "procedures": rows}
 
 
-@router.get("/law/procedures/{procedure_id}", dependencies=[requires("public.read")])
+@router.get("/law/procedures/{procedure_id}", dependencies=[requires("public.read")], response_model=ProcedureEnvelope, responses=errors(404))
 def procedure(procedure_id: str) -> dict[str, Any]:
     """Return a procedure: stages (with their rules), events, clocks."""
     return {"ok": True, "procedure": law_svc.procedure_detail(procedure_id)}
 
 
-@router.get("/law/rules", dependencies=[requires("public.read")])
+@router.get("/law/rules", dependencies=[requires("public.read")], response_model=RuleList, responses=errors(400))
 def rules(
     prefix: str | None = Query(None, description="id prefix, e.g. adcvd."),
     kind: str | None = Query(None, description="clock | threshold | date | annual | count | provision"),
@@ -66,13 +80,13 @@ def rules(
     return {"ok": True, "count": len(rows), "law_version": law_svc.law_version(), "rules": rows}
 
 
-@router.get("/law/rules/{rule_id}", dependencies=[requires("public.read")])
+@router.get("/law/rules/{rule_id}", dependencies=[requires("public.read")], response_model=RuleEnvelope, responses=errors(400, 404))
 def rule(rule_id: str, on: str | None = Query(None, description="YYYY-MM-DD")) -> dict[str, Any]:
     """Return one rule: its value on a date, its dated periods and the procedures using it."""
     return {"ok": True, "rule": law_svc.rule_detail(rule_id, on=on)}
 
 
-@router.get("/law/timeline/{procedure_id}", dependencies=[requires("public.read")])
+@router.get("/law/timeline/{procedure_id}", dependencies=[requires("public.read")], response_model=TimelineEnvelope, responses=errors(400, 404, 409))
 def timeline(
     procedure_id: str,
     event: Annotated[list[str], Query(description="NAME=YYYY-MM-DD[,key=value], repeated in order")],
@@ -82,33 +96,33 @@ def timeline(
     return {"ok": True, "timeline": law_svc.run_timeline(procedure_id, event, as_of=as_of)}
 
 
-@router.get("/law/calendars", dependencies=[requires("public.read")])
+@router.get("/law/calendars", dependencies=[requires("public.read")], response_model=CalendarsOut, responses=errors())
 def calendars() -> dict[str, Any]:
     """Return calendars, closures, tolling periods and session-day coverage."""
     return {"ok": True, **law_svc.calendars()}
 
 
-@router.get("/law/business-day/{date}", dependencies=[requires("public.read")])
+@router.get("/law/business-day/{date}", dependencies=[requires("public.read")], response_model=BusinessDayOut, responses=errors(400, 404))
 def business_day(date: str, calendar: str = Query("commerce")) -> dict[str, Any]:
     """Say whether a date is a business day on a calendar and where a deadline rolls."""
     return {"ok": True, **law_svc.business_day(date, calendar)}
 
 
-@router.get("/law/annual/{year}", dependencies=[requires("public.read")])
+@router.get("/law/annual/{year}", dependencies=[requires("public.read")], response_model=AnnualOut, responses=errors(400))
 def annual(year: int) -> dict[str, Any]:
     """Return the USTR annual calendar of a year."""
     rows = law_svc.annual(year)
     return {"ok": True, "year": year, "count": len(rows), "deadlines": rows}
 
 
-@router.get("/cases", dependencies=[requires("public.read")])
+@router.get("/cases", dependencies=[requires("public.read")], response_model=CaseList, responses=errors(400, 404))
 def list_cases(procedure: str | None = Query(None), as_of: str | None = Query(None)) -> dict[str, Any]:
     """List every case with stage, overdue count and next deadline."""
     rows = cases_svc.list_cases(procedure, as_of=as_of)
     return {"ok": True, "count": len(rows), "cases": rows}
 
 
-@router.post("/cases", dependencies=[requires("cases.write")], status_code=201)
+@router.post("/cases", dependencies=[requires("cases.write")], status_code=201, response_model=CaseEnvelope, responses=errors(400, 404, 409))
 def new_case(body: NewCase) -> dict[str, Any]:
     """Open a case."""
     c = cases_svc.open_case(procedure=body.procedure, case_id=body.case_id, title=body.title,
@@ -116,13 +130,13 @@ def new_case(body: NewCase) -> dict[str, Any]:
     return {"ok": True, "case": c}
 
 
-@router.get("/cases/{case_id}", dependencies=[requires("public.read")])
+@router.get("/cases/{case_id}", dependencies=[requires("public.read")], response_model=CaseEnvelope, responses=errors(400, 404))
 def get_case(case_id: str, as_of: str | None = Query(None)) -> dict[str, Any]:
     """Return a case: stage, events, deadlines beside actual dates, overdue."""
     return {"ok": True, "case": cases_svc.get_case(case_id, as_of=as_of)}
 
 
-@router.post("/cases/{case_id}/events", dependencies=[requires("cases.write")], status_code=201)
+@router.post("/cases/{case_id}/events", dependencies=[requires("cases.write")], status_code=201, response_model=CaseEnvelope, responses=errors(400, 404, 409))
 def record_event(case_id: str, body: NewEvent) -> dict[str, Any]:
     """Append an event (validated; a rejected event stores nothing)."""
     c = cases_svc.record_event(case_id, body.event, body.date, payload=body.payload,
@@ -130,7 +144,7 @@ def record_event(case_id: str, body: NewEvent) -> dict[str, Any]:
     return {"ok": True, "case": c}
 
 
-@router.get("/cases/{case_id}/calendar.ics", dependencies=[requires("public.read")])
+@router.get("/cases/{case_id}/calendar.ics", dependencies=[requires("public.read")], response_class=Response, responses={200: {"content": {"text/calendar": {}}, "description": "iCalendar"}, **errors(404)})
 def case_calendar(case_id: str) -> Response:
     """Return the case's deadlines and recorded events as iCalendar."""
     from tradepolicy.reports.ics import case_calendar as ics
@@ -139,7 +153,7 @@ def case_calendar(case_id: str) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{case_id}.ics"'})
 
 
-@router.get("/deadlines/upcoming", dependencies=[requires("public.read")])
+@router.get("/deadlines/upcoming", dependencies=[requires("public.read")], response_model=UpcomingOut, responses=errors())
 def upcoming(within_days: int = Query(120, ge=1, le=3650), limit: int = Query(50, ge=1, le=1000)) -> dict[str, Any]:
     """List pending and overdue deadlines of every case, soonest first, and the USTR annual items."""
     rows = cases_svc.upcoming_deadlines(within_days=within_days, limit=limit)

@@ -76,7 +76,7 @@ def margin(req: MarginRequest) -> dict[str, Any]:
 
 
 @router.post("/remedies/margin/upload", dependencies=[requires("runs.write")])
-async def margin_upload(
+def margin_upload(
     segment: Annotated[str, Form(description="investigation | review")],
     us: Annotated[UploadFile, File()],
     home: Annotated[UploadFile, File()],
@@ -84,12 +84,16 @@ async def margin_upload(
     similar: Annotated[UploadFile | None, File()] = None,
     third_country: Annotated[UploadFile | None, File()] = None,
 ) -> dict[str, Any]:
-    """Compute a dumping margin from uploaded CSV/Parquet files (multipart form)."""
+    """Compute a dumping margin from uploaded CSV/Parquet files (multipart form).
+
+    A plain ``def``: FastAPI runs it in the threadpool, so the calculation never blocks
+    the event loop (other requests are served meanwhile).
+    """
     files = {}
     for k, f in (("us", us), ("home", home), ("cost", cost), ("similar", similar), ("third", third_country)):
         if f is None or not f.filename:
             continue
-        files[k] = (await f.read(), svc.file_suffix(f.filename), f.filename)
+        files[k] = (f.file.read(), svc.file_suffix(f.filename), f.filename)
     return {"ok": True, "run": svc.compute_margin(files, segment=segment)}
 
 

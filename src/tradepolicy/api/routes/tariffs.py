@@ -147,7 +147,9 @@ def offer(spec: Annotated[dict[str, Any], Body(description="the offer, as in an 
 
 @router.get("/tariffs/korus-check", dependencies=[requires("public.read")])
 def korus_check(
-    start_year: int = 2011, kind: str = "equal", years: int = 10, check_year: int = 2017,
+    start_year: int = Query(2011, ge=1947, le=2100), kind: str = Query("equal", max_length=40),
+    years: int = Query(10, ge=1, le=50, description="staging years (bounded: the work grows with it)"),
+    check_year: int = Query(2017, ge=1947, le=2100),
 ) -> dict[str, Any]:
     """Compare a staging path with the KORUS rates of the 2017 database."""
     return {"ok": True, "check": svc.korus_check(start_year=start_year, kind=kind, years=years,

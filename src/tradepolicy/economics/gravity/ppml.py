@@ -192,7 +192,7 @@ def estimate_ppml_pyfixest(
                 fml, data=work, vcov=vcov, ssc=ssc_obj, offset=offset,
                 separation_check=sep or None, iwls_tol=iwls_tol, iwls_maxiter=iwls_maxiter,
                 fixef_rm="singleton", copy_data=False,
-                **({"fixef_tol": fixef_tol} if fixef_tol is not None else {}),
+                **({"demeaner": pf.MapDemeaner(fixef_tol=fixef_tol)} if fixef_tol is not None else {}),
             )
         except Exception as exc:  # pyfixest raises plain exceptions on failure
             raise ConvergenceError(

@@ -93,7 +93,8 @@ def _pair_costs_stage1(agtpa: pd.DataFrame) -> tuple[pd.DataFrame, float, int]:
 
     preset = get_preset("yotov2016_table3_ppml_pair")
     s = preset.prepare(agtpa).reset_index(drop=True)
-    fit = pf.fepois(preset.formula, s, vcov="iid", iwls_tol=1e-10, fixef_tol=1e-10)
+    fit = pf.fepois(preset.formula, s, vcov="iid", iwls_tol=1e-10,
+                    demeaner=pf.MapDemeaner(fixef_tol=1e-10))
     beta = float(fit.coef()["rta"])
     eta = np.asarray(fit.predict(type="link"), dtype=float)
     if len(eta) != len(s):  # pragma: no cover - pyfixest dropped rows (none in the book sample)

@@ -51,7 +51,8 @@ class TariffCache:
 
     def info(self) -> dict[str, int]:
         """Return the number of entries held by each memo."""
-        out = {f"{fn.__module__}.{fn.__qualname__}": fn.cache_info().currsize for fn in self._functions}
+        out = {f"{fn.__module__}.{fn.__qualname__}": (fn.cache_info().currsize if hasattr(fn, "cache_info") else -1)
+               for fn in self._functions}
         out.update({name: len(memo) for name, memo in self._dicts})
         return out
 
@@ -60,9 +61,20 @@ CACHE = TariffCache()
 
 
 def cached(maxsize: int | None = 128) -> Callable[[F], F]:
-    """Return a decorator: ``functools.lru_cache(maxsize)`` registered with :data:`CACHE`."""
+    """Return a decorator that memoises ``fn`` and registers it with :data:`CACHE`.
+
+    Table loaders (``maxsize`` <= 4) use :func:`tradepolicy.once.once`: concurrent first calls
+    compute the table once, the others wait for it (8 concurrent first stack requests used to
+    load the tables 8 times). Larger memos use ``functools.lru_cache``.
+    """
 
     def deco(fn: F) -> F:
+        if maxsize is not None and maxsize <= 4:
+            from tradepolicy.once import once
+
+            wrapped: Any = once(maxsize=maxsize)(fn)
+            CACHE.register(wrapped)
+            return wrapped  # type: ignore[no-any-return]
         wrapped = functools.lru_cache(maxsize=maxsize)(fn)
         CACHE.register(wrapped)
         return wrapped  # type: ignore[return-value]

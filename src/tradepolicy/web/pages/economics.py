@@ -70,7 +70,7 @@ def economics_index(request: Request, suffix: str = "") -> Response:
 def example_page(request: Request, rest: str) -> Response:
     """Show one example scenario: its YAML and a Run button."""
     name, fmt = split_format(rest)
-    path = svc.resolve(name)
+    path = svc.example_path(name)
     sc = svc.load_scenario(path)
     info = {"name": sc.name, "title": sc.title, "model": sc.model, "description": sc.description,
             "yaml": path.read_text(encoding="utf-8")}
@@ -98,7 +98,7 @@ def run_page(request: Request, rest: str) -> Response:
 @router.post("/economics/run", dependencies=[requires("runs.write")])
 def run_form(example: Annotated[str, Form(max_length=120)]) -> Response:
     """Run an example scenario (form post) and go to its results."""
-    out = svc.run_scenario(example)
+    out = svc.run_example(example)
     return RedirectResponse(f"/economics/runs/{out['id']}", status_code=303)
 
 

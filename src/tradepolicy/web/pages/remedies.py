@@ -85,7 +85,7 @@ def run_page(request: Request, ident: str) -> Response:
 
 
 @router.post("/remedies/margin", dependencies=[requires("runs.write")])
-async def margin_form(
+def margin_form(
     segment: Annotated[str, Form()],
     us: Annotated[UploadFile, File()],
     home: Annotated[UploadFile, File()],
@@ -93,12 +93,12 @@ async def margin_form(
     similar: Annotated[UploadFile | None, File()] = None,
     third_country: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
-    """Upload form target: compute, store, and redirect to the run's page."""
+    """Upload form target: compute, store, and redirect to the run's page (threadpool, not the event loop)."""
     files = {}
     for k, f in (("us", us), ("home", home), ("cost", cost), ("similar", similar), ("third", third_country)):
         if f is None or not f.filename:
             continue
-        files[k] = (await f.read(), svc.file_suffix(f.filename), f.filename)
+        files[k] = (f.file.read(), svc.file_suffix(f.filename), f.filename)
     run = svc.compute_margin(files, segment=segment)
     return RedirectResponse(f"/remedies/runs/{run['id']}", status_code=303)
 

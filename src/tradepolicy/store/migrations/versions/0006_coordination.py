@@ -2,7 +2,7 @@
 form-letter LSH bands, granted Section 301 exclusions.
 
 Revision ID: 0006_coordination
-Revises: 0002_platform
+Revises: 0005_hardening
 Create Date: 2026-12-07
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_coordination"
-down_revision = "0002_platform"
+down_revision = "0005_hardening"
 branch_labels = None
 depends_on = None
 

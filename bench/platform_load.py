@@ -1,0 +1,191 @@
+"""Platform load benchmark: the real server under concurrent clients (issue 9 targets).
+
+1. Dashboard median with 5,000 events stored, 16 clients.
+2. 32 clients for 60 s over public pages and the API: errors, p50, p99 (target 0 errors,
+   p99 <= 500 ms).
+3. Event writes per second on different cases, SQLite (target >= 200/s).
+4. The first stack request after startup, 8 at once (target <= 3 s each).
+
+``BENCH_QUICK=1`` shortens the runs (for a smoke test). Writes bench/results/platform_load.md.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # tests.hardening.server (the same server helper as the tests)
+
+from tests.hardening.server import running_server, server_env  # noqa: E402
+
+QUICK = os.environ.get("BENCH_QUICK") == "1"
+
+
+def _pct(xs: list[float], p: float) -> float:
+    if not xs:
+        return float("nan")
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, round(p / 100 * (len(xs) - 1)))]
+
+
+def seed_events(env: dict[str, str], cases: int, per_case: int) -> None:
+    """Store ``cases`` x ``per_case`` events directly through the service (before serving)."""
+    old = dict(os.environ)
+    os.environ.update(env)
+    from tradepolicy.config import reset_settings
+    from tradepolicy.store.db import dispose_engines, transaction
+
+    dispose_engines()
+    reset_settings()
+    try:
+        from tradepolicy.services.proceedings import open_case, record_event
+        from tradepolicy.services.registry import init_database
+
+        init_database()
+        for i in range(cases):
+            with transaction() as s:
+                open_case(procedure="tpa_negotiation", case_id=f"bench-{i}", title=f"Bench case {i}",
+                          actor="bench", session=s)
+                for j in range(per_case):
+                    record_event(f"bench-{i}", "committees_consulted", f"2026-{1 + j % 12:02d}-{1 + j % 27:02d}",
+                                 note=f"event {j}", actor="bench", session=s)
+    finally:
+        dispose_engines()
+        os.environ.clear()
+        os.environ.update(old)
+        reset_settings()
+
+
+def hammer(base: str, clients: int, *, seconds: float | None = None, per_client: int | None = None,
+           pick: Callable[[int, int], tuple[str, str, dict | None]]) -> dict[str, float]:
+    """Run ``clients`` threads, each sending requests chosen by ``pick(client, n)``."""
+    lat: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    go = threading.Barrier(clients)
+    stop_at = [0.0]
+
+    def worker(i: int) -> None:
+        mine: list[float] = []
+        bad: list[str] = []
+        with httpx.Client(base_url=base, timeout=60) as c:
+            go.wait()
+            if i == 0:
+                stop_at[0] = time.monotonic() + (seconds or 1e9)
+            n = 0
+            while (per_client is None or n < per_client) and (seconds is None or time.monotonic() < (stop_at[0] or 1e18)):
+                method, url, body = pick(i, n)
+                t0 = time.perf_counter()
+                try:
+                    r = c.request(method, url, json=body)
+                    if r.status_code >= 400:
+                        bad.append(f"{r.status_code} {url}")
+                except httpx.HTTPError as exc:
+                    bad.append(f"{type(exc).__name__} {url}")
+                mine.append(time.perf_counter() - t0)
+                n += 1
+        with lock:
+            lat.extend(mine)
+            errors.extend(bad)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    t0 = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.monotonic() - t0
+    return {"requests": len(lat), "errors": len(errors), "first_errors": errors[:5], "wall_s": wall,
+            "rps": len(lat) / wall, "p50_ms": _pct(lat, 50) * 1000, "p99_ms": _pct(lat, 99) * 1000,
+            "median_ms": statistics.median(lat) * 1000 if lat else float("nan")}
+
+
+PUBLIC = ["/", "/agreements", "/agreements/usmca", "/guide?q=What+does+USTR+do", "/agencies", "/law",
+          "/law/rules", "/cases", "/economics", "/remedies", "/datasets",
+          "/api/agreements", "/api/agreements/usmca", "/api/agencies", "/api/law/procedures",
+          "/api/law/rules?prefix=adcvd.", "/api/cases", "/api/deadlines/upcoming", "/api/guide?q=enforcement",
+          "/api/economics/examples", "/api/tariffs/stack?hts=8471.30.01.00&origin=CHN&date=2025-03-01",
+          "/api/tariffs/stack?hts=0201.10.50&origin=KOR&date=2025-03-01"]
+
+
+def main() -> None:
+    """Measure and write bench/results/platform_load.md."""
+    from tests.hardening.cold_start import first_requests
+
+    from bench.__main__ import machine
+
+    root = Path(tempfile.mkdtemp(prefix="tp-bench-"))
+    cache = Path(os.environ.get("TRADEPOLICY_CACHE_DIR") or root / "cache")
+    lines = ["## Platform load (real server, concurrent clients)", "",
+             f"Machine: {machine()}; load average at start {os.getloadavg()[0]:.1f} (shared with other work).",
+             "One `tradepolicy serve` process (uvicorn, one worker) on SQLite; clients are threads with keep-alive.", ""]
+
+    # 1. Dashboard with 5k events, 16 clients.
+    env = server_env(root / "dash", TRADEPOLICY_CACHE_DIR=str(cache), TRADEPOLICY_WARMUP="1")
+    (root / "dash").mkdir(parents=True)
+    cases, per = (50, 20) if QUICK else (250, 20)
+    seed_events(env, cases, per)
+    with running_server(env, init=False) as (base, _):
+        httpx.get(base + "/", timeout=120)
+        dash = hammer(base, 16, per_client=3 if QUICK else 8, pick=lambda i, n: ("GET", "/", None))
+    lines += [f"### Dashboard, {cases * per:,} events on {cases} cases, 16 clients",
+              f"- median {dash['median_ms']:.0f} ms, p99 {dash['p99_ms']:.0f} ms, {dash['requests']} requests, "
+              f"{dash['errors']} errors",
+              "- before (commit f5dbbf2, before the derived-state cache, same bench and machine, load ~10): "
+              "median 6,144 ms, p99 10,394 ms; issue 9 measured a 4.3 s median", ""]
+    print(lines[-2])
+
+    # 2. 32 clients over public pages and the API.
+    env = server_env(root / "load", TRADEPOLICY_CACHE_DIR=str(cache), TRADEPOLICY_WARMUP="1")
+    (root / "load").mkdir(parents=True)
+    secs = 10 if QUICK else 60
+    with running_server(env) as (base, _):
+        for u in PUBLIC:
+            httpx.get(base + u, timeout=120)
+        mixed = hammer(base, 32, seconds=secs, pick=lambda i, n: ("GET", PUBLIC[(i + n) % len(PUBLIC)], None))
+    lines += [f"### 32 clients for {secs} s over {len(PUBLIC)} public pages and API routes",
+              f"- {mixed['requests']:,} requests, {mixed['errors']} errors, {mixed['rps']:.0f} req/s, "
+              f"p50 {mixed['p50_ms']:.0f} ms, p99 {mixed['p99_ms']:.0f} ms (target: 0 errors, p99 <= 500 ms)",
+              f"- first errors: {mixed['first_errors']}" if mixed["errors"] else "", "",
+              "### Event writes on different cases (16 clients, one case each, SQLite; target >= 200/s)"]
+    # 3. Event writes on different cases (one case per client), under each synchronous mode.
+    for mode in ("FULL", "NORMAL"):
+        env = server_env(root / f"writes-{mode}", TRADEPOLICY_CACHE_DIR=str(cache), TRADEPOLICY_WARMUP="1",
+                         TRADEPOLICY_SQLITE_SYNCHRONOUS=mode)
+        (root / f"writes-{mode}").mkdir(parents=True)
+        with running_server(env) as (base, _):
+            for i in range(16):
+                httpx.post(base + "/api/cases", json={"procedure": "tpa_negotiation", "case_id": f"w-{i}",
+                                                      "title": f"Writes {i}"}, timeout=60)
+            writes = hammer(base, 16, seconds=5 if QUICK else 20,
+                            pick=lambda i, n: ("POST", f"/api/cases/w-{i}/events",
+                                               {"event": "committees_consulted", "date": "2026-01-05",
+                                                "note": f"write {n}"}))
+        lines.append(f"- synchronous={mode}: {writes['rps']:.0f} writes/s, {writes['errors']} errors, "
+                     f"p50 {writes['p50_ms']:.0f} ms, p99 {writes['p99_ms']:.0f} ms")
+    lines.append("")
+    print("\n".join(lines[-8:]))
+
+    # 4. Cold start: 8 first stack requests at once.
+    (root / "cold").mkdir()
+    res = first_requests(root / "cold", 8, cache_dir=cache)
+    lines += ["### First /api/tariffs/stack requests after startup, 8 at once",
+              f"- statuses {sorted({s for s, _ in res})}; slowest {max(t for _, t in res):.2f} s, "
+              f"fastest {min(t for _, t in res):.2f} s (target <= 3 s; before: 17-31 s each)", ""]
+    print(lines[-2])
+    out = HERE / "results" / "platform_load.md"
+    out.write_text("\n".join(x for x in lines if x is not None) + "\n")
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,251 @@
+"""Response models of the API: the error shape and the envelopes of the foundation and law routes.
+
+Every route declares ``response_model=`` and its 4xx ``responses=`` so that the OpenAPI
+document is the contract (``tests/hardening/test_contract.py`` fails for a route without
+them). Record models name the fields clients rely on and allow the rest
+(``extra="allow"``): services add fields without breaking clients.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+
+class ErrorDetail(BaseModel):
+    """What was wrong, where, what was expected, an example (``tradepolicy.errors``)."""
+
+    type: str
+    message: str
+    where: str | None = None
+    field: str | None = None
+    expected: str | None = None
+    example: str | None = None
+    details: dict[str, Any] | None = None
+    request_id: str | None = None
+
+
+class ErrorOut(BaseModel):
+    """The one error shape: ``{"ok": false, "error": {...}, "status": N}``."""
+
+    ok: Literal[False] = False
+    error: ErrorDetail
+    status: int
+
+
+def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """Return ``responses=`` for the given 4xx codes plus 413 and 422, all in the error shape."""
+    text = {400: "Bad input", 401: "Not signed in", 403: "Forbidden", 404: "Not found", 409: "Conflict",
+            413: "Request body too large", 422: "Invalid request", 503: "Dataset missing"}
+    return {c: {"model": ErrorOut, "description": text.get(c, "Error")} for c in sorted({*codes, 413, 422})}
+
+
+class Record(BaseModel):
+    """A record: the declared fields, and any others the service adds."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class Ok(Record):
+    """Every success envelope carries ``ok: true``."""
+
+    ok: Literal[True] = True
+
+
+# ---------------------------------------------------------------- agreements, agencies, guide, datasets
+class AgreementOut(Record):
+    """An agreement of the registry."""
+
+    id: str
+    short_name: str
+    name: str
+    status: str
+
+
+class AgencyOut(Record):
+    """An agency, committee or body."""
+
+    id: str
+    name: str
+    kind: str
+
+
+class GuideHit(Record):
+    """A guide entry with its score."""
+
+    id: str
+    title: str
+    body: str
+
+
+class DatasetOut(Record):
+    """A registered dataset and its status."""
+
+    id: str
+    status: str
+
+
+class AgreementList(Ok):
+    """``GET /api/agreements``."""
+
+    count: int
+    agreements: list[AgreementOut]
+
+
+class AgreementEnvelope(Ok):
+    """``GET /api/agreements/{id}``."""
+
+    agreement: AgreementOut
+
+
+class AgencyList(Ok):
+    """``GET /api/agencies``."""
+
+    count: int
+    agencies: list[AgencyOut]
+
+
+class AgencyEnvelope(Ok):
+    """``GET /api/agencies/{id}``."""
+
+    agency: AgencyOut
+
+
+class GuideAnswer(Ok):
+    """``GET /api/guide``."""
+
+    q: str
+    count: int
+    results: list[GuideHit]
+
+
+class GuideEntryEnvelope(Ok):
+    """``GET /api/guide/entries/{id}``."""
+
+    entry: GuideHit
+
+
+class DatasetList(Ok):
+    """``GET /api/datasets``."""
+
+    count: int
+    datasets: list[DatasetOut]
+
+
+# ---------------------------------------------------------------- law and cases
+class ProcedureOut(Record):
+    """A procedure of the office."""
+
+    id: str
+    title: str
+
+
+class RuleOut(Record):
+    """A law rule with its value, citation and flag."""
+
+    rule_id: str
+    title: str
+    citation: str
+    confirmed: bool
+    flag: str
+
+
+class DeadlineOut(Record):
+    """A computed deadline."""
+
+    rule_id: str
+    title: str
+    confirmed: bool
+
+
+class CaseSummary(Record):
+    """A case in a list: stage, counts, next deadline."""
+
+    id: str
+    procedure: str
+    title: str
+    stage: str
+
+
+class CaseOut(CaseSummary):
+    """A case: derived stage, events, the event log, deadlines, overdue items."""
+
+    allowed_events: list[str]
+    events: list[dict[str, Any]]
+    log: list[dict[str, Any]]
+    deadlines: list[dict[str, Any]]
+    overdue: list[dict[str, Any]]
+
+
+class ProcedureList(Ok):
+    """``GET /api/law/procedures``."""
+
+    count: int
+    procedures: list[ProcedureOut]
+
+
+class ProcedureEnvelope(Ok):
+    """``GET /api/law/procedures/{id}``."""
+
+    procedure: ProcedureOut
+
+
+class RuleList(Ok):
+    """``GET /api/law/rules``."""
+
+    count: int
+    law_version: str
+    rules: list[RuleOut]
+
+
+class RuleEnvelope(Ok):
+    """``GET /api/law/rules/{id}``."""
+
+    rule: RuleOut
+
+
+class TimelineEnvelope(Ok):
+    """``GET /api/law/timeline/{procedure}``."""
+
+    timeline: dict[str, Any]
+
+
+class CalendarsOut(Ok):
+    """``GET /api/law/calendars``."""
+
+
+class BusinessDayOut(Ok):
+    """``GET /api/law/business-day/{date}``."""
+
+    date: str
+    business_day: bool
+
+
+class AnnualOut(Ok):
+    """``GET /api/law/annual/{year}``."""
+
+    year: int
+    count: int
+    deadlines: list[DeadlineOut]
+
+
+class CaseList(Ok):
+    """``GET /api/cases``."""
+
+    count: int
+    cases: list[CaseSummary]
+
+
+class CaseEnvelope(Ok):
+    """``GET/POST /api/cases...``."""
+
+    case: CaseOut
+
+
+class UpcomingOut(Ok):
+    """``GET /api/deadlines/upcoming``."""
+
+    count: int
+    deadlines: list[dict[str, Any]]
+    annual: list[dict[str, Any]]
