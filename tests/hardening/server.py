@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -25,6 +26,26 @@ def server_env(root: Path, **extra: str) -> dict[str, str]:
     return {**os.environ, "TRADEPOLICY_DATABASE_URL": f"sqlite:///{root / 'serve.db'}",
             "TRADEPOLICY_CACHE_DIR": str(root / "cache"), "TRADEPOLICY_USER": "pytest",
             "TRADEPOLICY_WARMUP": "0", **extra}  # the start-up test and the bench turn warm-up on
+
+
+def api_token(env: dict[str, str], *, role: str = "attorney", name: str = "writer") -> str:
+    """Initialise env's database, add user ``name`` with ``role`` and return a new API token for them.
+
+    Call it BEFORE starting the server (the server caches credentials); send the token as
+    ``Authorization: Bearer`` (bearer requests need no CSRF token). The user is not named like
+    ``TRADEPOLICY_USER``, so CLI commands in the test still run as the local operator.
+    """
+    exe = str(Path(sys.executable).with_name("tradepolicy"))
+    for args in (["db", "init"], ["users", "add", name, "--role", role, "--no-password"],
+                 ["tokens", "create", name, "--json"]):
+        r = subprocess.run([exe, *args], env=env, capture_output=True, text=True, timeout=180)
+        if r.returncode != 0:
+            raise RuntimeError(f"tradepolicy {' '.join(args)} failed ({r.returncode}): {r.stderr}")
+    return str(json.loads(r.stdout)["token"])
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
 
 
 @contextmanager

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.hardening.server import running_server, server_env
+from tests.hardening.server import api_token, bearer, running_server, server_env
 from tests.pgcluster import new_database, pg_url  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.xdist_group("server")]
@@ -23,16 +23,16 @@ CLIENTS = 16
 PER_CLIENT = 8
 
 
-def _hammer(base: str, case_id: str) -> list[tuple[int, str]]:
+def _hammer(base: str, case_id: str, token: str) -> list[tuple[int, str]]:
     r = httpx.post(base + "/api/cases", json={"procedure": "tpa_negotiation", "case_id": case_id,
-                                               "title": "Concurrency"}, timeout=30)
+                                               "title": "Concurrency"}, headers=bearer(token), timeout=30)
     assert r.status_code == 201, r.text
     failures: list[tuple[int, str]] = []
     lock = threading.Lock()
     start = threading.Barrier(CLIENTS)
 
     def client(i: int) -> None:
-        with httpx.Client(base_url=base, timeout=60) as c:
+        with httpx.Client(base_url=base, timeout=60, headers=bearer(token)) as c:
             start.wait()
             for j in range(PER_CLIENT):
                 try:
@@ -65,8 +65,9 @@ def _check(base: str, case_id: str, failures: list[tuple[int, str]]) -> None:
 
 def test_sixteen_clients_one_case_sqlite(tmp_path: Path) -> None:
     env = server_env(tmp_path)
+    token = api_token(env)
     with running_server(env) as (base, _):
-        failures = _hammer(base, "conc-sqlite")
+        failures = _hammer(base, "conc-sqlite", token)
         _check(base, "conc-sqlite", failures)
     from sqlalchemy import create_engine, text
 
@@ -80,18 +81,20 @@ def test_sixteen_clients_one_case_sqlite(tmp_path: Path) -> None:
 
 def test_sixteen_clients_one_case_postgres(tmp_path: Path, pg_url: str) -> None:  # noqa: F811
     env = server_env(tmp_path, TRADEPOLICY_DATABASE_URL=new_database(pg_url))
+    token = api_token(env)
     with running_server(env) as (base, _):
-        failures = _hammer(base, "conc-pg")
+        failures = _hammer(base, "conc-pg", token)
         _check(base, "conc-pg", failures)
 
 
 def test_bad_input_on_postgres_is_422_without_sql(tmp_path: Path, pg_url: str) -> None:  # noqa: F811
     """On PostgreSQL a NUL byte or an over-long title used to give 500 with the SQL in the body."""
     env = server_env(tmp_path, TRADEPOLICY_DATABASE_URL=new_database(pg_url))
+    token = api_token(env)
     with running_server(env) as (base, _):
         for title in ("a\u0000b", "t" * 5000):
             r = httpx.post(base + "/api/cases", json={"procedure": "tpa_negotiation", "case_id": "pg-bad",
-                                                       "title": title}, timeout=30)
+                                                       "title": title}, headers=bearer(token), timeout=30)
             assert r.status_code == 422, r.text[:300]
             assert r.json()["ok"] is False and "INSERT" not in r.text and "SQL" not in r.text
         r = httpx.get(base + "/api/cases/pg%00bad", timeout=30)

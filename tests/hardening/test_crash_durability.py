@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.hardening.server import free_port, running_server, server_env
+from tests.hardening.server import api_token, bearer, free_port, running_server, server_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.xdist_group("server")]
 
@@ -26,13 +26,13 @@ CRASHES = 3
 WRITERS = 8
 
 
-def _start_writers(base: str, round_no: int, acked: set[str]) -> tuple[list[threading.Thread], threading.Event]:
+def _start_writers(base: str, token: str, round_no: int, acked: set[str]) -> tuple[list[threading.Thread], threading.Event]:
     """Start WRITERS threads appending events (one case each); each acknowledged note goes in ``acked``."""
     lock = threading.Lock()
     stop = threading.Event()
 
     def writer(i: int) -> None:
-        with httpx.Client(base_url=base, timeout=10) as c:
+        with httpx.Client(base_url=base, timeout=10, headers=bearer(token)) as c:
             n = 0
             while not stop.is_set():
                 note = f"r{round_no}-w{i}-{n}"
@@ -56,16 +56,17 @@ def test_kill_9_during_writes_loses_nothing(tmp_path: Path) -> None:
     env = server_env(tmp_path)
     db = tmp_path / "serve.db"
     port = free_port()
+    token = api_token(env)
     acked: set[str] = set()
     for round_no in range(CRASHES):
         with running_server(env, port=port, init=round_no == 0) as (base, proc):
             if round_no == 0:
                 for i in range(WRITERS):
                     r = httpx.post(base + "/api/cases", json={"procedure": "tpa_negotiation",
-                                                               "case_id": f"crash-{i}", "title": f"Crash {i}"})
+                                                               "case_id": f"crash-{i}", "title": f"Crash {i}"}, headers=bearer(token))
                     assert r.status_code == 201
             before = len(acked)
-            threads, stop = _start_writers(base, round_no, acked)
+            threads, stop = _start_writers(base, token, round_no, acked)
             deadline = time.monotonic() + 60
             while len(acked) < before + 40 and time.monotonic() < deadline:
                 time.sleep(0.05)  # kill in full flow (after the first writes loaded the law data)

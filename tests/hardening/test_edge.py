@@ -23,7 +23,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from tests.hardening.server import free_port, running_server, server_env
+from tests.hardening.server import api_token, bearer, free_port, running_server, server_env
+from tests.helpers import client_as
 
 SECRET = "SELECT secret_column FROM hidden_table WHERE password = 'hunter2'"
 
@@ -59,7 +60,7 @@ def _app() -> FastAPI:
 
 
 def test_declared_body_over_the_limit_is_413_in_the_shape(small_limit: int) -> None:
-    c = TestClient(_app(), raise_server_exceptions=False)
+    c = client_as("attorney", app=_app(), raise_server_exceptions=False)  # cases.write and runs.write
     big = {"procedure": "tpa_negotiation", "case_id": "big", "title": "x" * (small_limit + 10)}
     body = _shape(c.post("/api/cases", json=big), 413)
     assert body["error"]["field"] == "body" and "TRADEPOLICY_MAX_BODY_BYTES" in body["error"]["expected"]
@@ -80,11 +81,12 @@ def test_declared_body_over_the_limit_is_413_in_the_shape(small_limit: int) -> N
 
 
 def test_nul_bytes_and_long_strings_are_422_before_the_database() -> None:
-    c = TestClient(_app(), raise_server_exceptions=False)
+    c = client_as("attorney", app=_app(), raise_server_exceptions=False)
+    web = client_as("attorney", session=True, app=_app(), raise_server_exceptions=False)  # the page form, with CSRF
     _shape(c.post("/api/cases", json={"procedure": "tpa_negotiation", "case_id": "nul", "title": "a\u0000b"}), 422)
     _shape(c.get("/api/cases/a%00b"), 422)
     _shape(c.get("/api/agreements", params={"q": "a\x00b"}), 422)
-    _shape(c.post("/cases/nul/events", data={"event": "x\x00", "date": "2024-01-01"}), 422)
+    _shape(web.post("/cases/nul/events", data={"event": "x\x00", "date": "2024-01-01"}), 422)
     _shape(c.post("/api/cases", json={"procedure": "tpa_negotiation", "case_id": "long", "title": "t" * 5000}), 422)
     # A literal "%00" or "\\u0000" inside ordinary JSON text is just text.
     r = c.get("/api/agreements", params={"q": "100%"})
@@ -172,6 +174,7 @@ def test_other_requests_are_served_during_a_heavy_upload(tmp_path: Path) -> None
     """A 20 MB upload parsed and computed in the threadpool: GETs meanwhile stay fast."""
     env = server_env(tmp_path)
     payload = b"exporter,connum,qty,gross_price\n" + b"X,1,2,3.5\n" * 2_000_000  # 20 MB
+    token = api_token(env, role="analyst")  # runs.write: the upload reaches the parser and the engine
     with running_server(env) as (base, _):
         done = threading.Event()
         result: dict[str, int] = {}
@@ -179,7 +182,7 @@ def test_other_requests_are_served_during_a_heavy_upload(tmp_path: Path) -> None
         def upload() -> None:
             files = {"us": ("us.csv", payload), "home": ("home.csv", payload), "cost": ("cost.csv", b"a\n")}
             r = httpx.post(base + "/api/remedies/margin/upload", data={"segment": "investigation"},
-                           files=files, timeout=120)
+                           files=files, headers=bearer(token), timeout=120)
             result["status"] = r.status_code
             done.set()
 

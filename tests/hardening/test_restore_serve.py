@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.hardening.server import free_port, running_server, server_env
+from tests.hardening.server import api_token, bearer, free_port, running_server, server_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("server")]
 EXE = str(Path(sys.executable).with_name("tradepolicy"))
@@ -43,10 +43,11 @@ def test_restore_is_refused_while_served_unless_forced_and_audited(tmp_path: Pat
     db = tmp_path / "serve.db"
     backup = tmp_path / "b" / "backup.db"
     assert cli(env, "db", "init").returncode == 0
+    token = api_token(env)  # the writer exists in the backup too
     assert cli(env, "db", "backup", str(backup)).returncode == 0
     with running_server(env, init=False) as (base, _):
         r = httpx.post(base + "/api/cases", json={"procedure": "tpa_negotiation", "case_id": "after-backup",
-                                                   "title": "written after the backup"})
+                                                   "title": "written after the backup"}, headers=bearer(token))
         assert r.status_code == 201
         refused = cli(env, "db", "restore", str(backup))
         assert refused.returncode == 2, refused.stderr

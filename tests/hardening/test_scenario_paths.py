@@ -16,9 +16,10 @@ MARKER = "zz-secret-key-7c1f"
 
 @pytest.fixture(scope="module")
 def client() -> TestClient:
-    from tradepolicy.api.app import create_app
+    """An analyst (runs.write) signed in through the form: API calls and page forms carry the CSRF token."""
+    from tests.helpers import client_as
 
-    return TestClient(create_app(), raise_server_exceptions=False)
+    return client_as("analyst", session=True, raise_server_exceptions=False)
 
 
 @pytest.fixture
