@@ -45,6 +45,9 @@ install-test: $(VENV)/.installed-test pdflibs
 
 run: install
 	$(VENV)/bin/tradepolicy db init
+	@# the WTO dispute and USMCA registries (idempotent; the priority dashboards read them)
+	$(VENV)/bin/tradepolicy disputes load >/dev/null
+	$(VENV)/bin/tradepolicy usmca load >/dev/null
 	$(VENV)/bin/tradepolicy serve --host $(HOST) --port $(PORT) --no-init
 
 serve: run
