@@ -46,8 +46,8 @@ install-test: $(VENV)/.installed-test pdflibs
 run: install
 	$(VENV)/bin/tradepolicy db init
 	@# the WTO dispute and USMCA registries (idempotent; the priority dashboards read them)
-	$(VENV)/bin/tradepolicy disputes load >/dev/null
-	$(VENV)/bin/tradepolicy usmca load >/dev/null
+	@$(VENV)/bin/tradepolicy disputes load >/dev/null || echo "dispute registry not loaded (is ../shared/data there?)"
+	@$(VENV)/bin/tradepolicy usmca load >/dev/null || echo "USMCA registry not loaded"
 	$(VENV)/bin/tradepolicy serve --host $(HOST) --port $(PORT) --no-init
 
 serve: run
