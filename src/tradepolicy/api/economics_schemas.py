@@ -12,28 +12,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-
-class ErrorDetail(BaseModel):
-    """What was wrong, where, what was expected, an example (``tradepolicy.errors``)."""
-
-    model_config = ConfigDict(extra="allow")
-
-    type: str
-    message: str
-    where: str | None = None
-    field: str | None = None
-    expected: str | None = None
-    example: str | None = None
-    details: dict[str, Any] | None = None
-
-
-class ErrorOut(BaseModel):
-    """The one error shape: ``{"ok": false, "error": {...}, "status": N}``."""
-
-    ok: Literal[False] = False
-    error: ErrorDetail
-    status: int
-
+from tradepolicy.api.schemas import (  # the one error shape (one OpenAPI component)
+    ErrorOut,
+)
 
 _TEXT = {400: "Bad input (field, expected, example)", 401: "Not signed in", 403: "Forbidden",
          404: "Not found", 413: "Request body too large", 422: "Invalid request", 503: "Dataset missing"}

@@ -35,8 +35,40 @@ def _respond(request: Request, status: int, error: dict[str, Any]) -> Response:
     return JSONResponse(error_body(status, error), status_code=status)
 
 
+def _document_validation_errors(app: FastAPI) -> None:
+    """Declare FastAPI's implicit 422 in the error shape: ``_validation`` answers it as ``ErrorOut``.
+
+    A route that does not list 422 in ``responses=`` otherwise shows FastAPI's own
+    ``HTTPValidationError``, which the API never sends.
+    """
+    from tradepolicy.api.schemas import ErrorOut
+
+    generate = app.openapi  # FastAPI's own: builds the document once and keeps it in app.openapi_schema
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            if "ErrorOut" not in components:
+                defs = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+                components.update(defs.pop("$defs", {}))
+                components["ErrorOut"] = defs
+            ref = {"$ref": "#/components/schemas/ErrorOut"}
+            for ops in schema.get("paths", {}).values():
+                for op in ops.values():
+                    r = op.get("responses", {}).get("422") if isinstance(op, dict) else None
+                    body = (r or {}).get("content", {}).get("application/json", {})
+                    if body.get("schema", {}).get("$ref", "").endswith("/HTTPValidationError"):
+                        body["schema"] = ref
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers that map every error to the canonical shape."""
+    _document_validation_errors(app)
 
     @app.exception_handler(TradePolicyError)
     async def _domain(request: Request, exc: TradePolicyError) -> Response:

@@ -15,6 +15,9 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from tradepolicy.api.schemas import (  # the one error shape (one OpenAPI component)
+    ErrorOut,
+)
 from tradepolicy.api.security import requires
 from tradepolicy.coordination.files import MAX_FILE_BYTES
 from tradepolicy.errors import InputError
@@ -31,26 +34,6 @@ NEEDS_PUBLIC_READ = requires("public.read")
 NEEDS_PUBLIC_SUBMIT = requires("public.submit")
 
 router = APIRouter(tags=["coordination"])
-
-
-class ErrorDetail(BaseModel):
-    """The error part of the canonical error shape."""
-
-    type: str
-    message: str
-    where: str | None = None
-    field: str | None = None
-    expected: str | None = None
-    example: str | None = None
-    details: dict[str, Any] | None = None
-
-
-class ErrorOut(BaseModel):
-    """The one error shape: ``{"ok": false, "error": {...}, "status": N}``."""
-
-    ok: bool = False
-    error: ErrorDetail
-    status: int
 
 
 Responses = dict[int | str, dict[str, Any]]

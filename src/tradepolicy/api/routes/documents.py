@@ -15,6 +15,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from tradepolicy.api.schemas import (  # the one error shape (one OpenAPI component)
+    ErrorOut,
+)
 from tradepolicy.api.security import current_principal, requires
 from tradepolicy.api.uploads import read_multipart
 from tradepolicy.errors import InputError
@@ -27,26 +30,6 @@ DocumentId = Annotated[int, Path(ge=1, le=svc.MAX_DOCUMENT_ID, description="Docu
 CaseId = Annotated[str, Path(max_length=120, description="Case id, e.g. ds543")]
 Viewer = Annotated[Principal, Depends(current_principal)]
 Filer = Annotated[Principal, requires("documents.write")]
-
-
-class ErrorDetail(BaseModel):
-    """The ``error`` part of the error shape."""
-
-    type: str
-    message: str
-    where: str | None = None
-    field: str | None = None
-    expected: str | None = None
-    example: str | None = None
-    details: dict[str, Any] | None = None
-
-
-class ErrorOut(BaseModel):
-    """The one error shape: ``{"ok": false, "error": {...}, "status": N}``."""
-
-    ok: bool = False
-    error: ErrorDetail
-    status: int
 
 
 class DocumentOut(BaseModel):

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from tradepolicy.api.schemas import ErrorOut  # the one error shape (one OpenAPI component)
 from tradepolicy.api.security import requires
 from tradepolicy.platform.principal import Principal
 from tradepolicy.services import disputes as disputes_svc
@@ -17,14 +18,6 @@ from tradepolicy.services import usmca as usmca_svc
 from tradepolicy.web.render import jsonable
 
 router = APIRouter(tags=["enforcement"])
-
-
-class ErrorOut(BaseModel):
-    """The one error shape: ``{"ok": false, "error": {...}, "status": N}``."""
-
-    ok: bool = False
-    error: dict[str, Any]
-    status: int
 
 
 class DisputesOut(BaseModel):

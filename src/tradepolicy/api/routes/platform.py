@@ -13,6 +13,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
+from tradepolicy.api.schemas import (  # the one error shape (one OpenAPI component)
+    ErrorOut,
+)
 from tradepolicy.api.security import current_principal, requires
 from tradepolicy.platform.policy import can, load_policy
 from tradepolicy.platform.principal import Principal
@@ -23,25 +26,6 @@ from tradepolicy.store.db import transaction
 router = APIRouter(tags=["platform"])
 
 KIND = Query(min_length=1, max_length=60, pattern=r"^[a-z][a-z0-9_.-]*$")
-
-
-class ErrorDetail(BaseModel):
-    """The ``error`` part of the error shape."""
-
-    type: str
-    message: str
-    where: str | None = None
-    field: str | None = None
-    expected: str | None = None
-    example: str | None = None
-
-
-class ErrorOut(BaseModel):
-    """The one error shape of the API."""
-
-    ok: bool = False
-    error: ErrorDetail
-    status: int
 
 
 AUTH_ERRORS: dict[int | str, dict[str, Any]] = {401: {"model": ErrorOut, "description": "Not signed in"},

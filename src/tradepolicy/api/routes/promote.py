@@ -14,6 +14,9 @@ from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from tradepolicy.api.schemas import (  # the one error shape (one OpenAPI component)
+    ErrorOut,
+)
 from tradepolicy.api.security import current_principal, requires
 from tradepolicy.platform.principal import Principal
 from tradepolicy.store.db import transaction
@@ -22,25 +25,6 @@ barriers_router = APIRouter(tags=["barriers"])
 nte_router = APIRouter(tags=["nte"])
 special301_router = APIRouter(tags=["special301"])
 tfa_router = APIRouter(tags=["tfa"])
-
-
-class ErrorDetail(BaseModel):
-    """What was wrong, where, and what was expected."""
-
-    type: str
-    message: str
-    where: str | None = None
-    field: str | None = None
-    expected: str | None = None
-    example: str | None = None
-
-
-class ErrorOut(BaseModel):
-    """The one error shape."""
-
-    ok: bool = False
-    error: ErrorDetail
-    status: int
 
 
 ERR: dict[int | str, dict[str, Any]] = {400: {"model": ErrorOut}, 401: {"model": ErrorOut}, 403: {"model": ErrorOut},

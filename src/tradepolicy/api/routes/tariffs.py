@@ -8,31 +8,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel, Field
 
+from tradepolicy.api.schemas import (  # the one error shape (one OpenAPI component)
+    ErrorOut,
+)
 from tradepolicy.api.security import requires
 from tradepolicy.services import tariffs as svc
 
 # Every tariff read is public (docs/platform.md: public tariff reads use `public.read`).
 router = APIRouter(tags=["tariffs"], dependencies=[requires("public.read")])
-
-
-class ErrorBody(BaseModel):
-    """The error part of the canonical error shape."""
-
-    type: str
-    message: str
-    where: str | None = None
-    field: str | None = None
-    expected: str | None = None
-    example: str | None = None
-    details: dict[str, Any] | None = None
-
-
-class ErrorOut(BaseModel):
-    """The one error shape: ``{"ok": false, "error": {...}, "status": N}``."""
-
-    ok: bool = False
-    error: ErrorBody
-    status: int
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {400: {"model": ErrorOut}, 401: {"model": ErrorOut},
