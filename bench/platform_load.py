@@ -25,7 +25,7 @@ import httpx
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # tests.hardening.server (the same server helper as the tests)
 
-from tests.hardening.server import running_server, server_env  # noqa: E402
+from tests.hardening.server import api_token, bearer, running_server, server_env  # noqa: E402
 
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 
@@ -66,8 +66,9 @@ def seed_events(env: dict[str, str], cases: int, per_case: int) -> None:
 
 
 def hammer(base: str, clients: int, *, seconds: float | None = None, per_client: int | None = None,
-           pick: Callable[[int, int], tuple[str, str, dict | None]]) -> dict[str, float]:
-    """Run ``clients`` threads, each sending requests chosen by ``pick(client, n)``."""
+           pick: Callable[[int, int], tuple[str, str, dict | None]],
+           headers: dict[str, str] | None = None) -> dict[str, float]:
+    """Run ``clients`` threads, each sending requests chosen by ``pick(client, n)`` (with ``headers``)."""
     lat: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
@@ -77,7 +78,7 @@ def hammer(base: str, clients: int, *, seconds: float | None = None, per_client:
     def worker(i: int) -> None:
         mine: list[float] = []
         bad: list[str] = []
-        with httpx.Client(base_url=base, timeout=60) as c:
+        with httpx.Client(base_url=base, timeout=60, headers=headers) as c:
             go.wait()
             if i == 0:
                 stop_at[0] = time.monotonic() + (seconds or 1e9)
@@ -162,14 +163,16 @@ def main() -> None:
         env = server_env(root / f"writes-{mode}", TRADEPOLICY_CACHE_DIR=str(cache), TRADEPOLICY_WARMUP="1",
                          TRADEPOLICY_SQLITE_SYNCHRONOUS=mode)
         (root / f"writes-{mode}").mkdir(parents=True)
+        auth = bearer(api_token(env))  # writes need a signed-in principal (cases.write): an attorney's token
         with running_server(env) as (base, _):
             for i in range(16):
-                httpx.post(base + "/api/cases", json={"procedure": "tpa_negotiation", "case_id": f"w-{i}",
-                                                      "title": f"Writes {i}"}, timeout=60)
+                r = httpx.post(base + "/api/cases", json={"procedure": "tpa_negotiation", "case_id": f"w-{i}",
+                                                          "title": f"Writes {i}"}, headers=auth, timeout=60)
+                assert r.status_code == 201, r.text[:300]
             writes = hammer(base, 16, seconds=5 if QUICK else 20,
                             pick=lambda i, n: ("POST", f"/api/cases/w-{i}/events",
                                                {"event": "committees_consulted", "date": "2026-01-05",
-                                                "note": f"write {n}"}))
+                                                "note": f"write {n}"}), headers=auth)
         lines.append(f"- synchronous={mode}: {writes['rps']:.0f} writes/s, {writes['errors']} errors, "
                      f"p50 {writes['p50_ms']:.0f} ms, p99 {writes['p99_ms']:.0f} ms")
     lines.append("")
