@@ -18,7 +18,7 @@ import pytest
 schemathesis = pytest.importorskip("schemathesis", reason="schemathesis is a test dependency (pip install -e .[test])")
 from hypothesis import HealthCheck, settings  # noqa: E402
 
-from tests.hardening.server import running_server, server_env  # noqa: E402
+from tests.hardening.server import api_token, bearer, running_server, server_env  # noqa: E402
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.xdist_group("server")]
 
@@ -40,6 +40,8 @@ def _rss_mb(pid: int) -> float:
 def fuzz_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("fuzz")
     env = server_env(root, TRADEPOLICY_WARMUP="1", TRADEPOLICY_MAX_BODY_BYTES="2000000")
+    # An attorney's token (cases.write, runs.write, documents.write): the writes are fuzzed too, past the 401.
+    _STATE["token"] = api_token(env, role="attorney")
     with running_server(env) as (base, proc):
         _STATE["pid"] = proc.pid
         _STATE["rss0"] = _rss_mb(proc.pid)
@@ -86,7 +88,7 @@ def test_fuzz_every_operation(fuzz_server: str) -> None:
         def run(case) -> None:  # type: ignore[no-untyped-def]
             t0 = time.monotonic()
             try:
-                response = case.call(timeout=TIMEOUT)
+                response = case.call(timeout=TIMEOUT, headers=bearer(str(_STATE["token"])))
             except Exception as exc:  # a timeout or a dropped connection is a finding too
                 problems.append(f"{case.method} {case.formatted_path}: {type(exc).__name__} "
                                 f"(query {case.query}, body {str(case.body)[:200]})")
