@@ -87,7 +87,7 @@ def test_cli_users_tokens_grants_lifecycle(fresh_db: str) -> None:
 
     entries = list_audit(limit=50)
     assert {("grants", "grant"), ("api_tokens", "insert"), ("api_tokens", "revoke"), ("users", "disable")} <= {
-        (e["entity"], e["action"]) for e in entries if e["actor"] == "boss"}
+        (e.entity, e.action) for e in entries if e.actor == "boss"}  # typed AuditView entries (hardening)
 
 
 def test_cli_principal_is_the_stored_user(fresh_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
