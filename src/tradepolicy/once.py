@@ -73,6 +73,7 @@ def once(maxsize: int = 1) -> Callable[[Callable[P, R]], OnceFunction[P, R]]:
                 cache.clear()
 
         wrapper.cache_clear = cache_clear  # type: ignore[attr-defined]
+        wrapper.cache_size = cache.__len__  # type: ignore[attr-defined]
         return wrapper  # type: ignore[return-value]
 
     return decorate

@@ -335,4 +335,4 @@ def test_estimate_with_store_records_one_run_and_audit_entry(fresh_db: str, clie
     assert (runs, audits) == (before[0] + 2, before[1] + 2)
     from tradepolicy.services.audit import list_audit
 
-    assert list_audit(limit=1)[0]["actor"] == analyst.user_name  # the signed-in person, not $USER
+    assert list_audit(limit=1)[0].actor == analyst.user_name  # the signed-in person, not $USER

@@ -51,7 +51,7 @@ class TariffCache:
 
     def info(self) -> dict[str, int]:
         """Return the number of entries held by each memo."""
-        out = {f"{fn.__module__}.{fn.__qualname__}": (fn.cache_info().currsize if hasattr(fn, "cache_info") else -1)
+        out = {f"{fn.__module__}.{fn.__qualname__}": (fn.cache_info().currsize if hasattr(fn, "cache_info") else fn.cache_size())
                for fn in self._functions}
         out.update({name: len(memo) for name, memo in self._dicts})
         return out
