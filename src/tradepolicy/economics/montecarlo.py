@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from tradepolicy.economics.ge.data import GEData
+from tradepolicy.economics.ge.draws import MEASURES
 from tradepolicy.economics.ge.kernels import expenditure_rule, full_ge_exact_hat, solve_mr
 from tradepolicy.economics.ge.onesector import check_sigma, check_tolerance
 from tradepolicy.economics.uncertainty import monte_carlo
@@ -33,14 +34,6 @@ from tradepolicy.literals import check_literal
 __all__ = ["MEASURES", "MonteCarloResult", "draw_parameters", "monte_carlo_ge", "normal_draws", "solve_block",
            "solve_drawn"]
 
-MEASURES = (
-    "full_real_gdp",
-    "full_welfare",
-    "full_factory_gate_price",
-    "full_exports",
-    "conditional_real_gdp",
-    "conditional_exports",
-)
 
 MapFn = Callable[[Callable[[Any], Any], Sequence[Any]], list[Any]]
 
