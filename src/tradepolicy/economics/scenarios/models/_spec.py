@@ -218,3 +218,9 @@ class SpecBase(BaseModel):
 def section_keys(cls: type[BaseModel]) -> dict[str, bool]:
     """Return the allowed keys of a section, True marking a required one."""
     return {k: f.is_required() for k, f in cls.model_fields.items()}
+
+
+def spec_sections(spec: type[BaseModel]) -> dict[str, dict[str, bool]]:
+    """Return the allowed keys of each section (data, policy, parameters) of a scenario spec."""
+    return {name: section_keys(spec.model_fields[name].annotation)  # type: ignore[arg-type]
+            for name in ("data", "policy", "parameters")}

@@ -1,6 +1,6 @@
 """Scenario model ``enforcement``: The enforcement-tariff PE model (Armington, subject vs non-subject vs domestic).
 
-This module is the one place the model lives: its sections (``SECTIONS``), its sign
+This module is the one place the model lives: its sections (derived from ``SPEC``), its sign
 convention, whether it takes an ``uncertainty`` section, and its runner ``run``.
 """
 
@@ -38,7 +38,6 @@ from tradepolicy.economics.scenarios.models._spec import (
     Year,
     one_rate,
     section,
-    section_keys,
     text,
 )
 
@@ -84,9 +83,6 @@ class EnforcementSpec(SpecBase):
 
 
 SPEC = EnforcementSpec
-SECTIONS: dict[str, dict[str, bool]] = {
-    "data": section_keys(EnforcementData), "policy": section_keys(EnforcementPolicy),
-    "parameters": section_keys(EnforcementParameters)}
 SIGN_CONVENTION = "changes are scenario minus baseline; proportional changes are decimals; welfare in the data's value units"
 TAKES_UNCERTAINTY = True
 

@@ -1,6 +1,6 @@
 """Scenario model ``ge``: Structural gravity GE with the exact solver of ``tradepolicy.economics.ge``.
 
-This module is the one place the model lives: its sections (``SECTIONS``), its sign
+This module is the one place the model lives: its sections (derived from ``SPEC``), its sign
 convention, whether it takes an ``uncertainty`` section, and its runner ``run``.
 """
 
@@ -29,7 +29,6 @@ from tradepolicy.economics.scenarios.models._spec import (
     Year,
     no_uncertainty,
     section,
-    section_keys,
     text,
 )
 from tradepolicy.economics.scenarios.models._spec import (
@@ -77,9 +76,6 @@ class GESpec(SpecBase):
 
 
 SPEC = GESpec
-SECTIONS: dict[str, dict[str, bool]] = {
-    "data": section_keys(GEFileData), "policy": section_keys(GEPolicy),
-    "parameters": section_keys(GEParameters)}
 SIGN_CONVENTION = "percent changes (counterfactual - baseline) / baseline x 100; a gain is positive"
 TAKES_UNCERTAINTY = False
 

@@ -1,6 +1,6 @@
 """Scenario model ``ge_ppml``: The Advanced Guide's Chapter 2 applications with the book's GE-PPML procedure.
 
-This module is the one place the model lives: its sections (``SECTIONS``), its sign
+This module is the one place the model lives: its sections (derived from ``SPEC``), its sign
 convention, whether it takes an ``uncertainty`` section, and its runner ``run``.
 """
 
@@ -27,7 +27,6 @@ from tradepolicy.economics.scenarios.models._spec import (
     SpecBase,
     no_uncertainty,
     section,
-    section_keys,
     text,
 )
 from tradepolicy.economics.scenarios.models._spec import (
@@ -67,9 +66,6 @@ class GEPPMLSpec(SpecBase):
 
 
 SPEC = GEPPMLSpec
-SECTIONS: dict[str, dict[str, bool]] = {
-    "data": section_keys(GEPPMLData), "policy": section_keys(GEPPMLPolicy),
-    "parameters": section_keys(GEPPMLParameters)}
 SIGN_CONVENTION = "as the book reports each application (see the scenario's sign_convention field)"
 TAKES_UNCERTAINTY = False
 

@@ -1,6 +1,6 @@
 """Scenario model ``gsim``: GSIM: a global simulation of one product's world market (Francois and Hall).
 
-This module is the one place the model lives: its sections (``SECTIONS``), its sign
+This module is the one place the model lives: its sections (derived from ``SPEC``), its sign
 convention, whether it takes an ``uncertainty`` section, and its runner ``run``.
 """
 
@@ -41,7 +41,6 @@ from tradepolicy.economics.scenarios.models._spec import (
     SpecBase,
     one_rate,
     section,
-    section_keys,
     text,
 )
 
@@ -90,9 +89,6 @@ class GsimSpec(SpecBase):
 
 
 SPEC = GsimSpec
-SECTIONS: dict[str, dict[str, bool]] = {
-    "data": section_keys(GsimData), "policy": section_keys(GsimPolicy),
-    "parameters": section_keys(GsimParameters)}
 SIGN_CONVENTION = "changes are scenario minus baseline; world price changes are proportional (decimals); welfare pieces in the data's value units"
 TAKES_UNCERTAINTY = True
 

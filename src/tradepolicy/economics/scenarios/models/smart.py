@@ -1,6 +1,6 @@
 """Scenario model ``smart``: SMART: one importing market, partial equilibrium by HS6 line (Laird-Yeats).
 
-This module is the one place the model lives: its sections (``SECTIONS``), its sign
+This module is the one place the model lives: its sections (derived from ``SPEC``), its sign
 convention, whether it takes an ``uncertainty`` section, and its runner ``run``.
 """
 
@@ -42,7 +42,6 @@ from tradepolicy.economics.scenarios.models._spec import (
     SpecBase,
     number,
     section,
-    section_keys,
     text,
     tp_error,
 )
@@ -112,9 +111,6 @@ class SmartSpec(SpecBase):
 
 
 SPEC = SmartSpec
-SECTIONS: dict[str, dict[str, bool]] = {
-    "data": section_keys(SmartData), "policy": section_keys(SmartPolicy),
-    "parameters": section_keys(SmartParameters)}
 SIGN_CONVENTION = "changes are scenario minus baseline, in thousand US$ (BACI values); positive = more imports / revenue / welfare"
 TAKES_UNCERTAINTY = True
 
