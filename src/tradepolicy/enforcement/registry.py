@@ -5,18 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, Field
 
-from tradepolicy.errors import RegistryError
 from tradepolicy.law.case_meta import CaseCitation
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+from tradepolicy.yaml_registry import StrictModel as _Strict
+from tradepolicy.yaml_registry import read_mapping, validate_items
 
 class CitedEvent(_Strict):
     """A dated event of a transcribed case, with its source and confirmed flag."""
@@ -112,32 +108,25 @@ class Mpia(_Strict):
     participants: list[MpiaParticipant] = Field(min_length=1)
 
 
-def _read(name: str) -> dict[str, Any]:
-    text = resources.files("tradepolicy.enforcement").joinpath("data", name).read_text(encoding="utf-8")
-    raw = yaml.safe_load(text)
-    if not isinstance(raw, dict):
-        raise RegistryError(f"{name} is not a mapping.", where=f"enforcement/data/{name}", field="(top)",
-                            expected="a YAML mapping", example="version: '2026-12-06'")
-    return raw
+EXAMPLE = "see the other records of the file"
 
 
-def _validate(model: type[BaseModel], items: list[Any], name: str, key: str) -> list[Any]:
-    out = []
-    for i, item in enumerate(items or []):
-        try:
-            out.append(model.model_validate(item))
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            raise RegistryError(f"Invalid record in {name}: {err['msg']}.", where=f"enforcement/data/{name}: {key}[{i}]",
-                                field=".".join(str(p) for p in err["loc"]), expected=model.__name__,
-                                example="see the other records of the file") from exc
-    return out
+def _path(name: str) -> Path:
+    return Path(str(resources.files("tradepolicy.enforcement").joinpath("data", name)))
+
+
+def _read(name: str, top_key: str) -> dict[str, Any]:
+    return read_mapping(_path(name), top_key=top_key, example=EXAMPLE)
+
+
+def _validate(model: type[BaseModel], items: Any, name: str, key: str) -> list[Any]:
+    return validate_items(model, items, path=_path(name), top_key=key, example=EXAMPLE)
 
 
 @lru_cache(maxsize=1)
 def disputes_since_ds539() -> tuple[DisputeRecord, ...]:
     """Return the transcribed WTO disputes after DS538 (and DS542/DS543), in DS order."""
-    recs = _validate(DisputeRecord, _read("wto_disputes_since_ds539.yaml")["disputes"],
+    recs = _validate(DisputeRecord, _read("wto_disputes_since_ds539.yaml", "disputes")["disputes"],
                      "wto_disputes_since_ds539.yaml", "disputes")
     return tuple(sorted(recs, key=lambda r: int(r.ds[2:])))
 
@@ -145,16 +134,16 @@ def disputes_since_ds539() -> tuple[DisputeRecord, ...]:
 @lru_cache(maxsize=1)
 def usmca_cases() -> tuple[tuple[Ch31Record, ...], tuple[RrmRecord, ...], JointReviewRecord]:
     """Return (Chapter 31 disputes, RRM cases, the 2026 joint review)."""
-    raw = _read("usmca_cases.yaml")
-    ch31 = _validate(Ch31Record, raw["ch31"], "usmca_cases.yaml", "ch31")
-    rrm = _validate(RrmRecord, raw["rrm"], "usmca_cases.yaml", "rrm")
-    (jr,) = _validate(JointReviewRecord, [raw["joint_review"]], "usmca_cases.yaml", "joint_review")
+    raw = _read("usmca_cases.yaml", "rrm")
+    ch31 = _validate(Ch31Record, raw.get("ch31"), "usmca_cases.yaml", "ch31")
+    rrm = _validate(RrmRecord, raw.get("rrm"), "usmca_cases.yaml", "rrm")
+    (jr,) = _validate(JointReviewRecord, [raw.get("joint_review")], "usmca_cases.yaml", "joint_review")
     return tuple(ch31), tuple(rrm), jr
 
 
 @lru_cache(maxsize=1)
 def wto_reform() -> tuple[Mpia, tuple[ReformRecord, ...]]:
     """Return (the MPIA with participants, the reform records)."""
-    raw = _read("wto_reform.yaml")
-    (mpia,) = _validate(Mpia, [raw["mpia"]], "wto_reform.yaml", "mpia")
-    return mpia, tuple(_validate(ReformRecord, raw["records"], "wto_reform.yaml", "records"))
+    raw = _read("wto_reform.yaml", "records")
+    (mpia,) = _validate(Mpia, [raw.get("mpia")], "wto_reform.yaml", "mpia")
+    return mpia, tuple(_validate(ReformRecord, raw.get("records"), "wto_reform.yaml", "records"))
