@@ -14,6 +14,7 @@ from tradepolicy.law.case_meta import CaseCitation
 from tradepolicy.yaml_registry import StrictModel as _Strict
 from tradepolicy.yaml_registry import read_mapping, validate_items
 
+
 class CitedEvent(_Strict):
     """A dated event of a transcribed case, with its source and confirmed flag."""
 
