@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
 
 from tradepolicy.errors import InputError
+from tradepolicy.yaml_registry import StrictModel
 
 COMMERCE_CASE = re.compile(r"^[AC]-\d{3}-\d{3}$")
 ITC_CASE = re.compile(r"^(701|731)-TA-\d{1,4}$")
@@ -24,15 +25,14 @@ META_EXAMPLE = ('{"country": "CHN", "product": "Steel racks", "commerce_cases": 
                 '"itc_cases": ["731-TA-1424"], "hts_scope": ["7326.90.8688"]}')
 
 
-class CaseCitation(BaseModel):
+class CaseCitation(StrictModel):
     """A source for a case's facts (document, page or URL)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     title: str = Field(min_length=2, max_length=400)
     href: str | None = Field(default=None, max_length=1000)
 
 
-class CaseMeta(BaseModel):
+class CaseMeta(StrictModel):
     """A case's metadata (every field optional; lists may be empty).
 
     ``parties`` maps a role (``complainant``, ``respondent``, ``third_party``, ``petitioner``,
@@ -40,7 +40,6 @@ class CaseMeta(BaseModel):
     against a source.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
     country: str | None = Field(default=None, max_length=120)
     parties: dict[str, list[str]] = Field(default_factory=dict)
     product: str | None = Field(default=None, max_length=400)

@@ -22,7 +22,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tradepolicy.errors import RegistryError
-from tradepolicy.yaml_registry import expected_for
+from tradepolicy.yaml_registry import StrictModel, expected_for
 
 
 class _Open(BaseModel):
@@ -31,8 +31,7 @@ class _Open(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+_Strict = StrictModel  # unknown keys are errors (the registry records' base)
 
 
 class DatedRate(_Open):
@@ -65,8 +64,8 @@ class ListFrom(_Strict):
 class Scope(_Strict):
     """A product scope transcribed from a proclamation."""
 
-    hts: list[str] = []
-    hs6_ranges: list[tuple[str, str]] = []
+    hts: list[str] = Field(default_factory=list)
+    hs6_ranges: list[tuple[str, str]] = Field(default_factory=list)
     citation: str = Field(min_length=3)
     note: str | None = None
 
