@@ -193,3 +193,14 @@ def record_history(session: Session, principal: Principal, kind: str, key: str, 
             out.append(view)
     return out
 
+
+
+def list_all_records(session: Session, principal: Principal, *, kind: str | None = None, status: str | None = None,
+                     scope: str | None = None, where: str = "", limit: int = 200) -> list[RecordView]:
+    """Return up to ``limit`` records of one kind (or of every kind, in kind order) the principal may read."""
+    out: list[RecordView] = []
+    for k in [kind] if kind else record_kinds(session):
+        out += list_records(session, principal, k, status=status, scope=scope, where=where, limit=limit - len(out))
+        if len(out) >= limit:
+            break
+    return out

@@ -195,6 +195,26 @@ def rate(session: Session, principal: Principal, member: str, *, as_of: dt.date 
     return engine.member_rate(member_model(session, principal, member), as_of or default_as_of())
 
 
+def member_rates(session: Session, principal: Principal, *, as_of: dt.date) -> list[dict[str, Any]]:
+    """Return every Member the principal may read with its rate on ``as_of``.
+
+    A Member whose rate cannot be computed (no ratification date, say) carries ``rate`` None and
+    the reason in ``rate_text``.
+    """
+    from tradepolicy.errors import TradePolicyError
+
+    out = []
+    for rec in list_records(session, principal, "tfa_member"):
+        m = dict(rec.data)
+        try:
+            r = rate(session, principal, rec.key, as_of=as_of)
+            m["rate"], m["rate_text"] = r.rate, f"{r.rate:.2%}"
+        except TradePolicyError as exc:
+            m["rate"], m["rate_text"] = None, exc.message
+        out.append(m)
+    return out
+
+
 def readiness(session: Session, principal: Principal, member: str, *, as_of: dt.date | None = None) -> Readiness:
     """Return everything the country readiness report shows."""
     m = member_model(session, principal, member)

@@ -157,13 +157,8 @@ def list_records(request: Request, principal: Annotated[Principal, Depends(curre
     """List the records (of one kind, or all) the caller may read; confidential ones are logged as read."""
     where = request.client.host if request.client else ""
     with transaction() as s:
-        kinds = [kind] if kind else records_svc.record_kinds(s)
-        rows: list[records_svc.RecordView] = []
-        for k in kinds:
-            rows += records_svc.list_records(s, principal, k, status=status, scope=scope, where=where,
-                                             limit=limit - len(rows))
-            if len(rows) >= limit:
-                break
+        rows = records_svc.list_all_records(s, principal, kind=kind, status=status, scope=scope, where=where,
+                                            limit=limit)
         return RecordListOut(kind=kind, count=len(rows), records=[_record_out(v) for v in rows])
 
 

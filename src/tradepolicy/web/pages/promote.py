@@ -153,24 +153,14 @@ def special301_country(request: Request, principal: Principal, ident: str) -> Re
 @router.get("/tfa{suffix:path}", dependencies=[requires("public.read")])
 def tfa_page(request: Request, principal: Who, suffix: str = "") -> Response:
     """Show TFA Members with their rates, or ``/tfa/MEMBER`` for one Member's readiness."""
-    from tradepolicy.errors import TradePolicyError
     from tradepolicy.services import tfa
-    from tradepolicy.services.records import list_records
 
     if suffix.startswith("/"):
         return tfa_member(request, principal, suffix[1:])
     fmt = page_format("/tfa", suffix)
     on = tfa.default_as_of()
-    members = []
     with transaction() as s:
-        for rec in list_records(s, principal, "tfa_member"):
-            m = dict(rec.data)
-            try:
-                r = tfa.rate(s, principal, rec.key, as_of=on)
-                m["rate"], m["rate_text"] = r.rate, f"{r.rate:.2%}"
-            except TradePolicyError as exc:
-                m["rate"], m["rate_text"] = None, exc.message
-            members.append(m)
+        members = tfa.member_rates(s, principal, as_of=on)
     return respond(request, fmt, template="tfa/index.html", context={"title": "TFA", "members": members, "on": on},
                    rows=members, json_body={"ok": True, "on": on.isoformat(), "members": members},
                    columns=["member", "name", "group", "ratified", "rate", "illustrative"], filename="tfa.csv")
