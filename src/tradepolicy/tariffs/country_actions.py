@@ -36,6 +36,17 @@ class ActionRate:
     confirmed: bool = True
 
 
+
+def _confirmed(entry: Mapping[str, Any]) -> bool:
+    """Whether a dated rate is confirmed.
+
+    ``confirmed: false``, or a citation saying the fact is unconfirmed ("(T; unconfirmed)"),
+    makes the layer UNCONFIRMED.
+    """
+    if "confirmed" in entry:
+        return entry["confirmed"] is not False
+    return "unconfirmed" not in str(entry.get("citation", "")).lower()
+
 def in_lists(code: str, names: Any, lists: Mapping[str, frozenset[str]]) -> str | None:
     """Return the name of the first list holding ``code`` (matched at 10, 8 or 6 digits)."""
     for name in names or ():
@@ -65,7 +76,7 @@ def action_rate(action: Mapping[str, Any], origin: str, date: dt.date, eu: froze
     for k in keys:
         f = _entry((action.get("floors") or {}).get(k), date)
         if f is not None and f.get("floor") is not None:
-            return ActionRate(None, float(f["floor"]), str(f["citation"]), f.get("confirmed", True) is not False)
+            return ActionRate(None, float(f["floor"]), str(f["citation"]), _confirmed(f))
     for k in keys:
         entries = (action.get("by_origin") or {}).get(k)
         if entries:
@@ -74,11 +85,11 @@ def action_rate(action: Mapping[str, Any], origin: str, date: dt.date, eu: froze
                 break
             if e.get("rate") is None:
                 return None
-            return ActionRate(float(e["rate"]), None, str(e["citation"]), e.get("confirmed", True) is not False)
+            return ActionRate(float(e["rate"]), None, str(e["citation"]), _confirmed(e))
     e = _entry(action.get("default"), date)
     if e is None or e.get("rate") is None:
         return None
-    return ActionRate(float(e["rate"]), None, str(e["citation"]), e.get("confirmed", True) is not False)
+    return ActionRate(float(e["rate"]), None, str(e["citation"]), _confirmed(e))
 
 
 def exempt_232(action: Mapping[str, Any], origin: str, date: dt.date) -> bool:
