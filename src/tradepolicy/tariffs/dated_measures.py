@@ -343,6 +343,8 @@ def section232_duties(
         elif n <= int(cfg.get("coarse_prefix_digits", 0)) and rate and not row.get("scope_citation"):
             coarse = str(cfg["coarse_prefix_note"]).format(prefix=code[:n])
             note = f"{note}; {coarse}" if note else coarse
+        if "unconfirmed" in str(cite).lower() and "UNCONFIRMED" not in (note or ""):
+            note = f"{note} (UNCONFIRMED)" if note else "UNCONFIRMED"  # the citation says so: flag the layer
         out.append(AdditionalDuty(str(cfg["authority"]), str(p["heading"]), label, rate, cite, note))
     return out, notes
 
