@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tradepolicy.economics.scenarios.models import enforcement, ge, ge_ppml, gsim, smart
-from tradepolicy.economics.scenarios.models._spec import SpecBase, spec_sections
+from tradepolicy.economics.scenarios.models._spec import SpecBase
 
 __all__ = ["MODELS", "ModelSpec"]
 
@@ -30,6 +30,6 @@ class ModelSpec:
 
 
 MODELS: dict[str, ModelSpec] = {
-    m.NAME: ModelSpec(m.NAME, spec_sections(m.SPEC), m.SIGN_CONVENTION, m.TAKES_UNCERTAINTY, m.run, m.SPEC)
+    m.NAME: ModelSpec(m.NAME, m.SECTIONS, m.SIGN_CONVENTION, m.TAKES_UNCERTAINTY, m.run, m.SPEC)
     for m in (smart, gsim, enforcement, ge, ge_ppml)
 }

@@ -38,6 +38,7 @@ from tradepolicy.economics.scenarios.models._spec import (
     Year,
     one_rate,
     section,
+    spec_sections,
     text,
 )
 
@@ -83,6 +84,7 @@ class EnforcementSpec(SpecBase):
 
 
 SPEC = EnforcementSpec
+SECTIONS = spec_sections(SPEC)  # allowed keys of each section, derived from the spec
 SIGN_CONVENTION = "changes are scenario minus baseline; proportional changes are decimals; welfare in the data's value units"
 TAKES_UNCERTAINTY = True
 

@@ -29,6 +29,7 @@ from tradepolicy.economics.scenarios.models._spec import (
     Year,
     no_uncertainty,
     section,
+    spec_sections,
     text,
 )
 from tradepolicy.economics.scenarios.models._spec import (
@@ -76,6 +77,7 @@ class GESpec(SpecBase):
 
 
 SPEC = GESpec
+SECTIONS = spec_sections(SPEC)  # allowed keys of each section, derived from the spec
 SIGN_CONVENTION = "percent changes (counterfactual - baseline) / baseline x 100; a gain is positive"
 TAKES_UNCERTAINTY = False
 

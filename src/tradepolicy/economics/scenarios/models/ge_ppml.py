@@ -27,6 +27,7 @@ from tradepolicy.economics.scenarios.models._spec import (
     SpecBase,
     no_uncertainty,
     section,
+    spec_sections,
     text,
 )
 from tradepolicy.economics.scenarios.models._spec import (
@@ -66,6 +67,7 @@ class GEPPMLSpec(SpecBase):
 
 
 SPEC = GEPPMLSpec
+SECTIONS = spec_sections(SPEC)  # allowed keys of each section, derived from the spec
 SIGN_CONVENTION = "as the book reports each application (see the scenario's sign_convention field)"
 TAKES_UNCERTAINTY = False
 

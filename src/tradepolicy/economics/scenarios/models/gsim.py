@@ -41,6 +41,7 @@ from tradepolicy.economics.scenarios.models._spec import (
     SpecBase,
     one_rate,
     section,
+    spec_sections,
     text,
 )
 
@@ -89,6 +90,7 @@ class GsimSpec(SpecBase):
 
 
 SPEC = GsimSpec
+SECTIONS = spec_sections(SPEC)  # allowed keys of each section, derived from the spec
 SIGN_CONVENTION = "changes are scenario minus baseline; world price changes are proportional (decimals); welfare pieces in the data's value units"
 TAKES_UNCERTAINTY = True
 

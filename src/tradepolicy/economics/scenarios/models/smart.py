@@ -42,6 +42,7 @@ from tradepolicy.economics.scenarios.models._spec import (
     SpecBase,
     number,
     section,
+    spec_sections,
     text,
     tp_error,
 )
@@ -111,6 +112,7 @@ class SmartSpec(SpecBase):
 
 
 SPEC = SmartSpec
+SECTIONS = spec_sections(SPEC)  # allowed keys of each section, derived from the spec
 SIGN_CONVENTION = "changes are scenario minus baseline, in thousand US$ (BACI values); positive = more imports / revenue / welfare"
 TAKES_UNCERTAINTY = True
 
