@@ -82,3 +82,38 @@ def test_transcribed_lists_2019_2021_are_cited_and_flagged() -> None:
                                                                      "UKR", "VEN"}
     # the 2019 lists' year is inferred from the source: every placement carries confirmed=False
     assert r19.placements and not any(p.confirmed for p in r19.placements)
+
+
+def test_every_transcribed_list_is_cited() -> None:
+    """Every list block names its report and section, gives at least one source URL unless it is
+    marked unconfirmed and incomplete, and a complete list has members."""
+    from tradepolicy.promote import special301 as sp
+
+    for block in sp.transcribed()["lists"]:
+        where = f"{block['year']} {block['list']}"
+        assert f"{block['year']} Special 301 Report" in block["citation"], where
+        assert "Section II" in block["citation"], where
+        assert "page" in block, where  # null until checked against the PDF, but always present
+        if block.get("confirmed"):
+            assert block["sources"] and all(u.startswith("https://") for u in block["sources"]), where
+        if block.get("complete", True):
+            assert block["members"], where
+        else:
+            assert block.get("note"), where  # an incomplete list says what is missing
+        if block.get("expected_count") and block.get("complete", True):
+            assert len(block["members"]) == block["expected_count"], where
+
+
+def test_transcribed_2022_2024_lists() -> None:
+    """The 2022-2024 lists as the cited summaries give them (counts: 2022 7+20, 2023 7+22, 2024 7+20;
+    sources in special301_2019on.yaml), and the year-to-year changes they report."""
+    with transaction() as s:
+        by_year = {y: [p for p in svc.placements(s, ANON, year=y).placements if p.source == "transcribed"]
+                   for y in (2022, 2023, 2024)}
+    pwl = {y: {p.iso3 for p in ps if p.status == "PWL"} for y, ps in by_year.items()}
+    wl = {y: {p.iso3 for p in ps if p.status == "WL"} for y, ps in by_year.items()}
+    assert pwl[2022] == pwl[2023] == pwl[2024] == {"ARG", "CHL", "CHN", "IND", "IDN", "RUS", "VEN"}
+    assert (len(wl[2022]), len(wl[2023]), len(wl[2024])) == (20, 22, 20)
+    assert wl[2023] - wl[2022] == {"BLR", "BGR"} and not wl[2022] - wl[2023]  # IACC: the only additions
+    assert wl[2023] - wl[2024] == {"DOM", "UZB"} and not wl[2024] - wl[2023]  # removed in 2024
+    assert all(p.confirmed and "https://" in p.citation for ps in by_year.values() for p in ps)
