@@ -78,7 +78,8 @@ def main(argv: list[str] | None = None) -> int:
         cov_warm = time.perf_counter() - t0
     statuses: dict[str, int] = {}
     for b in rows:
-        statuses[b.coverage["status"]] = statuses.get(b.coverage["status"], 0) + 1
+        st = b.coverage.status if b.coverage else "unknown"
+        statuses[st] = statuses.get(st, 0) + 1
     with transaction() as s:
         t0 = time.perf_counter()
         report = nte.build_report(s, staff, year + 1)

@@ -32,7 +32,7 @@ def test_lifecycle_publish_and_labels(fresh_db: str) -> None:
     with transaction() as s:
         b = _add(s)
         assert b.label == "restricted" and b.status == "open"
-        assert b.data["mast_chapter"] is None and b.data["gta_type"] == "Localisation requirement"
+        assert b.mast_chapter is None and b.gta_type == "Localisation requirement"
     bid = b.id
     with transaction() as s:
         # restricted until published: anonymous and an analyst without a grant get NotFound
@@ -58,8 +58,8 @@ def test_lifecycle_publish_and_labels(fresh_db: str) -> None:
         logged = s.scalars(select(AccessEntry).where(AccessEntry.entity_id == bid)).all()
         assert {e.actor for e in logged} == {"staffer"}
         done = svc.change_status(s, STAFF, bid, "resolved", reason="Quota abolished")
-        assert [h["status"] for h in done.data["status_history"]] == ["open", "open", "resolved"]
-        assert done.data["waiting_on"] == "none"
+        assert [h.status for h in done.status_history] == ["open", "open", "resolved"]
+        assert done.waiting_on == "none"
 
 
 def test_duplicate_detection(fresh_db: str) -> None:

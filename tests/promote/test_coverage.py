@@ -24,11 +24,11 @@ def test_shrimp_barrier_coverage_equals_hand_sum(fresh_db: str) -> None:
         b = svc.add_barrier(s, STAFF, partner="CAN", title="Shrimp labelling rule", nte_category="tbt",
                             hs_codes=["030616", "030617"], ave=0.10, elasticity=1.5)
     cov = b.coverage
-    assert cov["status"] == "measured" and cov["year"] == 2018
-    assert cov["value_usd"] == pytest.approx(hand, rel=1e-12)
-    assert "baci-shrimp-2018" in cov["source"]
+    assert cov is not None and cov.status == "measured" and cov.year == 2018
+    assert cov.value_usd == pytest.approx(hand, rel=1e-12)
+    assert "baci-shrimp-2018" in cov.source
     # estimated value: AVE x trade, and SMART trade creation M eps t/(1+t) (economics-methods s.4.1)
-    ev = b.estimated_value
+    ev = b.to_dict()["estimated_value"]
     assert ev is not None
     assert ev["tariff_equivalent_usd"] == pytest.approx(0.10 * hand)
     assert ev["export_gain_usd"] == pytest.approx(hand * 1.5 * 0.10 / 1.10)
@@ -42,9 +42,10 @@ def test_partial_and_unknown_coverage(fresh_db: str) -> None:
         part = svc.add_barrier(s, STAFF, partner="JPN", title="Seafood and car rules", nte_category="tbt",
                                hs_codes=["030617", "8703"])
         unk = svc.add_barrier(s, STAFF, partner="JPN", title="Tyre standard", nte_category="tbt", hs_codes=["4011"])
-    assert part.coverage["status"] == "partial" and part.coverage["uncovered_codes"] == ["8703"]
-    assert part.coverage["label"].startswith("at least US$")
-    assert unk.coverage["status"] == "unknown" and unk.coverage["label"] == "coverage unknown"
+    pc, uc = part.to_dict()["coverage"], unk.to_dict()["coverage"]
+    assert pc["status"] == "partial" and pc["uncovered_codes"] == ["8703"]
+    assert pc["label"].startswith("at least US$")
+    assert uc["status"] == "unknown" and uc["label"] == "coverage unknown"
     assert unk.estimated_value is None
 
 
@@ -57,14 +58,15 @@ def test_horizontal_barrier_coverage_is_partner_total(fresh_db: str) -> None:
     hand = float(df[(df["flow"] == "total_exports_fas_value") & (df["iso3"] == "IND") & (df["year"] == year)]["value_usd"].sum())
     with transaction() as s:
         b = svc.add_barrier(s, STAFF, partner="IND", title="Data localisation for payments", nte_category="digital_trade")
-    assert b.coverage["status"] == "partner_total" and b.coverage["value_usd"] == pytest.approx(hand)
+    assert b.coverage is not None and b.coverage.status == "partner_total"
+    assert b.coverage.value_usd == pytest.approx(hand)
     # the EU is the sum over the EU27
     with transaction() as s:
         eu = svc.add_barrier(s, STAFF, partner="EUN", title="Cloud certification scheme", nte_category="digital_trade")
     eu_hand = float(df[(df["flow"] == "total_exports_fas_value") & df["iso3"].isin(
         ["AUT", "BEL", "BGR", "HRV", "CYP", "CZE", "DNK", "EST", "FIN", "FRA", "DEU", "GRC", "HUN", "IRL", "ITA",
          "LVA", "LTU", "LUX", "MLT", "NLD", "POL", "PRT", "ROU", "SVK", "SVN", "ESP", "SWE"]) & (df["year"] == year)]["value_usd"].sum())
-    assert eu.coverage["value_usd"] == pytest.approx(eu_hand)
+    assert eu.coverage is not None and eu.coverage.value_usd == pytest.approx(eu_hand)
 
 
 def test_estimated_value_hand_computation() -> None:

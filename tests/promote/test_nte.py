@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -43,7 +44,7 @@ def test_chapter_trade_equals_us_trade_by_partner() -> None:
 
 def test_due_date_from_law_engine() -> None:
     d = nte.due_date(2026)
-    assert d["due"] == "2026-03-31" and d["rule_id"] == "ustr.nte" and "2241" in d["citation"]
+    assert d.due == dt.date(2026, 3, 31) and d.rule_id == "ustr.nte" and "2241" in d.citation
 
 
 def test_changes_since_previous_edition(fresh_db: str) -> None:
@@ -61,9 +62,13 @@ def test_changes_since_previous_edition(fresh_db: str) -> None:
         r = nte.build_report(s, ANON, 2026)
         chn = next(c for c in r.chapters if c.partner == "CHN")
         jpn = next(c for c in r.chapters if c.partner == "JPN")
-        assert [b["id"] for b in chn.new] == [new.id]
-        assert [b["id"] for b in chn.resolved] == ["NTE25-CHN-04"]
-        assert [(b["id"], b["from"], b["to"]) for b in jpn.status_changes] == [("NTE25-JPN-01", "open", "resolved_in_part")]
+        assert [b.id for b in chn.new] == [new.id]
+        assert [b.id for b in chn.resolved] == ["NTE25-CHN-04"]
+        assert [(b.id, b.from_status, b.to_status) for b in jpn.status_changes] == [
+            ("NTE25-JPN-01", "open", "resolved_in_part")]
+        # the JSON keeps its keys: from / to
+        assert r.to_dict()["chapters"][[c.partner for c in r.chapters].index("JPN")]["changes"]["status_changes"] == [
+            {"id": "NTE25-JPN-01", "title": jpn.status_changes[0].title, "from": "open", "to": "resolved_in_part"}]
         assert r.barrier_count == 43  # one new, one resolved
         nte.close_edition(s, STAFF, 2026)
     with transaction() as s:

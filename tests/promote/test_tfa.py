@@ -129,6 +129,6 @@ def test_notifications_log_is_append_only(example: str) -> None:
     with transaction() as s:
         n = tfa.log_notification(s, STAFF, member="XEA", kind="extension_request", date=dt.date(2025, 10, 1),
                                  measures=["Art. 10.4"])
-    assert n["id"] == "XEA-0004"
+    assert n.id == "XEA-0004" and n.measures == ("Art. 10.4",)
     with pytest.raises(Exception), transaction() as s:  # noqa: B017  (the database trigger refuses)
         s.execute(text("UPDATE record_versions SET data = '{}' WHERE id = (SELECT max(id) FROM record_versions)"))

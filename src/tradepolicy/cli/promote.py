@@ -202,7 +202,7 @@ def barriers_show(barrier_id: Annotated[str, typer.Argument(help="Barrier id.")]
 
     with transaction() as s:
         b = svc.get_barrier(s, _principal(), barrier_id, where="cli")
-        d = b.to_dict() | {"history": list(b.history)}
+        d = b.to_dict()
     _show(d, as_json)
 
 
@@ -245,7 +245,7 @@ def nte_close(year: Annotated[int, typer.Option(help="Edition year.")], note: st
 
     with transaction() as s:
         data = nte.close_edition(s, _principal(), year, note=note)
-    emit({"year": data["year"], "barriers": len(data["barriers"]), "closed_at": data["closed_at"]}, as_json=as_json)
+    emit({"year": data.year, "barriers": len(data.barriers), "closed_at": data.closed_at}, as_json=as_json)
 
 
 @nte_app.command("due")
@@ -253,7 +253,7 @@ def nte_due(year: Annotated[int, typer.Option(help="Edition year.")], as_json: J
     """Show the NTE due date of a year (law rule ustr.nte)."""
     from tradepolicy.services import nte
 
-    emit(nte.due_date(year), as_json=as_json)
+    emit(nte.due_date(year).to_dict(), as_json=as_json)
 
 
 # ------------------------------------------------------------------------------------ Special 301
@@ -292,7 +292,7 @@ def special301_place(
 
     with transaction() as s:
         data = svc.record_placement(s, _principal(), country=country, year=year, status=status, citation=citation)
-    emit(data, as_json=as_json)
+    emit(data.to_dict(), as_json=as_json)
 
 
 @special301_app.command("history")
@@ -316,7 +316,7 @@ def special301_review(year: Annotated[int, typer.Option(help="Review year.")], a
     from tradepolicy.services import special301 as svc
 
     case = svc.open_review(year, actor=_principal().name)
-    emit({"case_id": case["id"], "procedure": case["procedure"], "stage": case.get("stage")}, as_json=as_json)
+    emit({"case_id": case.id, "procedure": case.procedure, "stage": case.stage}, as_json=as_json)
 
 
 @special301_app.command("pfc")
@@ -332,9 +332,10 @@ def special301_pfc(
     assert when is not None
     case = svc.designate_pfc(iso3, when, actor=_principal().name)
     if as_json:
-        print_json(case)
+        print_json(case.to_dict())
         return
-    print_table(case.get("deadlines", []), ["clock_id", "title", "due_date", "flag"], title=f"Case {case['id']}")
+    print_table([d.to_dict() for d in case.deadlines], ["clock_id", "title", "due_date", "flag"],
+                title=f"Case {case.id}")
 
 
 # ------------------------------------------------------------------------------------------ TFA
@@ -361,7 +362,7 @@ def tfa_example(as_json: JsonOpt = False) -> None:
 
     with transaction() as s:
         res = tfa.seed_example(s, _principal().name)
-    emit(res, as_json=as_json)
+    emit(res.to_dict(), as_json=as_json)
 
 
 @tfa_app.command("rate")

@@ -14,7 +14,8 @@ otherwise.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -162,9 +163,157 @@ def coverage(partner: str, hs_codes: list[str], *, year: int | None = None) -> r
 
 # ----------------------------------------------------------------------------------------------
 # Typed views
+def _opt_str(v: object) -> str | None:
+    return None if v is None else str(v)
+
+
+def _opt_float(v: object) -> float | None:
+    return None if v is None or v == "" else float(v)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class Commitment:
+    """The commitment a barrier breaches: an agreement (with a provision), a WTO dispute, or other."""
+
+    kind: str
+    ref: str
+    provision: str = ""
+
+    @classmethod
+    def from_data(cls, d: Mapping[str, Any] | None) -> Commitment | None:
+        """Return the stored commitment, or None."""
+        if not d:
+            return None
+        return cls(str(d.get("kind", "")), str(d.get("ref", "")), str(d.get("provision") or ""))
+
+    def to_dict(self) -> dict[str, str]:
+        """Return a JSON-safe dict."""
+        return {"kind": self.kind, "ref": self.ref, "provision": self.provision}
+
+
+@dataclass(frozen=True, slots=True)
+class ActionStep:
+    """One step of a barrier's action plan."""
+
+    action: str
+    owner: str
+    due: str | None
+    done: bool
+
+    def to_dict(self) -> dict[str, str | bool | None]:
+        """Return a JSON-safe dict."""
+        return {"action": self.action, "owner": self.owner, "due": self.due, "done": self.done}
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    """One entry of a barrier's status history."""
+
+    status: str
+    waiting_on: str
+    at: str
+    by: str
+    reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        """Return a JSON-safe dict."""
+        return {"status": self.status, "waiting_on": self.waiting_on, "at": self.at, "by": self.by,
+                "reason": self.reason}
+
+
+PUBLIC_KEYS = ("state", "draft", "drafted_by", "drafted_at", "approved_by", "approved_at", "published_by",
+               "published_at")
+
+
+@dataclass(frozen=True, slots=True)
+class PublicVersion:
+    """The public version's approve-then-publish state (restricted until published)."""
+
+    state: str
+    draft: str | None = None
+    drafted_by: str | None = None
+    drafted_at: str | None = None
+    approved_by: str | None = None
+    approved_at: str | None = None
+    published_by: str | None = None
+    published_at: str | None = None
+
+    @classmethod
+    def from_data(cls, d: Mapping[str, Any] | None) -> PublicVersion | None:
+        """Return the stored public version, or None."""
+        if d is None:
+            return None
+        return cls(**{k: _opt_str(d.get(k)) for k in PUBLIC_KEYS if k != "state"}, state=str(d.get("state", "none")))
+
+    def to_dict(self) -> dict[str, str]:
+        """Return a JSON-safe dict (the keys that are set, as stored)."""
+        return {k: v for k in PUBLIC_KEYS if (v := getattr(self, k)) is not None}
+
+
+CITATION_KEYS = ("document", "edition", "section", "page", "page_confirmed", "source_url", "confirmed")
+
+
+@dataclass(frozen=True, slots=True)
+class NteCitation:
+    """Where a barrier's text comes from: the NTE edition, section and page, and the source read."""
+
+    document: str
+    edition: int | None
+    section: str
+    page: int | None
+    page_confirmed: bool
+    source_url: str
+    confirmed: bool
+
+    @classmethod
+    def from_data(cls, d: Mapping[str, Any] | None) -> NteCitation | None:
+        """Return the stored citation, or None."""
+        if not d:
+            return None
+        return cls(str(d.get("document", "")), int(d["edition"]) if d.get("edition") is not None else None,
+                   str(d.get("section", "")), int(d["page"]) if d.get("page") is not None else None,
+                   bool(d.get("page_confirmed", False)), str(d.get("source_url", "")), bool(d.get("confirmed", False)))
+
+    def to_dict(self) -> dict[str, str | int | bool | None]:
+        """Return a JSON-safe dict."""
+        return {k: getattr(self, k) for k in CITATION_KEYS}
+
+
+@dataclass(frozen=True, slots=True)
+class NoEstimate:
+    """An AVE was given but the trade coverage is unknown: no estimated value."""
+
+    ave: float
+    method: str = "AVE given but trade coverage unknown: no estimate"
+
+    def to_dict(self) -> dict[str, str | float | None]:
+        """Return a JSON-safe dict (the keys of an estimate, values null)."""
+        return {"method": self.method, "ave": self.ave, "tariff_equivalent_usd": None, "export_gain_usd": None}
+
+
+@dataclass(frozen=True, slots=True)
+class VersionEntry:
+    """One stored version of a barrier (its audit trail)."""
+
+    version: int
+    at: str
+    by: str
+    note: str | None
+    status: str
+    label: str
+
+    def to_dict(self) -> dict[str, str | int | None]:
+        """Return a JSON-safe dict."""
+        return {"version": self.version, "at": self.at, "by": self.by, "note": self.note, "status": self.status,
+                "label": self.label}
+
+
 @dataclass(frozen=True, slots=True)
 class BarrierView:
-    """A barrier as a principal may see it, with its measured coverage and estimated value."""
+    """A barrier as a principal may see it, with its measured coverage and estimated value.
+
+    Restricted fields the principal may not read are None and named in ``redacted_fields``.
+    """
 
     id: str
     partner: str
@@ -173,46 +322,72 @@ class BarrierView:
     status: str
     label: str
     version: int
-    data: dict[str, Any]
+    nte_category: str
+    mast_chapter: str | None
+    gta_type: str | None
+    hs_codes: tuple[str, ...]
+    hs_validated: bool | None
+    sectors: tuple[str, ...]
+    commitment: Commitment | None
+    priority: str | None
+    waiting_on: str
+    public_summary: str
+    public: PublicVersion | None
+    citation: NteCitation | None
+    description: str | None
+    internal_notes: str | None
+    action_plan: tuple[ActionStep, ...] | None
+    status_history: tuple[StatusChange, ...]
+    ave: float | None
+    elasticity: float | None
     redacted_fields: tuple[str, ...]
-    coverage: dict[str, Any]
-    estimated_value: dict[str, Any] | None
+    coverage: rules.Coverage | None
+    estimated_value: rules.EstimatedValue | NoEstimate | None
     updated_at: dt.datetime
     updated_by: str
     dormancy_candidate: bool = False
     public_state: str = "none"
-    history: tuple[dict[str, Any], ...] = field(default=())
+    history: tuple[VersionEntry, ...] = field(default=())
+
+    @property
+    def nte_category_title(self) -> str | None:
+        """The NTE section heading of the barrier's category."""
+        cat = rules.categories().get(self.nte_category, None)
+        return cat.title if cat else None
 
     def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-safe dict (the fields a page, the API and ``--json`` show)."""
-        d = self.data
-        cat = rules.categories().get(d.get("nte_category", ""), None)
-        return {
+        """Return a JSON-safe dict (the fields a page, the API and ``--json`` show; ``history`` when loaded)."""
+        out = {
             "id": self.id, "partner": self.partner, "partner_name": self.partner_name, "title": self.title,
-            "status": self.status, "waiting_on": d.get("waiting_on", "none"), "label": self.label,
-            "version": self.version, "nte_category": d.get("nte_category"),
-            "nte_category_title": cat.title if cat else None, "mast_chapter": d.get("mast_chapter"),
-            "gta_type": d.get("gta_type"), "hs_codes": d.get("hs_codes", []), "hs_validated": d.get("hs_validated"),
-            "sectors": d.get("sectors", []), "commitment": d.get("commitment"), "priority": d.get("priority"),
-            "public_summary": d.get("public_summary", ""), "public_state": self.public_state,
-            "public": d.get("public"), "citation": d.get("citation"),
-            "description": d.get("description"), "internal_notes": d.get("internal_notes"),
-            "action_plan": d.get("action_plan"), "redacted_fields": list(self.redacted_fields),
-            "status_history": d.get("status_history", []), "ave": d.get("ave"), "elasticity": d.get("elasticity"),
-            "coverage": self.coverage, "estimated_value": self.estimated_value,
+            "status": self.status, "waiting_on": self.waiting_on, "label": self.label,
+            "version": self.version, "nte_category": self.nte_category,
+            "nte_category_title": self.nte_category_title, "mast_chapter": self.mast_chapter,
+            "gta_type": self.gta_type, "hs_codes": list(self.hs_codes), "hs_validated": self.hs_validated,
+            "sectors": list(self.sectors), "commitment": self.commitment.to_dict() if self.commitment else None,
+            "priority": self.priority, "public_summary": self.public_summary, "public_state": self.public_state,
+            "public": self.public.to_dict() if self.public else None,
+            "citation": self.citation.to_dict() if self.citation else None,
+            "description": self.description, "internal_notes": self.internal_notes,
+            "action_plan": [a.to_dict() for a in self.action_plan] if self.action_plan is not None else None,
+            "redacted_fields": list(self.redacted_fields),
+            "status_history": [h.to_dict() for h in self.status_history], "ave": self.ave,
+            "elasticity": self.elasticity, "coverage": self.coverage.to_dict() if self.coverage else {},
+            "estimated_value": self.estimated_value.to_dict() if self.estimated_value else None,
             "updated_at": self.updated_at.isoformat(), "updated_by": self.updated_by,
             "dormancy_candidate": self.dormancy_candidate,
         }
+        if self.history:
+            out["history"] = [h.to_dict() for h in self.history]
+        return out
 
 
-def _estimate(d: dict[str, Any], cov: rules.Coverage) -> dict[str, Any] | None:
+def _estimate(d: Mapping[str, Any], cov: rules.Coverage) -> rules.EstimatedValue | NoEstimate | None:
     ave = d.get("ave")
     if ave is None:
         return None
     if cov.value_usd is None:
-        return {"method": "AVE given but trade coverage unknown: no estimate", "ave": ave,
-                "tariff_equivalent_usd": None, "export_gain_usd": None}
-    return rules.estimated_value(float(ave), cov.value_usd, elasticity=float(d.get("elasticity") or 1.0)).to_dict()
+        return NoEstimate(float(ave))
+    return rules.estimated_value(float(ave), cov.value_usd, elasticity=float(d.get("elasticity") or 1.0))
 
 
 def _view(rec: RecordView, *, with_coverage: bool = True) -> BarrierView:
@@ -220,10 +395,26 @@ def _view(rec: RecordView, *, with_coverage: bool = True) -> BarrierView:
     cov = coverage(d["partner"], list(d.get("hs_codes", []))) if with_coverage else None
     now = dt.datetime.now(dt.UTC)
     upd = rec.updated_at if rec.updated_at.tzinfo else rec.updated_at.replace(tzinfo=dt.UTC)
+    plan = d.get("action_plan")
     return BarrierView(
         id=rec.key, partner=d["partner"], partner_name=partner_name(d["partner"]), title=rec.title,
-        status=rec.status, label=rec.label, version=rec.version, data=d, redacted_fields=rec.redacted_fields,
-        coverage=cov.to_dict() if cov else {}, estimated_value=_estimate(d, cov) if cov else None,
+        status=rec.status, label=rec.label, version=rec.version, nte_category=str(d.get("nte_category", "other")),
+        mast_chapter=_opt_str(d.get("mast_chapter")), gta_type=_opt_str(d.get("gta_type")),
+        hs_codes=tuple(str(c) for c in d.get("hs_codes", [])),
+        hs_validated=None if d.get("hs_validated") is None else bool(d.get("hs_validated")),
+        sectors=tuple(str(x) for x in d.get("sectors", [])), commitment=Commitment.from_data(d.get("commitment")),
+        priority=_opt_str(d.get("priority")), waiting_on=str(d.get("waiting_on", "none")),
+        public_summary=str(d.get("public_summary", "")), public=PublicVersion.from_data(d.get("public")),
+        citation=NteCitation.from_data(d.get("citation")), description=_opt_str(d.get("description")),
+        internal_notes=_opt_str(d.get("internal_notes")),
+        action_plan=None if plan is None else tuple(
+            ActionStep(str(a.get("action", "")), str(a.get("owner", "")), _opt_str(a.get("due")), bool(a.get("done")))
+            for a in plan),
+        status_history=tuple(StatusChange(str(h.get("status", "")), str(h.get("waiting_on", "none")),
+                                          str(h.get("at", "")), str(h.get("by", "")), str(h.get("reason", "")))
+                             for h in d.get("status_history", [])),
+        ave=_opt_float(d.get("ave")), elasticity=_opt_float(d.get("elasticity")),
+        redacted_fields=rec.redacted_fields, coverage=cov, estimated_value=_estimate(d, cov) if cov else None,
         updated_at=rec.updated_at, updated_by=rec.updated_by,
         dormancy_candidate=rules.is_dormancy_candidate(rec.status, upd, now),
         public_state=(d.get("public") or {}).get("state", "published" if d.get("public_summary") else "none"))
@@ -319,6 +510,26 @@ def _action_plan(items: Any) -> list[dict[str, Any]]:
     return out
 
 
+def _citation(value: Any) -> dict[str, Any] | None:
+    """Return a barrier's NTE citation, checked (known keys only), or None."""
+    if not value:
+        return None
+    if not isinstance(value, dict):
+        raise InputError("The citation is an object.", field="citation", expected="{" + ", ".join(CITATION_KEYS) + "}",
+                         example='{"document": "USTR, 2025 NTE", "edition": 2025, "section": "Import policies", "page": 92}')
+    bad = sorted(set(value) - set(CITATION_KEYS))
+    if bad:
+        raise InputError(f"Unknown citation field(s) {', '.join(bad)}.", field=f"citation.{bad[0]}",
+                         expected=" | ".join(CITATION_KEYS), example="page")
+    page = value.get("page")
+    if page is not None and (not str(page).isdigit() or not 1 <= int(page) <= 2000):
+        raise InputError(f"Citation page {page!r} is not a page number.", field="citation.page",
+                         expected="a printed page number 1..2000, or null", example="92")
+    return {k: value.get(k) for k in CITATION_KEYS} | {
+        "page": int(page) if page is not None else None, "page_confirmed": bool(value.get("page_confirmed", False)),
+        "confirmed": bool(value.get("confirmed", False))}
+
+
 def _ave(value: Any) -> float | None:
     if value is None or value == "":
         return None
@@ -378,7 +589,7 @@ def add_barrier(session: Session, principal: Principal, *, partner: str, title: 
         "description": description, "internal_notes": _text(internal_notes, "internal_notes"),
         "action_plan": _action_plan(action_plan), "ave": _ave(ave),
         "elasticity": float(elasticity) if elasticity not in (None, "") else None,
-        "waiting_on": "none", "citation": citation,
+        "waiting_on": "none", "citation": _citation(citation),
         "public": public or {"state": "none"}, "public_summary": _text(public_summary, "public_summary"),
         "status_history": [{"status": "open", "waiting_on": "none", "at": dt.date.today().isoformat(),
                             "by": principal.name, "reason": "entered"}],
@@ -445,6 +656,8 @@ def update_barrier(session: Session, principal: Principal, barrier_id: str, chan
             data[k] = _action_plan(v)
         elif k == "ave":
             data[k] = _ave(v)
+        elif k == "citation":
+            data[k] = _citation(v)
         elif k == "priority":
             if v not in ("low", "medium", "high", "top"):
                 raise InputError(f"Unknown priority {v!r}.", field="priority", expected="low | medium | high | top",
@@ -520,10 +733,9 @@ def get_barrier(session: Session, principal: Principal, barrier_id: str, *, wher
 
     rec = get_record(session, principal, KIND, barrier_id, where=where)
     view = _view(rec)
-    hist = tuple({"version": v.version, "at": v.updated_at.isoformat(), "by": v.updated_by, "note": v.note,
-                  "status": v.status, "label": v.label}
+    hist = tuple(VersionEntry(v.version, v.updated_at.isoformat(), v.updated_by, v.note, v.status, v.label)
                  for v in record_history(session, principal, KIND, barrier_id, where=where))
-    return BarrierView(**{**{k: getattr(view, k) for k in view.__slots__}, "history": hist})
+    return replace(view, history=hist)
 
 
 def list_barriers(session: Session, principal: Principal, *, partner: str | None = None, status: str | None = None,
@@ -571,7 +783,8 @@ def seed_nte_barriers(session: Session, actor: str) -> dict[str, int]:
         if session.scalar(select(RecordRow.id).where(RecordRow.kind == KIND, RecordRow.key == b["id"])) is not None:
             continue
         citation = {"document": seed["document"], "edition": seed["edition"], "section": b["section"],
-                    "page": None, "page_confirmed": False, "source_url": b["source_url"],
+                    "page": b.get("page"), "page_confirmed": bool(b.get("page_confirmed", False)),
+                    "source_url": b["source_url"],
                     "confirmed": bool(b["confirmed"])}
         public = {"state": "published", "draft": b["summary"], "drafted_by": "seed",
                   "approved_by": "seed (published by USTR)", "published_at": str(seed["published"])}

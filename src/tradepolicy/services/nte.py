@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tradepolicy.errors import InputError, NotFoundError
+from tradepolicy.law.annual import AnnualDeadline
 from tradepolicy.platform.labels import check_label
 from tradepolicy.platform.policy import can_read
 from tradepolicy.platform.principal import Principal
@@ -68,16 +69,74 @@ def partner_trade(partner: str, year: int, *, years_back: int = 4) -> PartnerTra
 
 
 @dataclass(frozen=True, slots=True)
+class InternalText:
+    """A barrier's restricted text, shown only in the internal draft to a reader with a grant."""
+
+    description: str | None
+    action_plan: tuple[bsvc.ActionStep, ...] | None
+    internal_notes: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-safe dict."""
+        return {"description": self.description,
+                "action_plan": [a.to_dict() for a in self.action_plan] if self.action_plan is not None else None,
+                "internal_notes": self.internal_notes}
+
+
+@dataclass(frozen=True, slots=True)
+class NteBarrier:
+    """One barrier as a chapter reports it."""
+
+    id: str
+    title: str
+    summary: str
+    status: str
+    hs_codes: tuple[str, ...]
+    citation: bsvc.NteCitation | None
+    commitment: bsvc.Commitment | None
+    internal: InternalText | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-safe dict (``internal`` only in the internal draft)."""
+        out: dict[str, Any] = {"id": self.id, "title": self.title, "summary": self.summary, "status": self.status,
+                               "hs_codes": list(self.hs_codes),
+                               "citation": self.citation.to_dict() if self.citation else None,
+                               "commitment": self.commitment.to_dict() if self.commitment else None}
+        if self.internal is not None:
+            out["internal"] = self.internal.to_dict()
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class BarrierChange:
+    """A change since the previous edition: new (no ``from_status``), resolved, or a status change."""
+
+    id: str
+    title: str
+    from_status: str | None = None
+    to_status: str | None = None
+
+    def to_dict(self) -> dict[str, str]:
+        """Return a JSON-safe dict (keys ``from`` and ``to`` when set)."""
+        out = {"id": self.id, "title": self.title}
+        if self.from_status is not None:
+            out["from"] = self.from_status
+        if self.to_status is not None:
+            out["to"] = self.to_status
+        return out
+
+
+@dataclass(frozen=True, slots=True)
 class Chapter:
     """One partner's chapter."""
 
     partner: str
     name: str
     trade: PartnerTrade
-    by_category: tuple[tuple[str, tuple[dict[str, Any], ...]], ...]
-    new: tuple[dict[str, Any], ...]
-    resolved: tuple[dict[str, Any], ...]
-    status_changes: tuple[dict[str, Any], ...]
+    by_category: tuple[tuple[str, tuple[NteBarrier, ...]], ...]
+    new: tuple[BarrierChange, ...]
+    resolved: tuple[BarrierChange, ...]
+    status_changes: tuple[BarrierChange, ...]
 
     @property
     def anchor(self) -> str:
@@ -87,9 +146,38 @@ class Chapter:
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-safe dict."""
         return {"partner": self.partner, "name": self.name, "trade": self.trade.to_dict(),
-                "categories": [{"category": c, "barriers": list(b)} for c, b in self.by_category],
-                "changes": {"new": list(self.new), "resolved": list(self.resolved),
-                            "status_changes": list(self.status_changes)}}
+                "categories": [{"category": c, "barriers": [b.to_dict() for b in bs]} for c, bs in self.by_category],
+                "changes": {"new": [c.to_dict() for c in self.new], "resolved": [c.to_dict() for c in self.resolved],
+                            "status_changes": [c.to_dict() for c in self.status_changes]}}
+
+
+@dataclass(frozen=True, slots=True)
+class EditionEntry:
+    """A barrier as a closed edition lists it (the next edition's baseline)."""
+
+    status: str
+    partner: str
+    title: str
+    category: str
+
+    def to_dict(self) -> dict[str, str]:
+        """Return a JSON-safe dict."""
+        return {"status": self.status, "partner": self.partner, "title": self.title, "category": self.category}
+
+
+@dataclass(frozen=True, slots=True)
+class Edition:
+    """A closed NTE edition: the barriers it reports, by id."""
+
+    year: int
+    closed_at: str
+    note: str
+    barriers: tuple[tuple[str, EditionEntry], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-safe dict (the stored shape)."""
+        return {"year": self.year, "closed_at": self.closed_at, "note": self.note,
+                "barriers": {k: e.to_dict() for k, e in self.barriers}}
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +187,7 @@ class NteReport:
     year: int
     label: str
     closed: bool
-    due: dict[str, Any]
+    due: AnnualDeadline
     previous_edition: int | None
     chapters: tuple[Chapter, ...]
     barrier_count: int
@@ -108,19 +196,19 @@ class NteReport:
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-safe dict."""
-        return {"year": self.year, "label": self.label, "closed": self.closed, "due": self.due,
+        return {"year": self.year, "label": self.label, "closed": self.closed, "due": self.due.to_dict(),
                 "previous_edition": self.previous_edition, "barrier_count": self.barrier_count,
                 "generated_at": self.generated_at, "category_counts": dict(self.category_counts),
                 "chapters": [c.to_dict() for c in self.chapters]}
 
 
-def due_date(year: int) -> dict[str, Any]:
+def due_date(year: int) -> AnnualDeadline:
     """Return the NTE due date of ``year`` from the law engine (rule ``ustr.nte``)."""
     from tradepolicy.law.annual import annual_calendar
 
     for a in annual_calendar(year):
         if a.rule_id == "ustr.nte":
-            return a.to_dict()
+            return a
     raise NotFoundError(f"No NTE due date in force in {year}.", field="year", expected="1995 or later", example="2026")
 
 
@@ -131,20 +219,19 @@ def _edition(session: Session, principal: Principal, year: int) -> dict[str, Any
         return None
 
 
-def _entry(b: bsvc.BarrierView) -> dict[str, Any]:
-    return {"status": b.status, "partner": b.partner, "title": b.title, "category": b.data.get("nte_category")}
+def _entry(b: bsvc.BarrierView) -> EditionEntry:
+    return EditionEntry(b.status, b.partner, b.title, b.nte_category)
 
 
-def close_edition(session: Session, principal: Principal, year: int, *, note: str = "") -> dict[str, Any]:
+def close_edition(session: Session, principal: Principal, year: int, *, note: str = "") -> Edition:
     """Store the list of barriers reported in edition ``year`` (the published, unresolved ones)."""
     _check_year(year)
     listed = [b for b in bsvc.list_barriers(session, principal, published_only=True, with_coverage=False)
               if b.status in LISTED]
-    data = {"year": year, "closed_at": dt.date.today().isoformat(), "note": note,
-            "barriers": {b.id: _entry(b) for b in listed}}
-    put_record(session, principal, kind=EDITION_KIND, key=str(year), data=data, label="public",
+    edition = Edition(year, dt.date.today().isoformat(), note, tuple((b.id, _entry(b)) for b in listed))
+    put_record(session, principal, kind=EDITION_KIND, key=str(year), data=edition.to_dict(), label="public",
                scope=f"nte:{year}", status="closed", title=f"NTE {year}", note=note or "edition closed")
-    return data
+    return edition
 
 
 def _check_year(year: int) -> None:
@@ -187,24 +274,21 @@ def build_report(session: Session, principal: Principal, year: int, *, label: st
     cats = rules.categories()
     for p in partners:
         mine = [current[i] for i in ids if current[i].partner == p]
-        groups: dict[str, list[dict[str, Any]]] = {}
+        groups: dict[str, list[NteBarrier]] = {}
         for b in mine:
-            cat = cats[b.data.get("nte_category", "other")].title
+            cat = cats[b.nte_category if b.nte_category in cats else "other"].title
             counts[cat] = counts.get(cat, 0) + 1
-            entry = {"id": b.id, "title": b.title, "summary": b.data.get("public_summary", ""), "status": b.status,
-                     "hs_codes": b.data.get("hs_codes", []), "citation": b.data.get("citation"),
-                     "commitment": b.data.get("commitment")}
+            internal = None
             if label == "restricted" and bsvc.can_see_internal(principal, b.id):
-                entry["internal"] = {"description": b.data.get("description"),
-                                     "action_plan": b.data.get("action_plan"),
-                                     "internal_notes": b.data.get("internal_notes")}
-            groups.setdefault(cat, []).append(entry)
+                internal = InternalText(b.description, b.action_plan, b.internal_notes)
+            groups.setdefault(cat, []).append(NteBarrier(b.id, b.title, b.public_summary, b.status, b.hs_codes,
+                                                         b.citation, b.commitment, internal))
         order = [c.title for c in cats.values()]
         by_cat = tuple((c, tuple(groups[c])) for c in order if c in groups)
-        new = tuple({"id": b.id, "title": b.title} for b in mine if prev and b.id not in prev_ids)
-        resolved = tuple({"id": k, "title": v["title"], "from": v["status"]} for k, v in prev_ids.items()
+        new = tuple(BarrierChange(b.id, b.title) for b in mine if prev and b.id not in prev_ids)
+        resolved = tuple(BarrierChange(k, v["title"], from_status=v["status"]) for k, v in prev_ids.items()
                          if v["partner"] == p and k in current and current[k].status == "resolved")
-        changes = tuple({"id": b.id, "title": b.title, "from": prev_ids[b.id]["status"], "to": b.status}
+        changes = tuple(BarrierChange(b.id, b.title, from_status=prev_ids[b.id]["status"], to_status=b.status)
                         for b in mine if b.id in prev_ids and prev_ids[b.id]["status"] != b.status)
         chapters.append(Chapter(p, bsvc.partner_name(p), partner_trade(p, year - 1), by_cat, new, resolved, changes))
     return NteReport(year=year, label=label, closed=this is not None, due=due_date(year),

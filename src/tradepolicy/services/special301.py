@@ -12,6 +12,7 @@ from the identification date.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -92,8 +93,25 @@ def placements(session: Session, principal: Principal, *, country: str | None = 
     return Placements(tuple(sorted(out, key=lambda p: (p.year, p.country))), tuple(notes))
 
 
+@dataclass(frozen=True, slots=True)
+class RecordedPlacement:
+    """A placement the office recorded from a published report, with its citation."""
+
+    country: str
+    iso3: str
+    year: int
+    status: str
+    citation: str
+    confirmed: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-safe dict (the stored record)."""
+        return {"country": self.country, "iso3": self.iso3, "year": self.year, "status": self.status,
+                "citation": self.citation, "confirmed": self.confirmed}
+
+
 def record_placement(session: Session, principal: Principal, *, country: str, year: int, status: str,
-                     citation: str, confirmed: bool = True) -> dict[str, Any]:
+                     citation: str, confirmed: bool = True) -> RecordedPlacement:
     """Record a placement from a published report (with its citation), e.g. a list after 2018."""
     iso = country.strip().upper()
     names = known_partners()
@@ -106,11 +124,10 @@ def record_placement(session: Session, principal: Principal, *, country: str, ye
     if not citation or not citation.strip():
         raise InputError("A placement needs its citation (report, page).", field="citation",
                          expected="the report and page", example="USTR, 2024 Special 301 Report, p. 47")
-    data = {"country": names[iso], "iso3": iso, "year": int(year), "status": code, "citation": citation.strip()[:1000],
-            "confirmed": confirmed}
-    put_record(session, principal, kind=KIND, key=f"{iso}-{int(year)}", data=data, label="public",
+    placed = RecordedPlacement(names[iso], iso, int(year), code, citation.strip()[:1000], confirmed)
+    put_record(session, principal, kind=KIND, key=f"{iso}-{int(year)}", data=placed.to_dict(), label="public",
                scope=f"special301:{iso}", status=code, title=f"{names[iso]} {year}: {code}")
-    return data
+    return placed
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,15 +157,58 @@ def history(session: Session, principal: Principal, iso3: str) -> History:
                    tuple(p.year for p in res.placements if p.status == "PFC"), res.notes)
 
 
-def open_review(year: int, *, actor: str) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class CaseDeadline:
+    """One clock of a case (from the law engine)."""
+
+    clock_id: str
+    title: str
+    due_date: str | None
+    flag: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-safe dict."""
+        return {"clock_id": self.clock_id, "title": self.title, "due_date": self.due_date, "flag": self.flag}
+
+
+@dataclass(frozen=True, slots=True)
+class CaseOpened:
+    """A proceeding this module opened (a review, or the Section 301 case of a PFC), with its clocks.
+
+    ``case`` is the proceedings service's full view of the case (events, log, deadlines), kept
+    as it answers so ``--json`` shows the whole case.
+    """
+
+    id: str
+    procedure: str
+    title: str
+    stage: str | None
+    deadlines: tuple[CaseDeadline, ...]
+    case: Mapping[str, Any]
+
+    @classmethod
+    def from_case(cls, case: Mapping[str, Any]) -> CaseOpened:
+        """Wrap the proceedings service's case view."""
+        return cls(str(case["id"]), str(case["procedure"]), str(case.get("title", "")), case.get("stage"),
+                   tuple(CaseDeadline(str(d.get("clock_id", "")), str(d.get("title", "")), d.get("due_date"),
+                                      str(d.get("flag", ""))) for d in case.get("deadlines", [])),
+                   case)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-safe dict (the whole case)."""
+        return dict(self.case)
+
+
+def open_review(year: int, *, actor: str) -> CaseOpened:
     """Open the ``special301_review`` proceeding of ``year`` (case id ``SP301-YEAR``)."""
     from tradepolicy.services.proceedings import open_case
 
-    return open_case(procedure="special301_review", case_id=f"SP301-{int(year)}",
-                     title=f"Special 301 review {int(year)}", data={"year": int(year)}, actor=actor)
+    return CaseOpened.from_case(open_case(procedure="special301_review", case_id=f"SP301-{int(year)}",
+                                          title=f"Special 301 review {int(year)}", data={"year": int(year)},
+                                          actor=actor))
 
 
-def designate_pfc(iso3: str, date: dt.date, *, actor: str) -> dict[str, Any]:
+def designate_pfc(iso3: str, date: dt.date, *, actor: str) -> CaseOpened:
     """Open the Section 301 case that a Priority Foreign Country identification starts, with its clock."""
     from tradepolicy.services.proceedings import open_case, record_event
 
@@ -159,4 +219,4 @@ def designate_pfc(iso3: str, date: dt.date, *, actor: str) -> dict[str, Any]:
     open_case(procedure="section301", case_id=case_id,
               title=f"Section 301: {known_partners()[iso]} identified as a Priority Foreign Country ({date.year})",
               data={"country": iso, "special301_year": date.year}, actor=actor)
-    return record_event(case_id, "pfc_identified", date, actor=actor)
+    return CaseOpened.from_case(record_event(case_id, "pfc_identified", date, actor=actor))

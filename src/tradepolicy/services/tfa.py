@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -74,22 +75,128 @@ def _member_code(v: Any, where: str) -> str:
     return code
 
 
+@dataclass(frozen=True, slots=True)
+class TfaMember:
+    """A WTO Member's TFA record: group and ratification date."""
+
+    member: str
+    name: str
+    group: str
+    ratified: str | None
+    illustrative: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-safe dict (the stored record)."""
+        return {"member": self.member, "name": self.name, "group": self.group, "ratified": self.ratified,
+                "illustrative": self.illustrative}
+
+
+@dataclass(frozen=True, slots=True)
+class TfaCommitment:
+    """One commitment (Member x measure): category and dates."""
+
+    member: str
+    measure: str
+    title: str
+    category: str | None
+    indicative: str | None
+    definitive: str | None
+    items: int
+    illustrative: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-safe dict (the stored record)."""
+        return {"member": self.member, "measure": self.measure, "title": self.title, "category": self.category,
+                "indicative": self.indicative, "definitive": self.definitive, "items": self.items,
+                "illustrative": self.illustrative}
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    """One entry of the append-only notifications log."""
+
+    id: str
+    member: str
+    kind: str
+    date: str
+    measures: tuple[str, ...]
+    document: str
+    note: str
+
+    @classmethod
+    def from_data(cls, key: str, d: Mapping[str, Any]) -> Notification:
+        """Return a stored notification."""
+        return cls(key, str(d["member"]), str(d["kind"]), str(d["date"]), tuple(str(m) for m in d.get("measures", [])),
+                   str(d.get("document", "")), str(d.get("note", "")))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-safe dict."""
+        return {"id": self.id, "member": self.member, "kind": self.kind, "date": self.date,
+                "measures": list(self.measures), "document": self.document, "note": self.note}
+
+
+@dataclass(frozen=True, slots=True)
+class Programme:
+    """A technical-assistance programme: donor, recipient, measures, dates, amount."""
+
+    id: str
+    donor: str
+    recipient: str
+    measures: tuple[str, ...]
+    start: str
+    end: str | None
+    amount_usd: float | None
+    title: str
+    illustrative: bool = False
+
+    @classmethod
+    def from_data(cls, d: Mapping[str, Any]) -> Programme:
+        """Return a stored programme."""
+        amount = d.get("amount_usd")
+        return cls(str(d["id"]), str(d["donor"]), str(d["recipient"]), tuple(str(m) for m in d.get("measures", [])),
+                   str(d["start"]), d.get("end"), None if amount is None else float(amount), str(d.get("title", "")),
+                   bool(d.get("illustrative", False)))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-safe dict (the stored record)."""
+        return {"id": self.id, "donor": self.donor, "recipient": self.recipient, "measures": list(self.measures),
+                "start": self.start, "end": self.end, "amount_usd": self.amount_usd, "title": self.title,
+                "illustrative": self.illustrative}
+
+
+@dataclass(frozen=True, slots=True)
+class MemberRateRow:
+    """A Member with its rate on a date (``rate`` None and the reason in ``rate_text`` when not computable)."""
+
+    member: TfaMember
+    rate: float | None
+    rate_text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-safe dict (the Member's fields, ``rate`` and ``rate_text``)."""
+        return self.member.to_dict() | {"rate": self.rate, "rate_text": self.rate_text}
+
+
+def _member_of(d: Mapping[str, Any]) -> TfaMember:
+    return TfaMember(str(d["member"]), str(d.get("name", d["member"])), str(d["group"]), d.get("ratified"),
+                     bool(d.get("illustrative", False)))
+
+
 def put_member(session: Session, principal: Principal, *, member: str, name: str, group: str,
-               ratified: dt.date | None, illustrative: bool = False) -> dict[str, Any]:
+               ratified: dt.date | None, illustrative: bool = False) -> TfaMember:
     """Create or update a Member (group and ratification date)."""
     if group not in ("developed", "developing", "ldc"):
         raise InputError(f"Unknown group {group!r}.", field="group", expected="developed | developing | ldc",
                          example="developing")
-    data = {"member": member, "name": name, "group": group, "ratified": ratified.isoformat() if ratified else None,
-            "illustrative": illustrative}
-    put_record(session, principal, kind="tfa_member", key=member, data=data, label="public", scope=f"tfa:{member}",
-               status=group, title=name)
-    return data
+    m = TfaMember(member, name, group, ratified.isoformat() if ratified else None, illustrative)
+    put_record(session, principal, kind="tfa_member", key=member, data=m.to_dict(), label="public",
+               scope=f"tfa:{member}", status=group, title=name)
+    return m
 
 
 def put_commitment(session: Session, principal: Principal, *, member: str, measure: str, category: str | None,
                    indicative: dt.date | None, definitive: dt.date | None, items: int = 1, title: str = "",
-                   illustrative: bool = False, where: str = "") -> dict[str, Any]:
+                   illustrative: bool = False, where: str = "") -> TfaCommitment:
     """Create or update one commitment (Member x measure); a new version keeps the previous dates."""
     cat = (category or "").strip().upper() or None
     if cat is not None and cat not in engine.CATEGORIES:
@@ -98,17 +205,16 @@ def put_commitment(session: Session, principal: Principal, *, member: str, measu
     if int(items) < 1:
         raise InputError(f"items must be at least 1, got {items}.", where=where, field="items", expected=">= 1",
                          example="1")
-    data = {"member": member, "measure": str(measure).strip()[:50], "title": str(title or "")[:300], "category": cat,
-            "indicative": indicative.isoformat() if indicative else None,
-            "definitive": definitive.isoformat() if definitive else None, "items": int(items),
-            "illustrative": illustrative}
-    put_record(session, principal, kind="tfa_commitment", key=f"{member}:{data['measure']}", data=data, label="public",
-               scope=f"tfa:{member}", status=cat or "", title=f"{member} {data['measure']}")
-    return data
+    c = TfaCommitment(member, str(measure).strip()[:50], str(title or "")[:300], cat,
+                      indicative.isoformat() if indicative else None, definitive.isoformat() if definitive else None,
+                      int(items), illustrative)
+    put_record(session, principal, kind="tfa_commitment", key=f"{member}:{c.measure}", data=c.to_dict(),
+               label="public", scope=f"tfa:{member}", status=cat or "", title=f"{member} {c.measure}")
+    return c
 
 
 def log_notification(session: Session, principal: Principal, *, member: str, kind: str, date: dt.date,
-                     measures: list[str], document: str = "", note: str = "") -> dict[str, Any]:
+                     measures: list[str], document: str = "", note: str = "") -> Notification:
     """Append one notification to the log (append-only: a correction is a new notification)."""
     kinds = ("designations", "indicative_dates", "definitive_dates", "tacb_requirements", "tacb_arrangements",
              "extension_request", "progress_report", "other")
@@ -122,24 +228,23 @@ def log_notification(session: Session, principal: Principal, *, member: str, kin
             "document": document[:200], "note": note[:2000]}
     put_record(session, principal, kind="tfa_notification", key=key, data=data, label="public", scope=f"tfa:{member}",
                status=kind, title=f"{member} {kind} {date.isoformat()}", expected_version=0)
-    return {"id": key, **data}
+    return Notification.from_data(key, data)
 
 
 def put_programme(session: Session, principal: Principal, *, programme_id: str, donor: str, recipient: str,
                   measures: list[str], start: dt.date, end: dt.date | None, amount_usd: float | None,
-                  title: str = "", illustrative: bool = False) -> dict[str, Any]:
+                  title: str = "", illustrative: bool = False) -> Programme:
     """Create or update a technical-assistance programme."""
     if end is not None and end < start:
         raise InputError("A programme cannot end before it starts.", field="end", expected=f">= {start}",
                          example=str(start))
     if amount_usd is not None and amount_usd < 0:
         raise InputError("The amount cannot be negative.", field="amount_usd", expected=">= 0", example="250000")
-    data = {"id": programme_id, "donor": donor, "recipient": recipient, "measures": measures,
-            "start": start.isoformat(), "end": end.isoformat() if end else None, "amount_usd": amount_usd,
-            "title": title, "illustrative": illustrative}
-    put_record(session, principal, kind="tfa_programme", key=programme_id, data=data, label="public",
+    prog = Programme(programme_id, donor, recipient, tuple(measures), start.isoformat(),
+                     end.isoformat() if end else None, amount_usd, title, illustrative)
+    put_record(session, principal, kind="tfa_programme", key=programme_id, data=prog.to_dict(), label="public",
                scope=f"tfa:{recipient}", status="", title=title or programme_id)
-    return data
+    return prog
 
 
 def member_model(session: Session, principal: Principal, member: str) -> engine.MemberTFA:
@@ -176,8 +281,8 @@ class Readiness:
     series: tuple[engine.MemberRate, ...]
     notification_deadlines: tuple[engine.Deadline, ...]
     extension_dates: tuple[engine.Deadline, ...]
-    notifications: tuple[dict[str, Any], ...]
-    programmes: tuple[dict[str, Any], ...]
+    notifications: tuple[Notification, ...]
+    programmes: tuple[Programme, ...]
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-safe dict."""
@@ -187,7 +292,8 @@ class Readiness:
                            for r in self.series],
                 "notification_deadlines": [d.to_dict() for d in self.notification_deadlines],
                 "extension_dates": [d.to_dict() for d in self.extension_dates],
-                "notifications": list(self.notifications), "programmes": list(self.programmes)}
+                "notifications": [n.to_dict() for n in self.notifications],
+                "programmes": [p.to_dict() for p in self.programmes]}
 
 
 def rate(session: Session, principal: Principal, member: str, *, as_of: dt.date | None = None) -> engine.MemberRate:
@@ -195,7 +301,7 @@ def rate(session: Session, principal: Principal, member: str, *, as_of: dt.date 
     return engine.member_rate(member_model(session, principal, member), as_of or default_as_of())
 
 
-def member_rates(session: Session, principal: Principal, *, as_of: dt.date) -> list[dict[str, Any]]:
+def member_rates(session: Session, principal: Principal, *, as_of: dt.date) -> list[MemberRateRow]:
     """Return every Member the principal may read with its rate on ``as_of``.
 
     A Member whose rate cannot be computed (no ratification date, say) carries ``rate`` None and
@@ -205,13 +311,12 @@ def member_rates(session: Session, principal: Principal, *, as_of: dt.date) -> l
 
     out = []
     for rec in list_records(session, principal, "tfa_member"):
-        m = dict(rec.data)
+        m = _member_of(rec.data)
         try:
             r = rate(session, principal, rec.key, as_of=as_of)
-            m["rate"], m["rate_text"] = r.rate, f"{r.rate:.2%}"
+            out.append(MemberRateRow(m, r.rate, f"{r.rate:.2%}"))
         except TradePolicyError as exc:
-            m["rate"], m["rate_text"] = None, exc.message
-        out.append(m)
+            out.append(MemberRateRow(m, None, exc.message))
     return out
 
 
@@ -220,9 +325,10 @@ def readiness(session: Session, principal: Principal, member: str, *, as_of: dt.
     m = member_model(session, principal, member)
     on = as_of or default_as_of()
     head = get_record(session, principal, "tfa_member", m.member).data
-    notes = tuple(r.data | {"id": r.key} for r in list_records(session, principal, "tfa_notification",
-                                                               scope=f"tfa:{m.member}"))
-    progs = tuple(r.data for r in list_records(session, principal, "tfa_programme", scope=f"tfa:{m.member}"))
+    notes = tuple(Notification.from_data(r.key, r.data)
+                  for r in list_records(session, principal, "tfa_notification", scope=f"tfa:{m.member}"))
+    progs = tuple(Programme.from_data(r.data)
+                  for r in list_records(session, principal, "tfa_programme", scope=f"tfa:{m.member}"))
     return Readiness(m.member, head.get("name", m.member), m.group, bool(head.get("illustrative")),
                      engine.member_rate(m, on), tuple(engine.yearly_rates(m, on)),
                      tuple(engine.notification_deadlines(m.group)), tuple(engine.extension_dates(m.group, m.items)),
@@ -321,7 +427,19 @@ def import_file(session: Session, principal: Principal, content: bytes, filename
     return ImportResult(filename, len(members), n)
 
 
-def seed_example(session: Session, actor: str) -> dict[str, int]:
+@dataclass(frozen=True, slots=True)
+class ExampleLoaded:
+    """What loading the illustrative example set stored."""
+
+    members: int
+    commitments: int
+
+    def to_dict(self) -> dict[str, int]:
+        """Return a JSON-safe dict."""
+        return {"members": self.members, "commitments": self.commitments}
+
+
+def seed_example(session: Session, actor: str) -> ExampleLoaded:
     """Seeder: the hand-made ILLUSTRATIVE example set (fictitious Members), for demos and tests."""
     who = Principal(name=actor, role="administrator", via="system")
     ex = example_set()
@@ -344,4 +462,4 @@ def seed_example(session: Session, actor: str) -> dict[str, int]:
                       measures=list(p["measures"]), start=_date(p["start"], "start") or dt.date.today(),
                       end=_date(p.get("end"), "end"), amount_usd=p.get("amount_usd"), title=p.get("title", ""),
                       illustrative=True)
-    return {"members": len(ex["members"]), "commitments": n}
+    return ExampleLoaded(len(ex["members"]), n)

@@ -102,10 +102,10 @@ def nte_render(report: Any, fmt: str) -> bytes:
     edition = "internal draft" if report.label != "public" else "public edition"
     manifest = build_manifest(datasets=("us-trade-by-partner",), parameters={"edition": report.year,
                               "label": report.label, "previous_edition": report.previous_edition})
-    cites = sorted({(b["citation"]["document"], b["citation"].get("source_url", "")) for ch in report.chapters
-                    for _, items in ch.by_category for b in items if b.get("citation")})
-    citations = [{"title": doc, "href": url, "note": "barrier text as reported there; NTE page unconfirmed"}
-                 for doc, url in cites] + [{"title": "US goods trade by partner: USITC DataWeb / Census",
+    cites = sorted({(b.citation.document, b.citation.source_url, b.citation.page is not None)
+                    for ch in report.chapters for _, items in ch.by_category for b in items if b.citation})
+    citations = [{"title": doc, "href": url, "note": "barrier text as reported there" + (
+                  "" if paged else "; NTE page unconfirmed")} for doc, url, paged in cites] + [{"title": "US goods trade by partner: USITC DataWeb / Census",
                                             "note": "dataset us-trade-by-partner"}]
     return _render("nte/report.html", {"r": report, "charts": charts, "summary_chart": summary},
                    title=f"{report.year} National Trade Estimate Report on Foreign Trade Barriers ({edition})",

@@ -106,10 +106,6 @@ class BarrierListOut(BaseModel):
     barriers: list[dict[str, Any]]
 
 
-def _dump(b: Any) -> dict[str, Any]:
-    return b.to_dict() | ({"history": list(b.history)} if getattr(b, "history", None) else {})
-
-
 @barriers_router.get("/barriers", response_model=BarrierListOut, responses=ERR, dependencies=[requires("public.read")])
 def api_list_barriers(request: Request, principal: Annotated[Principal, Depends(current_principal)],
                       partner: Annotated[str | None, Query(max_length=3)] = None,
@@ -132,7 +128,7 @@ def api_get_barrier(barrier_id: str, request: Request,
     from tradepolicy.services import barriers as svc
 
     with transaction() as s:
-        return BarrierOut(barrier=_dump(svc.get_barrier(s, principal, barrier_id, where=_where(request))))
+        return BarrierOut(barrier=svc.get_barrier(s, principal, barrier_id, where=_where(request)).to_dict())
 
 
 @barriers_router.post("/barriers", response_model=BarrierOut, status_code=201, responses=ERR)
@@ -251,7 +247,7 @@ def api_nte_close(year: int, principal: Annotated[Principal, requires("nte.publi
 
     with transaction() as s:
         data = nte.close_edition(s, principal, year)
-    return EditionOut(year=year, barriers=len(data["barriers"]))
+    return EditionOut(year=year, barriers=len(data.barriers))
 
 
 # ------------------------------------------------------------------------------------ Special 301
@@ -300,7 +296,7 @@ def api_place(body: PlacementIn, principal: Annotated[Principal, requires("speci
 
     with transaction() as s:
         return PlacementOut(placement=svc.record_placement(s, principal, country=body.country, year=body.year,
-                                                           status=body.list, citation=body.citation))
+                                                           status=body.list, citation=body.citation).to_dict())
 
 
 @special301_router.get("/special301/history/{iso3}", responses={**ERR, 200: {"content": {"text/html": {}, "application/pdf": {}}}},

@@ -84,8 +84,8 @@ def barrier_page(request: Request, principal: Principal, ident: str) -> Response
         view = svc.get_barrier(s, principal, key, where=_where(request))
     b = view.to_dict()
     return respond(request, fmt, template="barriers/show.html",
-                   context={"title": b["title"], "b": b, "history": list(view.history)},
-                   rows=b["status_history"], json_body={"ok": True, "barrier": b | {"history": list(view.history)}},
+                   context={"title": b["title"], "b": b, "history": b.get("history", [])},
+                   rows=b["status_history"], json_body={"ok": True, "barrier": b},
                    columns=["at", "status", "waiting_on", "by", "reason"], filename=f"barrier-{key}.csv")
 
 
@@ -160,7 +160,7 @@ def tfa_page(request: Request, principal: Who, suffix: str = "") -> Response:
     fmt = page_format("/tfa", suffix)
     on = tfa.default_as_of()
     with transaction() as s:
-        members = tfa.member_rates(s, principal, as_of=on)
+        members = [m.to_dict() for m in tfa.member_rates(s, principal, as_of=on)]
     return respond(request, fmt, template="tfa/index.html", context={"title": "TFA", "members": members, "on": on},
                    rows=members, json_body={"ok": True, "on": on.isoformat(), "members": members},
                    columns=["member", "name", "group", "ratified", "rate", "illustrative"], filename="tfa.csv")
