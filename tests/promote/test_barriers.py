@@ -142,3 +142,37 @@ def test_seeded_nte_barriers() -> None:
         assert {b["id"] for b in seed} <= ids
         one = svc.get_barrier(s, ANON, "NTE25-CHN-04").to_dict()
         assert one["commitment"]["ref"] == "DS517" and one["citation"]["page_confirmed"] is False
+
+
+def test_every_seeded_barrier_is_cited() -> None:
+    """Each seeded 2025 NTE barrier carries its citation: the report, the edition, the section, the
+    source read, and a page only when confirmed (null pages are never flagged confirmed)."""
+    seed = svc.nte_seed()
+    with transaction() as s:
+        rows = {b.id: b for b in svc.list_barriers(s, ANON, with_coverage=False)}
+    for b in seed["barriers"]:
+        c = rows[b["id"]].citation
+        assert c is not None, b["id"]
+        assert c.document == seed["document"] and c.edition == 2025 and c.section == b["section"], b["id"]
+        assert c.source_url == b["source_url"] and c.source_url.startswith(("https://", "http://")), b["id"]
+        assert c.confirmed == bool(b["confirmed"]), b["id"]
+        if c.page is None:
+            assert c.page_confirmed is False, b["id"]
+        else:
+            assert 1 <= c.page <= 397, b["id"]  # the 2025 NTE has 397 pages
+
+
+def test_citation_is_checked(fresh_db: str) -> None:
+    with transaction() as s:
+        bid = _add(s).id
+    with transaction() as s, pytest.raises(InputError) as exc:
+        svc.update_barrier(s, STAFF, bid, {"citation": {"document": "USTR, 2024 NTE", "pages": 12}})
+    assert exc.value.field == "citation.pages"
+    with transaction() as s, pytest.raises(InputError) as exc:
+        svc.update_barrier(s, STAFF, bid, {"citation": {"document": "USTR, 2024 NTE", "page": "p. 12"}})
+    assert exc.value.field == "citation.page"
+    with transaction() as s:
+        b = svc.update_barrier(s, STAFF, bid, {"citation": {"document": "USTR, 2024 NTE", "edition": 2024,
+                                                            "section": "Services barriers", "page": "212",
+                                                            "page_confirmed": True}})
+    assert b.citation is not None and (b.citation.page, b.citation.page_confirmed) == (212, True)

@@ -9,6 +9,14 @@ computed by the pure ``promote.tfa`` engine from the law rules.
 The importer reads a spreadsheet the user downloaded from the TFA Database (it is not bundled:
 WTO terms need permission). Its columns must all be known (:data:`COLUMNS` and their aliases);
 an unknown column is refused, naming it, and nothing is stored.
+
+UNCONFIRMED: the aliases are our reading of the TFA Database export, not its documented headers.
+No reachable source (search corpora, public repositories, 2026-12-07) prints the export's column
+names. One public project note says the site offers a bulk "Notifications Matrix" XLSX (all
+Members x 36 measures x Category A/B/C, at tfadatabase.org/en/excel/excel/notifications-matrix)
+and a per-Member export of the implementation-progress tool; neither's header row was found. A
+real export whose headers differ is refused with the unknown column named: add its headers to
+:data:`COLUMNS` (with the file's date) rather than renaming columns by hand.
 """
 
 from __future__ import annotations
@@ -35,7 +43,9 @@ from tradepolicy.store.models_platform import RecordRow
 MAX_IMPORT_BYTES = 20_000_000
 MAX_ROWS = 200_000
 # Canonical columns and accepted header spellings (lower-cased). The TFA Database export's own
-# headers are mapped by the aliases; they are our reading of the export and unconfirmed.
+# headers are mapped by the aliases; they are our reading of the export and UNCONFIRMED (see the
+# module docstring: no source that prints the export's header row was found).
+COLUMNS_CONFIRMED = False
 COLUMNS: dict[str, tuple[str, ...]] = {
     "member": ("member", "member code", "iso3", "member_iso3"),
     "member_name": ("member name", "member_name", "name"),
