@@ -34,7 +34,15 @@ def test_transcribed_2025_priority_watch_list() -> None:
     pwl = {p.iso3 for p in res.placements if p.status == "PWL"}
     assert pwl == {"ARG", "CHL", "CHN", "IND", "IDN", "MEX", "RUS", "VEN"}
     assert all("Special 301 Report" in p.citation for p in res.placements)
-    assert any("incomplete" in n for n in res.notes)  # the 2025 Watch List is not transcribed: said so
+    assert any("incomplete" in n for n in res.notes)  # Section 306 monitoring 2025 is not sourced: said so
+    # the 2025 Watch List is derived (2024 WL minus Mexico, moved up, and Turkmenistan, removed:
+    # USTR press release 2025-04-29), 18 names as Reuters counts, and flagged unconfirmed
+    wl25 = {p.iso3 for p in res.placements if p.status == "WL" and p.source == "transcribed"}
+    with transaction() as s:
+        wl24 = {p.iso3 for p in svc.placements(s, ANON, year=2024).placements
+                if p.status == "WL" and p.source == "transcribed"}
+    assert wl25 == wl24 - {"MEX", "TKM"} and len(wl25) == 18
+    assert not any(p.confirmed for p in res.placements if p.status == "WL")
 
 
 @needs("ustr-special301")
@@ -78,11 +86,19 @@ def test_review_procedure_and_pfc_clock(fresh_db: str) -> None:
 def test_transcribed_lists_2019_2021_are_cited_and_flagged() -> None:
     with transaction() as s:
         r21 = svc.placements(s, ANON, year=2021)
+        r20 = svc.placements(s, ANON, year=2020)
         r19 = svc.placements(s, ANON, year=2019)
     assert {p.iso3 for p in r21.placements if p.status == "PWL"} == {"ARG", "CHL", "CHN", "IND", "IDN", "RUS", "SAU",
                                                                      "UKR", "VEN"}
-    # the 2019 lists' year is inferred from the source: every placement carries confirmed=False
-    assert r19.placements and not any(p.confirmed for p in r19.placements)
+    # 2020: ten on the PWL (Algeria included, strtrade 2020), 23 on the WL, with the report's pages
+    assert len({p.iso3 for p in r20.placements if p.status == "PWL"}) == 10
+    assert "DZA" in {p.iso3 for p in r20.placements if p.status == "PWL"}
+    assert len({p.iso3 for p in r20.placements if p.status == "WL"}) == 23
+    # 2019: 11 + 25 confirmed by two reports (36 partners, as the first says); Tajikistan, named by
+    # one report only, is kept but flagged unconfirmed
+    confirmed19 = {(p.iso3, p.status) for p in r19.placements if p.confirmed}
+    assert len(confirmed19) == 36
+    assert [p.confirmed for p in r19.placements if p.iso3 == "TJK"] == [False]
 
 
 def test_every_transcribed_list_is_cited() -> None:
@@ -95,6 +111,9 @@ def test_every_transcribed_list_is_cited() -> None:
         assert f"{block['year']} Special 301 Report" in block["citation"], where
         assert "Section II" in block["citation"], where
         assert "page" in block, where  # null until checked against the PDF, but always present
+        if block["page"] is not None:  # a page says where it was read and is in the citation
+            assert block["page_source"].startswith("https://"), where
+            assert f"p. {block['page']}" in block["citation"], where
         if block.get("confirmed"):
             assert block["sources"] and all(u.startswith("https://") for u in block["sources"]), where
         if block.get("complete", True):
