@@ -83,3 +83,22 @@ def test_every_promote_route_declares_a_permission() -> None:
     assert len(routes) >= 20
     for r in routes:
         assert route_permission(r), r.path
+
+
+def test_api_json_equals_the_service_dicts(users: dict[str, Any]) -> None:
+    """The typed response models document the fields but change nothing: the API's JSON is the
+    services' ``to_dict()`` (extra keys pass through)."""
+    from tests.promote.conftest import ANON
+    from tradepolicy.services import barriers as bsvc
+    from tradepolicy.services import special301 as ssvc
+    from tradepolicy.store.db import transaction
+
+    anon = users["anon"]
+    got = anon.get("/api/barriers/NTE25-CHN-04").json()["barrier"]
+    with transaction() as s:
+        want = bsvc.get_barrier(s, ANON, "NTE25-CHN-04").to_dict()
+    assert got == want
+    got = anon.get("/api/special301/placements?year=2024").json()
+    with transaction() as s:
+        want = ssvc.placements(s, ANON, year=2024).to_dict()
+    assert got == {"ok": True, **want}

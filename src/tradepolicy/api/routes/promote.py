@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from tradepolicy.api.schemas import (  # the one error shape (one OpenAPI component)
     ErrorOut,
@@ -91,11 +91,73 @@ class PublicDraftIn(BaseModel):
     summary: str = Field(max_length=20_000)
 
 
+class CoverageModel(BaseModel):
+    """Measured US exports of the barrier's products to the partner (``services.barriers.coverage``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    status: str | None = Field(default=None, examples=["measured", "partial", "partner_total", "unknown"])
+    value_usd: float | None = None
+    year: int | None = None
+    source: str | None = None
+    label: str | None = Field(default=None, examples=["US$1.2 million", "coverage unknown"])
+    method: str | None = None
+
+
+class CitationModel(BaseModel):
+    """Where a barrier's text comes from (NTE edition, section, page when confirmed, source read)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    document: str
+    edition: int | None = None
+    section: str = ""
+    page: int | None = None
+    page_confirmed: bool = False
+    source_url: str = ""
+    confirmed: bool = False
+
+
+class BarrierModel(BaseModel):
+    """A barrier as ``services.barriers.BarrierView.to_dict`` gives it.
+
+    Restricted fields are null when the caller may not read them, and named in ``redacted_fields``.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    partner: str
+    partner_name: str
+    title: str
+    status: str
+    waiting_on: str
+    label: str
+    version: int
+    nte_category: str
+    nte_category_title: str | None = None
+    hs_codes: list[str]
+    sectors: list[str]
+    commitment: Commitment | None = None
+    priority: str | None = None
+    public_summary: str
+    public_state: str
+    citation: CitationModel | None = None
+    description: str | None = None
+    internal_notes: str | None = None
+    action_plan: list[ActionStep] | None = None
+    redacted_fields: list[str]
+    coverage: CoverageModel
+    estimated_value: dict[str, Any] | None = None
+    updated_at: str
+    updated_by: str
+
+
 class BarrierOut(BaseModel):
     """One barrier as the caller may see it (restricted fields removed and named in redacted_fields)."""
 
     ok: bool = True
-    barrier: dict[str, Any]
+    barrier: BarrierModel
 
 
 class BarrierListOut(BaseModel):
@@ -103,7 +165,7 @@ class BarrierListOut(BaseModel):
 
     ok: bool = True
     count: int
-    barriers: list[dict[str, Any]]
+    barriers: list[BarrierModel]
 
 
 @barriers_router.get("/barriers", response_model=BarrierListOut, responses=ERR, dependencies=[requires("public.read")])
@@ -251,12 +313,25 @@ def api_nte_close(year: int, principal: Annotated[Principal, requires("nte.publi
 
 
 # ------------------------------------------------------------------------------------ Special 301
+class PlacementModel(BaseModel):
+    """One country on one Special 301 list in one year, with its source and citation."""
+
+    country: str
+    iso3: str | None
+    year: int
+    status: str = Field(examples=["PWL"])
+    list: str = Field(examples=["Priority Watch List"])
+    source: str = Field(examples=["dataset", "transcribed", "recorded"])
+    citation: str
+    confirmed: bool
+
+
 class PlacementsOut(BaseModel):
     """Special 301 placements."""
 
     ok: bool = True
     count: int
-    placements: list[dict[str, Any]]
+    placements: list[PlacementModel]
     notes: list[str]
 
 
@@ -282,11 +357,22 @@ class PlacementIn(BaseModel):
     citation: str = Field(max_length=1000)
 
 
+class RecordedPlacementModel(BaseModel):
+    """A placement the office recorded (``services.special301.RecordedPlacement``)."""
+
+    country: str
+    iso3: str
+    year: int
+    status: str
+    citation: str
+    confirmed: bool
+
+
 class PlacementOut(BaseModel):
     """The stored placement."""
 
     ok: bool = True
-    placement: dict[str, Any]
+    placement: RecordedPlacementModel
 
 
 @special301_router.post("/special301/placements", response_model=PlacementOut, status_code=201, responses=ERR)
@@ -338,11 +424,26 @@ async def api_tfa_import(file: Annotated[UploadFile, File()],
     return ImportOut(**res.to_dict())
 
 
+class RateModel(BaseModel):
+    """A Member's rate of implementation commitments (``promote.tfa.MemberRate``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    member: str
+    on: str
+    ratified: str
+    rate: float
+    committed_items: int
+    total_items: int
+    method: str
+    by_item: list[dict[str, Any]]
+
+
 class RateOut(BaseModel):
     """A Member's rate."""
 
     ok: bool = True
-    rate: dict[str, Any]
+    rate: RateModel
 
 
 @tfa_router.get("/tfa/{member}/rate", response_model=RateOut, responses=ERR, dependencies=[requires("public.read")])
