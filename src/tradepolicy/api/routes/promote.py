@@ -118,6 +118,23 @@ class CitationModel(BaseModel):
     confirmed: bool = False
 
 
+class CommitmentModel(BaseModel):
+    """The commitment a barrier breaches, as stored."""
+
+    kind: str = Field(examples=["agreement", "dispute", "other"])
+    ref: str
+    provision: str = ""
+
+
+class ActionStepModel(BaseModel):
+    """One step of a barrier's action plan, as stored."""
+
+    action: str
+    owner: str
+    due: str | None = None
+    done: bool = False
+
+
 class BarrierModel(BaseModel):
     """A barrier as ``services.barriers.BarrierView.to_dict`` gives it.
 
@@ -138,14 +155,14 @@ class BarrierModel(BaseModel):
     nte_category_title: str | None = None
     hs_codes: list[str]
     sectors: list[str]
-    commitment: Commitment | None = None
+    commitment: CommitmentModel | None = None
     priority: str | None = None
     public_summary: str
     public_state: str
     citation: CitationModel | None = None
     description: str | None = None
     internal_notes: str | None = None
-    action_plan: list[ActionStep] | None = None
+    action_plan: list[ActionStepModel] | None = None
     redacted_fields: list[str]
     coverage: CoverageModel
     estimated_value: dict[str, Any] | None = None
@@ -158,6 +175,11 @@ class BarrierOut(BaseModel):
 
     ok: bool = True
     barrier: BarrierModel
+
+
+def _out(view: Any) -> BarrierOut:
+    """Wrap a ``BarrierView`` (its ``to_dict()``) in the response model."""
+    return BarrierOut(barrier=BarrierModel.model_validate(view.to_dict()))
 
 
 class BarrierListOut(BaseModel):
@@ -177,8 +199,9 @@ def api_list_barriers(request: Request, principal: Annotated[Principal, Depends(
     from tradepolicy.services import barriers as svc
 
     with transaction() as s:
-        rows = [b.to_dict() for b in svc.list_barriers(s, principal, partner=partner, status=status, category=category,
-                                                         where=_where(request))]
+        rows = [BarrierModel.model_validate(b.to_dict())
+                for b in svc.list_barriers(s, principal, partner=partner, status=status, category=category,
+                                           where=_where(request))]
     return BarrierListOut(count=len(rows), barriers=rows)
 
 
@@ -190,7 +213,7 @@ def api_get_barrier(barrier_id: str, request: Request,
     from tradepolicy.services import barriers as svc
 
     with transaction() as s:
-        return BarrierOut(barrier=svc.get_barrier(s, principal, barrier_id, where=_where(request)).to_dict())
+        return _out(svc.get_barrier(s, principal, barrier_id, where=_where(request)))
 
 
 @barriers_router.post("/barriers", response_model=BarrierOut, status_code=201, responses=ERR)
@@ -206,7 +229,7 @@ def api_add_barrier(body: BarrierIn, request: Request,
                             priority=body.priority, action_plan=[a.model_dump(mode="json") for a in body.action_plan],
                             internal_notes=body.internal_notes, ave=body.ave, elasticity=body.elasticity,
                             allow_duplicate=body.allow_duplicate, where=_where(request))
-        return BarrierOut(barrier=b.to_dict())
+        return _out(b)
 
 
 @barriers_router.patch("/barriers/{barrier_id}", response_model=BarrierOut, responses=ERR)
@@ -216,8 +239,7 @@ def api_update_barrier(barrier_id: str, body: BarrierUpdate, request: Request,
     from tradepolicy.services import barriers as svc
 
     with transaction() as s:
-        return BarrierOut(barrier=svc.update_barrier(s, principal, barrier_id, body.changes,
-                                                     where=_where(request)).to_dict())
+        return _out(svc.update_barrier(s, principal, barrier_id, body.changes, where=_where(request)))
 
 
 @barriers_router.post("/barriers/{barrier_id}/status", response_model=BarrierOut, responses=ERR)
@@ -227,8 +249,8 @@ def api_barrier_status(barrier_id: str, body: StatusIn, request: Request,
     from tradepolicy.services import barriers as svc
 
     with transaction() as s:
-        return BarrierOut(barrier=svc.change_status(s, principal, barrier_id, body.status, waiting_on=body.waiting_on,
-                                                    reason=body.reason, where=_where(request)).to_dict())
+        return _out(svc.change_status(s, principal, barrier_id, body.status, waiting_on=body.waiting_on,
+                                      reason=body.reason, where=_where(request)))
 
 
 @barriers_router.post("/barriers/{barrier_id}/public-draft", response_model=BarrierOut, responses=ERR)
@@ -238,8 +260,7 @@ def api_barrier_draft(barrier_id: str, body: PublicDraftIn, request: Request,
     from tradepolicy.services import barriers as svc
 
     with transaction() as s:
-        return BarrierOut(barrier=svc.draft_public(s, principal, barrier_id, body.summary,
-                                                   where=_where(request)).to_dict())
+        return _out(svc.draft_public(s, principal, barrier_id, body.summary, where=_where(request)))
 
 
 @barriers_router.post("/barriers/{barrier_id}/approve", response_model=BarrierOut, responses=ERR)
@@ -249,7 +270,7 @@ def api_barrier_approve(barrier_id: str, request: Request,
     from tradepolicy.services import barriers as svc
 
     with transaction() as s:
-        return BarrierOut(barrier=svc.approve_public(s, principal, barrier_id, where=_where(request)).to_dict())
+        return _out(svc.approve_public(s, principal, barrier_id, where=_where(request)))
 
 
 @barriers_router.post("/barriers/{barrier_id}/publish", response_model=BarrierOut, responses=ERR)
@@ -259,7 +280,7 @@ def api_barrier_publish(barrier_id: str, request: Request,
     from tradepolicy.services import barriers as svc
 
     with transaction() as s:
-        return BarrierOut(barrier=svc.publish(s, principal, barrier_id, where=_where(request)).to_dict())
+        return _out(svc.publish(s, principal, barrier_id, where=_where(request)))
 
 
 # ------------------------------------------------------------------------------------------ NTE
@@ -381,8 +402,9 @@ def api_place(body: PlacementIn, principal: Annotated[Principal, requires("speci
     from tradepolicy.services import special301 as svc
 
     with transaction() as s:
-        return PlacementOut(placement=svc.record_placement(s, principal, country=body.country, year=body.year,
-                                                           status=body.list, citation=body.citation).to_dict())
+        placed = svc.record_placement(s, principal, country=body.country, year=body.year, status=body.list,
+                                      citation=body.citation)
+    return PlacementOut(placement=RecordedPlacementModel.model_validate(placed.to_dict()))
 
 
 @special301_router.get("/special301/history/{iso3}", responses={**ERR, 200: {"content": {"text/html": {}, "application/pdf": {}}}},
@@ -453,7 +475,7 @@ def api_tfa_rate(member: str, principal: Annotated[Principal, Depends(current_pr
     from tradepolicy.services import tfa
 
     with transaction() as s:
-        return RateOut(rate=tfa.rate(s, principal, member, as_of=as_of).to_dict())
+        return RateOut(rate=RateModel.model_validate(tfa.rate(s, principal, member, as_of=as_of).to_dict()))
 
 
 @tfa_router.get("/tfa/{member}/report", responses={**ERR, 200: {"content": {"text/html": {}, "application/pdf": {}}}},
