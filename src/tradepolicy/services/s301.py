@@ -16,7 +16,7 @@ partner's true share of US imports.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -25,7 +25,12 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from tradepolicy.economics.action_list import Selection, check_constraints, select_lines
+from tradepolicy.economics.action_list import (
+    Selection,
+    SolverFacts,
+    check_constraints,
+    select_lines,
+)
 from tradepolicy.economics.pe.enforcement import enforcement_tariff
 from tradepolicy.errors import ConflictError, DatasetCorruptError, DatasetMissingError, InputError
 
@@ -70,13 +75,14 @@ class ActionList:
     constraints: dict[str, Any]
     pe: dict[str, Any]
     notes: tuple[str, ...]
-    diagnostics: dict[str, Any] = field(default_factory=dict)
+    diagnostics: SolverFacts
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dict (lines as dicts)."""
         out = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "lines"}
         out["lines"] = [{k: getattr(ln, k) for k in ln.__dataclass_fields__} for ln in self.lines]
         out["notes"] = list(self.notes)
+        out["diagnostics"] = self.diagnostics.to_dict()
         return out
 
 
