@@ -157,8 +157,47 @@ def test_joint_review_clock_and_outcome_paths(fresh_db: str) -> None:
     assert paths["all_confirmed"] == {"renewed_term_end": "2042-07-01", "next_review_after_confirmation": "2032-07-01"}
     assert paths["not_all_confirmed"] == {"term_end": "2036-07-01", "next_annual_review": "2027-07-01"}
     due = {d["clock_id"]: d for d in jr["deadlines"]}
-    assert due["rebuttals_due"]["due_date"] == "2025-11-24"  # hearing 2025-11-17 + 7
+    # hearing rescheduled to 2025-12-03..05 (USTR notice of 2025-11-07, Thompson Hine); rebuttals are due
+    # seven days after the last hearing day (FR notice, Mondaq 2025-09-18): 2025-12-05 + 7 = 2025-12-12
+    assert due["rebuttals_due"]["due_date"] == "2025-12-12"
     assert due["s611_notice_due"]["status"] == "met"  # notice 2025-09-17, due 270 days before: 2025-10-04
+    # the review's outcome is in no stored source: nothing is recorded after the hearing, and the hearing
+    # days themselves are scheduled dates, not confirmed as held
+    assert not {"joint_review_held", "all_confirmed", "not_all_confirmed"} & {e["event"] for e in jr["events"]}
+    assert all(not e["confirmed"] for e in jr["events"] if e["event"] == "hearing_held")
+    assert jr["stage"] == "preparation"
+
+
+def test_rrm_cases_added_2026_12_07_carry_their_sources(fresh_db: str) -> None:
+    # Each date below is quoted from the source named beside it in usmca_cases.yaml.
+    usmca.load_cases()
+    rows = {r.id: r for r in usmca.rrm_cases()}
+    mine = rows["rrm-grupo-mexico-san-martin"]  # White & Case: request 2023-06-16, panel 2023-08-22
+    assert (mine.request_date, mine.panel_requested, mine.stage) == (D("2023-06-16"), D("2023-08-22"), "panel")
+    assert "2023-08-01" in mine.mexico_response
+    assert rows["rrm-atento"].panel_requested == D("2024-04-16")  # Kelley Drye: second RRM panel
+    assert "2023-11-10" in rows["rrm-inisa-2000"].remediation  # DOL/USTR: agreed completion date
+    assert "2024-02-05" in rows["rrm-goodyear-slp"].outcome  # USTR press release 2024-02-05
+    _, rrm, _ = usmca_cases()
+    for rec in rrm:
+        assert rec.citations and all(c.href or c.title for c in rec.citations)
+        assert all(e.source for e in rec.events)
+    # a case whose request date no stored source gives has no request date, not a guessed one
+    assert rows["rrm-goodyear-slp"].request_date is None and rows["rrm-mas-air"].request_date is None
+
+
+def test_steel_232_disputes_dates_from_ustr_and_dsb_records(registry: str) -> None:
+    # USTR's DS564 page: panel requested 2018-10-18, established at the DSB meeting of 2018-11-21 (not
+    # 2019-01-28 as stored before), composed 2019-01-25; the 2018-11-21 meeting established the panels on
+    # the second requests of China, the EU, Canada, Mexico, Norway, Russia and Turkey (US Glass Magazine).
+    from tradepolicy.services.proceedings import get_case
+
+    for ds in ("DS544", "DS548", "DS550", "DS551", "DS552", "DS554", "DS564"):
+        log = {e["event"]: e["date"] for e in get_case(ds, as_of="2026-12-07")["log"]}
+        assert log["panel_established"] == "2018-11-21", ds
+    recs = {r.ds: r for r in disputes_since_ds539()}
+    ds564 = {e.event: e for e in recs["DS564"].events}
+    assert ds564["panel_composed"].date == D("2019-01-25") and ds564["panel_established"].confirmed
 
 
 def test_reform_records_validated() -> None:
