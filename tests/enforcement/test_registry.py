@@ -103,12 +103,12 @@ def test_appeals_into_the_void_counted_from_the_registry(registry: str) -> None:
     assert sorted(r.ds for r in ov.appeals_into_void) == direct
     assert {"DS543", "DS544", "DS597", "DS558"} <= set(direct)
     assert ov.days_without_ab == (D("2026-12-06") - D("2019-12-11")).days == 2552
-    members = {p["member"]: p for p in ov.mpia_participants}
-    assert members["European Union"]["joined"] == "2020-04-30" and "United States" not in members
-    assert len([p for p in ov.mpia_participants if p["joined"] == "2020-04-30"]) == 19  # ELP: "19 Members"
-    keys = {r["key"] for r in ov.records}
+    members = {p.member: p for p in ov.mpia_participants}
+    assert members["European Union"].joined == "2020-04-30" and "United States" not in members
+    assert len([p for p in ov.mpia_participants if p.joined == "2020-04-30"]) == 19  # ELP: "19 Members"
+    keys = {r.key for r in ov.records}
     assert {"mc12-2022", "mc13-2024", "ab-inoperative-2019-12-11"} <= keys
-    assert all(r["citations"] for r in ov.records)
+    assert all(r.citations for r in ov.records)
 
 
 def test_unknown_and_malformed_ds_numbers(registry: str) -> None:
@@ -143,13 +143,13 @@ def test_usmca_cases_loaded_with_citations(fresh_db: str) -> None:
     assert stats.cases == len(rrm) and stats.panels_requested == sum(
         1 for r in rrm if r.panel_request_date or any(e.event == "panel_requested" for e in r.events))
     assert sum(stats.by_year.values()) == stats.with_request_date
-    corn = next(d for d in usmca.ch31_disputes() if d["id"] == "usmca-ch31-mexico-ge-corn")
-    assert corn["panel_requested"] == "2023-08-17" and "2024-12-20" in corn["outcome"]
+    corn = next(d for d in usmca.ch31_disputes() if d.id == "usmca-ch31-mexico-ge-corn")
+    assert corn.panel_requested == D("2023-08-17") and corn.outcome and "2024-12-20" in corn.outcome
 
 
 def test_joint_review_clock_and_outcome_paths(fresh_db: str) -> None:
     usmca.load_cases()
-    jr = usmca.joint_review_clock(as_of=D("2026-05-01"))
+    jr = usmca.joint_review_clock(as_of=D("2026-05-01")).to_dict()
     # fact sheet s.5.5: review 2026-07-01; all confirm -> term to 2042-07-01, next review 2032-07-01;
     # otherwise annual reviews from 2027-07-01 until the term ends 2036-07-01
     assert jr["review_date"] == "2026-07-01" and jr["days_to_review"] == 61

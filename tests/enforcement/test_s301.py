@@ -113,7 +113,7 @@ def test_brazil_action_list_coverage_against_hand_sum() -> None:
     ln = res.lines[0]
     rows = raw[(raw["hts10"] == ln.hts10) & (raw["cty_code"] != "4359")]
     assert ln.supplier_share == pytest.approx(bra.loc[ln.hts10, "con_val_2024_usd"] / rows["con_val_2024_usd"].sum())
-    assert res.pe["subject_value_change"] < 0 < res.pe["non_subject_value_change"]
+    assert res.pe is not None and res.pe.subject_value_change < 0 < res.pe.non_subject_value_change
     annex = s301.annex_text(res)
     assert annex.startswith("ANNEX") and "HTSUS subheading" in annex
     assert len(s301.annex_rows(res)) == len({ln.hts10[:8] for ln in res.lines})
