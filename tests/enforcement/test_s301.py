@@ -6,6 +6,8 @@ solver's reported relative gap of 1e-4); the coverage against a hand sum of the 
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -143,3 +145,27 @@ def test_retaliation_exposure_hand_sum() -> None:
     assert ex.by_code == {"1201": 150.0, "870323": 300.0, "9999": 0.0} and ex.unmatched_codes == ("9999",)
     with pytest.raises(InputError):
         s301.retaliation_exposure(exports, ["12x"])
+
+
+@requires_dataset("us-customs-duties")
+@requires_dataset("section232")
+def test_action_list_route_answers_the_service_result(fresh_db: str, client_as: Any) -> None:
+    # The typed route (ActionListOut) returns exactly the service's JSON plus the annex rows; an anonymous
+    # caller is refused (s301.design) and a target above Brazil's total trade is a 400 naming target_usd.
+    body = {"partner": "BRA", "target_usd": 2e9, "exclude_chapters": ["27", "72"], "max_consumer_share": 0.25,
+            "max_supplier_share": 0.8}
+    assert client_as(None).post("/api/s301/action-list", json=body).status_code in (401, 403)
+    analyst = client_as("analyst")
+    r = analyst.post("/api/s301/action-list", json=body)
+    assert r.status_code == 200, r.text
+    data = r.json()["data"]
+    res = s301.action_list("BRA", 2e9, 2024, exclude_chapters=["27", "72"], max_consumer_share=0.25,
+                           max_supplier_share=0.8)
+    direct = res.to_dict()
+    assert data["coverage_usd"] == pytest.approx(direct["coverage_usd"], rel=1e-12)
+    assert [ln["hts10"] for ln in data["lines"]] == [ln.hts10 for ln in res.lines]
+    assert data["pe"]["rate"] == 0.25 and data["pe"]["home_welfare"] == pytest.approx(direct["pe"]["home_welfare"])
+    assert data["diagnostics"]["proven_gap"] <= 1e-4 and data["status"] == "optimal"
+    assert [a["hts8"] for a in data["annex"]] == [a.hts8 for a in s301.annex_rows(res)]
+    bad = analyst.post("/api/s301/action-list", json={**body, "target_usd": 1e15})
+    assert bad.status_code == 400 and bad.json()["error"]["field"] == "target_usd"
