@@ -48,7 +48,7 @@ class Selection:
     objective: float
     consumer_share: float
     status: str
-    mip_gap: float | None
+    mip_gap: float  # the proven relative gap (incumbent - best lower bound) / incumbent
     diagnostics: SolverFacts
 
 
