@@ -177,6 +177,9 @@ def test_rrm_cases_added_2026_12_07_carry_their_sources(fresh_db: str) -> None:
     assert "2023-08-01" in mine.mexico_response
     assert rows["rrm-atento"].panel_requested == D("2024-04-16")  # Kelley Drye: second RRM panel
     assert rows["rrm-panasonic-reynosa"].request_date == D("2022-05-18")  # USTR announcement, Law360 2022-05-18
+    assert rows["rrm-inisa-2000"].request_date == D("2023-06-12")  # International Trade Today: "announcement June 12"
+    assert rows["rrm-gm-silao"].stage == "remediation"  # course of remediation 2021-07-08 (USTR, U.S. Chamber)
+    assert rows["rrm-teksid-hierro"].stage == "closed"  # resolved, liquidation resumed 2022-08-16 (Trade Law Daily)
     assert "2023-11-10" in rows["rrm-inisa-2000"].remediation  # DOL/USTR: agreed completion date
     assert "2024-02-05" in rows["rrm-goodyear-slp"].outcome  # USTR press release 2024-02-05
     _, rrm, _ = usmca_cases()
