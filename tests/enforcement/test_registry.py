@@ -180,6 +180,10 @@ def test_rrm_cases_added_2026_12_07_carry_their_sources(fresh_db: str) -> None:
     assert rows["rrm-inisa-2000"].request_date == D("2023-06-12")  # International Trade Today: "announcement June 12"
     assert rows["rrm-gm-silao"].stage == "remediation"  # course of remediation 2021-07-08 (USTR, U.S. Chamber)
     assert rows["rrm-teksid-hierro"].stage == "closed"  # resolved, liquidation resumed 2022-08-16 (Trade Law Daily)
+    # USTR releases: Unique Fabricating requested 2023-03-06, resolved 2023-04-24; Pirelli 2024-08-23, panel 2024-12-18
+    uf, pirelli = rows["rrm-unique-fabricating"], rows["rrm-pirelli"]
+    assert (uf.request_date, uf.stage) == (D("2023-03-06"), "closed")
+    assert (pirelli.request_date, pirelli.panel_requested, pirelli.stage) == (D("2024-08-23"), D("2024-12-18"), "panel")
     assert "2023-11-10" in rows["rrm-inisa-2000"].remediation  # DOL/USTR: agreed completion date
     assert "2024-02-05" in rows["rrm-goodyear-slp"].outcome  # USTR press release 2024-02-05
     _, rrm, _ = usmca_cases()
