@@ -184,6 +184,9 @@ def test_rrm_cases_added_2026_12_07_carry_their_sources(fresh_db: str) -> None:
     uf, pirelli = rows["rrm-unique-fabricating"], rows["rrm-pirelli"]
     assert (uf.request_date, uf.stage) == (D("2023-03-06"), "closed")
     assert (pirelli.request_date, pirelli.panel_requested, pirelli.stage) == (D("2024-08-23"), D("2024-12-18"), "panel")
+    # USTR releases of 2024-04-01 and 2024-04-03: the 21st and 22nd requests
+    assert rows["rrm-servicios-industriales-gonzalez"].request_date == D("2024-04-01")
+    assert rows["rrm-minera-tizapa"].request_date == D("2024-04-03")
     assert "2023-11-10" in rows["rrm-inisa-2000"].remediation  # DOL/USTR: agreed completion date
     assert "2024-02-05" in rows["rrm-goodyear-slp"].outcome  # USTR press release 2024-02-05
     _, rrm, _ = usmca_cases()
