@@ -187,6 +187,8 @@ def test_rrm_cases_added_2026_12_07_carry_their_sources(fresh_db: str) -> None:
     # USTR releases of 2024-04-01 and 2024-04-03: the 21st and 22nd requests
     assert rows["rrm-servicios-industriales-gonzalez"].request_date == D("2024-04-01")
     assert rows["rrm-minera-tizapa"].request_date == D("2024-04-03")
+    # USTR: Tecnos requested 2024-06-24 (24th), Bader 2024-09-16 (28th); both panels 2024-12-18 (6th, 5th)
+    assert (rows["rrm-tecnos"].request_date, rows["rrm-bader"].request_date) == (D("2024-06-24"), D("2024-09-16"))
     assert "2023-11-10" in rows["rrm-inisa-2000"].remediation  # DOL/USTR: agreed completion date
     assert "2024-02-05" in rows["rrm-goodyear-slp"].outcome  # USTR press release 2024-02-05
     _, rrm, _ = usmca_cases()
