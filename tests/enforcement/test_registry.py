@@ -196,7 +196,10 @@ def test_rrm_cases_added_2026_12_07_carry_their_sources(fresh_db: str) -> None:
         assert rec.citations and all(c.href or c.title for c in rec.citations)
         assert all(e.source for e in rec.events)
     # a case whose request date no stored source gives has no request date, not a guessed one
-    assert rows["rrm-goodyear-slp"].request_date is None and rows["rrm-mas-air"].request_date is None
+    assert rows["rrm-asiaway"].request_date is None and rows["rrm-mas-air"].request_date is None
+    # DOL release 2023-05-22: Goodyear requested 2023-05-22; closed 2024-02-05 (USTR)
+    assert (rows["rrm-goodyear-slp"].request_date, rows["rrm-goodyear-slp"].stage) == (D("2023-05-22"), "closed")
+    assert rows["rrm-tridonex"].request_date == D("2021-06-09")  # USTR release of the evening of June 9
 
 
 def test_steel_232_disputes_dates_from_ustr_and_dsb_records(registry: str) -> None:
