@@ -214,6 +214,9 @@ def test_steel_232_disputes_dates_from_ustr_and_dsb_records(registry: str) -> No
     recs = {r.ds: r for r in disputes_since_ds539()}
     ds564 = {e.event: e for e in recs["DS564"].events}
     assert ds564["panel_composed"].date == D("2019-01-25") and ds564["panel_established"].confirmed
+    # USTR's DS547 page: India's panel established 2018-12-04; MAS notified 2023-07-13 (WT/DS547 notification)
+    india = svc.get_dispute("DS547")
+    assert india.stage == "settled" and india.consultations_requested == D("2018-05-18")
 
 
 def test_reform_records_validated() -> None:
