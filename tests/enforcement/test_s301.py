@@ -6,6 +6,8 @@ solver's reported relative gap of 1e-4); the coverage against a hand sum of the 
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -34,6 +36,45 @@ def test_optimum_equals_brute_force(seed: int) -> None:
     assert got.objective == pytest.approx(bf[0], rel=1e-4)
     assert target <= got.coverage <= target * 1.15 + 1e-6
     assert got.consumer_share <= cap + 1e-9
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_branch_and_bound_matches_highs_milp(seed: int) -> None:
+    # Peer check on instances too large to enumerate (60 lines, the bench's distributions): HiGHS's own
+    # MILP (scipy.optimize.milp, gap 1e-9) on the whole problem. Tolerance: our proven gap, 1e-4.
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    rng = np.random.default_rng(100 + seed)
+    n = 60
+    v = rng.lognormal(13, 2, n)
+    c = rng.choice([0.0, 0.5, 1.0], n, p=[0.6, 0.2, 0.2])
+    s = rng.random(n)
+    target, cap = v.sum() * 0.3, 0.2
+    a = np.vstack([v, v, (c - cap) * v]) / target
+    ref = milp(s * v / target, constraints=LinearConstraint(a, [1, -np.inf, -np.inf], [np.inf, 1.05, 0]),
+               integrality=np.ones(n), bounds=Bounds(0, 1), options={"mip_rel_gap": 1e-9})
+    got = select_lines(v, c, s, target, max_consumer_share=cap, overshoot=0.05)
+    assert ref.status == 0 and got.status == "optimal" and got.mip_gap is not None and got.mip_gap <= 1e-4
+    assert got.objective == pytest.approx(float(ref.fun) * target, rel=1e-4)
+    assert target <= got.coverage <= target * 1.05 * (1 + 1e-12) and got.consumer_share <= cap + 1e-12
+
+
+def test_time_limit_reports_the_proven_gap_not_optimal() -> None:
+    # With no time beyond the root node (seed 1: the root LP bound is 2.3e-3 below the incumbent), the
+    # answer must say "gap" with the proven gap (incumbent - LP bound) / incumbent, never "optimal".
+    rng = np.random.default_rng(1)
+    n = 2000
+    v = rng.lognormal(13, 2, n)
+    c = rng.choice([0.0, 0.5, 1.0], n, p=[0.6, 0.2, 0.2])
+    s = rng.random(n)
+    quick = select_lines(v, c, s, v.sum() * 0.1, max_consumer_share=0.2, time_limit=0)
+    assert quick.status == "gap" and quick.diagnostics.open_nodes > 0 and "not proven optimal" in quick.diagnostics.message
+    bound = quick.diagnostics.lp_bound_usd
+    assert quick.mip_gap == pytest.approx((quick.objective - bound) / quick.objective, rel=1e-6)
+    assert quick.mip_gap > 1e-4
+    full = select_lines(v, c, s, v.sum() * 0.1, max_consumer_share=0.2)
+    assert full.status == "optimal" and full.diagnostics.open_nodes == 0 and full.mip_gap <= 1e-4
+    assert bound <= full.objective * (1 + 1e-9) and full.objective <= quick.objective * (1 + 1e-9)
 
 
 def test_hand_instance() -> None:
@@ -74,7 +115,7 @@ def test_brazil_action_list_coverage_against_hand_sum() -> None:
     ln = res.lines[0]
     rows = raw[(raw["hts10"] == ln.hts10) & (raw["cty_code"] != "4359")]
     assert ln.supplier_share == pytest.approx(bra.loc[ln.hts10, "con_val_2024_usd"] / rows["con_val_2024_usd"].sum())
-    assert res.pe["subject_value_change"] < 0 < res.pe["non_subject_value_change"]
+    assert res.pe is not None and res.pe.subject_value_change < 0 < res.pe.non_subject_value_change
     annex = s301.annex_text(res)
     assert annex.startswith("ANNEX") and "HTSUS subheading" in annex
     assert len(s301.annex_rows(res)) == len({ln.hts10[:8] for ln in res.lines})
@@ -104,3 +145,27 @@ def test_retaliation_exposure_hand_sum() -> None:
     assert ex.by_code == {"1201": 150.0, "870323": 300.0, "9999": 0.0} and ex.unmatched_codes == ("9999",)
     with pytest.raises(InputError):
         s301.retaliation_exposure(exports, ["12x"])
+
+
+@requires_dataset("us-customs-duties")
+@requires_dataset("section232")
+def test_action_list_route_answers_the_service_result(fresh_db: str, client_as: Any) -> None:
+    # The typed route (ActionListOut) returns exactly the service's JSON plus the annex rows; an anonymous
+    # caller is refused (s301.design) and a target above Brazil's total trade is a 400 naming target_usd.
+    body = {"partner": "BRA", "target_usd": 2e9, "exclude_chapters": ["27", "72"], "max_consumer_share": 0.25,
+            "max_supplier_share": 0.8}
+    assert client_as(None).post("/api/s301/action-list", json=body).status_code in (401, 403)
+    analyst = client_as("analyst")
+    r = analyst.post("/api/s301/action-list", json=body)
+    assert r.status_code == 200, r.text
+    data = r.json()["data"]
+    res = s301.action_list("BRA", 2e9, 2024, exclude_chapters=["27", "72"], max_consumer_share=0.25,
+                           max_supplier_share=0.8)
+    direct = res.to_dict()
+    assert data["coverage_usd"] == pytest.approx(direct["coverage_usd"], rel=1e-12)
+    assert [ln["hts10"] for ln in data["lines"]] == [ln.hts10 for ln in res.lines]
+    assert data["pe"]["rate"] == 0.25 and data["pe"]["home_welfare"] == pytest.approx(direct["pe"]["home_welfare"])
+    assert data["diagnostics"]["proven_gap"] <= 1e-4 and data["status"] == "optimal"
+    assert [a["hts8"] for a in data["annex"]] == [a.hts8 for a in s301.annex_rows(res)]
+    bad = analyst.post("/api/s301/action-list", json={**body, "target_usd": 1e15})
+    assert bad.status_code == 400 and bad.json()["error"]["field"] == "target_usd"

@@ -98,8 +98,7 @@ def disputes_reform(as_json: JsonOpt = False) -> None:
     from tradepolicy.services.disputes import reform_overview
 
     ov = reform_overview()
-    out = _asdict(ov)
-    out["appeals_into_void"] = [r.to_dict() for r in ov.appeals_into_void]
+    out = ov.to_dict()
     if as_json:
         emit(out, as_json=True)
         return
@@ -107,7 +106,7 @@ def disputes_reform(as_json: JsonOpt = False) -> None:
                   f"{ov.days_without_ab} days as of {ov.as_of}")
     emit(out["appeals_into_void"], as_json=False, columns=["ds", "respondent", "complainants", "appealed_on",
                                                             "confirmed"], title="Appeals into the void")
-    emit(list(ov.mpia_participants), as_json=False, columns=["member", "joined", "confirmed"], title="MPIA")
+    emit(out["mpia_participants"], as_json=False, columns=["member", "joined", "confirmed"], title="MPIA")
 
 
 # --------------------------------------------------------------------------- usmca
@@ -137,7 +136,7 @@ def usmca_ch31(as_json: JsonOpt = False) -> None:
     """List the Chapter 31 disputes."""
     from tradepolicy.services.usmca import ch31_disputes
 
-    emit(ch31_disputes(), as_json=as_json, columns=["id", "complainant", "respondent", "stage",
+    emit([r.to_dict() for r in ch31_disputes()], as_json=as_json, columns=["id", "complainant", "respondent", "stage",
                                                       "consultations_requested", "panel_requested", "outcome"])
 
 
@@ -148,7 +147,7 @@ def usmca_joint_review(as_of: Annotated[str | None, typer.Option(help="YYYY-MM-D
     from tradepolicy.law.dates import parse_date
     from tradepolicy.services.usmca import joint_review_clock
 
-    jr = joint_review_clock(as_of=parse_date(as_of, field="as_of") if as_of else None)
+    jr = joint_review_clock(as_of=parse_date(as_of, field="as_of") if as_of else None).to_dict()
     if as_json:
         emit(jr, as_json=True)
         return
@@ -189,7 +188,7 @@ def s301_action_list(
     emit([{k: getattr(x, k) for k in ("hts10", "partner_value_usd", "supplier_share", "consumer_weight",
                                       "description")} for x in res.lines[:40]], as_json=False,
          title="First 40 lines (use --json for all)")
-    console.print({k: v for k, v in res.pe.items() if k not in ("elasticities",)})
+    console.print({k: v for k, v in (res.pe.to_dict() if res.pe else {}).items() if k not in ("elasticities",)})
     for n in res.notes:
         console.print(f"note: {n}")
     if annex is not None:
@@ -227,7 +226,7 @@ def priorities_show(name: Annotated[str, typer.Argument(help="china | usmca | wt
     from tradepolicy.web.pages.enforcement import dashboard_pdf
 
     if fmt == "json":
-        data = dashboard(name)
+        data = dashboard(name).to_dict()
         if out:
             import json
 

@@ -11,16 +11,24 @@ partner's supplier share ``s_i``, choose binary ``x_i`` to
                Σ (c_i − S) v_i x_i ≤ 0              (consumer-goods share of the list ≤ S)
 
 Lines excluded by chapter or whose supplier share exceeds ``P`` are removed before solving (they are
-per-line filters, not coupling constraints). Before the MILP, lines that can be in no optimum are fixed
-by LP reduced costs (exact; see ``_reduce``), so 20,000 lines solve in seconds. The optimum is exact up
-to the MIP gap (relative, 1e-4 by default, reported); ``brute_force`` enumerates every subset of a small instance.
+per-line filters, not coupling constraints).
+
+The solver is a small LP-based branch and bound written for this structure (a few coupling rows, many
+lines; HiGHS's own MILP stalls in presolve on it). At each node: the LP relaxation (HiGHS through
+``scipy.optimize.linprog``) gives a lower bound; a local MILP around the LP's decision (the fractional
+lines and the lines of smallest reduced cost, ``scipy.optimize.milp``) and an LP-rounding repair give
+incumbents; lines whose reduced cost exceeds (incumbent - bound) are fixed (exact: Nemhauser-Wolsey);
+then the node branches on its largest fractional line. A node closes when its bound is within the
+relative gap of the incumbent. The result is "optimal" only when every node closed (the optimum is
+proven within ``mip_rel_gap``, 1e-4 by default); at the time limit it is "gap" with the proven gap
+(incumbent - smallest open bound) / incumbent. ``brute_force`` enumerates every subset of a small
+instance.
 """
 
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -40,8 +48,28 @@ class Selection:
     objective: float
     consumer_share: float
     status: str
-    mip_gap: float | None
-    diagnostics: dict[str, Any] = field(default_factory=dict)
+    mip_gap: float  # the proven relative gap (incumbent - best lower bound) / incumbent
+    diagnostics: SolverFacts
+
+
+@dataclass(frozen=True, slots=True)
+class SolverFacts:
+    """How the optimum was reached (and proven)."""
+
+    candidates: int
+    solver: str
+    nodes: int
+    open_nodes: int
+    lp_bound_usd: float
+    incumbent_usd: float
+    proven_gap: float
+    fixed_by_reduced_cost: int
+    milp_variables: int
+    message: str
+
+    def to_dict(self) -> dict[str, float | int | str]:
+        """JSON-safe dict (the keys of the CLI/API ``diagnostics`` object)."""
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
 def _check(values: ArrayLike, consumer: ArrayLike, supplier_share: ArrayLike) -> tuple[Array, Array, Array]:
@@ -79,7 +107,8 @@ def select_lines(values: ArrayLike, consumer: ArrayLike, supplier_share: ArrayLi
     """Solve the selection MILP (see the module docstring).
 
     Raises ``ConflictError`` when the constraints admit no list (e.g. the consumer-share cap leaves too
-    little trade to reach the target), naming the largest coverage the constraints allow.
+    little trade to reach the target), ``ConvergenceError`` when no list was found within ``time_limit``
+    seconds and the constraints are not proven contradictory.
     """
     v, c, s = _check(values, consumer, supplier_share)
     check_constraints(target, max_consumer_share=max_consumer_share, overshoot=overshoot)
@@ -96,113 +125,169 @@ def select_lines(values: ArrayLike, consumer: ArrayLike, supplier_share: ArrayLi
         rows.append((c - max_consumer_share) * vs)
         lo.append(-np.inf)
         hi.append(0.0)
-    a = np.vstack(rows)
-    obj = s * vs
-    fixed_one, free, lp_bound, ub, incumbent = _reduce(obj, a, np.array(lo), np.array(hi), time_limit, mip_rel_gap)
+    bb = _branch_and_bound(s * vs, np.vstack(rows), np.array(lo), np.array(hi), time_limit=time_limit,
+                           gap=mip_rel_gap)
+    if bb.best is None:
+        if bb.proven:  # every node infeasible: no list meets the constraints
+            raise ConflictError("No list of lines meets every constraint together (the LP relaxation or every "
+                                "branch is infeasible).", field="constraints",
+                                expected="a looser consumer-share cap, a larger overshoot, or a lower target",
+                                example="--max-consumer-share 0.5")
+        raise ConvergenceError(
+            f"The optimiser found no list within its {time_limit:g} s limit; the constraints are not proven "
+            "contradictory.", field="time_limit", expected="a longer time limit or a larger overshoot",
+            example="--overshoot 0.1", details={"lp_bound": bb.root_bound * scale, "candidates": n})
     x = np.zeros(n, bool)
-    if incumbent is not None and ub - lp_bound <= mip_rel_gap * abs(ub):
-        # the LP bound already proves the incumbent optimal within the gap: nothing left to branch on
-        x[incumbent] = True
-        message, status, gap_out, nodes = "incumbent proven within the gap by the LP bound", "optimal", (
-            (ub - lp_bound) / abs(ub) if ub else 0.0), 0
-    else:
-        # the MILP on the free lines, the lines fixed at 1 moved to the bounds
-        shift = a[:, fixed_one].sum(axis=1) if fixed_one.size else np.zeros(len(lo))
-        res = milp(c=obj[free], constraints=LinearConstraint(a[:, free], np.array(lo) - shift, np.array(hi) - shift),
-                   integrality=np.ones(free.size), bounds=Bounds(0, 1),
-                   options={"time_limit": time_limit, "mip_rel_gap": mip_rel_gap, "presolve": True})
-        if res.x is None and incumbent is None:
-            if res.status == 2 or not np.isfinite(lp_bound):  # proven infeasible (MILP or its LP relaxation)
-                raise ConflictError(
-                    "No list of lines meets every constraint together (" + str(res.message).strip() + ").",
-                    field="constraints",
-                    expected="a looser consumer-share cap, a larger overshoot, or a lower target",
-                    example="--max-consumer-share 0.5")
-            raise ConvergenceError(
-                f"The optimiser found no list within its {time_limit:g} s limit ({str(res.message).strip()}); "
-                "the constraints are not proven contradictory.", field="time_limit",
-                expected="a longer time limit or a larger overshoot", example="--overshoot 0.1",
-                details={"lp_bound": lp_bound * scale, "candidates": n})
-        if res.x is not None and (incumbent is None or float(res.fun) + float(obj[fixed_one].sum()) <= ub):
-            x[fixed_one] = True
-            x[free[np.round(res.x).astype(bool)]] = True
-        else:
-            x[incumbent] = True  # type: ignore[index]
-        val = float(obj[x].sum())
-        gap_out = (val - lp_bound) / abs(val) if val else 0.0
-        message, nodes = str(res.message), int(getattr(res, "mip_node_count", 0) or 0)
-        status = "optimal" if res.status == 0 or gap_out <= mip_rel_gap else "gap"
+    x[bb.best] = True
+    ub = float((s * vs)[x].sum())
+    lower = min(bb.open_bound, ub)
+    gap = max(0.0, (ub - lower) / abs(ub)) if ub else 0.0
+    status = "optimal" if bb.proven else "gap"
+    message = (f"optimum proven within the relative gap {mip_rel_gap:g} ({bb.nodes} nodes)" if bb.proven else
+               f"time limit {time_limit:g} s reached with {bb.open_nodes} open nodes: the list is within "
+               f"{gap:.2e} of the optimum (proven gap), not proven optimal")
     chosen = np.flatnonzero(x).astype(np.int64)
     cov = float(v[x].sum())
+    facts = SolverFacts(candidates=n, solver="LP branch and bound (scipy.optimize.linprog/milp, HiGHS)",
+                        nodes=bb.nodes, open_nodes=bb.open_nodes, lp_bound_usd=float(bb.root_bound * scale),
+                        incumbent_usd=float(ub * scale), proven_gap=float(gap),
+                        fixed_by_reduced_cost=int(n - bb.root_free), milp_variables=int(bb.root_free),
+                        message=message)
     return Selection(chosen=chosen, coverage=cov, objective=float((s * v)[x].sum()),
                      consumer_share=float((c * v)[x].sum() / cov) if cov else 0.0,
-                     status=status, mip_gap=float(gap_out),
-                     diagnostics={"candidates": n, "solver": "scipy.optimize.milp (HiGHS)",
-                                  "fixed_by_reduced_cost": int(n - free.size), "milp_variables": int(free.size),
-                                  "lp_bound_usd": float(lp_bound * scale),
-                                  "incumbent_usd": float(ub * scale) if np.isfinite(ub) else None,
-                                  "message": message, "mip_node_count": nodes})
+                     status=status, mip_gap=float(gap), diagnostics=facts)
 
 
-def _reduce(obj: Array, a: Array, lo: Array, hi: Array, time_limit: float, gap: float,
-            pool: int = 300) -> tuple[NDArray[np.int64], NDArray[np.int64], float, float, NDArray[np.int64] | None]:
-    """Exact problem reduction by LP reduced-cost fixing (no line that can be in an optimum is dropped).
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    best: NDArray[np.int64] | None
+    proven: bool  # every node closed (pruned by bound, infeasible or integral)
+    open_bound: float  # smallest lower bound over the nodes pruned by bound or left open (inf if none)
+    root_bound: float
+    root_free: int
+    nodes: int
+    open_nodes: int
 
-    1. Solve the LP relaxation (HiGHS): its value ``lb`` bounds every list from below.
-    2. Find a feasible list (an incumbent, value ``ub``): the MILP re-decides the fractional lines, the
-       ``pool`` lines of smallest |reduced cost| and, on each side, the lines cheapest per unit of
-       coverage; the others keep their LP values (else an LP-rounding repair gives the bound).
-    3. A line at 0 in the LP with reduced cost d > ub - lb can be at 1 in no list better than the
-       incumbent, so it is fixed at 0; a line at 1 with -d > ub - lb is fixed at 1 (Nemhauser-Wolsey).
-    Returns (lines fixed at 1, free lines, lb, ub, the incumbent's lines); with no incumbent nothing is fixed.
-    """
-    n = obj.size
-    finite_hi = np.isfinite(hi)
-    finite_lo = np.isfinite(lo)
-    a_ub = np.vstack([a[finite_hi], -a[finite_lo]])
-    b_ub = np.concatenate([hi[finite_hi], -lo[finite_lo]])
-    lp = linprog(obj, A_ub=a_ub, b_ub=b_ub, bounds=(0, 1), method="highs")
-    everything = np.arange(n, dtype=np.int64)
+
+def _node_lp(obj: Array, a: Array, lo: Array, hi: Array, free: NDArray[np.int64],
+             shift: Array) -> tuple[Array, float, Array] | None:
+    """LP relaxation on the free lines (fixed lines moved to the bounds): (x, value, reduced costs) or None."""
+    if free.size == 0:
+        ok = bool(np.all(shift >= lo - 1e-9 * np.maximum(1.0, np.abs(shift)))
+                  and np.all(shift <= hi + 1e-9 * np.maximum(1.0, np.abs(shift))))
+        return (np.zeros(0), 0.0, np.zeros(0)) if ok else None
+    fh, fl = np.isfinite(hi), np.isfinite(lo)
+    af = a[:, free]
+    lp = linprog(obj[free], A_ub=np.vstack([af[fh], -af[fl]]),
+                 b_ub=np.concatenate([(hi - shift)[fh], -(lo - shift)[fl]]), bounds=(0, 1), method="highs-ds",
+                 options={"presolve": False})  # presolve costs 3x the solve on these few rows
     if lp.status != 0:
-        return np.array([], dtype=np.int64), everything, -np.inf, np.inf, None
-    lb = float(lp.fun)
-    d = np.asarray(lp.lower.marginals, float) + np.asarray(lp.upper.marginals, float)  # reduced costs
-    # Incumbent: keep the LP's values on the lines whose reduced cost is large and let the MILP re-decide
-    # the ``pool`` lines of smallest |reduced cost| (plus the fractional ones): a local search around the LP.
-    frac = (lp.x > 1e-9) & (lp.x < 1 - 1e-9)
-    one, zero = lp.x >= 1 - 1e-9, lp.x <= 1e-9
-    order = np.argsort(np.where(frac, -1.0, np.abs(d)))
-    per_unit = np.abs(d) / np.maximum(a[0], 1e-12)  # reduced cost per unit of coverage
-    inc = None
-    for size in (pool, 4 * pool, 16 * pool):  # widen the neighbourhood until it holds a feasible list
-        # the fractional lines, the lines of smallest |reduced cost|, and on each side the lines cheapest
-        # per unit of coverage (so that a large fractional line can be replaced or compensated)
-        cand = np.unique(np.concatenate([
-            order[: min(size, n)],
-            np.flatnonzero(zero)[np.argsort(per_unit[zero])][: size // 2],
-            np.flatnonzero(one)[np.argsort(per_unit[one])][: size // 2]])).astype(np.int64)
-        ones = np.flatnonzero(one & ~np.isin(np.arange(n), cand))
-        shift = a[:, ones].sum(axis=1) if ones.size else np.zeros(len(lo))
-        inc = milp(c=obj[cand], constraints=LinearConstraint(a[:, cand], lo - shift, hi - shift),
-                   integrality=np.ones(cand.size), bounds=Bounds(0, 1),
-                   options={"time_limit": time_limit / 5, "mip_rel_gap": gap / 10})
-        if inc.x is not None or size >= n:
+        return None
+    d = np.asarray(lp.lower.marginals, float) + np.asarray(lp.upper.marginals, float)
+    return np.asarray(lp.x, float), float(lp.fun), d
+
+
+def _neighbourhood(obj: Array, a: Array, lo: Array, hi: Array, free: NDArray[np.int64], shift: Array, x: Array,
+                   d: Array, pool: int, node_limit: int) -> NDArray[np.int64] | None:
+    """Return a feasible list near the LP's decision, or None (an incumbent only, never a bound).
+
+    The MILP re-decides the fractional lines, the ``pool`` lines of smallest |reduced cost| and, on
+    each side, the lines cheapest per unit of coverage; the other free lines keep their LP values.
+    Deterministic: limited by HiGHS nodes, not by time.
+    """
+    n = free.size
+    frac = (x > 1e-9) & (x < 1 - 1e-9)
+    one, zero = x >= 1 - 1e-9, x <= 1e-9
+    order = np.argsort(np.where(frac, -1.0, np.abs(d)), kind="stable")
+    per_unit = np.abs(d) / np.maximum(a[0, free], 1e-300)
+    cand = np.unique(np.concatenate([
+        order[:pool],
+        np.flatnonzero(zero)[np.argsort(per_unit[zero], kind="stable")][: pool // 2],
+        np.flatnonzero(one)[np.argsort(per_unit[one], kind="stable")][: pool // 2]])).astype(np.int64)
+    rest = np.flatnonzero(one & ~np.isin(np.arange(n), cand))
+    sh = shift + (a[:, free[rest]].sum(axis=1) if rest.size else 0.0)
+    res = milp(c=obj[free[cand]], constraints=LinearConstraint(a[:, free[cand]], lo - sh, hi - sh),
+               integrality=np.ones(cand.size), bounds=Bounds(0, 1),
+               options={"node_limit": node_limit, "time_limit": 60.0, "presolve": False, "mip_rel_gap": 1e-6})
+    if res.x is None:
+        return None
+    return np.concatenate([free[rest], free[cand[np.round(res.x).astype(bool)]]]).astype(np.int64)
+
+
+def _feasible(idx: NDArray[np.int64], a: Array, lo: Array, hi: Array) -> bool:
+    act = a[:, idx].sum(axis=1)
+    tol = 1e-9 * np.maximum(1.0, np.abs(act))
+    return bool(np.all(act >= lo - tol) and np.all(act <= hi + tol))
+
+
+def _branch_and_bound(obj: Array, a: Array, lo: Array, hi: Array, *, time_limit: float, gap: float,
+                      pool: int = 300, node_limit: int = 500) -> _Outcome:
+    """Depth-first LP branch and bound with reduced-cost fixing (see the module docstring)."""
+    import time
+
+    t0 = time.perf_counter()
+    n = obj.size
+    best: NDArray[np.int64] | None = None
+    ub = np.inf
+    empty = np.array([], dtype=np.int64)
+    # a node: (lines fixed at 1, free lines, the parent's bound); lines in neither are fixed at 0
+    stack: list[tuple[NDArray[np.int64], NDArray[np.int64], float]] = [(empty, np.arange(n, dtype=np.int64), -np.inf)]
+    pruned_bound = np.inf  # smallest bound of a node closed because it could not beat the incumbent by the gap
+    nodes, root_bound, root_free = 0, -np.inf, n
+
+    def offer(idx: NDArray[np.int64]) -> None:
+        nonlocal best, ub
+        val = float(obj[idx].sum())
+        if val < ub and _feasible(idx, a, lo, hi):
+            best, ub = idx, val
+
+    while stack:
+        if nodes and time.perf_counter() - t0 > time_limit:  # the root is always solved
             break
-    options_ = []  # the neighbourhood's list and the LP-rounding repair: keep the cheaper
-    if inc is not None and inc.x is not None:
-        options_.append(np.union1d(ones, cand[np.round(inc.x).astype(bool)]).astype(np.int64))
-    repaired = _repair(one, obj, a, lo, hi)
-    if repaired is not None:
-        options_.append(repaired)
-    if not options_:
-        return np.array([], dtype=np.int64), everything, lb, np.inf, None
-    inc_lines = min(options_, key=lambda idx: float(obj[idx].sum()))
-    ub = float(obj[inc_lines].sum())
-    slack = ub - lb + 1e-9 * max(1.0, abs(ub))
-    at_zero = (lp.x <= 1e-9) & (d > slack)
-    at_one = (lp.x >= 1 - 1e-9) & (-d > slack)
-    free = np.flatnonzero(~(at_zero | at_one)).astype(np.int64)
-    return np.flatnonzero(at_one).astype(np.int64), free, lb, ub, inc_lines
+        ones, free, _ = stack.pop()
+        nodes += 1
+        shift = a[:, ones].sum(axis=1) if ones.size else np.zeros(len(lo))
+        base = float(obj[ones].sum())
+        lp = _node_lp(obj, a, lo, hi, free, shift)
+        if lp is None:
+            continue  # infeasible node
+        x, val, d = lp
+        bound = base + val
+        if nodes == 1:
+            root_bound = bound
+        if bound >= ub - gap * abs(ub):
+            pruned_bound = min(pruned_bound, bound)
+            continue
+        inc = _neighbourhood(obj, a, lo, hi, free, shift, x, d, pool, node_limit)
+        if inc is not None:
+            offer(np.concatenate([ones, inc]))
+        rounded = _repair(x >= 1 - 1e-9, obj[free], a[:, free], lo - shift, hi - shift)
+        if rounded is not None:
+            offer(np.concatenate([ones, free[rounded]]))
+        if bound >= ub - gap * abs(ub):
+            pruned_bound = min(pruned_bound, bound)
+            continue
+        # reduced-cost fixing against the incumbent (valid in this node's subtree)
+        slack = ub - bound + 1e-12 * max(1.0, abs(ub))
+        at_zero = (x <= 1e-9) & (d > slack)
+        at_one = (x >= 1 - 1e-9) & (-d > slack)
+        keep = ~(at_zero | at_one)
+        ones = np.concatenate([ones, free[at_one]])
+        free, x = free[keep], x[keep]
+        if nodes == 1:
+            root_free = int(free.size)
+        frac = np.flatnonzero((x > 1e-9) & (x < 1 - 1e-9))
+        if frac.size == 0:  # the LP optimum is integral: the node's optimum
+            offer(np.concatenate([ones, free[x >= 1 - 1e-9]]))
+            continue
+        j = frac[np.argmax(a[0, free[frac]])]  # branch on the largest fractional line
+        rest = np.delete(free, j)
+        down = (ones, rest, bound)
+        up = (np.append(ones, free[j]).astype(np.int64), rest, bound)
+        stack.extend([down, up] if x[j] >= 0.5 else [up, down])  # the side nearer the LP value first
+    open_bound = min([pruned_bound] + [b for *_, b in stack])
+    return _Outcome(best=best, proven=not stack, open_bound=open_bound, root_bound=root_bound,
+                    root_free=root_free, nodes=nodes, open_nodes=len(stack))
 
 
 def _repair(start: NDArray[np.bool_], obj: Array, a: Array, lo: Array, hi: Array) -> NDArray[np.int64] | None:

@@ -17,12 +17,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tradepolicy.enforcement.registry import DisputeRecord, disputes_since_ds539, wto_reform
 from tradepolicy.errors import ConflictError, InputError, NotFoundError
-from tradepolicy.law.case_meta import check_meta
+from tradepolicy.law.case_meta import CaseCitation, check_meta
 from tradepolicy.law.procedures import EventRecord, check_event, current_stage, get_procedure
 from tradepolicy.law.rules import rule_value
 from tradepolicy.platform.principal import ANONYMOUS, Principal, local_operator
@@ -342,6 +343,31 @@ def _count(rows: list[DisputeRow], keys: Any) -> list[CountRow]:
     return [CountRow(k, n, comp[k], resp[k]) for k, n in sorted(tot.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
+class MpiaRow(BaseModel):
+    """An MPIA participant as stored (a ``mpia`` record), with the MPIA's citations."""
+
+    model_config = ConfigDict(frozen=True)
+
+    member: str
+    joined: str
+    confirmed: bool
+    note: str | None = None
+    citations: tuple[CaseCitation, ...] = ()
+
+
+class ReformRow(BaseModel):
+    """A reform event, proposal or ministerial decision as stored (a ``wto_reform`` record)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    kind: str
+    title: str
+    date: str
+    confirmed: bool
+    citations: tuple[CaseCitation, ...] = ()
+
+
 @dataclass(frozen=True, slots=True)
 class ReformOverview:
     """Appellate Body vacancy, appeals into the void, MPIA participants, reform records."""
@@ -351,9 +377,18 @@ class ReformOverview:
     days_without_ab: int
     appeals_into_void: tuple[DisputeRow, ...]
     appeals_into_void_us_respondent: int
-    mpia_participants: tuple[dict[str, Any], ...]
-    records: tuple[dict[str, Any], ...]
+    mpia_participants: tuple[MpiaRow, ...]
+    records: tuple[ReformRow, ...]
     citation: str = field(default="")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dict (the keys of ``disputes reform --json``)."""
+        return {"as_of": self.as_of.isoformat(), "ab_inoperative_from": self.ab_inoperative_from.isoformat(),
+                "days_without_ab": self.days_without_ab,
+                "appeals_into_void": [r.to_dict() for r in self.appeals_into_void],
+                "appeals_into_void_us_respondent": self.appeals_into_void_us_respondent,
+                "mpia_participants": [m.model_dump(mode="json") for m in self.mpia_participants],
+                "records": [r.model_dump(mode="json") for r in self.records], "citation": self.citation}
 
 
 def reform_overview(*, as_of: dt.date | None = None, principal: Principal = ANONYMOUS,
@@ -366,10 +401,10 @@ def reform_overview(*, as_of: dt.date | None = None, principal: Principal = ANON
     rows = rows if rows is not None else list_disputes()
     void = tuple(r for r in rows if r.into_the_void)
     with read_session() as s:
-        mpia = [dict(r.data) for r in list_records(s, principal, "mpia")]
-        recs = [{"key": r.key, **r.data} for r in list_records(s, principal, "wto_reform")]
-    mpia.sort(key=lambda d: (d["joined"], d["member"]))
-    recs.sort(key=lambda d: d["date"])
+        mpia = [MpiaRow.model_validate(r.data) for r in list_records(s, principal, "mpia")]
+        recs = [ReformRow.model_validate({**r.data, "key": r.key}) for r in list_records(s, principal, "wto_reform")]
+    mpia.sort(key=lambda d: (d.joined, d.member))
+    recs.sort(key=lambda d: d.date)
     return ReformOverview(as_of=when, ab_inoperative_from=start, days_without_ab=(when - start).days,
                           appeals_into_void=void,
                           appeals_into_void_us_respondent=sum(1 for r in void if r.respondent == US),

@@ -16,7 +16,7 @@ partner's true share of US imports.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -25,7 +25,12 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from tradepolicy.economics.action_list import Selection, check_constraints, select_lines
+from tradepolicy.economics.action_list import (
+    Selection,
+    SolverFacts,
+    check_constraints,
+    select_lines,
+)
 from tradepolicy.economics.pe.enforcement import enforcement_tariff
 from tradepolicy.errors import ConflictError, DatasetCorruptError, DatasetMissingError, InputError
 
@@ -52,6 +57,60 @@ class ActionLine:
 
 
 @dataclass(frozen=True, slots=True)
+class ActionConstraints:
+    """The constraints the list was designed under."""
+
+    exclude_chapters: tuple[str, ...]
+    max_consumer_share: float | None
+    max_supplier_share: float | None
+    overshoot: float
+
+    def to_dict(self) -> dict[str, list[str] | float | None]:
+        """JSON-safe dict."""
+        return {"exclude_chapters": list(self.exclude_chapters), "max_consumer_share": self.max_consumer_share,
+                "max_supplier_share": self.max_supplier_share, "overshoot": self.overshoot}
+
+
+@dataclass(frozen=True, slots=True)
+class PeImpact:
+    """The PE estimate of the additional duty on the listed lines (enforcement PE engine, imports only)."""
+
+    rate: float
+    elasticities: dict[str, float]
+    elasticity_source: str
+    base_duty_rate: float
+    subject_value_usd: float
+    non_subject_value_usd: float
+    subject_value_change: float
+    non_subject_value_change: float
+    composite_price_change: float
+    consumer_surplus: float
+    tariff_revenue_change: float
+    domestic_producer_surplus: float
+    home_welfare: float
+    note: str
+
+    def to_dict(self) -> dict[str, float | str | dict[str, float]]:
+        """JSON-safe dict (the ``pe`` object of ``s301 action-list --json``)."""
+        out: dict[str, float | str | dict[str, float]] = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        out["elasticities"] = dict(self.elasticities)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class AnnexRow:
+    """One annex row: HTS8 (dotted), description, 2024 imports from the partner (USD)."""
+
+    hts8: str
+    description: str
+    value_usd: float
+
+    def to_dict(self) -> dict[str, str | float]:
+        """JSON-safe dict."""
+        return {"hts8": self.hts8, "description": self.description, "value_usd": self.value_usd}
+
+
+@dataclass(frozen=True, slots=True)
 class ActionList:
     """The designed list and what it covers."""
 
@@ -67,16 +126,19 @@ class ActionList:
     objective_usd: float
     status: str
     mip_gap: float | None
-    constraints: dict[str, Any]
-    pe: dict[str, Any]
+    constraints: ActionConstraints
+    pe: PeImpact | None
     notes: tuple[str, ...]
-    diagnostics: dict[str, Any] = field(default_factory=dict)
+    diagnostics: SolverFacts
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-safe dict (lines as dicts)."""
+        """JSON-safe dict (lines as dicts; the keys of ``s301 action-list --json``)."""
         out = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "lines"}
         out["lines"] = [{k: getattr(ln, k) for k in ln.__dataclass_fields__} for ln in self.lines]
         out["notes"] = list(self.notes)
+        out["constraints"] = self.constraints.to_dict()
+        out["pe"] = self.pe.to_dict() if self.pe is not None else {}
+        out["diagnostics"] = self.diagnostics.to_dict()
         return out
 
 
@@ -185,8 +247,8 @@ def action_list(partner: str, target_usd: float, year: int = DATA_YEAR, *, exclu
         partner=iso, partner_name=known[iso], year=year, target_usd=float(target_usd), coverage_usd=sel.coverage,
         partner_total_usd=total, candidates=len(cand), lines=lines, consumer_share=sel.consumer_share,
         objective_usd=sel.objective, status=sel.status, mip_gap=sel.mip_gap,
-        constraints={"exclude_chapters": sorted(excl), "max_consumer_share": max_consumer_share,
-                     "max_supplier_share": max_supplier_share, "overshoot": overshoot},
+        constraints=ActionConstraints(exclude_chapters=tuple(sorted(excl)), max_consumer_share=max_consumer_share,
+                                      max_supplier_share=max_supplier_share, overshoot=overshoot),
         pe=pe, diagnostics=sel.diagnostics,
         notes=(f"Consumer-goods weights: {cite}; an approximation, UNCONFIRMED (no BEC concordance in the data).",
                "Supplier share = partner imports / imports of the line from the partners in the file (25 partners "
@@ -199,7 +261,7 @@ def action_list(partner: str, target_usd: float, year: int = DATA_YEAR, *, exclu
 
 
 def pe_impact(lines: pd.DataFrame, *, rate: float, partner: str,
-              elasticities: dict[str, float] | None = None) -> dict[str, Any]:
+              elasticities: dict[str, float] | None = None) -> PeImpact | None:
     """Estimate the PE effect of ``rate`` on the listed lines (enforcement PE engine, two import sources).
 
     Sources: the partner (subject) and the other partners in the file (non-subject); no domestic source is
@@ -210,18 +272,22 @@ def pe_impact(lines: pd.DataFrame, *, rate: float, partner: str,
     others = float((lines["all_partners_value_usd"] - lines["con_val_2024_usd"]).clip(lower=0).sum())
     t_subj = float(lines["cal_dut_2024_usd"].sum() / subj) if subj else 0.0
     if subj <= 0:
-        return {}
+        return None
     values = [subj, max(others, 1e-9 * subj)]
     res = enforcement_tariff(values, [t_subj, t_subj], [t_subj + rate, t_subj],
                              demand_elasticity=el["demand"], substitution_elasticity=el["substitution"],
                              supply_elasticities=[el["supply"], el["supply"]], sources=[partner, "other partners"],
                              domestic=[False, False])
     frame = res.to_frame()
-    return {"rate": rate, "elasticities": el, "elasticity_source": ELASTICITY_SOURCE,
-            "base_duty_rate": t_subj, "subject_value_usd": subj, "non_subject_value_usd": others,
-            "subject_value_change": float(frame["value_change"].to_numpy()[0]),
-            "non_subject_value_change": float(frame["value_change"].to_numpy()[1]), **res.summary(),
-            "note": "Imports-only market (no domestic source in the data); elasticities illustrative."}
+    summ = res.summary()
+    return PeImpact(rate=rate, elasticities=el, elasticity_source=ELASTICITY_SOURCE, base_duty_rate=t_subj,
+                    subject_value_usd=subj, non_subject_value_usd=others,
+                    subject_value_change=float(frame["value_change"].to_numpy()[0]),
+                    non_subject_value_change=float(frame["value_change"].to_numpy()[1]),
+                    composite_price_change=summ["composite_price_change"], consumer_surplus=summ["consumer_surplus"],
+                    tariff_revenue_change=summ["tariff_revenue_change"],
+                    domestic_producer_surplus=summ["domestic_producer_surplus"], home_welfare=summ["home_welfare"],
+                    note="Imports-only market (no domestic source in the data); elasticities illustrative.")
 
 
 # --------------------------------------------------------------------------- annex
@@ -241,33 +307,33 @@ def _hts8_descriptions() -> dict[str, str]:
     return out
 
 
-def annex_rows(result: ActionList) -> list[dict[str, Any]]:
+def annex_rows(result: ActionList) -> list[AnnexRow]:
     """Return the annex rows: HTS8 (dotted), description, 2024 imports from the partner (USD)."""
     try:
         desc = _hts8_descriptions()
     except (DatasetMissingError, DatasetCorruptError):  # the HTS edition is optional: Census text instead
         desc = {}
-    agg: dict[str, dict[str, Any]] = {}
+    text: dict[str, str] = {}
+    value: dict[str, float] = {}
     for ln in result.lines:
         h8 = ln.hts10[:8]
-        row = agg.setdefault(h8, {"hts8": f"{h8[:4]}.{h8[4:6]}.{h8[6:8]}",
-                                  "description": desc.get(h8) or ln.description, "value_usd": 0.0})
-        row["value_usd"] += ln.partner_value_usd
-    return [agg[k] for k in sorted(agg)]
+        text.setdefault(h8, desc.get(h8) or ln.description)
+        value[h8] = value.get(h8, 0.0) + ln.partner_value_usd
+    return [AnnexRow(hts8=f"{k[:4]}.{k[4:6]}.{k[6:8]}", description=text[k], value_usd=value[k]) for k in sorted(value)]
 
 
 def annex_text(result: ActionList) -> str:
     """Return the annex in the Federal Register layout (heading, note, HTS8 subheading and description)."""
     rows = annex_rows(result)
     lines = ["ANNEX", "",
-             f"Products of {result.partner_name.title()} subject to an additional {result.pe.get('rate', 0) * 100:g} "
+             f"Products of {result.partner_name.title()} subject to an additional {(result.pe.rate if result.pe else 0) * 100:g} "
              "percent ad valorem duty", "",
              "Note: the product descriptions are provided for informational purposes only and are not intended to "
              "delimit in any way the scope of the action. Any questions regarding the scope of a particular HTSUS "
              "subheading should be referred to U.S. Customs and Border Protection.", "",
              f"{'HTSUS subheading':<18}Product description"]
     for r in rows:
-        lines.append(f"{r['hts8']:<18}{r['description']}")
+        lines.append(f"{r.hts8:<18}{r.description}")
     lines += ["", f"({len(rows)} subheadings; 2024 imports {result.coverage_usd:,.0f} USD; generated "
                   f"{dt.date.today().isoformat()})"]
     return "\n".join(lines) + "\n"

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from tradepolicy.enforcement.registry import usmca_cases
 from tradepolicy.errors import TradePolicyError
 from tradepolicy.law.case_meta import check_meta
-from tradepolicy.law.procedures import EventRecord, current_stage, derive, get_procedure
+from tradepolicy.law.procedures import Deadline, EventRecord, current_stage, derive, get_procedure
 from tradepolicy.platform.principal import Principal, local_operator
 from tradepolicy.services import proceedings as cases
 from tradepolicy.store.db import read_session, transaction
@@ -178,7 +178,34 @@ def rrm_stats(rows: list[RrmRow] | None = None) -> RrmStats:
                     unconfirmed=sum(1 for r in rows if not r.confirmed))
 
 
-def ch31_disputes() -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class Ch31Row:
+    """One Chapter 31 dispute: parties, stage, dates and outcome."""
+
+    id: str
+    title: str
+    complainant: str
+    respondent: str
+    sector: str | None
+    stage: str
+    consultations_requested: dt.date | None
+    panel_requested: dt.date | None
+    outcome: str | None
+    confirmed: bool
+
+    def to_dict(self) -> dict[str, str | bool | None]:
+        """JSON-safe values (dates as ISO strings)."""
+        return {"id": self.id, "title": self.title, "complainant": self.complainant, "respondent": self.respondent,
+                "sector": self.sector, "stage": self.stage,
+                "consultations_requested": _iso(self.consultations_requested),
+                "panel_requested": _iso(self.panel_requested), "outcome": self.outcome, "confirmed": self.confirmed}
+
+
+def _iso(d: dt.date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def ch31_disputes() -> list[Ch31Row]:
     """Return the Chapter 31 disputes with parties, stage, dates and outcome."""
     proc = get_procedure(CH31)
     with read_session() as s:
@@ -188,17 +215,66 @@ def ch31_disputes() -> list[dict[str, Any]]:
         meta = (p.data or {}).get("meta") or {}
         evs = ev.get(p.id, [])
         parties = meta.get("parties") or {}
-        out.append({"id": p.id, "title": p.title, "complainant": "; ".join(parties.get("complainant", [])),
-                    "respondent": "; ".join(parties.get("respondent", [])), "sector": meta.get("sector"),
-                    "stage": current_stage(proc, evs),
-                    "consultations_requested": next((e.date.isoformat() for e in evs
-                                                     if e.event == "consultations_requested"), None),
-                    "panel_requested": next((e.date.isoformat() for e in evs if e.event == "panel_requested"), None),
-                    "outcome": meta.get("outcome"), "confirmed": bool(meta.get("confirmed", True))})
+        out.append(Ch31Row(id=p.id, title=p.title, complainant="; ".join(parties.get("complainant", [])),
+                           respondent="; ".join(parties.get("respondent", [])), sector=meta.get("sector"),
+                           stage=current_stage(proc, evs),
+                           consultations_requested=next((e.date for e in evs if e.event == "consultations_requested"),
+                                                        None),
+                           panel_requested=next((e.date for e in evs if e.event == "panel_requested"), None),
+                           outcome=meta.get("outcome"), confirmed=bool(meta.get("confirmed", True))))
     return out
 
 
-def joint_review_clock(*, as_of: dt.date | None = None, case_id: str = "usmca-joint-review-2026") -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class ReviewEvent:
+    """A recorded event of the joint review with its source."""
+
+    event: str
+    date: dt.date
+    source: str | None
+    confirmed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PathDeadline:
+    """A date on one outcome path of the joint review (computed on a hypothetical log)."""
+
+    clock_id: str
+    title: str
+    due_date: dt.date | None
+    citation: str
+    confirmed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class JointReviewClock:
+    """The joint review's stage, its deadlines (law engine, cited) and the outcome paths' dates."""
+
+    case_id: str
+    stored: bool
+    as_of: dt.date
+    stage: str
+    stage_title: str
+    review_date: dt.date | None
+    days_to_review: int | None
+    events: tuple[ReviewEvent, ...]
+    deadlines: tuple[Deadline, ...]
+    outcome_paths: dict[str, tuple[PathDeadline, ...]]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dict (the keys of ``usmca joint-review --json`` and ``/api/usmca/joint-review``)."""
+        return {"case_id": self.case_id, "stored": self.stored, "as_of": self.as_of.isoformat(), "stage": self.stage,
+                "stage_title": self.stage_title, "review_date": _iso(self.review_date),
+                "days_to_review": self.days_to_review,
+                "events": [{"event": e.event, "date": e.date.isoformat(), "source": e.source,
+                            "confirmed": e.confirmed} for e in self.events],
+                "deadlines": [d.to_dict() for d in self.deadlines],
+                "outcome_paths": {k: [{"clock_id": d.clock_id, "title": d.title, "due_date": _iso(d.due_date),
+                                       "citation": d.citation, "confirmed": d.confirmed} for d in v]
+                                  for k, v in self.outcome_paths.items()}}
+
+
+def joint_review_clock(*, as_of: dt.date | None = None, case_id: str = "usmca-joint-review-2026") -> JointReviewClock:
     """Return the joint review's stage, its deadlines (with citations) and the outcome paths' dates."""
     when = as_of or dt.date.today()
     with read_session() as s:
@@ -210,10 +286,9 @@ def joint_review_clock(*, as_of: dt.date | None = None, case_id: str = "usmca-jo
                                        if not (e.payload or {}).get("planned")]
     proc = get_procedure(REVIEW)
     state = derive(proc, evs, as_of=when)
-    deadlines = [d.to_dict() for d in state.deadlines]
     review = next((d for d in state.deadlines if d.clock_id == "joint_review_date"), None)
     # Outcome paths, each computed by the engine on a hypothetical log (a timeline, nothing stored).
-    paths = {}
+    paths: dict[str, tuple[PathDeadline, ...]] = {}
     if review is not None and review.due_date is not None:
         base = [(e.event, e.date, e.payload) for e in evs]
         if not any(e.event == "joint_review_held" for e in evs):
@@ -225,14 +300,15 @@ def joint_review_clock(*, as_of: dt.date | None = None, case_id: str = "usmca-jo
                 st = timeline(proc, [*base, (path, review.due_date, {})], as_of=when)
             except TradePolicyError:  # a path no longer open (already recorded) is skipped
                 continue
-            paths[path] = [{"clock_id": d.clock_id, "title": d.title, "due_date": d.due_date.isoformat()
-                            if d.due_date else None, "citation": d.citation, "confirmed": d.confirmed}
-                           for d in st.deadlines if d.status != "cancelled" and d.clock_id in (
-                               "renewed_term_end", "next_review_after_confirmation", "next_annual_review", "term_end")]
-    return {"case_id": case_id, "stored": case is not None, "as_of": when.isoformat(), "stage": state.stage,
-            "stage_title": state.stage_title,
-            "review_date": review.due_date.isoformat() if review and review.due_date else None,
-            "days_to_review": (review.due_date - when).days if review and review.due_date else None,
-            "events": [{"event": e.event, "date": e.date.isoformat(), "source": e.payload.get("source"),
-                        "confirmed": e.payload.get("confirmed", True)} for e in evs],
-            "deadlines": deadlines, "outcome_paths": paths}
+            paths[path] = tuple(PathDeadline(clock_id=d.clock_id, title=d.title, due_date=d.due_date,
+                                             citation=d.citation, confirmed=d.confirmed)
+                                for d in st.deadlines if d.status != "cancelled" and d.clock_id in (
+                                    "renewed_term_end", "next_review_after_confirmation", "next_annual_review",
+                                    "term_end"))
+    return JointReviewClock(
+        case_id=case_id, stored=case is not None, as_of=when, stage=state.stage, stage_title=state.stage_title,
+        review_date=review.due_date if review else None,
+        days_to_review=(review.due_date - when).days if review and review.due_date else None,
+        events=tuple(ReviewEvent(event=e.event, date=e.date, source=e.payload.get("source"),
+                                 confirmed=bool(e.payload.get("confirmed", True))) for e in evs),
+        deadlines=tuple(state.deadlines), outcome_paths=paths)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from tradepolicy.api.schemas import ErrorOut  # the one error shape (one OpenAPI component)
 from tradepolicy.api.security import requires
@@ -25,14 +25,14 @@ class DisputesOut(BaseModel):
 
     ok: bool = True
     count: int
-    disputes: list[dict[str, Any]]
+    disputes: list[prio.DisputeView]
 
 
 class DisputeOut(BaseModel):
     """One dispute."""
 
     ok: bool = True
-    dispute: dict[str, Any]
+    dispute: prio.DisputeView
 
 
 class NewDispute(BaseModel):
@@ -49,11 +49,68 @@ class NewDispute(BaseModel):
     confirmed: bool = True
 
 
-class PayloadOut(BaseModel):
-    """A JSON document answer."""
+class RrmStatsOut(BaseModel):
+    """RRM statistics counted from the stored cases (``usmca.RrmStats``)."""
+
+    cases: int
+    with_request_date: int
+    by_year: dict[int, int]
+    by_sector: dict[str, int]
+    by_stage: dict[str, int]
+    panels_requested: int
+    closed: int
+    unconfirmed: int
+
+
+class RrmData(BaseModel):
+    """RRM cases and their statistics."""
+
+    cases: list[prio.RrmView]
+    stats: RrmStatsOut
+
+
+class RrmOut(BaseModel):
+    """``GET /api/usmca/rrm``."""
 
     ok: bool = True
-    data: dict[str, Any]
+    data: RrmData
+
+
+class JointReviewOut(BaseModel):
+    """``GET /api/usmca/joint-review``: the review's stage, clocks and outcome paths."""
+
+    ok: bool = True
+    data: prio.JointReviewView
+
+
+class ActionListData(BaseModel):
+    """The designed list (``ActionList.to_dict``) and its annex rows."""
+
+    model_config = ConfigDict(extra="allow")
+
+    partner: str
+    partner_name: str
+    year: int
+    target_usd: float
+    coverage_usd: float
+    status: str
+    mip_gap: float | None
+    lines: list[dict[str, str | float]]
+    annex: list[dict[str, str | float]]
+
+
+class ActionListOut(BaseModel):
+    """``POST /api/s301/action-list``."""
+
+    ok: bool = True
+    data: ActionListData
+
+
+class DashboardOut(BaseModel):
+    """``GET /api/priorities/{name}``: one dashboard (its ``name`` says which)."""
+
+    ok: bool = True
+    data: Annotated[prio.Dashboard, Field(discriminator="name")]
 
 
 class ActionListIn(BaseModel):
@@ -78,14 +135,15 @@ ERRORS: dict[int | str, dict[str, Any]] = {400: {"model": ErrorOut}, 401: {"mode
 def list_disputes(us: str | None = Query(None, max_length=20), agreement: str | None = Query(None, max_length=200),
                   status: str | None = Query(None, max_length=200)) -> DisputesOut:
     """List registry disputes (US as complainant / respondent, by agreement, by status)."""
-    rows = [r.to_dict() for r in disputes_svc.list_disputes(us=us, agreement=agreement, status=status)]
+    rows = [prio.DisputeView.model_validate(r.to_dict())
+            for r in disputes_svc.list_disputes(us=us, agreement=agreement, status=status)]
     return DisputesOut(count=len(rows), disputes=rows)
 
 
 @router.get("/disputes/{ds}", dependencies=[requires("public.read")], response_model=DisputeOut, responses=ERRORS)
 def get_dispute(ds: str) -> DisputeOut:
     """One dispute (an unknown DS number is a 404 naming what the registry holds)."""
-    return DisputeOut(dispute=disputes_svc.get_dispute(ds).to_dict())
+    return DisputeOut(dispute=prio.DisputeView.model_validate(disputes_svc.get_dispute(ds).to_dict()))
 
 
 _WRITE_DISPUTES = requires("disputes.write")
@@ -98,36 +156,37 @@ def add_dispute(body: NewDispute, principal: Principal = _WRITE_DISPUTES) -> Dis
                                    respondent=body.respondent, consultations_requested=body.consultations_requested,
                                    third_parties=body.third_parties, agreements_cited=body.agreements_cited,
                                    source=body.source, confirmed=body.confirmed, actor=principal)
-    return DisputeOut(dispute=row.to_dict())
+    return DisputeOut(dispute=prio.DisputeView.model_validate(row.to_dict()))
 
 
-@router.get("/usmca/rrm", dependencies=[requires("public.read")], response_model=PayloadOut, responses=ERRORS)
-def rrm() -> PayloadOut:
+@router.get("/usmca/rrm", dependencies=[requires("public.read")], response_model=RrmOut, responses=ERRORS)
+def rrm() -> RrmOut:
     """RRM cases and statistics."""
     rows = usmca_svc.rrm_cases()
-    return PayloadOut(data={"cases": [r.to_dict() for r in rows],
-                            "stats": jsonable(dataclasses.asdict(usmca_svc.rrm_stats(rows)))})
+    return RrmOut(data=RrmData(cases=[prio.RrmView.model_validate(r.to_dict()) for r in rows],
+                               stats=RrmStatsOut.model_validate(dataclasses.asdict(usmca_svc.rrm_stats(rows)))))
 
 
-@router.get("/usmca/joint-review", dependencies=[requires("public.read")], response_model=PayloadOut,
+@router.get("/usmca/joint-review", dependencies=[requires("public.read")], response_model=JointReviewOut,
             responses=ERRORS)
-def joint_review() -> PayloadOut:
+def joint_review() -> JointReviewOut:
     """Return the 2026 joint review: stage, clocks and outcome paths."""
-    return PayloadOut(data=usmca_svc.joint_review_clock())
+    return JointReviewOut(data=prio.JointReviewView.model_validate(usmca_svc.joint_review_clock().to_dict()))
 
 
-@router.post("/s301/action-list", dependencies=[requires("s301.design")], response_model=PayloadOut,
+@router.post("/s301/action-list", dependencies=[requires("s301.design")], response_model=ActionListOut,
              responses=ERRORS)
-def action_list(body: ActionListIn) -> PayloadOut:
+def action_list(body: ActionListIn) -> ActionListOut:
     """Design a Section 301 action list (MILP) with coverage, shares and PE impact."""
     res = s301_svc.action_list(body.partner, body.target_usd, body.year, exclude_chapters=body.exclude_chapters,
                                max_consumer_share=body.max_consumer_share, max_supplier_share=body.max_supplier_share,
                                overshoot=body.overshoot, rate=body.rate)
-    return PayloadOut(data=jsonable({**res.to_dict(), "annex": s301_svc.annex_rows(res)}))
+    return ActionListOut(data=ActionListData.model_validate(
+        jsonable({**res.to_dict(), "annex": [a.to_dict() for a in s301_svc.annex_rows(res)]})))
 
 
-@router.get("/priorities/{name}", dependencies=[requires("public.read")], response_model=PayloadOut,
+@router.get("/priorities/{name}", dependencies=[requires("public.read")], response_model=DashboardOut,
             responses=ERRORS)
-def priority(name: str) -> PayloadOut:
+def priority(name: str) -> DashboardOut:
     """Return a priority dashboard (china | usmca | wto-reform)."""
-    return PayloadOut(data=jsonable(prio.dashboard(name)))
+    return DashboardOut(data=prio.dashboard(name))

@@ -12,7 +12,7 @@ from tradepolicy.api.security import requires
 from tradepolicy.errors import NotFoundError
 from tradepolicy.services import disputes as disputes_svc
 from tradepolicy.services import priorities as prio
-from tradepolicy.web.render import jsonable, page_format, respond
+from tradepolicy.web.render import page_format, respond
 
 router = APIRouter(include_in_schema=False)
 
@@ -45,7 +45,7 @@ def dashboard_pdf(name: str) -> bytes:
     from tradepolicy.reports.render import render_report
 
     d = prio.dashboard(name)
-    return render_report("enforcement/priority.html", {"d": jsonable(d)}, title=d["title"], fmt="pdf",
+    return render_report("enforcement/priority.html", {"d": d.to_dict()}, title=d.title, fmt="pdf",
                          subtitle="Enforcement priority dashboard", toc=False)
 
 
@@ -67,7 +67,8 @@ def priority_page(request: Request, name: str) -> Response:
     if fmt == "pdf":
         return Response(dashboard_pdf(ident), media_type="application/pdf",
                         headers={"Content-Disposition": f'inline; filename="priority-{ident}.pdf"'})
-    d = jsonable(prio.dashboard(ident))
-    return respond(request, fmt, template="enforcement/priority.html", context={"title": d["title"], "d": d},
-                   rows=lambda: prio.rows(d), json_body={"ok": True, "dashboard": d},
+    model = prio.dashboard(ident)
+    d = model.to_dict()
+    return respond(request, fmt, template="enforcement/priority.html", context={"title": model.title, "d": d},
+                   rows=lambda: prio.rows(model), json_body={"ok": True, "dashboard": d},
                    columns=["section", "item", "value"], filename=f"priority-{ident}.csv")
