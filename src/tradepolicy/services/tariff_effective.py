@@ -355,10 +355,13 @@ def effective_on(imports: pd.DataFrame, date: dt.date | str, *, utilisation: str
                                "predicted_rate": float(total.sum()) / vs if vs else None}
         rec.update({k: float(x.sum()) for k, x in duties.items()})
         return rec
+    methods = svc.specific_ave_methods(sid)
+    meth = np.array([methods.get(c, "") for c in codes], dtype=object)[i]
     cols: dict[str, Any] = {
         "line": pd.Series(np.asarray(codes, dtype=object)[i]).where(ok, None).to_numpy(),
         "match": np.array(["exact", "hts8_parent", "hs6_parent", "none"])[kind],
-        "imputed": np.where(ok, imputed, False), "base": b, "applied": a, "utilisation": uu,
+        "imputed": np.where(ok, imputed, False),
+        "ave_method": np.where(ok & np.isnan(res.base) & ~res.column2 & ~imputed, meth, ""), "base": b, "applied": a, "utilisation": uu,
         **duties, "duty": total, "rate": np.where(v > 0, total / np.where(v > 0, v, 1), np.nan),
         "adcvd_flag": np.where(ok, res.adcvd, False),
     }
@@ -469,7 +472,9 @@ def effective(imports: pd.DataFrame, *, layout: str = "plain", date: str | None 
     coverage = {"exact": share(last["match"] == "exact"), "hts8_parent": share(last["match"] == "hts8_parent"),
                 "hs6_parent": share(last["match"] == "hs6_parent"), "no_stack": share(last["match"] == "none"),
                 "imputed_ave": share(last["imputed"]),
-                "not_statable": share(last["base"].isna() & (last["match"] != "none"))}
+                "not_statable": share(last["base"].isna() & (last["match"] != "none")),
+                "value_bracket_ave": share(last["ave_method"] == "value_bracket"),
+                "ad_valorem_part_only": share(last["ave_method"] == "ad_valorem_part")}
     last = last.assign(chapter=last["hts10"].str[:2])
     by_auth = [{"authority": col[5:], "duty": float(last[col].sum()),
                 "rate": float(last[col].sum()) / v if v else None} for col in duty_columns(last)]
@@ -493,6 +498,13 @@ def effective(imports: pd.DataFrame, *, layout: str = "plain", date: str | None 
     if coverage["imputed_ave"] > 0:
         notes.append(f"{coverage['imputed_ave']:.2%} of the value has a specific base rate with no AVE: "
                      "the mean AVE of the other lines of its HTS8 is used.")
+    if coverage["value_bracket_ave"] > 0:
+        notes.append(f"{coverage['value_bracket_ave']:.2%} of the value has a specific or compound base rate "
+                     "converted at the midpoint of the value bracket its line states (e.g. footwear valued "
+                     "over $6.50 but not over $12/pair: 90¢/pr. at $9.25).")
+    if coverage["ad_valorem_part_only"] > 0:
+        notes.append(f"{coverage['ad_valorem_part_only']:.2%} of the value has a compound base rate with no "
+                     "unit value: only its ad valorem part is counted (a lower bound of the duty).")
     if coverage["not_statable"] > 0:
         notes.append(f"{coverage['not_statable']:.2%} of the value has a base rate that cannot be "
                      "stated as an AVE (specific rate, no quantity): counted as no duty.")

@@ -254,8 +254,9 @@ def batch_cells(date: dt.date | str, orig: Sequence[str], li: np.ndarray, oj: np
     # one pass per eligibility pattern, over that pattern's symbols only
     patterns, inverse = np.unique(eligible, axis=0, return_inverse=True)
     cell_pat = np.asarray(inverse).reshape(-1)[oj]
-    excl = gsp_exclusions() if (sid == "db2017" and m["stacking"]["rules"].get(
-        "gsp_country_exclusions", {}).get("value")) else {}
+    # General Note 4(d) exclusions bar a beneficiary from GSP on an A* line, on every source
+    # (the list is the 2017 database's; a later edition's line still marked A* keeps it)
+    excl = gsp_exclusions(d) if m["stacking"]["rules"].get("gsp_country_exclusions", {}).get("value") else {}
     sym_idx = {x: i for i, x in enumerate(symbols)}
     for k, pat in enumerate(patterns):
         cols = np.flatnonzero(pat)
@@ -419,8 +420,8 @@ def batch_matrices(date: dt.date | str, origin_list: Sequence[str] | None = None
         if hit:
             adcvd[i, sorted(hit)] = True
     blocked: list[tuple[int, int, Any]] = []
-    if sid == "db2017" and m["stacking"]["rules"].get("gsp_country_exclusions", {}).get("value"):
-        excl = gsp_exclusions()
+    if m["stacking"]["rules"].get("gsp_country_exclusions", {}).get("value"):
+        excl = gsp_exclusions(d)
         for i, c in enumerate(codes):
             for sym, iso in excl.get(c[:8], ()):
                 if iso in pos and sym in sym_idx:
