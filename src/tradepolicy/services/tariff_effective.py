@@ -293,7 +293,8 @@ def duty_columns(df: pd.DataFrame) -> list[str]:
 
 
 def effective_on(imports: pd.DataFrame, date: dt.date | str, *, utilisation: str | Path = "published",
-                 basis: str = "legal", orders: list[Any] | None = None, lean: bool = False) -> Any:
+                 basis: str = "legal", orders: list[Any] | None = None, lean: bool = False,
+                 metal_share: float | None = None) -> Any:
     """Return the line-level predicted duty of ``imports`` on one date.
 
     Columns added: ``line`` (the HTS10 of the edition used), ``match`` (exact / hts8_parent /
@@ -316,10 +317,10 @@ def effective_on(imports: pd.DataFrame, date: dt.date | str, *, utilisation: str
     li, kind, oj = _INDEX[ikey]
     ok = li >= 0
     i = np.where(ok, li, 0)
-    key = (svc.state_key(d0), tuple(partners), tuple(lapsed), _fingerprint(i, oj))
+    key = (svc.state_key(d0), tuple(partners), tuple(lapsed), _fingerprint(i, oj), metal_share)
     res = _BATCHES.get(key)
     if res is None:
-        res = svc.batch_cells(d0, partners, i, oj, lapsed_claimed=lapsed)
+        res = svc.batch_cells(d0, partners, i, oj, lapsed_claimed=lapsed, metal_share=metal_share)
         _BATCHES[key] = res
         while len(_BATCHES) > 8:
             _BATCHES.pop(next(iter(_BATCHES)))
@@ -439,13 +440,18 @@ def _summary(df: pd.DataFrame, key: str | list[str], observed: bool) -> list[dic
 def effective(imports: pd.DataFrame, *, layout: str = "plain", date: str | None = None,
               start: str | None = None, end: str | None = None, step: str = "month",
               utilisation: str | Path = "published", basis: str | None = None,
-              orders: list[Any] | None = None) -> EffectiveResult:
+              orders: list[Any] | None = None, metal_share: float | None = None) -> EffectiveResult:
     """Return the effective tariff rates of ``imports`` on a date or over a range of dates.
 
     ``basis``: ``legal`` (duty owed, lapsed programmes not claimable) or ``census`` (claims of
     a lapsed programme recorded at its special rate, as Census calculated duty does); the
     default depends on the layout (``utilisation.yaml`` ``lapsed_claims.default_basis``).
+    ``metal_share``: the metal content share of 2025 derivatives taxed on it (2025-03-12 to
+    2026-04-05; None: the stated default of ``section232.yaml`` ``metal_content``).
     """
+    if metal_share is not None and not 0.0 <= float(metal_share) <= 1.0:
+        raise InputError(f"Metal share {metal_share!r} is not a share.", field="metal_share",
+                         expected="a decimal from 0 to 1", example="0.4")
     if basis is None:
         basis = str(svc.measures()["utilisation"]["lapsed_claims"]["default_basis"].get(layout, "legal"))
     if basis not in ("legal", "census"):
@@ -455,9 +461,10 @@ def effective(imports: pd.DataFrame, *, layout: str = "plain", date: str | None 
                          expected=" | ".join(UTILISATION_MODES) + " | a CSV file", example="published")
     dates = _dates(date, start, end, step)
     observed = "duties" in imports.columns
-    by_date = [effective_on(imports, d, utilisation=utilisation, basis=basis, orders=orders, lean=True)
-               for d in dates[:-1]]
-    last = effective_on(imports, dates[-1], utilisation=utilisation, basis=basis, orders=orders)
+    by_date = [effective_on(imports, d, utilisation=utilisation, basis=basis, orders=orders, lean=True,
+                            metal_share=metal_share) for d in dates[:-1]]
+    last = effective_on(imports, dates[-1], utilisation=utilisation, basis=basis, orders=orders,
+                        metal_share=metal_share)
     v_last = float(last["value"].sum())
     rec: dict[str, Any] = {"date": dates[-1].isoformat(), "source": str(last["source"].iloc[0]), "value": v_last,
                            "predicted_duty": float(last["duty"].sum()),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from tradepolicy.services.tariffs.common import (
 from tradepolicy.services.tariffs.measures import (
     adcvd_index,
     country_action_lists,
+    s232_annex,
     s232_products,
     s301_below,
     s301_coverage,
@@ -137,6 +138,23 @@ def _eligibility(d: dt.date, orig: Sequence[str], symbols: Sequence[str],
     return col2_origin, eligible
 
 
+def _s232_key(c: str, prods: Mapping[str, Sequence[Mapping[str, Any]]]) -> tuple[Any, ...]:
+    """Return the Section 232 group key of line ``c``: lines with one key get the same duties.
+
+    The key holds the list rows that match the line, its chapter (the metal-content rule
+    depends on it) and its 2026 annex (an Annex III line is its own group: its floor depends
+    on its Column 1 rate). An empty key: no Section 232 row nor annex.
+    """
+    rows = tuple(sorted({r["program"] + repr(sorted(r["country_overrides"].items()))
+                         + str(r["default_rate"]) + str(r["usmca_exempt"]) + str(r.get("from"))
+                         + str(len(r["hts_code"]))
+                         for nn in (10, 8, 6, 4) for r in prods.get(c[:nn], ())}))
+    annex = s232_annex(c)
+    if not rows and annex is None:
+        return ()
+    return (rows, c[:2], annex, c if annex is not None and annex[0] == "III" else None)
+
+
 @cached(maxsize=3)
 def _s232_groups(source_id: str) -> tuple[np.ndarray, list[str]]:
     """Return (group index of every batch line or -1, a representative code per group) for s.232."""
@@ -146,10 +164,7 @@ def _s232_groups(source_id: str) -> tuple[np.ndarray, list[str]]:
     reps: list[str] = []
     idx = np.full(len(codes), -1, dtype=np.int64)
     for i, c in enumerate(codes):
-        key = tuple(sorted({r["program"] + repr(sorted(r["country_overrides"].items()))
-                            + str(r["default_rate"]) + str(r["usmca_exempt"]) + str(r.get("from"))
-                            + str(len(r["hts_code"]))
-                            for nn in (10, 8, 6, 4) for r in prods.get(c[:nn], ())}))
+        key = _s232_key(c, prods)
         if key:
             if key not in keys:
                 keys[key] = len(reps)
@@ -183,6 +198,12 @@ class BatchCells:
     column2: np.ndarray
 
 
+@cached(maxsize=3)
+def _line_pos(source_id: str) -> dict[str, int]:
+    """Return line code -> its index in the source's batch lines."""
+    return {c: i for i, c in enumerate(_parsed_source_cached(source_id)[0])}
+
+
 @cached(maxsize=1)
 def _s232_special_origins() -> frozenset[str]:
     """Return the origins the Section 232 YAML or list gives a rate of their own."""
@@ -195,6 +216,12 @@ def _s232_special_origins() -> frozenset[str]:
     for rows in s232_products().values():
         for r in rows:
             out.update(r["country_overrides"])
+    reg = cfg.get("annexes_2026") or {}
+    for spec in (reg.get("annexes") or {}).values():
+        out.update(spec.get("country_rates") or {})
+    if reg:
+        out.add("RUS")  # aluminium of Russia (clause 8)
+        out.update(measures()["column2"]["countries"])  # Annex III: no normal trade relations
     return frozenset(out)
 
 
@@ -231,7 +258,7 @@ def batch_lines(date: dt.date | str) -> tuple[str, list[str]]:
 
 
 def batch_cells(date: dt.date | str, orig: Sequence[str], li: np.ndarray, oj: np.ndarray, *,
-                lapsed_claimed: Sequence[str] = ()) -> BatchCells:
+                lapsed_claimed: Sequence[str] = (), metal_share: float | None = None) -> BatchCells:
     """Return the batch stacks of the cells (line ``li[c]``, origin ``orig[oj[c]]``) on ``date``.
 
     The same rules as :func:`batch_matrices`, evaluated only on the cells asked for (an
@@ -300,9 +327,17 @@ def batch_cells(date: dt.date | str, orig: Sequence[str], li: np.ndarray, oj: np
         ojs = col[oj[has_g]]
         pair = g[has_g] * (len(orig) + 1) + ojs
         uniq, inv = np.unique(pair, return_inverse=True)
-        vals = np.array([sum(x.rate for x in section232_duties(
-            reps[int(u // (len(orig) + 1))], orig[int(u % (len(orig) + 1))], d, m["section232"], prods)[0])
-            for u in uniq])
+        line_of = _line_pos(sid)
+
+        def _rate232(u: int) -> float:
+            rep = reps[int(u // (len(orig) + 1))]
+            j = int(u % (len(orig) + 1))
+            b0 = col1[line_of[rep]]
+            return sum(x.rate for x in section232_duties(
+                rep, orig[j], d, m["section232"], prods, metal_share=metal_share, annex=s232_annex(rep),
+                base_ave=None if np.isnan(b0) else float(b0), column2=bool(col2_origin[j]))[0])
+
+        vals = np.array([_rate232(int(u)) for u in uniq])
         add232[has_g] = vals[np.asarray(inv).reshape(-1)]
     adcvd = np.zeros(ncell, dtype=bool)
     idx = adcvd_index()
@@ -356,7 +391,7 @@ def batch_cells(date: dt.date | str, orig: Sequence[str], li: np.ndarray, oj: np
 
 
 def batch_matrices(date: dt.date | str, origin_list: Sequence[str] | None = None, *,
-                   lapsed_claimed: Sequence[str] = ()) -> BatchMatrices:
+                   lapsed_claimed: Sequence[str] = (), metal_share: float | None = None) -> BatchMatrices:
     """Return the batch stacks of every line x origin on ``date`` as matrices.
 
     ``lapsed_claimed``: preference programmes (ids of preferences.yaml) whose lapse is
@@ -393,15 +428,15 @@ def batch_matrices(date: dt.date | str, origin_list: Sequence[str] | None = None
     prods = s232_products()
     groups: dict[tuple[Any, ...], list[int]] = {}
     for i, c in enumerate(codes):
-        key = tuple(sorted({r["program"] + repr(sorted(r["country_overrides"].items()))
-                            + str(r["default_rate"]) + str(r["usmca_exempt"])
-                            for nn in (10, 8, 6, 4) for r in prods.get(c[:nn], ())}))
+        key = _s232_key(c, prods)
         if key:
             groups.setdefault(key, []).append(i)
     for rows in groups.values():
         rep = codes[rows[0]]
-        rates = np.array([sum(x.rate for x in section232_duties(rep, o, d, m["section232"], prods)[0])
-                          for o in orig])
+        b0 = None if np.isnan(col1[rows[0]]) else float(col1[rows[0]])
+        rates = np.array([sum(x.rate for x in section232_duties(
+            rep, o, d, m["section232"], prods, metal_share=metal_share, annex=s232_annex(rep),
+            base_ave=b0, column2=bool(col2_origin[j]))[0]) for j, o in enumerate(orig)])
         add232[np.array(rows)[:, None], np.arange(k)[None, :]] = rates[None, :]
     adcvd = np.zeros((n, k), dtype=bool)
     pos = {o: j for j, o in enumerate(orig)}
