@@ -107,10 +107,30 @@ def test_batch_cells_agree_with_the_single_stack_on_annex_and_content_lines() ->
     cases = [("8302416045", "VNM", "2025-09-01", 0.3), ("8207200070", "VNM", "2026-05-01", None),
              ("8207200070", "RUS", "2026-05-01", None), ("7601103000", "RUS", "2026-05-01", None),
              ("7208510030", "GBR", "2026-05-01", None)]
-    for code, origin, date, share in cases:
-        sid, codes = svc.batch_lines(date)
-        import numpy as np
+    import numpy as np
 
+    for code, origin, date, share in cases:
+        _sid, codes = svc.batch_lines(date)
         res = svc.batch_cells(date, [origin], np.array([codes.index(code)]), np.array([0]), metal_share=share)
         single = sum(ly["ave"] for ly in _s232(code, origin, date, **({} if share is None else {"metal_share": share})))
         assert res.add232[0] == pytest.approx(single, abs=TOL), (code, origin, date)
+
+
+def test_reciprocal_ieepa_applies_to_the_non_metal_part_of_a_content_taxed_derivative() -> None:
+    # 8302.41.60.45 from VNM on 2025-09-01, share 0.3: s.232 50 % x 0.3 = 15 %; the reciprocal
+    # 20 % (EO 14326) exempts s.232 goods only for the metal content: 20 % x 0.7 = 14 %.
+    # Total = MFN 3.9 % + 15 % + 14 % = 32.9 %. From 2026-04-06 the full value is taxed by
+    # s.232, so no non-metal part remains (IEEPA had ended on 2026-02-24 anyway).
+    s = svc.stack_dict("8302.41.60.45", "VNM", "2025-09-01", metal_share=0.3)
+    by = {ly["authority"]: ly["ave"] for ly in s["layers"]}
+    assert by["IEEPA (reciprocal)"] == pytest.approx(0.20 * 0.7, abs=TOL)
+    assert s["total_ave"] == pytest.approx(0.039 + 0.15 + 0.14, abs=TOL)
+    import numpy as np
+
+    full = svc.batch_frame("2025-09-01", ["VNM"])  # the all-lines path, default share 0.5
+    row = full[full["hts"] == "8302416045"].iloc[0]
+    assert float(row["total"]) == pytest.approx(0.039 + 0.25 + 0.10, abs=TOL)
+    _sid, codes = svc.batch_lines("2025-09-01")
+    res = svc.batch_cells("2025-09-01", ["VNM"], np.array([codes.index("8302416045")]), np.array([0]),
+                          metal_share=0.3)
+    assert res.total[0] == pytest.approx(0.329, abs=TOL)

@@ -28,6 +28,7 @@ class AdditionalDuty:
     rate: float
     citation: str
     note: str | None = None
+    content_share: float | None = None  # charged on this share of the value only (metal content)
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,6 +364,7 @@ def section232_duties(
             coarse = str(cfg["coarse_prefix_note"]).format(prefix=code[:n])
             note = f"{note}; {coarse}" if note else coarse
         content = _metal_content(cfg, group, code, date, metal_share)
+        share = None
         if content is not None and rate:
             share, cnote = content
             rate = rate * share
@@ -370,13 +372,27 @@ def section232_duties(
             cite = f"{cite}; {cfg['metal_content']['citation']}"
         if "unconfirmed" in str(cite).lower() and "UNCONFIRMED" not in (note or ""):
             note = f"{note} (UNCONFIRMED)" if note else "UNCONFIRMED"  # the citation says so: flag the layer
-        out.append(AdditionalDuty(str(cfg["authority"]), str(p["heading"]), label, rate, cite, note))
+        out.append(AdditionalDuty(str(cfg["authority"]), str(p["heading"]), label, rate, cite, note, share))
     if annex_era:
         if annex is not None:
             out.append(_annex_duty(reg, annex, origin, date, base_ave, column2, str(cfg["authority"])))
         elif dropped_metal:
             notes.append(f"Section 232 metals: {reg['notes']['dropped']}.")
     return out, notes
+
+
+def covered_share(duties: Sequence[AdditionalDuty]) -> float:
+    """Return the share of the value that Section 232 ``duties`` tax.
+
+    0: none; 1: the full value; else the largest metal content share of a derivative charged
+    on its content.
+    """
+    live = [d for d in duties if d.rate > 0]
+    if not live:
+        return 0.0
+    if any(d.content_share is None for d in live):
+        return 1.0
+    return max(float(d.content_share or 0.0) for d in live)
 
 
 def _metal_content(cfg: Mapping[str, Any], group: Any, code: str, date: dt.date,

@@ -41,6 +41,7 @@ from tradepolicy.services.tariffs.schedules import (
 from tradepolicy.tariffs.dated_measures import (
     as_date,
     column2_applies,
+    covered_share,
     eligible_programs,
     section232_duties,
     section301_duties,
@@ -314,6 +315,7 @@ def batch_cells(date: dt.date | str, orig: Sequence[str], li: np.ndarray, oj: np
             if sel.any():
                 add301[sel] = _s301_vector(sid, d, o)[li[sel]]
     add232 = np.zeros(ncell)
+    cover232 = np.zeros(ncell)  # share of the value the s.232 duty taxes (1 full, <1 metal content)
     gidx, reps = _s232_groups(sid)
     g = gidx[li]
     prods = s232_products()
@@ -329,16 +331,19 @@ def batch_cells(date: dt.date | str, orig: Sequence[str], li: np.ndarray, oj: np
         uniq, inv = np.unique(pair, return_inverse=True)
         line_of = _line_pos(sid)
 
-        def _rate232(u: int) -> float:
+        def _rate232(u: int) -> tuple[float, float]:
             rep = reps[int(u // (len(orig) + 1))]
             j = int(u % (len(orig) + 1))
             b0 = col1[line_of[rep]]
-            return sum(x.rate for x in section232_duties(
+            duties = section232_duties(
                 rep, orig[j], d, m["section232"], prods, metal_share=metal_share, annex=s232_annex(rep),
-                base_ave=None if np.isnan(b0) else float(b0), column2=bool(col2_origin[j]))[0])
+                base_ave=None if np.isnan(b0) else float(b0), column2=bool(col2_origin[j]))[0]
+            return sum(x.rate for x in duties), covered_share(duties)
 
-        vals = np.array([_rate232(int(u)) for u in uniq])
-        add232[has_g] = vals[np.asarray(inv).reshape(-1)]
+        vals = np.array([_rate232(int(u)) for u in uniq]).reshape(-1, 2)
+        flat_inv = np.asarray(inv).reshape(-1)
+        add232[has_g] = vals[flat_inv, 0]
+        cover232[has_g] = vals[flat_inv, 1]
     adcvd = np.zeros(ncell, dtype=bool)
     idx = adcvd_index()
     by_prefix = _prefix_lines(sid)
@@ -377,7 +382,7 @@ def batch_cells(date: dt.date | str, orig: Sequence[str], li: np.ndarray, oj: np
         if prods_l or ex:
             layer = layer * _action_line_mask(sid, tuple(prods_l or ()), tuple(ex or ()))[li]
         e232 = np.array([exempt_232(a, o, d) for o in orig], dtype=bool)[oj]
-        layer = np.where(e232 & (add232 > 0), 0.0, layer)
+        layer = np.where(e232 & (cover232 > 0), layer * (1.0 - cover232), layer)
         eus = np.array([exempt_usmca(a, o, d) for o in orig], dtype=bool)[oj]
         auth = str(a["authority"])
         cells = usmca_cell & eus
@@ -425,6 +430,7 @@ def batch_matrices(date: dt.date | str, origin_list: Sequence[str] | None = None
             continue
         add301[:, o_j] = _s301_vector(sid, d, o)
     add232 = np.zeros((n, k))
+    cover232 = np.zeros((n, k))  # share of the value the s.232 duty taxes
     prods = s232_products()
     groups: dict[tuple[Any, ...], list[int]] = {}
     for i, c in enumerate(codes):
@@ -434,10 +440,12 @@ def batch_matrices(date: dt.date | str, origin_list: Sequence[str] | None = None
     for rows in groups.values():
         rep = codes[rows[0]]
         b0 = None if np.isnan(col1[rows[0]]) else float(col1[rows[0]])
-        rates = np.array([sum(x.rate for x in section232_duties(
-            rep, o, d, m["section232"], prods, metal_share=metal_share, annex=s232_annex(rep),
-            base_ave=b0, column2=bool(col2_origin[j]))[0]) for j, o in enumerate(orig)])
+        per = [section232_duties(rep, o, d, m["section232"], prods, metal_share=metal_share,
+                                 annex=s232_annex(rep), base_ave=b0, column2=bool(col2_origin[j]))[0]
+               for j, o in enumerate(orig)]
+        rates = np.array([sum(x.rate for x in du) for du in per])
         add232[np.array(rows)[:, None], np.arange(k)[None, :]] = rates[None, :]
+        cover232[np.array(rows)[:, None], np.arange(k)[None, :]] = np.array([covered_share(du) for du in per])[None, :]
     adcvd = np.zeros((n, k), dtype=bool)
     pos = {o: j for j, o in enumerate(orig)}
     idx = adcvd_index()
@@ -475,7 +483,7 @@ def batch_matrices(date: dt.date | str, origin_list: Sequence[str] | None = None
     usmca_origin = np.array([o in ("CAN", "MEX") for o in orig]) & (eligible[:, us_syms].any(axis=1)
                                                                      if us_syms else False)
     layers, cond = action_matrices(list(codes), orig, d, country_actions_cfg(), country_action_lists(),
-                                   mfn=col1, has_232=add232 > 0,
+                                   mfn=col1, has_232=cover232,
                                    usmca_cells=offers[:, None] & usmca_origin[None, :])
     if layers:
         extra = sum(layers.values())

@@ -385,8 +385,10 @@ def specific_ave_fallback(source_id: str) -> dict[str, float]:
 
 
 def specific_ave_methods(source_id: str) -> dict[str, str]:
-    """Return line -> the rule that gave its aggregate AVE (``2017_ave``, ``reference_unit_value``,
-    ``value_bracket``, ``ad_valorem_part``)."""
+    """Return line -> the rule that gave its aggregate AVE.
+
+    One of ``2017_ave``, ``reference_unit_value``, ``value_bracket``, ``ad_valorem_part``.
+    """
     return {c: m for c, (_v, m) in _specific_ave_table(source_id).items()}
 
 
