@@ -200,6 +200,13 @@ class BatchCells:
 
 
 @cached(maxsize=3)
+def _excl_lines(source_id: str) -> np.ndarray:
+    """Return a bool per batch line: its HTS8 has GSP country exclusions (on some date)."""
+    excl = gsp_exclusions()
+    return np.array([c[:8] in excl for c in _parsed_source_cached(source_id)[0]], dtype=bool)
+
+
+@cached(maxsize=3)
 def _line_pos(source_id: str) -> dict[str, int]:
     """Return line code -> its index in the source's batch lines."""
     return {c: i for i, c in enumerate(_parsed_source_cached(source_id)[0])}
@@ -286,6 +293,7 @@ def batch_cells(date: dt.date | str, orig: Sequence[str], li: np.ndarray, oj: np
     # (the list is the 2017 database's; a later edition's line still marked A* keeps it)
     excl = gsp_exclusions(d) if m["stacking"]["rules"].get("gsp_country_exclusions", {}).get("value") else {}
     sym_idx = {x: i for i, x in enumerate(symbols)}
+    excl_line = _excl_lines(sid) if excl else np.zeros(len(codes), dtype=bool)
     for k, pat in enumerate(patterns):
         cols = np.flatnonzero(pat)
         if cols.size == 0:
@@ -295,7 +303,7 @@ def batch_cells(date: dt.date | str, orig: Sequence[str], li: np.ndarray, oj: np
             continue
         P = pref[li[rows]][:, cols]
         if excl:
-            for r in range(rows.size):
+            for r in np.flatnonzero(excl_line[li[rows]]):  # only cells whose line has exclusions
                 for sym, iso in excl.get(codes[li[rows[r]]][:8], ()):
                     if iso == orig[oj[rows[r]]] and sym in sym_idx and sym_idx[sym] in cols:
                         P[r, int(np.flatnonzero(cols == sym_idx[sym])[0])] = np.nan

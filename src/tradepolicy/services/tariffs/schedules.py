@@ -277,19 +277,11 @@ def _resolve(code: str, date: dt.date, map_parent: bool = False) -> tuple[Source
     )
 
 
-@cached(maxsize=64)
-def gsp_exclusions(on: dt.date | None = None) -> dict[str, tuple[tuple[str, str], ...]]:
-    """Return HTS8 -> (symbol, ISO3) pairs barred by GSP country exclusions (General Note 4(d)).
-
-    The 2017 database's ``gsp_ctry_excluded`` prints ISO 3166 alpha-2 codes run together
-    ("BRID" = Brazil, Indonesia); the symbols and the dated additions (``additional``: hts8,
-    origin, from) come from ``stacking.yaml`` rule ``gsp_country_exclusions``. ``on``: keep
-    only the additions in force on that date (None: all of them).
-    """
+@cached(maxsize=1)
+def _gsp_exclusions_2017() -> dict[str, tuple[str, ...]]:
+    """Return HTS8 -> ISO3 codes excluded by the 2017 database's ``gsp_ctry_excluded``."""
     import pycountry
 
-    rule = measures()["stacking"]["rules"].get("gsp_country_exclusions") or {}
-    symbols = [str(x) for x in rule.get("symbols", [])]
     pairs: dict[str, list[str]] = {}
     db = db2017()
     for hts8, raw in zip(db["hts8"], db["gsp_ctry_excluded"].fillna("").astype(str), strict=True):
@@ -303,11 +295,30 @@ def gsp_exclusions(on: dt.date | None = None) -> dict[str, tuple[tuple[str, str]
                                     where=f"us-hts/{SOURCE_FILES['db2017']}, hts8 {hts8}",
                                     field="gsp_ctry_excluded", expected="ISO 3166 alpha-2 codes")
             pairs.setdefault(str(hts8), []).append(c.alpha_3)
-    for add in rule.get("additional") or ():
-        start = add.get("from")
-        if on is not None and start is not None and as_date(start) > on:
-            continue
-        pairs.setdefault(str(add["hts8"]), []).append(str(add["origin"]))
+    return {h: tuple(v) for h, v in pairs.items()}
+
+
+def gsp_exclusions(on: dt.date | None = None) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Return HTS8 -> (symbol, ISO3) pairs barred by GSP country exclusions (General Note 4(d)).
+
+    The 2017 database's ``gsp_ctry_excluded`` prints ISO 3166 alpha-2 codes run together
+    ("BRID" = Brazil, Indonesia); the symbols and the dated additions (``additional``: hts8,
+    origin, from) come from ``stacking.yaml`` rule ``gsp_country_exclusions``. ``on``: keep
+    only the additions in force on that date (None: all of them).
+    """
+    rule = measures()["stacking"]["rules"].get("gsp_country_exclusions") or {}
+    adds = tuple((str(a["hts8"]), str(a["origin"])) for a in rule.get("additional") or ()
+                 if on is None or a.get("from") is None or as_date(a["from"]) <= on)
+    return _gsp_exclusions_with(adds)
+
+
+@cached(maxsize=8)
+def _gsp_exclusions_with(adds: tuple[tuple[str, str], ...]) -> dict[str, tuple[tuple[str, str], ...]]:
+    rule = measures()["stacking"]["rules"].get("gsp_country_exclusions") or {}
+    symbols = [str(x) for x in rule.get("symbols", [])]
+    pairs = {h: list(v) for h, v in _gsp_exclusions_2017().items()}
+    for h, iso in adds:
+        pairs.setdefault(h, []).append(iso)
     return {h: tuple((sym, iso) for iso in dict.fromkeys(isos) for sym in symbols) for h, isos in pairs.items()}
 
 
