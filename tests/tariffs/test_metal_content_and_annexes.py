@@ -134,3 +134,23 @@ def test_reciprocal_ieepa_applies_to_the_non_metal_part_of_a_content_taxed_deriv
     res = svc.batch_cells("2025-09-01", ["VNM"], np.array([codes.index("8302416045")]), np.array([0]),
                           metal_share=0.3)
     assert res.total[0] == pytest.approx(0.329, abs=TOL)
+
+
+def test_metal_share_through_the_cli_and_the_api() -> None:
+    from fastapi.testclient import TestClient
+    from typer.testing import CliRunner
+
+    from tradepolicy.api.app import create_app
+    from tradepolicy.cli import app as cli_app
+
+    client = TestClient(create_app(), raise_server_exceptions=False)
+    q = {"hts": "8302.41.60.45", "origin": "VNM", "date": "2025-09-01", "metal_share": "0.3"}
+    r = client.get("/api/tariffs/stack", params=q)
+    assert r.status_code == 200, r.text
+    (ly,) = [x for x in r.json()["stack"]["layers"] if x["authority"] == "Section 232"]
+    assert ly["ave"] == pytest.approx(0.15, abs=TOL)
+    bad = client.get("/api/tariffs/stack", params={**q, "metal_share": "1.5"})
+    assert 400 <= bad.status_code < 500 and bad.json()["ok"] is False
+    out = CliRunner().invoke(cli_app, ["tariff", "stack", "8302.41.60.45", "--origin", "VNM", "--date",
+                                       "2025-09-01", "--metal-share", "1.5"])
+    assert out.exit_code == 2, out.output
