@@ -39,13 +39,23 @@ def test_value_matched_to_a_stack_at_least_99_percent(result: eff.EffectiveResul
     assert c["exact"] + c["hts8_parent"] + c["hs6_parent"] >= 0.99, c
 
 
-@pytest.mark.xfail(strict=True, reason="documented gap (docs/duty-stack-validation.md): partial GSP "
-                   "utilisation of Brazil, Indonesia and Cambodia has no published figure loaded, so "
-                   "the default assumes all claim and the stack is 0.7-0.8 pp below observed")
+@pytest.mark.xfail(strict=True, reason="documented gap (docs/duty-stack-validation.md, decomposition): Brazil "
+                   "-0.55 pp (pure specific rates with no quantity in the file: orange juice, sugar, tobacco, "
+                   "-0.39 pp) and Cambodia -0.65 pp (GSP claimed on part of the eligible value during the lapse, "
+                   "-0.58 pp; no published utilisation figure)")
 def test_every_partner_over_10bn_within_05_pp(result: eff.EffectiveResult) -> None:
     bad = {r["partner"]: round(r["difference_pp"], 2) for r in result.by_partner
            if r["value"] > 10e9 and abs(r["difference_pp"]) > 0.5}
     assert not bad, bad
+
+
+def test_every_partner_over_10bn_but_brazil_and_cambodia_is_within_05_pp(result: eff.EffectiveResult) -> None:
+    # Indonesia (-0.75 pp before) is within once the GSP country exclusions and the compound
+    # rates are stacked (test_effective_gap_causes.py); the two named gaps remain.
+    bad = {r["partner"]: round(r["difference_pp"], 2) for r in result.by_partner
+           if r["value"] > 10e9 and abs(r["difference_pp"]) > 0.5}
+    assert set(bad) <= {"BRA", "KHM"}, bad
+    assert abs(next(r["difference_pp"] for r in result.by_partner if r["partner"] == "IDN")) <= 0.5
 
 
 def test_partners_over_10bn_outside_the_gsp_gap_are_within_05_pp(result: eff.EffectiveResult) -> None:

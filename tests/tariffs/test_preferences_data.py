@@ -18,8 +18,8 @@ pytestmark = requires_dataset("us-hts")
 
 
 def test_every_country_excluded_on_an_a_star_line_is_a_gsp_beneficiary_in_2017() -> None:
-    excluded = {iso for pairs in svc.gsp_exclusions().values() for _, iso in pairs}
-    # 13 countries in the 2017 database: BR, IN, TR, EC, TH, ID, JM, PH, KZ, GY, BA, BZ, JO
+    excluded = {iso for pairs in svc.gsp_exclusions(dt.date(2017, 8, 1)).values() for _, iso in pairs}
+    # 13 countries in the 2017 database (the dated additions of 2020-11-01 are not in force): BR, IN, TR, EC, TH, ID, JM, PH, KZ, GY, BA, BZ, JO
     assert len(excluded) == 13
     m = svc.measures()
     day = dt.date(2017, 8, 1)  # the database's sheet is "Tariff Database August" 2017
@@ -35,3 +35,13 @@ def test_gsp_symbols_of_the_yaml_are_the_2017_database_indicators() -> None:
     progs = svc.measures()["preferences"]["programs"]
     db = set(svc.db2017()["gsp_indicator"].dropna().astype(str).str.strip()) - {""}
     assert db == set(progs["gsp"]["symbols"]) | set(progs["gsp_ldbdc"]["symbols"])
+
+
+def test_gsp_exclusions_of_2020_11_01_are_dated() -> None:
+    # stacking.yaml additions (2020 GSP review, CBP CSMS 2020-11-02): Brazil 8502.12.00 excluded
+    # from 2020-11-01, not before; the 2017 list (Brazil 4011.10.10 tyres) holds on both dates.
+    before = svc.gsp_exclusions(dt.date(2020, 10, 31))
+    after = svc.gsp_exclusions(dt.date(2020, 11, 1))
+    assert ("A*", "BRA") not in before.get("85021200", ())
+    assert ("A*", "BRA") in after["85021200"]
+    assert ("A*", "BRA") in before["40111010"] and ("A*", "BRA") in after["40111010"]

@@ -47,6 +47,7 @@ def stack(
     over_quota: Annotated[bool, typer.Option("--over-quota", help="the entry is over a Section 232 tariff-rate quota (default: in quota)")] = False,
     orders: Annotated[Path | None, typer.Option(help="current AD/CVD orders CSV with cash-deposit rates (case_number,country,hts,exporter,deposit_rate,kind,from[,to,citation])")] = None,
     exporter: Annotated[str | None, typer.Option(help="exporter whose deposit rate applies (default all-others, else country-wide)")] = None,
+    metal_share: Annotated[float | None, typer.Option(help="steel/aluminium/copper content share of the value (0-1), for 2025 derivatives taxed on metal content (default: the stated share)")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Show the duty stack of a line from an origin on a date: every layer, its authority and citation."""
@@ -54,7 +55,8 @@ def stack(
 
     deposits = svc.read_orders_file(orders) if orders is not None else None
     s = svc.stack_dict(hts, origin, date, unit_value=unit_value, value_usd=value_usd, quantity=quantity,
-                       map_parent=map_parent, over_quota=over_quota, orders=deposits, exporter=exporter)
+                       map_parent=map_parent, over_quota=over_quota, orders=deposits, exporter=exporter,
+                       metal_share=metal_share)
     if as_json:
         print_json(s)
         return
@@ -101,6 +103,7 @@ def effective(
     lines_out: Annotated[Path | None, typer.Option(help="write the line-level prediction (last date) to .csv or .parquet")] = None,
     chart: Annotated[Path | None, typer.Option(help="write a PNG chart of the predicted rate over the dates")] = None,
     orders: Annotated[Path | None, typer.Option(help="current AD/CVD orders CSV with cash-deposit rates (all-others / country-wide used)")] = None,
+    metal_share: Annotated[float | None, typer.Option(help="steel/aluminium/copper content share of the value (0-1), for 2025 derivatives taxed on metal content (default: the stated share)")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Effective tariff rates of a file of imports: duty and rate by partner, chapter and authority; predicted vs observed."""
@@ -111,7 +114,7 @@ def effective(
         deposits = svc.read_orders_file(orders) if orders is not None else None
         frame, layout = eff.read_imports(imports)
         res = eff.effective(frame, layout=layout, date=date, start=start, end=end, step=step,
-                            utilisation=utilisation, basis=basis, orders=deposits)
+                            utilisation=utilisation, basis=basis, orders=deposits, metal_share=metal_share)
     if out is not None:
         eff.write_tables(res, out)
     if lines_out is not None:

@@ -293,7 +293,8 @@ def duty_columns(df: pd.DataFrame) -> list[str]:
 
 
 def effective_on(imports: pd.DataFrame, date: dt.date | str, *, utilisation: str | Path = "published",
-                 basis: str = "legal", orders: list[Any] | None = None, lean: bool = False) -> Any:
+                 basis: str = "legal", orders: list[Any] | None = None, lean: bool = False,
+                 metal_share: float | None = None) -> Any:
     """Return the line-level predicted duty of ``imports`` on one date.
 
     Columns added: ``line`` (the HTS10 of the edition used), ``match`` (exact / hts8_parent /
@@ -316,10 +317,10 @@ def effective_on(imports: pd.DataFrame, date: dt.date | str, *, utilisation: str
     li, kind, oj = _INDEX[ikey]
     ok = li >= 0
     i = np.where(ok, li, 0)
-    key = (svc.state_key(d0), tuple(partners), tuple(lapsed), _fingerprint(i, oj))
+    key = (svc.state_key(d0), tuple(partners), tuple(lapsed), _fingerprint(i, oj), metal_share)
     res = _BATCHES.get(key)
     if res is None:
-        res = svc.batch_cells(d0, partners, i, oj, lapsed_claimed=lapsed)
+        res = svc.batch_cells(d0, partners, i, oj, lapsed_claimed=lapsed, metal_share=metal_share)
         _BATCHES[key] = res
         while len(_BATCHES) > 8:
             _BATCHES.pop(next(iter(_BATCHES)))
@@ -355,10 +356,13 @@ def effective_on(imports: pd.DataFrame, date: dt.date | str, *, utilisation: str
                                "predicted_rate": float(total.sum()) / vs if vs else None}
         rec.update({k: float(x.sum()) for k, x in duties.items()})
         return rec
+    methods = svc.specific_ave_methods(sid)
+    meth = np.array([methods.get(c, "") for c in codes], dtype=object)[i]
     cols: dict[str, Any] = {
         "line": pd.Series(np.asarray(codes, dtype=object)[i]).where(ok, None).to_numpy(),
         "match": np.array(["exact", "hts8_parent", "hs6_parent", "none"])[kind],
-        "imputed": np.where(ok, imputed, False), "base": b, "applied": a, "utilisation": uu,
+        "imputed": np.where(ok, imputed, False),
+        "ave_method": np.where(ok & np.isnan(res.base) & ~res.column2 & ~imputed, meth, ""), "base": b, "applied": a, "utilisation": uu,
         **duties, "duty": total, "rate": np.where(v > 0, total / np.where(v > 0, v, 1), np.nan),
         "adcvd_flag": np.where(ok, res.adcvd, False),
     }
@@ -436,13 +440,18 @@ def _summary(df: pd.DataFrame, key: str | list[str], observed: bool) -> list[dic
 def effective(imports: pd.DataFrame, *, layout: str = "plain", date: str | None = None,
               start: str | None = None, end: str | None = None, step: str = "month",
               utilisation: str | Path = "published", basis: str | None = None,
-              orders: list[Any] | None = None) -> EffectiveResult:
+              orders: list[Any] | None = None, metal_share: float | None = None) -> EffectiveResult:
     """Return the effective tariff rates of ``imports`` on a date or over a range of dates.
 
     ``basis``: ``legal`` (duty owed, lapsed programmes not claimable) or ``census`` (claims of
     a lapsed programme recorded at its special rate, as Census calculated duty does); the
     default depends on the layout (``utilisation.yaml`` ``lapsed_claims.default_basis``).
+    ``metal_share``: the metal content share of 2025 derivatives taxed on it (2025-03-12 to
+    2026-04-05; None: the stated default of ``section232.yaml`` ``metal_content``).
     """
+    if metal_share is not None and not 0.0 <= float(metal_share) <= 1.0:
+        raise InputError(f"Metal share {metal_share!r} is not a share.", field="metal_share",
+                         expected="a decimal from 0 to 1", example="0.4")
     if basis is None:
         basis = str(svc.measures()["utilisation"]["lapsed_claims"]["default_basis"].get(layout, "legal"))
     if basis not in ("legal", "census"):
@@ -452,9 +461,10 @@ def effective(imports: pd.DataFrame, *, layout: str = "plain", date: str | None 
                          expected=" | ".join(UTILISATION_MODES) + " | a CSV file", example="published")
     dates = _dates(date, start, end, step)
     observed = "duties" in imports.columns
-    by_date = [effective_on(imports, d, utilisation=utilisation, basis=basis, orders=orders, lean=True)
-               for d in dates[:-1]]
-    last = effective_on(imports, dates[-1], utilisation=utilisation, basis=basis, orders=orders)
+    by_date = [effective_on(imports, d, utilisation=utilisation, basis=basis, orders=orders, lean=True,
+                            metal_share=metal_share) for d in dates[:-1]]
+    last = effective_on(imports, dates[-1], utilisation=utilisation, basis=basis, orders=orders,
+                        metal_share=metal_share)
     v_last = float(last["value"].sum())
     rec: dict[str, Any] = {"date": dates[-1].isoformat(), "source": str(last["source"].iloc[0]), "value": v_last,
                            "predicted_duty": float(last["duty"].sum()),
@@ -469,7 +479,9 @@ def effective(imports: pd.DataFrame, *, layout: str = "plain", date: str | None 
     coverage = {"exact": share(last["match"] == "exact"), "hts8_parent": share(last["match"] == "hts8_parent"),
                 "hs6_parent": share(last["match"] == "hs6_parent"), "no_stack": share(last["match"] == "none"),
                 "imputed_ave": share(last["imputed"]),
-                "not_statable": share(last["base"].isna() & (last["match"] != "none"))}
+                "not_statable": share(last["base"].isna() & (last["match"] != "none")),
+                "value_bracket_ave": share(last["ave_method"] == "value_bracket"),
+                "ad_valorem_part_only": share(last["ave_method"] == "ad_valorem_part")}
     last = last.assign(chapter=last["hts10"].str[:2])
     by_auth = [{"authority": col[5:], "duty": float(last[col].sum()),
                 "rate": float(last[col].sum()) / v if v else None} for col in duty_columns(last)]
@@ -493,6 +505,13 @@ def effective(imports: pd.DataFrame, *, layout: str = "plain", date: str | None 
     if coverage["imputed_ave"] > 0:
         notes.append(f"{coverage['imputed_ave']:.2%} of the value has a specific base rate with no AVE: "
                      "the mean AVE of the other lines of its HTS8 is used.")
+    if coverage["value_bracket_ave"] > 0:
+        notes.append(f"{coverage['value_bracket_ave']:.2%} of the value has a specific or compound base rate "
+                     "converted at the midpoint of the value bracket its line states (e.g. footwear valued "
+                     "over $6.50 but not over $12/pair: 90¢/pr. at $9.25).")
+    if coverage["ad_valorem_part_only"] > 0:
+        notes.append(f"{coverage['ad_valorem_part_only']:.2%} of the value has a compound base rate with no "
+                     "unit value: only its ad valorem part is counted (a lower bound of the duty).")
     if coverage["not_statable"] > 0:
         notes.append(f"{coverage['not_statable']:.2%} of the value has a base rate that cannot be "
                      "stated as an AVE (specific rate, no quantity): counted as no duty.")

@@ -118,13 +118,15 @@ def country_action_duties(
     lists: Mapping[str, frozenset[str]],
     *,
     mfn_ave: float | None = None,
-    has_232: bool = False,
+    has_232: bool | float = False,
     usmca_qualifying: bool = False,
 ) -> tuple[list[AdditionalDuty], list[str]]:
     """Return the 2025-2026 country-action duties on ``code`` from ``origin`` on ``date``, and notes.
 
     ``mfn_ave``: the line's column 1 general AVE (for MFN-inclusive floors); ``has_232``: a
-    Section 232 duty applies to the line; ``usmca_qualifying``: the good is taken as
+    Section 232 duty applies to the line (a float: the share of the value it taxes, below 1
+    for a derivative charged on its metal content; an action that exempts s.232 goods then
+    applies to the rest of the value); ``usmca_qualifying``: the good is taken as
     USMCA-qualifying (the stack claims the USMCA rate).
     """
     out: list[AdditionalDuty] = []
@@ -150,9 +152,14 @@ def country_action_duties(
         if hit is not None:
             notes.append(f"{a['authority']}: product exempt ({hit}).")
             continue
+        part = 1.0
         if has_232 and exempt_232(a, origin, date):
-            notes.append(f"{a['authority']}: not applied to goods subject to a Section 232 duty.")
-            continue
+            if float(has_232) >= 1.0:
+                notes.append(f"{a['authority']}: not applied to goods subject to a Section 232 duty.")
+                continue
+            part = 1.0 - float(has_232)  # a derivative taxed on its metal content: the rest pays
+            notes.append(f"{a['authority']}: on the non-metal part of the value ({part:.0%}); "
+                         f"{cfg.get('nonmetal_part_note', '')}")
         if usmca_qualifying and exempt_usmca(a, origin, date):
             notes.append(f"{a['authority']}: USMCA-qualifying goods exempt (the stack claims USMCA; "
                          "a non-qualifying good pays it).")
@@ -165,6 +172,9 @@ def country_action_duties(
             rate, note = float(r.rate or 0.0), None
         if not r.confirmed:
             note = f"{note}; UNCONFIRMED" if note else "UNCONFIRMED"
+        if part < 1.0:
+            rate *= part
+            note = f"{note}; on the non-metal part ({part:.0%})" if note else f"on the non-metal part ({part:.0%})"
         out.append(AdditionalDuty(str(a["authority"]), str(a["heading"]), str(a["authority"]), rate,
                                   r.citation, note))
     return out, notes
@@ -220,8 +230,9 @@ def action_matrices(
             keep &= ~mask(ex)
         sub = sub * keep[:, None]
         e232 = np.array([exempt_232(a, origins[c], date) for c in cols], dtype=bool)
-        if e232.any():
-            sub[np.asarray(has_232)[:, cols] & e232[None, :]] = 0.0
+        if e232.any():  # has_232: share of the value taxed by s.232 (1 full value, <1 metal content)
+            h = np.asarray(has_232, dtype=float)[:, cols]
+            sub = np.where((h > 0) & e232[None, :], sub * (1.0 - h), sub)
         eus = np.array([exempt_usmca(a, origins[c], date) for c in cols], dtype=bool)
         auth = str(a["authority"])
         if eus.any():

@@ -28,6 +28,7 @@ class AdditionalDuty:
     rate: float
     citation: str
     note: str | None = None
+    content_share: float | None = None  # charged on this share of the value only (metal content)
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,8 +268,20 @@ def section232_duties(
     products: Mapping[str, Sequence[Mapping[str, Any]]],
     *,
     over_quota: bool = False,
+    metal_share: float | None = None,
+    annex: tuple[str, bool] | None = None,
+    base_ave: float | None = None,
+    column2: bool = False,
 ) -> tuple[list[AdditionalDuty], list[str]]:
     """Return the Section 232 duties on ``code`` for ``origin`` on ``date``, and notes.
+
+    Metal content (``cfg["metal_content"]``): from its ``from`` to its ``to`` date a steel,
+    aluminium or copper layer on a line outside the metal's own chapters is charged on the
+    metal content only, ``rate x metal_share`` (None: the stated default share). From
+    ``cfg["annexes_2026"]["from"]`` the metal programmes give way to one duty by the 2026
+    annex of the line (``annex``: (annex id, aluminium?) or None), on the full value; Annex
+    III's 15 % floor needs the line's Column 1 AVE (``base_ave``) and ``column2`` (no normal
+    trade relations: 25 %).
 
     ``products`` maps an HTS prefix to the rows under it (program, default_rate,
     country_overrides, usmca_exempt, and ``from``: the date the row applies from). Country
@@ -283,10 +296,17 @@ def section232_duties(
     quota_notes = cfg.get("quota_notes") or {}
     candidates: list[tuple[int, int, Mapping[str, Any], int]] = []
     order = {k: i for i, k in enumerate(cfg["programs"])}
+    reg = cfg.get("annexes_2026") or {}
+    annex_era = bool(reg) and date >= as_date(reg["from"])
+    replaced = {str(g) for g in reg.get("replaces_groups") or ()} if annex_era else set()
+    dropped_metal = False
     for n in (10, 8, 6, 4):
         for row in products.get(code[:n], ()) if len(code) >= n else ():
             prog = row["program"]
             if prog not in cfg["programs"]:
+                continue
+            if cfg["programs"][prog].get("group") in replaced:
+                dropped_metal = True
                 continue
             start = row.get("from")
             if start is not None and date < as_date(start):
@@ -343,10 +363,94 @@ def section232_duties(
         elif n <= int(cfg.get("coarse_prefix_digits", 0)) and rate and not row.get("scope_citation"):
             coarse = str(cfg["coarse_prefix_note"]).format(prefix=code[:n])
             note = f"{note}; {coarse}" if note else coarse
+        content = _metal_content(cfg, group, code, date, metal_share)
+        share = None
+        if content is not None and rate:
+            share, cnote = content
+            rate = rate * share
+            note = f"{note}; {cnote}" if note else cnote
+            cite = f"{cite}; {cfg['metal_content']['citation']}"
         if "unconfirmed" in str(cite).lower() and "UNCONFIRMED" not in (note or ""):
             note = f"{note} (UNCONFIRMED)" if note else "UNCONFIRMED"  # the citation says so: flag the layer
-        out.append(AdditionalDuty(str(cfg["authority"]), str(p["heading"]), label, rate, cite, note))
+        out.append(AdditionalDuty(str(cfg["authority"]), str(p["heading"]), label, rate, cite, note, share))
+    if annex_era:
+        if annex is not None:
+            out.append(_annex_duty(reg, annex, origin, date, base_ave, column2, str(cfg["authority"])))
+        elif dropped_metal:
+            notes.append(f"Section 232 metals: {reg['notes']['dropped']}.")
     return out, notes
+
+
+def covered_share(duties: Sequence[AdditionalDuty]) -> float:
+    """Return the share of the value that Section 232 ``duties`` tax.
+
+    0: none; 1: the full value; else the largest metal content share of a derivative charged
+    on its content.
+    """
+    live = [d for d in duties if d.rate > 0]
+    if not live:
+        return 0.0
+    if any(d.content_share is None for d in live):
+        return 1.0
+    return max(float(d.content_share or 0.0) for d in live)
+
+
+def _metal_content(cfg: Mapping[str, Any], group: Any, code: str, date: dt.date,
+                   metal_share: float | None) -> tuple[float, str] | None:
+    """Return (share, note) when a metal layer on ``code`` is charged on the metal content only."""
+    mc = cfg.get("metal_content")
+    if not mc or group is None or str(group) not in mc["own_chapters"]:
+        return None
+    if not as_date(mc["from"]) <= date <= as_date(mc["to"]):
+        return None
+    if code[:2] in {str(c) for c in mc["own_chapters"][str(group)]}:
+        return None
+    if metal_share is None:
+        share = float(mc["default_share"])
+        how = f"stated default {share:.0%} ({mc['default_citation']}; UNCONFIRMED); give the entry's share"
+    else:
+        share = float(metal_share)
+        how = f"{share:.0%} as given"
+    return share, f"charged on the {group} content only: metal share {how}; effective rate = rate x share"
+
+
+def _annex_duty(reg: Mapping[str, Any], annex: tuple[str, bool], origin: str, date: dt.date,
+                base_ave: float | None, column2: bool, authority: str) -> AdditionalDuty:
+    """Return the one Section 232 metals duty of a line of the 2026 annexes (see ``annexes_2026``)."""
+    aid, aluminium = annex
+    spec = reg["annexes"][aid]
+    notes = [str(reg["notes"]["full_value"])]
+    cite = f"{reg['citation']}; {spec['citation']}"
+    if "floor" in spec:
+        if date > as_date(spec["floor_to"]):
+            after = reg["annexes"][spec["after"]]
+            rate = float(after["country_rates"].get(origin, after["rate"]))
+            notes.append(f"Annex III after {spec['floor_to']}: the Annex {spec['after']} rate")
+        elif column2:
+            rate = float(spec["column2_rate"])
+            notes.append("no normal trade relations: 25% (clause 5(c))")
+        elif base_ave is None:
+            rate = float(spec["floor"])
+            notes.append("Annex III: Column 1 + s.232 = 15%; the Column 1 AVE is not statable, so the "
+                         "full 15% is shown (an upper bound)")
+        else:
+            rate = max(0.0, float(spec["floor"]) - float(base_ave))
+            notes.append(f"Annex III: Column 1 ({base_ave:.2%}) + s.232 = {spec['floor']:.0%} to {spec['floor_to']}")
+    else:
+        rate = float(spec.get("country_rates", {}).get(origin, spec["rate"]))
+        if spec.get("removed"):
+            notes.append("removed from the metals scope")
+        elif origin in spec.get("country_rates", {}):
+            notes.append(f"country rate for {origin} (its metal melted/smelted there)")
+    if aluminium and origin == "RUS" and not spec.get("removed"):
+        rate = float(reg["russia_aluminum"]["rate"])
+        cite = f"{cite}; {reg['russia_aluminum']['citation']}"
+        notes.append("aluminium of Russia: 200%")
+    if not spec.get("removed"):
+        notes += [str(reg["notes"]["us_metal"]), str(reg["notes"]["no_content"])]
+    if reg.get("confirmed") is False:
+        notes.append("UNCONFIRMED")
+    return AdditionalDuty(authority, str(spec["heading"]), f"metals 2026 annex {aid}", rate, cite, "; ".join(notes))
 
 
 # --- preferences and column 2 ------------------------------------------------------------

@@ -132,6 +132,7 @@ class CountryActions(_Strict):
 
     lists: dict[str, ListSpec]
     actions: dict[str, Action]
+    nonmetal_part_note: str | None = None
 
 
 class UtilisationRate(_Strict):

@@ -42,6 +42,8 @@ class EffectiveIn(BaseModel):
     step: str = Field("month", max_length=10, description="day | month | quarter | year")
     utilisation: str = Field("published", max_length=20, description="published | all | none")
     basis: str | None = Field(None, max_length=10, description="legal | census")
+    metal_share: float | None = Field(None, ge=0.0, le=1.0, description="steel/aluminium/copper content share of "
+                                      "the value for 2025 derivatives taxed on metal content (default: stated share)")
 
 
 class EffectiveOut(BaseModel):
@@ -93,11 +95,15 @@ def stack(
     quantity: float | None = Query(None, description="quantity of the entry in the rate's unit"),
     map_parent: bool = Query(False, description="stack a code of a later HTS revision on its parent line"),
     over_quota: bool = Query(False, description="over a Section 232 tariff-rate quota (default in quota)"),
+    metal_share: float | None = Query(None, ge=0.0, le=1.0, description="steel/aluminium/copper content share "
+                                      "of the value, for 2025 derivatives taxed on metal content (default: the "
+                                      "stated share, section232.yaml metal_content)"),
 ) -> dict[str, Any]:
     """Return the duty stack: layers (authority, rate, AVE, citation) and the total AVE."""
     return {"ok": True, "stack": svc.stack_dict(hts, origin, date, unit_value=unit_value,
                                                 value_usd=value_usd, quantity=quantity,
-                                                map_parent=map_parent, over_quota=over_quota)}
+                                                map_parent=map_parent, over_quota=over_quota,
+                                                metal_share=metal_share)}
 
 
 @router.get("/tariffs/history", dependencies=[requires("public.read")])
@@ -169,7 +175,8 @@ def effective(body: EffectiveIn) -> EffectiveOut:
         raw = raw.drop(columns="duties")
     frame, layout = eff.normalise_imports(raw.astype({"value": float}), where="request body: rows")
     res = eff.effective(frame, layout=layout, date=body.date, start=body.start, end=body.end,
-                        step=body.step, utilisation=body.utilisation, basis=body.basis)
+                        step=body.step, utilisation=body.utilisation, basis=body.basis,
+                        metal_share=body.metal_share)
     return EffectiveOut(**res.to_dict())
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from tradepolicy.services.tariffs.common import (
 from tradepolicy.services.tariffs.measures import (
     adcvd_index,
     country_action_lists,
+    s232_annex,
     s232_products,
     s301_below,
     s301_coverage,
@@ -40,6 +41,7 @@ from tradepolicy.services.tariffs.schedules import (
 from tradepolicy.tariffs.dated_measures import (
     as_date,
     column2_applies,
+    covered_share,
     eligible_programs,
     section232_duties,
     section301_duties,
@@ -137,6 +139,23 @@ def _eligibility(d: dt.date, orig: Sequence[str], symbols: Sequence[str],
     return col2_origin, eligible
 
 
+def _s232_key(c: str, prods: Mapping[str, Sequence[Mapping[str, Any]]]) -> tuple[Any, ...]:
+    """Return the Section 232 group key of line ``c``: lines with one key get the same duties.
+
+    The key holds the list rows that match the line, its chapter (the metal-content rule
+    depends on it) and its 2026 annex (an Annex III line is its own group: its floor depends
+    on its Column 1 rate). An empty key: no Section 232 row nor annex.
+    """
+    rows = tuple(sorted({r["program"] + repr(sorted(r["country_overrides"].items()))
+                         + str(r["default_rate"]) + str(r["usmca_exempt"]) + str(r.get("from"))
+                         + str(len(r["hts_code"]))
+                         for nn in (10, 8, 6, 4) for r in prods.get(c[:nn], ())}))
+    annex = s232_annex(c)
+    if not rows and annex is None:
+        return ()
+    return (rows, c[:2], annex, c if annex is not None and annex[0] == "III" else None)
+
+
 @cached(maxsize=3)
 def _s232_groups(source_id: str) -> tuple[np.ndarray, list[str]]:
     """Return (group index of every batch line or -1, a representative code per group) for s.232."""
@@ -146,10 +165,7 @@ def _s232_groups(source_id: str) -> tuple[np.ndarray, list[str]]:
     reps: list[str] = []
     idx = np.full(len(codes), -1, dtype=np.int64)
     for i, c in enumerate(codes):
-        key = tuple(sorted({r["program"] + repr(sorted(r["country_overrides"].items()))
-                            + str(r["default_rate"]) + str(r["usmca_exempt"]) + str(r.get("from"))
-                            + str(len(r["hts_code"]))
-                            for nn in (10, 8, 6, 4) for r in prods.get(c[:nn], ())}))
+        key = _s232_key(c, prods)
         if key:
             if key not in keys:
                 keys[key] = len(reps)
@@ -183,6 +199,19 @@ class BatchCells:
     column2: np.ndarray
 
 
+@cached(maxsize=3)
+def _excl_lines(source_id: str) -> np.ndarray:
+    """Return a bool per batch line: its HTS8 has GSP country exclusions (on some date)."""
+    excl = gsp_exclusions()
+    return np.array([c[:8] in excl for c in _parsed_source_cached(source_id)[0]], dtype=bool)
+
+
+@cached(maxsize=3)
+def _line_pos(source_id: str) -> dict[str, int]:
+    """Return line code -> its index in the source's batch lines."""
+    return {c: i for i, c in enumerate(_parsed_source_cached(source_id)[0])}
+
+
 @cached(maxsize=1)
 def _s232_special_origins() -> frozenset[str]:
     """Return the origins the Section 232 YAML or list gives a rate of their own."""
@@ -195,6 +224,12 @@ def _s232_special_origins() -> frozenset[str]:
     for rows in s232_products().values():
         for r in rows:
             out.update(r["country_overrides"])
+    reg = cfg.get("annexes_2026") or {}
+    for spec in (reg.get("annexes") or {}).values():
+        out.update(spec.get("country_rates") or {})
+    if reg:
+        out.add("RUS")  # aluminium of Russia (clause 8)
+        out.update(measures()["column2"]["countries"])  # Annex III: no normal trade relations
     return frozenset(out)
 
 
@@ -231,7 +266,7 @@ def batch_lines(date: dt.date | str) -> tuple[str, list[str]]:
 
 
 def batch_cells(date: dt.date | str, orig: Sequence[str], li: np.ndarray, oj: np.ndarray, *,
-                lapsed_claimed: Sequence[str] = ()) -> BatchCells:
+                lapsed_claimed: Sequence[str] = (), metal_share: float | None = None) -> BatchCells:
     """Return the batch stacks of the cells (line ``li[c]``, origin ``orig[oj[c]]``) on ``date``.
 
     The same rules as :func:`batch_matrices`, evaluated only on the cells asked for (an
@@ -254,9 +289,11 @@ def batch_cells(date: dt.date | str, orig: Sequence[str], li: np.ndarray, oj: np
     # one pass per eligibility pattern, over that pattern's symbols only
     patterns, inverse = np.unique(eligible, axis=0, return_inverse=True)
     cell_pat = np.asarray(inverse).reshape(-1)[oj]
-    excl = gsp_exclusions() if (sid == "db2017" and m["stacking"]["rules"].get(
-        "gsp_country_exclusions", {}).get("value")) else {}
+    # General Note 4(d) exclusions bar a beneficiary from GSP on an A* line, on every source
+    # (the list is the 2017 database's; a later edition's line still marked A* keeps it)
+    excl = gsp_exclusions(d) if m["stacking"]["rules"].get("gsp_country_exclusions", {}).get("value") else {}
     sym_idx = {x: i for i, x in enumerate(symbols)}
+    excl_line = _excl_lines(sid) if excl else np.zeros(len(codes), dtype=bool)
     for k, pat in enumerate(patterns):
         cols = np.flatnonzero(pat)
         if cols.size == 0:
@@ -266,7 +303,7 @@ def batch_cells(date: dt.date | str, orig: Sequence[str], li: np.ndarray, oj: np
             continue
         P = pref[li[rows]][:, cols]
         if excl:
-            for r in range(rows.size):
+            for r in np.flatnonzero(excl_line[li[rows]]):  # only cells whose line has exclusions
                 for sym, iso in excl.get(codes[li[rows[r]]][:8], ()):
                     if iso == orig[oj[rows[r]]] and sym in sym_idx and sym_idx[sym] in cols:
                         P[r, int(np.flatnonzero(cols == sym_idx[sym])[0])] = np.nan
@@ -286,6 +323,7 @@ def batch_cells(date: dt.date | str, orig: Sequence[str], li: np.ndarray, oj: np
             if sel.any():
                 add301[sel] = _s301_vector(sid, d, o)[li[sel]]
     add232 = np.zeros(ncell)
+    cover232 = np.zeros(ncell)  # share of the value the s.232 duty taxes (1 full, <1 metal content)
     gidx, reps = _s232_groups(sid)
     g = gidx[li]
     prods = s232_products()
@@ -299,10 +337,21 @@ def batch_cells(date: dt.date | str, orig: Sequence[str], li: np.ndarray, oj: np
         ojs = col[oj[has_g]]
         pair = g[has_g] * (len(orig) + 1) + ojs
         uniq, inv = np.unique(pair, return_inverse=True)
-        vals = np.array([sum(x.rate for x in section232_duties(
-            reps[int(u // (len(orig) + 1))], orig[int(u % (len(orig) + 1))], d, m["section232"], prods)[0])
-            for u in uniq])
-        add232[has_g] = vals[np.asarray(inv).reshape(-1)]
+        line_of = _line_pos(sid)
+
+        def _rate232(u: int) -> tuple[float, float]:
+            rep = reps[int(u // (len(orig) + 1))]
+            j = int(u % (len(orig) + 1))
+            b0 = col1[line_of[rep]]
+            duties = section232_duties(
+                rep, orig[j], d, m["section232"], prods, metal_share=metal_share, annex=s232_annex(rep),
+                base_ave=None if np.isnan(b0) else float(b0), column2=bool(col2_origin[j]))[0]
+            return sum(x.rate for x in duties), covered_share(duties)
+
+        vals = np.array([_rate232(int(u)) for u in uniq]).reshape(-1, 2)
+        flat_inv = np.asarray(inv).reshape(-1)
+        add232[has_g] = vals[flat_inv, 0]
+        cover232[has_g] = vals[flat_inv, 1]
     adcvd = np.zeros(ncell, dtype=bool)
     idx = adcvd_index()
     by_prefix = _prefix_lines(sid)
@@ -341,7 +390,7 @@ def batch_cells(date: dt.date | str, orig: Sequence[str], li: np.ndarray, oj: np
         if prods_l or ex:
             layer = layer * _action_line_mask(sid, tuple(prods_l or ()), tuple(ex or ()))[li]
         e232 = np.array([exempt_232(a, o, d) for o in orig], dtype=bool)[oj]
-        layer = np.where(e232 & (add232 > 0), 0.0, layer)
+        layer = np.where(e232 & (cover232 > 0), layer * (1.0 - cover232), layer)
         eus = np.array([exempt_usmca(a, o, d) for o in orig], dtype=bool)[oj]
         auth = str(a["authority"])
         cells = usmca_cell & eus
@@ -355,7 +404,7 @@ def batch_cells(date: dt.date | str, orig: Sequence[str], li: np.ndarray, oj: np
 
 
 def batch_matrices(date: dt.date | str, origin_list: Sequence[str] | None = None, *,
-                   lapsed_claimed: Sequence[str] = ()) -> BatchMatrices:
+                   lapsed_claimed: Sequence[str] = (), metal_share: float | None = None) -> BatchMatrices:
     """Return the batch stacks of every line x origin on ``date`` as matrices.
 
     ``lapsed_claimed``: preference programmes (ids of preferences.yaml) whose lapse is
@@ -389,19 +438,22 @@ def batch_matrices(date: dt.date | str, origin_list: Sequence[str] | None = None
             continue
         add301[:, o_j] = _s301_vector(sid, d, o)
     add232 = np.zeros((n, k))
+    cover232 = np.zeros((n, k))  # share of the value the s.232 duty taxes
     prods = s232_products()
     groups: dict[tuple[Any, ...], list[int]] = {}
     for i, c in enumerate(codes):
-        key = tuple(sorted({r["program"] + repr(sorted(r["country_overrides"].items()))
-                            + str(r["default_rate"]) + str(r["usmca_exempt"])
-                            for nn in (10, 8, 6, 4) for r in prods.get(c[:nn], ())}))
+        key = _s232_key(c, prods)
         if key:
             groups.setdefault(key, []).append(i)
     for rows in groups.values():
         rep = codes[rows[0]]
-        rates = np.array([sum(x.rate for x in section232_duties(rep, o, d, m["section232"], prods)[0])
-                          for o in orig])
+        b0 = None if np.isnan(col1[rows[0]]) else float(col1[rows[0]])
+        per = [section232_duties(rep, o, d, m["section232"], prods, metal_share=metal_share,
+                                 annex=s232_annex(rep), base_ave=b0, column2=bool(col2_origin[j]))[0]
+               for j, o in enumerate(orig)]
+        rates = np.array([sum(x.rate for x in du) for du in per])
         add232[np.array(rows)[:, None], np.arange(k)[None, :]] = rates[None, :]
+        cover232[np.array(rows)[:, None], np.arange(k)[None, :]] = np.array([covered_share(du) for du in per])[None, :]
     adcvd = np.zeros((n, k), dtype=bool)
     pos = {o: j for j, o in enumerate(orig)}
     idx = adcvd_index()
@@ -419,8 +471,8 @@ def batch_matrices(date: dt.date | str, origin_list: Sequence[str] | None = None
         if hit:
             adcvd[i, sorted(hit)] = True
     blocked: list[tuple[int, int, Any]] = []
-    if sid == "db2017" and m["stacking"]["rules"].get("gsp_country_exclusions", {}).get("value"):
-        excl = gsp_exclusions()
+    if m["stacking"]["rules"].get("gsp_country_exclusions", {}).get("value"):
+        excl = gsp_exclusions(d)
         for i, c in enumerate(codes):
             for sym, iso in excl.get(c[:8], ()):
                 if iso in pos and sym in sym_idx:
@@ -439,7 +491,7 @@ def batch_matrices(date: dt.date | str, origin_list: Sequence[str] | None = None
     usmca_origin = np.array([o in ("CAN", "MEX") for o in orig]) & (eligible[:, us_syms].any(axis=1)
                                                                      if us_syms else False)
     layers, cond = action_matrices(list(codes), orig, d, country_actions_cfg(), country_action_lists(),
-                                   mfn=col1, has_232=add232 > 0,
+                                   mfn=col1, has_232=cover232,
                                    usmca_cells=offers[:, None] & usmca_origin[None, :])
     if layers:
         extra = sum(layers.values())

@@ -67,6 +67,42 @@ def s232_products() -> dict[str, list[dict[str, Any]]]:
 
 
 @cached(maxsize=1)
+def _s232_annex_table() -> tuple[dict[str, str], dict[str, str]]:
+    """Return (HTS prefix -> 2026 annex id, HTS prefix -> metal type) from ``annexes_2026``."""
+    from tradepolicy.datasets.readers.tariff_history import read_product_list
+
+    reg = measures()["section232"].get("annexes_2026") or {}
+    annex: dict[str, str] = {}
+    for aid, name in (reg.get("lists") or {}).items():
+        df = read_product_list(str(name))
+        for c in df[df.columns[0]].astype(str).str.replace(".", "", regex=False).str.strip():
+            if c.isdigit():
+                annex[c] = str(aid)
+    metal: dict[str, str] = {}
+    if reg.get("aluminum_types_list"):
+        df = read_product_list(str(reg["aluminum_types_list"]))
+        for c, t in zip(df["hts_prefix"].astype(str), df["metal_type"].astype(str), strict=True):
+            metal[c.strip()] = t.strip()
+    return annex, metal
+
+
+@cached(maxsize=65536)
+def s232_annex(code: str) -> tuple[str, bool] | None:
+    """Return (2026 metals annex id, aluminium?) of an HTS line by its longest listed prefix, or None.
+
+    Aluminium: chapter 76, or the tracker's annex list types the prefix ``aluminum`` (for
+    Russia's 200 % rate, clause 8 of the 2026-04-02 proclamation).
+    """
+    annex, metal = _s232_annex_table()
+    for n in range(len(code), 3, -1):
+        aid = annex.get(code[:n])
+        if aid is not None:
+            kind = next((metal[code[:k]] for k in range(len(code), 3, -1) if code[:k] in metal), None)
+            return aid, code[:2] == "76" or kind == "aluminum"
+    return None
+
+
+@cached(maxsize=1)
 def country_action_lists() -> dict[str, frozenset[str]]:
     """Return list id -> HTS prefixes (digits) of the product lists of ``country_actions.yaml``."""
     from tradepolicy.datasets.readers.tariff_history import (

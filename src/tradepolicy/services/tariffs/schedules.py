@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -277,32 +278,48 @@ def _resolve(code: str, date: dt.date, map_parent: bool = False) -> tuple[Source
 
 
 @cached(maxsize=1)
-def gsp_exclusions() -> dict[str, tuple[tuple[str, str], ...]]:
-    """Return HTS8 -> (symbol, ISO3) pairs barred by GSP country exclusions (2017 database).
-
-    ``gsp_ctry_excluded`` prints ISO 3166 alpha-2 codes run together ("BRID" = Brazil,
-    Indonesia); the symbols come from ``stacking.yaml`` rule ``gsp_country_exclusions``.
-    """
+def _gsp_exclusions_2017() -> dict[str, tuple[str, ...]]:
+    """Return HTS8 -> ISO3 codes excluded by the 2017 database's ``gsp_ctry_excluded``."""
     import pycountry
 
-    rule = measures()["stacking"]["rules"].get("gsp_country_exclusions") or {}
-    symbols = [str(x) for x in rule.get("symbols", [])]
-    out: dict[str, tuple[tuple[str, str], ...]] = {}
+    pairs: dict[str, list[str]] = {}
     db = db2017()
     for hts8, raw in zip(db["hts8"], db["gsp_ctry_excluded"].fillna("").astype(str), strict=True):
         text = raw.replace(",", "").replace(" ", "").upper()
         if not text:
             continue
-        isos = []
         for k in range(0, len(text) - 1, 2):
             c = pycountry.countries.get(alpha_2=text[k:k + 2])
             if c is None:
                 raise RegistryError(f"Unknown country code {text[k:k + 2]!r} in gsp_ctry_excluded.",
                                     where=f"us-hts/{SOURCE_FILES['db2017']}, hts8 {hts8}",
                                     field="gsp_ctry_excluded", expected="ISO 3166 alpha-2 codes")
-            isos.append(c.alpha_3)
-        out[str(hts8)] = tuple((sym, iso) for iso in isos for sym in symbols)
-    return out
+            pairs.setdefault(str(hts8), []).append(c.alpha_3)
+    return {h: tuple(v) for h, v in pairs.items()}
+
+
+def gsp_exclusions(on: dt.date | None = None) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Return HTS8 -> (symbol, ISO3) pairs barred by GSP country exclusions (General Note 4(d)).
+
+    The 2017 database's ``gsp_ctry_excluded`` prints ISO 3166 alpha-2 codes run together
+    ("BRID" = Brazil, Indonesia); the symbols and the dated additions (``additional``: hts8,
+    origin, from) come from ``stacking.yaml`` rule ``gsp_country_exclusions``. ``on``: keep
+    only the additions in force on that date (None: all of them).
+    """
+    rule = measures()["stacking"]["rules"].get("gsp_country_exclusions") or {}
+    adds = tuple((str(a["hts8"]), str(a["origin"])) for a in rule.get("additional") or ()
+                 if on is None or a.get("from") is None or as_date(a["from"]) <= on)
+    return _gsp_exclusions_with(adds)
+
+
+@cached(maxsize=8)
+def _gsp_exclusions_with(adds: tuple[tuple[str, str], ...]) -> dict[str, tuple[tuple[str, str], ...]]:
+    rule = measures()["stacking"]["rules"].get("gsp_country_exclusions") or {}
+    symbols = [str(x) for x in rule.get("symbols", [])]
+    pairs = {h: list(v) for h, v in _gsp_exclusions_2017().items()}
+    for h, iso in adds:
+        pairs.setdefault(h, []).append(iso)
+    return {h: tuple((sym, iso) for iso in dict.fromkeys(isos) for sym in symbols) for h, isos in pairs.items()}
 
 
 @cached(maxsize=65536)
@@ -320,7 +337,7 @@ def line_rates(source_id: str, code: str) -> LineRates:
         source_citation=src.citation, general=parse_rate(str(r["general"] or "")),
         col2=parse_rate(str(r["col2"] or "")), special=tuple(parse_special(str(r["special"] or ""))),
         units=str(r["units"] or ""), ave_2017=None if ave is None or pd.isna(ave) else float(ave),
-        blocked=gsp_exclusions().get(code[:8], ()) if source_id == "db2017" else (),
+        blocked=gsp_exclusions().get(code[:8], ()),
     )
 
 
@@ -372,11 +389,70 @@ def _parsed_source_cached(source_id: str) -> Any:
 def specific_ave_fallback(source_id: str) -> dict[str, float]:
     """Return line -> an AVE for lines whose base rate is specific and has no 2017 AVE of its own.
 
-    For aggregate work only (``tariff effective``): the mean USITC 2017 AVE of the 2017 lines
-    that printed the same rate text under the same HS4, else the same text anywhere; else a
-    reference unit value of the rate's unit (``utilisation.yaml`` ``reference_unit_values``,
-    e.g. US$ per barrel). New HS 2022 lines (e.g. 2710.19.06) usually keep the specific rate
-    of the line they came from.
+    For aggregate work only (``tariff effective``); see :func:`specific_ave_methods` for the
+    rule each line took.
+    """
+    return {c: v for c, (v, _m) in _specific_ave_table(source_id).items()}
+
+
+def specific_ave_methods(source_id: str) -> dict[str, str]:
+    """Return line -> the rule that gave its aggregate AVE.
+
+    One of ``2017_ave``, ``reference_unit_value``, ``value_bracket``, ``ad_valorem_part``.
+    """
+    return {c: m for c, (_v, m) in _specific_ave_table(source_id).items()}
+
+
+# "Valued over $6.50 but not over $12/pair", "Valued $2.20/kg or more but less than $3.30/kg",
+# "valued not over $3 each", "Valued under 50¢/kg": (low or None, high, unit word)
+_AMOUNT = r"(\$[\d.,]+|[\d.,]+\s*¢)"
+_UNIT_WORD = r"\s*(?:/|per\s+|\s)\s*(pair|pr\.|dozen|doz\.|kg|each|liter|gross)"
+_BRACKET = re.compile(
+    rf"[Vv]alued\s+(?:over\s+{_AMOUNT}(?:{_UNIT_WORD})?\s+but\s+not\s+over\s+{_AMOUNT}{_UNIT_WORD}"
+    rf"|{_AMOUNT}(?:{_UNIT_WORD})?\s+or\s+more\s+but\s+less\s+than\s+{_AMOUNT}{_UNIT_WORD}"
+    rf"|(?:not\s+over|under|less\s+than)\s+{_AMOUNT}{_UNIT_WORD})")
+_BRACKET_UNIT = {"pair": "pr.", "pr.": "pr.", "dozen": "doz.", "doz.": "doz.", "kg": "kg", "each": "each",
+                 "liter": "liter", "gross": "gross"}
+
+
+def _usd(text: str) -> float:
+    t = text.replace(",", "").strip()
+    return float(t[1:]) if t.startswith("$") else float(t.rstrip("¢").strip()) / 100.0
+
+
+def value_bracket(path: str) -> tuple[float, str] | None:
+    """Return (unit value US$, parser unit) of the deepest closed value bracket in a line's path.
+
+    A bracket "valued over $X but not over $Y/unit" (or "$X/unit or more but less than $Y/unit")
+    gives its midpoint (X + Y) / 2; "not over / under / less than $Y/unit" gives Y / 2 (the
+    bracket [0, Y]). An open bracket ("valued over $X/pair") gives nothing.
+    """
+    hits = list(_BRACKET.finditer(path or ""))
+    if not hits:
+        return None
+    g = hits[-1].groups()
+    if g[0] is not None:
+        low, high, unit = _usd(g[0]), _usd(g[2]), g[3]
+    elif g[4] is not None:
+        low, high, unit = _usd(g[4]), _usd(g[6]), g[7]
+    else:
+        low, high, unit = 0.0, _usd(g[8]), g[9]
+    if high <= low:
+        return None
+    return (low + high) / 2.0, _BRACKET_UNIT[unit]
+
+
+@cached(maxsize=3)
+def _specific_ave_table(source_id: str) -> dict[str, tuple[float, str]]:
+    """Line -> (AVE, method) for base rates that are specific or compound (aggregate work).
+
+    In order: the mean USITC 2017 AVE of the 2017 lines that printed the same rate text under
+    the same HS4, else the same text anywhere (the mirror's 2017 file has the column empty);
+    a reference unit value of the rate's unit (``utilisation.yaml`` ``reference_unit_values``,
+    e.g. US$ per barrel); the midpoint of the value bracket the line's own description states
+    in the rate's unit (footwear "valued over $6.50 but not over $12/pair": 90¢/pr. at $9.25);
+    else, for a compound rate, its ad valorem part alone (a lower bound of the duty). Pure
+    specific rates with none of these stay not statable.
     """
     ref = {k: float(v["usd"]) for k, v in (measures()["utilisation"].get("reference_unit_values") or {}).items()}
     codes, col1, _c2, _s, _p = _parsed_source_cached(source_id)
@@ -385,20 +461,28 @@ def specific_ave_fallback(source_id: str) -> dict[str, float]:
     ave = pd.to_numeric(db["mfn_ave"], errors="coerce")
     by4 = ave.groupby([db["hts8"].str[:4], text]).mean().dropna().to_dict()
     by_text = ave.groupby(text).mean().dropna().to_dict()
-    table = source(source_id).table.set_index("hts")["general"].fillna("").astype(str).str.strip()
-    out: dict[str, float] = {}
+    tab = source(source_id).table.set_index("hts")
+    table = tab["general"].fillna("").astype(str).str.strip()
+    paths = tab["path"].fillna("").astype(str)
+    out: dict[str, tuple[float, str]] = {}
     for c, v in zip(codes, col1, strict=True):
         if not np.isnan(v):
             continue
         t = str(table.get(c, ""))
         hit = by4.get((c[:4], t), by_text.get(t))
-        if hit is None:
-            d = _parse_cached(t)
-            units = {p.unit for p in d.specific}
-            if len(units) == 1 and (u := next(iter(units))) in ref:
-                hit = d.ave(ref[u], u)
+        method = "2017_ave"
+        d = _parse_cached(t)
+        units = {p.unit for p in d.specific}
+        if hit is None and len(units) == 1 and (u := next(iter(units))) in ref:
+            hit, method = d.ave(ref[u], u), "reference_unit_value"
+        if hit is None and d.specific and not d.components:
+            br = value_bracket(str(paths.get(c, "")))
+            if br is not None and units == {br[1]}:
+                hit, method = d.ave(br[0], br[1]), "value_bracket"
+        if hit is None and d.kind == "compound" and d.ad_valorem > 0 and not d.components:
+            hit, method = d.ad_valorem, "ad_valorem_part"
         if hit is not None:
-            out[c] = float(hit)
+            out[c] = (float(hit), method)
     return out
 
 

@@ -23,6 +23,7 @@ from tradepolicy.services.tariffs.measures import (
     adcvd_flags,
     country_action_lists,
     deposits_for,
+    s232_annex,
     s232_products,
     s301_below,
     s301_coverage,
@@ -39,6 +40,7 @@ from tradepolicy.services.tariffs.schedules import (
 from tradepolicy.tariffs.dated_measures import (
     as_date,
     column2_applies,
+    covered_share,
     eligible_programs,
     section232_duties,
     section301_duties,
@@ -80,8 +82,13 @@ def _with_granted_exclusions(code: str) -> Mapping[str, Sequence[Any]]:
 
 def stack(hts: str, origin: str, date: dt.date | str, *, unit_value: float | None = None,
           over_quota: bool = False, map_parent: bool = False,
-          orders: Sequence[OrderDeposit] | None = None, exporter: str | None = None) -> DutyStack:
+          orders: Sequence[OrderDeposit] | None = None, exporter: str | None = None,
+          metal_share: float | None = None) -> DutyStack:
     """Return the duty stack of ``hts`` from ``origin`` entered on ``date``.
+
+    ``metal_share`` (0-1): the share of the value that is steel/aluminium/copper content, for
+    the 2025 derivatives charged on their metal content (2025-03-12 to 2026-04-05; default:
+    the stated share of ``section232.yaml`` ``metal_content``, said on the layer).
 
     ``over_quota``: the entry is over a Section 232 tariff-rate quota (default: in quota).
     ``map_parent``: a code the schedule in force does not hold is stacked on its parent line.
@@ -93,6 +100,10 @@ def stack(hts: str, origin: str, date: dt.date | str, *, unit_value: float | Non
     specific duties to ad valorem equivalents; see :func:`entry_unit_value`.
     """
     code = normalize_hts(hts)
+    if metal_share is not None and not (isinstance(metal_share, (int, float)) and 0.0 <= metal_share <= 1.0):
+        raise InputError(f"Metal share {metal_share!r} is not a share.", field="metal_share",
+                         expected="a decimal from 0 to 1 (the steel/aluminium/copper content share of the value)",
+                         example="metal_share=0.4")
     if unit_value is not None and not _positive(unit_value):
         raise InputError(f"Unit value {unit_value!r} is not a positive number.", field="unit_value",
                          expected="US$ per unit of the specific rate's quantity, > 0",
@@ -124,14 +135,17 @@ def stack(hts: str, origin: str, date: dt.date | str, *, unit_value: float | Non
         notes += offered_programs(line, o, d, elig)
     add, n1 = section301_duties(code, o, d, m["section301_china"], s301_coverage(),
                                 _with_granted_exclusions(code), s301_below())
-    a232, n2 = section232_duties(code, o, d, m["section232"], s232_products(), over_quota=over_quota)
+    a232, n2 = section232_duties(code, o, d, m["section232"], s232_products(), over_quota=over_quota,
+                                 metal_share=metal_share, annex=s232_annex(code),
+                                 base_ave=line.general.ave(unit_value) if col2 is None else None,
+                                 column2=col2 is not None)
     from tradepolicy.tariffs.country_actions import country_action_duties
 
     usmca = o in ("CAN", "MEX") and (any(x in elig for g in line.special for x in g.programs
                                           if x in USMCA_SYMBOLS) or line.general.ave() == 0.0)
     a_ca, n3 = country_action_duties(code, o, d, country_actions_cfg(), country_action_lists(),
                                      mfn_ave=line.general.ave(unit_value) if col2 is None else None,
-                                     has_232=any(a.rate > 0 for a in a232), usmca_qualifying=usmca)
+                                     has_232=covered_share(a232), usmca_qualifying=usmca)
     result = compute_stack(line, o, d, column2_citation=col2, eligible=elig,
                            additional=add + a232 + a_ca, adcvd=adcvd_flags(code, o, d),
                            rules=m["stacking"]["rules"], unit_value=unit_value,
@@ -185,6 +199,7 @@ def stack_dict(
     hts: str, origin: str, date: dt.date | str, *, unit_value: float | None = None,
     value_usd: float | None = None, quantity: float | None = None, map_parent: bool = False,
     over_quota: bool = False, orders: Sequence[OrderDeposit] | None = None, exporter: str | None = None,
+    metal_share: float | None = None,
 ) -> dict[str, Any]:
     """Return the duty stack as a JSON-ready dict.
 
@@ -201,7 +216,7 @@ def stack_dict(
         uv = entry_unit_value(value_usd, quantity)
     else:
         uv = unit_value
-    s = stack(hts, origin, date, unit_value=uv, map_parent=map_parent, over_quota=over_quota,
+    s = stack(hts, origin, date, unit_value=uv, map_parent=map_parent, over_quota=over_quota, metal_share=metal_share,
               orders=orders, exporter=exporter)
     if value_usd is not None and uv is None and any(
             ly.layer == "base" and ly.note in (SPECIFIC_FALLBACK_NOTE, SPECIFIC_NEEDS_UV_NOTE)
