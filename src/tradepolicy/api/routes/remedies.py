@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from pydantic import BaseModel, Field
 
+from tradepolicy.api import tariffs_schemas as ts
 from tradepolicy.api.security import requires
 from tradepolicy.services import remedies as svc
 
@@ -64,7 +65,8 @@ class AttachRequest(BaseModel):
     case_id: str = Field(examples=["A-533-840"])
 
 
-@router.post("/remedies/margin", dependencies=[requires("runs.write")])
+@router.post("/remedies/margin", dependencies=[requires("runs.write")], response_model=ts.RemediesRunEnvelope,
+             responses=ts.errors(400, 401, 403, 503))
 def margin(req: MarginRequest) -> dict[str, Any]:
     """Compute a dumping margin from JSON rows; the run is stored unless ``store`` is false."""
     tables = {"us": req.us, "home": req.home, "cost": req.cost, **({"similar": req.similar} if req.similar else {}),
@@ -75,7 +77,8 @@ def margin(req: MarginRequest) -> dict[str, Any]:
                                                   include_tt=req.include_tt, store=req.store)}
 
 
-@router.post("/remedies/margin/upload", dependencies=[requires("runs.write")])
+@router.post("/remedies/margin/upload", dependencies=[requires("runs.write")], response_model=ts.RemediesRunEnvelope,
+             responses=ts.errors(400, 401, 403, 503))
 def margin_upload(
     segment: Annotated[str, Form(description="investigation | review")],
     us: Annotated[UploadFile, File()],
@@ -97,13 +100,15 @@ def margin_upload(
     return {"ok": True, "run": svc.compute_margin(files, segment=segment)}
 
 
-@router.post("/remedies/cvd", dependencies=[requires("runs.write")])
+@router.post("/remedies/cvd", dependencies=[requires("runs.write")], response_model=ts.RemediesRunEnvelope,
+             responses=ts.errors(400, 401, 403))
 def cvd(req: CVDRequest) -> dict[str, Any]:
     """Compute CVD programme rates, the total and the de minimis test."""
     return {"ok": True, "run": svc.compute_cvd(req.spec, as_of=req.as_of, store=req.store)}
 
 
-@router.post("/remedies/all-others", dependencies=[requires("runs.write")])
+@router.post("/remedies/all-others", dependencies=[requires("runs.write")], response_model=ts.RemediesRunEnvelope,
+             responses=ts.errors(400, 401, 403))
 def all_others(req: AllOthersRequest) -> dict[str, Any]:
     """Compute the all-others rate."""
     data = svc.rows_to_csv_bytes(req.respondents, "respondents (JSON)")
@@ -111,7 +116,8 @@ def all_others(req: AllOthersRequest) -> dict[str, Any]:
                                                       segment=req.segment, as_of=req.as_of, store=req.store)}
 
 
-@router.get("/remedies/runs", dependencies=[requires("public.read")])
+@router.get("/remedies/runs", dependencies=[requires("public.read")], response_model=ts.RemediesRunsOut,
+            responses=ts.errors(400))
 def runs(kind: str | None = Query(None, description="remedies.ad_margin | remedies.cvd | remedies.all_others")
          ) -> dict[str, Any]:
     """List stored remedies runs, newest first."""
@@ -119,31 +125,36 @@ def runs(kind: str | None = Query(None, description="remedies.ad_margin | remedi
     return {"ok": True, "count": len(rows), "runs": rows}
 
 
-@router.get("/remedies/runs/{run_id}", dependencies=[requires("public.read")])
+@router.get("/remedies/runs/{run_id}", dependencies=[requires("public.read")], response_model=ts.RemediesRunEnvelope,
+            responses=ts.errors(404))
 def run(run_id: int) -> dict[str, Any]:
     """One run: inputs' sha256, parameters with citations, law/code versions, results."""
     return {"ok": True, "run": svc.get_run(run_id)}
 
 
-@router.post("/remedies/runs/{run_id}/rerun", dependencies=[requires("runs.write")])
+@router.post("/remedies/runs/{run_id}/rerun", dependencies=[requires("runs.write")], response_model=ts.RemediesRunEnvelope,
+             responses=ts.errors(400, 401, 403, 404, 409))
 def rerun(run_id: int, req: RerunRequest | None = None) -> dict[str, Any]:
     """Re-run from the kept inputs; a new run whose parent_id is ``run_id``."""
     return {"ok": True, "run": svc.rerun(run_id, as_of=req.as_of if req else None)}
 
 
-@router.post("/remedies/runs/{run_id}/attach", dependencies=[requires("runs.write")])
+@router.post("/remedies/runs/{run_id}/attach", dependencies=[requires("runs.write")], response_model=ts.AttachmentOut,
+             responses=ts.errors(400, 401, 403, 404, 409))
 def attach(run_id: int, req: AttachRequest) -> dict[str, Any]:
     """Attach a run to an AD/CVD proceeding."""
     return {"ok": True, "attachment": svc.attach_run(run_id, req.case_id)}
 
 
-@router.get("/remedies/shrimp-coverage", dependencies=[requires("public.read")])
+@router.get("/remedies/shrimp-coverage", dependencies=[requires("public.read")], response_model=ts.ShrimpCoverageOut,
+            responses=ts.errors(503))
 def shrimp_coverage() -> dict[str, Any]:
     """Share of 2018 US shrimp imports covered by each frozen warmwater shrimp AD order."""
     return {"ok": True, **svc.shrimp_coverage()}
 
 
-@router.get("/remedies/negligibility", dependencies=[requires("public.read")])
+@router.get("/remedies/negligibility", dependencies=[requires("public.read")], response_model=ts.NegligibilityOut,
+            responses=ts.errors(400, 503))
 def negligibility(
     country: Annotated[list[str] | None, Query(description="Subject ISO3; suffix ':dev' for developing")] = None,
     case: Annotated[str, Query(description="ad | cvd")] = "cvd",
@@ -153,7 +164,8 @@ def negligibility(
     return {"ok": True, **svc.shrimp_negligibility(subj, case=case)}
 
 
-@router.get("/remedies/cases/{case_id}/runs", dependencies=[requires("public.read")])
+@router.get("/remedies/cases/{case_id}/runs", dependencies=[requires("public.read")], response_model=ts.CaseRunsOut,
+            responses=ts.errors(404))
 def case_runs(case_id: str) -> dict[str, Any]:
     """Remedies runs attached to one AD/CVD proceeding."""
     rows = svc.runs_of_case(case_id)

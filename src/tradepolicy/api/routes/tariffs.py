@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel, Field
 
+from tradepolicy.api import tariffs_schemas as ts
 from tradepolicy.api.schemas import (  # the one error shape (one OpenAPI component)
     ErrorOut,
 )
@@ -66,13 +67,15 @@ class EffectiveOut(BaseModel):
     notes: list[str]
 
 
-@router.get("/tariffs/hts/{hts}", dependencies=[requires("public.read")])
+@router.get("/tariffs/hts/{hts}", dependencies=[requires("public.read")], response_model=ts.HtsLineEnvelope,
+            responses=ts.errors(400, 404, 503))
 def get_line(hts: str, edition: int = Query(2025, description="2024 | 2025")) -> dict[str, Any]:
     """One HTS code with its path, units, rates (printed and parsed) and children."""
     return {"ok": True, "line": svc.show(hts, edition=edition)}
 
 
-@router.get("/tariffs/search", dependencies=[requires("public.read")])
+@router.get("/tariffs/search", dependencies=[requires("public.read")], response_model=ts.HtsSearchOut,
+            responses=ts.errors(400, 503))
 def search(
     q: str = Query(..., max_length=200, description="code prefix or description words"),
     edition: int = Query(2025, description="2024 | 2025"),
@@ -83,7 +86,8 @@ def search(
     return {"ok": True, "count": len(rows), "lines": rows}
 
 
-@router.get("/tariffs/stack", dependencies=[requires("public.read")])
+@router.get("/tariffs/stack", dependencies=[requires("public.read")], response_model=ts.StackEnvelope,
+            responses=ts.errors(400, 404, 503))
 def stack(
     hts: str = Query(..., description="HTS8 or HTS10, e.g. 8412.21.00.75"),
     origin: str = Query(..., description="ISO3, e.g. CHN"),
@@ -100,7 +104,8 @@ def stack(
                                                 map_parent=map_parent, over_quota=over_quota)}
 
 
-@router.get("/tariffs/history", dependencies=[requires("public.read")])
+@router.get("/tariffs/history", dependencies=[requires("public.read")], response_model=ts.HistoryOut,
+            responses=ts.errors(400, 404, 503))
 def history(
     hts: str = Query(...),
     origin: str = Query(...),
@@ -112,7 +117,8 @@ def history(
     return {"ok": True, "hts": hts, "origin": origin, "points": points}
 
 
-@router.get("/tariffs/indicators", dependencies=[requires("public.read")])
+@router.get("/tariffs/indicators", dependencies=[requires("public.read")], response_model=ts.IndicatorsOut,
+            responses=ts.errors(400, 503))
 def indicators(
     by: str = Query("section"), edition: int = Query(2025),
     weights: str = Query("none", description="none | baci-zaf-usa-2020"),
@@ -122,13 +128,15 @@ def indicators(
     return {"ok": True, "by": by, "rows": rows}
 
 
-@router.post("/tariffs/offer", dependencies=[requires("public.read")])
+@router.post("/tariffs/offer", dependencies=[requires("public.read")], response_model=ts.OfferOut,
+             responses=ts.errors(400, 404, 503))
 def offer(spec: Annotated[dict[str, Any], Body(description="the offer, as in an offer YAML file")]) -> dict[str, Any]:
     """Apply an offer (groups, formulas, staging) to the MFN schedule."""
     return {"ok": True, "offer": svc.offer_from_spec(spec, where="request body")}
 
 
-@router.get("/tariffs/korus-check", dependencies=[requires("public.read")])
+@router.get("/tariffs/korus-check", dependencies=[requires("public.read")], response_model=ts.KorusCheckOut,
+            responses=ts.errors(400, 503))
 def korus_check(
     start_year: int = Query(2011, ge=1947, le=2100), kind: str = Query("equal", max_length=40),
     years: int = Query(10, ge=1, le=50, description="staging years (bounded: the work grows with it)"),
@@ -140,13 +148,15 @@ def korus_check(
             "inferred_staging": svc.korus_staging_inference(base_year=start_year, check_year=check_year)}
 
 
-@router.get("/tariffs/parse-report", dependencies=[requires("public.read")])
+@router.get("/tariffs/parse-report", dependencies=[requires("public.read")], response_model=ts.ParseReportOut,
+            responses=ts.errors(400, 503))
 def parse_report(edition: int = Query(2025)) -> dict[str, Any]:
     """Share of rate texts parsed and every form not parsed, with its reason."""
     return {"ok": True, "report": svc.parse_report(edition)}
 
 
-@router.get("/tariffs/programs", dependencies=[requires("public.read")])
+@router.get("/tariffs/programs", dependencies=[requires("public.read")], response_model=ts.ProgramsOut,
+            responses=ts.errors(503))
 def programs() -> dict[str, Any]:
     """Preference programmes of the 2017 tariff database with symbols and line counts."""
     rows = svc.programs_2017()
