@@ -71,7 +71,7 @@ class EffectiveOut(BaseModel):
             responses=ts.errors(400, 404, 503))
 def get_line(hts: str, edition: int = Query(2025, description="2024 | 2025")) -> dict[str, Any]:
     """One HTS code with its path, units, rates (printed and parsed) and children."""
-    return {"ok": True, "line": svc.show(hts, edition=edition)}
+    return {"ok": True, "line": svc.show(hts, edition=edition).to_dict()}
 
 
 @router.get("/tariffs/search", dependencies=[requires("public.read")], response_model=ts.HtsSearchOut,
@@ -83,7 +83,7 @@ def search(
 ) -> dict[str, Any]:
     """Search the HTS by code prefix or words."""
     rows = svc.search(q, edition=edition, limit=limit)
-    return {"ok": True, "count": len(rows), "lines": rows}
+    return {"ok": True, "count": len(rows), "lines": [r.to_dict() for r in rows]}
 
 
 @router.get("/tariffs/stack", dependencies=[requires("public.read")], response_model=ts.StackEnvelope,
@@ -99,9 +99,9 @@ def stack(
     over_quota: bool = Query(False, description="over a Section 232 tariff-rate quota (default in quota)"),
 ) -> dict[str, Any]:
     """Return the duty stack: layers (authority, rate, AVE, citation) and the total AVE."""
-    return {"ok": True, "stack": svc.stack_dict(hts, origin, date, unit_value=unit_value,
-                                                value_usd=value_usd, quantity=quantity,
-                                                map_parent=map_parent, over_quota=over_quota)}
+    return {"ok": True, "stack": svc.stack_entry(hts, origin, date, unit_value=unit_value,
+                                                 value_usd=value_usd, quantity=quantity,
+                                                 map_parent=map_parent, over_quota=over_quota).to_dict()}
 
 
 @router.get("/tariffs/history", dependencies=[requires("public.read")], response_model=ts.HistoryOut,
@@ -114,7 +114,7 @@ def history(
 ) -> dict[str, Any]:
     """Total AVE of a line from an origin on the first day of each quarter between two dates."""
     points = svc.history_range(hts, origin, start, end or dt.date.today().isoformat())
-    return {"ok": True, "hts": hts, "origin": origin, "points": points}
+    return {"ok": True, "hts": hts, "origin": origin, "points": [p.to_dict() for p in points]}
 
 
 @router.get("/tariffs/indicators", dependencies=[requires("public.read")], response_model=ts.IndicatorsOut,
@@ -125,14 +125,14 @@ def indicators(
 ) -> dict[str, Any]:
     """Tariff indicators by HS section or chapter."""
     rows = svc.indicators_table(edition=edition, by=by, weights=weights)
-    return {"ok": True, "by": by, "rows": rows}
+    return {"ok": True, "by": by, "rows": [r.to_dict() for r in rows]}
 
 
 @router.post("/tariffs/offer", dependencies=[requires("public.read")], response_model=ts.OfferOut,
              responses=ts.errors(400, 404, 503))
 def offer(spec: Annotated[dict[str, Any], Body(description="the offer, as in an offer YAML file")]) -> dict[str, Any]:
     """Apply an offer (groups, formulas, staging) to the MFN schedule."""
-    return {"ok": True, "offer": svc.offer_from_spec(spec, where="request body")}
+    return {"ok": True, "offer": svc.offer_from_spec(spec, where="request body").to_dict()}
 
 
 @router.get("/tariffs/korus-check", dependencies=[requires("public.read")], response_model=ts.KorusCheckOut,
@@ -144,15 +144,16 @@ def korus_check(
 ) -> dict[str, Any]:
     """Compare a staging path with the KORUS rates of the 2017 database."""
     return {"ok": True, "check": svc.korus_check(start_year=start_year, kind=kind, years=years,
-                                                 check_year=check_year),
-            "inferred_staging": svc.korus_staging_inference(base_year=start_year, check_year=check_year)}
+                                                 check_year=check_year).to_dict(),
+            "inferred_staging": svc.korus_staging_inference(base_year=start_year,
+                                                            check_year=check_year).to_dict()}
 
 
 @router.get("/tariffs/parse-report", dependencies=[requires("public.read")], response_model=ts.ParseReportOut,
             responses=ts.errors(400, 503))
 def parse_report(edition: int = Query(2025)) -> dict[str, Any]:
     """Share of rate texts parsed and every form not parsed, with its reason."""
-    return {"ok": True, "report": svc.parse_report(edition)}
+    return {"ok": True, "report": svc.parse_report(edition).to_dict()}
 
 
 @router.get("/tariffs/programs", dependencies=[requires("public.read")], response_model=ts.ProgramsOut,
@@ -160,7 +161,7 @@ def parse_report(edition: int = Query(2025)) -> dict[str, Any]:
 def programs() -> dict[str, Any]:
     """Preference programmes of the 2017 tariff database with symbols and line counts."""
     rows = svc.programs_2017()
-    return {"ok": True, "count": len(rows), "programs": rows}
+    return {"ok": True, "count": len(rows), "programs": [r.to_dict() for r in rows]}
 
 
 @router.post("/tariffs/effective", response_model=EffectiveOut, responses=ERRORS)
