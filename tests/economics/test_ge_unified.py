@@ -178,8 +178,8 @@ def test_wiod_example_uses_the_publications_numeraire() -> None:
 
     sc = load_scenario("examples/scenarios/wiod-eu-enlargement-ge.yaml")
     out = run_scenario(sc)
-    mlt = next(r for r in out["results"]["rows"] if r["iso3"] == "MLT")
+    mlt = next(r for r in out.results["rows"] if r["iso3"] == "MLT")
     assert mlt["full_welfare"] == pytest.approx(1.5349, abs=5e-5)
-    assert out["results"]["parameters"]["numeraire"] == "world_output"
-    assert "world output" in out["results"]["summary"]["numeraire"]
-    assert "additive" in out["results"]["summary"]["imbalance"]
+    assert out.results["parameters"]["numeraire"] == "world_output"
+    assert "world output" in out.results["summary"]["numeraire"]
+    assert "additive" in out.results["summary"]["imbalance"]

@@ -268,8 +268,8 @@ def test_runs_are_one_service_with_one_payload_name(fresh_db) -> None:
                     results={"name": "x", "model": "ge"}, law_version="t").id
         b = add_run(s, kind=svc.KIND_MARGIN, actor="pytest", inputs={}, parameters={"segment": "review"},
                     results={"final_margin": 0.01}, law_version="t").id
-    ra, rb = scenarios.get_run(a), svc.get_run(b)
-    assert PAYLOAD == "results" and ra[PAYLOAD]["model"] == "ge" and rb.to_dict()[PAYLOAD]["final_margin"] == 0.01
+    ra, rb = scenarios.get_run(a).to_dict(), svc.get_run(b).to_dict()  # their JSON forms
+    assert PAYLOAD == "results" and ra[PAYLOAD]["model"] == "ge" and rb[PAYLOAD]["final_margin"] == 0.01
     common = {"id", "kind", "created_at", "created_by", "inputs", "parameters", "law_version", "code_version",
               "results", "parent_id"}
-    assert common <= set(ra) and common <= set(rb.to_dict()) and "result" not in ra
+    assert common <= set(ra) and common <= set(rb) and "result" not in ra
