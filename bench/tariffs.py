@@ -46,7 +46,7 @@ def _child_batch(date: str, n_origins: int, out: str) -> None:
     summary = svc.batch(date, out, origins)
     wall = time.perf_counter() - t0
     rss_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
-    print(json.dumps({"wall_s": wall, "rss_gb": rss_gb, **summary}))
+    print(json.dumps({"wall_s": wall, "rss_gb": rss_gb, **summary.to_dict()}))
 
 
 def _run_child(date: str, n_origins: int, out: str, env: dict[str, str]) -> dict:

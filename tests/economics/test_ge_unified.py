@@ -39,7 +39,7 @@ def test_one_sigma_for_screening_and_ge_solve() -> None:
     from tradepolicy.services.gravity import ge_defaults, solve_ge_counterfactual
     from tradepolicy.services.screening import screen
 
-    out = solve_ge_counterfactual(dataset="agtpa", rta=["USA:CHN"])
+    out = solve_ge_counterfactual(dataset="agtpa", rta=["USA:CHN"]).to_dict()
     rep = screen(home="USA", dataset="agtpa", candidates=["CHN"], draws=0)
     assert out["parameters"]["sigma"] == rep["sigma"] == ge_defaults("agtpa").sigma
     assert out["shock"]["beta"] == rep["beta"]
@@ -55,7 +55,7 @@ def test_bilateral_changes_match_a_direct_computation_from_the_solved_flows() ->
     from tradepolicy.economics.ge import GEData, solve_ge
     from tradepolicy.services.gravity import solve_ge_counterfactual
 
-    out = solve_ge_counterfactual(dataset="wiod-zylkin", rta=["USA:GBR", "USA:JPN"])
+    out = solve_ge_counterfactual(dataset="wiod-zylkin", rta=["USA:GBR", "USA:JPN"]).to_dict()
     d = read_wiod_zylkin()
     data = GEData.from_frame(d[d["year"] == 2000])
     c = list(data.countries)
@@ -178,8 +178,8 @@ def test_wiod_example_uses_the_publications_numeraire() -> None:
 
     sc = load_scenario("examples/scenarios/wiod-eu-enlargement-ge.yaml")
     out = run_scenario(sc)
-    mlt = next(r for r in out["results"]["rows"] if r["iso3"] == "MLT")
+    mlt = next(r for r in out.results["rows"] if r["iso3"] == "MLT")
     assert mlt["full_welfare"] == pytest.approx(1.5349, abs=5e-5)
-    assert out["results"]["parameters"]["numeraire"] == "world_output"
-    assert "world output" in out["results"]["summary"]["numeraire"]
-    assert "additive" in out["results"]["summary"]["imbalance"]
+    assert out.results["parameters"]["numeraire"] == "world_output"
+    assert "world output" in out.results["summary"]["numeraire"]
+    assert "additive" in out.results["summary"]["imbalance"]

@@ -138,15 +138,16 @@ def test_gravity_service_stores_a_run(fresh_db: str) -> None:
     from tradepolicy.store.db import read_session
     from tradepolicy.store.models import Run
 
-    assert {p["name"] for p in list_presets()} == set(PRESETS)
+    assert {p.name for p in list_presets()} == set(PRESETS)
     out = run_gravity_preset("wiod_eu_enlargement", store=True, actor="pytest")
-    row = next(r for r in out["coefficients"] if r["variable"] == "eu_enlargement")
-    assert abs(row["difference"]) <= half_unit(8)
-    sha = out["manifest"]["inputs"]["wiod-zylkin/GE_gravity_example_data.dta"]
+    row = next(r for r in out.coefficients if r.variable == "eu_enlargement")
+    assert row.difference is not None and abs(row.difference) <= half_unit(8)
+    sha = out.manifest.inputs["wiod-zylkin/GE_gravity_example_data.dta"]
     assert len(sha) == 64
     with read_session() as s:
-        run = s.execute(select(Run).where(Run.id == out["run_id"])).scalar_one()
+        run = s.execute(select(Run).where(Run.id == out.run_id)).scalar_one()
         assert run.kind == "gravity_ppml" and run.results["n_obs"] == 7568
+        assert run.results == out.results() and "run_id" in out.to_dict()  # stored payload = the JSON
 
 
 def test_keep_fitted_aligns_fitted_values_with_the_input_rows() -> None:

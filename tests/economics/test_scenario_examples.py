@@ -18,9 +18,12 @@ STATA_LOG_TOL = 1e-6   # the book's Stata logs print 7 significant digits
 
 
 def _run(name: str) -> dict:
-    from tradepolicy.services.scenarios import run_scenario
+    """Run an example without storing it; return its JSON form ({"id", "results", "manifest"})."""
+    from tradepolicy.services.scenarios import ScenarioRun, run_scenario
 
-    return run_scenario(EXAMPLES / f"{name}.yaml", store=False)
+    out = run_scenario(EXAMPLES / f"{name}.yaml", store=False)
+    assert isinstance(out, ScenarioRun) and out.id is None
+    return out.to_dict()
 
 
 def _by_iso(out: dict) -> dict:
@@ -102,7 +105,7 @@ def test_section301_example() -> None:
     text = (EXAMPLES / "section301-china-pe.yaml").read_text(encoding="utf-8")
     by_name = run_scenario(load_scenario_text(text.replace("subject: [CHN]", "subject: [China]")
                                               .replace("draws: 10000", "draws: 0")), store=False)
-    assert by_name["results"]["rows"] == rows
+    assert by_name.results["rows"] == rows
 
 
 @requires_dataset("baci-shrimp-2018")

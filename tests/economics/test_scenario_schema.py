@@ -186,8 +186,8 @@ def test_smart_elasticities_by_product() -> None:
         "parameters: {import_demand_elasticity: 1.2}",
         'parameters: {import_demand_elasticity: {default: 1.2, "160521": 0.4}}')
     out = run_scenario(load_scenario_text(text), store=False)
-    byp = {r["product"]: r for r in out["results"]["tables"]["by_product"]}
-    mk = out["results"]["rows"]
+    byp = {r["product"]: r for r in out.results["tables"]["by_product"]}
+    mk = out.results["rows"]
     ind = next(r for r in mk if r["iso3"] == "IND")
     assert byp["160521"]["trade_creation"] != 0
     from tradepolicy.datasets.readers.baci import read_baci_shrimp_market

@@ -21,13 +21,14 @@ def test_run_is_stored_with_audit_and_rerun_links_parent(fresh_db: str) -> None:
 
     a = run_scenario(EX / "gsim-4x4-us-eu-fta.yaml")
     b = run_scenario("gsim-4x4-us-eu-fta")
-    ra, rb = get_run(a["id"]), get_run(b["id"])
-    assert ra["parent_id"] is None and rb["parent_id"] == a["id"]
-    assert ra["inputs"]["datasets"][0]["dataset"] == "gsim-4x4-example"
-    assert ra["results"]["manifest"]["parameters"]["name"] == "gsim-4x4-us-eu-fta"
+    ra, rb = get_run(a.id), get_run(b.id)
+    assert ra.parent_id is None and rb.parent_id == a.id
+    assert ra.inputs["datasets"][0]["dataset"] == "gsim-4x4-example"
+    assert ra.results["manifest"]["parameters"]["name"] == "gsim-4x4-us-eu-fta"
+    assert ra.split()[1] == a.manifest.to_dict()  # the stored manifest is the one returned
     with read_session() as s:
         audits = s.execute(select(AuditEntry).where(AuditEntry.entity == "run")).scalars().all()
-    assert {x.entity_id for x in audits} >= {str(a["id"]), str(b["id"])}
+    assert {x.entity_id for x in audits} >= {str(a.id), str(b.id)}
 
 
 def test_runs_are_append_only(fresh_db: str) -> None:
@@ -36,7 +37,7 @@ def test_runs_are_append_only(fresh_db: str) -> None:
 
     out = run_scenario("gsim-4x4-us-eu-fta")
     with pytest.raises(Exception), transaction() as s:  # noqa: B017 - the trigger's error type is driver-specific
-        s.execute(text("UPDATE runs SET kind = 'x' WHERE id = :i"), {"i": out["id"]})
+        s.execute(text("UPDATE runs SET kind = 'x' WHERE id = :i"), {"i": out.id})
 
 
 def test_rejected_scenario_stores_nothing(fresh_db: str) -> None:
@@ -56,7 +57,7 @@ def test_compare_side_by_side_with_parameter_diff(fresh_db: str) -> None:
     base = (EX / "gsim-4x4-us-eu-fta.yaml").read_text()
     a = run_scenario_text(base)
     b = run_scenario_text(base.replace("substitution_elasticity: 5.0", "substitution_elasticity: 8.0"))
-    cmp = compare(a["id"], b["id"])
+    cmp = compare(a.id, b.id).to_dict()
     assert cmp["parameter_diff"] == [{"parameter": "parameters.substitution_elasticity", "a": 5.0, "b": 8.0}]
     rows = {r["iso3"]: r for r in cmp["rows"]}
     assert set(rows) == {"US", "JP", "EU", "RW"}
@@ -72,7 +73,7 @@ def test_compare_of_different_models_is_not_differenced(fresh_db: str) -> None:
 
     a = run_scenario("gsim-4x4-us-eu-fta")
     b = run_scenario("shrimp-duty-india-smart")
-    cmp = compare(a["id"], b["id"])
+    cmp = compare(a.id, b.id).to_dict()
     assert cmp["comparable"] is False and "different quantities" in cmp["note"]
     assert all(r["b_minus_a"] is None for r in cmp["rows"] + cmp["summary"])
     assert any(r["b"] is not None for r in cmp["rows"])

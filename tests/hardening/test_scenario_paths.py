@@ -58,7 +58,7 @@ def test_web_form_and_example_page_refuse_paths(client: TestClient, secret_yaml:
 def test_a_named_example_still_runs(client: TestClient) -> None:
     from tradepolicy.services.scenarios import example_path, list_examples
 
-    names = [e["file"].removesuffix(".yaml") for e in list_examples()]
+    names = [e.file.removesuffix(".yaml") for e in list_examples()]
     assert names, "the repository ships example scenarios"
     assert example_path(names[0]).is_file()
     # The refusal is by name, before any file is read: an unknown name lists the known ones.

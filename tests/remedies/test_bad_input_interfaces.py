@@ -129,4 +129,4 @@ def test_header_names_are_read_without_surrounding_spaces():
     files = {"us": (us.encode(), ".csv", "us.csv"), "home": (e6_home().to_csv(index=False).encode(), ".csv", "h.csv"),
              "cost": (e6_cost().to_csv(index=False).encode(), ".csv", "c.csv")}
     out = svc.compute_margin(files, segment="investigation", store=False)
-    assert out["results"]["methods"]["mixed"]["total_dumping"] == 2_475
+    assert out.results["methods"]["mixed"]["total_dumping"] == 2_475

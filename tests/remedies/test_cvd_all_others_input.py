@@ -37,7 +37,7 @@ def test_bad_cvd_spec_is_refused(spec, field):
 def test_developing_flag_strings_are_read_as_written(developing, threshold):
     # Fact sheet §4.3: CVD de minimis 1 %, 2 % for a USTR-designated developing country.
     out = svc.compute_cvd({**BASE, "developing": developing}, store=False)
-    assert out["results"]["de_minimis"] == threshold
+    assert out.results["de_minimis"] == threshold
 
 
 def test_cvd_api_bad_spec_error_shape(fresh_db, client_as):
@@ -61,4 +61,4 @@ def test_empty_facts_available_means_false():
     # E7 figures (fact sheet): X 12.5 % on 1,000 and Y 4.2 % on 3,000 -> 6.275 %; exact to 1e-12.
     data = b"name,margin,us_value,facts_available\nX,0.125,1000,\nY,0.042,3000,no\n"
     out = svc.compute_all_others(data, ".csv", "resp.csv", store=False)
-    assert out["results"]["rate"] == pytest.approx(0.06275, abs=1e-12)
+    assert out.results["rate"] == pytest.approx(0.06275, abs=1e-12)

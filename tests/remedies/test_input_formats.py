@@ -58,12 +58,12 @@ def test_each_supported_format_gives_the_same_margin(tmp_path: Path) -> None:
     for sub, ext in (("csv", "csv"), ("semicolon", "csv"), ("tab", "tsv"), ("xlsx", "xlsx")):
         d = SAMPLES / sub
         runs[sub] = svc.compute_margin_from_paths(d / f"us.{ext}", d / f"home.{ext}", d / f"cost.{ext}",
-                                                  segment="investigation", store=False)["results"]
+                                                  segment="investigation", store=False).results
     for name, df in (("us", e6_us()), ("home", e6_home()), ("cost", e6_cost())):
         df.to_parquet(tmp_path / f"{name}.parquet")
     runs["parquet"] = svc.compute_margin_from_paths(tmp_path / "us.parquet", tmp_path / "home.parquet",
                                                     tmp_path / "cost.parquet", segment="investigation",
-                                                    store=False)["results"]
+                                                    store=False).results
     first = runs["csv"]
     assert round(first["final_margin"] * 100, 2) == 2.39
     for k, r in runs.items():
@@ -160,17 +160,17 @@ def test_a_date_period_no_longer_gives_a_silent_tt_of_zero(tmp_path: Path) -> No
     us["period"] = "2024-03"
     home["period"] = "2024-03"
     out = svc.compute_margin_from_paths(*_write(tmp_path, us=us, home=home).values(), segment="investigation",
-                                        store=False)["results"]
+                                        store=False).results
     assert out["methods"]["T-T"]["total_dumping"] > 0
     assert not any("no U.S. period occurs" in n for n in out["notes"])
 
 
 def test_comparison_market_is_labelled_as_what_it_is(tmp_path: Path) -> None:
-    out = svc.compute_margin_from_paths(*_write(tmp_path).values(), segment="investigation", store=False)["results"]
+    out = svc.compute_margin_from_paths(*_write(tmp_path).values(), segment="investigation", store=False).results
     assert out["comparison_market"] == "home" and out["comparison_market_label"].startswith("home market")
     tiny = e6_home().head(1).assign(quantity=1)   # 1 unit against 1,000 U.S. units: not viable
     out = svc.compute_margin_from_paths(*_write(tmp_path, home=tiny).values(), segment="investigation",
-                                        store=False)["results"]
+                                        store=False).results
     assert out["comparison_market"] == "constructed_value"
     assert "constructed value" in out["comparison_market_label"]
     assert out["nv_basis_count"] == {"constructed_value": 2}
@@ -203,8 +203,8 @@ def test_runs_of_case_keeps_attached_runs_older_than_the_200_newest(fresh_db) ->
             add_run(s, kind=svc.KIND_MARGIN, actor="pytest", inputs={}, parameters={"segment": "review"},
                     results={"final_margin": 0.02}, law_version="t")
         first_id = first.id
-    assert first_id not in {r["id"] for r in svc.list_runs()}       # beyond the 200 newest
-    assert [r["id"] for r in svc.runs_of_case("A-000-001")] == [first_id]
+    assert first_id not in {r.id for r in svc.list_runs()}       # beyond the 200 newest
+    assert [r.id for r in svc.runs_of_case("A-000-001")] == [first_id]
 
 
 def _proceeding_fields() -> dict:
@@ -242,11 +242,11 @@ def test_review_compares_each_us_sale_with_nv_of_its_month(tmp_path: Path) -> No
     paths = _monthly_files(tmp_path)
     inv = svc.compute_margin_from_paths(*paths.values(), segment="investigation", store=False)
     rev = svc.compute_margin_from_paths(*paths.values(), segment="review", store=False)
-    assert inv["results"]["methods"]["A-A"]["total_dumping"] == pytest.approx(100.0, abs=1e-9)
-    assert inv["results"]["methods"]["A-A"]["margin"] == pytest.approx(100 / 2200, abs=1e-12)
-    assert rev["results"]["methods"]["A-A"]["total_dumping"] == pytest.approx(0.0, abs=1e-9)
-    assert any("calendar month" in n for n in rev["results"]["notes"])
-    rule = rev["parameters"]["thresholds"]["review_averaging_months"]
+    assert inv.results["methods"]["A-A"]["total_dumping"] == pytest.approx(100.0, abs=1e-9)
+    assert inv.results["methods"]["A-A"]["margin"] == pytest.approx(100 / 2200, abs=1e-12)
+    assert rev.results["methods"]["A-A"]["total_dumping"] == pytest.approx(0.0, abs=1e-9)
+    assert any("calendar month" in n for n in rev.results["notes"])
+    rule = rev.parameters["thresholds"]["review_averaging_months"]
     assert rule["rule_id"] == "adcvd.ar.nv_averaging_months" and rule["confirmed"] is False
     assert "77 FR 8101" in rule["citation"]
     # with quarters (or one label) the review keeps the period-average NV
@@ -254,7 +254,7 @@ def test_review_compares_each_us_sale_with_nv_of_its_month(tmp_path: Path) -> No
     home = pd.read_csv(paths["home"]).assign(period="2024-Q1")
     q = svc.compute_margin_from_paths(*_write(tmp_path, us=us, home=home, cost=pd.read_csv(paths["cost"])).values(),
                                       segment="review", store=False)
-    assert q["results"]["methods"]["A-A"]["total_dumping"] == pytest.approx(100.0, abs=1e-9)
+    assert q.results["methods"]["A-A"]["total_dumping"] == pytest.approx(100.0, abs=1e-9)
 
 
 def test_runs_are_one_service_with_one_payload_name(fresh_db) -> None:
@@ -268,7 +268,7 @@ def test_runs_are_one_service_with_one_payload_name(fresh_db) -> None:
                     results={"name": "x", "model": "ge"}, law_version="t").id
         b = add_run(s, kind=svc.KIND_MARGIN, actor="pytest", inputs={}, parameters={"segment": "review"},
                     results={"final_margin": 0.01}, law_version="t").id
-    ra, rb = scenarios.get_run(a), svc.get_run(b)
+    ra, rb = scenarios.get_run(a).to_dict(), svc.get_run(b).to_dict()  # their JSON forms
     assert PAYLOAD == "results" and ra[PAYLOAD]["model"] == "ge" and rb[PAYLOAD]["final_margin"] == 0.01
     common = {"id", "kind", "created_at", "created_by", "inputs", "parameters", "law_version", "code_version",
               "results", "parent_id"}

@@ -46,24 +46,24 @@ def _sha(p):
 
 def test_run_is_stored_with_provenance_and_rerun_is_a_new_row(fresh_db, e6_files):
     run = svc.compute_margin_from_paths(e6_files["us"], e6_files["home"], e6_files["cost"], segment="investigation")
-    assert run["inputs"] == {k: _sha(p) for k, p in e6_files.items()}
-    assert run["law_version"] == svc.law_version() and run["code_version"]
-    t = run["parameters"]["thresholds"]
+    assert run.inputs == {k: _sha(p) for k, p in e6_files.items()}
+    assert run.law_version == svc.law_version() and run.code_version
+    t = run.parameters["thresholds"]
     assert t["cohens_d_threshold"]["rule_id"] == "adcvd.dp.cohens_d" and t["cohens_d_threshold"]["citation"]
-    assert round(run["results"]["final_margin"] * 100, 2) == 2.39  # E6
-    again = svc.rerun(run["id"])
-    assert again["id"] != run["id"] and again["parent_id"] == run["id"]
-    assert again["results"]["final_margin"] == run["results"]["final_margin"]
-    assert svc.get_run(run["id"])["results"] == run["results"]
+    assert round(run.results["final_margin"] * 100, 2) == 2.39  # E6
+    again = svc.rerun(run.id)
+    assert again.id != run.id and again.parent_id == run.id
+    assert again.results["final_margin"] == run.results["final_margin"]
+    assert svc.get_run(run.id).results == run.results
     diff = svc.compare_with_parent(again)
-    assert diff["same_results"] and diff["changed"] == [] and diff["thresholds"] == []
+    assert diff.same_results and diff.changed == [] and diff.thresholds == []
     assert svc.compare_with_parent(run) is None
     # Append-only: the store refuses to overwrite a run.
     from tradepolicy.store.db import transaction
 
     with pytest.raises(Exception, match=r"append-only|not allowed|abort|prohibited"), transaction() as s:
-        s.execute(text("UPDATE runs SET law_version = 'x' WHERE id = :i"), {"i": run["id"]})
-    assert [r["id"] for r in svc.list_runs()] == [again["id"], run["id"]]
+        s.execute(text("UPDATE runs SET law_version = 'x' WHERE id = :i"), {"i": run.id})
+    assert [r.id for r in svc.list_runs()] == [again.id, run.id]
 
 
 def test_rejected_input_stores_nothing(fresh_db, e6_files, tmp_path):
@@ -95,7 +95,7 @@ def test_thresholds_are_read_from_the_law_rule_book(fresh_db, e6_files, monkeypa
     monkeypatch.setattr(rules, "rule_value", patched)
     run = svc.compute_margin_from_paths(e6_files["us"], e6_files["home"], e6_files["cost"],
                                         segment="investigation", store=False)
-    assert run["results"]["de_minimis"] == 0.03 and run["results"]["above_de_minimis"] is False
+    assert run.results["de_minimis"] == 0.03 and run.results["above_de_minimis"] is False
 
 
 @requires_dataset("us-adcvd-orders")
@@ -111,23 +111,23 @@ def test_shrimp_orders_are_seeded_and_runs_attach(fresh_db, e6_files):
     with transaction() as s:  # idempotent
         assert svc.seed_shrimp_orders(s, "pytest") == {"inserted": 0, "updated": 0, "unchanged": 5}
     run = svc.compute_margin_from_paths(e6_files["us"], e6_files["home"], e6_files["cost"], segment="investigation")
-    att = svc.attach_run(run["id"], "A-533-840")
-    assert att["proceeding_id"] == "A-533-840"
-    assert svc.get_run(run["id"])["proceedings"] == ["A-533-840"]
-    assert [r["id"] for r in svc.runs_of_case("A-533-840")] == [run["id"]]
+    att = svc.attach_run(run.id, "A-533-840")
+    assert att.proceeding_id == "A-533-840"
+    assert svc.get_run(run.id).proceedings == ["A-533-840"]
+    assert [r.id for r in svc.runs_of_case("A-533-840")] == [run.id]
     from fastapi.testclient import TestClient
 
     from tradepolicy.api.app import create_app
 
     client = TestClient(create_app())
     api = client.get("/api/remedies/cases/A-533-840/runs").json()
-    assert [r["id"] for r in api["runs"]] == [run["id"]]
+    assert [r["id"] for r in api["runs"]] == [run.id]
     page = client.get("/cases/A-533-840", headers={"accept": "text/html"}).text
-    assert "Calculation runs attached" in page and f'href="/remedies/runs/{run["id"]}"' in page
+    assert "Calculation runs attached" in page and f'href="/remedies/runs/{run.id}"' in page
     with pytest.raises(ConflictError):
-        svc.attach_run(run["id"], "A-533-840")
+        svc.attach_run(run.id, "A-533-840")
     with pytest.raises(NotFoundError):
-        svc.attach_run(run["id"], "A-999-999")
+        svc.attach_run(run.id, "A-999-999")
     assert get_case("A-533-840")["stage"] == "order"
 
 
@@ -137,7 +137,7 @@ def test_shrimp_coverage_matches_an_independent_sum():
     from tradepolicy.datasets import dataset_path
 
     out = svc.shrimp_coverage()
-    scope = set(out["scope_hs6"])
+    scope = set(out.scope_hs6)
     tot, by = 0.0, {}
     path = dataset_path("baci-shrimp-2018", "standardized_baci_seafood_hs12_y2018_including_value.csv")
     with open(path, newline="") as f:
@@ -145,15 +145,15 @@ def test_shrimp_coverage_matches_an_independent_sum():
             if r["importer_iso3c"] == "USA" and r["hs6"].zfill(6) in scope:
                 tot += float(r["total_v"])
                 by[r["exporter_iso3c"]] = by.get(r["exporter_iso3c"], 0.0) + float(r["total_v"])
-    rows = {o["country"]: o for o in out["orders"]}
+    rows = {o.country: o for o in out.orders}
     iso = {"Brazil": "BRA", "China": "CHN", "India": "IND", "Thailand": "THA", "Vietnam": "VNM"}
     for country, code in iso.items():  # peer sum over the raw CSV, 1e-9 relative
-        assert rows[country]["share_scope"] == pytest.approx(by.get(code, 0.0) / tot, rel=1e-9)
-    assert rows["Brazil"]["status"] == "revoked" and not rows["Brazil"]["in_force_2018"]
-    assert out["covered_share_scope"] == pytest.approx(
+        assert rows[country].share_scope == pytest.approx(by.get(code, 0.0) / tot, rel=1e-9)
+    assert rows["Brazil"].status == "revoked" and not rows["Brazil"].in_force_2018
+    assert out.covered_share_scope == pytest.approx(
         sum(by[c] for c in ("CHN", "IND", "THA", "VNM")) / tot, rel=1e-9)
     # PROVENANCE: India is the leading partner (2.03 bn of 030617 alone) -> its scope share is largest.
-    assert max(out["orders"], key=lambda o: o["share_scope"])["country"] == "India"
+    assert max(out.orders, key=lambda o: o.share_scope).country == "India"
 
 
 def test_negligibility_thresholds():
@@ -237,12 +237,12 @@ def test_api_margin_errors_and_runs(fresh_db, client):
 def test_web_pages_and_twins(fresh_db, client, e6_files):
     run = svc.compute_margin_from_paths(e6_files["us"], e6_files["home"], e6_files["cost"], segment="investigation")
     html = client.get("/remedies", headers={"accept": "text/html"})
-    assert html.status_code == 200 and f"/remedies/runs/{run['id']}" in html.text
-    page = client.get(f"/remedies/runs/{run['id']}").text
+    assert html.status_code == 200 and f"/remedies/runs/{run.id}" in html.text
+    page = client.get(f"/remedies/runs/{run.id}").text
     assert "Method choice" in page and "mixed" in page and "Cohen" in page and "10.954" in page
-    csv_twin = client.get(f"/remedies/runs/{run['id']}.csv").text.splitlines()
+    csv_twin = client.get(f"/remedies/runs/{run.id}.csv").text.splitlines()
     assert csv_twin[0].startswith("connum,") and len(csv_twin) == 3
-    assert client.get(f"/remedies/runs/{run['id']}.json").json()["run"]["id"] == run["id"]
+    assert client.get(f"/remedies/runs/{run.id}.json").json()["run"]["id"] == run.id
     assert client.get("/remedies.json").json()["count"] == 1
     files = {k: (f"{k}.csv", df.to_csv(index=False), "text/csv")
              for k, df in (("us", e6_us()), ("home", e6_home()), ("cost", e6_cost()))}
@@ -258,7 +258,7 @@ def test_parquet_inputs_give_the_same_margin(tmp_path):
         df.to_parquet(paths[name])
     run = svc.compute_margin_from_paths(paths["us"], paths["home"], paths["cost"], segment="investigation",
                                         store=False)
-    assert run["results"]["methods"]["mixed"]["total_dumping"] == pytest.approx(2_475)  # E6
+    assert run.results["methods"]["mixed"]["total_dumping"] == pytest.approx(2_475)  # E6
     with pytest.raises(InputError):
         svc.compute_margin_from_paths(tmp_path / "us.xls", paths["home"], paths["cost"], segment="review")
 
@@ -318,31 +318,31 @@ def test_rerun_applies_the_law_date_of_the_original_run(fresh_db, e6_files, monk
     monkeypatch.setattr(rules, "rule_value", dated)
     run = svc.compute_margin_from_paths(e6_files["us"], e6_files["home"], e6_files["cost"],
                                         segment="investigation", as_of=dt.date(2024, 6, 1))
-    assert run["parameters"]["law_date"] == "2024-06-01" and run["results"]["above_de_minimis"] is True  # E6 2.39 %
-    same = svc.rerun(run["id"])  # default: the original run's law date, so the same results
-    assert same["parameters"]["law_date"] == "2024-06-01" and same["results"] == run["results"]
-    later = svc.rerun(run["id"], as_of=dt.date(2025, 6, 1))  # 2.39 % is not above a 3 % de minimis
-    assert later["parent_id"] == run["id"] and later["results"]["above_de_minimis"] is False
+    assert run.parameters["law_date"] == "2024-06-01" and run.results["above_de_minimis"] is True  # E6 2.39 %
+    same = svc.rerun(run.id)  # default: the original run's law date, so the same results
+    assert same.parameters["law_date"] == "2024-06-01" and same.results == run.results
+    later = svc.rerun(run.id, as_of=dt.date(2025, 6, 1))  # 2.39 % is not above a 3 % de minimis
+    assert later.parent_id == run.id and later.results["above_de_minimis"] is False
     diff = svc.compare_with_parent(later)
-    assert not diff["same_results"] and diff["thresholds"] == [
+    assert not diff.same_results and [t.to_dict() for t in diff.thresholds] == [
         {"name": "de_minimis_investigation", "parent": 0.02, "rerun": 0.03}]
-    assert svc.get_run(run["id"])["results"] == run["results"]  # the original is untouched
+    assert svc.get_run(run.id).results == run.results  # the original is untouched
     today = svc.compute_margin_from_paths(e6_files["us"], e6_files["home"], e6_files["cost"],
                                           segment="investigation", store=True)
-    assert today["parameters"]["law_date"] == dt.date.today().isoformat()
+    assert today.parameters["law_date"] == dt.date.today().isoformat()
 
 
 def test_web_rerun_form_keeps_the_run_and_takes_a_law_date(fresh_db, client, e6_files):
     run = svc.compute_margin_from_paths(e6_files["us"], e6_files["home"], e6_files["cost"],
                                         segment="investigation", as_of=dt.date(2024, 6, 1))
-    page = client.get(f"/remedies/runs/{run['id']}").text
+    page = client.get(f"/remedies/runs/{run.id}").text
     assert 'name="as_of" value="2024-06-01"' in page
-    r = client.post(f"/remedies/runs/{run['id']}/rerun", data={"as_of": "2024-06-01"}, follow_redirects=False)
+    r = client.post(f"/remedies/runs/{run.id}/rerun", data={"as_of": "2024-06-01"}, follow_redirects=False)
     assert r.status_code == 303
     new = svc.get_run(int(r.headers["location"].rsplit("/", 1)[1]))
-    assert new["parent_id"] == run["id"] and new["results"] == run["results"]
+    assert new.parent_id == run.id and new.results == run.results
     assert "same results" in client.get(r.headers["location"]).text
-    bad = client.post(f"/remedies/runs/{run['id']}/rerun", data={"as_of": "June"}, follow_redirects=False)
+    bad = client.post(f"/remedies/runs/{run.id}/rerun", data={"as_of": "June"}, follow_redirects=False)
     assert bad.status_code == 400 and len(svc.list_runs()) == 2
 
 
@@ -350,12 +350,12 @@ def test_web_rerun_form_keeps_the_run_and_takes_a_law_date(fresh_db, client, e6_
 def test_runs_of_a_proceeding_on_the_page_and_api(fresh_db, client, e6_files):
     run = svc.compute_margin_from_paths(e6_files["us"], e6_files["home"], e6_files["cost"], segment="investigation")
     other = svc.compute_margin_from_paths(e6_files["us"], e6_files["home"], e6_files["cost"], segment="review")
-    svc.attach_run(run["id"], "A-549-822")
+    svc.attach_run(run.id, "A-549-822")
     page = client.get("/remedies?case=A-549-822", headers={"accept": "text/html"}).text
-    assert f"/remedies/runs/{run['id']}" in page and f"/remedies/runs/{other['id']}\"" not in page
+    assert f"/remedies/runs/{run.id}" in page and f"/remedies/runs/{other.id}\"" not in page
     assert 'href="/cases/A-549-822"' in page
-    assert [r["id"] for r in client.get("/remedies.json?case=A-549-822").json()["runs"]] == [run["id"]]
+    assert [r["id"] for r in client.get("/remedies.json?case=A-549-822").json()["runs"]] == [run.id]
     assert len(client.get("/remedies.csv?case=A-549-822").text.strip().splitlines()) == 2  # header + 1 run
-    assert 'href="/cases/A-549-822"' in client.get(f"/remedies/runs/{run['id']}").text
+    assert 'href="/cases/A-549-822"' in client.get(f"/remedies/runs/{run.id}").text
     assert client.get("/remedies?case=A-000-000", headers={"accept": "text/html"}).status_code == 404
     assert client.get("/api/remedies/cases/A-000-000/runs").status_code == 404  # was an empty 200

@@ -106,6 +106,6 @@ def test_third_country_through_the_cli_and_the_page(fresh_db, tmp_path):
     assert set(run["inputs"]) == {"us", "home", "cost", "third"}
     from tradepolicy.services.remedies import rerun
 
-    assert rerun(run["id"])["results"] == run["results"]  # the third-country file is kept and re-read
+    assert rerun(run["id"]).results == run["results"]  # the third-country file is kept and re-read
     page = TestClient(create_app()).get(f"/remedies/runs/{run['id']}").text
     assert "third-country" in page and "10.0%" in page

@@ -209,11 +209,12 @@ def test_specific_rate_converted_with_the_entry_unit_value(hts2025: pd.DataFrame
     # France on 2025-03-01 (no preference, no Ch.99): unit value 5 US$/kg; AVE
     # 0.149 + 1.104/5 = 0.3698; duty 0.3698 x 5,000 = US$1,849. Hand arithmetic, tol 1e-9.
     assert text_of(hts2025, "0402295000", "general") == "$1.104/kg + 14.9%"
-    s = svc.stack_dict("0402.29.50.00", "FRA", "2025-03-01", value_usd=5000.0, quantity=1000.0)
-    assert s["total_ave"] == pytest.approx(0.3698, abs=TOL)
-    assert s["duty_usd"] == pytest.approx(1849.0, abs=1e-6)
+    s = svc.stack_entry("0402.29.50.00", "FRA", "2025-03-01", value_usd=5000.0, quantity=1000.0)
+    assert s.stack.total_ave == pytest.approx(0.3698, abs=TOL)
+    assert s.duty_usd == pytest.approx(1849.0, abs=1e-6)
+    assert s.to_dict()["duty_usd"] == s.duty_usd and s.to_dict()["unit_value_usd"] == pytest.approx(5.0)
     with pytest.raises(InputError):
-        svc.stack_dict("0402.29.50.00", "FRA", "2025-03-01", value_usd=5000.0)
+        svc.stack_entry("0402.29.50.00", "FRA", "2025-03-01", value_usd=5000.0)
 
 
 def test_usmca_claims_nafta_symbols_in_the_2017_schedule() -> None:
@@ -321,8 +322,8 @@ def test_duty_on_an_ad_valorem_entry_needs_no_quantity() -> None:
     # 0201.10.50 from China on 2020-06-01: 26.4% (2017 db MFN) + 7.5% (List 4A) = 33.9%;
     # an entry worth US$10,000 pays US$3,390 (hand arithmetic, tol 1e-6). It used to ask for
     # a quantity, which an ad valorem duty does not need.
-    s = svc.stack_dict("0201.10.50", "CHN", "2020-06-01", value_usd=10_000.0)
-    assert s["duty_usd"] == pytest.approx(3390.0, abs=1e-6)
+    s = svc.stack_entry("0201.10.50", "CHN", "2020-06-01", value_usd=10_000.0)
+    assert s.duty_usd == pytest.approx(3390.0, abs=1e-6)
     with pytest.raises(InputError) as e:  # a specific part still needs the quantity
-        svc.stack_dict("0402.29.50.00", "FRA", "2025-03-01", value_usd=5000.0)
+        svc.stack_entry("0402.29.50.00", "FRA", "2025-03-01", value_usd=5000.0)
     assert e.value.field == "quantity"

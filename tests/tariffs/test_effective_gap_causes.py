@@ -56,6 +56,6 @@ def test_gsp_country_exclusion_applies_on_the_hts_editions_on_the_census_basis()
 
 
 def test_the_single_stack_notes_the_exclusion_while_gsp_is_in_force() -> None:
-    s = svc.stack_dict("4011.10.10.50", "IDN", "2019-06-01")
+    s = svc.stack_entry("4011.10.10.50", "IDN", "2019-06-01").to_dict()
     assert s["total_ave"] == pytest.approx(0.04, abs=1e-12)
     assert any("excluded from GSP" in n and "A*" in n for n in s["notes"])

@@ -78,15 +78,15 @@ def test_korus_check_immediate_matches_lines_free_in_2017() -> None:
     sub = db[(db["korea_indicator"] != "") & (db["mfn_rate_type_code"] == "7")]
     free = int((sub["korea_ad_val_rate"].fillna(0.0).abs() <= 5e-4).sum())
     res = svc.korus_check(kind="immediate")
-    assert res["n_lines"] == len(sub) and res["n_match"] == free
+    assert res.n_lines == len(sub) and res.n_match == free
     # a 10-year path matches far fewer lines (most KORUS lines were category A, immediate)
     ten = svc.korus_check(kind="equal", years=10)
-    assert ten["n_match"] < res["n_match"]
+    assert ten.n_match < res.n_match
     inf = svc.korus_staging_inference()
     # every line is either assigned to one path or unmatched; N=1 is the immediate count
-    assert sum(inf["lines_by_equal_cuts"].values()) + inf["unmatched"] == inf["n_lines"]
-    assert inf["lines_by_equal_cuts"]["1"] == res["n_match"]
-    assert inf["lines_by_equal_cuts"]["10"] <= ten["n_match"]
+    assert sum(inf.lines_by_equal_cuts.values()) + inf.unmatched == inf.n_lines
+    assert inf.lines_by_equal_cuts["1"] == res.n_match
+    assert inf.lines_by_equal_cuts["10"] <= ten.n_match
 
 
 @requires_dataset("us-hts")
@@ -101,10 +101,10 @@ def test_offer_file(tmp_path: Path) -> None:
         "  - {group: agriculture, formula: swiss, target_average: 0.03, staging: {kind: equal, years: 5}}\n"
         "  - {group: autos, formula: new_rate, rate: 0.0}\n", encoding="utf-8")
     res = svc.offer(f)
-    agri = res["groups"][0]
-    assert agri["solved"] and agri["average_after"] == pytest.approx(0.03, abs=1e-9)
-    assert [p["year"] for p in agri["staging"]["path"]] == list(range(2026, 2032))
-    assert res["groups"][1]["average_after"] == 0.0
+    agri = res.groups[0]
+    assert agri.solved and agri.average_after == pytest.approx(0.03, abs=1e-9)
+    assert [p.year for p in agri.staging.path] == list(range(2026, 2032))
+    assert res.groups[1].average_after == 0.0
 
 
 @requires_dataset("us-hts")
@@ -132,10 +132,10 @@ def test_offer_by_partner_starts_from_what_each_partner_pays() -> None:
     res = svc.offer_from_spec({"partners": ["KOR", "CHN", "CUB"], "base_date": "2025-03-01",
                                "groups": {"beef": {"hts": ["0201.10.50"]}},
                                "formulas": [{"group": "beef", "formula": "cap", "cap": 0.10}]})
-    by = {b["partner"]: b for b in res["groups"][0]["by_partner"]}
-    assert by["KOR"]["average_now"] == pytest.approx(0.017, abs=1e-12)
-    assert by["KOR"]["average_after"] == pytest.approx(0.017, abs=1e-12) and by["KOR"]["lines_cut"] == 0
-    assert by["CHN"]["average_now"] == pytest.approx(0.264, abs=1e-12)
-    assert by["CHN"]["average_after"] == pytest.approx(0.10, abs=1e-12)
-    assert by["CUB"]["column2"] and by["CUB"]["average_now"] == pytest.approx(0.311, abs=1e-12)
-    assert "KR" in by["KOR"]["programs_claimable"] and "KR" not in by["CHN"]["programs_claimable"]
+    by = {b.partner: b for b in res.groups[0].by_partner}
+    assert by["KOR"].average_now == pytest.approx(0.017, abs=1e-12)
+    assert by["KOR"].average_after == pytest.approx(0.017, abs=1e-12) and by["KOR"].lines_cut == 0
+    assert by["CHN"].average_now == pytest.approx(0.264, abs=1e-12)
+    assert by["CHN"].average_after == pytest.approx(0.10, abs=1e-12)
+    assert by["CUB"].column2 and by["CUB"].average_now == pytest.approx(0.311, abs=1e-12)
+    assert "KR" in by["KOR"].programs_claimable and "KR" not in by["CHN"].programs_claimable

@@ -71,12 +71,12 @@ def test_batch_applies_the_review_rate_and_carries_the_note(tmp_path: Path) -> N
         row = frame[frame["hts"] == code].iloc[0]
         assert row["total"] == pytest.approx(svc.stack(code, "CHN", "2025-03-01").total_ave, abs=1e-12)
     summary = svc.batch("2025-03-01", tmp_path / "b.parquet", ["CHN"])
-    assert any("four-year-review increases" in n for n in summary["notes"])
+    assert any("four-year-review increases" in n for n in summary.notes)
 
 
 def test_history_steps_on_the_review_date() -> None:
     pts = svc.history_range("2804.61.00.00", "CHN", "2024-10-01", "2025-02-01")
-    by_date = {p["date"]: p["total_ave"] for p in pts}
+    by_date = {p.date: p.total_ave for p in pts}
     # hand check as above: 25% (List 3) before 2025-01-01, 50% on it; tolerance TOL
     assert by_date["2024-10-01"] == pytest.approx(0.25, abs=TOL)
     assert by_date["2025-01-01"] == pytest.approx(0.50, abs=TOL)

@@ -34,7 +34,8 @@ def test_indicators_service_covers_every_section() -> None:
 
     rows = svc.indicators_table(by="section")
     assert len(rows) == 21  # HS sections I-XXI (hs-nomenclature/sections.csv has 21)
-    assert all(0.0 <= (r["dutiable_share"] or 0.0) <= 1.0 for r in rows)
+    assert all(0.0 <= (r.dutiable_share or 0.0) <= 1.0 for r in rows)
+    assert rows[0].to_dict()["section"] == rows[0].group == rows[0].section  # the JSON row keys the group by `by`
 
 
 @requires_dataset("baci-zaf-exports")
@@ -49,6 +50,6 @@ def test_trade_weighted_by_us_imports_from_south_africa() -> None:
     w, note = svc.weighted_lines(lines, "baci-zaf-usa-2020")
     sub = w[(w["section"] == "XV") & w["ave"].notna() & w["weight"].notna()]
     expected = float(np.average(sub["ave"], weights=sub["weight"]))
-    rows = {r["section"]: r for r in svc.indicators_table(by="section", weights="baci-zaf-usa-2020")}
-    assert rows["XV"]["weighted_avg"] == pytest.approx(expected, abs=1e-12)
-    assert 0 < note["trade_matched_usd"] <= note["trade_usd"]
+    rows = {r.group: r for r in svc.indicators_table(by="section", weights="baci-zaf-usa-2020")}
+    assert rows["XV"].weighted_avg == pytest.approx(expected, abs=1e-12)
+    assert 0 < note.trade_matched_usd <= note.trade_usd

@@ -28,7 +28,7 @@ TOL = 1e-9
 
 
 def _s232(hts: str, origin: str, date: str, **kw: float) -> list[dict]:
-    s = svc.stack_dict(hts, origin, date, **kw)
+    s = svc.stack_entry(hts, origin, date, **kw).to_dict()
     return [ly for ly in s["layers"] if ly["authority"] == "Section 232"]
 
 
@@ -59,7 +59,7 @@ def test_metal_share_is_not_used_before_2025_03_12() -> None:
 
 def test_a_metal_share_outside_0_1_is_refused() -> None:
     with pytest.raises(InputError) as e:
-        svc.stack_dict("8302.41.60.45", "VNM", "2025-09-01", metal_share=1.5)
+        svc.stack_entry("8302.41.60.45", "VNM", "2025-09-01", metal_share=1.5).to_dict()
     assert e.value.field == "metal_share"
 
 
@@ -121,7 +121,7 @@ def test_reciprocal_ieepa_applies_to_the_non_metal_part_of_a_content_taxed_deriv
     # 20 % (EO 14326) exempts s.232 goods only for the metal content: 20 % x 0.7 = 14 %.
     # Total = MFN 3.9 % + 15 % + 14 % = 32.9 %. From 2026-04-06 the full value is taxed by
     # s.232, so no non-metal part remains (IEEPA had ended on 2026-02-24 anyway).
-    s = svc.stack_dict("8302.41.60.45", "VNM", "2025-09-01", metal_share=0.3)
+    s = svc.stack_entry("8302.41.60.45", "VNM", "2025-09-01", metal_share=0.3).to_dict()
     by = {ly["authority"]: ly["ave"] for ly in s["layers"]}
     assert by["IEEPA (reciprocal)"] == pytest.approx(0.20 * 0.7, abs=TOL)
     assert s["total_ave"] == pytest.approx(0.039 + 0.15 + 0.14, abs=TOL)

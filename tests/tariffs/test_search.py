@@ -13,7 +13,7 @@ pytestmark = requires_dataset("us-hts")
 
 
 def _codes(q: str) -> list[str]:
-    return [r["hts"] for r in svc.search(q, limit=500)]
+    return [r.hts for r in svc.search(q, limit=500)]
 
 
 def test_words_ignore_hyphens_punctuation_and_plural() -> None:

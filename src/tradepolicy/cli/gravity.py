@@ -38,7 +38,7 @@ def presets(as_json: JsonOpt = False) -> None:
     """List the named PPML specifications and the published figures they reproduce."""
     from tradepolicy.services.gravity import list_presets
 
-    rows = list_presets()
+    rows = [r.to_dict() for r in list_presets()]
     if as_json:
         print_json({"ok": True, "count": len(rows), "presets": rows})
         return
@@ -58,7 +58,7 @@ def estimate(
     """Estimate a preset: coefficients, SEs, N, dropped rows by reason, published figures."""
     from tradepolicy.services.gravity import run_gravity_preset
 
-    out = run_gravity_preset(preset, store=store)
+    out = run_gravity_preset(preset, store=store).to_dict()
     if as_json:
         print_json({"ok": True, **out})
         return
@@ -207,7 +207,7 @@ def solve(
     out = solve_ge_counterfactual(dataset=dataset, year=year, flows=frame, rta=_pairs(rta), beta=beta,
                                   sigma=sigma, reference=reference, imbalance=imbalance,
                                   numeraire=numeraire, full_algorithm=algorithm, model=model,
-                                  stopping=stopping)
+                                  stopping=stopping).to_dict()
     if as_json:
         print_json({"ok": True, **out})
         return
@@ -246,7 +246,7 @@ def montecarlo(
     out = run_ge_montecarlo(rta=_pairs(rta), dataset=dataset, year=year, flows=frame, beta=beta,
                             beta_se=beta_se, draws=draws, seed=seed, sigma=sigma, sigma_sd=sigma_sd,
                             reference=reference, imbalance=imbalance, numeraire=numeraire,
-                            method=method, executor=executor)
+                            method=method, executor=executor).to_dict()
     if as_json:
         print_json({"ok": True, **out})
         return

@@ -9,9 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from tradepolicy.services.remedies_types import RemediesRun
 
 from tradepolicy.cli._output import JSON_OPTION_HELP, console, emit, print_json, print_table
 
@@ -35,12 +38,12 @@ def _pct(x: Any) -> str:
     return "—" if x is None else f"{float(x):.4%}"
 
 
-def _print_margin(run: dict[str, Any]) -> None:
-    r = run["results"]
+def _print_margin(run: RemediesRun) -> None:
+    r = run.results
     rows = [{"method": k, "total dumping": f"{v['total_dumping']:,.2f}", "margin": _pct(v["margin"]),
              "per unit": f"{v['per_unit']:.4f}"} for k, v in r["methods"].items()]
     print_table(rows, ["method", "total dumping", "margin", "per unit"],
-                title=f"Run {run.get('id') or '(not stored)'} · {r['segment']}")
+                title=f"Run {run.id or '(not stored)'} · {r['segment']}")
     dims = [{"dimension": d["dimension"], "groups": d["groups"], "eligible": d["eligible"],
              "passing": d["passing"], "value share passing": _pct(d["value_share_passing"])}
             for d in r["dimensions"]]
@@ -88,7 +91,7 @@ def margin(
                                     third_country=third_country, as_of=_date(as_of),
                                     include_tt=not no_tt, store=not no_store)
     if as_json:
-        print_json(run)
+        print_json(run.to_dict())
     else:
         _print_margin(run)
 
@@ -125,11 +128,11 @@ def cvd(
                          expected="YAML or JSON mapping", example="period_year: 3")
     run = compute_cvd(data, as_of=_date(as_of), store=not no_store)
     if as_json:
-        print_json(run)
+        print_json(run.to_dict())
         return
-    r = run["results"]
+    r = run.results
     print_table([{**p, "rate": _pct(p["rate"]), "benefit": f"{p['benefit']:,.2f}"} for p in r["programmes"]],
-                ["name", "kind", "treatment", "benefit", "rate"], title=f"CVD run {run.get('id') or ''}")
+                ["name", "kind", "treatment", "benefit", "rate"], title=f"CVD run {run.id or ''}")
     dm = "de minimis" if r["is_de_minimis"] else "not de minimis"
     console.print(f"Total: [bold]{_pct(r['total_rate'])}[/] — {dm} (threshold {_pct(r['de_minimis'])}, "
                   f"{r['de_minimis_basis']})", highlight=False)
@@ -150,9 +153,9 @@ def all_others(
     run = compute_all_others(data, suffix, respondents.name, segment=segment, as_of=_date(as_of),
                              store=not no_store)
     if as_json:
-        print_json(run)
+        print_json(run.to_dict())
         return
-    r = run["results"]
+    r = run.results
     print_table([{**x, "margin": _pct(x["margin"])} for x in r["respondents"]],
                 ["name", "margin", "weight", "reason"], title="All-others")
     console.print(f"All-others rate: [bold]{_pct(r['rate'])}[/] — {r['method']}", highlight=False)
@@ -166,7 +169,7 @@ def runs(
     """List stored remedies runs, newest first."""
     from tradepolicy.services.remedies import list_runs
 
-    emit(list_runs(kind), as_json=as_json,
+    emit([r.to_dict() for r in list_runs(kind)], as_json=as_json,
          columns=["id", "kind", "created_at", "segment", "method", "rate", "above_de_minimis", "parent_id",
                   "proceedings"])
 
@@ -178,14 +181,14 @@ def run_show(run_id: int, as_json: JsonOpt = False) -> None:
 
     run = get_run(run_id)
     if as_json:
-        print_json(run)
+        print_json(run.to_dict())
         return
-    if run["kind"] == KIND_MARGIN:
+    if run.kind == KIND_MARGIN:
         _print_margin(run)
     else:
-        console.print_json(json.dumps(run["results"], default=str))
-    console.print(f"inputs: {run['inputs']}\nlaw {run['law_version']} · code {run['code_version']} · "
-                  f"parent {run['parent_id']} · proceedings {run['proceedings']}", highlight=False)
+        console.print_json(json.dumps(run.results, default=str))
+    console.print(f"inputs: {run.inputs}\nlaw {run.law_version} · code {run.code_version} · "
+                  f"parent {run.parent_id} · proceedings {run.proceedings}", highlight=False)
 
 
 @run_app.command("rerun")
@@ -198,9 +201,9 @@ def run_rerun(run_id: int, as_of: AsOfOpt = None, as_json: JsonOpt = False) -> N
 
     run = rerun(run_id, as_of=_date(as_of))
     if as_json:
-        print_json(run)
+        print_json(run.to_dict())
     else:
-        console.print(f"Run {run['id']} stored (re-run of {run_id}).")
+        console.print(f"Run {run.id} stored (re-run of {run_id}).")
 
 
 @remedies_app.command("attach")
@@ -208,7 +211,7 @@ def attach(run_id: int, case_id: str, as_json: JsonOpt = False) -> None:
     """Attach run RUN_ID to the AD/CVD proceeding CASE_ID (e.g. A-533-840)."""
     from tradepolicy.services.remedies import attach_run
 
-    emit(attach_run(run_id, case_id), as_json=as_json)
+    emit(attach_run(run_id, case_id).to_dict(), as_json=as_json)
 
 
 @remedies_app.command("shrimp-coverage")
@@ -216,7 +219,7 @@ def shrimp_coverage(as_json: JsonOpt = False) -> None:
     """Share of 2018 US shrimp imports (BACI) from each country under the shrimp AD orders."""
     from tradepolicy.services.remedies import shrimp_coverage as svc
 
-    out = svc()
+    out = svc().to_dict()
     if as_json:
         print_json(out)
         return
@@ -243,7 +246,7 @@ def negligibility(
     subj = None
     if subject:
         subj = {s.split(":")[0].upper(): s.lower().endswith(":dev") for s in subject}
-    out = shrimp_negligibility(subj, case=case, as_of=_date(as_of))
+    out = shrimp_negligibility(subj, case=case, as_of=_date(as_of)).to_dict()
     if as_json:
         print_json(out)
         return

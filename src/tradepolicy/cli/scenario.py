@@ -83,9 +83,9 @@ def scenario_run(
     with progress(f"Running {file}"):
         out = run_scenario(file, store=store)
     if as_json:
-        print_json({"ok": True, "id": out["id"], **out["results"], "manifest": out["manifest"]})
+        print_json({"ok": True, **out.body()})
         return
-    _print_result(out, limit)
+    _print_result(out.to_dict(), limit)
 
 
 @scenario_app.command("compare")
@@ -99,7 +99,7 @@ def scenario_compare(
     from tradepolicy.services.scenarios import compare
 
     with progress("Comparing"):
-        cmp = compare(a, b)
+        cmp = compare(a, b).to_dict()
     if as_json:
         print_json({"ok": True, **cmp})
         return
@@ -122,7 +122,7 @@ def scenario_list(as_json: JsonOpt = False) -> None:
     """List the example scenarios under examples/scenarios/."""
     from tradepolicy.services.scenarios import list_examples
 
-    emit(list_examples(), as_json=as_json, columns=["name", "model", "dataset", "title"])
+    emit([e.to_dict() for e in list_examples()], as_json=as_json, columns=["name", "model", "dataset", "title"])
 
 
 @scenario_app.command("runs")
@@ -130,7 +130,7 @@ def scenario_runs(as_json: JsonOpt = False, limit: Annotated[int, typer.Option(m
     """List stored scenario runs, newest first."""
     from tradepolicy.services.scenarios import list_runs
 
-    emit(list_runs(limit), as_json=as_json, columns=["id", "created_at", "name", "model", "code_version", "parent_id"])
+    emit([r.to_dict() for r in list_runs(limit)], as_json=as_json, columns=["id", "created_at", "name", "model", "code_version", "parent_id"])
 
 
 @scenario_app.command("show")
@@ -140,12 +140,11 @@ def scenario_show(run_id: int, as_json: JsonOpt = False,
     from tradepolicy.services.scenarios import get_run
 
     r = get_run(run_id)
-    res = dict(r["results"])
-    man = res.pop("manifest", {})
+    res, man = r.split()
     if as_json:
-        print_json({"ok": True, "id": r["id"], **res, "manifest": man})
+        print_json({"ok": True, "id": r.id, **res, "manifest": man})
         return
-    _print_result({"id": r["id"], "results": res, "manifest": man}, limit)
+    _print_result({"id": r.id, "results": res, "manifest": man}, limit)
 
 
 @scenario_app.command("check")
@@ -242,9 +241,9 @@ def pe_smart(
     }
     out = run_scenario(parse_scenario(doc, source="tradepolicy pe smart"), store=store)
     if as_json:
-        print_json({"ok": True, "id": out["id"], **out["results"], "manifest": out["manifest"]})
+        print_json({"ok": True, **out.body()})
         return
-    _print_result(out, limit)
+    _print_result(out.to_dict(), limit)
 
 
 def register(app: typer.Typer) -> None:

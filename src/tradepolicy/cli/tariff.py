@@ -24,7 +24,7 @@ def show(
     """Show one HTS code: path, units, rates (as printed and parsed), Ch.99 references, children."""
     from tradepolicy.services import tariffs as svc
 
-    data = svc.show(hts, edition=edition)
+    data = svc.show(hts, edition=edition).to_dict()
     if as_json:
         print_json(data)
         return
@@ -54,9 +54,9 @@ def stack(
     from tradepolicy.services import tariffs as svc
 
     deposits = svc.read_orders_file(orders) if orders is not None else None
-    s = svc.stack_dict(hts, origin, date, unit_value=unit_value, value_usd=value_usd, quantity=quantity,
-                       map_parent=map_parent, over_quota=over_quota, orders=deposits, exporter=exporter,
-                       metal_share=metal_share)
+    s = svc.stack_entry(hts, origin, date, unit_value=unit_value, value_usd=value_usd, quantity=quantity,
+                        map_parent=map_parent, over_quota=over_quota, orders=deposits, exporter=exporter,
+                        metal_share=metal_share).to_dict()
     if as_json:
         print_json(s)
         return
@@ -158,7 +158,7 @@ def offer(
     """Apply a negotiation offer (formulas by product group, staging) to the MFN schedule."""
     from tradepolicy.services import tariffs as svc
 
-    res = svc.offer(file)
+    res = svc.offer(file).to_dict()
     if as_json:
         print_json(res)
         return
@@ -205,7 +205,7 @@ def indicators(
     """Tariff indicators (averages, peaks, dutiable share, preference margin, duty types)."""
     from tradepolicy.services import tariffs as svc
 
-    rows = svc.indicators_table(edition=edition, by=by, weights=weights)
+    rows = [r.to_dict() for r in svc.indicators_table(edition=edition, by=by, weights=weights)]
     if as_json:
         print_json(rows)
         return
@@ -227,7 +227,7 @@ def parse_report(
     """Share of rate texts parsed, by column, and every form not parsed with its reason."""
     from tradepolicy.services import tariffs as svc
 
-    rep = svc.parse_report(edition)
+    rep = svc.parse_report(edition).to_dict()
     if as_json:
         print_json(rep)
         return
@@ -247,8 +247,8 @@ def korus_check(
     """Check a staging path against the KORUS rates of the 2017 tariff database."""
     from tradepolicy.services import tariffs as svc
 
-    res = {"check": svc.korus_check(start_year=start_year, kind=kind, years=years),
-           "inferred_staging": svc.korus_staging_inference(base_year=start_year)}
+    res = {"check": svc.korus_check(start_year=start_year, kind=kind, years=years).to_dict(),
+           "inferred_staging": svc.korus_staging_inference(base_year=start_year).to_dict()}
     if as_json:
         print_json(res)
         return

@@ -8,8 +8,8 @@ with a manifest of dataset hashes, code version and parameters.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -25,6 +25,18 @@ from tradepolicy.datasets.readers.gravity import (
 from tradepolicy.datasets.registry import get_dataset
 from tradepolicy.economics.gravity import PRESETS, PPMLResult, get_preset, run_preset
 from tradepolicy.platform.principal import acting_name
+from tradepolicy.services.gravity_types import (
+    BilateralChanges,
+    CoefficientRow,
+    DroppedRows,
+    EstimateManifest,
+    GEMonteCarlo,
+    GESolution,
+    MemberChange,
+    PairChange,
+    PresetEstimate,
+    PresetInfo,
+)
 from tradepolicy.services.law import law_version
 from tradepolicy.services.runs import add_run
 from tradepolicy.store.db import transaction
@@ -50,15 +62,15 @@ READERS: dict[str, tuple[Callable[[], pd.DataFrame], tuple[str, ...]]] = {
 }
 
 
-def list_presets() -> list[dict[str, Any]]:
+def list_presets() -> list[PresetInfo]:
     """Return every preset: name, dataset, title, formula, cluster, sample, published."""
     return [
-        {
-            "name": p.name, "dataset": p.dataset, "title": p.title, "formula": p.formula,
-            "cluster": p.cluster, "sample": p.sample, "source": p.source,
-            "published": dict(p.published), "published_se": dict(p.published_se),
-            "published_n": p.published_n,
-        }
+        PresetInfo(
+            name=p.name, dataset=p.dataset, title=p.title, formula=p.formula,
+            cluster=p.cluster, sample=p.sample, source=p.source,
+            published=dict(p.published), published_se=dict(p.published_se),
+            published_n=p.published_n,
+        )
         for p in PRESETS.values()
     ]
 
@@ -80,63 +92,61 @@ def _num(x: float) -> float | None:
     return None if not math.isfinite(x) else float(x)
 
 
-def result_dict(name: str, res: PPMLResult) -> dict[str, Any]:
-    """Return a JSON-ready result with the published comparison."""
+def estimate_result(name: str, res: PPMLResult, manifest: EstimateManifest) -> PresetEstimate:
+    """Return a preset's estimate with the published comparison."""
     preset = get_preset(name)
     rows = []
     for var in res.coefficients.index:
         pub = preset.published.get(var)
         pub_se = preset.published_se.get(var)
-        rows.append({
-            "variable": var,
-            "estimate": _num(res.coefficients[var]),
-            "std_error": _num(res.std_errors[var]),
-            "published": pub,
-            "published_se": pub_se,
-            "difference": None if pub is None else _num(res.coefficients[var] - pub),
-        })
-    return {
-        "preset": name,
-        "formula": res.formula,
-        "coefficients": rows,
-        "n_obs": res.n_obs,
-        "n_input": res.n_input,
-        "published_n": preset.published_n,
-        "dropped": [{"reason": d.reason, "count": d.count, "detail": d.detail}
-                    for d in res.dropped],
-        "vcov": res.vcov_type,
-        "ssc": res.ssc,
-        "deviance": _num(res.deviance),
-        "source": preset.source,
-        "sample": preset.sample,
-    }
+        rows.append(CoefficientRow(
+            variable=str(var),
+            estimate=_num(res.coefficients[var]),
+            std_error=_num(res.std_errors[var]),
+            published=pub,
+            published_se=pub_se,
+            difference=None if pub is None else _num(res.coefficients[var] - pub),
+        ))
+    return PresetEstimate(
+        preset=name,
+        formula=res.formula,
+        coefficients=rows,
+        n_obs=res.n_obs,
+        n_input=res.n_input,
+        published_n=preset.published_n,
+        dropped=[DroppedRows(reason=d.reason, count=d.count, detail=d.detail) for d in res.dropped],
+        vcov=res.vcov_type,
+        ssc=res.ssc,
+        deviance=_num(res.deviance),
+        source=preset.source,
+        sample=preset.sample,
+        manifest=manifest,
+    )
 
 
 def run_gravity_preset(
     name: str, *, store: bool = False, actor: str | None = None
-) -> dict[str, Any]:
+) -> PresetEstimate:
     """Estimate the preset ``name``; optionally store it as a run.
 
-    Returns the result dict (see :func:`result_dict`) plus ``manifest`` and, when stored,
-    ``run_id``.
+    Returns the estimate (see :func:`estimate_result`) with its ``manifest`` and, when
+    stored, ``run_id``.
     """
     preset = get_preset(name)
     res = run_preset(name, load_preset_data(name))
-    out = result_dict(name, res)
-    manifest: dict[str, Any] = {
-        "inputs": _inputs(preset.dataset),
-        "parameters": {"preset": name, "formula": preset.formula, "cluster": preset.cluster},
-        "code_version": __version__,
-    }
-    out["manifest"] = manifest
+    manifest = EstimateManifest(
+        inputs=_inputs(preset.dataset),
+        parameters={"preset": name, "formula": preset.formula, "cluster": preset.cluster},
+        code_version=__version__,
+    )
+    out = estimate_result(name, res, manifest)
     if store:
         who = actor or acting_name()
         with transaction() as s:
-            run = add_run(s, kind=RUN_KIND, actor=who, inputs=manifest["inputs"],
-                          parameters=manifest["parameters"],
-                          results={k: v for k, v in out.items() if k != "manifest"},
+            run = add_run(s, kind=RUN_KIND, actor=who, inputs=manifest.inputs,
+                          parameters=manifest.parameters, results=out.results(),
                           law_version=law_version())
-            out["run_id"] = run.id
+            out = replace(out, run_id=run.id)
     return out
 
 
@@ -211,7 +221,7 @@ def ge_defaults(dataset: str | None) -> GEDefaults:
 
 
 def _refuse_existing(frame: pd.DataFrame, pairs: list[tuple[str, str]],
-                     spec: dict[str, Any] | None, source: str, field: str) -> None:
+                     spec: Mapping[str, Any] | None, source: str, field: str) -> None:
     """Refuse a 'new' agreement between countries the data already show in one."""
     col = (spec or {}).get("agreement")
     if not col or col not in frame.columns:
@@ -267,7 +277,7 @@ def parse_pairs(pairs: list[str] | tuple[str, ...], *, field: str = "rta") -> li
     return out
 
 
-def load_ge_frame(dataset: str, year: int | None) -> tuple[pd.DataFrame, int, dict[str, Any]]:
+def load_ge_frame(dataset: str, year: int | None) -> tuple[pd.DataFrame, int, Mapping[str, Any]]:
     """Return one year of a registered dataset as a long frame, the year and its spec."""
     from tradepolicy.errors import InputError
 
@@ -292,7 +302,7 @@ def load_ge_frame(dataset: str, year: int | None) -> tuple[pd.DataFrame, int, di
     return df[df["year"] == yr].reset_index(drop=True), yr, spec
 
 
-def _ge_data(frame: pd.DataFrame, spec: dict[str, Any] | None) -> Any:
+def _ge_data(frame: pd.DataFrame, spec: Mapping[str, Any] | None) -> Any:
     from tradepolicy.economics.ge import GEData
 
     spec = spec or {}
@@ -318,8 +328,11 @@ def numeraire_text(numeraire: str, reference: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def published_estimates() -> tuple[dict[str, Any], ...]:
-    """Return the published estimates of agreements (economics/data/published_estimates.yaml)."""
+def published_estimates() -> tuple[Mapping[str, Any], ...]:
+    """Return the published estimates of agreements (economics/data/published_estimates.yaml).
+
+    Read-only records of the cited YAML file (open-ended: each estimate keeps its source's fields).
+    """
     from importlib import resources
 
     import yaml
@@ -329,14 +342,14 @@ def published_estimates() -> tuple[dict[str, Any], ...]:
     return tuple(yaml.safe_load(text)["estimates"])
 
 
-def published_beside(pairs: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    """Return the published estimates whose pair is one of ``pairs`` (order-free)."""
+def published_beside(pairs: list[tuple[str, str]]) -> list[Mapping[str, Any]]:
+    """Return the published estimates (YAML records) whose pair is one of ``pairs`` (order-free)."""
     want = {frozenset(p) for p in pairs}
     return [dict(e) for e in published_estimates() if frozenset(e["pair"]) in want]
 
 
 def bilateral_changes(countries: tuple[str, ...] | list[str], base: np.ndarray, new: np.ndarray,
-                      pairs: list[tuple[str, str]]) -> dict[str, Any]:
+                      pairs: list[tuple[str, str]]) -> BilateralChanges:
     """Trade between the partners of the shock and each one's trade with the rest of the world.
 
     ``base``/``new``: (N, N) baseline and counterfactual flows (exporter rows). For a pair
@@ -355,12 +368,12 @@ def bilateral_changes(countries: tuple[str, ...] | list[str], base: np.ndarray, 
         i, j = idx[a], idx[c]
         partners.setdefault(a, set()).add(c)
         partners.setdefault(c, set()).add(a)
-        pair_rows.append({
-            "pair": f"{a}:{c}",
-            "exports_a_to_b": pct(new[i, j], base[i, j]), "exports_b_to_a": pct(new[j, i], base[j, i]),
-            "total": pct(new[i, j] + new[j, i], base[i, j] + base[j, i]),
-            "baseline_a_to_b": _num(float(base[i, j])), "baseline_b_to_a": _num(float(base[j, i])),
-        })
+        pair_rows.append(PairChange(
+            pair=f"{a}:{c}",
+            exports_a_to_b=pct(new[i, j], base[i, j]), exports_b_to_a=pct(new[j, i], base[j, i]),
+            total=pct(new[i, j] + new[j, i], base[i, j] + base[j, i]),
+            baseline_a_to_b=_num(float(base[i, j])), baseline_b_to_a=_num(float(base[j, i])),
+        ))
     members = []
     for m in sorted(partners):
         k = idx[m]
@@ -368,15 +381,16 @@ def bilateral_changes(countries: tuple[str, ...] | list[str], base: np.ndarray, 
         row_mask[k] = False
         for p in partners[m]:
             row_mask[idx[p]] = False
-        members.append({
-            "iso3": m, "partners": sorted(partners[m]),
-            "exports_to_rest_of_world": pct(new[k, row_mask].sum(), base[k, row_mask].sum()),
-            "imports_from_rest_of_world": pct(new[row_mask, k].sum(), base[row_mask, k].sum()),
-            "exports_to_partners": pct(new[k, ~row_mask].sum() - new[k, k], base[k, ~row_mask].sum() - base[k, k]),
-        })
-    return {"pairs": pair_rows, "members": members,
-            "definition": "percent change of the solved flows; rest of the world = every country other "
-                          "than the member and its partners in the shock, domestic flows excluded"}
+        members.append(MemberChange(
+            iso3=m, partners=sorted(partners[m]),
+            exports_to_rest_of_world=pct(new[k, row_mask].sum(), base[k, row_mask].sum()),
+            imports_from_rest_of_world=pct(new[row_mask, k].sum(), base[row_mask, k].sum()),
+            exports_to_partners=pct(new[k, ~row_mask].sum() - new[k, k], base[k, ~row_mask].sum() - base[k, k]),
+        ))
+    return BilateralChanges(pairs=pair_rows, members=members,
+                            definition="percent change of the solved flows; rest of the world = every country "
+                                       "other than the member and its partners in the shock, domestic flows "
+                                       "excluded")
 
 
 def _user_sector_data(frame: pd.DataFrame) -> Any:
@@ -416,8 +430,8 @@ def solve_ge_counterfactual(
     full_algorithm: str = "exact_hat",
     model: str = "onesector",
     stopping: str = "book",
-) -> dict[str, Any]:
-    """Solve the GE of new RTAs between ISO3 pairs; return a JSON-ready dict.
+) -> GESolution:
+    """Solve the GE of new RTAs between ISO3 pairs (``GESolution.to_dict()`` is its JSON).
 
     The flows are a registered dataset's year (``dataset``, ``year``) or a user frame
     (``flows``: columns exporter, importer, trade; every ordered pair once, domestic pairs
@@ -541,35 +555,35 @@ def solve_ge_counterfactual(
             frame_out = res.to_frame("percent")
             base_f, new_f = np.asarray(res.baseline.flows), np.asarray(res.full.flows)
             model_text = "one-sector structural gravity GE (exact; conditional and full endowment)"
-    rows = [{"iso3": iso, **{k: _num(float(v)) for k, v in row.items()}}
-            for iso, row in frame_out.iterrows()]
-    return {
-        "model": model_text,
-        "model_id": model,
-        "data": source,
-        "countries": n_countries,
-        "baseline": "the observed flows (exact hat: t_ij^(1-sigma) rationalises them; output "
-                    "and expenditure are their row and column sums)",
-        "shock": {"rta": [f"{a}:{c}" for a, c in pairs], "beta": b,
-                  "beta_source": beta_source,
-                  "tau_hat": f"t_ij^(1-sigma) x exp({b:g}) = x{np.exp(b):.6g} both ways"},
-        "elasticities": {"sigma": sig, "sigma_source": sigma_source, "beta": b, "beta_source": beta_source,
-                         "beta_se": defaults.beta_se if beta is None else None},
-        "parameters": {"sigma": sig, "reference": ref,
-                       "imbalance": imbalance, "full_algorithm": full_algorithm,
-                       "numeraire": numeraire_text(numeraire, ref), "numeraire_id": numeraire},
-        "numeraire": numeraire_text(numeraire, ref),
-        "imbalance": IMBALANCE_TEXT[imbalance],
-        "sign_convention": SIGN_CONVENTION,
-        "unit": "percent",
-        "columns": ["iso3", *frame_out.columns],
-        "rows": rows,
-        "bilateral": bilateral_changes(countries, base_f, new_f, pairs),
-        "published": published_beside(pairs),
-        "diagnostics": diagnostics,
-        **extra,
-        "manifest": {"inputs": inputs, "code_version": __version__},
-    }
+    rows: list[dict[str, Any]] = [{"iso3": str(iso), **{str(k): _num(float(v)) for k, v in row.items()}}
+                                  for iso, row in frame_out.iterrows()]
+    return GESolution(
+        model=model_text,
+        model_id=model,
+        data=source,
+        countries=n_countries,
+        baseline="the observed flows (exact hat: t_ij^(1-sigma) rationalises them; output "
+                 "and expenditure are their row and column sums)",
+        shock={"rta": [f"{a}:{c}" for a, c in pairs], "beta": b,
+               "beta_source": beta_source,
+               "tau_hat": f"t_ij^(1-sigma) x exp({b:g}) = x{np.exp(b):.6g} both ways"},
+        elasticities={"sigma": sig, "sigma_source": sigma_source, "beta": b, "beta_source": beta_source,
+                      "beta_se": defaults.beta_se if beta is None else None},
+        parameters={"sigma": sig, "reference": ref,
+                    "imbalance": imbalance, "full_algorithm": full_algorithm,
+                    "numeraire": numeraire_text(numeraire, ref), "numeraire_id": numeraire},
+        numeraire=numeraire_text(numeraire, ref),
+        imbalance=IMBALANCE_TEXT[imbalance],
+        sign_convention=SIGN_CONVENTION,
+        unit="percent",
+        columns=["iso3", *frame_out.columns],
+        rows=rows,
+        bilateral=bilateral_changes(countries, base_f, new_f, pairs),
+        published=[dict(e) for e in published_beside(pairs)],
+        diagnostics=diagnostics,
+        extra=extra,
+        manifest={"inputs": inputs, "code_version": __version__},
+    )
 
 
 def _diag_dict(d: Any) -> dict[str, Any]:
@@ -623,7 +637,7 @@ def run_ge_montecarlo(
     method: str = "exact_hat",
     executor: str | None = None,
     executor_options: dict[str, Any] | None = None,
-) -> dict[str, Any]:
+) -> GEMonteCarlo:
     """Monte Carlo GE of new RTAs: the ``ge solve`` question with uncertainty bands.
 
     Same names and defaults as :func:`solve_ge_counterfactual` (``pta`` is an alias of
@@ -664,11 +678,11 @@ def run_ge_montecarlo(
     central = solve_ge_counterfactual(dataset=dataset, year=year, flows=flows, rta=rta, beta=beta,
                                       sigma=sigma, reference=reference, imbalance=imbalance,
                                       numeraire=numeraire)
-    b = float(central["shock"]["beta"])
-    sig = float(central["parameters"]["sigma"])
+    b = float(central.shock["beta"])
+    sig = float(central.parameters["sigma"])
     if beta_se is None:
         se = ge_defaults(dataset if flows is None else None).beta_se if beta is None else 0.0
-        se_source = ("standard error of " + central["shock"]["beta_source"] if beta is None
+        se_source = ("standard error of " + central.shock["beta_source"] if beta is None
                      else "none given: beta fixed (give beta_se to draw it)")
     else:
         se, se_source = float(beta_se), "given"
@@ -701,7 +715,7 @@ def run_ge_montecarlo(
         raise ConvergenceError("some Monte Carlo draws did not converge", field="draws",
                                details={"max_residual": residual})
     samples = {m: 100.0 * mc.samples[m] for m in MEASURES}
-    cen = {r["iso3"]: r for r in central["rows"]}
+    cen = {r["iso3"]: r for r in central.rows}
     rows = []
     for m in MEASURES:
         x = samples[m]
@@ -711,29 +725,29 @@ def run_ge_montecarlo(
                          "mean": _num(float(x[:, k].mean())), "std": _num(float(x[:, k].std(ddof=1)))
                          if draws > 1 else 0.0,
                          "q05": _num(float(q[0, k])), "q50": _num(float(q[1, k])), "q95": _num(float(q[2, k]))})
-    return {
-        "model": "Monte Carlo over beta (and sigma): " + central["model"],
-        "method": "exact_hat",
-        "data": central["data"],
-        "countries": central["countries"],
-        "shock": central["shock"],
-        "central": {"rows": central["rows"], "columns": central["columns"], "bilateral": central["bilateral"]},
-        "coefficients": {"rta": b},
-        "coefficient_source": f"{central['shock']['beta_source']}; draws N({b:g}, {se:g}^2), se: {se_source}",
-        "elasticities": {**central["elasticities"], "beta_se": se, "beta_se_source": se_source},
-        "parameters": {"sigma": sig, "sigma_sd": float(sigma_sd), "reference": reference.upper(),
-                       "imbalance": imbalance, "numeraire_id": numeraire, "draws": draws, "seed": seed,
-                       "executor": kind, "beta_se": se},
-        "numeraire": central["numeraire"],
-        "imbalance": central["imbalance"],
-        "published": central["published"],
-        "sign_convention": SIGN_CONVENTION,
-        "unit": "percent",
-        "columns": MC_COLUMNS,
-        "rows": rows,
-        "diagnostics": {"iterations": int(mc.samples["iterations"].max()), "max_residual": residual},
-        "manifest": central["manifest"],
-    }
+    return GEMonteCarlo(
+        model="Monte Carlo over beta (and sigma): " + central.model,
+        method="exact_hat",
+        data=central.data,
+        countries=central.countries,
+        shock=central.shock,
+        central={"rows": central.rows, "columns": central.columns, "bilateral": central.bilateral.to_dict()},
+        coefficients={"rta": b},
+        coefficient_source=f"{central.shock['beta_source']}; draws N({b:g}, {se:g}^2), se: {se_source}",
+        elasticities={**central.elasticities, "beta_se": se, "beta_se_source": se_source},
+        parameters={"sigma": sig, "sigma_sd": float(sigma_sd), "reference": reference.upper(),
+                    "imbalance": imbalance, "numeraire_id": numeraire, "draws": draws, "seed": seed,
+                    "executor": kind, "beta_se": se},
+        numeraire=central.numeraire,
+        imbalance=central.imbalance,
+        published=central.published,
+        sign_convention=SIGN_CONVENTION,
+        unit="percent",
+        columns=MC_COLUMNS,
+        rows=rows,
+        diagnostics={"iterations": int(mc.samples["iterations"].max()), "max_residual": residual},
+        manifest=central.manifest,
+    )
 
 
 def _montecarlo_estimated_costs(
@@ -750,7 +764,7 @@ def _montecarlo_estimated_costs(
     numeraire: str,
     executor: str | None,
     executor_options: dict[str, Any] | None,
-) -> dict[str, Any]:
+) -> GEMonteCarlo:
     """Run gegravity's Monte Carlo on the gegravity sample (2006, 30 countries).
 
     Coefficients and their covariance come from the ``gegravity_sample`` PPML preset
@@ -796,27 +810,27 @@ def _montecarlo_estimated_costs(
              for k, v in r.items()} for r in bands.to_dict(orient="records")]
     for r in rows:
         r.setdefault("central", None)
-    return {
-        "model": "Monte Carlo over PPML coefficients (and sigma): one-sector GE per draw on the "
-                 "model's fitted baseline (gegravity's approach)",
-        "method": "estimated_costs",
-        "data": f"gegravity-sample {yr}",
-        "countries": data.n,
-        "shock": {"rta": [f"{a}:{c}" for a, c in pairs]},
-        "coefficients": coefs,
-        "coefficient_source": "gegravity_sample PPML preset (hetero-robust covariance)",
-        "elasticities": {"sigma": sig, "sigma_source": ge_defaults("gegravity-sample").sigma_source
-                         if sigma is None else "given"},
-        "parameters": {"sigma": float(sig), "sigma_sd": float(sigma_sd),
-                       "reference": reference.upper(), "imbalance": imbalance, "numeraire_id": numeraire,
-                       "draws": draws, "seed": seed, "executor": kind},
-        "numeraire": numeraire_text(numeraire, reference.upper()),
-        "imbalance": IMBALANCE_TEXT[imbalance],
-        "published": published_beside(pairs),
-        "sign_convention": SIGN_CONVENTION,
-        "unit": "percent",
-        "columns": list(bands.columns),
-        "rows": rows,
-        "diagnostics": {"iterations": mc.iterations, "max_residual": mc.max_residual},
-        "manifest": {"inputs": _inputs("gegravity-sample"), "code_version": __version__},
-    }
+    return GEMonteCarlo(
+        model="Monte Carlo over PPML coefficients (and sigma): one-sector GE per draw on the "
+              "model's fitted baseline (gegravity's approach)",
+        method="estimated_costs",
+        data=f"gegravity-sample {yr}",
+        countries=data.n,
+        shock={"rta": [f"{a}:{c}" for a, c in pairs]},
+        coefficients=coefs,
+        coefficient_source="gegravity_sample PPML preset (hetero-robust covariance)",
+        elasticities={"sigma": sig, "sigma_source": ge_defaults("gegravity-sample").sigma_source
+                      if sigma is None else "given"},
+        parameters={"sigma": float(sig), "sigma_sd": float(sigma_sd),
+                    "reference": reference.upper(), "imbalance": imbalance, "numeraire_id": numeraire,
+                    "draws": draws, "seed": seed, "executor": kind},
+        numeraire=numeraire_text(numeraire, reference.upper()),
+        imbalance=IMBALANCE_TEXT[imbalance],
+        published=[dict(e) for e in published_beside(pairs)],
+        sign_convention=SIGN_CONVENTION,
+        unit="percent",
+        columns=[str(c) for c in bands.columns],
+        rows=rows,
+        diagnostics={"iterations": mc.iterations, "max_residual": mc.max_residual},
+        manifest={"inputs": _inputs("gegravity-sample"), "code_version": __version__},
+    )

@@ -40,6 +40,19 @@ from tradepolicy.remedies.schemas import (
     JSON_ROWS_SUFFIX as JSON_ROWS_SUFFIX,  # re-exported for the API
 )
 from tradepolicy.remedies.schemas import where as where_row
+from tradepolicy.services.remedies_types import (
+    CitedValue,
+    Negligibility,
+    RemediesRun,
+    RerunComparison,
+    ResultChange,
+    RunAttachmentView,
+    RunSummary,
+    ShrimpCoverage,
+    ShrimpCoverageRow,
+    ShrimpOrder,
+    ThresholdChange,
+)
 from tradepolicy.services.runs import add_run
 from tradepolicy.store.audit import record
 from tradepolicy.store.db import read_session, transaction
@@ -84,27 +97,27 @@ CVD_RULES: dict[str, str] = {
 # ----------------------------------------------------------------------------- law
 
 
-def _resolve(rules: Mapping[str, str], on: dt.date | None) -> tuple[dict[str, Any], dict[str, Any]]:
+def _resolve(rules: Mapping[str, str], on: dt.date | None) -> tuple[dict[str, Any], dict[str, CitedValue]]:
     from tradepolicy.law.rules import rule_value
 
     values: dict[str, Any] = {}
-    cited: dict[str, Any] = {}
+    cited: dict[str, CitedValue] = {}
     for name, rid in rules.items():
         rv = rule_value(rid, on)
         values[name] = rv.value
-        cited[name] = {"rule_id": rid, "value": rv.value, "unit": rv.unit, "citation": rv.citation,
-                       "confirmed": rv.confirmed}
+        cited[name] = CitedValue(rule_id=rid, value=rv.value, unit=rv.unit, citation=rv.citation,
+                                 confirmed=rv.confirmed)
     return values, cited
 
 
-def ad_parameters(on: dt.date | None = None) -> tuple[ADParameters, dict[str, Any]]:
+def ad_parameters(on: dt.date | None = None) -> tuple[ADParameters, dict[str, CitedValue]]:
     """Return the AD thresholds in force on ``on`` and their citations (by field)."""
     v, cited = _resolve(AD_RULES, on)
     floats = {k: float(x) for k, x in v.items() if k != "min_group_obs"}
     return ADParameters(min_group_obs=int(v["min_group_obs"]), **floats), cited
 
 
-def cvd_parameters(on: dt.date | None = None) -> tuple[CVDParameters, dict[str, Any]]:
+def cvd_parameters(on: dt.date | None = None) -> tuple[CVDParameters, dict[str, CitedValue]]:
     """Return the CVD thresholds in force on ``on`` and their citations (by field)."""
     v, cited = _resolve(CVD_RULES, on)
     return CVDParameters(**{k: float(x) for k, x in v.items()}), cited
@@ -251,41 +264,42 @@ def _clean(v: Any) -> Any:
     return v
 
 
-def frame_records(df: pd.DataFrame, limit: int | None = None) -> list[dict[str, Any]]:
+def _frame_records(df: pd.DataFrame, limit: int | None = None) -> list[dict[str, Any]]:
     """Return JSON-safe records of a frame (NaN -> None, ±inf -> "inf"/"-inf")."""
     sub = df if limit is None else df.head(limit)
     return [_clean(r) for r in sub.to_dict(orient="records")]
 
 
-def margin_results(res: MarginResult) -> dict[str, Any]:
-    """Return the stored results of a margin run."""
+def _margin_results(res: MarginResult) -> dict[str, Any]:
+    """Return the stored results (JSON payload) of a margin run."""
     dims = {}
     for name, t in res.dimension_tables.items():
         dims[name] = {"rows": len(t), "stored": min(len(t), DIM_ROWS_STORED),
-                      "groups": frame_records(t, DIM_ROWS_STORED)}
+                      "groups": _frame_records(t, DIM_ROWS_STORED)}
     out = _clean(res.summary())
-    out["by_connum"] = frame_records(res.by_connum)
+    out["by_connum"] = _frame_records(res.by_connum)
     out["cohens_d"] = dims
-    out["arms_length"] = frame_records(res.arms_length)
+    out["arms_length"] = _frame_records(res.arms_length)
     return dict(out)
 
 
 # ----------------------------------------------------------------------------- runs
 
 
-def _run_dict(r: Run, attachments: list[str] | None = None) -> dict[str, Any]:
-    from tradepolicy.services.runs import run_record
-
-    return run_record(r, proceedings=attachments or [])
+def _run_view(r: Run, attachments: list[str] | None = None) -> RemediesRun:
+    return RemediesRun(id=r.id, kind=r.kind, results=r.results or {}, parameters=r.parameters,
+                       created_at=r.created_at.isoformat() if r.created_at else None,
+                       created_by=r.created_by, inputs=r.inputs, law_version=r.law_version,
+                       code_version=r.code_version, parent_id=r.parent_id, proceedings=list(attachments or []))
 
 
 def _store_run(kind: str, inputs: dict[str, str], parameters: dict[str, Any], results: dict[str, Any],
-               *, parent_id: int | None, actor: str | None) -> dict[str, Any]:
+               *, parent_id: int | None, actor: str | None) -> RemediesRun:
     actor = actor or acting_name()
     with transaction() as s:
         run = add_run(s, kind=kind, actor=actor, inputs=inputs, parameters=_clean(parameters),
                       results=_clean(results), law_version=law_version(), parent_id=parent_id)
-        return _run_dict(run)
+        return _run_view(run)
 
 
 def _margin_from_bytes(files: dict[str, tuple[bytes, str, str]], *, segment: str, as_of: dt.date | None,
@@ -311,7 +325,7 @@ def compute_margin(
     store: bool = True,
     actor: str | None = None,
     parent_id: int | None = None,
-) -> dict[str, Any]:
+) -> RemediesRun:
     """Compute a dumping margin from sales files and store the run.
 
     Parameters
@@ -332,9 +346,9 @@ def compute_margin(
                              example=f"--{k} {k}.csv")
     law_date = as_of or dt.date.today()
     res, cited = _margin_from_bytes(dict(files), segment=segment, as_of=law_date, include_tt=include_tt)
-    results = margin_results(res)
+    results = _margin_results(res)
     if not store:
-        return {"id": None, "kind": KIND_MARGIN, "results": results, "parameters": {"thresholds": cited}}
+        return RemediesRun(id=None, kind=KIND_MARGIN, results=results, parameters={"thresholds": cited})
     inputs = {k: keep_input(b, suf) for k, (b, suf, _n) in files.items()}
     params = {"segment": segment, "as_of": as_of.isoformat() if as_of else None,
               "law_date": law_date.isoformat(), "include_tt": include_tt,
@@ -344,7 +358,7 @@ def compute_margin(
 
 def compute_margin_from_paths(us: str | Path, home: str | Path, cost: str | Path, *, segment: str,
                               similar: str | Path | None = None, third_country: str | Path | None = None,
-                              **kw: Any) -> dict[str, Any]:
+                              **kw: Any) -> RemediesRun:
     """Read the files at the given paths and run :func:`compute_margin`."""
     paths = {"us": us, "home": home, "cost": cost, **({"similar": similar} if similar else {}),
              **({"third": third_country} if third_country else {})}
@@ -455,7 +469,7 @@ def _parse_cvd_spec(spec: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def compute_cvd(spec: Mapping[str, Any], *, as_of: dt.date | None = None, store: bool = True,
-                actor: str | None = None, parent_id: int | None = None) -> dict[str, Any]:
+                actor: str | None = None, parent_id: int | None = None) -> RemediesRun:
     """Compute CVD programme rates from a spec (grants, loans, period_year, sales_denominator...)."""
     p = _parse_cvd_spec(spec)
     check_literal(p["segment"], SEGMENTS, name="segment")
@@ -466,7 +480,7 @@ def compute_cvd(spec: Mapping[str, Any], *, as_of: dt.date | None = None, store:
                    developing=p["developing"], params=params, export_sales=p["export_sales"])
     results = res.summary()
     if not store:
-        return {"id": None, "kind": KIND_CVD, "results": _clean(results), "parameters": {"thresholds": cited}}
+        return RemediesRun(id=None, kind=KIND_CVD, results=_clean(results), parameters={"thresholds": cited})
     data = json.dumps(_clean(dict(spec)), sort_keys=True).encode()
     inputs = {"spec": keep_input(data, ".json")}
     params_d = {"as_of": as_of.isoformat() if as_of else None, "law_date": law_date.isoformat(),
@@ -515,7 +529,7 @@ def _respondents(df: pd.DataFrame, source: str) -> list[Respondent]:
 
 def compute_all_others(data: bytes, suffix: str, source: str, *, segment: str = "investigation",
                        as_of: dt.date | None = None, store: bool = True, actor: str | None = None,
-                       parent_id: int | None = None) -> dict[str, Any]:
+                       parent_id: int | None = None) -> RemediesRun:
     """Compute the all-others rate from a respondents file (name, margin, us_value, facts_available)."""
     check_literal(segment, SEGMENTS, name="segment")
     law_date = as_of or dt.date.today()
@@ -525,8 +539,8 @@ def compute_all_others(data: bytes, suffix: str, source: str, *, segment: str = 
     results = {"segment": segment, "de_minimis": params.de_minimis(segment), **res.summary()}
     thresholds = {k: cited[k] for k in ("de_minimis_investigation", "de_minimis_review")}
     if not store:
-        return {"id": None, "kind": KIND_ALL_OTHERS, "results": _clean(results),
-                "parameters": {"thresholds": thresholds}}
+        return RemediesRun(id=None, kind=KIND_ALL_OTHERS, results=_clean(results),
+                           parameters={"thresholds": thresholds})
     inputs = {"respondents": keep_input(data, suffix)}
     params_d = {"segment": segment, "as_of": as_of.isoformat() if as_of else None,
                 "law_date": law_date.isoformat(), "thresholds": thresholds,
@@ -544,7 +558,7 @@ def _attachments(s: Session, run_ids: Sequence[int]) -> dict[int, list[str]]:
 
 
 def list_runs(kind: str | None = None, *, limit: int | None = 200,
-              ids: Sequence[int] | None = None) -> list[dict[str, Any]]:
+              ids: Sequence[int] | None = None) -> list[RunSummary]:
     """Return remedies runs, newest first, without their full results.
 
     ``ids`` restricts the list to those runs (every one of them: no limit applies unless given).
@@ -562,78 +576,79 @@ def list_runs(kind: str | None = None, *, limit: int | None = 200,
             res = r.results or {}
             headline = (res.get("final_margin") if r.kind == KIND_MARGIN
                         else res.get("total_rate") if r.kind == KIND_CVD else res.get("rate"))
-            out.append({"id": r.id, "kind": r.kind, "created_at": r.created_at.isoformat(),
-                        "created_by": r.created_by, "parent_id": r.parent_id,
-                        "segment": r.parameters.get("segment"), "method": res.get("method_chosen"),
-                        "rate": headline, "above_de_minimis": res.get("above_de_minimis"),
-                        "law_version": r.law_version, "proceedings": att.get(r.id, [])})
+            out.append(RunSummary(id=r.id, kind=r.kind, created_at=r.created_at.isoformat(),
+                                  created_by=r.created_by, parent_id=r.parent_id,
+                                  segment=r.parameters.get("segment"), method=res.get("method_chosen"),
+                                  rate=headline, above_de_minimis=res.get("above_de_minimis"),
+                                  law_version=r.law_version, proceedings=att.get(r.id, [])))
         return out
 
 
-def get_run(run_id: int) -> dict[str, Any]:
+def get_run(run_id: int) -> RemediesRun:
     """Return one remedies run with its results and attached proceedings."""
     from tradepolicy.services.runs import get_run_row
 
     with read_session() as s:
         r = get_run_row(s, run_id, tuple(KINDS), "remedies")
-        return _run_dict(r, _attachments(s, [r.id]).get(r.id, []))
+        return _run_view(r, _attachments(s, [r.id]).get(r.id, []))
 
 
-def run_law_date(run: Mapping[str, Any]) -> dt.date:
+def run_law_date(run: RemediesRun) -> dt.date:
     """Return the date whose law a stored run applied (its ``law_date``, ``as_of`` or creation day)."""
-    params = run.get("parameters") or {}
+    params = run.parameters or {}
     for key in ("law_date", "as_of"):
         if params.get(key):
             return dt.date.fromisoformat(str(params[key]))
-    return dt.datetime.fromisoformat(str(run["created_at"])).date()
+    return dt.datetime.fromisoformat(str(run.created_at)).date()
 
 
-def rerun(run_id: int, *, as_of: dt.date | None = None, actor: str | None = None) -> dict[str, Any]:
+def rerun(run_id: int, *, as_of: dt.date | None = None, actor: str | None = None) -> RemediesRun:
     """Re-run a stored run from its kept inputs; a new row whose ``parent_id`` is ``run_id``.
 
     By default the re-run applies the law of the same date as the original run
     (:func:`run_law_date`), so it reproduces it; pass ``as_of`` to apply another date's law.
     """
     old = get_run(run_id)
-    files_meta = old["parameters"].get("files", {})
-    params = old["parameters"]
+    files_meta = old.parameters.get("files", {})
+    params = old.parameters
+    inputs = old.inputs or {}
     as_of = as_of or run_law_date(old)
-    if old["kind"] == KIND_MARGIN:
+    if old.kind == KIND_MARGIN:
         files = {k: (load_kept_input(sha, files_meta[k]["suffix"]), files_meta[k]["suffix"], files_meta[k]["name"])
-                 for k, sha in old["inputs"].items()}
+                 for k, sha in inputs.items()}
         return compute_margin(files, segment=params["segment"], as_of=as_of,
                               include_tt=params.get("include_tt", True), actor=actor, parent_id=run_id)
-    if old["kind"] == KIND_CVD:
-        spec = json.loads(load_kept_input(old["inputs"]["spec"], ".json"))
+    if old.kind == KIND_CVD:
+        spec = json.loads(load_kept_input(inputs["spec"], ".json"))
         return compute_cvd(spec, as_of=as_of, actor=actor, parent_id=run_id)
     meta = files_meta["respondents"]
-    data = load_kept_input(old["inputs"]["respondents"], meta["suffix"])
+    data = load_kept_input(inputs["respondents"], meta["suffix"])
     return compute_all_others(data, meta["suffix"], meta["name"], segment=params["segment"], as_of=as_of,
                               actor=actor, parent_id=run_id)
 
 
-def compare_with_parent(run: dict[str, Any]) -> dict[str, Any] | None:
+def compare_with_parent(run: RemediesRun) -> RerunComparison | None:
     """Return what changed between a re-run and the run it re-ran (None for a first run).
 
     ``same_results`` compares the full stored results; ``changed`` lists the top-level
     result keys that differ and ``thresholds`` the law values that differ.
     """
-    if not run.get("parent_id"):
+    if not run.parent_id:
         return None
-    parent = get_run(int(run["parent_id"]))
-    a, b = parent["results"], run["results"]
-    changed = [{"key": k, "parent": a.get(k), "rerun": b.get(k)} for k in sorted(set(a) | set(b))
+    parent = get_run(int(run.parent_id))
+    a, b = parent.results, run.results
+    changed = [ResultChange(key=k, parent=a.get(k), rerun=b.get(k)) for k in sorted(set(a) | set(b))
                if a.get(k) != b.get(k) and not isinstance(a.get(k), list | dict)
                and not isinstance(b.get(k), list | dict)]
-    ta = parent["parameters"].get("thresholds", {})
-    tb = run["parameters"].get("thresholds", {})
-    thresholds = [{"name": k, "parent": ta.get(k, {}).get("value"), "rerun": tb.get(k, {}).get("value")}
+    ta = parent.parameters.get("thresholds", {})
+    tb = run.parameters.get("thresholds", {})
+    thresholds = [ThresholdChange(name=k, parent=ta.get(k, {}).get("value"), rerun=tb.get(k, {}).get("value"))
                   for k in sorted(set(ta) | set(tb)) if ta.get(k, {}).get("value") != tb.get(k, {}).get("value")]
-    return {"parent_id": parent["id"], "same_results": a == b, "changed": changed, "thresholds": thresholds,
-            "law_versions": [parent["law_version"], run["law_version"]]}
+    return RerunComparison(parent_id=int(run.parent_id), same_results=a == b, changed=changed,
+                           thresholds=thresholds, law_versions=[parent.law_version, run.law_version])
 
 
-def attach_run(run_id: int, case_id: str, *, actor: str | None = None) -> dict[str, Any]:
+def attach_run(run_id: int, case_id: str, *, actor: str | None = None) -> RunAttachmentView:
     """Attach a run to an AD/CVD proceeding (append-only; attaching twice is refused)."""
     actor = actor or acting_name()
     get_run(run_id)
@@ -651,10 +666,10 @@ def attach_run(run_id: int, case_id: str, *, actor: str | None = None) -> dict[s
         s.flush()
         record(s, actor=actor, action="attach", entity="run_attachment", entity_id=str(a.id), before=None,
                after={"run_id": run_id, "proceeding_id": case_id})
-        return {"id": a.id, "run_id": run_id, "proceeding_id": case_id, "attached_by": actor}
+        return RunAttachmentView(id=a.id, run_id=run_id, proceeding_id=case_id, attached_by=actor)
 
 
-def runs_of_case(case_id: str) -> list[dict[str, Any]]:
+def runs_of_case(case_id: str) -> list[RunSummary]:
     """Return the remedies runs attached to a proceeding (NotFoundError if there is no such proceeding)."""
     with read_session() as s:
         if s.get(Proceeding, case_id) is None:
@@ -668,13 +683,16 @@ def runs_of_case(case_id: str) -> list[dict[str, Any]]:
 # ----------------------------------------------------------------------------- shrimp orders
 
 
-def shrimp_orders_config() -> dict[str, Any]:
-    """Return the bundled shrimp-order configuration (BACI codes, scope HS6, Brazil revocation)."""
+def shrimp_orders_config() -> Mapping[str, Any]:
+    """Return the bundled shrimp-order configuration (BACI codes, scope HS6, Brazil revocation).
+
+    A read-only ``Mapping`` of the cited YAML document (open-ended by design).
+    """
     text = resources.files("tradepolicy.remedies").joinpath("data/shrimp_orders.yaml").read_text()
     return dict(yaml.safe_load(text))
 
 
-def shrimp_orders() -> list[dict[str, Any]]:
+def shrimp_orders() -> list[ShrimpOrder]:
     """Return the frozen warmwater shrimp AD orders from us-adcvd-orders, with status."""
     from tradepolicy.datasets.readers.adcvd import read_itip_measures, read_orders_in_place
 
@@ -692,17 +710,17 @@ def shrimp_orders() -> list[dict[str, Any]]:
                   (itip["partner"].str.replace("Viet Nam", "Vietnam") == o["country"])]
         withdrawn = next((w for w in it["withdrawn"] if isinstance(w, dt.date)), None)
         revoked = o.get("revoked")
-        out.append({
-            "case": o["case"], "country": o["country"], "iso3": o["iso3"], "product": r["product"],
-            "order_date": r["order_date"], "continued_date": r["continued_date"], "fed_reg": r["fed_reg"],
-            "fr_pub_date": r["fr_pub_date"], "itip_withdrawn": withdrawn,
-            "revoked": revoked, "status": "revoked" if revoked else "in_force",
-            "revocation_citation": o.get("revocation_citation"),
-        })
+        out.append(ShrimpOrder(
+            case=o["case"], country=o["country"], iso3=o["iso3"], product=r["product"],
+            order_date=r["order_date"], continued_date=r["continued_date"], fed_reg=r["fed_reg"],
+            fr_pub_date=r["fr_pub_date"], itip_withdrawn=withdrawn,
+            revoked=revoked, status="revoked" if revoked else "in_force",
+            revocation_citation=o.get("revocation_citation"),
+        ))
     return out
 
 
-def shrimp_coverage() -> dict[str, Any]:
+def shrimp_coverage() -> ShrimpCoverage:
     """Share of 2018 US shrimp imports (BACI, value) from each country under an AD order.
 
     Two bases: the order's scope lines (HS 2012 030617, 160521, 160529; an upper bound of the
@@ -722,26 +740,27 @@ def shrimp_coverage() -> dict[str, Any]:
     by_all = us.groupby("exporter")["value_kusd"].sum()
     rows = []
     for o in orders:
-        v_s = float(by_scope.get(o["iso3"], 0.0))
-        v_a = float(by_all.get(o["iso3"], 0.0))
-        in_force_2018 = o["revoked"] is None or o["revoked"] > dt.date(2018, 12, 31)
-        rows.append({"case": o["case"], "country": o["country"], "status": o["status"],
-                     "in_force_2018": in_force_2018, "imports_scope_kusd": v_s,
-                     "share_scope": v_s / tot_scope if tot_scope else 0.0,
-                     "imports_all_shrimp_kusd": v_a, "share_all_shrimp": v_a / tot_all if tot_all else 0.0})
-    covered = [r for r in rows if r["in_force_2018"]]
-    return {
-        "year": 2018, "importer": "USA", "unit": "thousand US$", "scope_hs6": scope,
-        "scope_citation": cfg["scope_hs6"]["citation"], "scope_confirmed": cfg["scope_hs6"]["confirmed"],
-        "total_scope_kusd": tot_scope, "total_all_shrimp_kusd": tot_all, "orders": rows,
-        "covered_share_scope": sum(r["share_scope"] for r in covered),
-        "covered_share_all_shrimp": sum(r["share_all_shrimp"] for r in covered),
-        "source": "baci-shrimp-2018 (CEPII BACI HS12 2018 via ARTIS); us-adcvd-orders (USITC, WTO I-TIP)",
-    }
+        v_s = float(by_scope.get(o.iso3, 0.0))
+        v_a = float(by_all.get(o.iso3, 0.0))
+        in_force_2018 = o.revoked is None or o.revoked > dt.date(2018, 12, 31)
+        rows.append(ShrimpCoverageRow(case=o.case, country=o.country, status=o.status,
+                                      in_force_2018=in_force_2018, imports_scope_kusd=v_s,
+                                      share_scope=v_s / tot_scope if tot_scope else 0.0,
+                                      imports_all_shrimp_kusd=v_a,
+                                      share_all_shrimp=v_a / tot_all if tot_all else 0.0))
+    covered = [r for r in rows if r.in_force_2018]
+    return ShrimpCoverage(
+        year=2018, importer="USA", unit="thousand US$", scope_hs6=scope,
+        scope_citation=cfg["scope_hs6"]["citation"], scope_confirmed=cfg["scope_hs6"]["confirmed"],
+        total_scope_kusd=tot_scope, total_all_shrimp_kusd=tot_all, orders=rows,
+        covered_share_scope=sum(r.share_scope for r in covered),
+        covered_share_all_shrimp=sum(r.share_all_shrimp for r in covered),
+        source="baci-shrimp-2018 (CEPII BACI HS12 2018 via ARTIS); us-adcvd-orders (USITC, WTO I-TIP)",
+    )
 
 
 def shrimp_negligibility(subject: Mapping[str, bool] | None = None, *, case: str = "cvd",
-                         as_of: dt.date | None = None) -> dict[str, Any]:
+                         as_of: dt.date | None = None) -> Negligibility:
     """Negligibility of subject countries' shares of 2018 US shrimp imports (scope lines, value).
 
     ``subject`` maps ISO3 -> USTR-designated developing country; by default the seven
@@ -757,8 +776,10 @@ def shrimp_negligibility(subject: Mapping[str, bool] | None = None, *, case: str
     imports = {str(k): float(v) for k, v in us.groupby("exporter")["value_kusd"].sum().items()}
     subject = dict(subject or {c: False for c in ("CHN", "ECU", "IND", "IDN", "MYS", "THA", "VNM")})
     res = negligibility(imports, subject, case=case, params=params)
-    return {**_clean(res.summary()), "case": case, "thresholds": {k: cited[k] for k in cited if "neglig" in k},
-            "unit": "thousand US$", "year": 2018}
+    summary = _clean(res.summary())
+    return Negligibility(total_imports=summary["total_imports"], countries=summary["countries"], case=case,
+                         thresholds={k: cited[k] for k in cited if "neglig" in k},
+                         unit="thousand US$", year=2018)
 
 
 def seed_shrimp_orders(session: Session, actor: str) -> dict[str, int]:
@@ -777,7 +798,7 @@ def seed_shrimp_orders(session: Session, actor: str) -> dict[str, int]:
     from tradepolicy.services import proceedings as pro
 
     for o in shrimp_orders():
-        if session.get(Proceeding, o["case"]) is not None:
+        if session.get(Proceeding, o.case) is not None:
             counts["unchanged"] += 1
             continue
         try:
@@ -785,34 +806,34 @@ def seed_shrimp_orders(session: Session, actor: str) -> dict[str, int]:
                 _seed_order(session, o, actor, pro)
         except TradePolicyError as exc:
             # Never break init_database for every domain; say loudly what was not seeded.
-            log.warning("shrimp order %s not seeded: %s", o["case"], exc)
+            log.warning("shrimp order %s not seeded: %s", o.case, exc)
             counts["failed"] = counts.get("failed", 0) + 1
             continue
         counts["inserted"] += 1
     return counts
 
 
-def _seed_order(session: Session, o: dict[str, Any], actor: str, pro: Any) -> None:
+def _seed_order(session: Session, o: ShrimpOrder, actor: str, pro: Any) -> None:
     """Open one shrimp order as a proceeding with its events (inside the caller's savepoint)."""
-    data = {"country": o["country"], "product": o["product"], "doc_case_no": o["case"],
-            "status": o["status"], "source": "us-adcvd-orders", "fed_reg": o["fed_reg"],
-            "revoked": o["revoked"].isoformat() if o["revoked"] else None,
-            "revocation_citation": o["revocation_citation"]}
-    pro.open_case(procedure="ad_investigation", case_id=o["case"],
-                  title=f"{o['product']} from {o['country']}", data=data, actor=actor, session=session)
+    data = {"country": o.country, "product": o.product, "doc_case_no": o.case,
+            "status": o.status, "source": "us-adcvd-orders", "fed_reg": o.fed_reg,
+            "revoked": o.revoked.isoformat() if o.revoked else None,
+            "revocation_citation": o.revocation_citation}
+    pro.open_case(procedure="ad_investigation", case_id=o.case,
+                  title=f"{o.product} from {o.country}", data=data, actor=actor, session=session)
     src = "us-adcvd-orders: USITC AD/CVD orders in place (Aug 2020)"
-    pro.record_event(o["case"], "existing_order_recorded", o["order_date"],
+    pro.record_event(o.case, "existing_order_recorded", o.order_date,
                      payload={"source": src, "event": "AD order published"},
                      note="Order date from the USITC list; investigation history not seeded.",
                      actor=actor, session=session)
-    if o["revoked"]:
-        pro.record_event(o["case"], "order_revoked", o["revoked"],
+    if o.revoked:
+        pro.record_event(o.case, "order_revoked", o.revoked,
                          payload={"source": "WTO I-TIP (withdrawn) and 82 FR 25242",
-                                  "citation": o["revocation_citation"], "confirmed": False},
+                                  "citation": o.revocation_citation, "confirmed": False},
                          actor=actor, session=session)
-    elif isinstance(o["continued_date"], dt.date):
-        pro.record_event(o["case"], "sunset_continued", o["continued_date"],
-                         payload={"source": src, "fed_reg": o["fed_reg"]},
+    elif isinstance(o.continued_date, dt.date):
+        pro.record_event(o.case, "sunset_continued", o.continued_date,
+                         payload={"source": src, "fed_reg": o.fed_reg},
                          note="Date of the last sunset continuation in the USITC list.",
                          actor=actor, session=session)
 

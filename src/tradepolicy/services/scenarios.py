@@ -15,7 +15,7 @@ import re
 import subprocess
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -28,6 +28,19 @@ from tradepolicy.economics.scenarios.result import clean
 from tradepolicy.errors import InputError, NotFoundError
 from tradepolicy.platform.principal import acting_name
 from tradepolicy.services.runs import add_run
+from tradepolicy.services.scenarios_types import (
+    CountryDiff,
+    DatasetFile,
+    ExampleInfo,
+    ParameterDiff,
+    RunManifest,
+    RunRef,
+    ScenarioComparison,
+    ScenarioRun,
+    ScenarioRunSummary,
+    StatisticDiff,
+    StoredScenarioRun,
+)
 from tradepolicy.store.db import read_session, transaction
 from tradepolicy.store.models import Run
 
@@ -57,13 +70,14 @@ def examples_dir() -> Path:
     return Path(env) if env else REPO / "examples" / "scenarios"
 
 
-def list_examples() -> list[dict[str, Any]]:
+def list_examples() -> list[ExampleInfo]:
     """List the example scenarios with name, title, model and file."""
     out = []
     for p in sorted(examples_dir().glob("*.yaml")):
         sc = load_scenario_text(p.read_text(encoding="utf-8"), source=str(p))
-        out.append({"name": sc.name, "title": sc.title, "model": sc.model, "dataset": sc.data.get("dataset"),
-                    "description": sc.description, "file": p.name})
+        ds = sc.data.get("dataset")
+        out.append(ExampleInfo(name=sc.name, title=sc.title, model=sc.model, dataset=None if ds is None else str(ds),
+                               description=sc.description, file=p.name))
     return out
 
 
@@ -78,7 +92,7 @@ def resolve(source: str | Path) -> Path:
     for cand in (examples_dir() / f"{source}.yaml",):
         if cand.is_file():
             return cand
-    names = [e["name"] for e in list_examples()]
+    names = [e.name for e in list_examples()]
     raise NotFoundError(f"No scenario file or example named {str(source)!r}.", where=str(source), field="scenario",
                         expected="a .yaml path or one of: " + ", ".join(names), example=names[0] if names else "")
 
@@ -100,7 +114,7 @@ def example_path(name: str) -> Path:
     return examples_dir() / f"{name}.yaml"
 
 
-def run_example(name: str, *, store: bool = True, actor: str | None = None) -> dict[str, Any]:
+def run_example(name: str, *, store: bool = True, actor: str | None = None) -> ScenarioRun:
     """Run the example scenario called ``name`` (API and web form; see :func:`example_path`)."""
     return run_scenario(example_path(name), store=store, actor=actor)
 
@@ -112,10 +126,10 @@ def load_scenario(source: str | Path) -> Scenario:
 
 
 # ------------------------------------------------------------------ data
-def _dataset_manifest(dataset_id: str) -> list[dict[str, Any]]:
+def _dataset_manifest(dataset_id: str) -> list[DatasetFile]:
     ds = get_dataset(dataset_id)
     files = DATASET_FILES.get(dataset_id, ())
-    return [{"dataset": dataset_id, "file": f.path, "sha256": f.sha256, "citation": ds.citation}
+    return [DatasetFile(dataset=dataset_id, file=f.path, sha256=f.sha256, citation=ds.citation)
             for f in ds.files if f.path in files]
 
 
@@ -145,7 +159,7 @@ def _check_data_keys(sc: Scenario, ds: str) -> None:
                              expected=f"no data.{key} for {ds}", example=f"dataset: {ds}")
 
 
-def load_inputs(sc: Scenario) -> dict[str, Any]:
+def load_inputs(sc: Scenario) -> dict[str, pd.DataFrame | str]:
     """Load the frames a scenario needs through the dataset registry (sha256-verified)."""
     ds = _check_dataset(sc)
     _check_data_keys(sc, ds)
@@ -200,7 +214,8 @@ def load_inputs(sc: Scenario) -> dict[str, Any]:
         out = pd.DataFrame({"exporter": df["exporter"].fillna("TWN").replace("N/A", "TWN"),
                             "importer": df["importer"].fillna("TWN").replace("N/A", "TWN"),
                             "value": df["value_kusd"].astype(float)})
-        return {"flows": out.groupby(["exporter", "importer"], as_index=False)["value"].sum(), "unit": "thousand US$"}
+        flows = cast(pd.DataFrame, out.groupby(["exporter", "importer"], as_index=False)["value"].sum())
+        return {"flows": flows, "unit": "thousand US$"}
     if sc.model == "ge":
         from tradepolicy.datasets.readers.gravity import read_agtpa, read_wiod_zylkin
 
@@ -249,49 +264,50 @@ def law_version() -> str:
         return "unavailable"
 
 
-def manifest(sc: Scenario) -> dict[str, Any]:
+def manifest(sc: Scenario) -> RunManifest:
     """Return the provenance manifest of a scenario run."""
-    return clean({
-        "scenario": sc.name, "source_file": Path(sc.source).name, "model": sc.model,
-        "datasets": _dataset_manifest(str(sc.data["dataset"])),
-        "law_version": law_version(), "code_version": code_version(),
-        "parameters": sc.to_dict(), "seed": sc.seed,
-        "as_of": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "python": platform.python_version(), "numpy": np.__version__,
-    })
+    return RunManifest(
+        scenario=sc.name, source_file=Path(sc.source).name, model=sc.model,
+        datasets=_dataset_manifest(str(sc.data["dataset"])),
+        law_version=law_version(), code_version=code_version(),
+        parameters=clean(sc.to_dict()), seed=sc.seed,
+        as_of=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        python=platform.python_version(), numpy=np.__version__,
+    )
 
 
 # ------------------------------------------------------------------ runs
-def _run_dict(r: Run) -> dict[str, Any]:
-    from tradepolicy.services.runs import run_record
-
+def _run_view(r: Run) -> StoredScenarioRun:
     res = r.results or {}
-    return run_record(r, name=res.get("name"), title=res.get("title"), model=res.get("model"))
+    return StoredScenarioRun(id=r.id, kind=r.kind, created_at=r.created_at.isoformat() if r.created_at else None,
+                             created_by=r.created_by, inputs=r.inputs, parameters=r.parameters,
+                             law_version=r.law_version, code_version=r.code_version, results=res,
+                             parent_id=r.parent_id, name=res.get("name"), title=res.get("title"),
+                             model=res.get("model"))
 
 
-def evaluate_scenario(sc: Scenario) -> tuple[ScenarioResult, dict[str, Any]]:
+def evaluate_scenario(sc: Scenario) -> tuple[ScenarioResult, RunManifest]:
     """Load inputs, evaluate, and return (result, manifest) without storing anything."""
     inputs = load_inputs(sc)
     result = evaluate(sc, inputs)
     return result, manifest(sc)
 
 
-def run_scenario(source: str | Path | Scenario, *, store: bool = True, actor: str | None = None) -> dict[str, Any]:
+def run_scenario(source: str | Path | Scenario, *, store: bool = True, actor: str | None = None) -> ScenarioRun:
     """Run a scenario file (or example name, or parsed scenario); store it unless ``store=False``.
 
-    Returns ``{"id", "results", "manifest"}``; ``id`` is None when not stored (``results`` is
-    the payload name of every run, as in ``services.runs``).
+    Returns a :class:`ScenarioRun` (id, results, manifest); ``id`` is None when not stored
+    (``results`` is the payload name of every run, as in ``services.runs``).
     """
     sc = source if isinstance(source, Scenario) else load_scenario(source)
     result, man = evaluate_scenario(sc)
-    out: dict[str, Any] = {"id": None, "results": result.to_dict(), "manifest": man}
-    if store:
-        out["id"] = _store(sc, out["results"], man, actor=actor)
-    return out
+    results = result.to_dict()
+    run_id = _store(sc, results, man, actor=actor) if store else None
+    return ScenarioRun(id=run_id, results=results, manifest=man)
 
 
 def run_scenario_text(text: str, *, store: bool = True, actor: str | None = None,
-                      source: str = "<request>") -> dict[str, Any]:
+                      source: str = "<request>") -> ScenarioRun:
     """Run a scenario given as YAML text (API / web form); same result as :func:`run_scenario`."""
     if len(text) > 200_000:
         raise InputError("The scenario text is too long (over 200,000 characters).", where=source, field="yaml",
@@ -299,7 +315,8 @@ def run_scenario_text(text: str, *, store: bool = True, actor: str | None = None
     return run_scenario(load_scenario_text(text, source=source), store=store, actor=actor)
 
 
-def _store(sc: Scenario, result: dict[str, Any], man: dict[str, Any], *, actor: str | None) -> int:
+def _store(sc: Scenario, result: dict[str, Any], man_: RunManifest, *, actor: str | None) -> int:
+    man = man_.to_dict()
     actor = actor or acting_name()
     with transaction() as s:
         parent = s.execute(select(Run.id).where(Run.kind == RUN_KIND).where(Run.parent_id.is_(None))
@@ -313,26 +330,26 @@ def _store(sc: Scenario, result: dict[str, Any], man: dict[str, Any], *, actor: 
         return int(run.id)
 
 
-def get_run(run_id: int) -> dict[str, Any]:
+def get_run(run_id: int) -> StoredScenarioRun:
     """Return one stored scenario run."""
     from tradepolicy.services.runs import get_run_row
 
     with read_session() as s:
-        return _run_dict(get_run_row(s, int(run_id), (RUN_KIND,), "scenario"))
+        return _run_view(get_run_row(s, int(run_id), (RUN_KIND,), "scenario"))
 
 
-def list_runs(limit: int = 50) -> list[dict[str, Any]]:
+def list_runs(limit: int = 50) -> list[ScenarioRunSummary]:
     """List the newest scenario runs (without their full results)."""
-    from tradepolicy.services.runs import PAYLOAD, list_run_rows
+    from tradepolicy.services.runs import list_run_rows
 
     with read_session() as s:
         out = []
         for r in list_run_rows(s, (RUN_KIND,), limit=limit):
-            d = _run_dict(r)
-            d.pop(PAYLOAD)
-            d["name"], d["model"] = (r.results or {}).get("name"), (r.results or {}).get("model")
-            d["title"] = (r.results or {}).get("title")
-            out.append(d)
+            v = _run_view(r)
+            out.append(ScenarioRunSummary(
+                id=v.id, kind=v.kind, created_at=v.created_at, created_by=v.created_by, inputs=v.inputs,
+                parameters=v.parameters, law_version=v.law_version, code_version=v.code_version,
+                parent_id=v.parent_id, name=v.name, title=v.title, model=v.model))
         return out
 
 
@@ -340,14 +357,14 @@ def _is_id(ref: str | int | Path) -> bool:
     return isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit())
 
 
-def _as_results(refs: tuple[str | int | Path, ...]) -> list[dict[str, Any]]:
+def _as_results(refs: tuple[str | int | Path, ...]) -> list[StoredScenarioRun]:
     """Return stored runs (by id) or run files / examples for comparison.
 
     Every reference is resolved and every file evaluated before anything is stored, so a
     comparison that fails on B stores no run of A.
     """
     stored = {i: get_run(int(str(r))) for i, r in enumerate(refs) if _is_id(r)}
-    pending: dict[int, tuple[Scenario, ScenarioResult, dict[str, Any]]] = {}
+    pending: dict[int, tuple[Scenario, ScenarioResult, RunManifest]] = {}
     for i, r in enumerate(refs):
         if i not in stored:
             sc = load_scenario(r if isinstance(r, Path) else str(r))
@@ -369,14 +386,14 @@ def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def compare(a: str | int | Path, b: str | int | Path) -> dict[str, Any]:
+def compare(a: str | int | Path, b: str | int | Path) -> ScenarioComparison:
     """Compare two runs side by side: summaries, parameter differences and rows by ISO3.
 
     Each of ``a`` and ``b`` is a stored run id or a scenario file / example name (which is
     run and stored first). Numeric differences are B minus A.
     """
     ra, rb = _as_results((a, b))
-    res_a, res_b = ra["results"], rb["results"]
+    res_a, res_b = ra.results, rb.results
     # Differences only between like quantities: same model (so the same statistics mean the
     # same thing) and the same unit. Otherwise the values are shown side by side, undiffed.
     comparable = res_a.get("model") == res_b.get("model") and res_a.get("unit") == res_b.get("unit")
@@ -387,7 +404,7 @@ def compare(a: str | int | Path, b: str | int | Path) -> dict[str, Any]:
         diff = (vb - va if comparable and isinstance(va, int | float) and isinstance(vb, int | float)
                 and not isinstance(va, bool) and not isinstance(vb, bool) else None)
         summary.append({"statistic": k, "a": va, "b": vb, "b_minus_a": diff})
-    pa, pb = _flatten(ra["parameters"] or {}), _flatten(rb["parameters"] or {})
+    pa, pb = _flatten(ra.parameters or {}), _flatten(rb.parameters or {})
     params = [{"parameter": k, "a": pa.get(k), "b": pb.get(k)} for k in sorted(set(pa) | set(pb))
               if pa.get(k) != pb.get(k)]
     cols_a = [c for c in res_a.get("columns", []) if c != "iso3"]
@@ -407,11 +424,15 @@ def compare(a: str | int | Path, b: str | int | Path) -> dict[str, Any]:
     note = None if comparable and metric_a == metric_b else (
         f"A is {res_a.get('model')} ({metric_a}, {res_a.get('unit')}) and B is {res_b.get('model')} "
         f"({metric_b}, {res_b.get('unit')}): different quantities, shown side by side without differences.")
-    return clean({
+    out = clean({
         "comparable": note is None, "note": note,
-        "a": {"id": ra["id"], "name": res_a.get("name"), "model": res_a.get("model"), "metric": metric_a,
+        "a": {"id": ra.id, "name": res_a.get("name"), "model": res_a.get("model"), "metric": metric_a,
               "unit": res_a.get("unit"), "sign_convention": res_a.get("sign_convention")},
-        "b": {"id": rb["id"], "name": res_b.get("name"), "model": res_b.get("model"), "metric": metric_b,
+        "b": {"id": rb.id, "name": res_b.get("name"), "model": res_b.get("model"), "metric": metric_b,
               "unit": res_b.get("unit"), "sign_convention": res_b.get("sign_convention")},
         "summary": summary, "parameter_diff": params, "rows": rows,
     })
+    return ScenarioComparison(comparable=out["comparable"], note=out["note"], a=RunRef(**out["a"]),
+                              b=RunRef(**out["b"]), summary=[StatisticDiff(**x) for x in out["summary"]],
+                              parameter_diff=[ParameterDiff(**x) for x in out["parameter_diff"]],
+                              rows=[CountryDiff(**x) for x in out["rows"]])

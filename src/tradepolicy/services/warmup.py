@@ -36,7 +36,7 @@ def warm_up() -> dict[str, float | str]:
         # One stack per schedule source (each loads its own table), and today's.
         dates = [as_date(s["from"]) for s in tariffs.sources_in_order()] + [dt.date.today()]
         for d in dates:
-            tariffs.stack_dict("8471.30.01.00", "CHN", d + dt.timedelta(days=40))
+            tariffs.stack_entry("8471.30.01.00", "CHN", d + dt.timedelta(days=40))
         out["tariffs.stack"] = round(time.perf_counter() - t0, 3)
     except TradePolicyError as exc:  # e.g. a dataset absent from mirror and cache
         out["tariffs.stack"] = f"skipped: {exc.message}"

@@ -39,7 +39,7 @@ class RunRequest(BaseModel):
 def examples() -> dict[str, Any]:
     """List the example scenarios."""
     rows = svc.list_examples()
-    return {"ok": True, "count": len(rows), "examples": rows}
+    return {"ok": True, "count": len(rows), "examples": [r.to_dict() for r in rows]}
 
 
 @router.post("/economics/scenarios/run", dependencies=[requires("runs.write")], response_model=ScenarioRunOut, responses=errors(400, 404, 413, 503))
@@ -50,30 +50,26 @@ def run(req: RunRequest) -> dict[str, Any]:
                          expected="{example: NAME} or {yaml: TEXT}", example='{"example": "shrimp-preference-smart"}')
     out = (svc.run_example(req.example, store=req.store) if req.example is not None
            else svc.run_scenario_text(req.yaml or "", store=req.store))
-    return {"ok": True, "id": out["id"], **out["results"], "manifest": out["manifest"]}
+    return {"ok": True, **out.body()}
 
 
 @router.get("/economics/runs", dependencies=[requires("public.read")], response_model=RunsOut, responses=errors())
 def runs(limit: int = Query(50, ge=1, le=1000)) -> dict[str, Any]:
     """List stored scenario runs, newest first."""
     rows = svc.list_runs(limit)
-    return {"ok": True, "count": len(rows), "runs": rows}
+    return {"ok": True, "count": len(rows), "runs": [r.to_dict() for r in rows]}
 
 
 @router.get("/economics/runs/{run_id}", dependencies=[requires("public.read")], response_model=RunDetailOut, responses=errors(404))
 def run_detail(run_id: int) -> dict[str, Any]:
     """Return one stored run with its manifest."""
-    r = svc.get_run(run_id)
-    res = dict(r["results"])
-    man = res.pop("manifest", {})
-    return {"ok": True, "id": r["id"], "created_at": r["created_at"], "parent_id": r["parent_id"], **res,
-            "manifest": man}
+    return {"ok": True, **svc.get_run(run_id).body()}
 
 
 @router.get("/economics/compare", dependencies=[requires("public.read")], response_model=CompareOut, responses=errors(400, 404))
 def compare(a: int = Query(..., ge=1), b: int = Query(..., ge=1)) -> dict[str, Any]:
     """Compare two stored runs side by side (B minus A)."""
-    return {"ok": True, **svc.compare(a, b)}
+    return {"ok": True, **svc.compare(a, b).to_dict()}
 
 
 @router.get("/economics/screening", dependencies=[requires("public.read")], response_model=ScreeningOut,

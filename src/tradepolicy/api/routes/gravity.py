@@ -108,13 +108,13 @@ def _frame(rows: list[FlowRow] | None) -> Any:
 def presets() -> dict[str, Any]:
     """List the PPML presets with their published figures."""
     rows = svc.list_presets()
-    return {"ok": True, "count": len(rows), "presets": rows}
+    return {"ok": True, "count": len(rows), "presets": [r.to_dict() for r in rows]}
 
 
 @router.post("/economics/gravity/estimate", dependencies=[requires("runs.write")], response_model=EstimateOut, responses=errors(400, 404, 503))
 def estimate(req: EstimateRequest) -> dict[str, Any]:
     """Estimate a preset; the response has coefficients beside the published ones."""
-    return {"ok": True, **svc.run_gravity_preset(req.preset, store=req.store)}
+    return {"ok": True, **svc.run_gravity_preset(req.preset, store=req.store).to_dict()}
 
 
 @router.post("/economics/ge/solve", dependencies=[requires("public.read")], response_model=GESolveOut,
@@ -127,7 +127,7 @@ def ge_solve(req: SolveRequest) -> dict[str, Any]:
         numeraire=req.numeraire, full_algorithm=req.full_algorithm, model=req.model,
         stopping=req.stopping,
     )
-    return {"ok": True, **out}
+    return {"ok": True, **out.to_dict()}
 
 
 @router.post("/economics/ge/montecarlo", dependencies=[requires("public.read")], response_model=GEMonteCarloOut,
@@ -149,4 +149,4 @@ def ge_montecarlo(req: MonteCarloRequest) -> dict[str, Any]:
         sigma_sd=req.sigma_sd, reference=req.reference, imbalance=req.imbalance,
         numeraire=req.numeraire, method=req.method, executor=req.executor,
     )
-    return {"ok": True, **out}
+    return {"ok": True, **out.to_dict()}

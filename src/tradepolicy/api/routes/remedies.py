@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from pydantic import BaseModel, Field
 
+from tradepolicy.api import tariffs_schemas as ts
 from tradepolicy.api.security import requires
 from tradepolicy.services import remedies as svc
 
@@ -64,7 +65,8 @@ class AttachRequest(BaseModel):
     case_id: str = Field(examples=["A-533-840"])
 
 
-@router.post("/remedies/margin", dependencies=[requires("runs.write")])
+@router.post("/remedies/margin", dependencies=[requires("runs.write")], response_model=ts.RemediesRunEnvelope,
+             responses=ts.errors(400, 401, 403, 503))
 def margin(req: MarginRequest) -> dict[str, Any]:
     """Compute a dumping margin from JSON rows; the run is stored unless ``store`` is false."""
     tables = {"us": req.us, "home": req.home, "cost": req.cost, **({"similar": req.similar} if req.similar else {}),
@@ -72,10 +74,11 @@ def margin(req: MarginRequest) -> dict[str, Any]:
     files = {k: (svc.rows_to_csv_bytes(v, f"{k} (JSON)"), ".csv", f"{k}{svc.JSON_ROWS_SUFFIX}")
              for k, v in tables.items()}
     return {"ok": True, "run": svc.compute_margin(files, segment=req.segment, as_of=req.as_of,
-                                                  include_tt=req.include_tt, store=req.store)}
+                                                  include_tt=req.include_tt, store=req.store).to_dict()}
 
 
-@router.post("/remedies/margin/upload", dependencies=[requires("runs.write")])
+@router.post("/remedies/margin/upload", dependencies=[requires("runs.write")], response_model=ts.RemediesRunEnvelope,
+             responses=ts.errors(400, 401, 403, 503))
 def margin_upload(
     segment: Annotated[str, Form(description="investigation | review")],
     us: Annotated[UploadFile, File()],
@@ -94,67 +97,77 @@ def margin_upload(
         if f is None or not f.filename:
             continue
         files[k] = (f.file.read(), svc.file_suffix(f.filename), f.filename)
-    return {"ok": True, "run": svc.compute_margin(files, segment=segment)}
+    return {"ok": True, "run": svc.compute_margin(files, segment=segment).to_dict()}
 
 
-@router.post("/remedies/cvd", dependencies=[requires("runs.write")])
+@router.post("/remedies/cvd", dependencies=[requires("runs.write")], response_model=ts.RemediesRunEnvelope,
+             responses=ts.errors(400, 401, 403))
 def cvd(req: CVDRequest) -> dict[str, Any]:
     """Compute CVD programme rates, the total and the de minimis test."""
-    return {"ok": True, "run": svc.compute_cvd(req.spec, as_of=req.as_of, store=req.store)}
+    return {"ok": True, "run": svc.compute_cvd(req.spec, as_of=req.as_of, store=req.store).to_dict()}
 
 
-@router.post("/remedies/all-others", dependencies=[requires("runs.write")])
+@router.post("/remedies/all-others", dependencies=[requires("runs.write")], response_model=ts.RemediesRunEnvelope,
+             responses=ts.errors(400, 401, 403))
 def all_others(req: AllOthersRequest) -> dict[str, Any]:
     """Compute the all-others rate."""
     data = svc.rows_to_csv_bytes(req.respondents, "respondents (JSON)")
     return {"ok": True, "run": svc.compute_all_others(data, ".csv", f"respondents{svc.JSON_ROWS_SUFFIX}",
-                                                      segment=req.segment, as_of=req.as_of, store=req.store)}
+                                                      segment=req.segment, as_of=req.as_of,
+                                                      store=req.store).to_dict()}
 
 
-@router.get("/remedies/runs", dependencies=[requires("public.read")])
+@router.get("/remedies/runs", dependencies=[requires("public.read")], response_model=ts.RemediesRunsOut,
+            responses=ts.errors(400))
 def runs(kind: str | None = Query(None, description="remedies.ad_margin | remedies.cvd | remedies.all_others")
          ) -> dict[str, Any]:
     """List stored remedies runs, newest first."""
     rows = svc.list_runs(kind)
-    return {"ok": True, "count": len(rows), "runs": rows}
+    return {"ok": True, "count": len(rows), "runs": [r.to_dict() for r in rows]}
 
 
-@router.get("/remedies/runs/{run_id}", dependencies=[requires("public.read")])
+@router.get("/remedies/runs/{run_id}", dependencies=[requires("public.read")], response_model=ts.RemediesRunEnvelope,
+            responses=ts.errors(404))
 def run(run_id: int) -> dict[str, Any]:
     """One run: inputs' sha256, parameters with citations, law/code versions, results."""
-    return {"ok": True, "run": svc.get_run(run_id)}
+    return {"ok": True, "run": svc.get_run(run_id).to_dict()}
 
 
-@router.post("/remedies/runs/{run_id}/rerun", dependencies=[requires("runs.write")])
+@router.post("/remedies/runs/{run_id}/rerun", dependencies=[requires("runs.write")], response_model=ts.RemediesRunEnvelope,
+             responses=ts.errors(400, 401, 403, 404, 409))
 def rerun(run_id: int, req: RerunRequest | None = None) -> dict[str, Any]:
     """Re-run from the kept inputs; a new run whose parent_id is ``run_id``."""
-    return {"ok": True, "run": svc.rerun(run_id, as_of=req.as_of if req else None)}
+    return {"ok": True, "run": svc.rerun(run_id, as_of=req.as_of if req else None).to_dict()}
 
 
-@router.post("/remedies/runs/{run_id}/attach", dependencies=[requires("runs.write")])
+@router.post("/remedies/runs/{run_id}/attach", dependencies=[requires("runs.write")], response_model=ts.AttachmentOut,
+             responses=ts.errors(400, 401, 403, 404, 409))
 def attach(run_id: int, req: AttachRequest) -> dict[str, Any]:
     """Attach a run to an AD/CVD proceeding."""
-    return {"ok": True, "attachment": svc.attach_run(run_id, req.case_id)}
+    return {"ok": True, "attachment": svc.attach_run(run_id, req.case_id).to_dict()}
 
 
-@router.get("/remedies/shrimp-coverage", dependencies=[requires("public.read")])
+@router.get("/remedies/shrimp-coverage", dependencies=[requires("public.read")], response_model=ts.ShrimpCoverageOut,
+            responses=ts.errors(503))
 def shrimp_coverage() -> dict[str, Any]:
     """Share of 2018 US shrimp imports covered by each frozen warmwater shrimp AD order."""
-    return {"ok": True, **svc.shrimp_coverage()}
+    return {"ok": True, **svc.shrimp_coverage().to_dict()}
 
 
-@router.get("/remedies/negligibility", dependencies=[requires("public.read")])
+@router.get("/remedies/negligibility", dependencies=[requires("public.read")], response_model=ts.NegligibilityOut,
+            responses=ts.errors(400, 503))
 def negligibility(
     country: Annotated[list[str] | None, Query(description="Subject ISO3; suffix ':dev' for developing")] = None,
     case: Annotated[str, Query(description="ad | cvd")] = "cvd",
 ) -> dict[str, Any]:
     """Negligibility of subject countries in 2018 US shrimp imports (scope lines, value)."""
     subj = {c.split(":")[0].upper(): c.lower().endswith(":dev") for c in country} if country else None
-    return {"ok": True, **svc.shrimp_negligibility(subj, case=case)}
+    return {"ok": True, **svc.shrimp_negligibility(subj, case=case).to_dict()}
 
 
-@router.get("/remedies/cases/{case_id}/runs", dependencies=[requires("public.read")])
+@router.get("/remedies/cases/{case_id}/runs", dependencies=[requires("public.read")], response_model=ts.CaseRunsOut,
+            responses=ts.errors(404))
 def case_runs(case_id: str) -> dict[str, Any]:
     """Remedies runs attached to one AD/CVD proceeding."""
     rows = svc.runs_of_case(case_id)
-    return {"ok": True, "case_id": case_id, "count": len(rows), "runs": rows}
+    return {"ok": True, "case_id": case_id, "count": len(rows), "runs": [r.to_dict() for r in rows]}

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel, Field
 
+from tradepolicy.api import tariffs_schemas as ts
 from tradepolicy.api.schemas import (  # the one error shape (one OpenAPI component)
     ErrorOut,
 )
@@ -68,13 +69,15 @@ class EffectiveOut(BaseModel):
     notes: list[str]
 
 
-@router.get("/tariffs/hts/{hts}", dependencies=[requires("public.read")])
+@router.get("/tariffs/hts/{hts}", dependencies=[requires("public.read")], response_model=ts.HtsLineEnvelope,
+            responses=ts.errors(400, 404, 503))
 def get_line(hts: str, edition: int = Query(2025, description="2024 | 2025")) -> dict[str, Any]:
     """One HTS code with its path, units, rates (printed and parsed) and children."""
-    return {"ok": True, "line": svc.show(hts, edition=edition)}
+    return {"ok": True, "line": svc.show(hts, edition=edition).to_dict()}
 
 
-@router.get("/tariffs/search", dependencies=[requires("public.read")])
+@router.get("/tariffs/search", dependencies=[requires("public.read")], response_model=ts.HtsSearchOut,
+            responses=ts.errors(400, 503))
 def search(
     q: str = Query(..., max_length=200, description="code prefix or description words"),
     edition: int = Query(2025, description="2024 | 2025"),
@@ -82,10 +85,11 @@ def search(
 ) -> dict[str, Any]:
     """Search the HTS by code prefix or words."""
     rows = svc.search(q, edition=edition, limit=limit)
-    return {"ok": True, "count": len(rows), "lines": rows}
+    return {"ok": True, "count": len(rows), "lines": [r.to_dict() for r in rows]}
 
 
-@router.get("/tariffs/stack", dependencies=[requires("public.read")])
+@router.get("/tariffs/stack", dependencies=[requires("public.read")], response_model=ts.StackEnvelope,
+            responses=ts.errors(400, 404, 503))
 def stack(
     hts: str = Query(..., description="HTS8 or HTS10, e.g. 8412.21.00.75"),
     origin: str = Query(..., description="ISO3, e.g. CHN"),
@@ -100,13 +104,14 @@ def stack(
                                       "stated share, section232.yaml metal_content)"),
 ) -> dict[str, Any]:
     """Return the duty stack: layers (authority, rate, AVE, citation) and the total AVE."""
-    return {"ok": True, "stack": svc.stack_dict(hts, origin, date, unit_value=unit_value,
-                                                value_usd=value_usd, quantity=quantity,
-                                                map_parent=map_parent, over_quota=over_quota,
-                                                metal_share=metal_share)}
+    return {"ok": True, "stack": svc.stack_entry(hts, origin, date, unit_value=unit_value,
+                                                 value_usd=value_usd, quantity=quantity,
+                                                 map_parent=map_parent, over_quota=over_quota,
+                                                 metal_share=metal_share).to_dict()}
 
 
-@router.get("/tariffs/history", dependencies=[requires("public.read")])
+@router.get("/tariffs/history", dependencies=[requires("public.read")], response_model=ts.HistoryOut,
+            responses=ts.errors(400, 404, 503))
 def history(
     hts: str = Query(...),
     origin: str = Query(...),
@@ -115,26 +120,29 @@ def history(
 ) -> dict[str, Any]:
     """Total AVE of a line from an origin on the first day of each quarter between two dates."""
     points = svc.history_range(hts, origin, start, end or dt.date.today().isoformat())
-    return {"ok": True, "hts": hts, "origin": origin, "points": points}
+    return {"ok": True, "hts": hts, "origin": origin, "points": [p.to_dict() for p in points]}
 
 
-@router.get("/tariffs/indicators", dependencies=[requires("public.read")])
+@router.get("/tariffs/indicators", dependencies=[requires("public.read")], response_model=ts.IndicatorsOut,
+            responses=ts.errors(400, 503))
 def indicators(
     by: str = Query("section"), edition: int = Query(2025),
     weights: str = Query("none", description="none | baci-zaf-usa-2020"),
 ) -> dict[str, Any]:
     """Tariff indicators by HS section or chapter."""
     rows = svc.indicators_table(edition=edition, by=by, weights=weights)
-    return {"ok": True, "by": by, "rows": rows}
+    return {"ok": True, "by": by, "rows": [r.to_dict() for r in rows]}
 
 
-@router.post("/tariffs/offer", dependencies=[requires("public.read")])
+@router.post("/tariffs/offer", dependencies=[requires("public.read")], response_model=ts.OfferOut,
+             responses=ts.errors(400, 404, 503))
 def offer(spec: Annotated[dict[str, Any], Body(description="the offer, as in an offer YAML file")]) -> dict[str, Any]:
     """Apply an offer (groups, formulas, staging) to the MFN schedule."""
-    return {"ok": True, "offer": svc.offer_from_spec(spec, where="request body")}
+    return {"ok": True, "offer": svc.offer_from_spec(spec, where="request body").to_dict()}
 
 
-@router.get("/tariffs/korus-check", dependencies=[requires("public.read")])
+@router.get("/tariffs/korus-check", dependencies=[requires("public.read")], response_model=ts.KorusCheckOut,
+            responses=ts.errors(400, 503))
 def korus_check(
     start_year: int = Query(2011, ge=1947, le=2100), kind: str = Query("equal", max_length=40),
     years: int = Query(10, ge=1, le=50, description="staging years (bounded: the work grows with it)"),
@@ -142,21 +150,24 @@ def korus_check(
 ) -> dict[str, Any]:
     """Compare a staging path with the KORUS rates of the 2017 database."""
     return {"ok": True, "check": svc.korus_check(start_year=start_year, kind=kind, years=years,
-                                                 check_year=check_year),
-            "inferred_staging": svc.korus_staging_inference(base_year=start_year, check_year=check_year)}
+                                                 check_year=check_year).to_dict(),
+            "inferred_staging": svc.korus_staging_inference(base_year=start_year,
+                                                            check_year=check_year).to_dict()}
 
 
-@router.get("/tariffs/parse-report", dependencies=[requires("public.read")])
+@router.get("/tariffs/parse-report", dependencies=[requires("public.read")], response_model=ts.ParseReportOut,
+            responses=ts.errors(400, 503))
 def parse_report(edition: int = Query(2025)) -> dict[str, Any]:
     """Share of rate texts parsed and every form not parsed, with its reason."""
-    return {"ok": True, "report": svc.parse_report(edition)}
+    return {"ok": True, "report": svc.parse_report(edition).to_dict()}
 
 
-@router.get("/tariffs/programs", dependencies=[requires("public.read")])
+@router.get("/tariffs/programs", dependencies=[requires("public.read")], response_model=ts.ProgramsOut,
+            responses=ts.errors(503))
 def programs() -> dict[str, Any]:
     """Preference programmes of the 2017 tariff database with symbols and line counts."""
     rows = svc.programs_2017()
-    return {"ok": True, "count": len(rows), "programs": rows}
+    return {"ok": True, "count": len(rows), "programs": [r.to_dict() for r in rows]}
 
 
 @router.post("/tariffs/effective", response_model=EffectiveOut, responses=ERRORS)

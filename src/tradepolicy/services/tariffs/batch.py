@@ -38,6 +38,7 @@ from tradepolicy.services.tariffs.schedules import (
     source,
     source_notes,
 )
+from tradepolicy.services.tariffs.types import BatchSummary
 from tradepolicy.tariffs.dated_measures import (
     as_date,
     column2_applies,
@@ -499,7 +500,7 @@ def batch_matrices(date: dt.date | str, origin_list: Sequence[str] | None = None
     return BatchMatrices(d, sid, list(codes), orig, list(symbols), res)
 
 
-def batch(date: dt.date | str, out: Path | str, origin_list: Sequence[str] | None = None) -> dict[str, Any]:
+def batch(date: dt.date | str, out: Path | str, origin_list: Sequence[str] | None = None) -> BatchSummary:
     """Write the batch stacks of ``date`` to a Parquet file; return a summary."""
     out = Path(out)
     if out.suffix != ".parquet":
@@ -516,6 +517,7 @@ def batch(date: dt.date | str, out: Path | str, origin_list: Sequence[str] | Non
     if ("CHN" in set(frame["origin"].cat.categories) and "understate_from" in review
             and d >= as_date(review["understate_from"])):
         notes.append(str(review["understate_note"]))
-    return {"out": str(out), "rows": len(frame), "lines": frame["hts"].nunique(),
-            "origins": frame["origin"].nunique(), "date": d.isoformat(), "source": source(pick_source(d)).label,
-            "mean_total_ave": float(np.nanmean(frame["total"].to_numpy())), "notes": notes}
+    return BatchSummary(out=str(out), rows=len(frame), lines=int(frame["hts"].nunique()),
+                        origins=int(frame["origin"].nunique()), date=d.isoformat(),
+                        source=source(pick_source(d)).label,
+                        mean_total_ave=float(np.nanmean(frame["total"].to_numpy())), notes=notes)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import threading
+from collections.abc import Mapping
 from importlib import resources
 from typing import Any, cast
 
@@ -36,8 +37,12 @@ SOURCE_FILES = {
 
 
 @cached(maxsize=1)
-def measures() -> dict[str, Any]:
-    """Return every measures YAML by stem (section301_china, section232, preferences...)."""
+def measures() -> Mapping[str, Any]:
+    """Return every measures YAML by stem (section301_china, section232, preferences...).
+
+    Typed as a read-only ``Mapping``: these are the cited YAML documents themselves (open-ended
+    by design, checked by ``tariffs.schema.validate_measures``), shared by every caller.
+    """
     out: dict[str, Any] = {}
     folder = resources.files("tradepolicy.tariffs").joinpath("measures")
     for item in folder.iterdir():
@@ -107,7 +112,10 @@ def check_date(date: dt.date | str) -> tuple[dt.date, list[str]]:
     return d, notes
 
 
-def country_actions_cfg() -> dict[str, Any]:
-    """Return the country actions YAML with the EU member list of the Section 232 YAML."""
+def country_actions_cfg() -> Mapping[str, Any]:
+    """Return the country actions YAML with the EU member list of the Section 232 YAML.
+
+    A read-only ``Mapping`` of the cited YAML document (open-ended, see :func:`measures`).
+    """
     m = measures()
     return {**m["country_actions"], "eu_members": m["section232"]["eu_members"]}

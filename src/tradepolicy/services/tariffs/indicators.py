@@ -17,6 +17,15 @@ from tradepolicy.services.tariffs.schedules import (
     db2017_programs,
     edition_tree,
 )
+from tradepolicy.services.tariffs.types import (
+    Chapter99Row,
+    IndicatorRow,
+    ParseColumn,
+    ParseForm,
+    ParseReport,
+    ProgramRow,
+    WeightsNote,
+)
 from tradepolicy.tariffs import hierarchy
 from tradepolicy.tariffs.dated_measures import (
     as_date,
@@ -87,7 +96,7 @@ def baci_zaf_usa(revision: str = "hs17") -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def weighted_lines(lines: pd.DataFrame, weights: str) -> tuple[pd.DataFrame, dict[str, Any]]:
+def weighted_lines(lines: pd.DataFrame, weights: str) -> tuple[pd.DataFrame, WeightsNote]:
     """Attach trade weights (and unit-value AVEs of per-kg specific rates) to tariff lines.
 
     ``baci-zaf-usa-2020``: US imports from South Africa in 2020 by HS6 (BACI HS17), split
@@ -110,14 +119,14 @@ def weighted_lines(lines: pd.DataFrame, weights: str) -> tuple[pd.DataFrame, dic
                 converted += 1
     out["ave"] = aves
     matched = float(trade["value_usd"].reindex(hs6.unique()).sum())
-    note = {"weights": weights, "source": "BACI HS17 2020 (baci-zaf-exports), exporter ZAF, importer USA",
-            "trade_usd": float(trade["value_usd"].sum()), "trade_matched_usd": matched,
-            "specific_converted_with_unit_values": converted,
-            "caveat": "HS17 codes matched to HTS 2025 at HS6; HS 2022 changes leave some trade unmatched"}
+    note = WeightsNote(weights=weights, source="BACI HS17 2020 (baci-zaf-exports), exporter ZAF, importer USA",
+                       trade_usd=float(trade["value_usd"].sum()), trade_matched_usd=matched,
+                       specific_converted_with_unit_values=converted,
+                       caveat="HS17 codes matched to HTS 2025 at HS6; HS 2022 changes leave some trade unmatched")
     return out, note
 
 
-def indicators_table(*, edition: int = 2025, by: str = "section", weights: str = "none") -> list[dict[str, Any]]:
+def indicators_table(*, edition: int = 2025, by: str = "section", weights: str = "none") -> list[IndicatorRow]:
     """Return tariff indicators by HS ``section`` or ``chapter`` for an edition (MFN lines).
 
     ``weights``: ``none`` (simple averages only) or ``baci-zaf-usa-2020`` (trade-weighted
@@ -134,11 +143,13 @@ def indicators_table(*, edition: int = 2025, by: str = "section", weights: str =
         lines, _ = weighted_lines(lines, weights)
     peak = float(measures()["indicators"]["peaks"]["international_peak"]["value"])
     table = indicators(lines, by, peak_threshold=peak)
-    return [{k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in r.items()}
+    return [IndicatorRow(by=by, group=str(r[by]),
+                         values={k: (None if isinstance(v, float) and np.isnan(v) else v)
+                                 for k, v in r.items() if k != by})
             for r in _records(table)]
 
 
-def parse_report(edition: int = 2025) -> dict[str, Any]:
+def parse_report(edition: int = 2025) -> ParseReport:
     """Return the share of rate texts the parser understands, by column, and the forms it does not.
 
     Shares count every coded row of the edition with its (inherited) rate texts, i.e. the
@@ -173,11 +184,12 @@ def parse_report(edition: int = 2025) -> dict[str, Any]:
                                  "share": ok_groups / groups if groups else None}
     n = sum(c["texts"] for c in columns.values())
     p = sum(c["parsed"] for c in columns.values())
-    return {"edition": edition, "share_parsed": p / n if n else None, "columns": columns,
-            "forms": sorted(forms.values(), key=lambda f: -f["count"])}
+    return ParseReport(edition=edition, share_parsed=p / n if n else None,
+                       columns={k: ParseColumn(**c) for k, c in columns.items()},
+                       forms=[ParseForm(**f) for f in sorted(forms.values(), key=lambda f: -f["count"])])
 
 
-def programs_2017() -> list[dict[str, Any]]:
+def programs_2017() -> list[ProgramRow]:
     """Return the 2017 database's preference programmes: code, name, symbols, line counts."""
     from tradepolicy.datasets.readers.tariff_db2017 import read_program_codes
 
@@ -187,31 +199,31 @@ def programs_2017() -> list[dict[str, Any]]:
     for prog, sub in pl.groupby("program", sort=True):
         key = {"nafta_canada": "canada", "nafta_mexico": "mexico", "columbia": "colombia"}.get(str(prog), str(prog))
         info = names.get(key, {})
-        out.append({"program": prog, "name": info.get("agreement_full", ""),
-                    "notes": info.get("agreement_notes", ""),
-                    "symbols": sorted(set(sub["indicator"])), "lines": int(sub["hts8"].nunique()),
-                    "lines_with_rate": int(sub["ad_val_rate"].notna().sum())})
+        out.append(ProgramRow(program=str(prog), name=info.get("agreement_full", ""),
+                              notes=info.get("agreement_notes", ""),
+                              symbols=sorted(set(sub["indicator"])), lines=int(sub["hts8"].nunique()),
+                              lines_with_rate=int(sub["ad_val_rate"].notna().sum())))
     return out
 
 
-def chapter99_in_force(date: dt.date | str | None = None) -> list[dict[str, Any]]:
+def chapter99_in_force(date: dt.date | str | None = None) -> list[Chapter99Row]:
     """Return the Section 301 headings and Section 232 programmes with their rates on a date."""
     d = as_date(date) if date else dt.date.today()
     m = measures()
-    out: list[dict[str, Any]] = []
+    out: list[Chapter99Row] = []
     for heading, h in m["section301_china"]["headings"].items():
         found = rate_on(h["rates"], d) if h["rates"] else None
-        out.append({"authority": "Section 301", "heading": heading, "label": h["list"],
-                    "rate": None if found is None else found[0],
-                    "status": "suspended" if h.get("suspended") else ("in force" if found else "not yet")})
+        out.append(Chapter99Row(authority="Section 301", heading=heading, label=h["list"],
+                                rate=None if found is None else found[0],
+                                status="suspended" if h.get("suspended") else ("in force" if found else "not yet")))
     for prod in m["section301_china"].get("four_year_review", {}).get("products", {}).values():
         found = rate_on(prod["rates"], d)
-        out.append({"authority": "Section 301", "heading": prod["heading"], "label": prod["label"],
-                    "rate": None if found is None else found[0],
-                    "status": "in force" if found and found[0] is not None else "not yet"})
+        out.append(Chapter99Row(authority="Section 301", heading=prod["heading"], label=prod["label"],
+                                rate=None if found is None else found[0],
+                                status="in force" if found and found[0] is not None else "not yet"))
     for prog, p in m["section232"]["programs"].items():
         found = rate_on(p["rates"], d)
-        out.append({"authority": "Section 232", "heading": p["heading"], "label": prog.replace("_", " "),
-                    "rate": None if found is None or found[0] == "list" else found[0],
-                    "status": "in force" if found and found[0] is not None else "not yet"})
+        out.append(Chapter99Row(authority="Section 232", heading=p["heading"], label=prog.replace("_", " "),
+                                rate=None if found is None or found[0] == "list" else found[0],
+                                status="in force" if found and found[0] is not None else "not yet"))
     return out

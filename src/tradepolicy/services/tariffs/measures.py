@@ -52,8 +52,11 @@ def s301_exclusions() -> dict[str, list[Any]]:
 
 
 @cached(maxsize=1)
-def s232_products() -> dict[str, list[dict[str, Any]]]:
-    """Return HTS prefix -> Section 232 rows: the YAML scope programmes' and the list's (dated)."""
+def s232_products() -> Mapping[str, Sequence[Mapping[str, Any]]]:
+    """Return HTS prefix -> Section 232 rows: the YAML scope programmes' and the list's (dated).
+
+    Read-only rows of the cited YAML and the Section 232 list (open-ended records).
+    """
     from tradepolicy.datasets.readers.section232 import read_s232_products
     from tradepolicy.tariffs.dated_measures import list_row_from, scope_rows
 

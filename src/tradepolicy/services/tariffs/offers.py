@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,15 @@ from tradepolicy.errors import InputError, NotFoundError, TradePolicyError
 from tradepolicy.services.tariffs.common import agreements, check_date, check_origin, measures
 from tradepolicy.services.tariffs.indicators import hts8_rates
 from tradepolicy.services.tariffs.schedules import _special_aves, check_edition, db2017
+from tradepolicy.services.tariffs.types import (
+    KorusCheck,
+    KorusStaging,
+    OfferGroup,
+    OfferResult,
+    PartnerOutcome,
+    Staging,
+    StagingYear,
+)
 from tradepolicy.tariffs.dated_measures import (
     column2_applies,
     eligible_programs,
@@ -65,7 +75,7 @@ def _with_where(exc: TradePolicyError, where: str) -> TradePolicyError:
     return exc
 
 
-def offer(path: Path | str) -> dict[str, Any]:
+def offer(path: Path | str) -> OfferResult:
     """Apply the offer in a YAML file to the MFN schedule; return groups, paths and checks."""
     p = Path(path)
     if not p.exists():
@@ -81,7 +91,7 @@ def offer(path: Path | str) -> dict[str, Any]:
     return offer_from_spec(spec, where=str(p), name=p.stem)
 
 
-def _partner_outcome(partner: str, base_date: dt.date, lines: pd.DataFrame, after: Any) -> dict[str, Any]:
+def _partner_outcome(partner: str, base_date: dt.date, lines: pd.DataFrame, after: Any) -> PartnerOutcome:
     """Return what an offer changes for one partner: its duty today vs after the offer.
 
     A partner's duty today on a line is the lower of the MFN rate and the best special rate
@@ -104,15 +114,15 @@ def _partner_outcome(partner: str, base_date: dt.date, lines: pd.DataFrame, afte
         if best:
             now[i] = min(now[i], min(best))
     new = np.minimum(now, np.asarray(after, dtype=float))  # NaN stays NaN: same lines averaged
-    return {"partner": partner, "base_date": base_date.isoformat(),
-            "programs_claimable": sorted(elig),
-            "average_now": float(np.nanmean(now)) if np.isfinite(now).any() else None,
-            "average_after": float(np.nanmean(new)) if np.isfinite(new).any() else None,
-            "lines_cut": int(np.sum(new < now - 1e-12)), "n_lines": len(now),
-            "lines_not_statable_now": int(np.isnan(now).sum()), "column2": col2}
+    return PartnerOutcome(partner=partner, base_date=base_date.isoformat(),
+                          programs_claimable=sorted(elig),
+                          average_now=float(np.nanmean(now)) if np.isfinite(now).any() else None,
+                          average_after=float(np.nanmean(new)) if np.isfinite(new).any() else None,
+                          lines_cut=int(np.sum(new < now - 1e-12)), n_lines=len(now),
+                          lines_not_statable_now=int(np.isnan(now).sum()), column2=col2)
 
 
-def offer_from_spec(spec: Mapping[str, Any], *, where: str = "offer", name: str = "offer") -> dict[str, Any]:
+def offer_from_spec(spec: Mapping[str, Any], *, where: str = "offer", name: str = "offer") -> OfferResult:
     """Apply an offer given as a mapping (the parsed YAML of :func:`offer`).
 
     Formulas apply to the MFN rates of a product group; ``partners`` (per offer or per
@@ -220,19 +230,19 @@ def offer_from_spec(spec: Mapping[str, Any], *, where: str = "offer", name: str 
         except TradePolicyError as exc:
             raise _with_where(exc, where) from None
         years_all = sorted({y for path_ in paths for y, _ in path_})
-        path_avg = [{"year": y, "average": float(np.mean([rate_in_year(path_, y, float(b))
-                                                          for path_, b in zip(paths, res.before, strict=True)]))}
+        path_avg = [StagingYear(year=y, average=float(np.mean([rate_in_year(path_, y, float(b))
+                                                               for path_, b in zip(paths, res.before, strict=True)])))
                     for y in years_all]
-        out_groups.append({
-            "by_partner": [_partner_outcome(o, base_date, sub, res.after) for o in f_partners],
-            "group": gid, "partners": f_partners, "formula": kind, "coefficient": res.coefficient,
-            "solved": res.solved,
-            "n_lines": len(t0), "average_before": res.average_before,
-            "average_after": res.average_after,
-            "staging": {"kind": st_kind, "years": st.get("years"), "path": path_avg},
-        })
-    result: dict[str, Any] = {"name": spec.get("name", name), "edition": edition,
-                              "partners": partners, "start_year": start, "groups": out_groups}
+        out_groups.append(OfferGroup(
+            by_partner=[_partner_outcome(o, base_date, sub, res.after) for o in f_partners],
+            group=str(gid), partners=f_partners, formula=str(kind), coefficient=res.coefficient,
+            solved=res.solved,
+            n_lines=len(t0), average_before=res.average_before,
+            average_after=res.average_after,
+            staging=Staging(kind=st_kind, years=st.get("years"), path=path_avg),
+        ))
+    result = OfferResult(name=str(spec.get("name", name)), edition=edition, partners=partners,
+                         start_year=start, groups=out_groups)
     kc = spec.get("korus_check")
     if kc:
         allowed = ("start_year", "kind", "years", "check_year", "tolerance")
@@ -241,7 +251,7 @@ def offer_from_spec(spec: Mapping[str, Any], *, where: str = "offer", name: str 
                              where=f"{p}: korus_check", field="korus_check",
                              expected=" | ".join(allowed), example="korus_check: {kind: equal, years: 10}")
         try:
-            result["korus_check"] = korus_check(**kc)
+            result = replace(result, korus_check=korus_check(**kc))
         except TradePolicyError as exc:
             raise _with_where(exc, f"{p}: korus_check") from None
         except (TypeError, ValueError) as exc:
@@ -252,7 +262,7 @@ def offer_from_spec(spec: Mapping[str, Any], *, where: str = "offer", name: str 
 
 
 def korus_check(*, start_year: int = 2011, kind: str = "equal", years: int = 10,
-                check_year: int = 2017, tolerance: float = 5e-4) -> dict[str, Any]:
+                check_year: int = 2017, tolerance: float = 5e-4) -> KorusCheck:
     """Compare a staging path (MFN -> free) with the KORUS rates of the 2017 database.
 
     Lines: HTS8 with the KR indicator and an ad valorem MFN rate. A KR line without a
@@ -269,14 +279,14 @@ def korus_check(*, start_year: int = 2011, kind: str = "equal", years: int = 10,
     path_rates = np.array([rate_in_year(staging_path(b, 0.0, start_year, kind, years=years), check_year, b)
                            for b in mfn])
     chk = check_staging(path_rates, ref, check_year, tolerance=tolerance)
-    return {"start_year": start_year, "kind": kind, "years": years, "check_year": chk.year,
-            "n_lines": chk.n_lines, "n_match": chk.n_match, "share_match": chk.share_match,
-            "mean_abs_diff": chk.mean_abs_diff, "tolerance": tolerance,
-            "source": "USITC tariff database 2017, columns mfn_ad_val_rate and korea_ad_val_rate"}
+    return KorusCheck(start_year=start_year, kind=kind, years=years, check_year=chk.year,
+                      n_lines=chk.n_lines, n_match=chk.n_match, share_match=chk.share_match,
+                      mean_abs_diff=chk.mean_abs_diff, tolerance=tolerance,
+                      source="USITC tariff database 2017, columns mfn_ad_val_rate and korea_ad_val_rate")
 
 
 def korus_staging_inference(*, base_year: int = 2011, check_year: int = 2017,
-                            max_years: int = 20, tolerance: float = 5e-4) -> dict[str, Any]:
+                            max_years: int = 20, tolerance: float = 5e-4) -> KorusStaging:
     """Infer each KORUS line's staging from its 2017 rate: which equal-cut path reproduces it.
 
     For N = 1..``max_years`` equal annual cuts from ``base_year`` (N = 1 is immediate), the
@@ -299,8 +309,8 @@ def korus_staging_inference(*, base_year: int = 2011, check_year: int = 2017,
         hit = (np.abs(path - ref) <= tolerance) & (assigned == 0)
         assigned[hit] = n
         counts[n] = int(hit.sum())
-    return {"base_year": base_year, "check_year": check_year, "n_lines": len(mfn),
-            "lines_by_equal_cuts": {str(k): v for k, v in counts.items() if v},
-            "unmatched": int((assigned == 0).sum()), "tolerance": tolerance,
-            "note": "N = 1 means free in the first year (immediate); lines free in 2017 count at N <= 6",
-            "source": "USITC tariff database 2017, columns mfn_ad_val_rate and korea_ad_val_rate"}
+    return KorusStaging(base_year=base_year, check_year=check_year, n_lines=len(mfn),
+                        lines_by_equal_cuts={str(k): v for k, v in counts.items() if v},
+                        unmatched=int((assigned == 0).sum()), tolerance=tolerance,
+                        note="N = 1 means free in the first year (immediate); lines free in 2017 count at N <= 6",
+                        source="USITC tariff database 2017, columns mfn_ad_val_rate and korea_ad_val_rate")

@@ -150,8 +150,8 @@ def source(source_id: str) -> Source:
                   codes, df)
 
 
-def sources_in_order() -> list[dict[str, Any]]:
-    """Return the source definitions sorted by start date."""
+def sources_in_order() -> list[Mapping[str, Any]]:
+    """Return the source definitions (cited YAML records, read-only) sorted by start date."""
     return sorted(measures()["sources"]["sources"], key=lambda s: as_date(s["from"]))
 
 

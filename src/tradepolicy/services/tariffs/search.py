@@ -17,11 +17,20 @@ from tradepolicy.services.tariffs.schedules import (
     nearest_codes,
     source,
 )
+from tradepolicy.services.tariffs.types import (
+    HtsChild,
+    HtsHit,
+    HtsLine,
+    HtsRef,
+    ParsedRate,
+    SpecialGroup,
+    SpecificPart,
+)
 from tradepolicy.tariffs.hts_code import dotted, normalize_hts
 from tradepolicy.tariffs.rate_text import chapter99_refs, parse_rate, parse_special
 
 
-def show(hts: str, *, edition: int = 2025) -> dict[str, Any]:
+def show(hts: str, *, edition: int = 2025) -> HtsLine:
     """Return one code of an HTS edition with its ancestors, rates (parsed) and children."""
     code = normalize_hts(hts)
     edition = check_edition(edition)
@@ -37,35 +46,35 @@ def show(hts: str, *, edition: int = 2025) -> dict[str, Any]:
     i = int(hits[0])
     recs = _tree_records(edition)
     r = recs[i]
-    ancestors: list[dict[str, Any]] = []
+    ancestors: list[HtsRef] = []
     p = int(r["parent_row"])
     while p >= 0:
         a = recs[p]
-        ancestors.insert(0, {"hts": dotted(a["hts"]) if a["hts"] else "", "description": a["description"]})
+        ancestors.insert(0, HtsRef(hts=dotted(a["hts"]) if a["hts"] else "", description=a["description"]))
         p = int(a["parent_row"])
     kids = tree[tree["parent_row"] == i]
     g = parse_rate(str(r["general"]))
     db = db2017()
     foot = db.loc[db["hts8"] == code[:8], "footnote_comment"] if len(code) >= 8 else pd.Series([], dtype=str)
     footnote = str(foot.iloc[0]).replace("<desc>", "").strip() if len(foot) else ""
-    return {
-        "hts": dotted(code), "edition": edition, "level": r["level"], "description": r["description"],
-        "path": r["path"], "units": r["units"], "general": r["general"], "special": r["special"],
-        "col2": r["col2"], "additional": r["additional"], "rates_inherited": bool(r["rates_inherited"]),
-        "rate_from": dotted(recs[int(r["rate_row"])]["hts"]) if recs[int(r["rate_row"])]["hts"] else "",
-        "general_parsed": {"kind": g.kind, "ad_valorem": g.ad_valorem,
-                           "specific": [{"usd": s.usd, "unit": s.unit, "per": s.per, "basis": s.basis}
-                                        for s in g.specific], "reason": g.reason},
-        "special_groups": [{"rate": grp.duty.text, "kind": grp.duty.kind, "programs": list(grp.programs)}
-                           for grp in parse_special(str(r["special"]))],
-        "ch99_refs": [x for x in str(r["ch99_refs"]).split("|") if x]
+    return HtsLine(
+        hts=dotted(code), edition=edition, level=r["level"], description=r["description"],
+        path=r["path"], units=r["units"], general=r["general"], special=r["special"],
+        col2=r["col2"], additional=r["additional"], rates_inherited=bool(r["rates_inherited"]),
+        rate_from=dotted(recs[int(r["rate_row"])]["hts"]) if recs[int(r["rate_row"])]["hts"] else "",
+        general_parsed=ParsedRate(kind=g.kind, ad_valorem=g.ad_valorem,
+                                  specific=[SpecificPart(usd=s.usd, unit=s.unit, per=s.per, basis=s.basis)
+                                            for s in g.specific], reason=g.reason),
+        special_groups=[SpecialGroup(rate=grp.duty.text, kind=grp.duty.kind, programs=list(grp.programs))
+                        for grp in parse_special(str(r["special"]))],
+        ch99_refs=[x for x in str(r["ch99_refs"]).split("|") if x]
         + [x for x in chapter99_refs(footnote) if x not in str(r["ch99_refs"])],
-        "footnote_2017": footnote,
-        "ancestors": ancestors,
-        "children": [{"hts": dotted(k["hts"]) if k["hts"] else "", "description": k["description"],
-                      "general": k["general"]} for k in _records(kids)],
-        "citation": src.citation,
-    }
+        footnote_2017=footnote,
+        ancestors=ancestors,
+        children=[HtsChild(hts=dotted(k["hts"]) if k["hts"] else "", description=k["description"],
+                           general=k["general"]) for k in _records(kids)],
+        citation=src.citation,
+    )
 
 
 @cached(maxsize=2)
@@ -99,7 +108,7 @@ def _search_text(edition: int) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
     return coded, norm(coded["path"]), norm(coded["description"])
 
 
-def search(q: str, *, edition: int = 2025, limit: int = 50) -> list[dict[str, Any]]:
+def search(q: str, *, edition: int = 2025, limit: int = 50) -> list[HtsHit]:
     """Search an edition by code prefix (digits, dots allowed) or by words of the description.
 
     Words match whole words of the line's path (its description with its ancestors'),
@@ -128,5 +137,5 @@ def search(q: str, *, edition: int = 2025, limit: int = 50) -> list[dict[str, An
         hit = coded[mask].assign(_score=score[mask],
                                  _ch99=coded.loc[mask, "hts"].str[:2].isin(["98", "99"]))
         hit = hit.sort_values(["_ch99", "_score"], ascending=[True, False], kind="stable")
-    return [{"hts": dotted(r["hts"]), "level": r["level"], "description": r["description"],
-             "general": r["general"], "units": r["units"]} for r in _records(hit.head(limit))]
+    return [HtsHit(hts=dotted(r["hts"]), level=r["level"], description=r["description"],
+                   general=r["general"], units=r["units"]) for r in _records(hit.head(limit))]

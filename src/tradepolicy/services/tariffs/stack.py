@@ -37,6 +37,7 @@ from tradepolicy.services.tariffs.schedules import (
     source_notes,
     superseded_rows,
 )
+from tradepolicy.services.tariffs.types import HistoryPoint, StackEntry
 from tradepolicy.tariffs.dated_measures import (
     as_date,
     column2_applies,
@@ -195,13 +196,13 @@ def offered_programs(line: LineRates, origin: str, date: dt.date, applied: Mappi
     return out
 
 
-def stack_dict(
+def stack_entry(
     hts: str, origin: str, date: dt.date | str, *, unit_value: float | None = None,
     value_usd: float | None = None, quantity: float | None = None, map_parent: bool = False,
     over_quota: bool = False, orders: Sequence[OrderDeposit] | None = None, exporter: str | None = None,
     metal_share: float | None = None,
-) -> dict[str, Any]:
-    """Return the duty stack as a JSON-ready dict.
+) -> StackEntry:
+    """Return the duty stack of an entry (``StackEntry.to_dict()`` is its JSON).
 
     With ``value_usd`` (of the entry) the result adds ``duty_usd`` = total AVE x value; a
     line whose duty has a specific part also needs ``quantity`` (or ``unit_value``), from
@@ -225,30 +226,28 @@ def stack_dict(
                          "entry needs its quantity.", field="quantity",
                          expected="quantity in the rate's unit, with value_usd",
                          example="value_usd=5000 quantity=1000")
-    out = s.to_dict()
-    if value_usd is not None and out["total_ave"] is not None:
-        out["duty_usd"] = out["total_ave"] * value_usd
-        out["unit_value_usd"] = uv
-    return out
+    if value_usd is not None and s.total_ave is not None:
+        return StackEntry(s, value_usd=value_usd, duty_usd=s.total_ave * value_usd, unit_value_usd=uv)
+    return StackEntry(s)
 
 
-def history(hts: str, origin: str, dates: Sequence[dt.date]) -> list[dict[str, Any]]:
+def history(hts: str, origin: str, dates: Sequence[dt.date]) -> list[HistoryPoint]:
     """Return (date, total AVE) points of a line's stack over ``dates``."""
-    out: list[dict[str, Any]] = []
+    out: list[HistoryPoint] = []
     for d in dates:
         try:
             s = stack(hts, origin, d)
         except NotFoundError:  # the code is not in the schedule in force then (e.g. HS 2022)
-            out.append({"date": d.isoformat(), "total_ave": None,
-                        "source": f"not in {source(pick_source(d)).label}"})
+            out.append(HistoryPoint(date=d.isoformat(), total_ave=None,
+                                    source=f"not in {source(pick_source(d)).label}"))
             continue
-        out.append({"date": d.isoformat(), "total_ave": s.total_ave, "source": s.source})
-    if out and all(p["total_ave"] is None and p["source"].startswith("not in ") for p in out):
+        out.append(HistoryPoint(date=d.isoformat(), total_ave=s.total_ave, source=s.source))
+    if out and all(p.total_ave is None and p.source.startswith("not in ") for p in out):
         stack(hts, origin, dates[-1])  # raise the clear error of the last date
     return out
 
 
-def history_range(hts: str, origin: str, start: dt.date | str, end: dt.date | str) -> list[dict[str, Any]]:
+def history_range(hts: str, origin: str, start: dt.date | str, end: dt.date | str) -> list[HistoryPoint]:
     """Return total AVE points of a line from ``start`` to ``end``.
 
     Points fall on the first day of each quarter and on every date a measure changes, so

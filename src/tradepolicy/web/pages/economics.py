@@ -59,8 +59,8 @@ def economics_index(request: Request, suffix: str = "") -> Response:
     if suffix.startswith("/screening"):
         return screening_page(request, suffix[len("/screening"):])
     fmt = page_format("/economics", suffix)
-    examples = svc.list_examples()
-    runs = svc.list_runs(30)
+    examples = [e.to_dict() for e in svc.list_examples()]
+    runs = [r.to_dict() for r in svc.list_runs(30)]
     return respond(request, fmt, template="economics/index.html",
                    context={"title": "Economics", "examples": examples, "runs": runs},
                    rows=examples, json_body={"ok": True, "examples": examples, "runs": runs},
@@ -85,13 +85,12 @@ def run_page(request: Request, rest: str) -> Response:
         raise NotFoundError(f"No run {ident!r}.", where=f"/economics/runs/{ident}", field="run_id",
                             expected="an integer run id", example="/economics/runs/1")
     run = svc.get_run(int(ident))
-    res = dict(run["results"])
-    man = res.pop("manifest", {})
+    res, man = run.split()
     chart = bar_geometry(res["chart"]["labels"], res["chart"]["values"], unit=res["chart"]["unit"])
     return respond(request, fmt, template="economics/run.html",
                    context={"title": res.get("title") or f"Run {ident}", "run": run, "res": res, "man": man,
                             "chart": chart},
-                   rows=res["rows"], json_body={"ok": True, "id": run["id"], **res, "manifest": man},
+                   rows=res["rows"], json_body={"ok": True, "id": run.id, **res, "manifest": man},
                    columns=res["columns"], filename=f"scenario-run-{ident}.csv")
 
 
@@ -99,7 +98,7 @@ def run_page(request: Request, rest: str) -> Response:
 def run_form(example: Annotated[str, Form(max_length=120)]) -> Response:
     """Run an example scenario (form post) and go to its results."""
     out = svc.run_example(example)
-    return RedirectResponse(f"/economics/runs/{out['id']}", status_code=303)
+    return RedirectResponse(f"/economics/runs/{out.id}", status_code=303)
 
 
 def compare_page(request: Request, suffix: str) -> Response:
@@ -111,7 +110,7 @@ def compare_page(request: Request, suffix: str) -> Response:
         if not v or not v.isdigit():
             raise InputError("Compare needs two stored run ids, ?a=ID&b=ID.", where="/economics/compare",
                                 field=key, expected="an integer run id", example="/economics/compare?a=1&b=2")
-    cmp = svc.compare(int(a or 0), int(b or 0))
+    cmp = svc.compare(int(a or 0), int(b or 0)).to_dict()
     return respond(request, fmt, template="economics/compare.html", context={"title": "Compare runs", "cmp": cmp},
                    rows=cmp["rows"], json_body={"ok": True, **cmp}, columns=["iso3", "a", "b", "b_minus_a"],
                    filename="compare.csv")
@@ -142,4 +141,5 @@ def screening_page(request: Request, suffix: str) -> Response:
 @register_panel
 def economics_panel() -> dict[str, Any]:
     """Dashboard panel: latest scenario runs."""
-    return {"title": "Economics: scenarios", "template": "economics/panel.html", "runs": svc.list_runs(5)}
+    return {"title": "Economics: scenarios", "template": "economics/panel.html",
+            "runs": [r.to_dict() for r in svc.list_runs(5)]}

@@ -33,7 +33,7 @@ DIM_ROWS_SHOWN = 200
 
 def _coverage() -> dict[str, Any] | None:
     try:
-        return svc.shrimp_coverage()
+        return svc.shrimp_coverage().to_dict()
     except TradePolicyError as exc:  # the dataset may be absent: show why, keep the page
         return {"error": exc.to_dict()}
 
@@ -49,7 +49,7 @@ def remedies_index(request: Request, suffix: str = "",
         return shrimp_page(request, suffix[len("/shrimp"):])
     fmt = page_format("/remedies", suffix)
     case = case.strip() if case and case.strip() else None
-    runs = svc.runs_of_case(case) if case else svc.list_runs()
+    runs = [r.to_dict() for r in (svc.runs_of_case(case) if case else svc.list_runs())]
     return respond(request, fmt, template="remedies/index.html",
                    context={"title": "Trade remedies", "runs": runs, "coverage": _coverage(), "case": case},
                    rows=runs, json_body={"ok": True, "case_id": case, "count": len(runs), "runs": runs},
@@ -59,7 +59,7 @@ def remedies_index(request: Request, suffix: str = "",
 def shrimp_page(request: Request, suffix: str) -> Response:
     """Show the shrimp AD orders' share of 2018 US shrimp imports."""
     fmt = page_format("/remedies/shrimp", suffix)
-    cov = svc.shrimp_coverage()
+    cov = svc.shrimp_coverage().to_dict()
     return respond(request, fmt, template="remedies/shrimp.html",
                    context={"title": "Shrimp AD orders: import coverage", "coverage": cov},
                    rows=cov["orders"], json_body={"ok": True, **cov}, columns=COVERAGE_COLUMNS,
@@ -73,15 +73,15 @@ def run_page(request: Request, ident: str) -> Response:
         raise NotFoundError(f"No run {base!r}.", where=f"/remedies/runs/{ident}", field="run_id",
                             expected="a run id", example="/remedies/runs/1")
     run = svc.get_run(int(base))
-    res = run["results"]
+    res = run.results
     rows = res.get("by_connum") or res.get("programmes") or res.get("respondents") or []
     return respond(request, fmt, template="remedies/run.html",
-                   context={"title": f"Run {run['id']}", "run": run, "r": res, "dim_rows": DIM_ROWS_SHOWN,
+                   context={"title": f"Run {run.id}", "run": run, "r": res, "dim_rows": DIM_ROWS_SHOWN,
                             "connum_columns": CONNUM_COLUMNS, "vs_parent": svc.compare_with_parent(run),
                             "law_date": svc.run_law_date(run).isoformat()},
-                   rows=rows, json_body={"ok": True, "run": run},
-                   columns=CONNUM_COLUMNS if run["kind"] == svc.KIND_MARGIN else None,
-                   filename=f"remedies-run-{run['id']}.csv")
+                   rows=rows, json_body={"ok": True, "run": run.to_dict()},
+                   columns=CONNUM_COLUMNS if run.kind == svc.KIND_MARGIN else None,
+                   filename=f"remedies-run-{run.id}.csv")
 
 
 @router.post("/remedies/margin", dependencies=[requires("runs.write")])
@@ -100,7 +100,7 @@ def margin_form(
             continue
         files[k] = (f.file.read(), svc.file_suffix(f.filename), f.filename)
     run = svc.compute_margin(files, segment=segment)
-    return RedirectResponse(f"/remedies/runs/{run['id']}", status_code=303)
+    return RedirectResponse(f"/remedies/runs/{run.id}", status_code=303)
 
 
 @router.post("/remedies/runs/{run_id}/attach", dependencies=[requires("runs.write")])
@@ -117,10 +117,11 @@ def rerun_form(run_id: int, as_of: Annotated[str | None, Form()] = None) -> Resp
 
     date = parse_date(as_of.strip(), field="as_of") if as_of and as_of.strip() else None
     run = svc.rerun(run_id, as_of=date)
-    return RedirectResponse(f"/remedies/runs/{run['id']}", status_code=303)
+    return RedirectResponse(f"/remedies/runs/{run.id}", status_code=303)
 
 
 @register_panel
 def remedies_panel() -> dict[str, Any]:
     """Dashboard panel: latest remedies runs."""
-    return {"title": "Trade remedies", "template": "remedies/panel.html", "runs": svc.list_runs(limit=5)}
+    return {"title": "Trade remedies", "template": "remedies/panel.html",
+            "runs": [r.to_dict() for r in svc.list_runs(limit=5)]}

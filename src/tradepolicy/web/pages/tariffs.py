@@ -24,7 +24,7 @@ router = APIRouter(include_in_schema=False)
 @register_panel
 def chapter99_panel() -> dict[str, Any]:
     """Dashboard panel: Chapter 99 measures (s.301, s.232) and their rates today."""
-    rows = [r for r in svc.chapter99_in_force() if r["status"] == "in force"]
+    rows = [r.to_dict() for r in svc.chapter99_in_force() if r.status == "in force"]
     return {"title": "Chapter 99 duties in force", "template": "tariffs/panel.html", "rows": rows}
 
 
@@ -57,7 +57,7 @@ def tariffs_pages(
         return _effective(request, split_format(suffix[1:])[1], date or "2024-07-01", utilisation, basis)
     if suffix.startswith("/indicators"):
         fmt = split_format(suffix[1:])[1]
-        rows = svc.indicators_table(edition=edition, by=by, weights=weights)
+        rows = [r.to_dict() for r in svc.indicators_table(edition=edition, by=by, weights=weights)]
         return respond(request, fmt, template="tariffs/indicators.html",
                        context={"title": "Tariff indicators", "rows": rows, "by": by,
                                 "edition": edition, "weights": weights},
@@ -86,7 +86,7 @@ def _effective(request: Request, fmt: str, date: str, utilisation: str, basis: s
 
 
 def _search(request: Request, fmt: str, q: str | None, edition: int) -> Response:
-    rows = svc.search(q or "", edition=edition, limit=SEARCH_LIMIT) if q else []
+    rows = [r.to_dict() for r in svc.search(q or "", edition=edition, limit=SEARCH_LIMIT)] if q else []
     return respond(request, fmt, template="tariffs/search.html",
                    context={"title": "Tariff schedule", "q": q or "", "rows": rows, "edition": edition,
                             "limit": SEARCH_LIMIT},
@@ -129,24 +129,24 @@ def _chart(points: list[dict[str, Any]], width: int = 640, height: int = 220,
 
 
 def _line(request: Request, fmt: str, code: str, edition: int, origin: str, date: str | None) -> Response:
-    line = svc.show(code, edition=edition)
+    line = svc.show(code, edition=edition).to_dict()
     day = date or dt.date.today().isoformat()
     product_line = line["level"] in ("hts8", "hts10") and not line["hts"].startswith("99")
-    stack = svc.stack_dict(code, origin, day) if product_line else None  # ch.99: a measure
+    stack = svc.stack_entry(code, origin, day).to_dict() if product_line else None  # ch.99: a measure
     by_origin: list[dict[str, Any]] = []
     points: list[dict[str, Any]] = []
     if stack is not None:
         for o in COMMON_ORIGINS:
             try:
-                s = svc.stack_dict(code, o, day)
+                s = svc.stack(code, o, day)
             except TradePolicyError:
                 continue
-            by_origin.append({"origin": o, "total_ave": s["total_ave"],
-                              "layers": "; ".join(f"{ly['authority']} {ly['rate_text']}" for ly in s["layers"])})
+            by_origin.append({"origin": o, "total_ave": s.total_ave,
+                              "layers": "; ".join(f"{ly.authority} {ly.rate_text}" for ly in s.layers)})
         # The chart runs from 2017 (or the entry date, when earlier) to today; a vertical
         # mark shows the entry date asked for.
         start = min(HISTORY_FROM, stack["date"])
-        points = svc.history_range(code, origin, start, dt.date.today().isoformat())
+        points = [p.to_dict() for p in svc.history_range(code, origin, start, dt.date.today().isoformat())]
     body = {"ok": True, "line": line, "stack": stack, "by_origin": by_origin, "history": points}
     rows = stack["layers"] if stack else []
     return respond(request, fmt, template="tariffs/line.html",
