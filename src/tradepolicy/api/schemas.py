@@ -12,6 +12,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from tradepolicy.services.agreements import AgencyInfo, AgreementInfo
+from tradepolicy.services.datasets import DatasetInfo
+
 
 class ErrorDetail(BaseModel):
     """What was wrong, where, what was expected, an example (``tradepolicy.errors``)."""
@@ -54,23 +57,6 @@ class Ok(Record):
 
 
 # ---------------------------------------------------------------- agreements, agencies, guide, datasets
-class AgreementOut(Record):
-    """An agreement of the registry."""
-
-    id: str
-    short_name: str
-    name: str
-    status: str
-
-
-class AgencyOut(Record):
-    """An agency, committee or body."""
-
-    id: str
-    name: str
-    kind: str
-
-
 class GuideHit(Record):
     """A guide entry with its score."""
 
@@ -79,37 +65,30 @@ class GuideHit(Record):
     body: str
 
 
-class DatasetOut(Record):
-    """A registered dataset and its status."""
-
-    id: str
-    status: str
-
-
 class AgreementList(Ok):
     """``GET /api/agreements``."""
 
     count: int
-    agreements: list[AgreementOut]
+    agreements: list[AgreementInfo]
 
 
 class AgreementEnvelope(Ok):
     """``GET /api/agreements/{id}``."""
 
-    agreement: AgreementOut
+    agreement: AgreementInfo
 
 
 class AgencyList(Ok):
     """``GET /api/agencies``."""
 
     count: int
-    agencies: list[AgencyOut]
+    agencies: list[AgencyInfo]
 
 
 class AgencyEnvelope(Ok):
     """``GET /api/agencies/{id}``."""
 
-    agency: AgencyOut
+    agency: AgencyInfo
 
 
 class GuideAnswer(Ok):
@@ -130,7 +109,7 @@ class DatasetList(Ok):
     """``GET /api/datasets``."""
 
     count: int
-    datasets: list[DatasetOut]
+    datasets: list[DatasetInfo]
 
 
 # ---------------------------------------------------------------- law and cases

@@ -84,12 +84,12 @@ def data_verify(as_json: JsonOpt = False) -> None:
     with progress("Verifying sha256"):
         rows = verify_all()
     emit(rows, as_json=as_json, columns=["dataset", "path", "status"])
-    bad = [r for r in rows if r["status"] == "corrupt"]
+    bad = [r for r in rows if r.status == "corrupt"]
     if bad:
         raise DatasetCorruptError(
             f"{len(bad)} file(s) do not match their registered sha256: "
-            + ", ".join(f"{r['dataset']}/{r['path']}" for r in bad[:5]),
-            where=bad[0]["location"], field="sha256", expected=bad[0]["sha256"],
+            + ", ".join(f"{r.dataset}/{r.path}" for r in bad[:5]),
+            where=bad[0].location, field="sha256", expected=bad[0].sha256,
         )
 
 
@@ -126,12 +126,12 @@ def agreements_show(agreement_id: str, as_json: JsonOpt = False) -> None:
     if as_json:
         emit(a, as_json=True)
         return
-    console.print(f"[bold]{a['short_name']}[/]: {a['name']}")
-    console.print(f"status {a['status']}; signed {a['signed']}; in force {a['in_force']}; parties {', '.join(a['parties'])}")
-    console.print(f"key provisions: {a['key_provisions']}")
-    emit(a["provisions"], as_json=False, columns=["area", "chapter", "title", "summary"])
-    for c in a["citations"]:
-        console.print(f"- {c['title']}" + (f" <{c['href']}>" if c.get("href") else ""))
+    console.print(f"[bold]{a.short_name}[/]: {a.name}")
+    console.print(f"status {a.status}; signed {a.signed}; in force {a.in_force}; parties {', '.join(a.parties)}")
+    console.print(f"key provisions: {a.key_provisions}")
+    emit(a.provisions, as_json=False, columns=["area", "chapter", "title", "summary"])
+    for c in a.citations:
+        console.print(f"- {c.title}" + (f" <{c.href}>" if c.href else ""))
 
 
 @agencies_app.command("list")
