@@ -24,7 +24,7 @@ def test_migrations_registry_and_guide_on_postgres(on_postgres: str) -> None:  #
     assert get_agreement("usmca").implemented == "2020-07-01"
     assert {a.id for a in list_agreements(party="MEX")} >= {"usmca"}
     hits = ask("What is the USTR?")
-    assert hits and hits[0]["score"] > 0
+    assert hits and hits[0].score > 0
     assert get_engine().dialect.name == "postgresql"
     with pytest.raises(DBAPIError, match="append-only"), transaction() as s:
         s.execute(text("DELETE FROM audit_log"))

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict
 
 from tradepolicy.services.agreements import AgencyInfo, AgreementInfo
 from tradepolicy.services.datasets import DatasetInfo
+from tradepolicy.services.guide import GuideEntryView
 
 
 class ErrorDetail(BaseModel):
@@ -57,14 +58,6 @@ class Ok(Record):
 
 
 # ---------------------------------------------------------------- agreements, agencies, guide, datasets
-class GuideHit(Record):
-    """A guide entry with its score."""
-
-    id: str
-    title: str
-    body: str
-
-
 class AgreementList(Ok):
     """``GET /api/agreements``."""
 
@@ -91,18 +84,10 @@ class AgencyEnvelope(Ok):
     agency: AgencyInfo
 
 
-class GuideAnswer(Ok):
-    """``GET /api/guide``."""
-
-    q: str
-    count: int
-    results: list[GuideHit]
-
-
 class GuideEntryEnvelope(Ok):
     """``GET /api/guide/entries/{id}``."""
 
-    entry: GuideHit
+    entry: GuideEntryView
 
 
 class DatasetList(Ok):

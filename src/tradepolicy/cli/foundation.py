@@ -153,29 +153,29 @@ def guide_ask(
 
     ans = answer(question, limit=limit)
     if as_json:
-        emit({"ok": True, **ans.to_dict()}, as_json=True)
+        emit(ans.reply(), as_json=True)
         return
     if not ans.covered and ans.not_covered:
         nc = ans.not_covered
-        console.print(f"[bold]Not covered:[/] {nc['message']}", highlight=False)
-        for c in nc.get("sources", []):
-            console.print(f"  source: {c['title']}" + (f" <{c['href']}>" if c.get("href") else ""), markup=False)
-        for lk in nc.get("pointers", []):
-            console.print(f"  nearest feature: {lk.get('label') or lk['id']}", markup=False)
-        for e in nc.get("nearest_entries", []):
-            console.print(f"  nearest entry (not an answer): {e['title']} ({e['id']})", markup=False)
-        for p in nc.get("published_elsewhere", []):
-            console.print(f"  published by the office: {p['title']} <{p['href']}>", markup=False)
+        console.print(f"[bold]Not covered:[/] {nc.message}", highlight=False)
+        for c in nc.sources:
+            console.print(f"  source: {c.title}" + (f" <{c.href}>" if c.href else ""), markup=False)
+        for lk in nc.pointers:
+            console.print(f"  nearest feature: {lk.label or lk.id}", markup=False)
+        for e in nc.nearest_entries:
+            console.print(f"  nearest entry (not an answer): {e.title} ({e.id})", markup=False)
+        for p in nc.published_elsewhere:
+            console.print(f"  published by the office: {p.title} <{p.href}>", markup=False)
         return
     if not ans.results:
         console.print("No entry matches; try other words, e.g. 'enforcement priorities'.")
     for h in ans.results:
-        console.print(f"[bold]{h['title']}[/]  (score {h['score']})")
-        console.print(h["body"])
-        for c in h["citations"]:
-            console.print(f"  source: {c['title']}" + (f" <{c['href']}>" if c.get("href") else ""), markup=False)
-        if h["links"]:
-            console.print("  see: " + ", ".join(f"{lk['kind']}:{lk['id']}" for lk in h["links"]), markup=False)
+        console.print(f"[bold]{h.title}[/]  (score {h.score})")
+        console.print(h.body)
+        for c in h.citations:
+            console.print(f"  source: {c.title}" + (f" <{c.href}>" if c.href else ""), markup=False)
+        if h.links:
+            console.print("  see: " + ", ".join(f"{lk.kind}:{lk.id}" for lk in h.links), markup=False)
         console.print()
 
 

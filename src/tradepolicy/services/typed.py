@@ -16,17 +16,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Mapping
-from typing import Any, Union
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-from typing_extensions import TypeAliasType
+from pydantic import BaseModel, ConfigDict, JsonValue
 
 # A JSON value: what a free-form payload holds (a case event's payload, a rule's value,
 # a stored run's inputs). Used only where the content is genuinely open-ended.
-JSONValue = TypeAliasType(  # type: ignore[misc]
-    "JSONValue",
-    Union[str, int, float, bool, list["JSONValue"], dict[str, "JSONValue"], None],  # noqa: UP007
-)
+JSONValue = JsonValue
 JSONObject = dict[str, JSONValue]
 # A scalar value of the law engine (a count of days, a share, an ISO date, or none)
 Scalar = str | int | float | bool | None
