@@ -12,9 +12,23 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from tradepolicy.law.calendars import CalendarDef, ClosureDef, TollingDef
 from tradepolicy.services.agreements import AgencyInfo, AgreementInfo
 from tradepolicy.services.datasets import DatasetInfo
 from tradepolicy.services.guide import GuideEntryView
+from tradepolicy.services.law_types import (
+    AnnualItem,
+    CaseDeadline,
+    CaseSummary,
+    CaseView,
+    ChamberSessions,
+    ProcedureDetail,
+    ProcedureSummary,
+    RuleDetail,
+    RuleRow,
+    Timeline,
+    UpcomingAnnualItem,
+)
 
 
 class ErrorDetail(BaseModel):
@@ -98,61 +112,18 @@ class DatasetList(Ok):
 
 
 # ---------------------------------------------------------------- law and cases
-class ProcedureOut(Record):
-    """A procedure of the office."""
-
-    id: str
-    title: str
-
-
-class RuleOut(Record):
-    """A law rule with its value, citation and flag."""
-
-    rule_id: str
-    title: str
-    citation: str
-    confirmed: bool
-    flag: str
-
-
-class DeadlineOut(Record):
-    """A computed deadline."""
-
-    rule_id: str
-    title: str
-    confirmed: bool
-
-
-class CaseSummary(Record):
-    """A case in a list: stage, counts, next deadline."""
-
-    id: str
-    procedure: str
-    title: str
-    stage: str
-
-
-class CaseOut(CaseSummary):
-    """A case: derived stage, events, the event log, deadlines, overdue items."""
-
-    allowed_events: list[str]
-    events: list[dict[str, Any]]
-    log: list[dict[str, Any]]
-    deadlines: list[dict[str, Any]]
-    overdue: list[dict[str, Any]]
-
-
+# The records are the services' own models (services/law_types.py): the route returns them as is.
 class ProcedureList(Ok):
     """``GET /api/law/procedures``."""
 
     count: int
-    procedures: list[ProcedureOut]
+    procedures: list[ProcedureSummary]
 
 
 class ProcedureEnvelope(Ok):
     """``GET /api/law/procedures/{id}``."""
 
-    procedure: ProcedureOut
+    procedure: ProcedureDetail
 
 
 class RuleList(Ok):
@@ -160,30 +131,41 @@ class RuleList(Ok):
 
     count: int
     law_version: str
-    rules: list[RuleOut]
+    rules: list[RuleRow]
 
 
 class RuleEnvelope(Ok):
     """``GET /api/law/rules/{id}``."""
 
-    rule: RuleOut
+    rule: RuleDetail
 
 
 class TimelineEnvelope(Ok):
     """``GET /api/law/timeline/{procedure}``."""
 
-    timeline: dict[str, Any]
+    timeline: Timeline
 
 
 class CalendarsOut(Ok):
     """``GET /api/law/calendars``."""
+
+    version: str
+    calendars: list[CalendarDef]
+    closures: list[ClosureDef]
+    tolling: list[TollingDef]
+    sessions: list[ChamberSessions]
 
 
 class BusinessDayOut(Ok):
     """``GET /api/law/business-day/{date}``."""
 
     date: str
+    weekday: str
+    calendar: str
     business_day: bool
+    reason: str | None
+    rolls_to: str
+    calendar_confirmed: bool
 
 
 class AnnualOut(Ok):
@@ -191,7 +173,7 @@ class AnnualOut(Ok):
 
     year: int
     count: int
-    deadlines: list[DeadlineOut]
+    deadlines: list[AnnualItem]
 
 
 class CaseList(Ok):
@@ -204,12 +186,12 @@ class CaseList(Ok):
 class CaseEnvelope(Ok):
     """``GET/POST /api/cases...``."""
 
-    case: CaseOut
+    case: CaseView
 
 
 class UpcomingOut(Ok):
     """``GET /api/deadlines/upcoming``."""
 
     count: int
-    deadlines: list[dict[str, Any]]
-    annual: list[dict[str, Any]]
+    deadlines: list[CaseDeadline]
+    annual: list[UpcomingAnnualItem]
