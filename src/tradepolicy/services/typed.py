@@ -15,7 +15,7 @@ finds no subscript use of that model outside this package's typed callers.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, JsonValue
@@ -40,15 +40,19 @@ class ServiceModel(BaseModel):
 
 
 class DictAccess:
-    """Transitional read access by key (``x["id"]``, ``x.get("id")``, ``{**x}``) on a model.
+    """Transitional read access by key (``x["id"]``, ``x.get("id")``, ``{**x}``, ``dict(x)``) on a model.
 
     Only for callers in modules of other branches written against the former dicts; new
-    code reads attributes. Keys are the JSON names (aliases).
+    code reads attributes. Keys are the JSON names (aliases), then any extra fields. The
+    class is registered as a ``Mapping`` so that pydantic accepts such a model where those
+    modules declare ``dict[str, Any]`` or validate it into their own model.
     """
 
     def _key_map(self) -> dict[str, str]:
         fields = type(self).model_fields  # type: ignore[attr-defined]
-        return {(f.alias or name): name for name, f in fields.items()}
+        keys = {(f.alias or name): name for name, f in fields.items()}
+        extra = getattr(self, "__pydantic_extra__", None) or {}
+        return {**keys, **{k: k for k in extra}}
 
     def __getitem__(self, key: str) -> Any:
         name = self._key_map().get(key)
@@ -63,12 +67,26 @@ class DictAccess:
         except KeyError:
             return default
 
-    def keys(self) -> Iterable[str]:
+    def keys(self) -> list[str]:
         """Return the JSON names of the fields."""
         return list(self._key_map())
 
+    def values(self) -> list[Any]:
+        """Return the values, in the order of :meth:`keys`."""
+        return [self[k] for k in self.keys()]
+
+    def items(self) -> list[tuple[str, Any]]:
+        """Return (JSON name, value) pairs."""
+        return [(k, self[k]) for k in self.keys()]
+
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and key in self._key_map()
+
+    def __len__(self) -> int:
+        return len(self._key_map())
+
+
+Mapping.register(DictAccess)
 
 
 def plain(value: Any) -> Any:
