@@ -27,6 +27,7 @@ import re
 import zipfile
 import zlib
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -37,7 +38,6 @@ from tradepolicy.platform.access import log_read
 from tradepolicy.platform.labels import check_label, is_confidential
 from tradepolicy.platform.policy import can_read
 from tradepolicy.platform.principal import Principal
-from tradepolicy.services.typed import JSONObject
 from tradepolicy.store import audit
 from tradepolicy.store.db import read_session, transaction
 from tradepolicy.store.models import Proceeding, utcnow
@@ -91,7 +91,7 @@ class DocumentInfo:
     created_at: dt.datetime
     created_by: str
 
-    def to_dict(self) -> JSONObject:
+    def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict (dates as ISO strings)."""
         out = asdict(self)
         out["created_at"] = self.created_at.isoformat()
