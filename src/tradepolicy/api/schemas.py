@@ -2,8 +2,10 @@
 
 Every route declares ``response_model=`` and its 4xx ``responses=`` so that the OpenAPI
 document is the contract (``tests/hardening/test_contract.py`` fails for a route without
-them). Record models name the fields clients rely on and allow the rest
-(``extra="allow"``): services add fields without breaking clients.
+them). The records inside the foundation and law envelopes are the services' own typed
+results (``services/law_types.py``, ``AgreementInfo``, ``DatasetInfo``, ``GuideEntryView``):
+a route returns the service's object and the OpenAPI document names every field. ``Record``
+(``extra="allow"``) remains for envelopes of domains not yet typed.
 """
 
 from __future__ import annotations
