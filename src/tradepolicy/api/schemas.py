@@ -197,3 +197,15 @@ class UpcomingOut(Ok):
     count: int
     deadlines: list[CaseDeadline]
     annual: list[UpcomingAnnualItem]
+
+
+# Former names of the records above (other branches may import them while they are merged);
+# the lead removes these aliases once nothing imports them.
+AgreementOut = AgreementInfo
+AgencyOut = AgencyInfo
+DatasetOut = DatasetInfo
+GuideHit = GuideEntryView
+ProcedureOut = ProcedureSummary
+RuleOut = RuleRow
+DeadlineOut = AnnualItem
+CaseOut = CaseView
