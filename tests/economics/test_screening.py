@@ -20,15 +20,15 @@ def report() -> dict:
 
 
 def test_ranked_by_home_gain_and_both_gain(report: dict) -> None:
-    rows = report["rows"]
-    gains = [r["home_welfare"] for r in rows]
+    rows = report.rows
+    gains = [r.home_welfare for r in rows]
     assert gains == sorted(gains, reverse=True)
-    assert [r["rank"] for r in rows] == list(range(1, len(CANDS) + 1))
+    assert [r.rank for r in rows] == list(range(1, len(CANDS) + 1))
     # A new agreement (positive β on both directed pairs) raises both parties' welfare in this
     # model (exact GE; sign check).
-    assert all(r["home_welfare"] > 0 and r["partner_welfare"] > 0 for r in rows)
-    assert report["beta"] == pytest.approx(0.557, abs=1e-12)   # Table 3 col (4), read from the data
-    assert report["sigma"] == 7.0
+    assert all(r.home_welfare > 0 and r.partner_welfare > 0 for r in rows)
+    assert report.beta == pytest.approx(0.557, abs=1e-12)   # Table 3 col (4), read from the data
+    assert report.sigma == 7.0
 
 
 def test_gains_match_a_direct_solve(report: dict) -> None:
@@ -36,16 +36,16 @@ def test_gains_match_a_direct_solve(report: dict) -> None:
     from tradepolicy.datasets.readers.gravity import read_agtpa
     from tradepolicy.economics.ge import GEData, solve_ge
 
-    top = report["rows"][0]
+    top = report.rows[0]
     d = read_agtpa()
     data = GEData.from_frame(d[d["year"] == 2006], flow="trade")
     c = list(data.countries)
     tau = np.ones((len(c), len(c)))
-    h, j = c.index("USA"), c.index(top["iso3"])
+    h, j = c.index("USA"), c.index(top.iso3)
     tau[h, j] = tau[j, h] = np.exp(0.557)
     fr = solve_ge(data, tau_hat=tau, sigma=7, reference="DEU", imbalance="multiplicative").to_frame()
     # Multiplicative imbalances: real results do not depend on the reference (USA vs DEU), 1e-8.
-    assert fr.loc["USA", "full_welfare"] == pytest.approx(top["home_welfare"], abs=1e-8)
+    assert fr.loc["USA", "full_welfare"] == pytest.approx(top.home_welfare, abs=1e-8)
 
 
 def test_trade_intensity_by_hand(report: dict) -> None:
@@ -56,18 +56,18 @@ def test_trade_intensity_by_hand(report: dict) -> None:
     x_uc = d[(d["exporter"] == "USA") & (d["importer"] == "CHN")]["trade"].sum()
     expected = (x_uc / d[d["exporter"] == "USA"]["trade"].sum()) / (d[d["importer"] == "CHN"]["trade"].sum()
                                                                       / d["trade"].sum())
-    row = next(r for r in report["rows"] if r["iso3"] == "CHN")
-    assert row["trade_intensity_home_to_partner"] == pytest.approx(expected, rel=1e-12)
-    assert row["complementarity_home_exports"] is None    # no product detail in agtpa
-    assert any("not computed" in n for n in report["notes"])
+    row = next(r for r in report.rows if r.iso3 == "CHN")
+    assert row.trade_intensity_home_to_partner == pytest.approx(expected, rel=1e-12)
+    assert row.complementarity_home_exports is None    # no product detail in agtpa
+    assert any("not computed" in n for n in report.notes)
 
 
 def test_default_candidates_exclude_existing_agreements() -> None:
     from tradepolicy.services.screening import screen
 
     rep = screen(home="MEX", candidates=None, dataset="agtpa")
-    assert "USA" in rep["existing_agreements"] and "CAN" in rep["existing_agreements"]
-    assert not {"USA", "CAN"} & {r["iso3"] for r in rep["rows"]}
+    assert "USA" in rep.existing_agreements and "CAN" in rep.existing_agreements
+    assert not {"USA", "CAN"} & {r.iso3 for r in rep.rows}
 
 
 def test_bad_input() -> None:
@@ -127,14 +127,14 @@ def test_product_indicators_within_shrimp_lines() -> None:
     from tradepolicy.services.screening import screen
 
     rep = screen(home="USA", candidates=["THA"], product_dataset="baci-shrimp-2018")
-    row = rep["rows"][0]
+    row = rep.rows[0]
     from tradepolicy.datasets.readers.baci import read_baci_shrimp_2018
 
     df = read_baci_shrimp_2018()
     # Complementarity of Thailand's shrimp exports with US shrimp imports, recomputed (1e-12).
     x = df[df["exporter"] == "THA"].groupby("hs6")["value_kusd"].sum()
     m = df[df["importer"] == "USA"].groupby("hs6")["value_kusd"].sum()
-    assert row["complementarity_partner_exports"] == pytest.approx(complementarity(x, m), rel=1e-12)
+    assert row.complementarity_partner_exports == pytest.approx(complementarity(x, m), rel=1e-12)
 
 
 def test_process_executor_gives_the_serial_numbers(report: dict) -> None:
@@ -142,10 +142,10 @@ def test_process_executor_gives_the_serial_numbers(report: dict) -> None:
     from tradepolicy.services.screening import screen
 
     rep = screen(home="USA", candidates=CANDS[:2], executor="process", coefficient=0.557, dataset="agtpa")
-    by = {r["iso3"]: r for r in report["rows"]}
-    for r in rep["rows"]:
-        assert r["home_welfare"] == by[r["iso3"]]["home_welfare"]
-    assert rep["executor"] == "process"
+    by = {r.iso3: r for r in report.rows}
+    for r in rep.rows:
+        assert r.home_welfare == by[r.iso3].home_welfare
+    assert rep.executor == "process"
 
 
 def test_cli_screen_writes_csv_and_html(tmp_path) -> None:
@@ -176,26 +176,26 @@ def test_default_candidates_exclude_every_partner_with_an_agreement_in_force() -
                 for p in a.parties if p != "USA" and (a.in_force_for(p) or today) <= today}
     assert {"KOR", "SGP", "ISR", "MEX", "CAN", "AUS"} <= in_force
     rep = screen(home="USA", dataset="agtpa", draws=0)
-    ranked = {r["iso3"] for r in rep["rows"]}
-    countries = ranked | set(rep["existing_agreements"]) | {"USA"}
+    ranked = {r.iso3 for r in rep.rows}
+    countries = ranked | set(rep.existing_agreements) | {"USA"}
     assert not ranked & in_force
-    assert in_force & countries <= set(rep["existing_agreements"])
-    assert any("older than the as-of date" in n and "KORUS" in n for n in rep["notes"])
+    assert in_force & countries <= set(rep.existing_agreements)
+    assert any("older than the as-of date" in n and "KORUS" in n for n in rep.notes)
 
 
 def test_named_partners_with_an_agreement_are_marked_and_as_of_is_honoured() -> None:
     from tradepolicy.services.screening import screen
 
     rep = screen(home="USA", dataset="agtpa", candidates=["KOR", "SGP", "ISR", "CHN"], draws=0)
-    by = {r["iso3"]: r for r in rep["rows"]}
-    assert by["KOR"]["already_in_agreement"] and "KORUS" in by["KOR"]["agreements_in_force"]
-    assert by["SGP"]["already_in_agreement"] and "2004-01-01" in by["SGP"]["agreements_in_force"]
-    assert by["ISR"]["already_in_agreement"] and "1985-09-01" in by["ISR"]["agreements_in_force"]
-    assert not by["CHN"]["already_in_agreement"]
+    by = {r.iso3: r for r in rep.rows}
+    assert by["KOR"].already_in_agreement and "KORUS" in by["KOR"].agreements_in_force
+    assert by["SGP"].already_in_agreement and "2004-01-01" in by["SGP"].agreements_in_force
+    assert by["ISR"].already_in_agreement and "1985-09-01" in by["ISR"].agreements_in_force
+    assert not by["CHN"].already_in_agreement
     # on 2010-01-01 KORUS (in force 2012-03-15) was not yet in force; Singapore's FTA was
     old = screen(home="USA", dataset="agtpa", candidates=["KOR", "SGP"], draws=0, as_of="2010-01-01")
-    ob = {r["iso3"]: r for r in old["rows"]}
-    assert not ob["KOR"]["already_in_agreement"] and ob["SGP"]["already_in_agreement"]
+    ob = {r.iso3: r for r in old.rows}
+    assert not ob["KOR"].already_in_agreement and ob["SGP"].already_in_agreement
 
 
 def test_every_result_states_model_data_elasticities_and_band() -> None:
@@ -206,26 +206,26 @@ def test_every_result_states_model_data_elasticities_and_band() -> None:
 
     rep = screen(home="USA", dataset="agtpa", candidates=["CHN", "BRA"], draws=50, seed=7)
     d = ge_defaults("agtpa")
-    assert rep["sigma"] == d.sigma and rep["elasticities"]["sigma_source"] == d.sigma_source
-    assert rep["elasticities"]["beta"] == d.beta and rep["elasticities"]["beta_se"] == d.beta_se
-    assert rep["uncertainty"]["draws"] == 50 and rep["uncertainty"]["seed"] == 7
-    assert rep["model"] and rep["data"]["year"] == 2006 and rep["numeraire"] and rep["imbalance"]
-    for r in rep["rows"]:
-        assert r["home_welfare_q05"] < r["home_welfare"] < r["home_welfare_q95"]
-        assert r["partner_welfare_q05"] < r["partner_welfare"] < r["partner_welfare_q95"]
+    assert rep.sigma == d.sigma and rep.elasticities.sigma_source == d.sigma_source
+    assert rep.elasticities.beta == d.beta and rep.elasticities.beta_se == d.beta_se
+    assert rep.uncertainty.draws == 50 and rep.uncertainty.seed == 7
+    assert rep.model and rep.data.year == 2006 and rep.numeraire and rep.imbalance
+    for r in rep.rows:
+        assert r.home_welfare_q05 < r.home_welfare < r.home_welfare_q95
+        assert r.partner_welfare_q05 < r.partner_welfare < r.partner_welfare_q95
     again = screen(home="USA", dataset="agtpa", candidates=["CHN", "BRA"], draws=50, seed=7,
                    sigma_sd=0.0, coefficient_se=d.beta_se)
-    assert [r["home_welfare_q05"] for r in again["rows"]] == [r["home_welfare_q05"] for r in rep["rows"]]
+    assert [r.home_welfare_q05 for r in again.rows] == [r.home_welfare_q05 for r in rep.rows]
 
 
 def test_auto_data_is_the_most_recent_covering_the_candidates() -> None:
     from tradepolicy.services.screening import screen
 
     rep = screen(home="USA", candidates=["CHN", "GBR"], draws=0)
-    assert (rep["dataset"], rep["year"]) == ("wiod-zylkin", 2014)
+    assert (rep.dataset, rep.year) == ("wiod-zylkin", 2014)
     rep = screen(home="USA", candidates=["CHN", "THA"], draws=0)   # THA is not in WIOD
-    assert (rep["dataset"], rep["year"]) == ("agtpa", 2006)
-    assert "THA" in rep["data"]["why"]
+    assert (rep.dataset, rep.year) == ("agtpa", 2006)
+    assert "THA" in rep.data.why
 
 
 def test_band_draws_match_a_direct_solve_at_the_central_value() -> None:
@@ -233,9 +233,9 @@ def test_band_draws_match_a_direct_solve_at_the_central_value() -> None:
     from tradepolicy.services.screening import screen
 
     rep = screen(home="USA", dataset="agtpa", candidates=["CHN"], draws=3, coefficient_se=0.0)
-    r = rep["rows"][0]
-    assert r["home_welfare_q05"] == pytest.approx(r["home_welfare"], abs=1e-10)
-    assert r["partner_welfare_q95"] == pytest.approx(r["partner_welfare"], abs=1e-10)
+    r = rep.rows[0]
+    assert r.home_welfare_q05 == pytest.approx(r.home_welfare, abs=1e-10)
+    assert r.partner_welfare_q95 == pytest.approx(r.partner_welfare, abs=1e-10)
 
 
 @pytest.mark.parametrize(("imbalance", "numeraire"), [("multiplicative", "reference"),

@@ -136,4 +136,4 @@ def test_guide_answers_carry_live_registry_facts(client: TestClient) -> None:
     hits = client.get("/api/guide", params={"q": "USMCA", "limit": 10}).json()["results"]
     links = [lk for h in hits for lk in h["links"] if lk["kind"] == "agreement" and lk["id"] == "usmca"]
     assert links, "no guide entry links to the USMCA record"
-    assert links[0]["live"]["in_force"] == get_agreement("usmca")["in_force"]
+    assert links[0]["live"]["in_force"] == get_agreement("usmca").in_force

@@ -116,7 +116,7 @@ def _rank_of(ids: list[str], expected: str) -> int | None:
 def test_service_ranks_expected_entry(question: str, expected: str, accepted: int) -> None:
     from tradepolicy.services.guide import ask
 
-    ids = [h["id"] for h in ask(question, limit=5)]
+    ids = [h.id for h in ask(question, limit=5)]
     rank = _rank_of(ids, expected)
     assert rank is not None and rank <= accepted, f"{question!r}: {expected} at {rank} in {ids}"
 
@@ -185,14 +185,14 @@ def test_not_covered_says_so_and_points_to_the_nearest(question: str, note: str 
     ans = answer(question)
     assert ans.covered is False and ans.not_covered is not None
     nc = ans.not_covered
-    assert nc["published_elsewhere"] and any("ustr.gov" in p["href"] for p in nc["published_elsewhere"])
+    assert nc.published_elsewhere and any("ustr.gov" in (p.href or "") for p in nc.published_elsewhere)
     if note is None:
-        assert nc["message"].startswith("The guide has no entry on")
+        assert nc.message.startswith("The guide has no entry on")
         assert ans.results == []          # no unrelated entry is presented as the answer
     else:
-        assert ans.results[0]["id"] == note
-        assert "section-301" not in [r["id"] for r in ans.results[:1]]
-        assert "national-trade-estimate" not in [r["id"] for r in ans.results[:1]]
+        assert ans.results[0].id == note
+        assert "section-301" not in [r.id for r in ans.results[:1]]
+        assert "national-trade-estimate" not in [r.id for r in ans.results[:1]]
 
 
 def test_not_covered_through_cli_api_and_page(client) -> None:  # type: ignore[no-untyped-def]
@@ -228,8 +228,8 @@ def test_faq_answer_carries_the_listed_facts(question: str, entry: str, facts: l
     from tradepolicy.services.guide import answer
 
     ans = answer(question, limit=3)
-    assert ans.covered and ans.results[0]["id"] == entry
-    top = " ".join(ans.results[0]["body"].split()).lower()
+    assert ans.covered and ans.results[0].id == entry
+    top = " ".join(ans.results[0].body.split()).lower()
     for fact in facts:
         assert fact.lower() in top, (entry, fact)
-    assert ans.results[0]["citations"]
+    assert ans.results[0].citations

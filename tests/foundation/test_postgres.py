@@ -21,10 +21,10 @@ def test_migrations_registry_and_guide_on_postgres(on_postgres: str) -> None:  #
     report = init_database()
     assert report.counts["agreements"]["inserted"] >= 2
     assert init_database().counts["agreements"]["inserted"] == 0  # idempotent
-    assert get_agreement("usmca")["implemented"] == "2020-07-01"
-    assert {a["id"] for a in list_agreements(party="MEX")} >= {"usmca"}
+    assert get_agreement("usmca").implemented == "2020-07-01"
+    assert {a.id for a in list_agreements(party="MEX")} >= {"usmca"}
     hits = ask("What is the USTR?")
-    assert hits and hits[0]["score"] > 0
+    assert hits and hits[0].score > 0
     assert get_engine().dialect.name == "postgresql"
     with pytest.raises(DBAPIError, match="append-only"), transaction() as s:
         s.execute(text("DELETE FROM audit_log"))

@@ -190,5 +190,5 @@ def test_guide_covers_the_issue_topics() -> None:
 def test_registry_is_what_the_database_serves() -> None:
     from tradepolicy.services.agreements import list_agencies, list_agreements
 
-    assert {a["id"] for a in list_agreements()} == set(AGREEMENTS)
-    assert {a["id"] for a in list_agencies()} == set(AGENCIES)
+    assert {a.id for a in list_agreements()} == set(AGREEMENTS)
+    assert {a.id for a in list_agencies()} == set(AGENCIES)

@@ -30,15 +30,15 @@ def case(fresh_db: str) -> str:
 
 def test_open_record_and_derive(case: str) -> None:
     c = svc.record_event(case, "initiated", "2025-02-03", note="FR notice")
-    assert c["stage"] == "initiated"
-    init = next(d for d in c["deadlines"] if d["clock_id"] == "initiation_due")
+    assert c.stage == "initiated"
+    init = next(d for d in c.deadlines if d.clock_id == "initiation_due")
     # E9: initiation due 2025-02-03 (+20), met on the day.
-    assert (init["due_date"], init["status"]) == ("2025-02-03", "met")
+    assert (init.due_date, init.status) == ("2025-02-03", "met")
     got = svc.get_case(case, as_of="2025-07-01")
-    assert got["overdue"], "the AD preliminary (2025-06-23) is overdue on 2025-07-01"
-    assert {"itc_prelim_affirmative", "postponement_requested"} <= set(got["allowed_events"])
+    assert got.overdue, "the AD preliminary (2025-06-23) is overdue on 2025-07-01"
+    assert {"itc_prelim_affirmative", "postponement_requested"} <= set(got.allowed_events)
     listed = svc.list_cases("ad_investigation")
-    assert [r["id"] for r in listed if r["id"] == case] == [case]
+    assert [r.id for r in listed if r.id == case] == [case]
 
 
 def test_every_write_is_audited(case: str) -> None:
@@ -51,10 +51,10 @@ def test_every_write_is_audited(case: str) -> None:
 def test_correction_is_a_new_event(case: str) -> None:
     svc.record_event(case, "initiated", "2025-02-03")
     c = svc.record_event(case, "initiated", "2025-02-04", corrects=2, note="date typo")
-    assert [e["date"] for e in c["events"]] == ["2025-01-14", "2025-02-04"]
-    assert len(c["log"]) == 3 and c["log"][-1]["corrects"] == 2
-    init = next(d for d in c["deadlines"] if d["clock_id"] == "initiation_due")
-    assert init["status"] == "missed" and init["days_from_due"] == 1
+    assert [e.date for e in c.events] == ["2025-01-14", "2025-02-04"]
+    assert len(c.log) == 3 and c.log[-1].corrects == 2
+    init = next(d for d in c.deadlines if d.clock_id == "initiation_due")
+    assert init.status == "missed" and init.days_from_due == 1
 
 
 def test_event_log_is_append_only(case: str) -> None:
@@ -101,20 +101,20 @@ def test_not_allowed_error_names_the_allowed_events(case: str) -> None:
 
 def test_seeded_cases_show_computed_beside_actual(fresh_db: str) -> None:
     usmca = svc.get_case("usmca-negotiation", as_of="2026-11-30")
-    itc = next(d for d in usmca["deadlines"] if d["clock_id"] == "itc_report_due")
+    itc = next(d for d in usmca.deadlines if d.clock_id == "itc_report_due")
     # E1: 2019-03-15 tolled by 35 days to 2019-04-19; reported 2019-04-18 (unconfirmed date).
-    assert (itc["due_date"], itc["tolled_days"], itc["status"]) == ("2019-04-19", 35, "met")
+    assert (itc.due_date, itc.tolled_days, itc.status) == ("2019-04-19", 35, "met")
     china = svc.get_case("ustr-301-china-ip", as_of="2026-11-30")
-    assert china["stage"] == "action"
-    flagged = {(d["clock_id"], d["instance"]) for d in china["outside"]}
+    assert china.stage == "action"
+    flagged = {(d.clock_id, d.instance) for d in china.outside}
     assert ("implementation_due", None) in flagged  # 30 days after 2018-03-22 vs List 1 on 2018-07-06
-    windows = {(d["clock_id"], d["instance"]): d["due_date"] for d in china["deadlines"]}
+    windows = {(d.clock_id, d.instance): d.due_date for d in china.deadlines}
     assert windows[("continuation_window_opens", "list1")] == "2022-05-07"   # E4
     assert windows[("continuation_window_closes", "list2")] == "2022-08-22"  # E4
     ds = svc.get_case("ds543")
-    assert ds["stage"] == "appeal_into_void"
-    assert [d["clock_id"] for d in ds["outside"]] == ["circulation_target"]
-    assert "wto.panel_circulation" not in ds["unconfirmed_rules"]
+    assert ds.stage == "appeal_into_void"
+    assert [d.clock_id for d in ds.outside] == ["circulation_target"]
+    assert "wto.panel_circulation" not in ds.unconfirmed_rules
 
 
 def test_seeding_is_idempotent(fresh_db: str) -> None:
@@ -141,7 +141,7 @@ def test_upcoming_deadlines(case: str) -> None:
     import datetime as dt
 
     rows = svc.upcoming_deadlines(within_days=60, as_of=dt.date(2025, 1, 20))
-    assert [r["clock_id"] for r in rows if r["case_id"] == case][:2] == ["initiation_due", "itc_prelim_due"]
+    assert [r.clock_id for r in rows if r.case_id == case][:2] == ["initiation_due", "itc_prelim_due"]
 
 
 def test_rule_file_missing_citation_rejects_and_stores_nothing(case: str, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -174,11 +174,11 @@ def test_rule_file_missing_citation_rejects_and_stores_nothing(case: str, tmp_pa
 
 def test_unconfirmed_inputs_are_named(fresh_db: str) -> None:
     ds = svc.get_case("ds543")
-    reply = next(d for d in ds["deadlines"] if d["clock_id"] == "reply_due")
+    reply = next(d for d in ds.deadlines if d.clock_id == "reply_due")
     # Rolled Sat -> Mon under the WTO practice, which the fact sheet marks unconfirmed (s.8.3).
-    assert reply["flag"] == "UNCONFIRMED" and "roll practice of the wto calendar" in reply["unconfirmed"]
-    circ = next(d for d in ds["deadlines"] if d["clock_id"] == "circulation_target")
-    assert circ["flag"] == "confirmed" and circ["unconfirmed"] == ["date of panel_established (2019-01-28)"]
+    assert reply.flag == "UNCONFIRMED" and "roll practice of the wto calendar" in reply.unconfirmed
+    circ = next(d for d in ds.deadlines if d.clock_id == "circulation_target")
+    assert circ.flag == "confirmed" and circ.unconfirmed == ["date of panel_established (2019-01-28)"]
 
 
 def test_correction_cannot_move_an_event_after_its_dependents(case: str) -> None:
@@ -191,7 +191,7 @@ def test_correction_cannot_move_an_event_after_its_dependents(case: str) -> None
     assert info.value.field == "date" and "2025-02-03" in (info.value.expected or "")
     assert _counts() == before
     c = svc.record_event(case, "petition_filed", "2025-01-13", corrects=1, note="typo")
-    assert [e["date"] for e in c["events"]] == ["2025-01-13", "2025-02-03"]
+    assert [e.date for e in c.events] == ["2025-01-13", "2025-02-03"]
 
 
 def test_seed_growth_is_applied_after_user_events(fresh_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -211,8 +211,8 @@ def test_seed_growth_is_applied_after_user_events(fresh_db: str, monkeypatch: py
     before = _counts()
     report = init_database()
     assert report.counts["proceedings"] == {"inserted": 0, "updated": 1, "unchanged": 2}
-    log = svc.get_case("ustr-301-china-ip")["log"]
-    assert [(e["event"], e["date"]) for e in log[-2:]] == [("comments_closed", "2025-01-02"),
+    log = svc.get_case("ustr-301-china-ip").log
+    assert [(e.event, e.date) for e in log[-2:]] == [("comments_closed", "2025-01-02"),
                                                          ("hearing_held", "2025-01-03")]
     assert _counts()[1] == before[1] + 1
     assert init_database().counts["proceedings"]["unchanged"] == 3  # idempotent again

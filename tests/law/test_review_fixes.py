@@ -58,11 +58,11 @@ def test_upcoming_annual_items_for_the_dashboard() -> None:
     # Fact sheet s.7.1 / E16 pattern: Trade Policy Agenda not later than March 1;
     # from 2026-11-30 that is 2027-03-01, 91 days on; the NTE (2027-03-31) is 121 days on.
     rows = law_svc.upcoming_annual(within_days=120, as_of=D("2026-11-30"))
-    tpa = next(r for r in rows if r["rule_id"] == "ustr.trade_policy_agenda")
-    assert (tpa["due"], tpa["days_left"], tpa["year"]) == ("2027-03-01", 91, 2027)
-    assert "ustr.nte" not in {r["rule_id"] for r in rows}
-    assert "tfa.metric.evaluation_day" not in {r["rule_id"] for r in rows}  # a reference date, not a deadline
-    assert all(r["flag"] in ("confirmed", "UNCONFIRMED") for r in rows)
+    tpa = next(r for r in rows if r.rule_id == "ustr.trade_policy_agenda")
+    assert (tpa.due, tpa.days_left, tpa.year) == ("2027-03-01", 91, 2027)
+    assert "ustr.nte" not in {r.rule_id for r in rows}
+    assert "tfa.metric.evaluation_day" not in {r.rule_id for r in rows}  # a reference date, not a deadline
+    assert all(r.flag in ("confirmed", "UNCONFIRMED") for r in rows)
 
 
 def test_s151_session_clocks_carry_the_unconfirmed_counting_basis() -> None:

@@ -2,8 +2,10 @@
 
 Every route declares ``response_model=`` and its 4xx ``responses=`` so that the OpenAPI
 document is the contract (``tests/hardening/test_contract.py`` fails for a route without
-them). Record models name the fields clients rely on and allow the rest
-(``extra="allow"``): services add fields without breaking clients.
+them). The records inside the foundation and law envelopes are the services' own typed
+results (``services/law_types.py``, ``AgreementInfo``, ``DatasetInfo``, ``GuideEntryView``):
+a route returns the service's object and the OpenAPI document names every field. ``Record``
+(``extra="allow"``) remains for envelopes of domains not yet typed.
 """
 
 from __future__ import annotations
@@ -11,6 +13,24 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
+
+from tradepolicy.law.calendars import CalendarDef, ClosureDef, TollingDef
+from tradepolicy.services.agreements import AgencyInfo, AgreementInfo
+from tradepolicy.services.datasets import DatasetInfo
+from tradepolicy.services.guide import GuideEntryView
+from tradepolicy.services.law_types import (
+    AnnualItem,
+    CaseDeadline,
+    CaseSummary,
+    CaseView,
+    ChamberSessions,
+    ProcedureDetail,
+    ProcedureSummary,
+    RuleDetail,
+    RuleRow,
+    Timeline,
+    UpcomingAnnualItem,
+)
 
 
 class ErrorDetail(BaseModel):
@@ -54,141 +74,58 @@ class Ok(Record):
 
 
 # ---------------------------------------------------------------- agreements, agencies, guide, datasets
-class AgreementOut(Record):
-    """An agreement of the registry."""
-
-    id: str
-    short_name: str
-    name: str
-    status: str
-
-
-class AgencyOut(Record):
-    """An agency, committee or body."""
-
-    id: str
-    name: str
-    kind: str
-
-
-class GuideHit(Record):
-    """A guide entry with its score."""
-
-    id: str
-    title: str
-    body: str
-
-
-class DatasetOut(Record):
-    """A registered dataset and its status."""
-
-    id: str
-    status: str
-
-
 class AgreementList(Ok):
     """``GET /api/agreements``."""
 
     count: int
-    agreements: list[AgreementOut]
+    agreements: list[AgreementInfo]
 
 
 class AgreementEnvelope(Ok):
     """``GET /api/agreements/{id}``."""
 
-    agreement: AgreementOut
+    agreement: AgreementInfo
 
 
 class AgencyList(Ok):
     """``GET /api/agencies``."""
 
     count: int
-    agencies: list[AgencyOut]
+    agencies: list[AgencyInfo]
 
 
 class AgencyEnvelope(Ok):
     """``GET /api/agencies/{id}``."""
 
-    agency: AgencyOut
-
-
-class GuideAnswer(Ok):
-    """``GET /api/guide``."""
-
-    q: str
-    count: int
-    results: list[GuideHit]
+    agency: AgencyInfo
 
 
 class GuideEntryEnvelope(Ok):
     """``GET /api/guide/entries/{id}``."""
 
-    entry: GuideHit
+    entry: GuideEntryView
 
 
 class DatasetList(Ok):
     """``GET /api/datasets``."""
 
     count: int
-    datasets: list[DatasetOut]
+    datasets: list[DatasetInfo]
 
 
 # ---------------------------------------------------------------- law and cases
-class ProcedureOut(Record):
-    """A procedure of the office."""
-
-    id: str
-    title: str
-
-
-class RuleOut(Record):
-    """A law rule with its value, citation and flag."""
-
-    rule_id: str
-    title: str
-    citation: str
-    confirmed: bool
-    flag: str
-
-
-class DeadlineOut(Record):
-    """A computed deadline."""
-
-    rule_id: str
-    title: str
-    confirmed: bool
-
-
-class CaseSummary(Record):
-    """A case in a list: stage, counts, next deadline."""
-
-    id: str
-    procedure: str
-    title: str
-    stage: str
-
-
-class CaseOut(CaseSummary):
-    """A case: derived stage, events, the event log, deadlines, overdue items."""
-
-    allowed_events: list[str]
-    events: list[dict[str, Any]]
-    log: list[dict[str, Any]]
-    deadlines: list[dict[str, Any]]
-    overdue: list[dict[str, Any]]
-
-
+# The records are the services' own models (services/law_types.py): the route returns them as is.
 class ProcedureList(Ok):
     """``GET /api/law/procedures``."""
 
     count: int
-    procedures: list[ProcedureOut]
+    procedures: list[ProcedureSummary]
 
 
 class ProcedureEnvelope(Ok):
     """``GET /api/law/procedures/{id}``."""
 
-    procedure: ProcedureOut
+    procedure: ProcedureDetail
 
 
 class RuleList(Ok):
@@ -196,30 +133,41 @@ class RuleList(Ok):
 
     count: int
     law_version: str
-    rules: list[RuleOut]
+    rules: list[RuleRow]
 
 
 class RuleEnvelope(Ok):
     """``GET /api/law/rules/{id}``."""
 
-    rule: RuleOut
+    rule: RuleDetail
 
 
 class TimelineEnvelope(Ok):
     """``GET /api/law/timeline/{procedure}``."""
 
-    timeline: dict[str, Any]
+    timeline: Timeline
 
 
 class CalendarsOut(Ok):
     """``GET /api/law/calendars``."""
+
+    version: str
+    calendars: list[CalendarDef]
+    closures: list[ClosureDef]
+    tolling: list[TollingDef]
+    sessions: list[ChamberSessions]
 
 
 class BusinessDayOut(Ok):
     """``GET /api/law/business-day/{date}``."""
 
     date: str
+    weekday: str
+    calendar: str
     business_day: bool
+    reason: str | None
+    rolls_to: str
+    calendar_confirmed: bool
 
 
 class AnnualOut(Ok):
@@ -227,7 +175,7 @@ class AnnualOut(Ok):
 
     year: int
     count: int
-    deadlines: list[DeadlineOut]
+    deadlines: list[AnnualItem]
 
 
 class CaseList(Ok):
@@ -240,12 +188,24 @@ class CaseList(Ok):
 class CaseEnvelope(Ok):
     """``GET/POST /api/cases...``."""
 
-    case: CaseOut
+    case: CaseView
 
 
 class UpcomingOut(Ok):
     """``GET /api/deadlines/upcoming``."""
 
     count: int
-    deadlines: list[dict[str, Any]]
-    annual: list[dict[str, Any]]
+    deadlines: list[CaseDeadline]
+    annual: list[UpcomingAnnualItem]
+
+
+# Former names of the records above (other branches may import them while they are merged);
+# the lead removes these aliases once nothing imports them.
+AgreementOut = AgreementInfo
+AgencyOut = AgencyInfo
+DatasetOut = DatasetInfo
+GuideHit = GuideEntryView
+ProcedureOut = ProcedureSummary
+RuleOut = RuleRow
+DeadlineOut = AnnualItem
+CaseOut = CaseView

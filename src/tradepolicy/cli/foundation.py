@@ -84,12 +84,12 @@ def data_verify(as_json: JsonOpt = False) -> None:
     with progress("Verifying sha256"):
         rows = verify_all()
     emit(rows, as_json=as_json, columns=["dataset", "path", "status"])
-    bad = [r for r in rows if r["status"] == "corrupt"]
+    bad = [r for r in rows if r.status == "corrupt"]
     if bad:
         raise DatasetCorruptError(
             f"{len(bad)} file(s) do not match their registered sha256: "
-            + ", ".join(f"{r['dataset']}/{r['path']}" for r in bad[:5]),
-            where=bad[0]["location"], field="sha256", expected=bad[0]["sha256"],
+            + ", ".join(f"{r.dataset}/{r.path}" for r in bad[:5]),
+            where=bad[0].location, field="sha256", expected=bad[0].sha256,
         )
 
 
@@ -126,12 +126,12 @@ def agreements_show(agreement_id: str, as_json: JsonOpt = False) -> None:
     if as_json:
         emit(a, as_json=True)
         return
-    console.print(f"[bold]{a['short_name']}[/]: {a['name']}")
-    console.print(f"status {a['status']}; signed {a['signed']}; in force {a['in_force']}; parties {', '.join(a['parties'])}")
-    console.print(f"key provisions: {a['key_provisions']}")
-    emit(a["provisions"], as_json=False, columns=["area", "chapter", "title", "summary"])
-    for c in a["citations"]:
-        console.print(f"- {c['title']}" + (f" <{c['href']}>" if c.get("href") else ""))
+    console.print(f"[bold]{a.short_name}[/]: {a.name}")
+    console.print(f"status {a.status}; signed {a.signed}; in force {a.in_force}; parties {', '.join(a.parties)}")
+    console.print(f"key provisions: {a.key_provisions}")
+    emit(a.provisions, as_json=False, columns=["area", "chapter", "title", "summary"])
+    for c in a.citations:
+        console.print(f"- {c.title}" + (f" <{c.href}>" if c.href else ""))
 
 
 @agencies_app.command("list")
@@ -153,29 +153,29 @@ def guide_ask(
 
     ans = answer(question, limit=limit)
     if as_json:
-        emit({"ok": True, **ans.to_dict()}, as_json=True)
+        emit(ans.reply(), as_json=True)
         return
     if not ans.covered and ans.not_covered:
         nc = ans.not_covered
-        console.print(f"[bold]Not covered:[/] {nc['message']}", highlight=False)
-        for c in nc.get("sources", []):
-            console.print(f"  source: {c['title']}" + (f" <{c['href']}>" if c.get("href") else ""), markup=False)
-        for lk in nc.get("pointers", []):
-            console.print(f"  nearest feature: {lk.get('label') or lk['id']}", markup=False)
-        for e in nc.get("nearest_entries", []):
-            console.print(f"  nearest entry (not an answer): {e['title']} ({e['id']})", markup=False)
-        for p in nc.get("published_elsewhere", []):
-            console.print(f"  published by the office: {p['title']} <{p['href']}>", markup=False)
+        console.print(f"[bold]Not covered:[/] {nc.message}", highlight=False)
+        for c in nc.sources:
+            console.print(f"  source: {c.title}" + (f" <{c.href}>" if c.href else ""), markup=False)
+        for lk in nc.pointers:
+            console.print(f"  nearest feature: {lk.label or lk.id}", markup=False)
+        for e in nc.nearest_entries:
+            console.print(f"  nearest entry (not an answer): {e.title} ({e.id})", markup=False)
+        for p in nc.published_elsewhere:
+            console.print(f"  published by the office: {p.title} <{p.href}>", markup=False)
         return
     if not ans.results:
         console.print("No entry matches; try other words, e.g. 'enforcement priorities'.")
     for h in ans.results:
-        console.print(f"[bold]{h['title']}[/]  (score {h['score']})")
-        console.print(h["body"])
-        for c in h["citations"]:
-            console.print(f"  source: {c['title']}" + (f" <{c['href']}>" if c.get("href") else ""), markup=False)
-        if h["links"]:
-            console.print("  see: " + ", ".join(f"{lk['kind']}:{lk['id']}" for lk in h["links"]), markup=False)
+        console.print(f"[bold]{h.title}[/]  (score {h.score})")
+        console.print(h.body)
+        for c in h.citations:
+            console.print(f"  source: {c.title}" + (f" <{c.href}>" if c.href else ""), markup=False)
+        if h.links:
+            console.print("  see: " + ", ".join(f"{lk.kind}:{lk.id}" for lk in h.links), markup=False)
         console.print()
 
 

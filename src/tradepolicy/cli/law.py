@@ -6,12 +6,16 @@ Unconfirmed rules are marked UNCONFIRMED in every table and carry ``"flag"`` in 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from tradepolicy.cli._output import JSON_OPTION_HELP, console, emit
+
+if TYPE_CHECKING:
+    from tradepolicy.services.law_types import CaseView, DeadlineView
 
 JsonOpt = Annotated[bool, typer.Option("--json", help=JSON_OPTION_HELP)]
 
@@ -24,37 +28,37 @@ TIMELINE_COLUMNS = ["clock_id", "rule_id", "due_date", "trigger_date", "basis", 
                     "actual_date", "flag"]
 
 
-def _print_citations(deadlines: list[dict[str, Any]]) -> None:
+def _print_citations(deadlines: Sequence[DeadlineView]) -> None:
     """Print each rule used once, with its citation and flag (tables truncate long text)."""
     seen: dict[str, str] = {}
     for d in deadlines:
-        seen.setdefault(d["rule_id"], f"{d['citation']}" + ("" if d["confirmed"] else "  [UNCONFIRMED]"))
+        seen.setdefault(d.rule_id, f"{d.citation}" + ("" if d.confirmed else "  [UNCONFIRMED]"))
     for rid, text in seen.items():
         console.print(f"  {rid}: {text}", highlight=False, markup=False)
     for d in deadlines:
-        if d.get("unconfirmed"):
-            name = d["clock_id"] + (f" [{d['instance']}]" if d["instance"] else "")
-            console.print(f"  UNCONFIRMED input to {name}: " + "; ".join(d["unconfirmed"]),
+        if d.unconfirmed:
+            name = d.clock_id + (f" [{d.instance}]" if d.instance else "")
+            console.print(f"  UNCONFIRMED input to {name}: " + "; ".join(d.unconfirmed),
                           highlight=False, markup=False)
 
 
-def _deadline_rows(deadlines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _deadline_rows(deadlines: Sequence[DeadlineView]) -> list[dict[str, Any]]:
     rows = []
     for d in deadlines:
-        roll = d["roll"]
-        if d["rolled"]:
+        roll = d.roll
+        if d.rolled:
             roll += " (rolled)"
-        elif d["non_business_day"]:
+        elif d.non_business_day:
             roll += " (non-business day)"
-        if d["tolled_days"]:
-            roll += f" +{d['tolled_days']}d tolled"
-        trig = (d["trigger_date"] or "") + (" (projected)" if d["projected"] else "")
-        status = d["status"] + (f" ({d['days_from_due']:+d}d)" if d["days_from_due"] else "")
-        if d.get("message") and d["status"] == "error":
-            status += f": {d['message']}"
-        clock = d["clock_id"] + (f" [{d['instance']}]" if d["instance"] else "")
-        rows.append({**d, "clock_id": clock, "trigger_date": trig, "roll_applied": roll, "status": status,
-                     "basis": f"{d['value']} {d['unit']} {d['basis']}, {d['direction'].replace('_', ' ')}"})
+        if d.tolled_days:
+            roll += f" +{d.tolled_days}d tolled"
+        trig = (d.trigger_date or "") + (" (projected)" if d.projected else "")
+        status = d.status + (f" ({d.days_from_due:+d}d)" if d.days_from_due else "")
+        if d.message and d.status == "error":
+            status += f": {d.message}"
+        clock = d.clock_id + (f" [{d.instance}]" if d.instance else "")
+        rows.append({**d.model_dump(mode="json"), "clock_id": clock, "trigger_date": trig, "roll_applied": roll,
+                     "status": status, "basis": f"{d.value} {d.unit} {d.basis}, {d.direction.replace('_', ' ')}"})
     return rows
 
 
@@ -73,10 +77,10 @@ def law_timeline(
     if as_json:
         emit(out, as_json=True)
         return
-    console.print(f"[bold]{out['procedure_title']}[/] - stage: {out['stage_title']} ({out['stage']})")
-    emit(_deadline_rows(out["deadlines"]), as_json=False, columns=TIMELINE_COLUMNS)
-    _print_citations(out["deadlines"])
-    console.print("next allowed events: " + (", ".join(out["allowed_events"]) or "none"))
+    console.print(f"[bold]{out.procedure_title}[/] - stage: {out.stage_title} ({out.stage})")
+    emit(_deadline_rows(out.deadlines), as_json=False, columns=TIMELINE_COLUMNS)
+    _print_citations(out.deadlines)
+    console.print("next allowed events: " + (", ".join(out.allowed_events) or "none"))
 
 
 @law_app.command("rules")
@@ -122,17 +126,17 @@ def law_procedure(procedure_id: str, as_json: JsonOpt = False) -> None:
     if as_json:
         emit(p, as_json=True)
         return
-    console.print(f"[bold]{p['title']}[/] ({p['citation']})")
-    emit([{"stage": s["id"], "title": s["title"],
-           "rules": ", ".join(r["id"] + ("" if r["confirmed"] else " [UNCONFIRMED]") for r in s["rules"])}
-          for s in p["stages"]], as_json=False, columns=["stage", "title", "rules"], title="Stages")
-    emit([{"event": e["id"], "allowed_in": ", ".join(e["allowed_in"]), "to_stage": e["to_stage"],
-           "requires": ", ".join(e["requires"])} for e in p["events"]], as_json=False,
+    console.print(f"[bold]{p.title}[/] ({p.citation})")
+    emit([{"stage": s.id, "title": s.title,
+           "rules": ", ".join(r.id + ("" if r.confirmed else " [UNCONFIRMED]") for r in s.rules)}
+          for s in p.stages], as_json=False, columns=["stage", "title", "rules"], title="Stages")
+    emit([{"event": e.id, "allowed_in": ", ".join(e.allowed_in), "to_stage": e.to_stage,
+           "requires": ", ".join(e.requires)} for e in p.events], as_json=False,
          columns=["event", "allowed_in", "to_stage", "requires"], title="Events")
-    emit([{"clock": c["id"], "rule": c["rule"]["id"] + ("" if c["rule"]["confirmed"] else " [UNCONFIRMED]"),
-           "from": c["from"] or f"{c['combine']}({', '.join(c['of'])})", "value": c["value"],
-           "unit": c["unit"], "basis": c["basis"], "direction": c["direction"], "roll": c["roll"]}
-          for c in p["clocks"]], as_json=False,
+    emit([{"clock": c.id, "rule": c.rule.id + ("" if c.rule.confirmed else " [UNCONFIRMED]"),
+           "from": c.from_ or f"{c.combine}({', '.join(c.of)})", "value": c.value,
+           "unit": c.unit, "basis": c.basis, "direction": c.direction, "roll": c.roll}
+          for c in p.clocks], as_json=False,
          columns=["clock", "rule", "from", "value", "unit", "basis", "direction", "roll"], title="Clocks")
 
 
@@ -166,34 +170,34 @@ def law_calendars(as_json: JsonOpt = False) -> None:
     if as_json:
         emit(c, as_json=True)
         return
-    emit(c["tolling"], as_json=False, columns=["id", "agencies", "start", "end", "days", "confirmed", "citation"],
+    emit(c.tolling, as_json=False, columns=["id", "agencies", "start", "end", "days", "confirmed", "citation"],
          title="Tolling")
-    emit(c["closures"], as_json=False, columns=["id", "date", "calendars", "title", "confirmed"], title="Closures")
-    emit([{"chamber": s["chamber"], **p} for s in c["sessions"] for p in s["periods"]], as_json=False,
+    emit(c.closures, as_json=False, columns=["id", "date", "calendars", "title", "confirmed"], title="Closures")
+    emit([{"chamber": s.chamber, **p.model_dump(mode="json")} for s in c.sessions for p in s.periods], as_json=False,
          columns=["chamber", "id", "covers_from", "covers_to", "days", "confirmed", "citation"],
          title="Session days")
-    for s in c["sessions"]:
-        if not s["periods"]:
-            console.print(f"{s['title']}: no session days listed; its s.151 clocks report that the "
+    for s in c.sessions:
+        if not s.periods:
+            console.print(f"{s.title}: no session days listed; its s.151 clocks report that the "
                           "session calendar does not cover the dates they must count.",
                           highlight=False, markup=False)
 
 
 # --------------------------------------------------------------------------- cases
 
-def _print_case(c: dict[str, Any]) -> None:
-    console.print(f"[bold]{c['id']}[/]: {c['title']}")
-    console.print(f"procedure {c['procedure']} - stage [bold]{c['stage_title']}[/] ({c['stage']})")
-    emit(c["events"], as_json=False, columns=["seq", "date", "event", "title", "note"], title="Events")
-    emit(_deadline_rows(c["deadlines"]), as_json=False, columns=TIMELINE_COLUMNS,
+def _print_case(c: CaseView) -> None:
+    console.print(f"[bold]{c.id}[/]: {c.title}")
+    console.print(f"procedure {c.procedure} - stage [bold]{c.stage_title}[/] ({c.stage})")
+    emit(c.events, as_json=False, columns=["seq", "date", "event", "title", "note"], title="Events")
+    emit(_deadline_rows(c.deadlines), as_json=False, columns=TIMELINE_COLUMNS,
          title="Deadlines (computed beside actual)")
-    _print_citations(c["deadlines"])
-    if c["overdue"]:
-        console.print(f"[bold red]{len(c['overdue'])} overdue[/]: " + ", ".join(d["clock_id"] for d in c["overdue"]))
-    if c["outside"]:
-        console.print(f"[yellow]{len(c['outside'])} actual date(s) outside the computed one[/]: "
-                      + ", ".join(f"{d['clock_id']} ({d['days_from_due']:+d}d)" for d in c["outside"]))
-    console.print("next allowed events: " + (", ".join(c["allowed_events"]) or "none"))
+    _print_citations(c.deadlines)
+    if c.overdue:
+        console.print(f"[bold red]{len(c.overdue)} overdue[/]: " + ", ".join(d.clock_id for d in c.overdue))
+    if c.outside:
+        console.print(f"[yellow]{len(c.outside)} actual date(s) outside the computed one[/]: "
+                      + ", ".join(f"{d.clock_id} ({d.days_from_due or 0:+d}d)" for d in c.outside))
+    console.print("next allowed events: " + (", ".join(c.allowed_events) or "none"))
 
 
 @case_app.command("new")

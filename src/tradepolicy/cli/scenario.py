@@ -195,19 +195,19 @@ def screen_partners(
     if out:
         write_report(render_screening_report(rep, fmt=fmt), out)
     if as_json:
-        print_json({"ok": True, **rep})
+        print_json({"ok": True, **rep.model_dump(mode="json")})
         return
-    el, unc = rep["elasticities"], rep["uncertainty"]
-    console.print(f"[bold]Partner screening for {rep['home']}[/] ({rep['dataset']} {rep['year']}; "
-                  f"{rep['method']})", highlight=False)
-    console.print(f"model: {rep['model']}; data: {rep['dataset']} {rep['year']} ({rep['data']['why']}); "
-                  f"agreements as of {rep['as_of']}", highlight=False, markup=False)
-    console.print(f"sigma {el['sigma']:g} ({el['sigma_source']}); beta {el['beta']:g} ({el['beta_source']}); "
-                  f"band: {unc['draws']} draws, seed {unc['seed']}, beta sd {unc['beta_sd']:g}; numeraire "
-                  f"{rep['numeraire']}; {rep['imbalance']} imbalances", highlight=False, markup=False)
-    emit([{k: _fmt(v) for k, v in r.items()} for r in rep["rows"][:limit]], as_json=False,
-         columns=rep["columns"], title=f"Candidates (first {limit} of {len(rep['rows'])})")
-    console.print(json.dumps(rep["notes"], ensure_ascii=False), highlight=False, markup=False)
+    el, unc = rep.elasticities, rep.uncertainty
+    console.print(f"[bold]Partner screening for {rep.home}[/] ({rep.dataset} {rep.year}; "
+                  f"{rep.method})", highlight=False)
+    console.print(f"model: {rep.model}; data: {rep.dataset} {rep.year} ({rep.data.why}); "
+                  f"agreements as of {rep.as_of}", highlight=False, markup=False)
+    console.print(f"sigma {el.sigma:g} ({el.sigma_source}); beta {el.beta:g} ({el.beta_source}); "
+                  f"band: {unc.draws} draws, seed {unc.seed}, beta sd {unc.beta_sd:g}; numeraire "
+                  f"{rep.numeraire}; {rep.imbalance} imbalances", highlight=False, markup=False)
+    emit([{k: _fmt(v) for k, v in r.model_dump(mode="json").items()} for r in rep.rows[:limit]], as_json=False,
+         columns=rep.columns, title=f"Candidates (first {limit} of {len(rep.rows)})")
+    console.print(json.dumps(rep.notes, ensure_ascii=False), highlight=False, markup=False)
 
 
 @pe_app.command("smart")

@@ -40,8 +40,9 @@ def render_case_report(case_id: str, principal: Principal, *, fmt: ReportFormat 
             if include_confidential or not is_confidential(d.label)]
     label = report_label([d.label for d in docs])
     context: dict[str, Any] = {"c": c, "documents": docs}
-    manifest = build_manifest(parameters={"case": case_id, "procedure": c["procedure"]}, as_of=c["as_of"])
-    return render_report("law/case_report.html", context, title=f"{c['id']}: {c['title']}",
-                         subtitle=f"{c['procedure_title']} · stage {c['stage_title']} · as of {c['as_of']}",
+    cites = c.data.get("citations")
+    manifest = build_manifest(parameters={"case": case_id, "procedure": c.procedure}, as_of=c.as_of)
+    return render_report("law/case_report.html", context, title=f"{c.id}: {c.title}",
+                         subtitle=f"{c.procedure_title} · stage {c.stage_title} · as of {c.as_of}",
                          label=label, fmt=fmt, manifest=manifest,
-                         citations=(c.get("data") or {}).get("citations") or [])
+                         citations=cites if isinstance(cites, list) else [])

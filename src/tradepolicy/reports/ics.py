@@ -114,4 +114,5 @@ def case_calendar(case_id: str, *, as_of: dt.date | None = None) -> str:
     from tradepolicy.services.proceedings import case_state
 
     case, state = case_state(case_id, as_of=as_of)
-    return deadlines_ics(case, state.deadlines, recorded=case.get("recorded", []))
+    return deadlines_ics({"id": case.id, "title": case.title}, state.deadlines,
+                         recorded=[e.model_dump(mode="json") for e in case.recorded])

@@ -6,22 +6,22 @@ Moved here from ``web/pages/economics.py``: the screening itself is computed by
 
 from __future__ import annotations
 
-from typing import Any
-
 from tradepolicy.reports.render import ReportFormat, build_manifest, render_report
+from tradepolicy.services.screening import ScreeningReport
 
 
-def render_screening_report(report: dict[str, Any], *, fmt: ReportFormat | str = "html",
+def render_screening_report(report: ScreeningReport, *, fmt: ReportFormat | str = "html",
                             label: str = "public") -> bytes:
     """Return the screening ``report`` (from ``services.screening.screen``) as HTML or PDF bytes."""
-    top = report["rows"][:25]
-    series = {r["iso3"]: r["home_welfare"] for r in top if r.get("home_welfare") is not None}
+    top = report.rows[:25]
+    series = {r.iso3: r.home_welfare for r in top if r.home_welfare is not None}
     manifest = build_manifest(
         law_version=False,
-        parameters={k: report[k] for k in ("home", "dataset", "year", "beta", "sigma", "rank_by") if k in report},
-        extra={"method": report.get("method", "")},
+        parameters={"home": report.home, "dataset": report.dataset, "year": report.year, "beta": report.beta,
+                    "sigma": report.sigma, "rank_by": report.rank_by},
+        extra={"method": report.method},
     )
     return render_report("economics/screening_report.html", {"rep": report, "series": series},
-                         title=f"Partner screening: {report['home']}",
-                         subtitle=f"{report.get('dataset', '')} {report.get('year', '')}",
+                         title=f"Partner screening: {report.home}",
+                         subtitle=f"{report.dataset} {report.year}",
                          label=label, fmt=fmt, manifest=manifest)

@@ -11,31 +11,66 @@ from sqlalchemy import select
 
 from tradepolicy.errors import InputError, NotFoundError
 from tradepolicy.literals import AgreementStatus, check_literal, options_of
+from tradepolicy.reference.loader import Citation, Provision
+from tradepolicy.services.typed import ServiceModel
 from tradepolicy.store.db import read_session
 from tradepolicy.store.models import Agency, Agreement
 
 
-def agreement_dict(a: Agreement) -> dict[str, Any]:
-    """Return the public JSON form of an agreement."""
-    return {
-        "id": a.id,
-        "name": a.name,
-        "short_name": a.short_name,
-        "kind": a.kind,
-        "status": a.status,
-        "parties": a.parties,
-        "signed": a.signed.isoformat() if a.signed else None,
-        "in_force": a.in_force.isoformat() if a.in_force else None,
-        "implemented": a.implemented.isoformat() if a.implemented else None,
-        "summary": a.summary,
-        "key_provisions": a.key_provisions,
-        "implementation_status": a.implementation_status,
-        "implementing_law": a.data.get("implementing_law"),
-        "provisions": a.provisions,
-        "citations": a.citations,
-        "tariff_programs": a.data.get("tariff_programs", []),
-        "party_dates": a.data.get("party_dates", {}),
-    }
+class AgreementInfo(ServiceModel):
+    """An agreement of the registry, in its public JSON form (dates as ISO strings)."""
+
+    id: str
+    name: str
+    short_name: str
+    kind: str
+    status: str
+    parties: list[str]
+    signed: str | None
+    in_force: str | None
+    implemented: str | None
+    summary: str
+    key_provisions: str
+    implementation_status: str
+    implementing_law: str | None
+    provisions: list[Provision]
+    citations: list[Citation]
+    tariff_programs: list[str]
+    party_dates: dict[str, str]
+
+
+class AgencyInfo(ServiceModel):
+    """An agency, committee or body the office works with."""
+
+    id: str
+    name: str
+    kind: str
+    role: str
+    parent: str | None
+    citations: list[Citation]
+
+
+def agreement_info(a: Agreement) -> AgreementInfo:
+    """Return the public form of a stored agreement."""
+    return AgreementInfo(
+        id=a.id,
+        name=a.name,
+        short_name=a.short_name,
+        kind=a.kind,
+        status=a.status,
+        parties=a.parties,
+        signed=a.signed.isoformat() if a.signed else None,
+        in_force=a.in_force.isoformat() if a.in_force else None,
+        implemented=a.implemented.isoformat() if a.implemented else None,
+        summary=a.summary,
+        key_provisions=a.key_provisions,
+        implementation_status=a.implementation_status,
+        implementing_law=a.data.get("implementing_law"),
+        provisions=[Provision.model_validate(p) for p in a.provisions],
+        citations=[Citation.model_validate(c) for c in a.citations],
+        tariff_programs=a.data.get("tariff_programs", []),
+        party_dates=a.data.get("party_dates", {}),
+    )
 
 
 def parse_date(value: str, *, field: str) -> dt.date:
@@ -57,7 +92,7 @@ def list_agreements(
     party: str | None = None,
     in_force_on: str | None = None,
     q: str | None = None,
-) -> list[dict[str, Any]]:
+) -> list[AgreementInfo]:
     """Return agreements, filtered by status, party (ISO3), date in force, or text."""
     if status is not None:
         check_literal(status, options_of(AgreementStatus), name="status")
@@ -79,11 +114,11 @@ def list_agreements(
             continue
         if q and q.lower() not in f"{a.name} {a.short_name} {a.summary} {a.key_provisions}".lower():
             continue
-        out.append(agreement_dict(a))
+        out.append(agreement_info(a))
     return out
 
 
-def get_agreement(agreement_id: str) -> dict[str, Any]:
+def get_agreement(agreement_id: str) -> AgreementInfo:
     """Return one agreement, or raise ``NotFoundError`` listing the known ids."""
     with read_session() as s:
         a = s.get(Agreement, agreement_id)
@@ -95,24 +130,24 @@ def get_agreement(agreement_id: str) -> dict[str, Any]:
                 expected="one of " + ", ".join(known),
                 example="usmca",
             )
-        return agreement_dict(a)
+        return agreement_info(a)
 
 
-def list_agencies() -> list[dict[str, Any]]:
+def list_agencies() -> list[AgencyInfo]:
     """Return the agencies, committees and bodies, in registry order of kind then name."""
     with read_session() as s:
         rows = s.scalars(select(Agency).order_by(Agency.kind, Agency.name)).all()
     return [
-        {"id": a.id, "name": a.name, "kind": a.kind, "role": a.role,
-         "parent": a.data.get("parent"), "citations": a.citations}
+        AgencyInfo(id=a.id, name=a.name, kind=a.kind, role=a.role, parent=a.data.get("parent"),
+                   citations=[Citation.model_validate(c) for c in a.citations])
         for a in rows
     ]
 
 
-def get_agency(agency_id: str) -> dict[str, Any]:
+def get_agency(agency_id: str) -> AgencyInfo:
     """Return one agency or raise ``NotFoundError``."""
     for a in list_agencies():
-        if a["id"] == agency_id:
+        if a.id == agency_id:
             return a
     raise NotFoundError(f"Unknown agency id {agency_id!r}.", field="agency_id",
                         expected="an id from /agencies", example="commerce")

@@ -6,11 +6,14 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
+from pydantic import Field
 from sqlalchemy import select, text
 
 from tradepolicy.errors import InputError, NotFoundError
+from tradepolicy.reference.loader import Citation
+from tradepolicy.services.typed import ServiceModel
 from tradepolicy.store.db import read_session
 from tradepolicy.store.models import Agency, Agreement, GuideEntry
 
@@ -43,33 +46,82 @@ def terms_of(question: str) -> list[str]:
     return seen
 
 
-def _live_link(session: Any, link: dict[str, Any]) -> dict[str, Any]:
+class GuideLinkView(ServiceModel):
+    """A link from a guide entry to a registry record, with the record's live facts when read.
+
+    ``live`` (an agreement's status, date in force and key provisions, or an agency's kind)
+    is present only when the linked record was looked up; otherwise it is left out of the JSON.
+    """
+
+    kind: str
+    id: str
+    label: str | None = None
+    live: dict[str, str | None] | None = Field(default=None, exclude_if=lambda v: v is None)
+
+
+class GuideEntryView(ServiceModel):
+    """A guide entry with its links, citations and search score."""
+
+    id: str
+    title: str
+    body: str
+    links: list[GuideLinkView]
+    citations: list[Citation]
+    score: float
+
+
+class NearestEntry(ServiceModel):
+    """An entry near a question the guide does not cover (not an answer)."""
+
+    kind: Literal["entry"] = "entry"
+    id: str
+    title: str
+
+
+class NotCovered(ServiceModel):
+    """What the guide says when it does not cover a question."""
+
+    message: str
+    topic: str
+    pointers: list[GuideLinkView]
+    sources: list[Citation]
+    nearest_entries: list[NearestEntry]
+    published_elsewhere: list[Citation]
+
+
+class GuideReply(ServiceModel):
+    """The JSON answer of ``/api/guide`` and ``guide ask --json``."""
+
+    ok: Literal[True] = True
+    q: str
+    covered: bool
+    count: int
+    results: list[GuideEntryView]
+    not_covered: NotCovered | None
+
+
+def _live_link(session: Any, link: dict[str, Any]) -> GuideLinkView:
     """Attach the live registry facts of a linked record (status and dates, or role)."""
-    out = dict(link)
-    if link["kind"] == "agreement":
-        a = session.get(Agreement, link["id"])
+    view = GuideLinkView.model_validate(link)
+    if view.kind == "agreement":
+        a = session.get(Agreement, view.id)
         if a is not None:
-            out["label"] = link.get("label") or a.short_name
-            out["live"] = {"status": a.status, "in_force": a.in_force.isoformat() if a.in_force else None,
-                           "key_provisions": a.key_provisions}
-    elif link["kind"] == "agency":
-        ag = session.get(Agency, link["id"])
+            return view.model_copy(update={
+                "label": view.label or a.short_name,
+                "live": {"status": a.status, "in_force": a.in_force.isoformat() if a.in_force else None,
+                         "key_provisions": a.key_provisions}})
+    elif view.kind == "agency":
+        ag = session.get(Agency, view.id)
         if ag is not None:
-            out["label"] = link.get("label") or ag.name
-            out["live"] = {"kind": ag.kind}
-    return out
+            return view.model_copy(update={"label": view.label or ag.name, "live": {"kind": ag.kind}})
+    return view
 
 
-def _entry_dict(e: GuideEntry, score: float, session: Any | None = None) -> dict[str, Any]:
-    links = [_live_link(session, lk) for lk in e.links] if session is not None else e.links
-    return {
-        "id": e.id,
-        "title": e.title,
-        "body": e.body,
-        "links": links,
-        "citations": e.citations,
-        "score": round(score, 4),
-    }
+def _entry_view(e: GuideEntry, score: float, session: Any | None = None) -> GuideEntryView:
+    links = ([_live_link(session, lk) for lk in e.links] if session is not None
+             else [GuideLinkView.model_validate(lk) for lk in e.links])
+    return GuideEntryView(id=e.id, title=e.title, body=e.body, links=links,
+                          citations=[Citation.model_validate(c) for c in e.citations], score=round(score, 4))
 
 
 def _check_question(question: str) -> list[str]:
@@ -83,7 +135,7 @@ def _check_question(question: str) -> list[str]:
     return terms_of(question)
 
 
-def ask(question: str, *, limit: int = 5) -> list[dict[str, Any]]:
+def ask(question: str, *, limit: int = 5) -> list[GuideEntryView]:
     """Return the guide entries that best answer ``question``, best first.
 
     On SQLite the ranking is FTS5's BM25 with the title weighted 10, keywords 5 and
@@ -119,7 +171,7 @@ def ask(question: str, *, limit: int = 5) -> list[dict[str, Any]]:
                 add({e.id: 1.0 for e in entries if _stem_in(t, e.title)}, TITLE_BONUS)
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
         by_id = {e.id: e for e in s.scalars(select(GuideEntry)).all()}
-        return [_entry_dict(by_id[i], score, s) for i, score in ranked if i in by_id]
+        return [_entry_view(by_id[i], score, s) for i, score in ranked if i in by_id]
 
 
 def _fts_scores(session: Any, terms: list[str], *, column: str | None = None,
@@ -167,29 +219,29 @@ def _bm25_python(entries: Any, terms: list[str], k1: float = 1.2, b: float = 0.7
     return sorted(out, key=lambda x: -x[1])
 
 
-def list_entries() -> list[dict[str, Any]]:
+def list_entries() -> list[GuideEntryView]:
     """Return every guide entry, in id order."""
     with read_session() as s:
-        return [_entry_dict(e, 0.0) for e in s.scalars(select(GuideEntry).order_by(GuideEntry.id))]
+        return [_entry_view(e, 0.0) for e in s.scalars(select(GuideEntry).order_by(GuideEntry.id))]
 
 
-def get_entry(entry_id: str) -> dict[str, Any]:
+def get_entry(entry_id: str) -> GuideEntryView:
     """Return one guide entry."""
     with read_session() as s:
         e = s.get(GuideEntry, entry_id)
         if e is None:
             raise NotFoundError(f"Unknown guide entry {entry_id!r}.", field="entry_id",
                                 expected="an id from /guide", example="what-is-ustr")
-        return _entry_dict(e, 0.0, s)
+        return _entry_view(e, 0.0, s)
 
 
 # ----------------------------------------------------------------------------- coverage
 NOT_COVERED_PREFIX = "not-covered-"
 # Where the office publishes what the guide does not hold (named in every "not covered" answer).
 PUBLISHED_ELSEWHERE = (
-    {"title": "USTR press releases, reports and fact sheets", "href": "https://ustr.gov"},
-    {"title": "Federal Register: notices, proclamations and executive orders", "href": "https://www.federalregister.gov"},
-    {"title": "regulations.gov: the office's public comment dockets", "href": "https://www.regulations.gov"},
+    Citation(title="USTR press releases, reports and fact sheets", href="https://ustr.gov"),
+    Citation(title="Federal Register: notices, proclamations and executive orders", href="https://www.federalregister.gov"),
+    Citation(title="regulations.gov: the office's public comment dockets", href="https://www.regulations.gov"),
 )
 _ACRONYM = re.compile(r"\b([A-Z][A-Z0-9]{1,}|[0-9]{3,}[A-Za-z0-9.]*)\b")
 
@@ -206,14 +258,14 @@ class GuideAnswer:
 
     question: str
     covered: bool
-    results: list[dict[str, Any]]
-    not_covered: dict[str, Any] | None = None
+    results: list[GuideEntryView]
+    not_covered: NotCovered | None = None
     unknown_terms: list[str] = field(default_factory=list)
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return the JSON form (the API's and the CLI's)."""
-        return {"q": self.question, "covered": self.covered, "count": len(self.results),
-                "results": self.results, "not_covered": self.not_covered}
+    def reply(self) -> GuideReply:
+        """Return the JSON answer (the API's and the CLI's)."""
+        return GuideReply(q=self.question, covered=self.covered, count=len(self.results),
+                          results=self.results, not_covered=self.not_covered)
 
 
 def _corpus_words() -> set[str]:
@@ -247,27 +299,26 @@ def answer(question: str, *, limit: int = 5) -> GuideAnswer:
     """Answer ``question``: the ranked entries, or say plainly that the guide does not cover it."""
     hits = ask(question, limit=limit)
     unknown = unknown_terms(question) if hits else []
-    top_gap = bool(hits) and str(hits[0]["id"]).startswith(NOT_COVERED_PREFIX)
+    top_gap = bool(hits) and hits[0].id.startswith(NOT_COVERED_PREFIX)
     if top_gap and unknown:
-        gap_words = set(_TOKEN.findall(f"{hits[0]['title']} {hits[0]['body']}".lower()))
+        gap_words = set(_TOKEN.findall(f"{hits[0].title} {hits[0].body}".lower()))
         top_gap = all(t in gap_words for t in unknown)   # the note is about the unknown term
     if hits and not unknown and not top_gap:
         return GuideAnswer(question, True, hits)
     if top_gap:
         gap = hits[0]
-        message = gap["body"]
-        nearest = [{"kind": "entry", "id": h["id"], "title": h["title"]} for h in hits[1:3]
-                   if not str(h["id"]).startswith(NOT_COVERED_PREFIX)]
-        return GuideAnswer(question, False, hits, {
-            "message": message, "topic": gap["title"], "pointers": gap["links"], "sources": gap["citations"],
-            "nearest_entries": nearest, "published_elsewhere": list(PUBLISHED_ELSEWHERE)}, [])
+        nearest = [NearestEntry(id=h.id, title=h.title) for h in hits[1:3]
+                   if not h.id.startswith(NOT_COVERED_PREFIX)]
+        return GuideAnswer(question, False, hits, NotCovered(
+            message=gap.body, topic=gap.title, pointers=gap.links, sources=gap.citations,
+            nearest_entries=nearest, published_elsewhere=list(PUBLISHED_ELSEWHERE)), [])
     what = ", ".join(t.upper() for t in unknown) if unknown else "this question"
-    nearest = [{"kind": "entry", "id": h["id"], "title": h["title"]} for h in hits[:3]]
+    nearest = [NearestEntry(id=h.id, title=h.title) for h in hits[:3]]
     message = (f"The guide has no entry on {what}. "
                + ("The entries below share other words with the question; they are the nearest, not an answer. "
                   if nearest else "")
                + "The office publishes what the guide does not hold on ustr.gov, in the Federal Register "
                  "and in its regulations.gov dockets.")
-    return GuideAnswer(question, False, [] if unknown else hits, {
-        "message": message, "topic": what, "pointers": [], "sources": [],
-        "nearest_entries": nearest, "published_elsewhere": list(PUBLISHED_ELSEWHERE)}, unknown)
+    return GuideAnswer(question, False, [] if unknown else hits, NotCovered(
+        message=message, topic=what, pointers=[], sources=[],
+        nearest_entries=nearest, published_elsewhere=list(PUBLISHED_ELSEWHERE)), unknown)

@@ -33,6 +33,16 @@ from tradepolicy.law.procedures import (
 from tradepolicy.law.seeds import SeedCase, load_seeds
 from tradepolicy.once import once
 from tradepolicy.platform.principal import acting_name
+from tradepolicy.services.law_types import (
+    CaseDeadline,
+    CaseEventView,
+    CaseLogEntry,
+    CaseRecord,
+    CaseSummary,
+    CaseView,
+    DeadlineView,
+)
+from tradepolicy.services.typed import JSONObject
 from tradepolicy.store import audit
 from tradepolicy.store.db import read_session, transaction
 from tradepolicy.store.models import Proceeding, ProceedingEvent
@@ -101,8 +111,8 @@ def open_case(
     meta: dict[str, Any] | None = None,
     actor: str | None = None,
     session: Session | None = None,
-) -> dict[str, Any]:
-    """Open a new case of ``procedure`` with id ``case_id``; return it as a dict.
+) -> CaseView:
+    """Open a new case of ``procedure`` with id ``case_id``; return it.
 
     ``meta`` is the case's metadata (country, parties, product, HTS scope, agency case numbers;
     see ``law/case_meta.py``), validated and stored under ``data["meta"]``.
@@ -130,7 +140,7 @@ def open_case(
         s.flush()
         audit.record(s, actor=who, action="insert", entity="proceedings", entity_id=case_id,
                      before=None, after=audit.snapshot(row))
-        return _case_dict(s, row, [], None)
+        return _case_view(s, row, [], None)
 
 
 def record_event(
@@ -145,7 +155,7 @@ def record_event(
     actor: str | None = None,
     session: Session | None = None,
     today: dt.date | None = None,
-) -> dict[str, Any]:
+) -> CaseView:
     """Append an event (or a correction of an earlier one) after validating it.
 
     An event dated after ``today`` (default: the system date) is refused unless ``planned``;
@@ -185,18 +195,18 @@ def record_event(
         records.append(EventRecord(seq=seq, event=event, date=when, payload=dict(payload or {}),
                                    corrects=corrects, note=note))
         if session is not None:
-            return _case_dict(s, case, records, None)
+            return _case_view(s, case, records, None)
     # Derive the answer after the commit: the write lock is held only for the check, the
     # insert and the audit entry (more writes per second under concurrency).
     with read_session() as rs:
-        return _case_dict(rs, case, records, None)
+        return _case_view(rs, case, records, None)
 
 
 MAX_EVENTS_PER_REQUEST = 200
 
 
 def record_events(case_id: str, events: Sequence[tuple[str, str | dt.date, dict[str, Any] | None, str | None]], *,
-                  planned: bool = False, actor: str | None = None) -> dict[str, Any]:
+                  planned: bool = False, actor: str | None = None) -> CaseView:
     """Record several events ``(event, date, payload, note)`` in order, in one transaction.
 
     All or nothing: the first refused event raises and nothing is stored. Returns the case.
@@ -207,17 +217,18 @@ def record_events(case_id: str, events: Sequence[tuple[str, str | dt.date, dict[
     if len(events) > MAX_EVENTS_PER_REQUEST:
         raise InputError(f"{len(events)} events in one request; the limit is {MAX_EVENTS_PER_REQUEST}.",
                          field="events", expected=f"at most {MAX_EVENTS_PER_REQUEST}", example="split the list")
-    out: dict[str, Any] = {}
+    out: CaseView | None = None
     with transaction() as s:
         for event, date, payload, note in events:
             out = record_event(case_id, event, date, payload=payload, note=note, planned=planned,
                                actor=actor, session=s)
+    assert out is not None  # events is not empty
     return out
 
 
-def parse_event_lines(text: str) -> list[tuple[str, str, dict[str, Any] | None, str | None]]:
+def parse_event_lines(text: str) -> list[tuple[str, str, JSONObject | None, str | None]]:
     """Parse the web form's events box: one ``event YYYY-MM-DD [note]`` per line (blank lines skipped)."""
-    out: list[tuple[str, str, dict[str, Any] | None, str | None]] = []
+    out: list[tuple[str, str, JSONObject | None, str | None]] = []
     for i, line in enumerate(text.splitlines(), start=1):
         parts = line.strip().split(None, 2)
         if not parts:
@@ -231,23 +242,23 @@ def parse_event_lines(text: str) -> list[tuple[str, str, dict[str, Any] | None, 
 
 
 def get_case(case_id: str, *, as_of: str | dt.date | None = None,
-             session: Session | None = None) -> dict[str, Any]:
+             session: Session | None = None) -> CaseView:
     """Return a case: procedure, stage, events, deadlines with due dates, overdue items."""
     when = _as_date(as_of, "as_of") if as_of else None
     with _reading(session) as s:
         case = _load_case(s, case_id)
-        return _case_dict(s, case, _records(s, case_id), when)
+        return _case_view(s, case, _records(s, case_id), when)
 
 
-def case_state(case_id: str, *, as_of: dt.date | None = None) -> tuple[dict[str, Any], CaseState]:
-    """Return (case row as dict, derived engine state) for renderers such as the .ics export."""
+def case_state(case_id: str, *, as_of: dt.date | None = None) -> tuple[CaseRecord, CaseState]:
+    """Return (the case row and its recorded events, derived engine state) for renderers such as the .ics export."""
     with read_session() as s:
         case = _load_case(s, case_id)
         proc = get_procedure(case.procedure)
         records = _records(s, case_id)
         state = derive(proc, _actual(records), as_of=as_of)
-        return {"id": case.id, "title": case.title, "procedure": case.procedure,
-                "recorded": [_event_dict(proc, r) for r in records]}, state
+        return CaseRecord(id=case.id, title=case.title, procedure=case.procedure,
+                          recorded=[_event_view(proc, r) for r in records]), state
 
 
 def _events_version(s: Session) -> tuple[Any, ...]:
@@ -279,20 +290,19 @@ def _all_states(s: Session, procedure: str | None = None) -> list[tuple[Proceedi
     return [(r, by_case.get(r.id, [])) for r in rows]
 
 
-def list_cases(procedure: str | None = None, *, as_of: str | dt.date | None = None) -> list[dict[str, Any]]:
+def list_cases(procedure: str | None = None, *, as_of: str | dt.date | None = None) -> list[CaseSummary]:
     """Return every case (optionally of one procedure) with stage and deadline counts."""
     if procedure is not None:
         get_procedure(procedure)
     when = _as_date(as_of, "as_of") if as_of else dt.date.today()
     with read_session() as s:
         version = _events_version(s)
-    rows = _list_cases_cached(get_settings().database_url, version, procedure or None, when)
-    return [dict(r) for r in rows]
+    return list(_list_cases_cached(get_settings().database_url, version, procedure or None, when))
 
 
 @once(maxsize=16)
 def _list_cases_cached(url: str, version: tuple[Any, ...], procedure: str | None,
-                       when: dt.date) -> tuple[dict[str, Any], ...]:
+                       when: dt.date) -> tuple[CaseSummary, ...]:
     with read_session() as s:
         cases = _all_states(s, procedure)
     out = []
@@ -300,20 +310,20 @@ def _list_cases_cached(url: str, version: tuple[Any, ...], procedure: str | None
         proc = get_procedure(r.procedure)
         state = derive(proc, _actual(events), as_of=when)
         nxt = state.upcoming()
-        out.append({
-            "id": r.id, "procedure": r.procedure, "title": r.title, "stage": state.stage,
-            "stage_title": state.stage_title, "events": len(state.events),
-            "overdue": len(state.overdue), "outside": len(state.outside),
-            "next_deadline": nxt[0].due_date.isoformat() if nxt and nxt[0].due_date else None,
-            "next_deadline_title": nxt[0].title if nxt else None,
-            "next_deadline_flag": (("confirmed" if nxt[0].confirmed else "UNCONFIRMED") if nxt else None),
-            "created_by": r.created_by,
-        })
+        out.append(CaseSummary(
+            id=r.id, procedure=r.procedure, title=r.title, stage=state.stage,
+            stage_title=state.stage_title, events=len(state.events),
+            overdue=len(state.overdue), outside=len(state.outside),
+            next_deadline=nxt[0].due_date.isoformat() if nxt and nxt[0].due_date else None,
+            next_deadline_title=nxt[0].title if nxt else None,
+            next_deadline_flag=(("confirmed" if nxt[0].confirmed else "UNCONFIRMED") if nxt else None),
+            created_by=r.created_by,
+        ))
     return tuple(out)
 
 
 def upcoming_deadlines(*, within_days: int = 120, as_of: dt.date | None = None,
-                       limit: int = 20) -> list[dict[str, Any]]:
+                       limit: int = 20) -> list[CaseDeadline]:
     """Return pending and overdue deadlines of every case, soonest first (for the dashboard).
 
     Deriving every case is CPU work (0.8 s at 5,000 events): the result is cached per process
@@ -323,13 +333,12 @@ def upcoming_deadlines(*, within_days: int = 120, as_of: dt.date | None = None,
     when = as_of or dt.date.today()
     with read_session() as s:
         version = _events_version(s)
-    rows = _upcoming_cached(get_settings().database_url, version, within_days, when, limit)
-    return [dict(r) for r in rows]
+    return list(_upcoming_cached(get_settings().database_url, version, within_days, when, limit))
 
 
 @once(maxsize=16)
 def _upcoming_cached(url: str, version: tuple[Any, ...], within_days: int, when: dt.date,
-                     limit: int) -> tuple[dict[str, Any], ...]:
+                     limit: int) -> tuple[CaseDeadline, ...]:
     with read_session() as s:
         cases = _all_states(s)
     out = []
@@ -339,46 +348,46 @@ def _upcoming_cached(url: str, version: tuple[Any, ...], within_days: int, when:
             if d.due_date is None or d.projected:
                 continue
             if d.status == "overdue" or (d.status == "pending" and (d.due_date - when).days <= within_days):
-                out.append({"case_id": r.id, "case_title": r.title, **d.to_dict()})
-    out.sort(key=lambda x: (x["status"] != "overdue", x["due_date"]))
+                out.append(CaseDeadline.model_validate({"case_id": r.id, "case_title": r.title, **d.to_dict()}))
+    out.sort(key=lambda x: (x.status != "overdue", x.due_date or ""))
     return tuple(out[:limit])
 
 
-def _case_dict(s: Session, case: Proceeding, records: list[EventRecord],
-               as_of: dt.date | None) -> dict[str, Any]:
+def _case_view(s: Session, case: Proceeding, records: list[EventRecord],
+               as_of: dt.date | None) -> CaseView:
     proc = get_procedure(case.procedure)
     state = derive(proc, _actual(records), as_of=as_of)
     raw = s.scalars(select(ProceedingEvent).where(ProceedingEvent.proceeding_id == case.id)
                     .order_by(ProceedingEvent.seq)).all()
-    return {
-        "id": case.id,
-        "procedure": proc.id,
-        "procedure_title": proc.title,
-        "title": case.title,
-        "created_at": case.created_at.isoformat() if case.created_at else None,
-        "created_by": case.created_by,
-        "data": case.data or {},
-        "meta": (case.data or {}).get("meta", {}),
-        "planned": [_event_dict(proc, r) for r in records if r.payload.get("planned")],
-        "as_of": state.as_of.isoformat(),
-        "stage": state.stage,
-        "stage_title": state.stage_title,
-        "allowed_events": list(state.allowed_events),
-        "events": [_event_dict(proc, e) for e in state.events],
-        "log": [{"seq": r.seq, "event": r.event, "date": r.date.isoformat(), "payload": r.payload,
-                 "corrects": r.corrects, "note": r.note, "recorded_by": r.recorded_by,
-                 "recorded_at": r.recorded_at.isoformat() if r.recorded_at else None} for r in raw],
-        "deadlines": [d.to_dict() for d in state.deadlines],
-        "overdue": [d.to_dict() for d in state.overdue],
-        "outside": [d.to_dict() for d in state.outside],
-        "unconfirmed_rules": sorted({d.rule_id for d in state.deadlines if not d.confirmed}),
-    }
+    data = dict(case.data or {})
+    return CaseView(
+        id=case.id,
+        procedure=proc.id,
+        procedure_title=proc.title,
+        title=case.title,
+        created_at=case.created_at.isoformat() if case.created_at else None,
+        created_by=case.created_by,
+        data=data,
+        meta=data.get("meta", {}),
+        planned=[_event_view(proc, r) for r in records if r.payload.get("planned")],
+        as_of=state.as_of.isoformat(),
+        stage=state.stage,
+        stage_title=state.stage_title,
+        allowed_events=list(state.allowed_events),
+        events=[_event_view(proc, e) for e in state.events],
+        log=[CaseLogEntry(seq=r.seq, event=r.event, date=r.date.isoformat(), payload=r.payload,
+                          corrects=r.corrects, note=r.note, recorded_by=r.recorded_by,
+                          recorded_at=r.recorded_at.isoformat() if r.recorded_at else None) for r in raw],
+        deadlines=[DeadlineView.of(d) for d in state.deadlines],
+        overdue=[DeadlineView.of(d) for d in state.overdue],
+        outside=[DeadlineView.of(d) for d in state.outside],
+        unconfirmed_rules=sorted({d.rule_id for d in state.deadlines if not d.confirmed}),
+    )
 
 
-def _event_dict(proc: Procedure, e: EventRecord) -> dict[str, Any]:
-    return {"seq": e.seq, "event": e.event, "title": proc.event(e.event).title,
-            "date": e.date.isoformat(), "payload": e.payload, "note": e.note,
-            "corrected_by": e.corrects}
+def _event_view(proc: Procedure, e: EventRecord) -> CaseEventView:
+    return CaseEventView(seq=e.seq, event=e.event, title=proc.event(e.event).title,
+                         date=e.date.isoformat(), payload=e.payload, note=e.note, corrected_by=e.corrects)
 
 
 # --------------------------------------------------------------------------- seeding

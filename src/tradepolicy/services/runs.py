@@ -6,11 +6,12 @@ Runs are never overwritten (the table is append-only); a re-run is a new row who
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 
 from sqlalchemy.orm import Session
 
 from tradepolicy import __version__
+from tradepolicy.services.typed import JSONObject
 from tradepolicy.store.audit import record
 from tradepolicy.store.models import Run
 
@@ -47,14 +48,51 @@ def add_run(
 PAYLOAD = "results"
 
 
-def run_record(r: Run, **extra: Any) -> dict[str, Any]:
-    """Return the one JSON form of a stored run (``results`` is the payload), plus ``extra``."""
-    return {
-        "id": r.id, "kind": r.kind, "created_at": r.created_at.isoformat() if r.created_at else None,
-        "created_by": r.created_by, "inputs": r.inputs, "parameters": r.parameters,
-        "law_version": r.law_version, "code_version": r.code_version, PAYLOAD: r.results or {},
-        "parent_id": r.parent_id, **extra,
-    }
+class RunRecord(TypedDict):
+    """The one JSON form of a stored run: who, when, inputs, parameters, versions, the results.
+
+    A ``TypedDict``, not a frozen model, on purpose: the scenario, remedies and gravity
+    services (converted on branch typed-econ at the same time) build on this record and edit
+    their copy (``list_runs`` drops the payload, adds ``name``...). A typed dict keeps them
+    working unchanged while every key is declared and checked. ``inputs``, ``parameters`` and
+    ``results`` are each kind's own payload, stored as JSON (open-ended here, typed by the
+    kind's service); the extra keys are those the kinds add.
+    """
+
+    id: int
+    kind: str
+    created_at: str | None
+    created_by: str
+    inputs: JSONObject
+    parameters: JSONObject
+    law_version: str
+    code_version: str
+    results: JSONObject
+    parent_id: int | None
+    name: NotRequired[str | None]         # scenarios: the scenario's name, title and model
+    title: NotRequired[str | None]
+    model: NotRequired[str | None]
+    proceedings: NotRequired[list[str]]   # remedies: the cases the run is attached to
+
+
+class RunKeys(TypedDict, total=False):
+    """The keys a kind adds to :class:`RunRecord` (``run_record(r, name=..., ...)``)."""
+
+    name: str | None
+    title: str | None
+    model: str | None
+    proceedings: list[str]
+
+
+def run_record(r: Run, **kind_keys: Unpack[RunKeys]) -> RunRecord:
+    """Return the one JSON form of a stored run (``results`` is the payload), plus the kind's keys."""
+    out = RunRecord(
+        id=r.id, kind=r.kind, created_at=r.created_at.isoformat() if r.created_at else None,
+        created_by=r.created_by, inputs=r.inputs, parameters=r.parameters,
+        law_version=r.law_version, code_version=r.code_version, results=r.results or {},
+        parent_id=r.parent_id)
+    out.update(kind_keys)
+    return out
 
 
 def get_run_row(session: Session, run_id: int, kinds: tuple[str, ...], what: str) -> Run:

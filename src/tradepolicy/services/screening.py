@@ -23,7 +23,6 @@ ge_defaults``): one set of names and values for the whole GE side.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import io
 from typing import Any, Literal
@@ -36,8 +35,96 @@ from tradepolicy.economics.indicators import complementarity, rca, trade_intensi
 from tradepolicy.economics.scenarios.result import clean
 from tradepolicy.errors import InputError, NotFoundError
 from tradepolicy.literals import check_literal
+from tradepolicy.services.typed import DictAccess, ServiceModel
 
 RankBy = Literal["home", "partner", "joint"]
+# A figure of the report: a float, None (not computed, or NaN), or "inf"/"-inf" (``clean``).
+Figure = float | str | None
+
+
+class ScreenRow(DictAccess, ServiceModel):
+    """A candidate partner: GE welfare and real GDP changes (percent) with the band, indicators, rank."""
+
+    iso3: str
+    home_welfare: Figure
+    home_real_gdp: Figure
+    home_welfare_q05: Figure
+    home_welfare_q95: Figure
+    partner_welfare: Figure
+    partner_real_gdp: Figure
+    partner_welfare_q05: Figure
+    partner_welfare_q95: Figure
+    world_welfare_weighted: Figure
+    trade_intensity_home_to_partner: Figure
+    trade_intensity_partner_to_home: Figure
+    complementarity_home_exports: Figure
+    complementarity_partner_exports: Figure
+    partner_rca_top_line: str | None
+    already_in_agreement: bool
+    agreements_in_force: str | None
+    rank: int
+
+
+class ScreenData(DictAccess, ServiceModel):
+    """The data year used and why."""
+
+    dataset: str
+    year: int
+    why: str
+    countries: int
+
+
+class ScreenElasticities(DictAccess, ServiceModel):
+    """σ and β with their sources."""
+
+    sigma: float
+    sigma_source: str
+    beta: float
+    beta_source: str
+    beta_se: float
+    beta_se_source: str
+
+
+class ScreenUncertainty(DictAccess, ServiceModel):
+    """The Monte Carlo band: draws, seed and the spreads drawn."""
+
+    method: str
+    draws: int
+    seed: int
+    beta_sd: float
+    sigma_sd: float
+    band: str
+
+
+class ScreeningReport(DictAccess, ServiceModel):
+    """Candidate partners ranked by the GE gains, with the model, data, elasticities and band stated.
+
+    :class:`DictAccess` stays while ``/api/economics/screening`` (branch typed-econ) spreads it
+    as ``{"ok": True, **report}``.
+    """
+
+    home: str
+    dataset: str
+    year: int
+    as_of: str
+    beta: float
+    sigma: float
+    rank_by: str
+    executor: str
+    model: str
+    method: str
+    data: ScreenData
+    elasticities: ScreenElasticities
+    uncertainty: ScreenUncertainty
+    numeraire: str
+    imbalance: str
+    sign_convention: str
+    columns: list[str]
+    rows: list[ScreenRow]
+    notes: list[str]
+    unit: str
+    existing_agreements: list[str]
+    agreements_as_of: dict[str, list[str]]
 
 SCREEN_COLUMNS = ["rank", "iso3", "home_welfare", "home_welfare_q05", "home_welfare_q95",
                   "home_real_gdp", "partner_welfare", "partner_welfare_q05", "partner_welfare_q95",
@@ -153,7 +240,7 @@ def _solve_candidate(args: tuple[Any, ...]) -> dict[str, Any]:
     return out
 
 
-_CACHE: dict[tuple[Any, ...], dict[str, Any]] = {}
+_CACHE: dict[tuple[Any, ...], ScreeningReport] = {}
 _CACHE_MAX = 32
 
 
@@ -173,7 +260,7 @@ def screen(
     as_of: dt.date | str | None = None,
     draws: int = DEFAULT_DRAWS,
     seed: int = DEFAULT_SEED,
-) -> dict[str, Any]:
+) -> ScreeningReport:
     """Rank candidate partners for a new agreement with ``home``.
 
     ``dataset``: ``auto`` (the most recent data covering home and the candidates), ``agtpa``
@@ -185,7 +272,7 @@ def screen(
     or ``dask``; default ``TRADEPOLICY_EXECUTOR``). Reports are cached in-process by their
     arguments (the datasets are sha256-verified and immutable).
 
-    Returns a report dict: ``rows`` (one per candidate, ranked), ``columns``, ``model``,
+    Returns the report: ``rows`` (one per candidate, ranked), ``columns``, ``model``,
     ``data``, ``elasticities`` (values and sources), ``uncertainty``, ``notes`` and the sign
     convention (percent changes, a gain is positive).
     """
@@ -193,14 +280,14 @@ def screen(
     key = (home.upper(), dataset, year, tuple(candidates) if candidates is not None else None, coefficient,
            coefficient_se, sigma, sigma_sd, rank_by, product_dataset, when, draws, seed)
     if key in _CACHE:
-        return copy.deepcopy(_CACHE[key])
+        return _CACHE[key].model_copy(deep=True)
     rep = _screen(home=home, dataset=dataset, year=year, candidates=candidates, coefficient=coefficient,
                   coefficient_se=coefficient_se, sigma=sigma, sigma_sd=sigma_sd, rank_by=rank_by,
                   product_dataset=product_dataset, executor=executor, as_of=when, draws=draws, seed=seed)
     if len(_CACHE) >= _CACHE_MAX:
         _CACHE.pop(next(iter(_CACHE)))
     _CACHE[key] = rep
-    return copy.deepcopy(rep)
+    return rep.model_copy(deep=True)
 
 
 def _as_of(value: dt.date | str | None) -> dt.date:
@@ -218,7 +305,7 @@ def _as_of(value: dt.date | str | None) -> dt.date:
 def _screen(*, home: str, dataset: str, year: int | None, candidates: list[str] | None,
             coefficient: float | None, coefficient_se: float | None, sigma: float | None,
             sigma_sd: float, rank_by: str, product_dataset: str | None, executor: str | None,
-            as_of: dt.date, draws: int, seed: int) -> dict[str, Any]:
+            as_of: dt.date, draws: int, seed: int) -> ScreeningReport:
     from tradepolicy.economics.ge import GEData
     from tradepolicy.economics.ge.onesector import check_sigma
     from tradepolicy.economics.montecarlo import draw_parameters
@@ -342,7 +429,7 @@ def _screen(*, home: str, dataset: str, year: int | None, candidates: list[str] 
     if home != "USA":
         notes.append(f"The agreements registry lists US agreements; {home}'s other agreements come from "
                      f"the {col} column of the {yr} data only.")
-    return clean({
+    return ScreeningReport.model_validate(clean({
         "home": home, "dataset": ds, "year": yr, "as_of": as_of.isoformat(), "beta": beta, "sigma": sig,
         "rank_by": rank_by, "executor": getattr(ex, "kind", str(executor)),
         "model": "one-sector structural gravity GE, full endowment (exact-hat, exact solver)",
@@ -358,18 +445,19 @@ def _screen(*, home: str, dataset: str, year: int | None, candidates: list[str] 
         "columns": SCREEN_COLUMNS, "rows": rows, "notes": notes, "unit": "percent",
         "existing_agreements": sorted(existing),
         "agreements_as_of": {p: [a.short_name for a in v] for p, v in sorted(registry.items())},
-    })
+    }))
 
 
-def to_csv(report: dict[str, Any]) -> str:
+def to_csv(report: ScreeningReport) -> str:
     """Return the screening table as CSV text (with a commented header of settings)."""
     buf = io.StringIO()
-    el, unc = report["elasticities"], report["uncertainty"]
-    buf.write(f"# partner screening for {report['home']}: {report['model']}; data {report['dataset']} "
-              f"{report['year']}; agreements as of {report['as_of']}; beta {report['beta']} "
-              f"({el['beta_source']}); sigma {report['sigma']} ({el['sigma_source']}); band: "
-              f"{unc['draws']} draws, seed {unc['seed']}; numeraire {report['numeraire']}, "
-              f"{report['imbalance']} imbalances; {report['sign_convention']}\n")
-    buf.write(write_csv((["" if r.get(c) is None else r.get(c) for c in report["columns"]] for r in report["rows"]),
-                        header=report["columns"]))
+    el, unc = report.elasticities, report.uncertainty
+    buf.write(f"# partner screening for {report.home}: {report.model}; data {report.dataset} "
+              f"{report.year}; agreements as of {report.as_of}; beta {report.beta} "
+              f"({el.beta_source}); sigma {report.sigma} ({el.sigma_source}); band: "
+              f"{unc.draws} draws, seed {unc.seed}; numeraire {report.numeraire}, "
+              f"{report.imbalance} imbalances; {report.sign_convention}\n")
+    rows = [r.model_dump(mode="json") for r in report.rows]
+    buf.write(write_csv((["" if r.get(c) is None else r.get(c) for c in report.columns] for r in rows),
+                        header=report.columns))
     return buf.getvalue()

@@ -19,6 +19,7 @@ from tradepolicy import __version__
 from tradepolicy.csv_safe import write_csv
 from tradepolicy.domains import nav_entries
 from tradepolicy.errors import InputError, NotFoundError
+from tradepolicy.services.typed import plain
 
 _env: Environment | None = None
 
@@ -56,11 +57,12 @@ def render_error(request: Request, status: int, error: dict[str, Any]) -> HTMLRe
     return render_html(request, "error.html", {"status": status, "error": error, "title": f"Error {status}"}, status)
 
 
-def csv_response(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None, filename: str = "data.csv") -> Response:
+def csv_response(rows: Sequence[Any], columns: Sequence[str] | None = None, filename: str = "data.csv") -> Response:
     """Return rows as a CSV download; nested values are written as JSON.
 
     Every cell goes through :func:`tradepolicy.csv_safe.safe_csv_cell` (formula injection).
     """
+    rows = plain(rows)  # typed service results (models, dataclasses) as dicts
     cols = list(columns or (rows[0].keys() if rows else []))
     text = write_csv(([r.get(c) for c in cols] for r in rows), header=cols)
     return Response(text, media_type="text/csv; charset=utf-8",
@@ -69,7 +71,7 @@ def csv_response(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None =
 
 def jsonable(value: Any) -> Any:
     """Return ``value`` made JSON-safe (dates, numpy scalars and unknown objects as strings)."""
-    return json.loads(json.dumps(value, default=lambda o: o.isoformat() if hasattr(o, "isoformat")
+    return json.loads(json.dumps(plain(value), default=lambda o: o.isoformat() if hasattr(o, "isoformat")
                                  else (o.item() if hasattr(o, "item") else str(o))))
 
 
@@ -99,7 +101,7 @@ def respond(
     *,
     template: str,
     context: dict[str, Any],
-    rows: Sequence[dict[str, Any]] | Callable[[], Sequence[dict[str, Any]]],
+    rows: Sequence[Any] | Callable[[], Sequence[Any]],
     json_body: dict[str, Any] | None = None,
     columns: Sequence[str] | None = None,
     filename: str = "data.csv",
@@ -109,7 +111,7 @@ def respond(
         return render_html(request, template, context)
     data = rows() if callable(rows) else rows
     if fmt == "json":
-        return JSONResponse(json_body if json_body is not None else {"ok": True, "rows": list(data)})
+        return JSONResponse(plain(json_body) if json_body is not None else {"ok": True, "rows": plain(list(data))})
     if fmt == "csv":
         return csv_response(data, columns, filename)
     raise InputError(f"Unknown format {fmt!r}.", field="format", expected="html | json | csv", example="agreements.csv")

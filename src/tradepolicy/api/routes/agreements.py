@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Query
 
 from tradepolicy.api.schemas import (
@@ -25,26 +23,26 @@ def list_agreements(
     party: str | None = Query(None, description="ISO3 code of a party, e.g. MEX"),
     in_force_on: str | None = Query(None, description="YYYY-MM-DD"),
     q: str | None = Query(None, max_length=200, description="text filter"),
-) -> dict[str, Any]:
+) -> AgreementList:
     """List agreements of the registry."""
     rows = svc.list_agreements(status=status, party=party, in_force_on=in_force_on, q=q)
-    return {"ok": True, "count": len(rows), "agreements": rows}
+    return AgreementList(count=len(rows), agreements=rows)
 
 
 @router.get("/agreements/{agreement_id}", dependencies=[requires("public.read")], response_model=AgreementEnvelope, responses=errors(404))
-def get_agreement(agreement_id: str) -> dict[str, Any]:
+def get_agreement(agreement_id: str) -> AgreementEnvelope:
     """One agreement with provisions and citations."""
-    return {"ok": True, "agreement": svc.get_agreement(agreement_id)}
+    return AgreementEnvelope(agreement=svc.get_agreement(agreement_id))
 
 
 @router.get("/agencies", dependencies=[requires("public.read")], response_model=AgencyList, responses=errors())
-def list_agencies() -> dict[str, Any]:
+def list_agencies() -> AgencyList:
     """Agencies, committees and bodies the office works with."""
     rows = svc.list_agencies()
-    return {"ok": True, "count": len(rows), "agencies": rows}
+    return AgencyList(count=len(rows), agencies=rows)
 
 
 @router.get("/agencies/{agency_id}", dependencies=[requires("public.read")], response_model=AgencyEnvelope, responses=errors(404))
-def get_agency(agency_id: str) -> dict[str, Any]:
+def get_agency(agency_id: str) -> AgencyEnvelope:
     """One agency."""
-    return {"ok": True, "agency": svc.get_agency(agency_id)}
+    return AgencyEnvelope(agency=svc.get_agency(agency_id))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 
 from tradepolicy.api.schemas import DatasetList, errors
@@ -14,7 +12,7 @@ router = APIRouter(tags=["datasets"])
 
 
 @router.get("/datasets", dependencies=[requires("public.read")], response_model=DatasetList, responses=errors())
-def list_datasets() -> dict[str, Any]:
+def list_datasets() -> DatasetList:
     """Each dataset with its status: mirror / cache / missing / corrupt."""
     rows = svc.list_datasets()
-    return {"ok": True, "count": len(rows), "datasets": rows}
+    return DatasetList(count=len(rows), datasets=rows)

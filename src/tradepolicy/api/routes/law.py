@@ -55,16 +55,16 @@ class NewEvent(BaseModel):
 
 
 @router.get("/law/procedures", dependencies=[requires("public.read")], response_model=ProcedureList, responses=errors())
-def procedures() -> dict[str, Any]:
+def procedures() -> ProcedureList:
     """List every procedure of the office."""
     rows = law_svc.list_procedures()
-    return {"ok": True, "count": len(rows), "procedures": rows}
+    return ProcedureList(count=len(rows), procedures=rows)
 
 
 @router.get("/law/procedures/{procedure_id}", dependencies=[requires("public.read")], response_model=ProcedureEnvelope, responses=errors(404))
-def procedure(procedure_id: str) -> dict[str, Any]:
+def procedure(procedure_id: str) -> ProcedureEnvelope:
     """Return a procedure: stages (with their rules), events, clocks."""
-    return {"ok": True, "procedure": law_svc.procedure_detail(procedure_id)}
+    return ProcedureEnvelope(procedure=law_svc.procedure_detail(procedure_id))
 
 
 @router.get("/law/rules", dependencies=[requires("public.read")], response_model=RuleList, responses=errors(400))
@@ -74,16 +74,16 @@ def rules(
     q: str | None = Query(None, max_length=200),
     on: str | None = Query(None, description="YYYY-MM-DD: values in force on this date"),
     confirmed: bool | None = Query(None, description="true / false to filter on the flag"),
-) -> dict[str, Any]:
+) -> RuleList:
     """List rules with value, unit, basis, direction, roll, validity, citation and flag."""
     rows = law_svc.rules(prefix=prefix, kind=kind, q=q, on=on, confirmed=confirmed)
-    return {"ok": True, "count": len(rows), "law_version": law_svc.law_version(), "rules": rows}
+    return RuleList(count=len(rows), law_version=law_svc.law_version(), rules=rows)
 
 
 @router.get("/law/rules/{rule_id}", dependencies=[requires("public.read")], response_model=RuleEnvelope, responses=errors(400, 404))
-def rule(rule_id: str, on: str | None = Query(None, description="YYYY-MM-DD")) -> dict[str, Any]:
+def rule(rule_id: str, on: str | None = Query(None, description="YYYY-MM-DD")) -> RuleEnvelope:
     """Return one rule: its value on a date, its dated periods and the procedures using it."""
-    return {"ok": True, "rule": law_svc.rule_detail(rule_id, on=on)}
+    return RuleEnvelope(rule=law_svc.rule_detail(rule_id, on=on))
 
 
 @router.get("/law/timeline/{procedure_id}", dependencies=[requires("public.read")], response_model=TimelineEnvelope, responses=errors(400, 404, 409))
@@ -91,57 +91,59 @@ def timeline(
     procedure_id: str,
     event: Annotated[list[str], Query(description="NAME=YYYY-MM-DD[,key=value], repeated in order")],
     as_of: str | None = Query(None, description="YYYY-MM-DD for overdue checks"),
-) -> dict[str, Any]:
+) -> TimelineEnvelope:
     """Compute every clock the events start, statelessly (nothing is stored)."""
-    return {"ok": True, "timeline": law_svc.run_timeline(procedure_id, event, as_of=as_of)}
+    return TimelineEnvelope(timeline=law_svc.run_timeline(procedure_id, event, as_of=as_of))
 
 
 @router.get("/law/calendars", dependencies=[requires("public.read")], response_model=CalendarsOut, responses=errors())
-def calendars() -> dict[str, Any]:
+def calendars() -> CalendarsOut:
     """Return calendars, closures, tolling periods and session-day coverage."""
-    return {"ok": True, **law_svc.calendars()}
+    c = law_svc.calendars()
+    return CalendarsOut(version=c.version, calendars=c.calendars, closures=c.closures, tolling=c.tolling,
+                        sessions=c.sessions)
 
 
 @router.get("/law/business-day/{date}", dependencies=[requires("public.read")], response_model=BusinessDayOut, responses=errors(400, 404))
-def business_day(date: str, calendar: str = Query("commerce")) -> dict[str, Any]:
+def business_day(date: str, calendar: str = Query("commerce")) -> BusinessDayOut:
     """Say whether a date is a business day on a calendar and where a deadline rolls."""
-    return {"ok": True, **law_svc.business_day(date, calendar)}
+    return BusinessDayOut(**law_svc.business_day(date, calendar).model_dump())
 
 
 @router.get("/law/annual/{year}", dependencies=[requires("public.read")], response_model=AnnualOut, responses=errors(400))
-def annual(year: int) -> dict[str, Any]:
+def annual(year: int) -> AnnualOut:
     """Return the USTR annual calendar of a year."""
     rows = law_svc.annual(year)
-    return {"ok": True, "year": year, "count": len(rows), "deadlines": rows}
+    return AnnualOut(year=year, count=len(rows), deadlines=rows)
 
 
 @router.get("/cases", dependencies=[requires("public.read")], response_model=CaseList, responses=errors(400, 404))
-def list_cases(procedure: str | None = Query(None), as_of: str | None = Query(None)) -> dict[str, Any]:
+def list_cases(procedure: str | None = Query(None), as_of: str | None = Query(None)) -> CaseList:
     """List every case with stage, overdue count and next deadline."""
     rows = cases_svc.list_cases(procedure, as_of=as_of)
-    return {"ok": True, "count": len(rows), "cases": rows}
+    return CaseList(count=len(rows), cases=rows)
 
 
 @router.post("/cases", dependencies=[requires("cases.write")], status_code=201, response_model=CaseEnvelope, responses=errors(400, 404, 409))
-def new_case(body: NewCase) -> dict[str, Any]:
+def new_case(body: NewCase) -> CaseEnvelope:
     """Open a case."""
     c = cases_svc.open_case(procedure=body.procedure, case_id=body.case_id, title=body.title,
                             data=body.data, meta=body.meta)
-    return {"ok": True, "case": c}
+    return CaseEnvelope(case=c)
 
 
 @router.get("/cases/{case_id}", dependencies=[requires("public.read")], response_model=CaseEnvelope, responses=errors(400, 404))
-def get_case(case_id: str, as_of: str | None = Query(None)) -> dict[str, Any]:
+def get_case(case_id: str, as_of: str | None = Query(None)) -> CaseEnvelope:
     """Return a case: stage, events, deadlines beside actual dates, overdue."""
-    return {"ok": True, "case": cases_svc.get_case(case_id, as_of=as_of)}
+    return CaseEnvelope(case=cases_svc.get_case(case_id, as_of=as_of))
 
 
 @router.post("/cases/{case_id}/events", dependencies=[requires("cases.write")], status_code=201, response_model=CaseEnvelope, responses=errors(400, 404, 409))
-def record_event(case_id: str, body: NewEvent) -> dict[str, Any]:
+def record_event(case_id: str, body: NewEvent) -> CaseEnvelope:
     """Append an event (validated; a rejected event stores nothing)."""
     c = cases_svc.record_event(case_id, body.event, body.date, payload=body.payload,
                                note=body.note, corrects=body.corrects, planned=body.planned)
-    return {"ok": True, "case": c}
+    return CaseEnvelope(case=c)
 
 
 @router.get("/cases/{case_id}/calendar.ics", dependencies=[requires("public.read")], response_class=Response, responses={200: {"content": {"text/calendar": {}}, "description": "iCalendar"}, **errors(404)})
@@ -154,8 +156,7 @@ def case_calendar(case_id: str) -> Response:
 
 
 @router.get("/deadlines/upcoming", dependencies=[requires("public.read")], response_model=UpcomingOut, responses=errors())
-def upcoming(within_days: int = Query(120, ge=1, le=3650), limit: int = Query(50, ge=1, le=1000)) -> dict[str, Any]:
+def upcoming(within_days: int = Query(120, ge=1, le=3650), limit: int = Query(50, ge=1, le=1000)) -> UpcomingOut:
     """List pending and overdue deadlines of every case, soonest first, and the USTR annual items."""
     rows = cases_svc.upcoming_deadlines(within_days=within_days, limit=limit)
-    return {"ok": True, "count": len(rows), "deadlines": rows,
-            "annual": law_svc.upcoming_annual(within_days=within_days)}
+    return UpcomingOut(count=len(rows), deadlines=rows, annual=law_svc.upcoming_annual(within_days=within_days))

@@ -128,13 +128,17 @@ def screening_page(request: Request, suffix: str) -> Response:
     rank_by = q.get("rank_by") or "home"
     products = q.get("products") or None
     rep = screen(home=home, dataset=dataset, rank_by=rank_by, product_dataset=products, as_of=as_of)
-    top = rep["rows"][:25]
-    chart = bar_geometry([r["iso3"] for r in top], [r["home_welfare"] for r in top], unit="percent")
-    chart_p = bar_geometry([r["iso3"] for r in top], [r["partner_welfare"] for r in top], unit="percent")
+    top = rep.rows[:25]
+
+    def num(v: float | str | None) -> float:  # None / "inf" (not computed, not finite) draw no bar
+        return float(v) if isinstance(v, float | int) else math.nan
+
+    chart = bar_geometry([r.iso3 for r in top], [num(r.home_welfare) for r in top], unit="percent")
+    chart_p = bar_geometry([r.iso3 for r in top], [num(r.partner_welfare) for r in top], unit="percent")
     return respond(request, fmt, template="economics/screening.html",
                    context={"title": f"Partner screening: {home}", "rep": rep, "chart": chart, "chart_p": chart_p,
                             "query": {"home": home, "dataset": dataset, "rank_by": rank_by, "products": products or ""}},
-                   rows=rep["rows"], json_body={"ok": True, **rep}, columns=rep["columns"],
+                   rows=rep.rows, json_body={"ok": True, **rep.model_dump(mode="json")}, columns=rep.columns,
                    filename=f"screening-{home}.csv")
 
 

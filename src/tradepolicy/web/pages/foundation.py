@@ -32,14 +32,14 @@ def dashboard_twin(request: Request, suffix: str = "") -> Response:
     datasets = datasets_svc.list_datasets()
     dash_panels = panels()
     summary = [
-        {"id": a["id"], "short_name": a["short_name"], "status": a["status"], "in_force": a["in_force"]}
+        {"id": a.id, "short_name": a.short_name, "status": a.status, "in_force": a.in_force}
         for a in agreements
     ]
     body = {
         "ok": True,
-        "agreements": {"count": len(agreements), "in_force": sum(a["status"] == "in_force" for a in agreements),
+        "agreements": {"count": len(agreements), "in_force": sum(a.status == "in_force" for a in agreements),
                        "rows": summary},
-        "datasets": [{"id": d["id"], "status": d["status"]} for d in datasets],
+        "datasets": [{"id": d.id, "status": d.status} for d in datasets],
         "panels": [{k: v for k, v in p.items() if k != "template"} for p in dash_panels],
     }
     return respond(
@@ -64,8 +64,8 @@ def agreements(
         ident, fmt = split_format(suffix[1:])
         a = agreements_svc.get_agreement(ident)
         return respond(
-            request, fmt, template="agreement.html", context={"title": a["short_name"], "a": a},
-            rows=a["provisions"], json_body={"ok": True, "agreement": a},
+            request, fmt, template="agreement.html", context={"title": a.short_name, "a": a},
+            rows=a.provisions, json_body={"ok": True, "agreement": a},
             columns=["area", "chapter", "title", "summary"], filename=f"{ident}-provisions.csv",
         )
     fmt = page_format("/agreements", suffix)

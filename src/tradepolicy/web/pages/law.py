@@ -48,10 +48,10 @@ def law_procedure(request: Request, name: str) -> Response:
     """One procedure: stages with their rules, events, clocks."""
     ident, fmt = split_format(name)
     p = law_svc.procedure_detail(ident)
-    rows = [{"clock": c["id"], "rule": c["rule"]["id"], "from": c["from"], "value": c["value"],
-             "unit": c["unit"], "basis": c["basis"], "direction": c["direction"], "roll": c["roll"],
-             "citation": c["rule"]["citation"], "flag": c["rule"]["flag"]} for c in p["clocks"]]
-    return respond(request, fmt, template="law/procedure.html", context={"title": p["title"], "p": p},
+    rows = [{"clock": c.id, "rule": c.rule.id, "from": c.from_, "value": c.value,
+             "unit": c.unit, "basis": c.basis, "direction": c.direction, "roll": c.roll,
+             "citation": c.rule.citation, "flag": c.rule.flag} for c in p.clocks]
+    return respond(request, fmt, template="law/procedure.html", context={"title": p.title, "p": p},
                    rows=rows, json_body={"ok": True, "procedure": p}, filename=f"{ident}-clocks.csv")
 
 
@@ -69,7 +69,7 @@ def law_rules(
         ident, fmt = split_format(suffix[1:])
         r = law_svc.rule_detail(ident, on=on)
         return respond(request, fmt, template="law/rule.html", context={"title": ident, "r": r},
-                       rows=r["periods"], json_body={"ok": True, "rule": r}, filename=f"{ident}.csv")
+                       rows=r.periods, json_body={"ok": True, "rule": r}, filename=f"{ident}.csv")
     fmt = page_format("/law/rules", suffix)
     rows = law_svc.rules(prefix=prefix or None, kind=kind or None, q=q or None, on=on or None)
     return respond(request, fmt, template="law/rules.html",
@@ -89,8 +89,8 @@ def law_timeline(request: Request, procedure: Annotated[str, Query()],
     events = [e for e in (event or []) if e.strip()]
     t = law_svc.run_timeline(procedure, events, as_of=as_of or None)
     return respond(request, fmt, template="law/timeline.html", context={"title": "Timeline", "t": t},
-                   rows=t["deadlines"], json_body={"ok": True, "timeline": t},
-                   columns=law_svc.DEADLINE_COLUMNS, filename=f"{t['procedure']}-timeline.csv")
+                   rows=t.deadlines, json_body={"ok": True, "timeline": t},
+                   columns=law_svc.DEADLINE_COLUMNS, filename=f"{t.procedure}-timeline.csv")
 
 
 @router.get("/law/calendar/{name}", dependencies=[requires("public.read")])
@@ -129,7 +129,7 @@ def cases(request: Request, principal: Annotated[Principal, Depends(current_prin
                        context={"title": ident, "c": c, "runs": runs, "documents": docs,
                                 "can_file": can(principal, "documents.write"),
                                 "max_upload": docs_svc.max_upload_bytes()},
-                       rows=c["deadlines"],
+                       rows=c.deadlines,
                        json_body={"ok": True, "case": c, "documents": [d.to_dict() for d in docs]},
                        columns=law_svc.DEADLINE_COLUMNS, filename=f"{ident}-deadlines.csv")
     fmt = page_format("/cases", suffix)
