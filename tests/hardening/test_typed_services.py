@@ -23,16 +23,7 @@ import pytest
 SERVICES = Path(__file__).resolve().parents[2] / "src" / "tradepolicy" / "services"
 
 # Module paths relative to services/ ("tariffs/" = the whole sub-package), by branch.
-PENDING_OTHER_BRANCHES: frozenset[str] = frozenset({
-    # coord: dockets, exclusions, clearance, congress, committees
-    "dockets.py", "exclusions.py", "clearance.py", "congress.py", "committees.py",
-    # enforce: priorities, usmca, disputes, s301
-    "priorities.py", "usmca.py", "disputes.py", "s301.py",
-    # texts: nte, tfa, barriers, special301
-    "nte.py", "tfa.py", "barriers.py", "special301.py",
-    # typed-econ: scenarios, gravity, remedies, tariffs/*, tariff_effective
-    "scenarios.py", "gravity.py", "remedies.py", "tariffs/", "tariff_effective.py",
-})
+PENDING_OTHER_BRANCHES: frozenset[str] = frozenset()  # emptied at the 2026-12-07 merge
 
 # Converted on this branch (typed-core): never pending.
 TYPED_CORE = frozenset({

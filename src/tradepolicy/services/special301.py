@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -27,6 +27,9 @@ from tradepolicy.services.records import list_records, put_record
 
 KIND = "special301_placement"
 DATA_SOURCE = "USTR Special 301 lists 2005-2018 (dataset ustr-special301)"
+
+if TYPE_CHECKING:
+    from tradepolicy.services.law_types import CaseView
 
 
 def to_iso3(name: str) -> str | None:
@@ -187,8 +190,11 @@ class CaseOpened:
     case: Mapping[str, Any]
 
     @classmethod
-    def from_case(cls, case: Mapping[str, Any]) -> CaseOpened:
+    def from_case(cls, view: CaseView | Mapping[str, Any]) -> CaseOpened:
         """Wrap the proceedings service's case view."""
+        from tradepolicy.services.typed import plain
+
+        case: Mapping[str, Any] = plain(view)
         return cls(str(case["id"]), str(case["procedure"]), str(case.get("title", "")), case.get("stage"),
                    tuple(CaseDeadline(str(d.get("clock_id", "")), str(d.get("title", "")), d.get("due_date"),
                                       str(d.get("flag", ""))) for d in case.get("deadlines", [])),
