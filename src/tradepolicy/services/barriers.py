@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, TypedDict
 
 import yaml
 from sqlalchemy import func, select
@@ -433,7 +433,15 @@ def _text(value: Any, name: str, *, required: bool = False, limit: int = MAX_TEX
     return v
 
 
-def check_commitment(value: dict[str, Any] | None, session: Session) -> dict[str, Any] | None:
+class StoredCommitment(TypedDict):
+    """The breached commitment as stored in a barrier's record body."""
+
+    kind: str
+    ref: str
+    provision: str
+
+
+def check_commitment(value: Mapping[str, Any] | None, session: Session) -> StoredCommitment | None:
     """Return the breached commitment, checked.
 
     An agreement in the registry (with an optional provision, e.g. a WTO article), a WTO dispute
@@ -472,7 +480,7 @@ def check_commitment(value: dict[str, Any] | None, session: Session) -> dict[str
     else:
         raise InputError(f"Unknown commitment kind {kind!r}.", field="commitment.kind",
                          expected="agreement | dispute | other", example="agreement")
-    return {"kind": kind, "ref": ref, "provision": provision}
+    return StoredCommitment(kind=kind, ref=ref, provision=provision)
 
 
 @cache
@@ -767,8 +775,8 @@ def can_see_internal(principal: Principal, barrier_id: str) -> bool:
 # ----------------------------------------------------------------------------------------------
 # Seed: the 2025 NTE barriers, published, with the 2025 edition snapshot
 @cache
-def nte_seed() -> dict[str, Any]:
-    """Return ``promote/data/nte_2025_barriers.yaml``."""
+def nte_seed() -> Mapping[str, Any]:
+    """Return ``promote/data/nte_2025_barriers.yaml`` (cited data, read-only)."""
     return yaml.safe_load(resources.files("tradepolicy.promote").joinpath("data/nte_2025_barriers.yaml").read_text())
 
 

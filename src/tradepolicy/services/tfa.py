@@ -62,7 +62,7 @@ REQUIRED = ("member", "measure")
 
 
 @cache
-def example_set() -> dict[str, Any]:
+def example_set() -> Mapping[str, Any]:
     """Return the hand-made ILLUSTRATIVE example set (``promote/data/tfa_example.yaml``)."""
     return yaml.safe_load(resources.files("tradepolicy.promote").joinpath("data/tfa_example.yaml").read_text())
 
