@@ -203,7 +203,7 @@ def run_one(url: str, items: list, tpl: list[int]) -> dict[str, float]:  # type:
         page_t.append(time.perf_counter() - t)
         page_cpu.append(time.process_time() - c)
         assert resp.status_code == 200
-    return {"ingest_s": ingest, "ingest_cpu_s": ingest_cpu, "comments": stats["comments"], "clusters_new": stats["clusters_new"],
+    return {"ingest_s": ingest, "ingest_cpu_s": ingest_cpu, "comments": stats.comments, "clusters_new": stats.clusters_new,
             "form_in_cluster": in_cluster, "unique_alone": unique_alone,
             "fts_p50_ms": statistics.median(times) * 1000, "fts_p95_ms": sorted(times)[int(0.95 * len(times))] * 1000,
             "fts_median_hits": statistics.median(hits), "fts_cpu_p50_ms": statistics.median(cpu) * 1000,
