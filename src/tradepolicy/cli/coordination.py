@@ -207,7 +207,8 @@ def docket_search(docket_id: Annotated[str, typer.Argument()], query: Annotated[
     if as_json:
         emit(r.to_dict(), as_json=True)
         return
-    console.print(f"{r.total} comment(s) match {r.query!r}", highlight=False)
+    console.print(f"{r.total_label} comment(s) match {r.query!r}"
+                  + (" (count stops there; best matches first)" if r.total_capped else ""), highlight=False)
     emit([c.public_row() for c in r.comments], as_json=False,
          columns=["comment_id", "commenter_name", "organization", "commenter_type", "status", "cluster_size"])
 
