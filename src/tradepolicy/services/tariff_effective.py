@@ -29,7 +29,6 @@ from tradepolicy.errors import InputError, NotFoundError
 from tradepolicy.services import tariffs as svc
 from tradepolicy.tariffs.dated_measures import as_date
 
-
 # --------------------------------------------------------------------------- granted exclusions hook
 
 

@@ -46,7 +46,6 @@ from tradepolicy.tariffs.dated_measures import (
     section301_duties,
 )
 
-
 # --------------------------------------------------------------------------- granted exclusions hook
 # Section 301 exclusions granted through the coordination workflow (services.exclusions) join the
 # dataset's exclusion windows here, as the single-line stack's ``_with_granted_exclusions`` does.
