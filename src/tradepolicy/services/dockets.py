@@ -606,11 +606,25 @@ def get_comment(session: Session, principal: Principal, comment_id: str) -> Comm
     return _views(session, principal, [row])[0]
 
 
-def comment_history(session: Session, principal: Principal, comment_id: str) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class CommentEvent:
+    """One status change of a comment (its history is append-only)."""
+
+    status: str
+    at: str
+    actor: str
+    note: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return asdict(self)
+
+
+def comment_history(session: Session, principal: Principal, comment_id: str) -> list[CommentEvent]:
     """Return the status history of a comment (staff, or anyone once posted)."""
     view = get_comment(session, principal, comment_id)
     row = _comment_row(session, view.comment_id)
-    return [{"status": e.status, "at": e.at.isoformat(), "actor": e.actor, "note": e.note}
+    return [CommentEvent(e.status, e.at.isoformat(), e.actor, e.note)
             for e in session.execute(select(DocketCommentEvent).where(DocketCommentEvent.comment_row_id == row.id)
                                      .order_by(DocketCommentEvent.id)).scalars()]
 
@@ -651,7 +665,7 @@ class DocketPage:
     page: int
     per_page: int
     comments: tuple[CommentView, ...]
-    clusters: tuple[dict[str, Any], ...]
+    clusters: tuple[ClusterSummary, ...]
     by_type: dict[str, int]
     filters: dict[str, Any]
     total_capped: bool = False  # a search's total stopped at SEARCH_COUNT_CAP: "at least total"
@@ -665,7 +679,7 @@ class DocketPage:
         """Return a JSON-ready dict."""
         return {"docket": self.docket.to_dict(), "total": self.total, "total_capped": self.total_capped,
                 "total_label": self.total_label, "page": self.page, "per_page": self.per_page,
-                "comments": [c.to_dict() for c in self.comments], "clusters": list(self.clusters),
+                "comments": [c.to_dict() for c in self.comments], "clusters": [c.to_dict() for c in self.clusters],
                 "by_type": self.by_type, "filters": self.filters}
 
 
@@ -759,7 +773,21 @@ def type_counts(session: Session, principal: Principal, docket_id: str) -> dict[
     return {k: int(v) for k, v in session.execute(q.group_by(DocketComment.commenter_type))}
 
 
-def clusters(session: Session, principal: Principal, docket_id: str, *, limit: int = 20) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class ClusterSummary:
+    """A form-letter cluster: its representative comment, the count of comments, an excerpt."""
+
+    cluster_id: str
+    count: int
+    title: str
+    excerpt: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return asdict(self)
+
+
+def clusters(session: Session, principal: Principal, docket_id: str, *, limit: int = 20) -> list[ClusterSummary]:
     """Return form-letter clusters (more than one comment) with their counts, largest first."""
     q = _filtered(select(DocketComment.cluster_id, func.count().label("n")).where(DocketComment.docket_id == docket_id),
                   principal, status=None, commenter_type=None, chapter=None, country=None)
@@ -772,8 +800,7 @@ def clusters(session: Session, principal: Principal, docket_id: str, *, limit: i
         rep = reps.get(cid)
         if rep is None:
             continue
-        out.append({"cluster_id": rep.comment_id, "count": int(n), "title": rep.title,
-                    "excerpt": rep.text[:160]})
+        out.append(ClusterSummary(rep.comment_id, int(n), rep.title, rep.text[:160]))
     return out
 
 
@@ -878,19 +905,37 @@ def search(session: Session, principal: Principal, docket_id: str, query: str, *
 # --------------------------------------------------------------------------- export, summary
 
 
-def export_rows(session: Session, principal: Principal, docket_id: str, **filters: Any) -> list[dict[str, Any]]:
-    """Return every visible comment's public fields (the CSV/JSON export; never BCI, never text of BCI)."""
+def export_rows(session: Session, principal: Principal, docket_id: str, **filters: Any) -> list[CommentView]:
+    """Return every visible comment (the CSV/JSON export: ``public_row()`` of each; never BCI, never text of BCI)."""
     did = check_docket_id(docket_id)
     _docket(session, did, principal)
     base = _filtered(select(DocketComment).where(DocketComment.docket_id == did), principal,
                      status=filters.get("status"), commenter_type=filters.get("commenter_type"),
                      chapter=filters.get("chapter"), country=filters.get("country"))
-    out: list[dict[str, Any]] = []
+    out: list[CommentView] = []
     rows = session.execute(base.order_by(DocketComment.id)).scalars().all()
     for chunk_start in range(0, len(rows), 2000):
-        for v in _views(session, principal, rows[chunk_start:chunk_start + 2000]):
-            out.append(v.public_row())
+        out.extend(_views(session, principal, rows[chunk_start:chunk_start + 2000]))
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class ChapterCount:
+    """Comments mentioning an HTS chapter, with an example code linked to its tariff page."""
+
+    chapter: str
+    count: int
+    example_hts: str | None
+    href: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CountryCount:
+    """Comments concerning a country."""
+
+    country: str
+    name: str
+    count: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -900,16 +945,16 @@ class DocketSummary:
     docket: DocketInfo
     total: int
     by_type: dict[str, int]
-    by_chapter: tuple[dict[str, Any], ...]
-    by_country: tuple[dict[str, Any], ...]
-    clusters: tuple[dict[str, Any], ...]
+    by_chapter: tuple[ChapterCount, ...]
+    by_country: tuple[CountryCount, ...]
+    clusters: tuple[ClusterSummary, ...]
     generated: str
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
         return {"docket": self.docket.to_dict(), "total": self.total, "by_type": self.by_type,
-                "by_chapter": list(self.by_chapter), "by_country": list(self.by_country),
-                "clusters": list(self.clusters), "generated": self.generated}
+                "by_chapter": [asdict(c) for c in self.by_chapter], "by_country": [asdict(c) for c in self.by_country],
+                "clusters": [c.to_dict() for c in self.clusters], "generated": self.generated}
 
 
 def summary(session: Session, principal: Principal, docket_id: str) -> DocketSummary:
@@ -938,10 +983,9 @@ def summary(session: Session, principal: Principal, docket_id: str) -> DocketSum
     names = origins()
     return DocketSummary(
         _info(session, d, principal), total, {t: types.get(t, 0) for t in COMMENTER_TYPES},
-        tuple({"chapter": ch, "count": n, "example_hts": example.get(ch),
-               "href": f"/tariffs/line/{example[ch]}" if ch in example else None}
+        tuple(ChapterCount(ch, n, example.get(ch), f"/tariffs/line/{example[ch]}" if ch in example else None)
               for ch, n in sorted(chapters.items())),
-        tuple({"country": iso, "name": names.get(iso, iso), "count": n} for iso, n in countries.most_common()),
+        tuple(CountryCount(iso, names.get(iso, iso), n) for iso, n in countries.most_common()),
         tuple(clusters(session, principal, did, limit=20)), utcnow().isoformat(timespec="seconds"))
 
 
@@ -1210,8 +1254,22 @@ def _v4_time(v: Any) -> dt.datetime | None:
     return t if t.tzinfo else t.replace(tzinfo=dt.UTC)
 
 
+@dataclass(frozen=True, slots=True)
+class ImportSummary:
+    """What a regulations.gov v4 import stored: dockets opened, documents read, comments, items skipped."""
+
+    dockets: int
+    documents: int
+    comments: int
+    skipped: int
+
+    def to_dict(self) -> dict[str, int]:
+        """Return a JSON-ready dict."""
+        return asdict(self)
+
+
 def import_v4(session: Session, actor: Principal, payload: dict[str, Any], *, docket_id: str | None = None,
-              where: str = "payload") -> dict[str, Any]:
+              where: str = "payload") -> ImportSummary:
     """Import a regulations.gov v4 response: ``/dockets``, ``/documents`` or ``/comments``.
 
     Dockets open dockets; documents set the comment window from ``commentStartDate`` /
@@ -1280,4 +1338,4 @@ def import_v4(session: Session, actor: Principal, payload: dict[str, Any], *, do
                              field="type", expected="dockets | documents | comments", example="comments")
     for did, rows in bulk.items():
         out["comments"] += bulk_ingest(session, actor, did, rows, source="regulations.gov").comments
-    return out
+    return ImportSummary(**out)
