@@ -547,13 +547,38 @@ def _attachments(session: Session, principal: Principal, row_ids: Sequence[int])
     return out
 
 
-def _cluster_sizes(session: Session, docket_id: str, cluster_ids: Iterable[int | None]) -> dict[int, int]:
+def _cluster_sizes(session: Session, docket_id: str, cluster_ids: Iterable[int | None], *,
+                   cache: bool = True) -> dict[int, int]:
+    """Return the size of each cluster named (every status counted; a singleton is 1).
+
+    Reads: the sizes of a docket's multi-comment clusters are computed in one GROUP BY and cached
+    until the docket's change counter moves (counting a page's form-letter clusters one by one
+    walked every copy of each: 40 ms for 25 comments on 20,000). Writes (``cache=False``: a
+    submission or a status change, whose transaction may still roll back) count directly.
+    """
     ids = sorted({c for c in cluster_ids if c is not None})
     if not ids:
         return {}
-    q = select(DocketComment.cluster_id, func.count()).where(
-        DocketComment.docket_id == docket_id, DocketComment.cluster_id.in_(ids)).group_by(DocketComment.cluster_id)
-    return {int(k): int(v) for k, v in session.execute(q) if k is not None}
+    if not cache:
+        q = select(DocketComment.cluster_id, func.count()).where(
+            DocketComment.docket_id == docket_id, DocketComment.cluster_id.in_(ids)).group_by(DocketComment.cluster_id)
+        return {int(k): int(v) for k, v in session.execute(q) if k is not None}
+    d = session.get(Docket, docket_id)
+    key = (docket_id, "cluster_sizes")
+    changes = (d.changes or 0) if d is not None else -1
+    with _AGG_LOCK:
+        hit = _AGG_CACHE.get(key)
+    if hit is None or hit[0] != changes or d is None:
+        q = select(DocketComment.cluster_id, func.count()).where(DocketComment.docket_id == docket_id) \
+            .group_by(DocketComment.cluster_id).having(func.count() > 1)
+        sizes = {int(k): int(v) for k, v in session.execute(q) if k is not None}
+        with _AGG_LOCK:
+            if len(_AGG_CACHE) > 2000:
+                _AGG_CACHE.clear()
+            _AGG_CACHE[key] = (changes, sizes)
+    else:
+        sizes = hit[1]
+    return {i: sizes.get(i, 1) for i in ids}
 
 
 def _comment_ids(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
@@ -580,7 +605,7 @@ def _view(session: Session, r: DocketComment, atts: list[dict[str, Any]] | None 
                  "label": a.label} for a in session.execute(
                     select(DocketAttachment).where(DocketAttachment.comment_row_id == r.id)).scalars()]
     if sizes is None:
-        sizes = _cluster_sizes(session, r.docket_id, [r.cluster_id])
+        sizes = _cluster_sizes(session, r.docket_id, [r.cluster_id], cache=False)
     if names is None:
         names = _comment_ids(session, [r.cluster_id])
     return CommentView(
@@ -754,8 +779,13 @@ def docket_page(session: Session, principal: Principal, docket_id: str, *, statu
                          commenter_type=commenter_type, chapter=chapter, country=country)
         total = _cached(d, principal, ("total", status, commenter_type, chapter, country), lambda: int(
             session.execute(select(func.count()).select_from(base.subquery())).scalar_one()))
-        rs = session.execute(base.order_by(DocketComment.id.desc()).limit(per_page)
-                             .offset((page - 1) * per_page)).scalars().all()
+        # ids first (the covering index and a sort of integers), then those rows: ordering whole
+        # rows made SQLite sort every visible comment's text (110 ms on 20,000 comments, 3 + 4 ms so)
+        ids = [int(i) for i in session.execute(base.with_only_columns(DocketComment.id)
+                                               .order_by(DocketComment.id.desc()).limit(per_page)
+                                               .offset((page - 1) * per_page)).scalars()]
+        rs = session.execute(select(DocketComment).where(DocketComment.id.in_(ids))
+                             .order_by(DocketComment.id.desc())).scalars().all() if ids else []
         rows = _views(session, principal, rs)
     info = DocketInfo(d.id, d.title, d.procedure, d.opens, d.hearing, tuple(d.windows), d.allow_public, d.label,
                       d.notice, d.is_example,
