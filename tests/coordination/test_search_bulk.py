@@ -89,6 +89,7 @@ def _check_search(monkeypatch: pytest.MonkeyPatch) -> None:
         assert (r.total, r.total_capped) == (12, False)
         assert svc.search(s, ANONYMOUS, DOCKET, "plant Ohio", chapter="84", limit=3).total_capped
         assert svc.search(s, ANONYMOUS, DOCKET, "zeppelin").total == 0
+        assert svc.search(s, ANONYMOUS, DOCKET, "valve or zeppelin").total == 0  # every word; "or" is no operator
         # the raw bulk writes read back as the ORM writes them
         c = svc.get_comment(s, ANONYMOUS, f"{DOCKET}-0001")
         assert (c.hts_codes, c.countries, c.received, c.posted, c.organization, c.has_bci) == (

@@ -916,7 +916,7 @@ def search(session: Session, principal: Principal, docket_id: str, query: str, *
         sql = ("SELECT docket_comments.id, -ts_rank(f.tsv, q) FROM websearch_to_tsquery('english', :m) AS q "
                "CROSS JOIN docket_fts AS f JOIN docket_comments ON docket_comments.id = f.rowid "
                f"WHERE f.tsv @@ q AND {where} ORDER BY docket_comments.id DESC LIMIT :cap")
-        params = {"m": " ".join(words)}
+        params = {"m": " ".join(f'"{w}"' for w in words)}  # each word quoted: "or" is a word, not OR
     cands = [(float(r or 0.0), int(i)) for i, r in session.execute(text(sql), {**params, "cap": cap + 1})]
     capped = len(cands) > cap
     cands = cands[:cap]
