@@ -92,3 +92,56 @@ def test_history_lists_the_real_china_exclusions(cli: Any) -> None:
     r = cli("exclusions", "list", "--history", "--json")
     rows = json.loads(r.stdout)
     assert r.exit_code == 0 and len(rows) > 100 and all(len(x["hts10"]) == 10 for x in rows)
+
+
+def test_granted_exclusion_applies_in_the_batch_and_effective_stacks_only_inside_its_window(fresh_db: str) -> None:
+    """The batch stack (``tariff batch``) and the effective-rate stack (``tariff effective``) apply a
+    granted exclusion exactly as the single-line stack does (the peer: ``services.tariffs.stack``):
+    on HTS 8481.80.10.20 from China, no Section 301 duty inside the window (2025-06-01 to
+    2026-05-31), the stack's rate outside it; the next statistical suffix of the same HTS8, not
+    excluded, keeps its rate throughout. HTS10 lines: the 2024+ schedules (the 2017 database's
+    lines are HTS8, where an HTS10 grant is noted as not applied)."""
+    import datetime as dt
+
+    import pandas as pd
+
+    from tradepolicy.platform.principal import local_operator
+    from tradepolicy.services import exclusions as ex
+    from tradepolicy.services.dockets import open_docket
+    from tradepolicy.services.tariff_effective import effective, effective_on
+    from tradepolicy.services.tariffs import batch_matrices
+    from tradepolicy.store.db import transaction
+
+    other = "8481801030"  # covered by List 3 as well, not excluded
+    imports = pd.DataFrame({"hts10": [LINE, other], "partner": ["CHN", "CHN"], "value": [1000.0, 1000.0]})
+
+    def batch301(date: str) -> tuple[float, float]:
+        bm = batch_matrices(date, ["CHN"])
+        return (float(bm.result.add301[bm.codes.index(LINE), 0]), float(bm.result.add301[bm.codes.index(other), 0]))
+
+    def eff301(date: str) -> tuple[float, float]:
+        lines = effective_on(imports, date)
+        return (float(lines["duty_section301"].iloc[0]), float(lines["duty_section301"].iloc[1]))
+
+    dates = {"2025-05-31": False, "2025-06-01": True, "2025-12-01": True, "2026-05-31": True, "2026-06-01": False}
+    rate = {d: _s301(d)[0] for d in dates}
+    assert all(r >= 0.25 for r in rate.values()), rate  # List 3 (and any later increase) applies before the grant
+    for d in dates:
+        assert batch301(d) == (rate[d], rate[d]) and eff301(d) == (1000 * rate[d], 1000 * rate[d]), d
+    op = local_operator()
+    with transaction() as s:
+        open_docket(s, op, docket_id=DOCKET, title="Exclusions", procedure="s301_exclusions", opens=dt.date(2025, 3, 1))
+        rid = ex.request_exclusion(s, op, docket_id=DOCKET, requester="Acme Valves LLC", hts10="8481.80.10.20",
+                                   product="Brass ball valves", rationale="No U.S. source",
+                                   requested_on=dt.date(2025, 3, 2)).id
+        dec = ex.decide(s, op, rid, decision="granted", published=dt.date(2025, 6, 1),
+                        notice="90 FR 99999 (2025-06-01), EXAMPLE notice")
+    assert (dec.decision or {}).get("end") == "2026-05-31", dec.decision  # s301.exclusion_validity: one year
+    for d, inside in dates.items():
+        single = _s301(d)[0]
+        assert single == (0.0 if inside else rate[d]), d
+        assert batch301(d) == (single, rate[d]), d                      # the batch equals the single-line stack
+        assert eff301(d) == (1000 * single, 1000 * rate[d]), d          # so does the effective-rate stack
+    cited = [n for n in effective(imports, date="2025-12-01").notes if LINE in n]
+    assert cited and rid in cited[0] and DOCKET in cited[0] and "90 FR 99999" in cited[0], cited
+    assert not [n for n in effective(imports, date="2026-06-01").notes if LINE in n]

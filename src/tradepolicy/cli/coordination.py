@@ -207,7 +207,8 @@ def docket_search(docket_id: Annotated[str, typer.Argument()], query: Annotated[
     if as_json:
         emit(r.to_dict(), as_json=True)
         return
-    console.print(f"{r.total} comment(s) match {r.query!r}", highlight=False)
+    console.print(f"{r.total_label} comment(s) match {r.query!r}"
+                  + (" (count stops there; best matches first)" if r.total_capped else ""), highlight=False)
     emit([c.public_row() for c in r.comments], as_json=False,
          columns=["comment_id", "commenter_name", "organization", "commenter_type", "status", "cluster_size"])
 
@@ -224,7 +225,7 @@ def docket_export(docket_id: Annotated[str, typer.Argument()],
     if fmt not in ("csv", "json"):
         raise InputError(f"Unknown format {fmt!r}.", field="format", expected="csv | json", example="csv")
     with transaction() as s:
-        rows = svc.export_rows(s, _principal(), docket_id)
+        rows = [v.public_row() for v in svc.export_rows(s, _principal(), docket_id)]
     body = csv_text(rows, svc.PUBLIC_FIELDS) if fmt == "csv" else json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
     if out:
         out.write_text(body, encoding="utf-8")
@@ -269,7 +270,7 @@ def docket_import(path: Annotated[Path, typer.Argument(help="A regulations.gov v
                          expected="a regulations.gov v4 JSON response", example='{"data": [...]}') from None
     with transaction() as s:
         out = svc.import_v4(s, _principal(), payload, docket_id=docket_id, where=path.name)
-    emit(out, as_json=as_json)
+    emit(out.to_dict(), as_json=as_json)
 
 
 @docket_app.command("show")
@@ -289,7 +290,8 @@ def docket_show(docket_id: Annotated[str, typer.Argument()], as_json: JsonOpt = 
          columns=["kind", "opens", "closes", "rule_id", "flag"])
     console.print("counts: " + ", ".join(f"{k} {v}" for k, v in sorted(d.counts.items())), highlight=False)
     if page.clusters:
-        emit(list(page.clusters), as_json=False, columns=["cluster_id", "count", "title"], title="Form-letter clusters")
+        emit([c.to_dict() for c in page.clusters], as_json=False, columns=["cluster_id", "count", "title"],
+             title="Form-letter clusters")
 
 
 # --------------------------------------------------------------------------- exclusions
@@ -356,7 +358,7 @@ def excl_list(status: Annotated[str | None, typer.Option()] = None,
     from tradepolicy.store.db import transaction
 
     if history:
-        emit(svc.history(hts10=hts10), as_json=as_json, columns=["hts10", "heading", "notice", "start", "end"])
+        emit([h.to_dict() for h in svc.history(hts10=hts10)], as_json=as_json, columns=["hts10", "heading", "notice", "start", "end"])
         return
     with transaction() as s:
         rows = [v.to_dict() for v in svc.list_exclusions(s, _principal(), status=status)]
@@ -410,7 +412,7 @@ def clr_status(clearance_id: Annotated[str, typer.Argument()], on: Annotated[str
 
     with transaction() as s:
         v = svc.status(s, _principal(), clearance_id, today=_date(on, "on"), where="cli")
-        trail = svc.history(s, _principal(), clearance_id, where="cli")
+        trail = [t.to_dict() for t in svc.history(s, _principal(), clearance_id, where="cli")]
     if as_json:
         emit({**v.to_dict(), "history": trail}, as_json=True)
         return
@@ -433,8 +435,8 @@ def congress_log(case_id: Annotated[str, typer.Argument()], as_json: JsonOpt = F
     if as_json:
         emit(log.to_dict(), as_json=True)
         return
-    emit(list(log.entries), as_json=False, columns=["date", "entry", "committee", "note"], title=f"{log.title}: record")
-    emit(list(log.deadlines), as_json=False, columns=["clock_id", "due_date", "status", "actual_date", "rule_id"],
+    emit([e.to_dict() for e in log.entries], as_json=False, columns=["date", "entry", "committee", "note"], title=f"{log.title}: record")
+    emit([d.to_dict() for d in log.deadlines], as_json=False, columns=["clock_id", "due_date", "status", "actual_date", "rule_id"],
          title="Deadlines (law engine)")
 
 
@@ -451,7 +453,7 @@ def congress_record(case_id: Annotated[str, typer.Argument()],
     assert d is not None
     with transaction() as s:
         log = svc.log_entry(s, _principal(), case_id, entry=entry, date=d, committee=committee, note=note)
-    emit(log.to_dict() if as_json else list(log.entries), as_json=as_json,
+    emit(log.to_dict() if as_json else [e.to_dict() for e in log.entries], as_json=as_json,
          columns=["date", "entry", "committee", "note"])
 
 
@@ -463,7 +465,7 @@ def committees_list(as_json: JsonOpt = False) -> None:
     """List the advisory committees with their statutory basis."""
     from tradepolicy.services import committees as svc
 
-    rows = [{**c, "flag": "confirmed" if c["confirmed"] else "UNCONFIRMED"} for c in svc.committees().values()]
+    rows = [{**c.to_dict(), "flag": c.flag} for c in svc.committees().values()]
     emit(rows, as_json=as_json, columns=["id", "name", "tier", "citation", "flag"])
 
 
@@ -491,7 +493,7 @@ def committees_member(committee: Annotated[str, typer.Argument()], name: Annotat
 
     with transaction() as s:
         out = svc.add_member(s, _principal(), committee, name=name, organization=organization, cleared=cleared)
-    emit(out, as_json=as_json)
+    emit(out.to_dict(), as_json=as_json)
 
 
 @committees_app.command("meeting")
@@ -506,7 +508,7 @@ def committees_meeting(committee: Annotated[str, typer.Argument()], date: Annota
     assert d is not None
     with transaction() as s:
         out = svc.add_meeting(s, _principal(), committee, date=d, notice=notice, minutes=minutes)
-    emit(out, as_json=as_json)
+    emit(out.to_dict(), as_json=as_json)
 
 
 @committees_app.command("report")
@@ -521,7 +523,7 @@ def committees_report(committee: Annotated[str, typer.Argument()], case: Annotat
     assert d is not None
     with transaction() as s:
         out = svc.file_report(s, _principal(), committee, case_id=case, date=d, title=title)
-    emit(out, as_json=as_json)
+    emit(out.to_dict(), as_json=as_json)
 
 
 def register(app: typer.Typer) -> None:

@@ -205,11 +205,27 @@ def status(session: Session, actor: Principal, clearance_id: str, *, today: dt.d
     return _view(rec, on)
 
 
-def history(session: Session, principal: Principal, clearance_id: str, *, where: str = "") -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class ClearanceVersion:
+    """One version of a clearance's audit trail: who changed it, when, to what status and level, and why."""
+
+    version: int
+    at: str
+    by: str
+    status: str
+    level: str
+    note: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return asdict(self)
+
+
+def history(session: Session, principal: Principal, clearance_id: str, *, where: str = "") -> list[ClearanceVersion]:
     """Return the audit trail: every version with its actor, time, status and note."""
     rec = _get(session, principal, clearance_id, where)
-    return [{"version": v.version, "at": v.updated_at.isoformat(), "by": v.updated_by, "status": v.status,
-             "level": v.data["level"], "note": v.note} for v in record_history(session, principal, KIND, rec.key, where=where)]
+    return [ClearanceVersion(v.version, v.updated_at.isoformat(), v.updated_by, v.status, str(v.data["level"]), v.note)
+            for v in record_history(session, principal, KIND, rec.key, where=where)]
 
 
 def list_clearances(session: Session, principal: Principal, *, today: dt.date | None = None, where: str = "") -> list[ClearanceView]:

@@ -31,14 +31,126 @@ KIND_TEXT = "negotiating_text"
 SLUG = re.compile(r"[^a-z0-9]+")
 
 
+@dataclass(frozen=True, slots=True)
+class Committee:
+    """An advisory committee of the cited YAML: statutory basis, charter, source."""
+
+    id: str
+    name: str
+    tier: str
+    charter: str
+    citation: str
+    source: str
+    confirmed: bool
+
+    @property
+    def flag(self) -> str:
+        """Return ``confirmed`` or ``UNCONFIRMED``."""
+        return "confirmed" if self.confirmed else "UNCONFIRMED"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict (the YAML's keys)."""
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class MemberView:
+    """A committee member (cleared status with its date)."""
+
+    key: str
+    committee: str
+    name: str
+    organization: str
+    cleared: bool
+    cleared_on: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingView:
+    """A committee meeting: its notice (citation) and minutes."""
+
+    key: str
+    committee: str
+    date: str
+    notice: str
+    minutes: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportView:
+    """A committee's report on an agreement, late or on time against the law engine's due date."""
+
+    key: str
+    committee: str
+    case_id: str
+    date: str
+    title: str
+    due_date: str | None
+    late: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportDue:
+    """The law engine's ``advisory_reports_due`` deadline of a negotiation case."""
+
+    case_id: str
+    due_date: str | None
+    trigger_date: str | None
+    rule_id: str
+    citation: str
+    confirmed: bool
+    status: str
+    projected: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class TextInfo:
+    """A restricted negotiating text; ``body``, ``member`` and ``committee`` only when read by a member."""
+
+    key: str
+    title: str
+    label: str
+    scope: str
+    body: str | None = None
+    member: str | None = None
+    committee: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict (the body and reader only when read)."""
+        d = asdict(self)
+        return {k: v for k, v in d.items() if v is not None or k not in ("body", "member", "committee")}
+
+
+def _fields(cls: Any, key: str, data: dict[str, Any]) -> dict[str, Any]:
+    names = cls.__dataclass_fields__
+    return {"key": key, **{k: v for k, v in data.items() if k in names and k != "key"}}
+
+
 @lru_cache(maxsize=1)
-def committees() -> dict[str, dict[str, Any]]:
+def committees() -> dict[str, Committee]:
     """Return the committees by id (cited; ``confirmed: false`` where the fact sheet does not confirm)."""
     raw = yaml.safe_load(resources.files("tradepolicy.coordination").joinpath("data/committees.yaml").read_text())
-    return {c["id"]: c for c in raw["committees"]}
+    return {c["id"]: Committee(str(c["id"]), str(c["name"]), str(c["tier"]), str(c["charter"]), str(c["citation"]),
+                               str(c["source"]), bool(c["confirmed"])) for c in raw["committees"]}
 
 
-def check_committee(committee_id: str) -> dict[str, Any]:
+def check_committee(committee_id: str) -> Committee:
     """Return a committee or raise naming the field."""
     c = committees().get((committee_id or "").strip().lower())
     if c is None:
@@ -58,10 +170,10 @@ class CommitteeView:
     citation: str
     source: str
     confirmed: bool
-    members: tuple[dict[str, Any], ...]
-    meetings: tuple[dict[str, Any], ...]
-    reports: tuple[dict[str, Any], ...]
-    report_due: dict[str, Any] | None
+    members: tuple[MemberView, ...]
+    meetings: tuple[MeetingView, ...]
+    reports: tuple[ReportView, ...]
+    report_due: ReportDue | None
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
@@ -72,73 +184,75 @@ class CommitteeView:
 
 
 def add_member(session: Session, actor: Principal, committee_id: str, *, name: str, organization: str = "",
-               cleared: bool = False, cleared_on: dt.date | None = None) -> dict[str, Any]:
+               cleared: bool = False, cleared_on: dt.date | None = None) -> MemberView:
     """Appoint a member (cleared status recorded with its date)."""
     c = check_committee(committee_id)
     if not name.strip() or len(name) > 200:
         raise InputError("A member needs a name (at most 200 characters).", field="name", expected="a name",
                          example="Jane Doe")
-    key = f"{c['id']}:{SLUG.sub('-', name.strip().lower()).strip('-')}"
-    rec = put_record(session, actor, kind=KIND_MEMBER, key=key, label="public", scope=f"committee:{c['id']}",
+    key = f"{c.id}:{SLUG.sub('-', name.strip().lower()).strip('-')}"
+    rec = put_record(session, actor, kind=KIND_MEMBER, key=key, label="public", scope=f"committee:{c.id}",
                      status="cleared" if cleared else "not_cleared", title=name.strip(),
-                     data={"committee": c["id"], "name": name.strip(), "organization": organization.strip()[:300],
+                     data={"committee": c.id, "name": name.strip(), "organization": organization.strip()[:300],
                            "cleared": cleared, "cleared_on": (cleared_on or dt.date.today()).isoformat() if cleared else None})
-    return {"key": rec.key, **rec.data}
+    return MemberView(**_fields(MemberView, rec.key, rec.data))
 
 
 def add_meeting(session: Session, actor: Principal, committee_id: str, *, date: dt.date, notice: str,
-                minutes: str = "") -> dict[str, Any]:
+                minutes: str = "") -> MeetingView:
     """Record a meeting with its notice (citation) and minutes."""
     c = check_committee(committee_id)
     if not notice.strip() or len(notice) > 1000 or len(minutes) > 100_000:
         raise InputError("A meeting cites its notice (at most 1,000 characters; minutes at most 100,000).",
                          field="notice", expected="a notice citation", example="91 FR 1234 (2026-02-01)")
-    n = len(list_records(session, actor, KIND_MEETING, scope=f"committee:{c['id']}")) + 1
-    rec = put_record(session, actor, kind=KIND_MEETING, key=f"{c['id']}:{date.isoformat()}:{n}", label="public",
-                     scope=f"committee:{c['id']}", status="held", title=f"{c['id'].upper()} meeting {date.isoformat()}",
-                     data={"committee": c["id"], "date": date.isoformat(), "notice": notice.strip(), "minutes": minutes.strip()})
-    return {"key": rec.key, **rec.data}
+    n = len(list_records(session, actor, KIND_MEETING, scope=f"committee:{c.id}")) + 1
+    rec = put_record(session, actor, kind=KIND_MEETING, key=f"{c.id}:{date.isoformat()}:{n}", label="public",
+                     scope=f"committee:{c.id}", status="held", title=f"{c.id.upper()} meeting {date.isoformat()}",
+                     data={"committee": c.id, "date": date.isoformat(), "notice": notice.strip(), "minutes": minutes.strip()})
+    return MeetingView(**_fields(MeetingView, rec.key, rec.data))
 
 
-def report_due(session: Session, case_id: str) -> dict[str, Any] | None:
+def report_due(session: Session, case_id: str) -> ReportDue | None:
     """Return the law engine's ``advisory_reports_due`` deadline of a negotiation case (or None)."""
     case = proceedings.get_case(case_id, session=session)
     for d in case["deadlines"]:
         if d["clock_id"] == "advisory_reports_due":
-            return {"case_id": case_id, "due_date": d["due_date"], "trigger_date": d["trigger_date"],
-                    "rule_id": d["rule_id"], "citation": d["citation"], "confirmed": d["confirmed"],
-                    "status": d["status"], "projected": d.get("projected", False)}
+            return ReportDue(case_id, d["due_date"], d["trigger_date"], str(d["rule_id"]), str(d["citation"]),
+                             bool(d["confirmed"]), str(d["status"]), bool(d.get("projected", False)))
     return None
 
 
 def file_report(session: Session, actor: Principal, committee_id: str, *, case_id: str, date: dt.date,
-                title: str) -> dict[str, Any]:
+                title: str) -> ReportView:
     """File a committee's report on an agreement; late reports are marked against the law engine's due date."""
     c = check_committee(committee_id)
     due = report_due(session, case_id)
     if not title.strip() or len(title) > 500:
         raise InputError("A report needs a title (at most 500 characters).", field="title", expected="a title",
                          example="Report of the ACTPN on the agreement")
-    late = bool(due and due["due_date"] and date.isoformat() > due["due_date"])
-    rec = put_record(session, actor, kind=KIND_REPORT, key=f"{c['id']}:{case_id}", label="public",
-                     scope=f"committee:{c['id']}", status="late" if late else "on_time", title=title.strip(),
-                     data={"committee": c["id"], "case_id": case_id, "date": date.isoformat(), "title": title.strip(),
-                           "due_date": due["due_date"] if due else None, "late": late})
-    return {"key": rec.key, **rec.data}
+    late = bool(due and due.due_date and date.isoformat() > due.due_date)
+    rec = put_record(session, actor, kind=KIND_REPORT, key=f"{c.id}:{case_id}", label="public",
+                     scope=f"committee:{c.id}", status="late" if late else "on_time", title=title.strip(),
+                     data={"committee": c.id, "case_id": case_id, "date": date.isoformat(), "title": title.strip(),
+                           "due_date": due.due_date if due else None, "late": late})
+    return ReportView(**_fields(ReportView, rec.key, rec.data))
 
 
 def get_committee(session: Session, principal: Principal, committee_id: str, *, case_id: str | None = None) -> CommitteeView:
     """Return a committee with its members, meetings, reports, and the report due date for ``case_id``."""
     c = check_committee(committee_id)
-    scope = f"committee:{c['id']}"
-    members = tuple({"key": r.key, **r.data} for r in list_records(session, principal, KIND_MEMBER, scope=scope))
-    meetings = tuple({"key": r.key, **r.data} for r in list_records(session, principal, KIND_MEETING, scope=scope))
-    reports = tuple({"key": r.key, **r.data} for r in list_records(session, principal, KIND_REPORT, scope=scope))
-    return CommitteeView(c["id"], c["name"], c["tier"], c["charter"], c["citation"], c["source"], bool(c["confirmed"]),
+    scope = f"committee:{c.id}"
+    members = tuple(MemberView(**_fields(MemberView, r.key, r.data))
+                    for r in list_records(session, principal, KIND_MEMBER, scope=scope))
+    meetings = tuple(MeetingView(**_fields(MeetingView, r.key, r.data))
+                     for r in list_records(session, principal, KIND_MEETING, scope=scope))
+    reports = tuple(ReportView(**_fields(ReportView, r.key, r.data))
+                    for r in list_records(session, principal, KIND_REPORT, scope=scope))
+    return CommitteeView(c.id, c.name, c.tier, c.charter, c.citation, c.source, c.confirmed,
                          members, meetings, reports, report_due(session, case_id) if case_id else None)
 
 
-def put_text(session: Session, actor: Principal, *, agreement: str, key: str, title: str, body: str) -> dict[str, Any]:
+def put_text(session: Session, actor: Principal, *, agreement: str, key: str, title: str, body: str) -> TextInfo:
     """Store a restricted negotiating text (scope ``agreement:ID``)."""
     if not re.fullmatch(r"[a-z0-9][a-z0-9_.-]{0,80}", agreement or "") or not re.fullmatch(r"[A-Za-z0-9_.-]{1,80}", key or ""):
         raise InputError("Malformed agreement or text id.", field="agreement", expected="lower-case id",
@@ -149,17 +263,17 @@ def put_text(session: Session, actor: Principal, *, agreement: str, key: str, ti
     rec = put_record(session, actor, kind=KIND_TEXT, key=f"{agreement}:{key}", label="restricted",
                      scope=f"agreement:{agreement}", status="draft", title=title.strip()[:500],
                      data={"agreement": agreement, "title": title.strip()[:500], "body": body})
-    return {"key": rec.key, "title": rec.title, "label": rec.label, "scope": rec.scope}
+    return TextInfo(rec.key, rec.title, rec.label, rec.scope or "")
 
 
 def read_text(session: Session, principal: Principal, committee_id: str, member: str, text_key: str, *,
-              where: str = "") -> dict[str, Any]:
+              where: str = "") -> TextInfo:
     """Return a restricted negotiating text to a cleared committee member with a grant (the read is logged)."""
     c = check_committee(committee_id)
     try:
-        m = get_record(session, principal, KIND_MEMBER, f"{c['id']}:{SLUG.sub('-', member.strip().lower()).strip('-')}")
+        m = get_record(session, principal, KIND_MEMBER, f"{c.id}:{SLUG.sub('-', member.strip().lower()).strip('-')}")
     except NotFoundError:
-        raise NotFoundError(f"No member {member!r} of {c['id']}.", field="member", example="jane-doe") from None
+        raise NotFoundError(f"No member {member!r} of {c.id}.", field="member", example="jane-doe") from None
     if not m.data.get("cleared"):
         raise ConflictError(f"{m.data['name']} is not cleared to read negotiating texts.", field="member",
                             expected="a cleared member", example=m.key)
@@ -168,5 +282,4 @@ def read_text(session: Session, principal: Principal, committee_id: str, member:
     except NotFoundError:
         raise NotFoundError(f"No negotiating text {text_key!r} you may read.", field="text",
                             expected="a text id and a grant for restricted in agreement:ID", example="usmca:chapter-19") from None
-    return {"key": rec.key, "title": rec.title, "label": rec.label, "scope": rec.scope, "body": rec.data["body"],
-            "member": m.data["name"], "committee": c["id"]}
+    return TextInfo(rec.key, rec.title, rec.label, rec.scope or "", str(rec.data["body"]), str(m.data["name"]), c.id)

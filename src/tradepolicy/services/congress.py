@@ -47,19 +47,55 @@ CONGRESS_CLOCKS = ("earliest_negotiation_start", "objectives_due", "trade_remedy
 
 
 @dataclass(frozen=True, slots=True)
+class CongressEntry:
+    """One notification or consultation of the record (a case event, with the log's committee and note)."""
+
+    date: str
+    entry: str
+    event: str
+    title: str
+    committee: str | None
+    note: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class CongressDeadline:
+    """A congressional clock of the case as the law engine computes it (cited; UNCONFIRMED flagged)."""
+
+    clock_id: str
+    title: str | None
+    rule_id: str | None
+    due_date: str | None
+    trigger_date: str | None
+    status: str | None
+    actual_date: str | None
+    citation: str | None
+    confirmed: bool | None
+    projected: bool | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
 class CongressLog:
     """The congressional record of a case beside its deadlines."""
 
     case_id: str
     title: str
     procedure: str
-    entries: tuple[dict[str, Any], ...]
-    deadlines: tuple[dict[str, Any], ...]
+    entries: tuple[CongressEntry, ...]
+    deadlines: tuple[CongressDeadline, ...]
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
         d = asdict(self)
-        d["entries"], d["deadlines"] = list(self.entries), list(self.deadlines)
+        d["entries"], d["deadlines"] = list(d["entries"]), list(d["deadlines"])
         return d
 
 
@@ -98,13 +134,12 @@ def congress_log(session: Session, principal: Principal, case_id: str, *, as_of:
         if e["event"] not in EVENT_ENTRIES:
             continue
         extra = notes.get((e["event"], e["date"]), {})
-        entries.append({"date": e["date"], "entry": EVENT_ENTRIES[e["event"]], "event": e["event"], "title": e["title"],
-                        "committee": extra.get("committee") or (e.get("payload") or {}).get("committee"),
-                        "note": extra.get("note") or e.get("note") or ""})
+        entries.append(CongressEntry(e["date"], EVENT_ENTRIES[e["event"]], e["event"], e["title"],
+                                     extra.get("committee") or (e.get("payload") or {}).get("committee"),
+                                     extra.get("note") or e.get("note") or ""))
     deadlines = []
     for d in case["deadlines"]:
         if d["clock_id"] not in CONGRESS_CLOCKS:
             continue
-        deadlines.append({k: d.get(k) for k in ("clock_id", "title", "rule_id", "due_date", "trigger_date", "status",
-                                                  "actual_date", "citation", "confirmed", "projected")})
+        deadlines.append(CongressDeadline(**{k: d.get(k) for k in CongressDeadline.__dataclass_fields__}))
     return CongressLog(case["id"], case["title"], case["procedure"], tuple(entries), tuple(deadlines))

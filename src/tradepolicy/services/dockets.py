@@ -18,7 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import String, Table, cast, func, literal_column, select, text, update
+from sqlalchemy import JSON as JSON_TYPE
+from sqlalchemy import String, Table, cast, func, select, text, update
 from sqlalchemy.orm import Session
 
 from tradepolicy.coordination import bci as bci_engine
@@ -546,13 +547,38 @@ def _attachments(session: Session, principal: Principal, row_ids: Sequence[int])
     return out
 
 
-def _cluster_sizes(session: Session, docket_id: str, cluster_ids: Iterable[int | None]) -> dict[int, int]:
+def _cluster_sizes(session: Session, docket_id: str, cluster_ids: Iterable[int | None], *,
+                   cache: bool = True) -> dict[int, int]:
+    """Return the size of each cluster named (every status counted; a singleton is 1).
+
+    Reads: the sizes of a docket's multi-comment clusters are computed in one GROUP BY and cached
+    until the docket's change counter moves (counting a page's form-letter clusters one by one
+    walked every copy of each: 40 ms for 25 comments on 20,000). Writes (``cache=False``: a
+    submission or a status change, whose transaction may still roll back) count directly.
+    """
     ids = sorted({c for c in cluster_ids if c is not None})
     if not ids:
         return {}
-    q = select(DocketComment.cluster_id, func.count()).where(
-        DocketComment.docket_id == docket_id, DocketComment.cluster_id.in_(ids)).group_by(DocketComment.cluster_id)
-    return {int(k): int(v) for k, v in session.execute(q) if k is not None}
+    if not cache:
+        q = select(DocketComment.cluster_id, func.count()).where(
+            DocketComment.docket_id == docket_id, DocketComment.cluster_id.in_(ids)).group_by(DocketComment.cluster_id)
+        return {int(k): int(v) for k, v in session.execute(q) if k is not None}
+    d = session.get(Docket, docket_id)
+    key = (docket_id, "cluster_sizes")
+    changes = (d.changes or 0) if d is not None else -1
+    with _AGG_LOCK:
+        hit = _AGG_CACHE.get(key)
+    if hit is None or hit[0] != changes or d is None:
+        q = select(DocketComment.cluster_id, func.count()).where(DocketComment.docket_id == docket_id) \
+            .group_by(DocketComment.cluster_id).having(func.count() > 1)
+        sizes = {int(k): int(v) for k, v in session.execute(q) if k is not None}
+        with _AGG_LOCK:
+            if len(_AGG_CACHE) > 2000:
+                _AGG_CACHE.clear()
+            _AGG_CACHE[key] = (changes, sizes)
+    else:
+        sizes = hit[1]
+    return {i: sizes.get(i, 1) for i in ids}
 
 
 def _comment_ids(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
@@ -579,7 +605,7 @@ def _view(session: Session, r: DocketComment, atts: list[dict[str, Any]] | None 
                  "label": a.label} for a in session.execute(
                     select(DocketAttachment).where(DocketAttachment.comment_row_id == r.id)).scalars()]
     if sizes is None:
-        sizes = _cluster_sizes(session, r.docket_id, [r.cluster_id])
+        sizes = _cluster_sizes(session, r.docket_id, [r.cluster_id], cache=False)
     if names is None:
         names = _comment_ids(session, [r.cluster_id])
     return CommentView(
@@ -605,11 +631,25 @@ def get_comment(session: Session, principal: Principal, comment_id: str) -> Comm
     return _views(session, principal, [row])[0]
 
 
-def comment_history(session: Session, principal: Principal, comment_id: str) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class CommentEvent:
+    """One status change of a comment (its history is append-only)."""
+
+    status: str
+    at: str
+    actor: str
+    note: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return asdict(self)
+
+
+def comment_history(session: Session, principal: Principal, comment_id: str) -> list[CommentEvent]:
     """Return the status history of a comment (staff, or anyone once posted)."""
     view = get_comment(session, principal, comment_id)
     row = _comment_row(session, view.comment_id)
-    return [{"status": e.status, "at": e.at.isoformat(), "actor": e.actor, "note": e.note}
+    return [CommentEvent(e.status, e.at.isoformat(), e.actor, e.note)
             for e in session.execute(select(DocketCommentEvent).where(DocketCommentEvent.comment_row_id == row.id)
                                      .order_by(DocketCommentEvent.id)).scalars()]
 
@@ -650,14 +690,21 @@ class DocketPage:
     page: int
     per_page: int
     comments: tuple[CommentView, ...]
-    clusters: tuple[dict[str, Any], ...]
+    clusters: tuple[ClusterSummary, ...]
     by_type: dict[str, int]
     filters: dict[str, Any]
+    total_capped: bool = False  # a search's total stopped at SEARCH_COUNT_CAP: "at least total"
+
+    @property
+    def total_label(self) -> str:
+        """Return the total for display: ``"37"`` or ``"1,000+"``."""
+        return f"{self.total:,}+" if self.total_capped else f"{self.total:,}"
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
-        return {"docket": self.docket.to_dict(), "total": self.total, "page": self.page, "per_page": self.per_page,
-                "comments": [c.to_dict() for c in self.comments], "clusters": list(self.clusters),
+        return {"docket": self.docket.to_dict(), "total": self.total, "total_capped": self.total_capped,
+                "total_label": self.total_label, "page": self.page, "per_page": self.per_page,
+                "comments": [c.to_dict() for c in self.comments], "clusters": [c.to_dict() for c in self.clusters],
                 "by_type": self.by_type, "filters": self.filters}
 
 
@@ -725,20 +772,28 @@ def docket_page(session: Session, principal: Principal, docket_id: str, *, statu
                       country=country, limit=per_page, offset=(page - 1) * per_page)
         rows = list(hits.comments)
         total = hits.total
+        capped = hits.total_capped
     else:
+        capped = False
         base = _filtered(select(DocketComment).where(DocketComment.docket_id == did), principal, status=status,
                          commenter_type=commenter_type, chapter=chapter, country=country)
         total = _cached(d, principal, ("total", status, commenter_type, chapter, country), lambda: int(
             session.execute(select(func.count()).select_from(base.subquery())).scalar_one()))
-        rs = session.execute(base.order_by(DocketComment.id.desc()).limit(per_page)
-                             .offset((page - 1) * per_page)).scalars().all()
+        # ids first (the covering index and a sort of integers), then those rows: ordering whole
+        # rows made SQLite sort every visible comment's text (110 ms on 20,000 comments, 3 + 4 ms so)
+        ids = [int(i) for i in session.execute(base.with_only_columns(DocketComment.id)
+                                               .order_by(DocketComment.id.desc()).limit(per_page)
+                                               .offset((page - 1) * per_page)).scalars()]
+        rs = session.execute(select(DocketComment).where(DocketComment.id.in_(ids))
+                             .order_by(DocketComment.id.desc())).scalars().all() if ids else []
         rows = _views(session, principal, rs)
     info = DocketInfo(d.id, d.title, d.procedure, d.opens, d.hearing, tuple(d.windows), d.allow_public, d.label,
                       d.notice, d.is_example,
                       _cached(d, principal, ("status_counts",), lambda: status_counts(session, principal, did)))
     return DocketPage(info, total, page, per_page, tuple(rows),
                       tuple(_cached(d, principal, ("clusters",), lambda: clusters(session, principal, did, limit=10))),
-                      _cached(d, principal, ("types",), lambda: type_counts(session, principal, did)), filters)
+                      _cached(d, principal, ("types",), lambda: type_counts(session, principal, did)), filters,
+                      capped)
 
 
 def type_counts(session: Session, principal: Principal, docket_id: str) -> dict[str, int]:
@@ -748,7 +803,21 @@ def type_counts(session: Session, principal: Principal, docket_id: str) -> dict[
     return {k: int(v) for k, v in session.execute(q.group_by(DocketComment.commenter_type))}
 
 
-def clusters(session: Session, principal: Principal, docket_id: str, *, limit: int = 20) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class ClusterSummary:
+    """A form-letter cluster: its representative comment, the count of comments, an excerpt."""
+
+    cluster_id: str
+    count: int
+    title: str
+    excerpt: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return asdict(self)
+
+
+def clusters(session: Session, principal: Principal, docket_id: str, *, limit: int = 20) -> list[ClusterSummary]:
     """Return form-letter clusters (more than one comment) with their counts, largest first."""
     q = _filtered(select(DocketComment.cluster_id, func.count().label("n")).where(DocketComment.docket_id == docket_id),
                   principal, status=None, commenter_type=None, chapter=None, country=None)
@@ -761,23 +830,43 @@ def clusters(session: Session, principal: Principal, docket_id: str, *, limit: i
         rep = reps.get(cid)
         if rep is None:
             continue
-        out.append({"cluster_id": rep.comment_id, "count": int(n), "title": rep.title,
-                    "excerpt": rep.text[:160]})
+        out.append(ClusterSummary(rep.comment_id, int(n), rep.title, rep.text[:160]))
     return out
+
+
+SEARCH_COUNT_CAP = 1000  # hits counted exactly up to here; beyond it the total is given as "1,000+"
 
 
 @dataclass(frozen=True, slots=True)
 class SearchResult:
-    """Comments matching a full-text query (public fields), best first."""
+    """Comments matching a full-text query (public fields), best ranked first.
+
+    ``total`` is exact when ``total_capped`` is false; otherwise at least ``total`` comments match
+    (the count stops at :data:`SEARCH_COUNT_CAP`, shown as ``total_label`` "1,000+"), because an
+    exact count of a common word's hits costs more than the page of results.
+    """
 
     docket_id: str
     query: str
     total: int
     comments: tuple[CommentView, ...]
+    total_capped: bool = False
+
+    @property
+    def order(self) -> str:
+        """Return how the hits are ordered, in words."""
+        return (f"relevance among the newest {self.total:,} matches" if self.total_capped
+                else "relevance among all matches") + ", newest first among equals"
+
+    @property
+    def total_label(self) -> str:
+        """Return the total for display: ``"37"`` or ``"1,000+"``."""
+        return f"{self.total:,}+" if self.total_capped else f"{self.total:,}"
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
         return {"docket_id": self.docket_id, "query": self.query, "total": self.total,
+                "total_capped": self.total_capped, "total_label": self.total_label, "order": self.order,
                 "comments": [c.to_dict() for c in self.comments]}
 
 
@@ -787,7 +876,17 @@ _QWORD = re.compile(r"\w+", re.UNICODE)
 def search(session: Session, principal: Principal, docket_id: str, query: str, *, status: str | None = None,
            commenter_type: str | None = None, chapter: str | None = None, country: str | None = None,
            limit: int = 50, offset: int = 0) -> SearchResult:
-    """Full-text search over comments and their public attachments' text (FTS5 / PostgreSQL tsvector)."""
+    """Full-text search over comments and their public attachments' text (FTS5 / PostgreSQL tsvector).
+
+    Every word must occur (stemmed: FTS5 ``porter``, PostgreSQL ``english`` via
+    ``websearch_to_tsquery``). The candidates are the newest :data:`SEARCH_COUNT_CAP` matching
+    comments the principal may see (all of them when fewer match; otherwise ``total_capped``
+    and the total reads "1,000+"); they come best first (FTS5 ``bm25``; PostgreSQL ``ts_rank``),
+    newest first among equals, ``limit`` at a time. So a common word's hits are ranked among its
+    1,000 newest matches, not all of them: the price of answering in milliseconds, said in
+    ``order``. The full-text index drives the query; each hit is checked against the docket,
+    the visible statuses and the filters by primary key.
+    """
     did = check_docket_id(docket_id)
     _docket(session, did, principal)
     query = (query or "").strip()
@@ -795,48 +894,78 @@ def search(session: Session, principal: Principal, docket_id: str, query: str, *
     if not words or len(query) > 500:
         raise InputError(f"Search needs 1 to 20 words of at most 500 characters (got {query!r}).", field="query",
                          expected="words to find", example="bicycles prices")
-    dialect = session.get_bind().dialect.name
-    fts: Any
-    if dialect == "sqlite":
-        # FTS5 hands back rowids in descending order; the join checks docket, status and filters by
-        # primary key, so the newest 50 matches are found without ranking every hit
-        fts = text("SELECT rowid FROM docket_fts WHERE docket_fts MATCH :m ORDER BY rowid DESC").columns(
-            literal_column("rowid")).subquery("f")
+    limit = min(max(1, int(limit)), 500)
+    offset = max(0, int(offset))
+    bind = session.get_bind()
+    base = _filtered(select(DocketComment.id).where(DocketComment.docket_id == did), principal, status=status,
+                     commenter_type=commenter_type, chapter=chapter, country=country)
+    # the filters are validated values (enumerations, a docket id, two digits, an ISO code): rendered inline
+    where = str(base.whereclause.compile(dialect=bind.dialect, compile_kwargs={"literal_binds": True}))
+    cap = max(SEARCH_COUNT_CAP, offset + limit)
+    if bind.dialect.name == "sqlite":
+        # CROSS JOIN keeps FTS5 as the outer loop, newest first (FTS5 walks rowids backwards), and
+        # bm25 is computed only for the rows the LIMIT lets through; without the CROSS JOIN SQLite
+        # walks the docket's index and probes the full-text table once per comment (2 s, not 3 ms)
+        sql = ("SELECT docket_comments.id, bm25(docket_fts) FROM docket_fts CROSS JOIN docket_comments "
+               f"ON docket_comments.id = docket_fts.rowid WHERE docket_fts MATCH :m AND {where} "
+               "ORDER BY docket_fts.rowid DESC LIMIT :cap")
         params: dict[str, Any] = {"m": " ".join('"' + w.replace('"', "") + '"' for w in words)}
     else:
-        fts = select(literal_column("rowid").label("rowid")).select_from(text("docket_fts")).where(
-            text("tsv @@ plainto_tsquery('english', :m)")).subquery("f")
-        params = {"m": " ".join(words)}
-    base = _filtered(select(DocketComment.id).join(fts, fts.c.rowid == DocketComment.id)
-                     .where(DocketComment.docket_id == did),
-                     principal, status=status, commenter_type=commenter_type, chapter=chapter, country=country)
-    total = int(session.execute(select(func.count()).select_from(base.subquery()), params).scalar_one())
+        # newest candidates first (GIN, or a backward primary-key walk for common words, as the planner
+        # sees fit); ts_rank (negated: lower is better, as bm25) is projected only for rows the LIMIT passes
+        sql = ("SELECT docket_comments.id, -ts_rank(f.tsv, q) FROM websearch_to_tsquery('english', :m) AS q "
+               "CROSS JOIN docket_fts AS f JOIN docket_comments ON docket_comments.id = f.rowid "
+               f"WHERE f.tsv @@ q AND {where} ORDER BY docket_comments.id DESC LIMIT :cap")
+        params = {"m": " ".join(f'"{w}"' for w in words)}  # each word quoted: "or" is a word, not OR
+    cands = [(float(r or 0.0), int(i)) for i, r in session.execute(text(sql), {**params, "cap": cap + 1})]
+    capped = len(cands) > cap
+    cands = cands[:cap]
+    total = len(cands)
     if not total:
         return SearchResult(did, query, 0, ())
-    # newest first (regulations.gov lists a docket's comments by posted date by default)
-    page_ids = [int(i) for i in session.execute(base.order_by(DocketComment.id.desc()).limit(limit).offset(offset),
-                                                params).scalars()]
-    rows = session.execute(select(DocketComment).where(DocketComment.id.in_(page_ids))
-                           .order_by(DocketComment.id.desc())).scalars().all() if page_ids else []
-    return SearchResult(did, query, total, tuple(_views(session, principal, rows)))
+    cands.sort(key=lambda x: (x[0], -x[1]))
+    page_ids = [i for _, i in cands[offset:offset + limit]]
+    rows = session.execute(select(DocketComment).where(DocketComment.id.in_(page_ids))).scalars().all() \
+        if page_ids else []
+    by_id = {r.id: r for r in rows}
+    ordered = [by_id[i] for i in page_ids if i in by_id]
+    return SearchResult(did, query, total, tuple(_views(session, principal, ordered)), capped)
 
 
 # --------------------------------------------------------------------------- export, summary
 
 
-def export_rows(session: Session, principal: Principal, docket_id: str, **filters: Any) -> list[dict[str, Any]]:
-    """Return every visible comment's public fields (the CSV/JSON export; never BCI, never text of BCI)."""
+def export_rows(session: Session, principal: Principal, docket_id: str, **filters: Any) -> list[CommentView]:
+    """Return every visible comment (the CSV/JSON export: ``public_row()`` of each; never BCI, never text of BCI)."""
     did = check_docket_id(docket_id)
     _docket(session, did, principal)
     base = _filtered(select(DocketComment).where(DocketComment.docket_id == did), principal,
                      status=filters.get("status"), commenter_type=filters.get("commenter_type"),
                      chapter=filters.get("chapter"), country=filters.get("country"))
-    out: list[dict[str, Any]] = []
+    out: list[CommentView] = []
     rows = session.execute(base.order_by(DocketComment.id)).scalars().all()
     for chunk_start in range(0, len(rows), 2000):
-        for v in _views(session, principal, rows[chunk_start:chunk_start + 2000]):
-            out.append(v.public_row())
+        out.extend(_views(session, principal, rows[chunk_start:chunk_start + 2000]))
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class ChapterCount:
+    """Comments mentioning an HTS chapter, with an example code linked to its tariff page."""
+
+    chapter: str
+    count: int
+    example_hts: str | None
+    href: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CountryCount:
+    """Comments concerning a country."""
+
+    country: str
+    name: str
+    count: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -846,16 +975,16 @@ class DocketSummary:
     docket: DocketInfo
     total: int
     by_type: dict[str, int]
-    by_chapter: tuple[dict[str, Any], ...]
-    by_country: tuple[dict[str, Any], ...]
-    clusters: tuple[dict[str, Any], ...]
+    by_chapter: tuple[ChapterCount, ...]
+    by_country: tuple[CountryCount, ...]
+    clusters: tuple[ClusterSummary, ...]
     generated: str
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
         return {"docket": self.docket.to_dict(), "total": self.total, "by_type": self.by_type,
-                "by_chapter": list(self.by_chapter), "by_country": list(self.by_country),
-                "clusters": list(self.clusters), "generated": self.generated}
+                "by_chapter": [asdict(c) for c in self.by_chapter], "by_country": [asdict(c) for c in self.by_country],
+                "clusters": [c.to_dict() for c in self.clusters], "generated": self.generated}
 
 
 def summary(session: Session, principal: Principal, docket_id: str) -> DocketSummary:
@@ -884,10 +1013,9 @@ def summary(session: Session, principal: Principal, docket_id: str) -> DocketSum
     names = origins()
     return DocketSummary(
         _info(session, d, principal), total, {t: types.get(t, 0) for t in COMMENTER_TYPES},
-        tuple({"chapter": ch, "count": n, "example_hts": example.get(ch),
-               "href": f"/tariffs/line/{example[ch]}" if ch in example else None}
+        tuple(ChapterCount(ch, n, example.get(ch), f"/tariffs/line/{example[ch]}" if ch in example else None)
               for ch, n in sorted(chapters.items())),
-        tuple({"country": iso, "name": names.get(iso, iso), "count": n} for iso, n in countries.most_common()),
+        tuple(CountryCount(iso, names.get(iso, iso), n) for iso, n in countries.most_common()),
         tuple(clusters(session, principal, did, limit=20)), utcnow().isoformat(timespec="seconds"))
 
 
@@ -912,6 +1040,19 @@ class BulkComment:
     is_example: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class BulkStats:
+    """What a bulk ingest stored: comments, new form-letter clusters, comments that joined one."""
+
+    comments: int
+    clusters_new: int
+    joined: int
+
+    def to_dict(self) -> dict[str, int]:
+        """Return a JSON-ready dict."""
+        return asdict(self)
+
+
 def _table(model: Any) -> Table:
     """Return a model's Core table (Core executemany is several times faster than ORM bulk inserts)."""
     t = model.__table__
@@ -919,15 +1060,43 @@ def _table(model: Any) -> Table:
     return t
 
 
-def _copy_rows(session: Session, table: str, rows: list[dict[str, Any]]) -> None:
-    """Append rows with PostgreSQL ``COPY`` (psycopg 3), in the session's transaction."""
+def _copy_rows(raw: Any, table: str, rows: list[dict[str, Any]]) -> None:
+    """Append rows with PostgreSQL ``COPY`` (psycopg 3) on the driver connection, in its open transaction."""
+    cols = list(rows[0])
+    with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(chr(34) + c + chr(34) for c in cols)}) FROM STDIN") as cp:
+        for r in rows:
+            cp.write_row([_json_list(v) if isinstance(v, list) else v for v in (r[c] for c in cols)])
+
+
+_PLAIN = re.compile(r"^[A-Za-z0-9 .,_-]*$")
+
+
+def _json_list(v: list[Any]) -> str:
+    """Return a list as JSON text (fast path for lists of plain strings, e.g. HTS codes and ISO codes)."""
     import json as _json
 
+    if all(isinstance(x, str) and _PLAIN.match(x) for x in v):
+        return "[" + ", ".join('"' + x + '"' for x in v) + "]"
+    return _json.dumps(v)
+
+
+def _insert_rows(raw: Any, session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+    """Append rows with the DB-API ``executemany`` (SQLite), each value through its column's bind processor.
+
+    The processors are SQLAlchemy's own (dates, JSON, booleans), so the stored text is what the ORM
+    would have written; skipping the Core statement machinery saves most of the per-row CPU.
+    """
+    table = _table(model)
+    dialect = session.get_bind().dialect
     cols = list(rows[0])
-    raw = session.connection().connection.driver_connection
-    with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(chr(34) + c + chr(34) for c in cols)}) FROM STDIN") as cp:  # type: ignore[union-attr]
-        for r in rows:
-            cp.write_row([_json.dumps(v) if isinstance(v, list | dict) else v for v in (r[c] for c in cols)])
+    procs = []
+    for c in cols:
+        typ = table.c[c].type
+        procs.append((lambda v: None if v is None else _json_list(v)) if isinstance(typ, JSON_TYPE)
+                     else typ.bind_processor(dialect))
+    sql = f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+    raw.executemany(sql, [tuple(v if p is None else p(v) for p, v in zip(procs, (r[c] for c in cols), strict=True))
+                          for r in rows])
 
 
 def _reserve_ids(session: Session, n: int) -> list[int]:
@@ -942,84 +1111,150 @@ def _reserve_ids(session: Session, n: int) -> list[int]:
     return list(range(start, start + n))
 
 
+class _Writer:
+    """Writes one batch in a background thread while the caller clusters the next one.
+
+    The database works (PostgreSQL: COPY, the stored ``tsvector``; SQLite: FTS5 tokenising, with
+    the GIL released) while Python computes MinHash signatures: on two cores the ingest takes
+    about the longer of the two instead of their sum. Only one batch is in flight, and the
+    connection is touched by one thread at a time (the caller waits before its next statement).
+    """
+
+    def __init__(self, write: Any) -> None:
+        self._write = write
+        self._thread: Any = None
+        self._error: BaseException | None = None
+
+    def _run(self, batch: Any) -> None:
+        try:
+            self._write(batch)
+        except BaseException as exc:  # re-raised in the caller's thread by wait()
+            self._error = exc
+
+    def submit(self, batch: Any) -> None:
+        import threading
+
+        self.wait()
+        self._thread = threading.Thread(target=self._run, args=(batch,), daemon=True)
+        self._thread.start()
+
+    def wait(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        if self._error is not None:
+            err, self._error = self._error, None
+            raise err
+
+
+BULK_REINDEX_MIN = 20_000  # PostgreSQL: from this many comments, the GIN index is rebuilt after the load
+
+
 def bulk_ingest(session: Session, actor: Principal, docket_id: str, items: Sequence[BulkComment], *,
-                source: str = "import", batch: int = 5000) -> dict[str, int]:
+                source: str = "import", batch: int = 5000) -> BulkStats:
     """Store many comments at once with clustering and the full-text index (used by the importer and the bench).
 
     HTS codes and countries are taken as given (the importer validates its own fields); the
-    comments carry ``status`` as the source says (posted, withdrawn...).
+    comments carry ``status`` as the source says (posted, withdrawn...). One transaction (the
+    caller's): rows go in by ``executemany`` (SQLite) or ``COPY`` (PostgreSQL) in batches, written
+    in a background thread while the next batch's MinHash signatures are computed (vectorised,
+    ``clustering.signatures``). On PostgreSQL a load of at least :data:`BULK_REINDEX_MIN` comments
+    drops the full-text GIN index and builds it again at the end (a bulk build is several times
+    cheaper than maintaining it row by row); searches wait for the import's commit meanwhile.
     """
     did = check_docket_id(docket_id)
     d = _docket(session, did, lock=True)
     c = clustering.Clusterer.empty()
-    for rep_id, raw in session.execute(select(DocketComment.id, DocketComment.signature).where(
+    for rep_id, raw_sig in session.execute(select(DocketComment.id, DocketComment.signature).where(
             DocketComment.docket_id == did, DocketComment.cluster_id == DocketComment.id)):
-        if raw:
-            c.add_representative(int(rep_id), clustering.from_bytes(raw))
+        if raw_sig:
+            c.add_representative(int(rep_id), clustering.from_bytes(raw_sig))
     seq = d.next_seq
     ids = _reserve_ids(session, len(items))
     scope = scope_of(did)
     now = utcnow()
-    comments: list[dict[str, Any]] = []
-    events: list[dict[str, Any]] = []
-    fts: list[dict[str, Any]] = []
-    bands_rows: list[dict[str, Any]] = []
-    stats = {"comments": 0, "clusters_new": 0, "joined": 0}
-
+    counts = {"comments": 0, "clusters_new": 0, "joined": 0}
     postgres = session.get_bind().dialect.name == "postgresql"
+    reindex = postgres and len(items) >= BULK_REINDEX_MIN
+    if reindex:
+        session.execute(text("DROP INDEX IF EXISTS ix_docket_fts_tsv"))
+    dbapi = session.connection().connection
+    raw: Any = dbapi.driver_connection
 
-    def flush() -> None:
-        if comments and postgres:
-            _copy_rows(session, "docket_comments", comments)
-            _copy_rows(session, "docket_comment_events", events)
-            _copy_rows(session, "docket_fts", [{"rowid": f["id"], "body": f["body"]} for f in fts])
+    def write(rows: tuple[list[dict[str, Any]], ...]) -> None:
+        comments, events, fts, bands_rows = rows
+        if postgres:
+            _copy_rows(raw, "docket_comments", comments)
+            _copy_rows(raw, "docket_comment_events", events)
+            _copy_rows(raw, "docket_fts", fts)
             if bands_rows:
-                _copy_rows(session, "docket_cluster_bands", bands_rows)
-        elif comments:
-            session.execute(_table(DocketComment).insert(), comments)
-            session.execute(_table(DocketCommentEvent).insert(), events)
-            session.execute(text("INSERT INTO docket_fts (rowid, body) VALUES (:id, :body)"), fts)
-            if bands_rows:
-                session.execute(_table(DocketClusterBand).insert(), bands_rows)
-        comments.clear()
-        events.clear()
-        fts.clear()
-        bands_rows.clear()
-
-    for i, it in enumerate(items):
-        rid = ids[i]
-        st = it.status if it.status in STATUSES else "received"
-        sig = clustering.signature(it.text)
-        bands = clustering.bands(sig)
-        rep, sim = c.assign(sig, bands)
-        if rep is None:
-            rep, sim = rid, 1.0
-            c.add_representative(rid, sig, bands)
-            bands_rows.extend({"docket_id": did, "band_hash": h, "rep_row_id": rid} for h in bands)
-            stats["clusters_new"] += 1
+                _copy_rows(raw, "docket_cluster_bands", bands_rows)
         else:
-            stats["joined"] += 1
-        codes = list(it.hts_codes)
-        comments.append({
-            "id": rid, "comment_id": it.source_id or f"{did}-{seq + i:04d}", "docket_id": did, "label": "public",
-            "scope": scope, "status": st, "window": "comments", "title": it.title[:500] or f"Comment from {it.organization or it.commenter_name}"[:500],
-            "commenter_name": it.commenter_name[:200], "organization": it.organization[:300],
-            "commenter_type": it.commenter_type if it.commenter_type in COMMENTER_TYPES else "individual",
-            "hts_codes": codes, "hts_chapters": _chapters(codes), "countries": list(it.countries),
-            "text": it.text[:MAX_TEXT], "filename": "", "document_id": None, "bci_document_id": None,
-            "has_bci": False, "received_at": it.received or now, "posted_at": it.posted if st == "posted" else None,
-            "cluster_id": rep, "similarity": sim, "duplicate_of": None, "signature": clustering.to_bytes(sig),
-            "is_example": it.is_example, "source": source, "submitted_by": actor.name})
-        events.append({"comment_row_id": rid, "status": st, "at": now, "actor": actor.name, "note": f"bulk {source}"})
-        fts.append({"id": rid, "body": f"{it.title}\n{it.commenter_name}\n{it.organization}\n{it.text}"})
-        stats["comments"] += 1
-        if len(comments) >= batch:
-            flush()
-    flush()
+            cur = raw.cursor()
+            try:
+                _insert_rows(cur, session, DocketComment, comments)
+                _insert_rows(cur, session, DocketCommentEvent, events)
+                cur.executemany("INSERT INTO docket_fts (rowid, body) VALUES (?, ?)",
+                                [(f["rowid"], f["body"]) for f in fts])
+                if bands_rows:
+                    _insert_rows(cur, session, DocketClusterBand, bands_rows)
+            finally:
+                cur.close()
+
+    writer = _Writer(write)
+    try:
+        for start in range(0, len(items), batch):
+            chunk = items[start:start + batch]
+            sigs = clustering.signatures([it.text for it in chunk])
+            comments: list[dict[str, Any]] = []
+            events: list[dict[str, Any]] = []
+            fts: list[dict[str, Any]] = []
+            bands_rows: list[dict[str, Any]] = []
+            for j, it in enumerate(chunk):
+                i = start + j
+                rid = ids[i]
+                st = it.status if it.status in STATUSES else "received"
+                sig = sigs[j]
+                bands = clustering.bands(sig)
+                rep, sim = c.assign(sig, bands)
+                if rep is None:
+                    rep, sim = rid, 1.0
+                    c.add_representative(rid, sig, bands)
+                    bands_rows.extend({"docket_id": did, "band_hash": h, "rep_row_id": rid} for h in bands)
+                    counts["clusters_new"] += 1
+                else:
+                    counts["joined"] += 1
+                codes = list(it.hts_codes)
+                comments.append({
+                    "id": rid, "comment_id": it.source_id or f"{did}-{seq + i:04d}", "docket_id": did,
+                    "label": "public", "scope": scope, "status": st, "window": "comments",
+                    "title": it.title[:500] or f"Comment from {it.organization or it.commenter_name}"[:500],
+                    "commenter_name": it.commenter_name[:200], "organization": it.organization[:300],
+                    "commenter_type": it.commenter_type if it.commenter_type in COMMENTER_TYPES else "individual",
+                    "hts_codes": codes, "hts_chapters": _chapters(codes), "countries": list(it.countries),
+                    "text": it.text[:MAX_TEXT], "filename": "", "document_id": None, "bci_document_id": None,
+                    "has_bci": False, "received_at": it.received or now,
+                    "posted_at": it.posted if st == "posted" else None,
+                    "cluster_id": rep, "similarity": sim, "duplicate_of": None,
+                    "signature": clustering.to_bytes(sig), "is_example": it.is_example, "source": source,
+                    "submitted_by": actor.name})
+                events.append({"comment_row_id": rid, "status": st, "at": now, "actor": actor.name,
+                               "note": f"bulk {source}"})
+                fts.append({"rowid": rid, "body": f"{it.title}\n{it.commenter_name}\n{it.organization}\n{it.text}"})
+                counts["comments"] += 1
+            if comments:
+                writer.submit((comments, events, fts, bands_rows))
+        writer.wait()
+    finally:
+        writer.wait()
+    if reindex:
+        session.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
+        session.execute(text("CREATE INDEX ix_docket_fts_tsv ON docket_fts USING GIN (tsv)"))
     session.execute(update(Docket).where(Docket.id == did).values(next_seq=seq + len(items),
                                                                   changes=Docket.changes + 1))
+    stats = BulkStats(**counts)
     audit.record(session, actor=actor.name, action="bulk_insert", entity="docket_comments", entity_id=did,
-                 before=None, after={"source": source, **stats})
+                 before=None, after={"source": source, **counts})
     return stats
 
 
@@ -1049,8 +1284,22 @@ def _v4_time(v: Any) -> dt.datetime | None:
     return t if t.tzinfo else t.replace(tzinfo=dt.UTC)
 
 
+@dataclass(frozen=True, slots=True)
+class ImportSummary:
+    """What a regulations.gov v4 import stored: dockets opened, documents read, comments, items skipped."""
+
+    dockets: int
+    documents: int
+    comments: int
+    skipped: int
+
+    def to_dict(self) -> dict[str, int]:
+        """Return a JSON-ready dict."""
+        return asdict(self)
+
+
 def import_v4(session: Session, actor: Principal, payload: dict[str, Any], *, docket_id: str | None = None,
-              where: str = "payload") -> dict[str, Any]:
+              where: str = "payload") -> ImportSummary:
     """Import a regulations.gov v4 response: ``/dockets``, ``/documents`` or ``/comments``.
 
     Dockets open dockets; documents set the comment window from ``commentStartDate`` /
@@ -1118,5 +1367,5 @@ def import_v4(session: Session, actor: Principal, payload: dict[str, Any], *, do
             raise InputError(f"Unsupported v4 resource type {kind!r} in item {n}.", where=f"{where}: data[{n}]",
                              field="type", expected="dockets | documents | comments", example="comments")
     for did, rows in bulk.items():
-        out["comments"] += bulk_ingest(session, actor, did, rows, source="regulations.gov")["comments"]
-    return out
+        out["comments"] += bulk_ingest(session, actor, did, rows, source="regulations.gov").comments
+    return ImportSummary(**out)

@@ -242,7 +242,23 @@ def list_exclusions(session: Session, principal: Principal, *, status: str | Non
     return out
 
 
-def history(*, hts10: str | None = None, limit: int = 500) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class HistoricExclusion:
+    """A real China exclusion granted 2018-2020 (dataset ``section301-china``) with its window."""
+
+    hts10: str
+    heading: str
+    notice: int
+    start: str
+    end: str
+    citation: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return asdict(self)
+
+
+def history(*, hts10: str | None = None, limit: int = 500) -> list[HistoricExclusion]:
     """Return the real China exclusions granted 2018-2020 (dataset ``section301-china``) with their windows."""
     from tradepolicy.services.tariffs import s301_exclusions
     from tradepolicy.tariffs.hts_code import normalize_hts
@@ -253,8 +269,7 @@ def history(*, hts10: str | None = None, limit: int = 500) -> list[dict[str, Any
         if want and not code.startswith(want):
             continue
         for w in wins:
-            rows.append({"hts10": code, "heading": w.heading, "notice": w.notice, "start": w.start.isoformat(),
-                         "end": w.end.isoformat(), "citation": w.citation})
+            rows.append(HistoricExclusion(code, w.heading, w.notice, w.start.isoformat(), w.end.isoformat(), w.citation))
         if len(rows) >= limit:
             break
     return rows[:limit]

@@ -29,6 +29,25 @@ from tradepolicy.errors import InputError, NotFoundError
 from tradepolicy.services import tariffs as svc
 from tradepolicy.tariffs.dated_measures import as_date
 
+# --------------------------------------------------------------------------- granted exclusions hook
+
+
+def _granted_in_force(d: dt.date) -> tuple[Any, ...]:
+    """Return the granted Section 301 exclusion windows in force on ``d`` (a memo key part)."""
+    from tradepolicy.services.tariffs.batch import granted_key
+
+    return tuple((c, w) for c, ws in granted_key() for w in ws if w.start <= d <= w.end)
+
+
+def _granted_exclusion_notes(dates: list[dt.date], *, partners: list[str]) -> list[str]:
+    """Return a note per granted exclusion in force on any of ``dates`` (line, window, docket and decision)."""
+    from tradepolicy.services.tariffs.batch import granted_key, granted_notes
+
+    g = granted_key()
+    if not g:
+        return []
+    return list(dict.fromkeys(n for d in dates for n in granted_notes(d, g, partners, svc.batch_lines(d)[1])))
+
 MAX_ROWS = 2_000_000
 # Cell stacks by (state key, partners, lapsed programmes, cells): dates whose measures are the
 # same share one.
@@ -317,7 +336,9 @@ def effective_on(imports: pd.DataFrame, date: dt.date | str, *, utilisation: str
     li, kind, oj = _INDEX[ikey]
     ok = li >= 0
     i = np.where(ok, li, 0)
-    key = (svc.state_key(d0), tuple(partners), tuple(lapsed), _fingerprint(i, oj), metal_share)
+    # granted Section 301 exclusions (coordination) are part of the state: the batch applies them
+    key = (svc.state_key(d0), tuple(partners), tuple(lapsed), _fingerprint(i, oj), _granted_in_force(d0),
+           metal_share)
     res = _BATCHES.get(key)
     if res is None:
         res = svc.batch_cells(d0, partners, i, oj, lapsed_claimed=lapsed, metal_share=metal_share)
@@ -485,7 +506,7 @@ def effective(imports: pd.DataFrame, *, layout: str = "plain", date: str | None 
     last = last.assign(chapter=last["hts10"].str[:2])
     by_auth = [{"authority": col[5:], "duty": float(last[col].sum()),
                 "rate": float(last[col].sum()) / v if v else None} for col in duty_columns(last)]
-    notes = []
+    notes = _granted_exclusion_notes(dates, partners=sorted(imports["partner"].unique()))
     if "deposits" in last:
         dep = float(last["deposits"].sum())
         by_auth.append({"authority": "adcvd_deposits (beside the duty total, not in it)", "duty": dep,

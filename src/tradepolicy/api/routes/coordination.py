@@ -260,7 +260,7 @@ def import_v4(payload: dict[str, Any], principal: Principal = NEEDS_DOCKETS_MANA
         raise InputError("The payload is over 50 MB.", field="payload", expected="at most 50 MB", example="one page")
     with transaction() as s:
         out = svc.import_v4(s, principal, payload)
-    return ImportOut(imported=out)
+    return ImportOut(imported=out.to_dict())
 
 
 @router.get("/dockets/{docket_id}", response_model=DocketPageOut, responses={**E400, **E404})
@@ -334,7 +334,7 @@ def export(docket_id: str, format: Annotated[str, Query(pattern="^(csv|json)$")]
     from tradepolicy.web.coordination_render import csv_text
 
     with transaction() as s:
-        rows = svc.export_rows(s, principal, docket_id)
+        rows = [v.public_row() for v in svc.export_rows(s, principal, docket_id)]
     if format == "json":
         return Response(json.dumps({"ok": True, "count": len(rows), "comments": rows}), media_type="application/json")
     return Response(csv_text(rows, svc.PUBLIC_FIELDS), media_type="text/csv; charset=utf-8",
@@ -361,7 +361,7 @@ def comment(comment_id: str, principal: Principal = NEEDS_PUBLIC_READ) -> Commen
 
     with transaction() as s:
         v = svc.get_comment(s, principal, comment_id)
-        hist = svc.comment_history(s, principal, comment_id)
+        hist = [e.to_dict() for e in svc.comment_history(s, principal, comment_id)]
     return CommentOut(comment={**v.to_dict(), "history": hist})
 
 
@@ -477,7 +477,7 @@ def clearance(request: Request, clearance_id: str, on: dt.date | None = None,
 
     with transaction() as s:
         v = svc.status(s, principal, clearance_id, today=on, where=_where(request))
-        trail = svc.history(s, principal, clearance_id, where=_where(request))
+        trail = [t.to_dict() for t in svc.history(s, principal, clearance_id, where=_where(request))]
     return ItemOut(item={**v.to_dict(), "history": trail})
 
 
@@ -522,7 +522,7 @@ def committees(principal: Principal = NEEDS_PUBLIC_READ) -> ItemsOut:
     """Return the advisory committees with their statutory basis."""
     from tradepolicy.services import committees as svc
 
-    rows = list(svc.committees().values())
+    rows = [c.to_dict() for c in svc.committees().values()]
     return ItemsOut(count=len(rows), items=rows)
 
 
@@ -544,7 +544,7 @@ def committee_member(committee_id: str, body: MemberIn, principal: Principal = N
 
     with transaction() as s:
         out = svc.add_member(s, principal, committee_id, name=body.name, organization=body.organization, cleared=body.cleared)
-    return ItemOut(item=out)
+    return ItemOut(item=out.to_dict())
 
 
 @router.post("/committees/{committee_id}/meetings", response_model=ItemOut, responses=EALL)
@@ -554,7 +554,7 @@ def committee_meeting(committee_id: str, body: MeetingIn, principal: Principal =
 
     with transaction() as s:
         out = svc.add_meeting(s, principal, committee_id, date=body.date, notice=body.notice, minutes=body.minutes)
-    return ItemOut(item=out)
+    return ItemOut(item=out.to_dict())
 
 
 @router.post("/committees/{committee_id}/reports", response_model=ItemOut, responses=EALL)
@@ -564,7 +564,7 @@ def committee_report(committee_id: str, body: ReportIn, principal: Principal = N
 
     with transaction() as s:
         out = svc.file_report(s, principal, committee_id, case_id=body.case_id, date=body.date, title=body.title)
-    return ItemOut(item=out)
+    return ItemOut(item=out.to_dict())
 
 
 @router.get("/committees/{committee_id}/texts/{text_key}", response_model=ItemOut, responses={**E404, **E401_403, 409: {"model": ErrorOut}})
@@ -575,4 +575,4 @@ def negotiating_text(request: Request, committee_id: str, text_key: str, member:
 
     with transaction() as s:
         out = svc.read_text(s, principal, committee_id, member, text_key, where=_where(request))
-    return ItemOut(item=out)
+    return ItemOut(item=out.to_dict())

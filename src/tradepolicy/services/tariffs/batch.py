@@ -40,6 +40,7 @@ from tradepolicy.services.tariffs.schedules import (
 )
 from tradepolicy.services.tariffs.types import BatchSummary
 from tradepolicy.tariffs.dated_measures import (
+    ExclusionWindow,
     as_date,
     column2_applies,
     covered_share,
@@ -48,9 +49,55 @@ from tradepolicy.tariffs.dated_measures import (
     section301_duties,
 )
 
+# --------------------------------------------------------------------------- granted exclusions hook
+# Section 301 exclusions granted through the coordination workflow (services.exclusions) join the
+# dataset's exclusion windows here, as the single-line stack's ``_with_granted_exclusions`` does.
+# ``GrantedKey`` is a hashable snapshot of them, part of every memo key below, so a new grant is
+# seen by the next batch.
+
+GrantedKey = tuple[tuple[str, tuple[ExclusionWindow, ...]], ...]
+
+
+def granted_key() -> GrantedKey:
+    """Return the granted exclusion windows by HTS10, hashable (empty without a database)."""
+    from tradepolicy.services.exclusions import granted_windows_all
+
+    return tuple(sorted((c, tuple(ws)) for c, ws in granted_windows_all().items()))
+
+
+def _s301_exclusions_with(granted: GrantedKey) -> Mapping[str, Sequence[ExclusionWindow]]:
+    base = s301_exclusions()
+    if not granted:
+        return base
+    return {**base, **{c: [*base.get(c, ()), *ws] for c, ws in granted}}
+
+
+def granted_notes(date: dt.date, granted: GrantedKey, origins: Sequence[str] = ("CHN",),
+                  lines: Sequence[str] | None = None) -> list[str]:
+    """Return one note per granted exclusion in force on ``date``: its line, window and citation.
+
+    ``lines``: the batch's product lines on the date; a grant on an HTS10 the batch does not hold
+    (the 2017 database's lines are HTS8) is noted as not applied there.
+    """
+    if "CHN" not in origins:
+        return []
+    held = set(lines) if lines is not None else None
+    out = []
+    for c, ws in granted:
+        for w in ws:
+            if w.start <= date <= w.end:
+                how = "applied" if held is None or c in held else \
+                    f"not applied: the batch's line is HTS8 {c[:8]}, which the grant covers only in part"
+                out.append(f"Section 301 exclusion of HTS {c} from China in force {w.start} to {w.end} ({how}): "
+                           f"{w.citation}")
+    return out
+
+
+# --------------------------------------------------------------------------- batch
+
 
 @cached(maxsize=3)
-def _s301_groups(source_id: str) -> tuple[np.ndarray, list[str]]:
+def _s301_groups(source_id: str, granted: GrantedKey = ()) -> tuple[np.ndarray, list[str]]:
     """Return (group index of every batch line, a representative code per group) for Section 301.
 
     Lines with the same covering heading, the same four-year-review product, no exclusion of
@@ -59,7 +106,7 @@ def _s301_groups(source_id: str) -> tuple[np.ndarray, list[str]]:
     from tradepolicy.tariffs.dated_measures import prefix_match
 
     codes = _parsed_source_cached(source_id)[0]
-    cov, exc, below = s301_coverage(), s301_exclusions(), s301_below()
+    cov, exc, below = s301_coverage(), _s301_exclusions_with(granted), s301_below()
     review = (measures()["section301_china"].get("four_year_review") or {}).get("products", {})
     keys: dict[tuple[Any, ...], int] = {}
     reps: list[str] = []
@@ -78,11 +125,11 @@ def _s301_groups(source_id: str) -> tuple[np.ndarray, list[str]]:
 
 
 @cached(maxsize=64)
-def _s301_vector(source_id: str, date: dt.date, origin: str) -> np.ndarray:
-    """Return the Section 301 duty of every batch line from ``origin`` on ``date``."""
-    idx, reps = _s301_groups(source_id)
+def _s301_vector(source_id: str, date: dt.date, origin: str, granted: GrantedKey = ()) -> np.ndarray:
+    """Return the Section 301 duty of every batch line from ``origin`` on ``date`` (granted exclusions applied)."""
+    idx, reps = _s301_groups(source_id, granted)
     cfg = measures()["section301_china"]
-    cov, exc, below = s301_coverage(), s301_exclusions(), s301_below()
+    cov, exc, below = s301_coverage(), _s301_exclusions_with(granted), s301_below()
     per = np.array([sum(x.rate for x in section301_duties(c, origin, date, cfg, cov, exc, below)[0])
                     for c in reps])
     out = per[idx]
@@ -280,6 +327,7 @@ def batch_cells(date: dt.date | str, orig: Sequence[str], li: np.ndarray, oj: np
     sid = pick_source(d)
     codes, col1, col2, symbols, pref = _parsed_source_cached(sid)
     m = measures()
+    granted = granted_key()
     li = np.asarray(li, dtype=np.int64)
     oj = np.asarray(oj, dtype=np.int64)
     ncell = len(li)
@@ -322,7 +370,7 @@ def batch_cells(date: dt.date | str, orig: Sequence[str], li: np.ndarray, oj: np
         if o in m["section301_china"]["origins"]:
             sel = oj == j
             if sel.any():
-                add301[sel] = _s301_vector(sid, d, o)[li[sel]]
+                add301[sel] = _s301_vector(sid, d, o, granted)[li[sel]]
     add232 = np.zeros(ncell)
     cover232 = np.zeros(ncell)  # share of the value the s.232 duty taxes (1 full, <1 metal content)
     gidx, reps = _s232_groups(sid)
@@ -420,6 +468,7 @@ def batch_matrices(date: dt.date | str, origin_list: Sequence[str] | None = None
     sid = pick_source(d)
     codes, col1, col2, symbols, pref = _parsed_source_cached(sid)
     m = measures()
+    granted = granted_key()
     n, k = len(codes), len(orig)
     col2_origin = np.array([column2_applies(o, d, m["column2"]) is not None for o in orig])
     eligible = np.zeros((k, len(symbols)), dtype=bool)
@@ -437,7 +486,7 @@ def batch_matrices(date: dt.date | str, origin_list: Sequence[str] | None = None
     for o_j, o in enumerate(orig):
         if o not in cfg301["origins"]:
             continue
-        add301[:, o_j] = _s301_vector(sid, d, o)
+        add301[:, o_j] = _s301_vector(sid, d, o, granted)
     add232 = np.zeros((n, k))
     cover232 = np.zeros((n, k))  # share of the value the s.232 duty taxes
     prods = s232_products()
@@ -517,6 +566,8 @@ def batch(date: dt.date | str, out: Path | str, origin_list: Sequence[str] | Non
     if ("CHN" in set(frame["origin"].cat.categories) and "understate_from" in review
             and d >= as_date(review["understate_from"])):
         notes.append(str(review["understate_note"]))
+    notes += granted_notes(d, granted_key(), list(frame["origin"].cat.categories),
+                           list(frame["hts"].cat.categories))
     return BatchSummary(out=str(out), rows=len(frame), lines=int(frame["hts"].nunique()),
                         origins=int(frame["origin"].nunique()), date=d.isoformat(),
                         source=source(pick_source(d)).label,

@@ -71,7 +71,7 @@ def dockets_pages(request: Request, suffix: str = "",
             return render_html(request, "coordination/docket.html",
                                {"title": p.docket.id, "p": p.to_dict(), "types": svc.COMMENTER_TYPES,
                                 "statuses": svc.STATUSES, "can_manage": _can(principal, "dockets.manage")})
-        rows = svc.export_rows(s, principal, did, **filters)
+        rows = [v.public_row() for v in svc.export_rows(s, principal, did, **filters)]
     if fmt == "json":
         return respond(request, fmt, template="", context={}, rows=rows,
                        json_body={"ok": True, "docket_id": did.upper(), "count": len(rows), "comments": rows})
@@ -131,7 +131,7 @@ def comment_page(request: Request, comment_id: str, principal: Principal = NEEDS
     cid, fmt = split_format(comment_id)
     with transaction() as s:
         v = svc.get_comment(s, principal, cid).to_dict()
-        hist = svc.comment_history(s, principal, cid)
+        hist = [e.to_dict() for e in svc.comment_history(s, principal, cid)]
     public = {k: v[k] for k in svc.PUBLIC_FIELDS if k in v}
     return respond(request, fmt, template="coordination/comment.html", context={"title": cid, "c": v, "history": hist},
                    rows=_safe_rows([{**public, "hts_codes": ";".join(v["hts_codes"]), "countries": ";".join(v["countries"]),
@@ -173,7 +173,7 @@ def clearance_pages(request: Request, suffix: str = "", principal: Principal = N
     cid, fmt = split_format(suffix.lstrip("/"))
     with transaction() as s:
         v = svc.status(s, principal, cid, where=where).to_dict()
-        trail = svc.history(s, principal, cid, where=where)
+        trail = [t.to_dict() for t in svc.history(s, principal, cid, where=where)]
     return respond(request, fmt, template="coordination/clearance.html", context={"title": cid, "c": v, "trail": trail},
                    rows=_safe_rows(list(v["positions"])), json_body={"ok": True, "clearance": v, "history": trail},
                    filename=f"{cid}-positions.csv")
@@ -201,7 +201,7 @@ def committees_pages(request: Request, suffix: str = "", case: Annotated[str | N
 
     if suffix in ("", ".json", ".csv"):
         fmt = page_format("/committees", suffix)
-        rows = list(svc.committees().values())
+        rows = [c.to_dict() for c in svc.committees().values()]
         return respond(request, fmt, template="coordination/committees.html", context={"title": "Advisory committees",
                                                                                        "rows": rows},
                        rows=_safe_rows(rows), json_body={"ok": True, "count": len(rows), "committees": rows},
