@@ -28,6 +28,9 @@ sys.path.insert(0, str(HERE.parent))  # tests.hardening.server (the same server 
 from tests.hardening.server import api_token, bearer, running_server, server_env  # noqa: E402
 
 QUICK = os.environ.get("BENCH_QUICK") == "1"
+# Events are "actual": the service refuses a date after today, so every seeded date lies in a
+# fixed past year (safe however far the calendar moves on).
+PAST_YEAR = 2024
 
 
 def _pct(xs: list[float], p: float) -> float:
@@ -56,7 +59,7 @@ def seed_events(env: dict[str, str], cases: int, per_case: int) -> None:
                 open_case(procedure="tpa_negotiation", case_id=f"bench-{i}", title=f"Bench case {i}",
                           actor="bench", session=s)
                 for j in range(per_case):
-                    record_event(f"bench-{i}", "committees_consulted", f"2026-{1 + j % 12:02d}-{1 + j % 27:02d}",
+                    record_event(f"bench-{i}", "committees_consulted", f"{PAST_YEAR}-{1 + j % 12:02d}-{1 + j % 27:02d}",
                                  note=f"event {j}", actor="bench", session=s)
     finally:
         dispose_engines()
@@ -171,7 +174,7 @@ def main() -> None:
                 assert r.status_code == 201, r.text[:300]
             writes = hammer(base, 16, seconds=5 if QUICK else 20,
                             pick=lambda i, n: ("POST", f"/api/cases/w-{i}/events",
-                                               {"event": "committees_consulted", "date": "2026-01-05",
+                                               {"event": "committees_consulted", "date": f"{PAST_YEAR}-01-05",
                                                 "note": f"write {n}"}), headers=auth)
         lines.append(f"- synchronous={mode}: {writes['rps']:.0f} writes/s, {writes['errors']} errors, "
                      f"p50 {writes['p50_ms']:.0f} ms, p99 {writes['p99_ms']:.0f} ms")

@@ -35,6 +35,7 @@ from tradepolicy.once import once
 from tradepolicy.platform.principal import acting_name
 from tradepolicy.store import audit
 from tradepolicy.store.db import read_session, transaction
+from tradepolicy.store.group_commit import run_grouped
 from tradepolicy.store.models import Proceeding, ProceedingEvent
 
 CASE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$")
@@ -67,11 +68,18 @@ def _as_date(value: str | dt.date, field: str = "date") -> dt.date:
     return parse_date(value, field=field)
 
 
-def _records(session: Session, case_id: str) -> list[EventRecord]:
-    rows = session.scalars(select(ProceedingEvent).where(ProceedingEvent.proceeding_id == case_id)
+def _event_rows(session: Session, case_id: str) -> Sequence[ProceedingEvent]:
+    return session.scalars(select(ProceedingEvent).where(ProceedingEvent.proceeding_id == case_id)
                            .order_by(ProceedingEvent.seq)).all()
-    return [EventRecord(seq=r.seq, event=r.event, date=r.date, payload=dict(r.payload or {}),
-                        corrects=r.corrects, note=r.note) for r in rows]
+
+
+def _record(r: ProceedingEvent) -> EventRecord:
+    return EventRecord(seq=r.seq, event=r.event, date=r.date, payload=dict(r.payload or {}),
+                       corrects=r.corrects, note=r.note)
+
+
+def _records(session: Session, case_id: str) -> list[EventRecord]:
+    return [_record(r) for r in _event_rows(session, case_id)]
 
 
 def _actual(records: list[EventRecord]) -> list[EventRecord]:
@@ -167,13 +175,16 @@ def record_event(
                          field="date", expected="a date on or before today, or the event entered as planned "
                          "(--planned / \"planned\": true)", example=now.isoformat())
     who = _actor(actor)
-    with _writing(session) as s:
+
+    def write(s: Session) -> tuple[Proceeding, list[EventRecord], list[ProceedingEvent], ProceedingEvent]:
+        # The minimum under the write lock: the case row (locked), its log read once (the check
+        # and the next seq come from it), the insert and the audit entry.
         case = _load_case(s, case_id, lock=True)
         proc = get_procedure(case.procedure)
-        records = _records(s, case_id)
+        rows = list(_event_rows(s, case_id))
+        records = [_record(r) for r in rows]
         check_event(proc, _actual(records), event, when, payload=payload, corrects=corrects)
-        seq = (s.scalar(select(func.max(ProceedingEvent.seq))
-                        .where(ProceedingEvent.proceeding_id == case_id)) or 0) + 1
+        seq = max((r.seq for r in rows), default=0) + 1
         row = ProceedingEvent(proceeding_id=case_id, seq=seq, event=event, date=when,
                               payload=dict(payload or {}), corrects=corrects, note=note,
                               recorded_by=who)
@@ -184,12 +195,17 @@ def record_event(
                      after=audit.snapshot(row))
         records.append(EventRecord(seq=seq, event=event, date=when, payload=dict(payload or {}),
                                    corrects=corrects, note=note))
-        if session is not None:
-            return _case_dict(s, case, records, None)
-    # Derive the answer after the commit: the write lock is held only for the check, the
-    # insert and the audit entry (more writes per second under concurrency).
+        return case, records, rows, row
+
+    if session is not None:
+        case, records, rows, row = write(session)
+        return _case_dict(session, case, records, None, raw=[*rows, row])
+    # Concurrent writers share a commit (one fsync for many events; see store/group_commit.py),
+    # and the answer is derived after the commit, outside the write lock.
+    case, records, rows, row = run_grouped(write)
     with read_session() as rs:
-        return _case_dict(rs, case, records, None)
+        stored = rs.get(ProceedingEvent, row.id)  # as the database returns it (timestamps)
+        return _case_dict(rs, case, records, None, raw=[*rows, stored or row])
 
 
 MAX_EVENTS_PER_REQUEST = 200
@@ -236,7 +252,8 @@ def get_case(case_id: str, *, as_of: str | dt.date | None = None,
     when = _as_date(as_of, "as_of") if as_of else None
     with _reading(session) as s:
         case = _load_case(s, case_id)
-        return _case_dict(s, case, _records(s, case_id), when)
+        rows = _event_rows(s, case_id)
+        return _case_dict(s, case, [_record(r) for r in rows], when, raw=rows)
 
 
 def case_state(case_id: str, *, as_of: dt.date | None = None) -> tuple[dict[str, Any], CaseState]:
@@ -345,11 +362,11 @@ def _upcoming_cached(url: str, version: tuple[Any, ...], within_days: int, when:
 
 
 def _case_dict(s: Session, case: Proceeding, records: list[EventRecord],
-               as_of: dt.date | None) -> dict[str, Any]:
+               as_of: dt.date | None, *, raw: Sequence[ProceedingEvent] | None = None) -> dict[str, Any]:
     proc = get_procedure(case.procedure)
     state = derive(proc, _actual(records), as_of=as_of)
-    raw = s.scalars(select(ProceedingEvent).where(ProceedingEvent.proceeding_id == case.id)
-                    .order_by(ProceedingEvent.seq)).all()
+    if raw is None:
+        raw = _event_rows(s, case.id)
     return {
         "id": case.id,
         "procedure": proc.id,
