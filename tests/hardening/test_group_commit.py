@@ -57,7 +57,7 @@ def test_concurrent_writers_share_commits_with_gapless_seq(fresh_db: str) -> Non
         for j in range(5):
             try:
                 svc.record_event(f"gc-c{i % 4}", "committees_consulted", "2024-01-02", note=f"{i}/{j}")
-            except BaseException as exc:  # noqa: BLE001
+            except BaseException as exc:
                 errors.append(exc)
 
     threads = [threading.Thread(target=writer, args=(i,)) for i in range(16)]
