@@ -159,8 +159,20 @@ def _api_server(n: int) -> dict:
     def ping() -> dict:
         return {"ok": True}
 
-    return {"stack": _serve(create_app(), n, "/api/tariffs/stack", cases),
-            "floor": _serve(floor_app, n, "/ping", [{}])}
+    from tradepolicy.config import reset_settings
+    from tradepolicy.services.warmup import warm_up
+
+    warm_up()  # as `serve` does before it listens: the warm stack route answers on the event loop
+    out = {"stack": _serve(create_app(), n, "/api/tariffs/stack", cases),
+           "floor": _serve(floor_app, n, "/ping", [{}])}
+    os.environ["TRADEPOLICY_PUBLIC_CACHE_SECONDS"] = "0"  # every request computes its stack
+    reset_settings()
+    try:
+        out["stack_nocache"] = _serve(create_app(), n, "/api/tariffs/stack", cases)
+    finally:
+        del os.environ["TRADEPOLICY_PUBLIC_CACHE_SECONDS"]
+        reset_settings()
+    return out
 
 
 def _machine() -> dict:
@@ -197,7 +209,7 @@ def main() -> None:
     batch_per_cell_us = warm["wall_s"] / warm["rows"] * 1e6
     m = _machine()
     ok_batch = warm["wall_s"] <= TARGET_BATCH_S and warm["rss_gb"] <= TARGET_BATCH_GB
-    ok_api = srv["stack"]["p50_ms"] <= TARGET_API_MS
+    ok_api = max(srv["stack"]["p50_ms"], srv["stack_nocache"]["p50_ms"]) <= TARGET_API_MS
     lines = [
         "# Tariff benchmark (issue 4)",
         "",
@@ -230,10 +242,13 @@ def main() -> None:
         "| client | p50 ms | p95 ms | mean ms |",
         "|---|---|---|---|",
         f"| uvicorn on 127.0.0.1 + httpx keep-alive (real server) | {srv['stack']['p50_ms']:.2f} | {srv['stack']['p95_ms']:.2f} | {srv['stack']['mean_ms']:.2f} |",
+        f"| same, public-response cache off (every request computes its stack) | {srv['stack_nocache']['p50_ms']:.2f} | {srv['stack_nocache']['p95_ms']:.2f} | {srv['stack_nocache']['mean_ms']:.2f} |",
         f"| same server stack, floor: a bare FastAPI `/ping` route | {srv['floor']['p50_ms']:.2f} | {srv['floor']['p95_ms']:.2f} | {srv['floor']['mean_ms']:.2f} |",
         f"| FastAPI TestClient (in process) | {api['p50_ms']:.2f} | {api['p95_ms']:.2f} | {api['mean_ms']:.2f} |",
         "",
-        f"Target p50 <= {TARGET_API_MS:.0f} ms through the real server: {'met' if ok_api else 'NOT met'}. "
+        f"Load average (1 min) at the end of the run: {os.getloadavg()[0]:.1f}. "
+        f"Target p50 <= {TARGET_API_MS:.0f} ms through the real server, with and without the public cache: "
+        f"{'met' if ok_api else 'NOT met'}. "
         f"The stack route costs {srv['stack']['p50_ms'] / srv['floor']['p50_ms']:.1f}x the bare-route floor in "
         "the same run; the service call itself is < 0.1 ms warm (the rest is HTTP and JSON). "
         "TestClient adds its own thread/portal overhead and is noisier.",
