@@ -12,6 +12,11 @@ first write that queued meanwhile (so no thread serves others indefinitely).
 
 A failure of the commit itself (disk full, a lost connection) is raised in every write of
 the round: none of them was acknowledged.
+
+SQLite only: there one writer holds the whole database (``BEGIN IMMEDIATE``), so a round cannot
+deadlock. On PostgreSQL each write keeps its own transaction (the server already shares WAL
+flushes between concurrent commits, and a round locking several cases' rows could deadlock
+with another process's round).
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy.orm import Session
 
-from tradepolicy.store.db import transaction
+from tradepolicy.store.db import get_engine, transaction
 
 T = TypeVar("T")
 
@@ -67,6 +72,11 @@ def run_grouped(fn: Callable[[Session], T], url: str | None = None) -> T:
     """
     from tradepolicy.config import get_settings
 
+    if get_engine(url).dialect.name != "sqlite":
+        # PostgreSQL groups commits in its own WAL writer; and a round holding the row locks of
+        # several cases could deadlock with another process's round. One transaction per write.
+        with transaction(url) as s:
+            return fn(s)
     g = _group(url or get_settings().database_url)
     job: _Job[T] = _Job(fn)
     with g.lock:
