@@ -8,6 +8,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 HOST ?= 127.0.0.1
+WORKERS ?= 2
 SHARED_DATA := $(abspath $(CURDIR)/../shared/data)
 
 # Point the dataset mirror at ../shared/data when it exists (unless already set).
@@ -48,7 +49,7 @@ run: install
 	@# the WTO dispute and USMCA registries (idempotent; the priority dashboards read them)
 	@$(VENV)/bin/tradepolicy disputes load >/dev/null || echo "dispute registry not loaded (is ../shared/data there?)"
 	@$(VENV)/bin/tradepolicy usmca load >/dev/null || echo "USMCA registry not loaded"
-	$(VENV)/bin/tradepolicy serve --host $(HOST) --port $(PORT) --no-init
+	$(VENV)/bin/tradepolicy serve --host $(HOST) --port $(PORT) --workers $(WORKERS) --no-init
 
 serve: run
 

@@ -112,45 +112,37 @@ def _api(n: int) -> dict:
             "mean_ms": float(t.mean())}
 
 
-def _serve(app, n: int, path: str, params_list: list[dict]) -> dict:
-    """Time GET requests to ``app`` served by uvicorn on a free 127.0.0.1 port (keep-alive)."""
+def _start(app):  # type: ignore[no-untyped-def]
+    """Serve ``app`` with uvicorn on a free 127.0.0.1 port in a thread; return (server, base URL)."""
     import socket
     import threading
 
-    import httpx
-    import numpy as np
     import uvicorn
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    th = threading.Thread(target=server.run, daemon=True)
-    th.start()
+    threading.Thread(target=server.run, daemon=True).start()
     while not server.started:
         time.sleep(0.01)
-    times = []
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
-            for p in params_list:
-                assert client.get(path, params=p).status_code == 200
-            for i in range(n):
-                t0 = time.perf_counter()
-                r = client.get(path, params=params_list[i % len(params_list)])
-                times.append((time.perf_counter() - t0) * 1e3)
-                assert r.status_code == 200
-    finally:
-        server.should_exit = True
-        th.join(timeout=5)
-    t = np.array(times)
-    return {"n": n, "p50_ms": float(np.percentile(t, 50)), "p95_ms": float(np.percentile(t, 95)),
-            "mean_ms": float(t.mean())}
+    return server, f"http://127.0.0.1:{port}"
 
 
 def _api_server(n: int) -> dict:
+    """Stack route with and without the public cache, and a bare route, interleaved request by request.
+
+    The three servers run at once and get one request each in turn, so the machine's noise
+    (shared cores) hits them alike and the ratios are comparable. The tables are warmed first,
+    as ``serve`` does before it listens. "Cache off" sends a conditional request
+    (``If-None-Match``), which the public-response cache never answers.
+    """
+    import httpx
+    import numpy as np
     from fastapi import FastAPI
 
     from tradepolicy.api.app import create_app
+    from tradepolicy.services.warmup import warm_up
 
     cases = [{"hts": h, "origin": o, "date": d} for h, o, d in CASES]
     floor_app = FastAPI()
@@ -159,8 +151,32 @@ def _api_server(n: int) -> dict:
     def ping() -> dict:
         return {"ok": True}
 
-    return {"stack": _serve(create_app(), n, "/api/tariffs/stack", cases),
-            "floor": _serve(floor_app, n, "/ping", [{}])}
+    warm_up()
+    runs = {"stack": (create_app(), "/api/tariffs/stack", {}),
+            "stack_nocache": (create_app(), "/api/tariffs/stack", {"If-None-Match": "none"}),
+            "floor": (floor_app, "/ping", {})}
+    servers = {k: _start(app) for k, (app, _, _) in runs.items()}
+    times: dict[str, list[float]] = {k: [] for k in runs}
+    clients = {k: httpx.Client(base_url=servers[k][1]) for k in runs}
+    try:
+        for i in range(n + 30):
+            for k, (_, path, headers) in runs.items():
+                params = cases[i % len(cases)] if path != "/ping" else {}
+                t0 = time.perf_counter()
+                r = clients[k].get(path, params=params, headers=headers)
+                if i >= 30:  # the first rounds warm the connections and the caches
+                    times[k].append((time.perf_counter() - t0) * 1e3)
+                assert r.status_code == 200
+    finally:
+        for k in runs:
+            clients[k].close()
+            servers[k][0].should_exit = True
+    out = {}
+    for k, v in times.items():
+        a = np.array(v)
+        out[k] = {"n": n, "p50_ms": float(np.percentile(a, 50)), "p95_ms": float(np.percentile(a, 95)),
+                  "mean_ms": float(a.mean())}
+    return out
 
 
 def _machine() -> dict:
@@ -197,7 +213,7 @@ def main() -> None:
     batch_per_cell_us = warm["wall_s"] / warm["rows"] * 1e6
     m = _machine()
     ok_batch = warm["wall_s"] <= TARGET_BATCH_S and warm["rss_gb"] <= TARGET_BATCH_GB
-    ok_api = srv["stack"]["p50_ms"] <= TARGET_API_MS
+    ok_api = max(srv["stack"]["p50_ms"], srv["stack_nocache"]["p50_ms"]) <= TARGET_API_MS
     lines = [
         "# Tariff benchmark (issue 4)",
         "",
@@ -230,10 +246,13 @@ def main() -> None:
         "| client | p50 ms | p95 ms | mean ms |",
         "|---|---|---|---|",
         f"| uvicorn on 127.0.0.1 + httpx keep-alive (real server) | {srv['stack']['p50_ms']:.2f} | {srv['stack']['p95_ms']:.2f} | {srv['stack']['mean_ms']:.2f} |",
+        f"| same, public-response cache off (every request computes its stack) | {srv['stack_nocache']['p50_ms']:.2f} | {srv['stack_nocache']['p95_ms']:.2f} | {srv['stack_nocache']['mean_ms']:.2f} |",
         f"| same server stack, floor: a bare FastAPI `/ping` route | {srv['floor']['p50_ms']:.2f} | {srv['floor']['p95_ms']:.2f} | {srv['floor']['mean_ms']:.2f} |",
         f"| FastAPI TestClient (in process) | {api['p50_ms']:.2f} | {api['p95_ms']:.2f} | {api['mean_ms']:.2f} |",
         "",
-        f"Target p50 <= {TARGET_API_MS:.0f} ms through the real server: {'met' if ok_api else 'NOT met'}. "
+        f"Load average (1 min) at the end of the run: {os.getloadavg()[0]:.1f}. "
+        f"Target p50 <= {TARGET_API_MS:.0f} ms through the real server, with and without the public cache: "
+        f"{'met' if ok_api else 'NOT met'}. "
         f"The stack route costs {srv['stack']['p50_ms'] / srv['floor']['p50_ms']:.1f}x the bare-route floor in "
         "the same run; the service call itself is < 0.1 ms warm (the rest is HTTP and JSON). "
         "TestClient adds its own thread/portal overhead and is noisier.",

@@ -56,6 +56,13 @@ class Settings(BaseSettings):
     TRADEPOLICY_WARMUP        ``serve`` loads the tariff tables before it
                               listens (default ``true``), so first requests
                               do not wait for them.
+    TRADEPOLICY_PUBLIC_CACHE_SECONDS  how long an anonymous GET response may
+                              be served from the public response cache
+                              (default 30; 0 turns it off). Any commit to
+                              the database invalidates it at once.
+    TRADEPOLICY_WORKERS       ``serve``: worker processes on the one
+                              listening socket (default 1; ``make run``
+                              uses 2).
     ========================  ===============================================
     """
 
@@ -77,6 +84,8 @@ class Settings(BaseSettings):
     sqlite_synchronous: Literal["FULL", "NORMAL", "EXTRA"] = "FULL"
     max_body_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
     warmup: bool = True
+    public_cache_seconds: float = Field(default=30.0, ge=0, le=3600)
+    workers: int = Field(default=1, ge=1, le=64)
 
     @field_validator("sqlite_synchronous", mode="before")
     @classmethod

@@ -49,6 +49,8 @@ def requires(permission: str) -> Any:
         from tradepolicy.api.middleware import check_csrf
 
         await check_csrf(request, principal)
+        if not principal.is_anonymous:  # the public cache never stores what a signed-in principal got
+            request.scope.setdefault("state", {})["tp_signed_in"] = True
         if can(principal, permission):
             return principal
         if principal.is_anonymous:

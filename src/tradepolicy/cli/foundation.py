@@ -183,6 +183,9 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port (TRADEPOLICY_PORT).", envvar="TRADEPOLICY_PORT", min=1, max=65535)] = 8000,
     init: Annotated[bool, typer.Option(help="Prepare the database first.")] = True,
+    workers: Annotated[int | None, typer.Option(
+        help="Worker processes on the one listening socket, each warmed before it accepts (TRADEPOLICY_WORKERS; default 1).",
+        min=1, max=64)] = None,
 ) -> None:
     """Start the workbench (web pages + API) and print its URL."""
     import socket
@@ -210,21 +213,34 @@ def serve(
             f"Cannot serve on {host}:{port}: {exc.strerror}.", field="--port",
             expected="a free port (or another host)", example="tradepolicy serve --port 8080",
         ) from exc
+    n = workers or get_settings().workers
     if init:
         init_database()
-    if get_settings().warmup:  # tables load once, before the first request (TRADEPOLICY_WARMUP)
+    if get_settings().warmup and n == 1:  # tables load once, before the first request (TRADEPOLICY_WARMUP)
         warm_up()
-    print(f"tradepolicy workbench: http://{host}:{port}/  (API docs: http://{host}:{port}/docs)", flush=True)
+    print(f"tradepolicy workbench: http://{host}:{port}/  (API docs: http://{host}:{port}/docs)"
+          + (f", {n} worker processes" if n > 1 else ""), flush=True)
     from tradepolicy.services.people import startup_notice
 
     for line in startup_notice(host):  # how to create the first administrator; a warning on an open host
         print(line, file=sys.stderr if line.startswith("WARNING") else sys.stdout, flush=True)
     # While serving, the database is "in use": `db restore` refuses it unless --force.
-    config = uvicorn.Config("tradepolicy.api.app:create_app", factory=True, host=host, port=port,
-                            log_level="warning")
+    if n == 1:
+        config = uvicorn.Config("tradepolicy.api.app:create_app", factory=True, host=host, port=port,
+                                log_level="warning")
+        with hold(sqlite_file()), sock:
+            sock.set_inheritable(True)
+            uvicorn.Server(config).run(sockets=[sock])
+        return
+    # Several workers accept on the socket bound above; each warms its tables in the app factory,
+    # before its server starts accepting, so no request waits for a cold worker.
+    from uvicorn.supervisors import Multiprocess
+
+    config = uvicorn.Config("tradepolicy.api.app:create_served_app", factory=True, host=host, port=port,
+                            workers=n, log_level="warning")
     with hold(sqlite_file()), sock:
         sock.set_inheritable(True)
-        uvicorn.Server(config).run(sockets=[sock])
+        Multiprocess(config, sockets=[sock]).run()
 
 
 def version() -> None:

@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from tradepolicy.config import get_settings
@@ -38,6 +38,7 @@ from tradepolicy.store import audit
 from tradepolicy.store.db import read_session, transaction
 from tradepolicy.store.models import utcnow
 from tradepolicy.store.models_platform import AccessEntry, ApiToken, GrantRow, User, WebSession
+from tradepolicy.store.models_shared import SignInFailure
 
 TOKEN_PREFIX = "tp_"
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,119}$")
@@ -479,17 +480,30 @@ def principal_for_token(token: str) -> Principal | None:
 # ---------------------------------------------------------------- sign-in (web sessions)
 
 
-# Failed sign-ins per name (this process): after MAX_FAILURES within FAILURE_WINDOW the name is
-# refused for the rest of the window, whatever the password (argon2 already costs ~0.3 s a try).
+# Failed sign-ins per name, in the database (table sign_in_failures), so that every server worker
+# process sees them: after MAX_FAILURES within FAILURE_WINDOW the name is refused for the rest of
+# the window, whatever the password (argon2 already costs ~0.3 s a try).
 MAX_FAILURES = 5
 FAILURE_WINDOW = 15 * 60.0
-_FAILURES: dict[str, list[float]] = {}
 
 
-def _recent_failures(name: str, now: float) -> list[float]:
-    kept = [t for t in _FAILURES.get(name, []) if now - t < FAILURE_WINDOW]
-    _FAILURES[name] = kept
-    return kept
+def _recent_failures(name: str, now: dt.datetime) -> list[dt.datetime]:
+    since = now - dt.timedelta(seconds=FAILURE_WINDOW)
+    with read_session() as s:
+        times = s.scalars(select(SignInFailure.at).where(SignInFailure.name == name[:120])
+                          .order_by(SignInFailure.at)).all()
+    return [a for a in (_aware(x) for x in times) if a is not None and a > since]
+
+
+def _note_failure(name: str, now: dt.datetime) -> None:
+    with transaction() as s:
+        s.add(SignInFailure(name=name[:120], at=now))
+        s.execute(delete(SignInFailure).where(SignInFailure.at < now - dt.timedelta(seconds=FAILURE_WINDOW)))
+
+
+def _clear_failures(name: str) -> None:
+    with transaction() as s:
+        s.execute(delete(SignInFailure).where(SignInFailure.name == name[:120]))
 
 
 def sign_in(name: str, password: str, *, where: str = "") -> SignedIn:
@@ -503,13 +517,10 @@ def sign_in(name: str, password: str, *, where: str = "") -> SignedIn:
                              expected="the name and password of an enabled user", example="jdoe")
     if len(password) > MAX_PASSWORD or len(name) > 120:
         raise wrong
-    now = time.monotonic()
-    with _CACHE_LOCK:
-        if len(_FAILURES) > 100_000:
-            _FAILURES.clear()
-        failures = _recent_failures(name, now)
+    now = utcnow()
+    failures = _recent_failures(name, now)
     if len(failures) >= MAX_FAILURES:
-        wait = int(FAILURE_WINDOW - (now - failures[0])) // 60 + 1
+        wait = int(FAILURE_WINDOW - (now - failures[0]).total_seconds()) // 60 + 1
         raise NotSignedInError(f"Too many failed sign-ins for this name: try again in {wait} minute(s).",
                                field="name", expected=f"at most {MAX_FAILURES} failures in {int(FAILURE_WINDOW // 60)} minutes",
                                example="ask an administrator to set a new password: tradepolicy users password NAME")
@@ -517,11 +528,10 @@ def sign_in(name: str, password: str, *, where: str = "") -> SignedIn:
         u = s.scalar(select(User).where(User.name == name))
         stored = u.password_hash if u is not None and not u.disabled else None
     if not _verify(password, stored) or u is None:
-        with _CACHE_LOCK:
-            _FAILURES.setdefault(name, []).append(now)
+        _note_failure(name, now)
         raise wrong
-    with _CACHE_LOCK:
-        _FAILURES.pop(name, None)
+    if failures:
+        _clear_failures(name)
     return open_session(u.id, u.name, where=where, how="password")
 
 

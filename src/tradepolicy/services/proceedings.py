@@ -11,8 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -45,6 +47,7 @@ from tradepolicy.services.law_types import (
 from tradepolicy.services.typed import JSONObject
 from tradepolicy.store import audit
 from tradepolicy.store.db import read_session, transaction
+from tradepolicy.store.group_commit import run_grouped
 from tradepolicy.store.models import Proceeding, ProceedingEvent
 
 CASE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$")
@@ -77,11 +80,73 @@ def _as_date(value: str | dt.date, field: str = "date") -> dt.date:
     return parse_date(value, field=field)
 
 
-def _records(session: Session, case_id: str) -> list[EventRecord]:
-    rows = session.scalars(select(ProceedingEvent).where(ProceedingEvent.proceeding_id == case_id)
+def _event_rows(session: Session, case_id: str) -> Sequence[ProceedingEvent]:
+    return session.scalars(select(ProceedingEvent).where(ProceedingEvent.proceeding_id == case_id)
                            .order_by(ProceedingEvent.seq)).all()
-    return [EventRecord(seq=r.seq, event=r.event, date=r.date, payload=dict(r.payload or {}),
-                        corrects=r.corrects, note=r.note) for r in rows]
+
+
+def _record(r: ProceedingEvent) -> EventRecord:
+    return EventRecord(seq=r.seq, event=r.event, date=r.date, payload=dict(r.payload or {}),
+                       corrects=r.corrects, note=r.note)
+
+
+def _records(session: Session, case_id: str) -> list[EventRecord]:
+    return [_record(r) for r in _event_rows(session, case_id)]
+
+
+# A case's committed log, cached per process. Events are append-only (triggers refuse UPDATE and
+# DELETE), so a committed row never changes: a write or a read fetches only the rows after the
+# cached ones (the unique (case, seq) index), after checking that the last cached row is still
+# the stored one (a restored backup, another database). Only rows known to be committed enter it.
+_LOG_COLUMNS = (ProceedingEvent.id, ProceedingEvent.seq, ProceedingEvent.event, ProceedingEvent.date,
+                ProceedingEvent.payload, ProceedingEvent.corrects, ProceedingEvent.note,
+                ProceedingEvent.recorded_by, ProceedingEvent.recorded_at)
+_LOG_CACHE: dict[tuple[str, str], tuple[_Logged, ...]] = {}
+_LOG_LOCK = threading.Lock()
+_LOG_CACHE_CASES = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class _Logged:
+    """One stored event: its row id, the engine's record and the log entry the answer shows."""
+
+    id: int
+    record: EventRecord
+    entry: dict[str, Any]
+
+
+def _logged(r: Any) -> _Logged:
+    payload = dict(r.payload or {})
+    return _Logged(r.id, EventRecord(seq=r.seq, event=r.event, date=r.date, payload=payload,
+                                     corrects=r.corrects, note=r.note),
+                   {"seq": r.seq, "event": r.event, "date": r.date.isoformat(), "payload": payload,
+                    "corrects": r.corrects, "note": r.note, "recorded_by": r.recorded_by,
+                    "recorded_at": r.recorded_at.isoformat() if r.recorded_at else None})
+
+
+def _log(s: Session, case_id: str) -> list[_Logged]:
+    """Return the case's log in seq order: the cached committed rows and those stored after them."""
+    key = (get_settings().database_url, case_id)
+    cached = _LOG_CACHE.get(key)
+    base = select(*_LOG_COLUMNS).where(ProceedingEvent.proceeding_id == case_id).order_by(ProceedingEvent.seq)
+    if cached:
+        last = cached[-1]
+        rows = s.execute(base.where(ProceedingEvent.seq >= last.record.seq)).all()
+        if rows and rows[0].id == last.id and _logged(rows[0]).entry["recorded_at"] == last.entry["recorded_at"]:
+            return [*cached, *(_logged(r) for r in rows[1:])]
+    return [_logged(r) for r in s.execute(base).all()]
+
+
+def _remember_log(case_id: str, log: Sequence[_Logged]) -> None:
+    """Cache a case's log; call only with rows read after their commit."""
+    key = (get_settings().database_url, case_id)
+    with _LOG_LOCK:
+        have = _LOG_CACHE.get(key)
+        if have is not None and len(have) > len(log):
+            return
+        if have is None and len(_LOG_CACHE) >= _LOG_CACHE_CASES:
+            _LOG_CACHE.clear()
+        _LOG_CACHE[key] = tuple(log)
 
 
 def _actual(records: list[EventRecord]) -> list[EventRecord]:
@@ -177,13 +242,16 @@ def record_event(
                          field="date", expected="a date on or before today, or the event entered as planned "
                          "(--planned / \"planned\": true)", example=now.isoformat())
     who = _actor(actor)
-    with _writing(session) as s:
+
+    def write(s: Session) -> tuple[Proceeding, list[_Logged], ProceedingEvent]:
+        # The minimum under the write lock: the case row (locked), its log (cached committed rows
+        # plus any stored after them; the check and the next seq come from it), the insert and
+        # the audit entry.
         case = _load_case(s, case_id, lock=True)
         proc = get_procedure(case.procedure)
-        records = _records(s, case_id)
-        check_event(proc, _actual(records), event, when, payload=payload, corrects=corrects)
-        seq = (s.scalar(select(func.max(ProceedingEvent.seq))
-                        .where(ProceedingEvent.proceeding_id == case_id)) or 0) + 1
+        log = _log(s, case_id)
+        check_event(proc, _actual([x.record for x in log]), event, when, payload=payload, corrects=corrects)
+        seq = (log[-1].record.seq if log else 0) + 1
         row = ProceedingEvent(proceeding_id=case_id, seq=seq, event=event, date=when,
                               payload=dict(payload or {}), corrects=corrects, note=note,
                               recorded_by=who)
@@ -192,14 +260,20 @@ def record_event(
         audit.record(s, actor=who, action="correct" if corrects else "event",
                      entity="proceeding_events", entity_id=f"{case_id}#{seq}", before=None,
                      after=audit.snapshot(row))
-        records.append(EventRecord(seq=seq, event=event, date=when, payload=dict(payload or {}),
-                                   corrects=corrects, note=note))
-        if session is not None:
-            return _case_view(s, case, records, None)
-    # Derive the answer after the commit: the write lock is held only for the check, the
-    # insert and the audit entry (more writes per second under concurrency).
+        return case, log, row
+
+    if session is not None:
+        case, log, row = write(session)
+        log = [*log, _logged(row)]
+        return _case_view(session, case, [x.record for x in log], None, log=[x.entry for x in log])
+    # Concurrent writers share a commit (one fsync for many events; see store/group_commit.py),
+    # and the answer is derived after the commit, outside the write lock.
+    case, log, row = run_grouped(write)
     with read_session() as rs:
-        return _case_view(rs, case, records, None)
+        stored = rs.execute(select(*_LOG_COLUMNS).where(ProceedingEvent.id == row.id)).one()  # as stored
+    log = [*log, _logged(stored)]
+    _remember_log(case_id, log)  # committed: the round that held every row of it has committed
+    return _case_view(None, case, [x.record for x in log], None, log=[x.entry for x in log])
 
 
 MAX_EVENTS_PER_REQUEST = 200
@@ -247,7 +321,10 @@ def get_case(case_id: str, *, as_of: str | dt.date | None = None,
     when = _as_date(as_of, "as_of") if as_of else None
     with _reading(session) as s:
         case = _load_case(s, case_id)
-        return _case_view(s, case, _records(s, case_id), when)
+        log = _log(s, case_id)
+        if session is None:
+            _remember_log(case_id, log)
+        return _case_view(s, case, [x.record for x in log], when, log=[x.entry for x in log])
 
 
 def case_state(case_id: str, *, as_of: dt.date | None = None) -> tuple[CaseRecord, CaseState]:
@@ -353,12 +430,13 @@ def _upcoming_cached(url: str, version: tuple[Any, ...], within_days: int, when:
     return tuple(out[:limit])
 
 
-def _case_view(s: Session, case: Proceeding, records: list[EventRecord],
-               as_of: dt.date | None) -> CaseView:
+def _case_view(s: Session | None, case: Proceeding, records: list[EventRecord],
+               as_of: dt.date | None, *, log: list[dict[str, Any]] | None = None) -> CaseView:
     proc = get_procedure(case.procedure)
     state = derive(proc, _actual(records), as_of=as_of)
-    raw = s.scalars(select(ProceedingEvent).where(ProceedingEvent.proceeding_id == case.id)
-                    .order_by(ProceedingEvent.seq)).all()
+    if log is None:
+        assert s is not None
+        log = [_logged(r).entry for r in _event_rows(s, case.id)]
     data = dict(case.data or {})
     return CaseView(
         id=case.id,
@@ -375,9 +453,8 @@ def _case_view(s: Session, case: Proceeding, records: list[EventRecord],
         stage_title=state.stage_title,
         allowed_events=list(state.allowed_events),
         events=[_event_view(proc, e) for e in state.events],
-        log=[CaseLogEntry(seq=r.seq, event=r.event, date=r.date.isoformat(), payload=r.payload,
-                          corrects=r.corrects, note=r.note, recorded_by=r.recorded_by,
-                          recorded_at=r.recorded_at.isoformat() if r.recorded_at else None) for r in raw],
+        # the models copy the payloads: the per-process log cache stays unshared
+        log=[CaseLogEntry(**{**e, "payload": dict(e["payload"]) if e["payload"] else {}}) for e in log],
         deadlines=[DeadlineView.of(d) for d in state.deadlines],
         overdue=[DeadlineView.of(d) for d in state.overdue],
         outside=[DeadlineView.of(d) for d in state.outside],
@@ -387,7 +464,7 @@ def _case_view(s: Session, case: Proceeding, records: list[EventRecord],
 
 def _event_view(proc: Procedure, e: EventRecord) -> CaseEventView:
     return CaseEventView(seq=e.seq, event=e.event, title=proc.event(e.event).title,
-                         date=e.date.isoformat(), payload=e.payload, note=e.note, corrected_by=e.corrects)
+                         date=e.date.isoformat(), payload=dict(e.payload), note=e.note, corrected_by=e.corrects)
 
 
 # --------------------------------------------------------------------------- seeding

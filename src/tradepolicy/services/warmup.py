@@ -16,6 +16,12 @@ import time
 from tradepolicy.errors import TradePolicyError
 
 log = logging.getLogger("tradepolicy.warmup")
+_WARM = {"tariffs": False}
+
+
+def tables_warm() -> bool:
+    """Return True once :func:`warm_up` loaded the tariff tables of every schedule source in this process."""
+    return _WARM["tariffs"]
 
 
 def warm_up() -> dict[str, float | str]:
@@ -38,6 +44,7 @@ def warm_up() -> dict[str, float | str]:
         for d in dates:
             tariffs.stack_entry("8471.30.01.00", "CHN", d + dt.timedelta(days=40))
         out["tariffs.stack"] = round(time.perf_counter() - t0, 3)
+        _WARM["tariffs"] = True
     except TradePolicyError as exc:  # e.g. a dataset absent from mirror and cache
         out["tariffs.stack"] = f"skipped: {exc.message}"
     log.debug("warm-up: %s", out)

@@ -90,6 +90,9 @@ def sqlite_file(url: str | None = None) -> Path | None:
 
 def dispose_engines() -> None:
     """Close every cached engine (after a restore, or between tests)."""
+    from tradepolicy.store.version import forget_connection
+
+    forget_connection()
     for eng in _ENGINES.values():
         eng.dispose()
     _ENGINES.clear()

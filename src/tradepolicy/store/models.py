@@ -157,3 +157,4 @@ class RunAttachment(Base):
 from tradepolicy.store import indexes as _indexes  # noqa: E402,F401  (indexes of 0005_hardening)
 from tradepolicy.store import models_coordination as _models_coordination  # noqa: E402,F401  (register the coordination tables)
 from tradepolicy.store import models_platform as _models_platform  # noqa: E402,F401  (register the platform tables)
+from tradepolicy.store import models_shared as _models_shared  # noqa: E402,F401  (state shared by server workers)
