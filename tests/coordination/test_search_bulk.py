@@ -117,5 +117,24 @@ def test_search_ranks_and_caps_on_postgres(on_postgres: str, monkeypatch: pytest
     monkeypatch.setattr(svc, "BULK_REINDEX_MIN", 10)  # exercise the drop-and-rebuild of the GIN index
     _load(12)
     with read_session() as s:
-        assert s.execute(text("SELECT count(*) FROM pg_indexes WHERE indexname = 'ix_docket_fts_tsv'")).scalar() == 1
+        # rebuilt after the bulk load as the migration made it: GIN (docket_id, tsv) with btree_gin
+        # (Debian's PostgreSQL ships it), the tsvector kept in the row, no second copy of the text
+        gin = s.execute(text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_docket_fts_tsv'")).scalars().all()
+        assert len(gin) == 1 and "(docket_id, tsv)" in gin[0], gin
+        cols = s.execute(text("SELECT attname, attstorage FROM pg_attribute WHERE attrelid = 'docket_fts'::regclass "
+                              "AND attnum > 0 AND NOT attisdropped ORDER BY attnum")).all()
+        assert [tuple(c) for c in cols] == [("rowid", "p"), ("docket_id", "x"), ("tsv", "m")], cols
+    _check_search(monkeypatch)
+    # 0008_pgsearch on a database holding comments: down to the old table (text rebuilt from the
+    # comments) and up again (tsvectors and dockets carried over): the same hits in the same order
+    from alembic import command
+
+    from tradepolicy.store.db import alembic_config, get_engine, migrate
+
+    with get_engine().begin() as conn:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0007_shared_state")
+        assert conn.execute(text("SELECT count(*) FROM docket_fts WHERE body <> ''")).scalar() >= 15
+    migrate()
     _check_search(monkeypatch)
