@@ -109,6 +109,7 @@ def test_search_ranks_and_caps_on_sqlite(fresh_db: str, monkeypatch: pytest.Monk
 def test_search_ranks_and_caps_on_postgres(on_postgres: str, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
     from sqlalchemy import text
 
+    from tradepolicy.platform.principal import ANONYMOUS
     from tradepolicy.services import dockets as svc
     from tradepolicy.services.registry import init_database
     from tradepolicy.store.db import read_session
@@ -124,6 +125,11 @@ def test_search_ranks_and_caps_on_postgres(on_postgres: str, monkeypatch: pytest
         cols = s.execute(text("SELECT attname, attstorage FROM pg_attribute WHERE attrelid = 'docket_fts'::regclass "
                               "AND attnum > 0 AND NOT attisdropped ORDER BY attnum")).all()
         assert [tuple(c) for c in cols] == [("rowid", "p"), ("docket_id", "x"), ("tsv", "m")], cols
+        # the search's planner settings hold for its candidate query only: the transaction gets its own back
+        show = "SELECT current_setting('random_page_cost'), current_setting('max_parallel_workers_per_gather')"
+        before = tuple(s.execute(text(show)).one())
+        assert svc.search(s, ANONYMOUS, DOCKET, "valve").total == 13  # 12 letters and "Rank"
+        assert tuple(s.execute(text(show)).one()) == before == ("4", "2")
     _check_search(monkeypatch)
     # 0008_pgsearch on a database holding comments: down to the old table (text rebuilt from the
     # comments) and up again (tsvectors and dockets carried over): the same hits in the same order

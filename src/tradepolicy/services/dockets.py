@@ -923,7 +923,10 @@ def search(session: Session, principal: Principal, docket_id: str, query: str, *
                "CROSS JOIN docket_fts AS f JOIN docket_comments ON docket_comments.id = f.rowid "
                f"WHERE f.docket_id = :did AND f.tsv @@ q AND {where} ORDER BY f.rowid DESC LIMIT :cap")
         params = {"m": " ".join(f'"{w}"' for w in words), "did": did}  # each word quoted: "or" is a word, not OR
-    cands = [(float(r or 0.0), int(i)) for i, r in session.execute(text(sql), {**params, "cap": cap + 1})]
+    if bind.dialect.name == "postgresql":
+        cands = _pg_candidates(session, sql, {**params, "cap": cap + 1})
+    else:
+        cands = [(float(r or 0.0), int(i)) for i, r in session.execute(text(sql), {**params, "cap": cap + 1})]
     capped = len(cands) > cap
     cands = cands[:cap]
     total = len(cands)
@@ -936,6 +939,25 @@ def search(session: Session, principal: Principal, docket_id: str, query: str, *
     by_id = {r.id: r for r in rows}
     ordered = [by_id[i] for i in page_ids if i in by_id]
     return SearchResult(did, query, total, tuple(_views(session, principal, ordered)), capped)
+
+
+# planner settings for the candidate query only (0008_pgsearch, measured in bench/results/coordination.md):
+# the docket's full-text rows and indexes are read from memory, so a random page costs about a
+# sequential one (1.1, the usual value for cached data or SSDs; PostgreSQL's default 4 makes it walk
+# most of a docket for two rare words instead of reading their GIN matches), and a ~10 ms query is
+# not worth parallel workers on a shared server (they tripled the mean server time of 200 queries)
+_PG_SEARCH_SETTINGS = (("max_parallel_workers_per_gather", "0"), ("random_page_cost", "1.1"))
+
+
+def _pg_candidates(session: Session, sql: str, params: dict[str, Any]) -> list[tuple[float, int]]:
+    """Run the PostgreSQL candidate query with :data:`_PG_SEARCH_SETTINGS`, then restore the previous values."""
+    names = [n for n, _ in _PG_SEARCH_SETTINGS]
+    before = session.execute(text("SELECT " + ", ".join(f"current_setting('{n}')" for n in names))).one()
+    session.execute(text("SELECT " + ", ".join(f"set_config('{n}', '{v}', true)" for n, v in _PG_SEARCH_SETTINGS)))
+    cands = [(float(r or 0.0), int(i)) for i, r in session.execute(text(sql), params)]
+    session.execute(text("SELECT " + ", ".join(f"set_config('{n}', :v{k}, true)" for k, n in enumerate(names))),
+                    {f"v{k}": v for k, v in enumerate(before)})
+    return cands
 
 
 # --------------------------------------------------------------------------- export, summary
