@@ -144,3 +144,32 @@ def test_search_ranks_and_caps_on_postgres(on_postgres: str, monkeypatch: pytest
         assert conn.execute(text("SELECT count(*) FROM docket_fts WHERE body <> ''")).scalar() >= 15
     migrate()
     _check_search(monkeypatch)
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("postgres")
+def test_search_index_without_btree_gin_on_postgres(pg_url: str) -> None:  # noqa: F811
+    """A role that may not create extensions still migrates: GIN (tsv) instead of GIN (docket_id, tsv)."""
+    import uuid
+
+    import psycopg
+    from sqlalchemy import text
+
+    from tests.pgcluster import new_database
+    from tradepolicy.store.db import dispose_engines, get_engine, migrate
+
+    url = new_database(pg_url)
+    role = "app_" + uuid.uuid4().hex[:8]
+    with psycopg.connect(pg_url.replace("postgresql+psycopg", "postgresql"), autocommit=True) as c:
+        c.execute(f"CREATE ROLE {role} LOGIN")
+    with psycopg.connect(url.replace("postgresql+psycopg", "postgresql"), autocommit=True) as c:
+        c.execute(f"GRANT ALL ON SCHEMA public TO {role}")  # tables yes; CREATE on the database (extensions) no
+    app_url = url.replace("//postgres@", f"//{role}@")
+    try:
+        migrate(app_url)
+        with get_engine(app_url).connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM pg_extension WHERE extname = 'btree_gin'")).scalar() == 0
+            gin = conn.execute(text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_docket_fts_tsv'")).scalar()
+            assert gin is not None and gin.endswith("USING gin (tsv)"), gin
+    finally:
+        dispose_engines()
