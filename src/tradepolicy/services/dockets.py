@@ -942,11 +942,14 @@ def search(session: Session, principal: Principal, docket_id: str, query: str, *
 
 
 # planner settings for the candidate query only (0008_pgsearch, measured in bench/results/coordination.md):
-# the docket's full-text rows and indexes are read from memory, so a random page costs about a
-# sequential one (1.1, the usual value for cached data or SSDs; PostgreSQL's default 4 makes it walk
-# most of a docket for two rare words instead of reading their GIN matches), and a ~10 ms query is
-# not worth parallel workers on a shared server (they tripled the mean server time of 200 queries)
-_PG_SEARCH_SETTINGS = (("max_parallel_workers_per_gather", "0"), ("random_page_cost", "1.1"))
+# * a plan for each query's words: psycopg prepares a statement run 5 times, and PostgreSQL then
+#   keeps a generic plan that cannot know how common the words are (4-5x slower over 200 queries);
+# * the docket's full-text rows and indexes are read from memory, so a random page costs about a
+#   sequential one (1.1, the usual value for cached data or SSDs; PostgreSQL's default 4 makes it walk
+#   most of a docket for two rare words instead of reading their GIN matches);
+# * a ~10 ms query is not worth parallel workers on a shared server (they tripled the mean server time)
+_PG_SEARCH_SETTINGS = (("plan_cache_mode", "force_custom_plan"), ("max_parallel_workers_per_gather", "0"),
+                       ("random_page_cost", "1.1"))
 
 
 def _pg_candidates(session: Session, sql: str, params: dict[str, Any]) -> list[tuple[float, int]]:
