@@ -109,6 +109,7 @@ def test_search_ranks_and_caps_on_sqlite(fresh_db: str, monkeypatch: pytest.Monk
 def test_search_ranks_and_caps_on_postgres(on_postgres: str, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
     from sqlalchemy import text
 
+    from tradepolicy.platform.principal import ANONYMOUS
     from tradepolicy.services import dockets as svc
     from tradepolicy.services.registry import init_database
     from tradepolicy.store.db import read_session
@@ -117,5 +118,59 @@ def test_search_ranks_and_caps_on_postgres(on_postgres: str, monkeypatch: pytest
     monkeypatch.setattr(svc, "BULK_REINDEX_MIN", 10)  # exercise the drop-and-rebuild of the GIN index
     _load(12)
     with read_session() as s:
-        assert s.execute(text("SELECT count(*) FROM pg_indexes WHERE indexname = 'ix_docket_fts_tsv'")).scalar() == 1
+        # rebuilt after the bulk load as the migration made it: GIN (docket_id, tsv) with btree_gin
+        # (Debian's PostgreSQL ships it), the tsvector kept in the row, no second copy of the text
+        gin = s.execute(text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_docket_fts_tsv'")).scalars().all()
+        assert len(gin) == 1 and "(docket_id, tsv)" in gin[0], gin
+        cols = s.execute(text("SELECT attname, attstorage FROM pg_attribute WHERE attrelid = 'docket_fts'::regclass "
+                              "AND attnum > 0 AND NOT attisdropped ORDER BY attnum")).all()
+        assert [tuple(c) for c in cols] == [("rowid", "p"), ("docket_id", "x"), ("tsv", "m")], cols
+        # the search's planner settings hold for its candidate query only: the transaction gets its own back
+        show = ("SELECT current_setting('random_page_cost'), current_setting('max_parallel_workers_per_gather'), "
+                "current_setting('plan_cache_mode')")
+        before = tuple(s.execute(text(show)).one())
+        assert svc.search(s, ANONYMOUS, DOCKET, "valve").total == 13  # 12 letters and "Rank"
+        assert tuple(s.execute(text(show)).one()) == before == ("4", "2", "auto")
     _check_search(monkeypatch)
+    # 0008_pgsearch on a database holding comments: down to the old table (text rebuilt from the
+    # comments) and up again (tsvectors and dockets carried over): the same hits in the same order
+    from alembic import command
+
+    from tradepolicy.store.db import alembic_config, get_engine, migrate
+
+    with get_engine().begin() as conn:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0007_shared_state")
+        assert conn.execute(text("SELECT count(*) FROM docket_fts WHERE body <> ''")).scalar() >= 15
+    migrate()
+    _check_search(monkeypatch)
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("postgres")
+def test_search_index_without_btree_gin_on_postgres(pg_url: str) -> None:  # noqa: F811
+    """A role that may not create extensions still migrates: GIN (tsv) instead of GIN (docket_id, tsv)."""
+    import uuid
+
+    import psycopg
+    from sqlalchemy import text
+
+    from tests.pgcluster import new_database
+    from tradepolicy.store.db import dispose_engines, get_engine, migrate
+
+    url = new_database(pg_url)
+    role = "app_" + uuid.uuid4().hex[:8]
+    with psycopg.connect(pg_url.replace("postgresql+psycopg", "postgresql"), autocommit=True) as c:
+        c.execute(f"CREATE ROLE {role} LOGIN")
+    with psycopg.connect(url.replace("postgresql+psycopg", "postgresql"), autocommit=True) as c:
+        c.execute(f"GRANT ALL ON SCHEMA public TO {role}")  # tables yes; CREATE on the database (extensions) no
+    app_url = url.replace("//postgres@", f"//{role}@")
+    try:
+        migrate(app_url)
+        with get_engine(app_url).connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM pg_extension WHERE extname = 'btree_gin'")).scalar() == 0
+            gin = conn.execute(text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_docket_fts_tsv'")).scalar()
+            assert gin is not None and gin.endswith("USING gin (tsv)"), gin
+    finally:
+        dispose_engines()

@@ -463,7 +463,11 @@ def _chapters(codes: Sequence[str]) -> str:
 
 def _index(session: Session, row: DocketComment, extra: Sequence[str] = ()) -> None:
     body = "\n".join([row.title, row.commenter_name, row.organization, row.text, *extra])
-    session.execute(text("INSERT INTO docket_fts (rowid, body) VALUES (:id, :body)"), {"id": row.id, "body": body})
+    if session.get_bind().dialect.name == "postgresql":  # 0008_pgsearch: the tsvector only, with its docket
+        session.execute(text("INSERT INTO docket_fts (rowid, docket_id, tsv) VALUES (:id, :d, to_tsvector('english', :body))"),
+                        {"id": row.id, "d": row.docket_id, "body": body})
+    else:
+        session.execute(text("INSERT INTO docket_fts (rowid, body) VALUES (:id, :body)"), {"id": row.id, "body": body})
 
 
 def _cluster_one(session: Session, row: DocketComment) -> None:
@@ -911,13 +915,18 @@ def search(session: Session, principal: Principal, docket_id: str, query: str, *
                "ORDER BY docket_fts.rowid DESC LIMIT :cap")
         params: dict[str, Any] = {"m": " ".join('"' + w.replace('"', "") + '"' for w in words)}
     else:
-        # newest candidates first (GIN, or a backward primary-key walk for common words, as the planner
-        # sees fit); ts_rank (negated: lower is better, as bm25) is projected only for rows the LIMIT passes
+        # newest candidates of this docket first: a backward walk of (docket_id, rowid) testing the
+        # tsvector kept in the row, for common words, or the GIN index (docket_id, tsv) and a sort, for
+        # rare ones, as the planner sees fit (0008_pgsearch); ts_rank (negated: lower is better, as bm25)
+        # is projected only for rows the LIMIT passes
         sql = ("SELECT docket_comments.id, -ts_rank(f.tsv, q) FROM websearch_to_tsquery('english', :m) AS q "
                "CROSS JOIN docket_fts AS f JOIN docket_comments ON docket_comments.id = f.rowid "
-               f"WHERE f.tsv @@ q AND {where} ORDER BY docket_comments.id DESC LIMIT :cap")
-        params = {"m": " ".join(f'"{w}"' for w in words)}  # each word quoted: "or" is a word, not OR
-    cands = [(float(r or 0.0), int(i)) for i, r in session.execute(text(sql), {**params, "cap": cap + 1})]
+               f"WHERE f.docket_id = :did AND f.tsv @@ q AND {where} ORDER BY f.rowid DESC LIMIT :cap")
+        params = {"m": " ".join(f'"{w}"' for w in words), "did": did}  # each word quoted: "or" is a word, not OR
+    if bind.dialect.name == "postgresql":
+        cands = _pg_candidates(session, sql, {**params, "cap": cap + 1})
+    else:
+        cands = [(float(r or 0.0), int(i)) for i, r in session.execute(text(sql), {**params, "cap": cap + 1})]
     capped = len(cands) > cap
     cands = cands[:cap]
     total = len(cands)
@@ -930,6 +939,28 @@ def search(session: Session, principal: Principal, docket_id: str, query: str, *
     by_id = {r.id: r for r in rows}
     ordered = [by_id[i] for i in page_ids if i in by_id]
     return SearchResult(did, query, total, tuple(_views(session, principal, ordered)), capped)
+
+
+# planner settings for the candidate query only (0008_pgsearch, measured in bench/results/coordination.md):
+# * a plan for each query's words: psycopg prepares a statement run 5 times, and PostgreSQL then
+#   keeps a generic plan that cannot know how common the words are (4-5x slower over 200 queries);
+# * the docket's full-text rows and indexes are read from memory, so a random page costs about a
+#   sequential one (1.1, the usual value for cached data or SSDs; PostgreSQL's default 4 makes it walk
+#   most of a docket for two rare words instead of reading their GIN matches);
+# * a ~10 ms query is not worth parallel workers on a shared server (they tripled the mean server time)
+_PG_SEARCH_SETTINGS = (("plan_cache_mode", "force_custom_plan"), ("max_parallel_workers_per_gather", "0"),
+                       ("random_page_cost", "1.1"))
+
+
+def _pg_candidates(session: Session, sql: str, params: dict[str, Any]) -> list[tuple[float, int]]:
+    """Run the PostgreSQL candidate query with :data:`_PG_SEARCH_SETTINGS`, then restore the previous values."""
+    names = [n for n, _ in _PG_SEARCH_SETTINGS]
+    before = session.execute(text("SELECT " + ", ".join(f"current_setting('{n}')" for n in names))).one()
+    session.execute(text("SELECT " + ", ".join(f"set_config('{n}', '{v}', true)" for n, v in _PG_SEARCH_SETTINGS)))
+    cands = [(float(r or 0.0), int(i)) for i, r in session.execute(text(sql), params)]
+    session.execute(text("SELECT " + ", ".join(f"set_config('{n}', :v{k}, true)" for k, n in enumerate(names))),
+                    {f"v{k}": v for k, v in enumerate(before)})
+    return cands
 
 
 # --------------------------------------------------------------------------- export, summary
@@ -1176,8 +1207,14 @@ def bulk_ingest(session: Session, actor: Principal, docket_id: str, items: Seque
     counts = {"comments": 0, "clusters_new": 0, "joined": 0}
     postgres = session.get_bind().dialect.name == "postgresql"
     reindex = postgres and len(items) >= BULK_REINDEX_MIN
-    if reindex:
+    gin_def = ""
+    if reindex:  # rebuilt below with the definition the migration chose (GIN (docket_id, tsv) or GIN (tsv))
+        gin_def = session.execute(text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_docket_fts_tsv'")
+                                  ).scalar() or "CREATE INDEX ix_docket_fts_tsv ON docket_fts USING gin (tsv)"
         session.execute(text("DROP INDEX IF EXISTS ix_docket_fts_tsv"))
+    if postgres:  # the texts go to a staging table by COPY; the server turns them into tsvectors
+        session.execute(text("CREATE TEMP TABLE IF NOT EXISTS docket_fts_stage (rowid INTEGER, docket_id TEXT, "
+                             "body TEXT) ON COMMIT DROP"))
     dbapi = session.connection().connection
     raw: Any = dbapi.driver_connection
 
@@ -1186,7 +1223,11 @@ def bulk_ingest(session: Session, actor: Principal, docket_id: str, items: Seque
         if postgres:
             _copy_rows(raw, "docket_comments", comments)
             _copy_rows(raw, "docket_comment_events", events)
-            _copy_rows(raw, "docket_fts", fts)
+            _copy_rows(raw, "docket_fts_stage", fts)
+            with raw.cursor() as cur:
+                cur.execute("INSERT INTO docket_fts (rowid, docket_id, tsv) SELECT rowid, docket_id, "
+                            "to_tsvector('english', body) FROM docket_fts_stage")
+                cur.execute("TRUNCATE docket_fts_stage")
             if bands_rows:
                 _copy_rows(raw, "docket_cluster_bands", bands_rows)
         else:
@@ -1240,7 +1281,8 @@ def bulk_ingest(session: Session, actor: Principal, docket_id: str, items: Seque
                     "submitted_by": actor.name})
                 events.append({"comment_row_id": rid, "status": st, "at": now, "actor": actor.name,
                                "note": f"bulk {source}"})
-                fts.append({"rowid": rid, "body": f"{it.title}\n{it.commenter_name}\n{it.organization}\n{it.text}"})
+                fts.append({"rowid": rid, "docket_id": did,
+                            "body": f"{it.title}\n{it.commenter_name}\n{it.organization}\n{it.text}"})
                 counts["comments"] += 1
             if comments:
                 writer.submit((comments, events, fts, bands_rows))
@@ -1249,7 +1291,7 @@ def bulk_ingest(session: Session, actor: Principal, docket_id: str, items: Seque
         writer.wait()
     if reindex:
         session.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
-        session.execute(text("CREATE INDEX ix_docket_fts_tsv ON docket_fts USING GIN (tsv)"))
+        session.execute(text(gin_def))
     session.execute(update(Docket).where(Docket.id == did).values(next_seq=seq + len(items),
                                                                   changes=Docket.changes + 1))
     stats = BulkStats(**counts)
