@@ -484,7 +484,7 @@ def _case_view(s: Session | None, case: Proceeding, records: list[EventRecord],
     data = dict(case.data or {})
     deadlines = [(d, d.to_dict()) for d in state.deadlines]
     # One validation of the whole answer from plain dicts (pydantic builds the nested models in
-    # one pass, ~3x cheaper than a model per event and per log row at 150 events). Validation
+    # one pass: 0.55 ms against 0.80 ms for a model per event and per log row, 150 events). Validation
     # copies every dict it reads, payloads included: the per-process log cache stays unshared.
     return CaseView.model_validate({
         "id": case.id,
