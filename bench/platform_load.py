@@ -7,7 +7,9 @@
 4. The first stack request after startup, 8 at once (target <= 3 s each).
 
 ``BENCH_QUICK=1`` shortens the runs (for a smoke test). Writes bench/results/platform_load.md.
-``BENCH_ONLY=writes`` runs section 3 alone and replaces only that section of the results file.
+``BENCH_ONLY=writes`` runs section 3 alone and replaces only that section of the results file;
+``BENCH_WRITES_ANSWERS=full`` measures only the default answer there (e.g. on a commit before
+``Prefer: return=minimal`` existed).
 """
 
 from __future__ import annotations
@@ -165,7 +167,7 @@ def write_section(root: Path, cache: Path) -> list[str]:
                          ("synchronous=NORMAL, 1 worker", {"TRADEPOLICY_SQLITE_SYNCHRONOUS": "NORMAL"}),
                          ("synchronous=FULL (default), 2 workers", {"TRADEPOLICY_SQLITE_SYNCHRONOUS": "FULL",
                                                                     "TRADEPOLICY_WORKERS": "2"})):
-        for answer in ("full", "minimal"):
+        for answer in os.environ.get("BENCH_WRITES_ANSWERS", "full,minimal").split(","):
             name = f"writes-{len(lines)}"
             env = server_env(root / name, TRADEPOLICY_CACHE_DIR=str(cache), TRADEPOLICY_WARMUP="1", **extra)
             (root / name).mkdir(parents=True)

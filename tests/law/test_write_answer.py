@@ -149,6 +149,7 @@ def test_the_minimal_answer_is_what_the_write_changed(client: TestClient) -> Non
     case = client.get("/api/cases/S-77").json()["case"]
     assert got["case_id"] == "S-77" and got["event"] == case["log"][-1]
     assert (got["event"]["seq"], got["event"]["event"], got["event"]["date"]) == (1, "petition_filed", today.isoformat())
+    assert got["event"]["recorded_by"] == client.user_name  # type: ignore[attr-defined]  # the signed-in person
     assert (got["stage"], got["stage_title"], got["as_of"]) == (case["stage"], case["stage_title"], case["as_of"])
     pending = sorted((d for d in case["deadlines"] if d["status"] == "pending" and d["due_date"]
                       and d["due_date"] >= case["as_of"]), key=lambda d: d["due_date"])
