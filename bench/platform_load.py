@@ -7,11 +7,15 @@
 4. The first stack request after startup, 8 at once (target <= 3 s each).
 
 ``BENCH_QUICK=1`` shortens the runs (for a smoke test). Writes bench/results/platform_load.md.
+``BENCH_ONLY=writes`` runs section 3 alone and replaces only that section of the results file;
+``BENCH_WRITES_ANSWERS=full`` measures only the default answer there (e.g. on a commit before
+``Prefer: return=minimal`` existed).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -143,6 +147,66 @@ PUBLIC = ["/", "/agreements", "/agreements/usmca", "/guide?q=What+does+USTR+do",
           "/api/tariffs/stack?hts=0201.10.50&origin=KOR&date=2025-03-01"]
 
 
+WRITE_HEADING = "### Event writes on different cases"
+
+
+def write_section(root: Path, cache: Path) -> list[str]:
+    """3. Event writes on different cases (one case per client): synchronous modes, workers, answers.
+
+    Each configuration runs on a new database; the full answer (the whole case) and
+    ``Prefer: return=minimal`` (the stored event, the stage, the next deadlines) side by side.
+    """
+    secs = 5 if QUICK else 20
+    lines = [f"{WRITE_HEADING} (16 clients, one case each, {secs} s, SQLite; target >= 200/s)", "",
+             "Answer: `full` is the default (the whole case: every event, the log, the deadlines); "
+             "`minimal` sends `Prefer: return=minimal` (RFC 7240). Events a case at the end = writes / 16 "
+             "(the full answer grows with it).", "",
+             "| configuration | answer | writes/s | errors | p50 ms | p99 ms | server CPU ms/write | events a case at the end | load (1 min) |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for label, extra in (("synchronous=FULL (default), 1 worker", {"TRADEPOLICY_SQLITE_SYNCHRONOUS": "FULL"}),
+                         ("synchronous=NORMAL, 1 worker", {"TRADEPOLICY_SQLITE_SYNCHRONOUS": "NORMAL"}),
+                         ("synchronous=FULL (default), 2 workers", {"TRADEPOLICY_SQLITE_SYNCHRONOUS": "FULL",
+                                                                    "TRADEPOLICY_WORKERS": "2"})):
+        for answer in os.environ.get("BENCH_WRITES_ANSWERS", "full,minimal").split(","):
+            name = f"writes-{len(lines)}"
+            env = server_env(root / name, TRADEPOLICY_CACHE_DIR=str(cache), TRADEPOLICY_WARMUP="1", **extra)
+            (root / name).mkdir(parents=True)
+            auth = bearer(api_token(env))  # writes need a signed-in principal (cases.write): an attorney's token
+            headers = {**auth, "Prefer": "return=minimal"} if answer == "minimal" else auth
+            with running_server(env, timeout=300) as (base, proc):
+                for i in range(16):
+                    r = httpx.post(base + "/api/cases", json={"procedure": "tpa_negotiation", "case_id": f"w-{i}",
+                                                              "title": f"Writes {i}"}, headers=auth, timeout=60)
+                    assert r.status_code == 201, r.text[:300]
+                # Say what the server answered (a server without RFC 7240 support answers the whole case).
+                r = httpx.post(base + "/api/cases/w-0/events", json={"event": "committees_consulted",
+                               "date": f"{PAST_YEAR}-01-05", "note": "probe"}, headers=headers, timeout=60)
+                assert r.status_code == 201, r.text[:300]
+                honoured = answer == "full" or r.headers.get("preference-applied") == "return=minimal"
+                c0, l0 = server_cpu(proc.pid), load()
+                writes = hammer(base, 16, seconds=secs,
+                                pick=lambda i, n: ("POST", f"/api/cases/w-{i}/events",
+                                                   {"event": "committees_consulted", "date": f"{PAST_YEAR}-01-05",
+                                                    "note": f"write {n}"}), headers=headers)
+                cpu_ms = (server_cpu(proc.pid) - c0) * 1000 / max(1, writes["requests"])
+            shown = answer if honoured else f"{answer} (not honoured: full)"
+            lines.append(f"| {label} | {shown} | {writes['rps']:.0f} | {writes['errors']} | {writes['p50_ms']:.0f} | "
+                         f"{writes['p99_ms']:.0f} | {cpu_ms:.2f} | {writes['requests'] / 16:.0f} | {l0} -> {load()} |")
+            if writes["errors"]:
+                lines.append(f"| first errors: {writes['first_errors']} |")
+            print(lines[-1], flush=True)
+    return lines
+
+
+def replace_write_section(path: Path, section: list[str]) -> None:
+    """Replace the write section of an existing results file (``BENCH_ONLY=writes``)."""
+    text = path.read_text() if path.exists() else ""
+    body = "\n".join(section) + "\n\n"
+    pattern = re.compile(re.escape(WRITE_HEADING) + r".*?(?=^### |\Z)", re.S | re.M)
+    text = pattern.sub(lambda _: body, text, count=1) if pattern.search(text) else text + "\n" + body
+    path.write_text(text)
+
+
 def main() -> None:
     """Measure and write bench/results/platform_load.md."""
     from tests.hardening.cold_start import first_requests
@@ -151,6 +215,12 @@ def main() -> None:
 
     root = Path(tempfile.mkdtemp(prefix="tp-bench-"))
     cache = Path(os.environ.get("TRADEPOLICY_CACHE_DIR") or root / "cache")
+    out = HERE / "results" / "platform_load.md"
+    if os.environ.get("BENCH_ONLY") == "writes":
+        print(f"Machine: {machine()}; load average at start {os.getloadavg()[0]:.1f}", flush=True)
+        replace_write_section(out, write_section(root, cache))
+        print(f"replaced the write section of {out}")
+        return
     lines = ["## Platform load (real server, concurrent clients)", "",
              f"Machine: {machine()}; load average at start {os.getloadavg()[0]:.1f} (shared with other work).",
              "`tradepolicy serve` on SQLite (one worker unless said); clients are threads with keep-alive. "
@@ -193,33 +263,7 @@ def main() -> None:
         if mixed["errors"]:
             lines.append(f"| first errors: {mixed['first_errors']} |")
         print(lines[-1], flush=True)
-    lines += ["", "### Event writes on different cases (16 clients, one case each, SQLite; target >= 200/s)", "",
-              "| configuration | writes/s | errors | p50 ms | p99 ms | server CPU ms/write | load (1 min) |",
-              "|---|---|---|---|---|---|---|"]
-    # 3. Event writes on different cases (one case per client): synchronous modes, workers.
-    for label, extra in (("synchronous=FULL (default), 1 worker", {"TRADEPOLICY_SQLITE_SYNCHRONOUS": "FULL"}),
-                         ("synchronous=NORMAL, 1 worker", {"TRADEPOLICY_SQLITE_SYNCHRONOUS": "NORMAL"}),
-                         ("synchronous=FULL (default), 2 workers", {"TRADEPOLICY_SQLITE_SYNCHRONOUS": "FULL",
-                                                                    "TRADEPOLICY_WORKERS": "2"})):
-        name = "writes-" + str(len(lines))
-        env = server_env(root / name, TRADEPOLICY_CACHE_DIR=str(cache), TRADEPOLICY_WARMUP="1", **extra)
-        (root / name).mkdir(parents=True)
-        auth = bearer(api_token(env))  # writes need a signed-in principal (cases.write): an attorney's token
-        with running_server(env, timeout=300) as (base, proc):
-            for i in range(16):
-                r = httpx.post(base + "/api/cases", json={"procedure": "tpa_negotiation", "case_id": f"w-{i}",
-                                                          "title": f"Writes {i}"}, headers=auth, timeout=60)
-                assert r.status_code == 201, r.text[:300]
-            c0, l0 = server_cpu(proc.pid), load()
-            writes = hammer(base, 16, seconds=5 if QUICK else 20,
-                            pick=lambda i, n: ("POST", f"/api/cases/w-{i}/events",
-                                               {"event": "committees_consulted", "date": f"{PAST_YEAR}-01-05",
-                                                "note": f"write {n}"}), headers=auth)
-            cpu_ms = (server_cpu(proc.pid) - c0) * 1000 / max(1, writes["requests"])
-        lines.append(f"| {label} | {writes['rps']:.0f} | {writes['errors']} | {writes['p50_ms']:.0f} | "
-                     f"{writes['p99_ms']:.0f} | {cpu_ms:.2f} | {l0} -> {load()} |")
-        print(lines[-1], flush=True)
-    lines.append("")
+    lines += ["", *write_section(root, cache), ""]
 
     # 4. Cold start: 8 first stack requests at once.
     (root / "cold").mkdir()
@@ -228,7 +272,6 @@ def main() -> None:
               f"- statuses {sorted({s for s, _ in res})}; slowest {max(t for _, t in res):.2f} s, "
               f"fastest {min(t for _, t in res):.2f} s (target <= 3 s; before: 17-31 s each)", ""]
     print(lines[-2])
-    out = HERE / "results" / "platform_load.md"
     out.write_text("\n".join(x for x in lines if x is not None) + "\n")
     print(f"wrote {out}")
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, RootModel
 
 from tradepolicy.law.calendars import CalendarDef, ClosureDef, TollingDef
 from tradepolicy.services.agreements import AgencyInfo, AgreementInfo
@@ -26,6 +26,7 @@ from tradepolicy.services.law_types import (
     ChamberSessions,
     ProcedureDetail,
     ProcedureSummary,
+    RecordedEvent,
     RuleDetail,
     RuleRow,
     Timeline,
@@ -189,6 +190,21 @@ class CaseEnvelope(Ok):
     """``GET/POST /api/cases...``."""
 
     case: CaseView
+
+
+class EventRecordedEnvelope(Ok):
+    """``POST /api/cases/{id}/events`` with ``Prefer: return=minimal``: what the write changed."""
+
+    recorded: RecordedEvent
+
+
+class CaseEventAnswer(RootModel[CaseEnvelope | EventRecordedEnvelope]):
+    """``POST /api/cases/{id}/events``: the whole case, or what the write changed.
+
+    The default answer is the whole case (``case``). With ``Prefer: return=minimal`` (RFC 7240)
+    it is only the stored event, the new stage and the next deadlines (``recorded``), and the
+    response carries ``Preference-Applied: return=minimal``.
+    """
 
 
 class UpcomingOut(Ok):

@@ -343,6 +343,17 @@ class CaseView(DictAccess, ServiceModel):
     unconfirmed_rules: list[str]
 
 
+class RecordedEvent(ServiceModel):
+    """What a write changed (``Prefer: return=minimal``): the stored event, the new stage, the next deadlines."""
+
+    case_id: str
+    event: CaseLogEntry  # the event as stored (its seq, event, date, payload, note, who and when)
+    as_of: str  # the day "next" is counted from (today)
+    stage: str
+    stage_title: str
+    next_deadlines: list[DeadlineView]  # pending, due on or after as_of, soonest first
+
+
 class CaseSummary(DictAccess, ServiceModel):
     """A case in a list: stage, counts and the next deadline."""
 

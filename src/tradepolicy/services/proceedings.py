@@ -38,11 +38,10 @@ from tradepolicy.platform.principal import acting_name
 from tradepolicy.services.law_types import (
     CaseDeadline,
     CaseEventView,
-    CaseLogEntry,
     CaseRecord,
     CaseSummary,
     CaseView,
-    DeadlineView,
+    RecordedEvent,
 )
 from tradepolicy.services.typed import JSONObject
 from tradepolicy.store import audit
@@ -230,6 +229,52 @@ def record_event(
     or ``ConflictError`` (not allowed in the stage, before its dependency); nothing is
     stored then. Returns the case with its derived state.
     """
+    case, log = _append(case_id, event, date, payload=payload, note=note, corrects=corrects, planned=planned,
+                        actor=actor, session=session, today=today)
+    return _case_view(session, case, [x.record for x in log], None, log=[x.entry for x in log])
+
+
+def record_event_brief(
+    case_id: str,
+    event: str,
+    date: str | dt.date,
+    *,
+    payload: dict[str, Any] | None = None,
+    note: str | None = None,
+    corrects: int | None = None,
+    planned: bool = False,
+    actor: str | None = None,
+    today: dt.date | None = None,
+) -> RecordedEvent:
+    """Append an event exactly as :func:`record_event` does; return only what the write changed.
+
+    The answer of ``Prefer: return=minimal`` (RFC 7240) on ``POST /api/cases/{id}/events``:
+    the event as stored, the case's stage after it and its next deadlines (pending, due on or
+    after today, soonest first), without the case's whole log, events and deadlines.
+    """
+    case, log = _append(case_id, event, date, payload=payload, note=note, corrects=corrects, planned=planned,
+                        actor=actor, session=None, today=today)
+    proc = get_procedure(case.procedure)
+    state = derive(proc, _actual([x.record for x in log]))
+    return RecordedEvent.model_validate({
+        "case_id": case.id, "event": log[-1].entry, "as_of": state.as_of.isoformat(), "stage": state.stage,
+        "stage_title": state.stage_title, "next_deadlines": [d.to_dict() for d in state.upcoming()]})
+
+
+def _append(
+    case_id: str,
+    event: str,
+    date: str | dt.date,
+    *,
+    payload: dict[str, Any] | None,
+    note: str | None,
+    corrects: int | None,
+    planned: bool,
+    actor: str | None,
+    session: Session | None,
+    today: dt.date | None,
+) -> tuple[Proceeding, list[_Logged]]:
+    """Validate and store an event; return the case row and its log with the new event last."""
     when = _as_date(date)
     if payload is not None and not isinstance(payload, dict):
         raise InputError("The payload must be a JSON object.", field="payload",
@@ -264,8 +309,7 @@ def record_event(
 
     if session is not None:
         case, log, row = write(session)
-        log = [*log, _logged(row)]
-        return _case_view(session, case, [x.record for x in log], None, log=[x.entry for x in log])
+        return case, [*log, _logged(row)]
     # Concurrent writers share a commit (one fsync for many events; see store/group_commit.py),
     # and the answer is derived after the commit, outside the write lock.
     case, log, row = run_grouped(write)
@@ -273,7 +317,7 @@ def record_event(
         stored = rs.execute(select(*_LOG_COLUMNS).where(ProceedingEvent.id == row.id)).one()  # as stored
     log = [*log, _logged(stored)]
     _remember_log(case_id, log)  # committed: the round that held every row of it has committed
-    return _case_view(None, case, [x.record for x in log], None, log=[x.entry for x in log])
+    return case, log
 
 
 MAX_EVENTS_PER_REQUEST = 200
@@ -438,33 +482,41 @@ def _case_view(s: Session | None, case: Proceeding, records: list[EventRecord],
         assert s is not None
         log = [_logged(r).entry for r in _event_rows(s, case.id)]
     data = dict(case.data or {})
-    return CaseView(
-        id=case.id,
-        procedure=proc.id,
-        procedure_title=proc.title,
-        title=case.title,
-        created_at=case.created_at.isoformat() if case.created_at else None,
-        created_by=case.created_by,
-        data=data,
-        meta=data.get("meta", {}),
-        planned=[_event_view(proc, r) for r in records if r.payload.get("planned")],
-        as_of=state.as_of.isoformat(),
-        stage=state.stage,
-        stage_title=state.stage_title,
-        allowed_events=list(state.allowed_events),
-        events=[_event_view(proc, e) for e in state.events],
-        # the models copy the payloads: the per-process log cache stays unshared
-        log=[CaseLogEntry(**{**e, "payload": dict(e["payload"]) if e["payload"] else {}}) for e in log],
-        deadlines=[DeadlineView.of(d) for d in state.deadlines],
-        overdue=[DeadlineView.of(d) for d in state.overdue],
-        outside=[DeadlineView.of(d) for d in state.outside],
-        unconfirmed_rules=sorted({d.rule_id for d in state.deadlines if not d.confirmed}),
-    )
+    deadlines = [(d, d.to_dict()) for d in state.deadlines]
+    # One validation of the whole answer from plain dicts (pydantic builds the nested models in
+    # one pass: 0.55 ms against 0.80 ms for a model per event and per log row, 150 events). Validation
+    # copies every dict it reads, payloads included: the per-process log cache stays unshared.
+    return CaseView.model_validate({
+        "id": case.id,
+        "procedure": proc.id,
+        "procedure_title": proc.title,
+        "title": case.title,
+        "created_at": case.created_at.isoformat() if case.created_at else None,
+        "created_by": case.created_by,
+        "data": data,
+        "meta": data.get("meta", {}),
+        "planned": [_event_dict(proc, r) for r in records if r.payload.get("planned")],
+        "as_of": state.as_of.isoformat(),
+        "stage": state.stage,
+        "stage_title": state.stage_title,
+        "allowed_events": list(state.allowed_events),
+        "events": [_event_dict(proc, e) for e in state.events],
+        "log": log,
+        "deadlines": [x for _, x in deadlines],
+        "overdue": [x for d, x in deadlines if d.status == "overdue"],  # as CaseState.overdue
+        "outside": [x for d, x in deadlines if d.outside],  # as CaseState.outside
+        "unconfirmed_rules": sorted({d.rule_id for d in state.deadlines if not d.confirmed}),
+    })
+
+
+def _event_dict(proc: Procedure, e: EventRecord) -> dict[str, Any]:
+    """Return the fields of a :class:`CaseEventView` of ``e`` (validated by the caller's model)."""
+    return {"seq": e.seq, "event": e.event, "title": proc.event(e.event).title, "date": e.date.isoformat(),
+            "payload": e.payload, "note": e.note, "corrected_by": e.corrects}
 
 
 def _event_view(proc: Procedure, e: EventRecord) -> CaseEventView:
-    return CaseEventView(seq=e.seq, event=e.event, title=proc.event(e.event).title,
-                         date=e.date.isoformat(), payload=dict(e.payload), note=e.note, corrected_by=e.corrects)
+    return CaseEventView.model_validate(_event_dict(proc, e))
 
 
 # --------------------------------------------------------------------------- seeding

@@ -51,6 +51,11 @@ def _on_sqlite_begin(conn: Any) -> None:
 
 
 _ENGINES: dict[str, Engine] = {}
+# Per engine, made once: building them per call costs CPU on every request (a sessionmaker
+# defines a new Session subclass, whose event dispatch SQLAlchemy then builds anew; an
+# options engine joins the engine's dispatch): measured ~0.1-0.2 ms of CPU a read session.
+_FACTORIES: dict[str, sessionmaker[Session]] = {}
+_IMMEDIATE_BINDS: dict[str, Engine] = {}
 
 
 def get_engine(url: str | None = None) -> Engine:
@@ -96,11 +101,28 @@ def dispose_engines() -> None:
     for eng in _ENGINES.values():
         eng.dispose()
     _ENGINES.clear()
+    _FACTORIES.clear()
+    _IMMEDIATE_BINDS.clear()
 
 
 def session_factory(url: str | None = None) -> sessionmaker[Session]:
-    """Return a session factory bound to the engine."""
-    return sessionmaker(get_engine(url), expire_on_commit=False)
+    """Return the (cached) session factory bound to the engine."""
+    key = url or get_settings().database_url
+    factory = _FACTORIES.get(key)
+    if factory is None:
+        factory = _FACTORIES[key] = sessionmaker(get_engine(key), expire_on_commit=False)
+    return factory
+
+
+def _write_bind(url: str | None) -> Engine:
+    """Return the engine that begins transactions with ``BEGIN IMMEDIATE`` on SQLite (cached)."""
+    key = url or get_settings().database_url
+    bind = _IMMEDIATE_BINDS.get(key)
+    if bind is None:
+        engine = get_engine(key)
+        bind = engine.execution_options(**{_IMMEDIATE: True}) if engine.dialect.name == "sqlite" else engine
+        _IMMEDIATE_BINDS[key] = bind
+    return bind
 
 
 @contextmanager
@@ -110,9 +132,7 @@ def transaction(url: str | None = None) -> Iterator[Session]:
     On SQLite the transaction begins with ``BEGIN IMMEDIATE`` (the write lock first), so
     reads inside it see the latest committed state and no other writer interleaves.
     """
-    engine = get_engine(url)
-    bind = engine.execution_options(**{_IMMEDIATE: True}) if engine.dialect.name == "sqlite" else engine
-    with Session(bind, expire_on_commit=False) as session, session.begin():
+    with Session(_write_bind(url), expire_on_commit=False) as session, session.begin():
         yield session
 
 
