@@ -134,8 +134,9 @@ def congress_log(session: Session, principal: Principal, case_id: str, *, as_of:
         if e.event not in EVENT_ENTRIES:
             continue
         extra = notes.get((e.event, e.date), {})
+        committee = extra.get("committee") or e.payload.get("committee")
         entries.append(CongressEntry(e.date, EVENT_ENTRIES[e.event], e.event, e.title,
-                                     extra.get("committee") or (e.payload or {}).get("committee"),
+                                     None if committee is None else str(committee),
                                      extra.get("note") or e.note or ""))
     deadlines = []
     for d in case.deadlines:
