@@ -42,7 +42,7 @@ def main() -> Path:
         screening._CACHE.clear()
         rep = screening.screen(home="USA", dataset="agtpa", candidates=cands, draws=200, seed=0,
                                executor="serial")
-        assert len(rep["rows"]) == 60
+        assert len(rep.rows) == 60
 
     data = GEData.from_frame(cur, flow="trade")
     c = list(data.countries)

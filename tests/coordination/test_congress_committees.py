@@ -50,7 +50,7 @@ def test_recording_a_consultation_is_an_event_of_the_case(fresh_db: str, api: An
     # an event the stage does not allow is refused by the law engine, nothing stored
     bad = c.post("/api/cases/test-fta/congress", json={"entry": "usitc_report", "date": "2019-03-01"})
     assert bad.status_code == 409
-    assert len(proceedings.get_case("test-fta")["events"]) == 2
+    assert len(proceedings.get_case("test-fta").events) == 2
     out = cli("congress", "log", "test-fta", "--json")
     assert out.exit_code == 0 and "2019-05-02" in out.stdout
     assert api(ANON).get("/congress/test-fta").status_code == 200

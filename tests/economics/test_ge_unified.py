@@ -41,11 +41,11 @@ def test_one_sigma_for_screening_and_ge_solve() -> None:
 
     out = solve_ge_counterfactual(dataset="agtpa", rta=["USA:CHN"]).to_dict()
     rep = screen(home="USA", dataset="agtpa", candidates=["CHN"], draws=0)
-    assert out["parameters"]["sigma"] == rep["sigma"] == ge_defaults("agtpa").sigma
-    assert out["shock"]["beta"] == rep["beta"]
+    assert out["parameters"]["sigma"] == rep.sigma == ge_defaults("agtpa").sigma
+    assert out["shock"]["beta"] == rep.beta
     # and the same figure: screening's home welfare is ge solve's (1e-9 percent)
     usa = next(r for r in out["rows"] if r["iso3"] == "USA")
-    assert rep["rows"][0]["home_welfare"] == pytest.approx(usa["full_welfare"], abs=1e-9)
+    assert rep.rows[0].home_welfare == pytest.approx(usa["full_welfare"], abs=1e-9)
 
 
 @requires_dataset("wiod-zylkin")

@@ -118,10 +118,10 @@ def test_future_actual_event_refused_planned_accepted(fresh_db: str) -> None:
     assert exc.value.field == "date"
     assert _counts() == before  # nothing stored
     c = svc.record_event("DS-T", "consultations_requested", "2026-12-01", planned=True, today=D("2026-11-30"))
-    assert c["planned"][0]["event"] == "consultations_requested"
-    assert c["events"] == [] and c["stage"] == "consultations"  # a plan does not move the case
+    assert c.planned[0].event == "consultations_requested"
+    assert c.events == [] and c.stage == "consultations"  # a plan does not move the case
     c = svc.record_event("DS-T", "consultations_requested", "2026-11-20", today=D("2026-11-30"))
-    assert [e["event"] for e in c["events"]] == ["consultations_requested"]
+    assert [e.event for e in c.events] == ["consultations_requested"]
 
 
 # ----------------------------------------------------------------- metadata
@@ -130,8 +130,8 @@ def test_case_metadata_validated_and_stored(fresh_db: str) -> None:
             "product": "Steel racks and parts thereof", "hts_scope": ["7326.90.8688", "9403.20.0080"],
             "commerce_cases": ["A-570-088", "C-570-089"], "itc_cases": ["731-TA-1424"], "wto_ds": None}
     c = svc.open_case(procedure="ad_investigation", case_id="A-570-088", title="Steel racks from China", meta=meta)
-    assert c["meta"]["commerce_cases"] == ["A-570-088", "C-570-089"]
-    assert svc.get_case("A-570-088")["meta"]["itc_cases"] == ["731-TA-1424"]
+    assert c.meta["commerce_cases"] == ["A-570-088", "C-570-089"]
+    assert svc.get_case("A-570-088").meta["itc_cases"] == ["731-TA-1424"]
     before = _counts()
     for bad, field in (({"commerce_cases": ["570-088"]}, "meta.commerce_cases"),
                        ({"itc_cases": ["731-1424"]}, "meta.itc_cases"),

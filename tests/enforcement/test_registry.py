@@ -92,8 +92,8 @@ def test_transcribed_disputes_carry_citations(registry: str) -> None:
     from tradepolicy.services.proceedings import get_case
 
     c = get_case("DS597", as_of="2026-12-06")
-    d = next(x for x in c["deadlines"] if x["clock_id"] == "panel_request_earliest")
-    assert (d["due_date"], d["status"]) == ("2020-12-29", "met")
+    d = next(x for x in c.deadlines if x.clock_id == "panel_request_earliest")
+    assert (d.due_date, d.status) == ("2020-12-29", "met")
 
 
 def test_appeals_into_the_void_counted_from_the_registry(registry: str) -> None:
@@ -209,7 +209,7 @@ def test_steel_232_disputes_dates_from_ustr_and_dsb_records(registry: str) -> No
     from tradepolicy.services.proceedings import get_case
 
     for ds in ("DS544", "DS548", "DS550", "DS551", "DS552", "DS554", "DS564"):
-        log = {e["event"]: e["date"] for e in get_case(ds, as_of="2026-12-07")["log"]}
+        log = {e.event: e.date for e in get_case(ds, as_of="2026-12-07").log}
         assert log["panel_established"] == "2018-11-21", ds
     recs = {r.ds: r for r in disputes_since_ds539()}
     ds564 = {e.event: e for e in recs["DS564"].events}

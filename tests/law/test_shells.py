@@ -168,3 +168,16 @@ def test_cli_calendars_says_which_chamber_has_no_session_days() -> None:
     r = runner.invoke(cli_app, ["law", "calendars"])
     assert r.exit_code == 0, r.output
     assert "Senate: no session days listed" in " ".join(r.output.split())
+
+
+def test_pages_show_aliased_fields(client: TestClient) -> None:
+    # RulePeriod.from_ / RuleUse.in_ / ClockView.from_ are written "from" / "in" in JSON; the pages read
+    # the attributes (no key access on models): each value of the JSON twin is in the HTML cell.
+    rule = client.get("/law/rules/adcvd.ad.prelim.json").json()["rule"]
+    html = client.get("/law/rules/adcvd.ad.prelim").text
+    assert rule["periods"] and all(f"<td>{p['from']}</td>" in html for p in rule["periods"])
+    assert rule["used_by"] and all(f"{u['procedure']}</a>: {', '.join(u['in'])}</li>" in html for u in rule["used_by"])
+    proc = client.get("/law/procedures/section301.json").json()["procedure"]
+    html = client.get("/law/procedures/section301").text
+    froms = [c["from"] for c in proc["clocks"] if c["from"]]
+    assert froms and all(f"<td>{f}" in html for f in froms)

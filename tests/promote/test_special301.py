@@ -75,8 +75,8 @@ def test_review_procedure_and_pfc_clock(fresh_db: str) -> None:
     record_event(case.id, "notice_published", dt.date(2025, 12, 15), actor="staffer")
     record_event(case.id, "nte_submitted", dt.date(2026, 3, 31), actor="staffer")
     got = get_case(case.id, as_of=dt.date(2026, 4, 1))
-    due = {d["clock_id"]: d for d in got["deadlines"]}["report_due"]
-    assert due["due_date"] == "2026-04-30"  # 30 days after the NTE submission (19 U.S.C. 2242(a))
+    due = {d.clock_id: d for d in got.deadlines}["report_due"]
+    assert due.due_date == "2026-04-30"  # 30 days after the NTE submission (19 U.S.C. 2242(a))
     pfc = svc.designate_pfc("UKR", dt.date(2026, 4, 30), actor="staffer")
     assert pfc.procedure == "section301"
     clock = {d.clock_id: d for d in pfc.deadlines}["pfc_initiation_due"]

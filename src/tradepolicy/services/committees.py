@@ -215,10 +215,10 @@ def add_meeting(session: Session, actor: Principal, committee_id: str, *, date: 
 def report_due(session: Session, case_id: str) -> ReportDue | None:
     """Return the law engine's ``advisory_reports_due`` deadline of a negotiation case (or None)."""
     case = proceedings.get_case(case_id, session=session)
-    for d in case["deadlines"]:
-        if d["clock_id"] == "advisory_reports_due":
-            return ReportDue(case_id, d["due_date"], d["trigger_date"], str(d["rule_id"]), str(d["citation"]),
-                             bool(d["confirmed"]), str(d["status"]), bool(d.get("projected", False)))
+    for d in case.deadlines:
+        if d.clock_id == "advisory_reports_due":
+            return ReportDue(case_id, d.due_date, d.trigger_date, d.rule_id, d.citation,
+                             d.confirmed, d.status, d.projected)
     return None
 
 

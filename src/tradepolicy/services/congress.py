@@ -111,8 +111,8 @@ def log_entry(session: Session, actor: Principal, case_id: str, *, entry: str, d
     if len(note) > 5000:
         raise InputError("The note is over 5,000 characters.", field="note", expected="at most 5,000", example="...")
     case = proceedings.get_case(case_id, session=session)
-    if case["procedure"] != "tpa_negotiation":
-        raise InputError(f"Case {case_id} follows {case['procedure']}, not tpa_negotiation.", field="case_id",
+    if case.procedure != "tpa_negotiation":
+        raise InputError(f"Case {case_id} follows {case.procedure}, not tpa_negotiation.", field="case_id",
                          expected="a TPA negotiation case", example="usmca-negotiation")
     payload = {"committee": committee} if committee else None
     proceedings.record_event(case_id, ENTRY_EVENTS[entry], date, payload=payload, note=note or None,
@@ -130,16 +130,17 @@ def congress_log(session: Session, principal: Principal, case_id: str, *, as_of:
     case = proceedings.get_case(case_id, as_of=as_of, session=session)
     notes = {(r.data["event"], r.data["date"]): r.data for r in list_records(session, principal, KIND, scope=f"case:{case_id}")}
     entries = []
-    for e in case["events"]:
-        if e["event"] not in EVENT_ENTRIES:
+    for e in case.events:
+        if e.event not in EVENT_ENTRIES:
             continue
-        extra = notes.get((e["event"], e["date"]), {})
-        entries.append(CongressEntry(e["date"], EVENT_ENTRIES[e["event"]], e["event"], e["title"],
-                                     extra.get("committee") or (e.get("payload") or {}).get("committee"),
-                                     extra.get("note") or e.get("note") or ""))
+        extra = notes.get((e.event, e.date), {})
+        committee = extra.get("committee") or e.payload.get("committee")
+        entries.append(CongressEntry(e.date, EVENT_ENTRIES[e.event], e.event, e.title,
+                                     None if committee is None else str(committee),
+                                     extra.get("note") or e.note or ""))
     deadlines = []
-    for d in case["deadlines"]:
-        if d["clock_id"] not in CONGRESS_CLOCKS:
+    for d in case.deadlines:
+        if d.clock_id not in CONGRESS_CLOCKS:
             continue
-        deadlines.append(CongressDeadline(**{k: d.get(k) for k in CongressDeadline.__dataclass_fields__}))
-    return CongressLog(case["id"], case["title"], case["procedure"], tuple(entries), tuple(deadlines))
+        deadlines.append(CongressDeadline(**{k: getattr(d, k) for k in CongressDeadline.__dataclass_fields__}))
+    return CongressLog(case.id, case.title, case.procedure, tuple(entries), tuple(deadlines))

@@ -1,8 +1,7 @@
 """Typed results of the law and proceedings services (the JSON users see, field for field).
 
 Each model's fields are in the order of the former dicts, so ``model_dump(mode="json")`` is
-the JSON the CLI, the API and the page twins printed before. Deadline, event and case
-models keep :class:`DictAccess` for the modules of other branches that still read them by key.
+the JSON the CLI, the API and the page twins printed before. Callers read them by attribute.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from tradepolicy.law.annual import AnnualDeadline
 from tradepolicy.law.calendars import CalendarDef, ClosureDef, TollingDef
 from tradepolicy.law.procedures import Deadline
 from tradepolicy.law.rules import RuleValue
-from tradepolicy.services.typed import DictAccess, JSONObject, ServiceModel
+from tradepolicy.services.typed import JSONObject, ServiceModel
 
 # A rule's value: a count (days, months), a share, a date (ISO or a date), or none.
 RuleScalar = str | int | float | bool | dt.date | None
@@ -65,7 +64,7 @@ class RuleRow(ServiceModel):
         return cls.model_validate({**rv.to_dict(), "file": file})
 
 
-class RulePeriod(DictAccess, ServiceModel):
+class RulePeriod(ServiceModel):
     """One dated value of a rule (``to`` exclusive, None = open)."""
 
     from_: str = Field(alias="from")
@@ -74,7 +73,7 @@ class RulePeriod(DictAccess, ServiceModel):
     confirmed: bool
 
 
-class RuleUse(DictAccess, ServiceModel):
+class RuleUse(ServiceModel):
     """A procedure using a rule, and where (stage or clock ids)."""
 
     procedure: str
@@ -122,7 +121,7 @@ class EventDefView(ServiceModel):
     rules: list[RuleBrief]
 
 
-class ClockView(DictAccess, ServiceModel):
+class ClockView(ServiceModel):
     """A clock of a procedure: what starts it and the rule that sets its length."""
 
     id: str
@@ -161,7 +160,7 @@ class ProcedureDetail(ServiceModel):
 
 
 # ---------------------------------------------------------------- deadlines and timelines
-class DeadlineView(DictAccess, ServiceModel):
+class DeadlineView(ServiceModel):
     """A computed deadline beside the actual date, with its citation and flag (dates ISO)."""
 
     clock_id: str
@@ -200,7 +199,7 @@ class DeadlineView(DictAccess, ServiceModel):
         return cls.model_validate(d.to_dict())
 
 
-class TimelineEvent(DictAccess, ServiceModel):
+class TimelineEvent(ServiceModel):
     """An event of a stateless timeline."""
 
     seq: int
@@ -294,7 +293,7 @@ class UpcomingAnnualItem(AnnualItem):
 
 
 # ---------------------------------------------------------------- cases (proceedings)
-class CaseEventView(DictAccess, ServiceModel):
+class CaseEventView(ServiceModel):
     """An event of a case, with its title (``corrected_by``: the seq it corrects)."""
 
     seq: int
@@ -306,7 +305,7 @@ class CaseEventView(DictAccess, ServiceModel):
     corrected_by: int | None
 
 
-class CaseLogEntry(DictAccess, ServiceModel):
+class CaseLogEntry(ServiceModel):
     """A row of a case's append-only event log, as stored."""
 
     seq: int
@@ -319,7 +318,7 @@ class CaseLogEntry(DictAccess, ServiceModel):
     recorded_at: str | None
 
 
-class CaseView(DictAccess, ServiceModel):
+class CaseView(ServiceModel):
     """A case: procedure, derived stage, events, the event log, deadlines, overdue items."""
 
     id: str
@@ -354,7 +353,7 @@ class RecordedEvent(ServiceModel):
     next_deadlines: list[DeadlineView]  # pending, due on or after as_of, soonest first
 
 
-class CaseSummary(DictAccess, ServiceModel):
+class CaseSummary(ServiceModel):
     """A case in a list: stage, counts and the next deadline."""
 
     id: str

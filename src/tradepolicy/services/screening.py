@@ -35,14 +35,14 @@ from tradepolicy.economics.indicators import complementarity, rca, trade_intensi
 from tradepolicy.economics.scenarios.result import clean
 from tradepolicy.errors import InputError, NotFoundError
 from tradepolicy.literals import check_literal
-from tradepolicy.services.typed import DictAccess, ServiceModel
+from tradepolicy.services.typed import ServiceModel
 
 RankBy = Literal["home", "partner", "joint"]
 # A figure of the report: a float, None (not computed, or NaN), or "inf"/"-inf" (``clean``).
 Figure = float | str | None
 
 
-class ScreenRow(DictAccess, ServiceModel):
+class ScreenRow(ServiceModel):
     """A candidate partner: GE welfare and real GDP changes (percent) with the band, indicators, rank."""
 
     iso3: str
@@ -65,7 +65,7 @@ class ScreenRow(DictAccess, ServiceModel):
     rank: int
 
 
-class ScreenData(DictAccess, ServiceModel):
+class ScreenData(ServiceModel):
     """The data year used and why."""
 
     dataset: str
@@ -74,7 +74,7 @@ class ScreenData(DictAccess, ServiceModel):
     countries: int
 
 
-class ScreenElasticities(DictAccess, ServiceModel):
+class ScreenElasticities(ServiceModel):
     """σ and β with their sources."""
 
     sigma: float
@@ -85,7 +85,7 @@ class ScreenElasticities(DictAccess, ServiceModel):
     beta_se_source: str
 
 
-class ScreenUncertainty(DictAccess, ServiceModel):
+class ScreenUncertainty(ServiceModel):
     """The Monte Carlo band: draws, seed and the spreads drawn."""
 
     method: str
@@ -96,12 +96,8 @@ class ScreenUncertainty(DictAccess, ServiceModel):
     band: str
 
 
-class ScreeningReport(DictAccess, ServiceModel):
-    """Candidate partners ranked by the GE gains, with the model, data, elasticities and band stated.
-
-    :class:`DictAccess` stays while ``/api/economics/screening`` (branch typed-econ) spreads it
-    as ``{"ok": True, **report}``.
-    """
+class ScreeningReport(ServiceModel):
+    """Candidate partners ranked by the GE gains, with the model, data, elasticities and band stated."""
 
     home: str
     dataset: str

@@ -89,5 +89,6 @@ def screening(
     from tradepolicy.services.screening import screen
 
     cands = [c.strip().upper() for c in candidates.split(",") if c.strip()] if candidates else None
-    return {"ok": True, **screen(home=home, dataset=dataset, year=year, candidates=cands, rank_by=rank_by,
-                                  product_dataset=products, as_of=as_of, draws=draws, seed=seed)}
+    report = screen(home=home, dataset=dataset, year=year, candidates=cands, rank_by=rank_by,
+                    product_dataset=products, as_of=as_of, draws=draws, seed=seed)
+    return {"ok": True, **report.model_dump(mode="json")}
