@@ -102,7 +102,7 @@ def test_thresholds_are_read_from_the_law_rule_book(fresh_db, e6_files, monkeypa
 def test_shrimp_orders_are_seeded_and_runs_attach(fresh_db, e6_files):
     from tradepolicy.services.proceedings import get_case, list_cases
 
-    ids = {c["id"]: c["stage"] for c in list_cases()}
+    ids = {c.id: c.stage for c in list_cases()}
     assert {k: ids[k] for k in ("A-351-838", "A-570-893", "A-533-840", "A-549-822", "A-552-802")} == {
         "A-351-838": "revoked", "A-570-893": "order", "A-533-840": "order", "A-549-822": "order",
         "A-552-802": "order"}
@@ -128,7 +128,7 @@ def test_shrimp_orders_are_seeded_and_runs_attach(fresh_db, e6_files):
         svc.attach_run(run.id, "A-533-840")
     with pytest.raises(NotFoundError):
         svc.attach_run(run.id, "A-999-999")
-    assert get_case("A-533-840")["stage"] == "order"
+    assert get_case("A-533-840").stage == "order"
 
 
 @requires_dataset("baci-shrimp-2018")
