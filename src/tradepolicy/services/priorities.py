@@ -18,6 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tradepolicy.errors import NotFoundError
 from tradepolicy.services import disputes, usmca
+from tradepolicy.services.law_types import (
+    DeadlineView,  # the law engine's deadline: one model for every shell
+)
 
 NAMES = ("china", "usmca", "wto-reform")
 TITLES = {"china": "Priority: China", "usmca": "Priority: USMCA compliance", "wto-reform": "Priority: WTO reform"}
@@ -227,40 +230,6 @@ class PathDeadlineView(_Model):
     due_date: str | None
     citation: str
     confirmed: bool
-
-
-class DeadlineView(_Model):
-    """A law-engine deadline (``Deadline.to_dict``: due date, status, citation, confirmed flag)."""
-
-    clock_id: str
-    title: str
-    rule_id: str
-    instance: str | None
-    trigger: str
-    trigger_date: str | None
-    projected: bool
-    value: JsonScalar
-    unit: str
-    basis: str
-    direction: str
-    roll: str
-    calendar: str
-    raw_date: str | None
-    tolled_days: int
-    due_date: str | None
-    rolled: bool
-    non_business_day: bool
-    actual_event: str | None
-    actual_date: str | None
-    days_from_due: int | None
-    status: str
-    citation: str
-    source: str | None
-    confirmed: bool
-    message: str | None
-    unconfirmed: tuple[str, ...]
-    flag: str
-    outside: bool
 
 
 class JointReviewView(_Model):
