@@ -285,8 +285,8 @@ def section232_duties(
 
     ``products`` maps an HTS prefix to the rows under it (program, default_rate,
     country_overrides, usmca_exempt, and ``from``: the date the row applies from). Country
-    rates from the YAML apply first; from the programme's ``data_overrides_from`` date the
-    list's own overrides apply. Programmes of one ``group`` (metal) never stack: the one
+    rates from the YAML apply first; from the programme's ``data_overrides_from`` date (or the
+    origin's own date in ``data_overrides_from_by_origin``) the list's own overrides apply. Programmes of one ``group`` (metal) never stack: the one
     with the lowest ``priority`` in force wins, then the longest prefix. ``over_quota``:
     a tariff-rate-quota country's entry is over its quota (pays the default rate).
     """
@@ -353,7 +353,7 @@ def section232_duties(
                         note = f"{note}; {quota_notes[quota]}"
                     if entry.get("confirmed") is False:
                         note = f"{note} (UNCONFIRMED)"
-        overrides_from = p.get("data_overrides_from")
+        overrides_from = (p.get("data_overrides_from_by_origin") or {}).get(origin) or p.get("data_overrides_from")
         if overrides_from and date >= as_date(overrides_from) and origin in row["country_overrides"]:
             rate = float(row["country_overrides"][origin])
             cite = f"{cite}; country rate for {origin} per the Section 232 list of 2025-12-04"

@@ -81,6 +81,8 @@ class Program232(_Open):
     scope: Scope | None = None
     list_from: list[ListFrom] | None = None
     data_overrides_from: dt.date | None = None
+    # per-origin start of the list's own override when it differs from data_overrides_from
+    data_overrides_from_by_origin: dict[str, dt.date] | None = None
 
 
 class Section232(_Open):
