@@ -134,3 +134,36 @@ def test_confirmed_layers_carry_no_unconfirmed_flag() -> None:
     assert "UNCONFIRMED" not in (_layer("8471.50.01.10", "TWN", "2026-02-01",  # type: ignore[attr-defined]
                                         "Section 232 (semiconductors)").note or "")
     assert "UNCONFIRMED" in (_layer(SWEATER, "BRA", "2026-07-25", "Section 301 (Brazil)").note or "")  # type: ignore[attr-defined]
+
+
+def test_canadian_unwrought_aluminium_paid_10_percent_2020_08_16_to_08_31() -> None:
+    # Proclamation 10060 of 2020-08-06: +10% on 7601.10 of Canada from 2020-08-16; duty-free again
+    # retroactive to 2020-09-01 (USTR 2020-09-15; proclamation of 2020-10-27). Other origins unchanged.
+    assert _ch99("7601.10.30.00", "CAN", "2020-08-15")["Section 232"] == pytest.approx(0.0, abs=TOL)
+    assert _ch99("7601.10.30.00", "CAN", "2020-08-16")["Section 232"] == pytest.approx(0.10, abs=TOL)
+    assert _ch99("7601.10.30.00", "CAN", "2020-09-01")["Section 232"] == pytest.approx(0.0, abs=TOL)
+    assert _ch99("7601.10.30.00", "AUS", "2020-08-20")["Section 232"] == pytest.approx(0.0, abs=TOL)
+    assert _ch99("7601.10.30.00", "IND", "2020-08-20")["Section 232"] == pytest.approx(0.10, abs=TOL)
+    # alloyed unwrought aluminium (7601.20) of Canada stayed free
+    assert _ch99("7601.20.90.95", "CAN", "2020-08-20").get("Section 232", 0.0) == pytest.approx(0.0, abs=TOL)
+
+
+def test_uk_aluminium_tariff_rate_quota_from_2022_06_01() -> None:
+    # Proclamation of 2022-05-31: UK aluminium TRQ from 2022-06-01 (STR, GHY); HTS 2024/2025 carve the
+    # in-quota entries out of 9903.85.01 (subheadings 9903.85.50-.66, "Aluminum products of the UK").
+    assert _ch99("7601.10.30.00", "GBR", "2022-05-31")["Section 232"] == pytest.approx(0.10, abs=TOL)
+    assert _ch99("7601.10.30.00", "GBR", "2023-06-01")["Section 232"] == pytest.approx(0.0, abs=TOL)
+    over = svc.stack("7601.10.30.00", "GBR", "2023-06-01", over_quota=True)
+    assert [ly.ave for ly in over.layers if ly.authority == "Section 232"] == [pytest.approx(0.10, abs=TOL)]
+
+
+def test_2018_country_arrangements_and_turkey() -> None:
+    # Proc. 9740: Argentina exempt without quota in May 2018; Proc. 9759: absolute quota from 2018-06-01.
+    may = _layer("7208.51.00.30", "ARG", "2018-05-15", "Section 232")
+    june = _layer("7208.51.00.30", "ARG", "2018-06-15", "Section 232")
+    assert "absolute quota" not in (may.note or "") and "absolute quota" in (june.note or "")  # type: ignore[attr-defined]
+    # Proc. 9772 (83 FR 40429): Turkey 50% from 2018-08-13; Proc. 9886 (84 FR 23421): 25% from 2019-05-21
+    assert _ch99("7208.51.00.30", "TUR", "2018-08-12")["Section 232"] == pytest.approx(0.25, abs=TOL)
+    tur = _layer("7208.51.00.30", "TUR", "2018-09-01", "Section 232")
+    assert tur.ave == pytest.approx(0.50, abs=TOL) and "UNCONFIRMED" not in (tur.note or "")  # type: ignore[attr-defined]
+    assert _ch99("7208.51.00.30", "TUR", "2019-05-21")["Section 232"] == pytest.approx(0.25, abs=TOL)
