@@ -474,7 +474,7 @@ def value_bracket(path: str) -> tuple[float, str] | None:
     return (low + high) / 2.0, _BRACKET_UNIT[unit]
 
 
-@cached(maxsize=8)
+@cached(maxsize=32)  # editions x years
 def _specific_ave_table(source_id: str, year: int) -> dict[str, tuple[float, str, ReferencePrice | None]]:
     """Line -> (AVE, method, reference price) for base rates that are specific or compound (aggregate work).
 
