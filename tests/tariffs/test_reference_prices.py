@@ -123,10 +123,12 @@ def test_the_year_of_the_date_picks_the_price_and_a_later_year_falls_back() -> N
     refs19 = svc.specific_ave_references("hts2024", 2019)
     assert refs19["1701145000"].year == 2019 and refs19["1701145000"].usd == 0.28
     assert svc.specific_ave_fallback("hts2024", 2019)["1701145000"] == pytest.approx(0.3387 / 0.28, abs=1e-12)
-    # no 2021 juice figure in our sources: the 2019 price, said on the reference
-    oj = svc.specific_ave_references("hts2024", 2021)["2009110060"]
-    assert (oj.year, oj.fallback, oj.requested_year) == (2019, "nearest earlier year", 2021)
-    assert "nearest earlier year for 2021" in oj.label()
+    # no 2020 juice figure in our sources: the 2019 price, said on the reference
+    oj = svc.specific_ave_references("hts2024", 2020)["2009110060"]
+    assert (oj.year, oj.fallback, oj.requested_year) == (2019, "nearest earlier year", 2020)
+    assert "nearest earlier year for 2020" in oj.label()
+    # after the last year (2024) of every series: 2024, said
+    assert svc.specific_ave_references("hts2024", 2026)["1701145000"].fallback == "nearest earlier year"
 
 
 @requires_dataset("us-hts")
