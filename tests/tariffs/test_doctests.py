@@ -8,7 +8,8 @@ import importlib
 import pytest
 
 
-@pytest.mark.parametrize("module", ["rate_text", "hts_code", "dated_measures", "formulas", "country_actions", "schema"])
+@pytest.mark.parametrize("module", ["rate_text", "hts_code", "dated_measures", "formulas", "country_actions", "schema",
+                                    "reference_prices"])
 def test_doctests(module: str) -> None:
     mod = importlib.import_module(f"tradepolicy.tariffs.{module}")
     result = doctest.testmod(mod)

@@ -45,7 +45,9 @@ def test_compound_rates_convert_by_bracket_else_count_their_ad_valorem_part() ->
     assert aves["6402998005"] == pytest.approx(0.20 + 0.90 / 9.25, abs=1e-12)
     assert methods["6205302073"] == "ad_valorem_part"
     assert aves["6205302073"] == pytest.approx(0.259, abs=1e-12)
-    assert "2009122500" not in aves  # 4.5 cents/liter: pure specific, no bracket: not statable
+    # 4.5 cents/liter: pure specific, no bracket: converted only at a reference price of the
+    # product (test_reference_prices.py), never by the compound rules
+    assert methods["2009122500"] == "reference_unit_value"
 
 
 def test_gsp_country_exclusion_applies_on_the_hts_editions_on_the_census_basis() -> None:

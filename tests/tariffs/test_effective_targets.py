@@ -39,23 +39,41 @@ def test_value_matched_to_a_stack_at_least_99_percent(result: eff.EffectiveResul
     assert c["exact"] + c["hts8_parent"] + c["hs6_parent"] >= 0.99, c
 
 
-@pytest.mark.xfail(strict=True, reason="documented gap (docs/duty-stack-validation.md, decomposition): Brazil "
-                   "-0.55 pp (pure specific rates with no quantity in the file: orange juice, sugar, tobacco, "
-                   "-0.39 pp) and Cambodia -0.65 pp (GSP claimed on part of the eligible value during the lapse, "
-                   "-0.58 pp; no published utilisation figure)")
+@pytest.mark.xfail(strict=True, reason="documented gap (docs/duty-stack-validation.md, decomposition): "
+                   "Cambodia -0.65 pp (GSP claimed on part of the eligible value during the lapse, -0.58 pp; no "
+                   "published utilisation figure)")
 def test_every_partner_over_10bn_within_05_pp(result: eff.EffectiveResult) -> None:
     bad = {r["partner"]: round(r["difference_pp"], 2) for r in result.by_partner
            if r["value"] > 10e9 and abs(r["difference_pp"]) > 0.5}
     assert not bad, bad
 
 
-def test_every_partner_over_10bn_but_brazil_and_cambodia_is_within_05_pp(result: eff.EffectiveResult) -> None:
+def test_every_partner_over_10bn_but_cambodia_is_within_05_pp(result: eff.EffectiveResult) -> None:
     # Indonesia (-0.75 pp before) is within once the GSP country exclusions and the compound
-    # rates are stacked (test_effective_gap_causes.py); the two named gaps remain.
+    # rates are stacked (test_effective_gap_causes.py); Brazil (-0.55 pp before) once pure
+    # specific rates are converted at published reference prices (test_reference_prices.py).
     bad = {r["partner"]: round(r["difference_pp"], 2) for r in result.by_partner
            if r["value"] > 10e9 and abs(r["difference_pp"]) > 0.5}
-    assert set(bad) <= {"BRA", "KHM"}, bad
-    assert abs(next(r["difference_pp"] for r in result.by_partner if r["partner"] == "IDN")) <= 0.5
+    assert set(bad) <= {"KHM"}, bad
+    for p in ("IDN", "BRA"):
+        assert abs(next(r["difference_pp"] for r in result.by_partner if r["partner"] == p)) <= 0.5, p
+
+
+def test_brazil_is_within_05_pp_without_the_over_quota_sugar_overshoot(result: eff.EffectiveResult) -> None:
+    # Over-quota raw cane sugar (1701.14.50, 33.87 cents/kg) is stacked at the legal high-tier
+    # rate: 75.5 % at the Pink Sheet world price of 2024, while Census calculated duty on
+    # Brazil's rows is 4.2 % (unexplained; docs/duty-stack-validation.md). That line alone puts
+    # Brazil about +0.7 pp over; without it Brazil is still within 0.5 pp (under, by the orange
+    # juice and the lines still not statable), so the target is not met by offsetting errors.
+    lines = result.lines
+    assert lines is not None
+    bra = lines[(lines["partner"] == "BRA")]
+    sugar = bra["hts10"] == "1701145000"
+    over = 100 * (bra.loc[sugar, "duty"].sum() - bra.loc[sugar, "duties"].sum()) / bra["value"].sum()
+    rest = bra[~sugar]
+    diff_rest = 100 * (rest["duty"].sum() - rest["duties"].sum()) / rest["value"].sum()
+    assert over > 0.5, over
+    assert -0.5 <= diff_rest < 0, diff_rest
 
 
 def test_partners_over_10bn_outside_the_gsp_gap_are_within_05_pp(result: eff.EffectiveResult) -> None:

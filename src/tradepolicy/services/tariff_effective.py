@@ -10,8 +10,9 @@ assumption says (``tariffs/measures/utilisation.yaml``; default ``published``).
 Codes of a mid-year HTS revision that the loaded edition does not have are mapped to their
 parent line (the first statistical line of the same HTS8, else of the same HS6) and
 counted; a base rate the batch cannot state (a specific rate with no 2017 AVE) takes the
-USITC 2017 AVE of lines with the same rate text, else a reference unit value (per barrel), else
-the mean AVE of the statable lines of its HTS8; what is still not statable counts as no duty
+USITC 2017 AVE of lines with the same rate text, else the value bracket its line states, else a
+reference unit value (a published price of the product for the year of the date, by HS prefix
+and unit; else a unit-only value such as US$ per barrel), else the mean AVE of the statable lines of its HTS8; what is still not statable counts as no duty
 and its value share is reported.
 """
 
@@ -255,22 +256,26 @@ def _fingerprint(i: np.ndarray, oj: np.ndarray) -> tuple[int, int]:
     return len(i), hash(i.tobytes()) ^ hash(oj.tobytes())
 
 
-_LINE_BASE: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+_LINE_BASE: dict[tuple[str, int], tuple[np.ndarray, np.ndarray]] = {}
 svc.CACHE.register_dict("tariff_effective.line_base", _LINE_BASE)
 
 
-def _line_base(source_id: str, codes: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Return (column 1 AVE per line with the aggregate fallbacks, imputed-from-siblings flag)."""
-    if source_id in _LINE_BASE:
-        return _LINE_BASE[source_id]
+def _line_base(source_id: str, codes: list[str], year: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return (column 1 AVE per line with the aggregate fallbacks, imputed-from-siblings flag).
+
+    ``year``: the year of the date, whose reference prices convert specific rates.
+    """
+    key = (source_id, int(year))
+    if key in _LINE_BASE:
+        return _LINE_BASE[key]
     col1 = svc._parsed_source_cached(source_id)[1].copy()
-    fb = svc.specific_ave_fallback(source_id)
+    fb = svc.specific_ave_fallback(source_id, year)
     for k, c in enumerate(codes):
         if np.isnan(col1[k]) and c in fb:
             col1[k] = fb[c]
     filled, imputed = _impute_base(codes, col1[:, None])
-    _LINE_BASE[source_id] = (filled[:, 0], imputed[:, 0])
-    return _LINE_BASE[source_id]
+    _LINE_BASE[key] = (filled[:, 0], imputed[:, 0])
+    return _LINE_BASE[key]
 
 
 def _impute_base(codes: list[str], base: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -345,7 +350,7 @@ def effective_on(imports: pd.DataFrame, date: dt.date | str, *, utilisation: str
         _BATCHES[key] = res
         while len(_BATCHES) > 8:
             _BATCHES.pop(next(iter(_BATCHES)))
-    col1_filled, imputed_line = _line_base(sid, codes)
+    col1_filled, imputed_line = _line_base(sid, codes, d0.year)
     b = np.where(np.isnan(res.base) & ~res.column2, col1_filled[i], res.base)
     imputed = np.isnan(res.base) & ~np.isnan(b) & imputed_line[i]
     a = np.where(np.isnan(res.applied), b, np.fmin(res.applied, b))
@@ -377,13 +382,17 @@ def effective_on(imports: pd.DataFrame, date: dt.date | str, *, utilisation: str
                                "predicted_rate": float(total.sum()) / vs if vs else None}
         rec.update({k: float(x.sum()) for k, x in duties.items()})
         return rec
-    methods = svc.specific_ave_methods(sid)
+    methods = svc.specific_ave_methods(sid, d0.year)
     meth = np.array([methods.get(c, "") for c in codes], dtype=object)[i]
+    refs = svc.specific_ave_references(sid, d0.year)
+    ref_label = np.array([refs[c].label() if c in refs else "" for c in codes], dtype=object)[i]
     cols: dict[str, Any] = {
         "line": pd.Series(np.asarray(codes, dtype=object)[i]).where(ok, None).to_numpy(),
         "match": np.array(["exact", "hts8_parent", "hs6_parent", "none"])[kind],
         "imputed": np.where(ok, imputed, False),
-        "ave_method": np.where(ok & np.isnan(res.base) & ~res.column2 & ~imputed, meth, ""), "base": b, "applied": a, "utilisation": uu,
+        "ave_method": np.where(ok & np.isnan(res.base) & ~res.column2 & ~imputed, meth, ""),
+        "ave_reference": np.where(ok & np.isnan(res.base) & ~res.column2 & ~imputed, ref_label, ""),
+        "base": b, "applied": a, "utilisation": uu,
         **duties, "duty": total, "rate": np.where(v > 0, total / np.where(v > 0, v, 1), np.nan),
         "adcvd_flag": np.where(ok, res.adcvd, False),
     }
@@ -502,6 +511,7 @@ def effective(imports: pd.DataFrame, *, layout: str = "plain", date: str | None 
                 "imputed_ave": share(last["imputed"]),
                 "not_statable": share(last["base"].isna() & (last["match"] != "none")),
                 "value_bracket_ave": share(last["ave_method"] == "value_bracket"),
+                "reference_unit_value_ave": share(last["ave_method"] == "reference_unit_value"),
                 "ad_valorem_part_only": share(last["ave_method"] == "ad_valorem_part")}
     last = last.assign(chapter=last["hts10"].str[:2])
     by_auth = [{"authority": col[5:], "duty": float(last[col].sum()),
@@ -530,6 +540,12 @@ def effective(imports: pd.DataFrame, *, layout: str = "plain", date: str | None 
         notes.append(f"{coverage['value_bracket_ave']:.2%} of the value has a specific or compound base rate "
                      "converted at the midpoint of the value bracket its line states (e.g. footwear valued "
                      "over $6.50 but not over $12/pair: 90¢/pr. at $9.25).")
+    if coverage["reference_unit_value_ave"] > 0:
+        used = last.loc[last["ave_reference"] != ""].groupby("ave_reference")["value"].sum()
+        each = "; ".join(f"{lab} ({val / v:.2%} of the value)" for lab, val in used.sort_values(ascending=False).items())
+        notes.append(f"{coverage['reference_unit_value_ave']:.2%} of the value has a specific base rate converted "
+                     "at a reference unit value (method reference_unit_value; a published price of the product "
+                     f"for the year of the date, utilisation.yaml reference_unit_values; aggregate work only): {each}.")
     if coverage["ad_valorem_part_only"] > 0:
         notes.append(f"{coverage['ad_valorem_part_only']:.2%} of the value has a compound base rate with no "
                      "unit value: only its ad valorem part is counted (a lower bound of the duty).")

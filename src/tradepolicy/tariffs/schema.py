@@ -17,9 +17,9 @@ tradepolicy.errors.RegistryError: Invalid entry: Field required.; where: tariffs
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from tradepolicy.errors import RegistryError
 from tradepolicy.yaml_registry import StrictModel, expected_for
@@ -156,6 +156,51 @@ class Published(_Strict):
     rates: list[UtilisationRate]
 
 
+class UnitReference(_Strict):
+    """A unit-only reference value (any product priced in the unit), e.g. US$ per barrel."""
+
+    usd: float = Field(gt=0)
+    confirmed: bool
+    citation: str = Field(min_length=3)
+
+
+class YearPrice(_Strict):
+    """A product's reference price for one year: US$ per unit, where it was found, confirmed or not."""
+
+    year: int = Field(ge=1990, le=2100)
+    usd: float = Field(gt=0)
+    confirmed: bool
+    source: str = Field(min_length=3)
+    note: str | None = None
+
+
+class ProductReference(_Strict):
+    """A product's reference prices by year, keyed by HS/HTS prefixes and the rate's unit."""
+
+    product: str = Field(min_length=3)
+    hs: list[Annotated[str, Field(pattern=r"^\d{4}(\.\d{2}){0,3}$")]] = Field(min_length=1)
+    unit: Literal["kg", "liter", "pf. liter", "bbl", "t", "doz.", "pr.", "each", "m2", "m3", "head", "gross"]
+    series: str = Field(min_length=3)
+    conversion: str = Field(min_length=3)
+    prices: list[YearPrice] = Field(min_length=1)
+
+    @field_validator("prices")
+    @classmethod
+    def _one_price_a_year(cls, v: list[YearPrice]) -> list[YearPrice]:
+        years = [p.year for p in v]
+        dup = sorted({y for y in years if years.count(y) > 1})
+        if dup:
+            raise ValueError(f"more than one price for year {dup[0]}")
+        return v
+
+
+class ReferenceUnitValues(_Strict):
+    """``reference_unit_values``: product prices by HS prefix, unit and year; unit-only fallbacks."""
+
+    units: dict[str, UnitReference] = Field(default_factory=dict)
+    products: list[ProductReference] = Field(default_factory=list)
+
+
 class Utilisation(_Open):
     """``utilisation.yaml``."""
 
@@ -163,6 +208,7 @@ class Utilisation(_Open):
     published: Published
     lapsed_claims: dict[str, Any]
     certification_only: dict[str, Any]
+    reference_unit_values: ReferenceUnitValues | None = None
 
 
 class Hs6Map(_Strict):

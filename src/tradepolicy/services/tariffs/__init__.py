@@ -102,11 +102,13 @@ from tradepolicy.services.tariffs.schedules import (  # noqa: F401
     nearest_codes,
     parent_line,
     pick_source,
+    reference_prices,
     source,
     source_notes,
     sources_in_order,
     specific_ave_fallback,
     specific_ave_methods,
+    specific_ave_references,
     superseded_rows,
     value_bracket,
 )
@@ -143,4 +145,4 @@ from tradepolicy.services.tariffs.types import (
     WeightsNote,
 )
 
-__all__ = ['CACHE', 'EDITIONS', 'MAX_ORDERS_ROWS', 'ORDERS_COLUMNS', 'SOURCE_FILES', 'USMCA_SYMBOLS', 'WEIGHTS', 'BatchCells', 'BatchMatrices', 'BatchSummary', 'Chapter99Row', 'HistoryPoint', 'HtsHit', 'HtsLine', 'IndicatorRow', 'KorusCheck', 'KorusStaging', 'OfferResult', 'OrderDeposit', 'ParseReport', 'ProgramRow', 'Source', 'StackEntry', 'WeightsNote', 'adcvd_age_note', 'adcvd_flags', 'adcvd_index', 'adcvd_orders', 'agreements', 'baci_zaf_usa', 'batch', 'batch_cells', 'batch_frame', 'batch_lines', 'batch_matrices', 'cached', 'change_dates', 'chapter99_in_force', 'check_date', 'check_edition', 'check_origin', 'country_action_lists', 'country_actions_cfg', 'current_prefixes', 'db2017', 'db2017_programs', 'deposits_for', 'edition_tree', 'entry_unit_value', 'gsp_exclusions', 'history', 'history_range', 'hts8_rates', 'indicators_table', 'korus_check', 'korus_staging_inference', 'line_rates', 'map_order_code', 'measures', 'nearest_codes', 'offer', 'offer_from_spec', 'offered_programs', 'origins', 'parent_line', 'parse_report', 'pick_source', 'programs_2017', 'read_orders_file', 's232_annex', 's232_products', 's301_below', 's301_coverage', 's301_exclusions', 'search', 'search_stem', 'show', 'source', 'source_notes', 'sources_in_order', 'specific_ave_fallback', 'specific_ave_methods', 'stack', 'stack_entry', 'state_key', 'superseded_rows', 'value_bracket', 'weighted_lines']
+__all__ = ['CACHE', 'EDITIONS', 'MAX_ORDERS_ROWS', 'ORDERS_COLUMNS', 'SOURCE_FILES', 'USMCA_SYMBOLS', 'WEIGHTS', 'BatchCells', 'BatchMatrices', 'BatchSummary', 'Chapter99Row', 'HistoryPoint', 'HtsHit', 'HtsLine', 'IndicatorRow', 'KorusCheck', 'KorusStaging', 'OfferResult', 'OrderDeposit', 'ParseReport', 'ProgramRow', 'Source', 'StackEntry', 'WeightsNote', 'adcvd_age_note', 'adcvd_flags', 'adcvd_index', 'adcvd_orders', 'agreements', 'baci_zaf_usa', 'batch', 'batch_cells', 'batch_frame', 'batch_lines', 'batch_matrices', 'cached', 'change_dates', 'chapter99_in_force', 'check_date', 'check_edition', 'check_origin', 'country_action_lists', 'country_actions_cfg', 'current_prefixes', 'db2017', 'db2017_programs', 'deposits_for', 'edition_tree', 'entry_unit_value', 'gsp_exclusions', 'history', 'history_range', 'hts8_rates', 'indicators_table', 'korus_check', 'korus_staging_inference', 'line_rates', 'map_order_code', 'measures', 'nearest_codes', 'offer', 'offer_from_spec', 'offered_programs', 'origins', 'parent_line', 'parse_report', 'pick_source', 'programs_2017', 'read_orders_file', 'reference_prices', 's232_annex', 's232_products', 's301_below', 's301_coverage', 's301_exclusions', 'search', 'search_stem', 'show', 'source', 'source_notes', 'sources_in_order', 'specific_ave_fallback', 'specific_ave_methods', 'specific_ave_references', 'stack', 'stack_entry', 'state_key', 'superseded_rows', 'value_bracket', 'weighted_lines']

@@ -25,6 +25,7 @@ from tradepolicy.tariffs.dated_measures import (
 from tradepolicy.tariffs.duty_stack import LineRates
 from tradepolicy.tariffs.hts_code import dotted
 from tradepolicy.tariffs.rate_text import chapter99_refs, parse_rate, parse_special
+from tradepolicy.tariffs.reference_prices import ReferencePrice, match, polarity_rate, resolve
 
 
 def _sha(dataset_id: str, path: str) -> str:
@@ -385,22 +386,53 @@ def _parsed_source_cached(source_id: str) -> Any:
     return codes, col1, col2, list(symbols), pref
 
 
-@cached(maxsize=3)
-def specific_ave_fallback(source_id: str) -> dict[str, float]:
+def specific_ave_fallback(source_id: str, year: int | None = None) -> dict[str, float]:
     """Return line -> an AVE for lines whose base rate is specific and has no 2017 AVE of its own.
 
-    For aggregate work only (``tariff effective``); see :func:`specific_ave_methods` for the
-    rule each line took.
+    For aggregate work only (``tariff effective``); ``year``: the year whose reference prices
+    convert specific rates (None: the latest year with prices). See
+    :func:`specific_ave_methods` for the rule each line took.
     """
-    return {c: v for c, (v, _m) in _specific_ave_table(source_id).items()}
+    return {c: v for c, (v, _m, _r) in _specific_ave_table(source_id, _price_year(year)).items()}
 
 
-def specific_ave_methods(source_id: str) -> dict[str, str]:
+def specific_ave_methods(source_id: str, year: int | None = None) -> dict[str, str]:
     """Return line -> the rule that gave its aggregate AVE.
 
-    One of ``2017_ave``, ``reference_unit_value``, ``value_bracket``, ``ad_valorem_part``.
+    One of ``2017_ave``, ``value_bracket``, ``reference_unit_value`` (a product's reference
+    price, or a unit-only value such as US$ per barrel), ``ad_valorem_part``.
     """
-    return {c: m for c, (_v, m) in _specific_ave_table(source_id).items()}
+    return {c: m for c, (_v, m, _r) in _specific_ave_table(source_id, _price_year(year)).items()}
+
+
+def specific_ave_references(source_id: str, year: int | None = None) -> dict[str, ReferencePrice]:
+    """Return line -> the reference price (product, price, year, series) that converted it."""
+    return {c: r for c, (_v, _m, r) in _specific_ave_table(source_id, _price_year(year)).items() if r is not None}
+
+
+def reference_prices(year: int) -> list[ReferencePrice]:
+    """Return the product reference prices resolved for ``year`` (then the unit-only values).
+
+    From ``utilisation.yaml`` ``reference_unit_values``: each product's price of the year,
+    else of the nearest earlier year (said in ``fallback``). Unit-only values (``units``)
+    follow with an empty prefix, so they match any line after the products.
+    """
+    cfg = measures()["utilisation"].get("reference_unit_values") or {}
+    out = resolve(cfg.get("products") or [], year)
+    for unit, v in (cfg.get("units") or {}).items():
+        out.append(ReferencePrice(product=f"any product per {unit}", prefix="", unit=str(unit), usd=float(v["usd"]),
+                                  year=year, requested_year=year, fallback=None, series="unit-only reference value",
+                                  source=str(v["citation"]), confirmed=bool(v.get("confirmed", False))))
+    return out
+
+
+def _price_year(year: int | None) -> int:
+    """Return ``year``, or the latest year any product reference price has."""
+    if year is not None:
+        return int(year)
+    cfg = measures()["utilisation"].get("reference_unit_values") or {}
+    years = [int(p["year"]) for row in cfg.get("products") or [] for p in row["prices"]]
+    return max(years) if years else dt.date.today().year
 
 
 # "Valued over $6.50 but not over $12/pair", "Valued $2.20/kg or more but less than $3.30/kg",
@@ -442,19 +474,21 @@ def value_bracket(path: str) -> tuple[float, str] | None:
     return (low + high) / 2.0, _BRACKET_UNIT[unit]
 
 
-@cached(maxsize=3)
-def _specific_ave_table(source_id: str) -> dict[str, tuple[float, str]]:
-    """Line -> (AVE, method) for base rates that are specific or compound (aggregate work).
+@cached(maxsize=32)  # editions x years
+def _specific_ave_table(source_id: str, year: int) -> dict[str, tuple[float, str, ReferencePrice | None]]:
+    """Line -> (AVE, method, reference price) for base rates that are specific or compound (aggregate work).
 
     In order: the mean USITC 2017 AVE of the 2017 lines that printed the same rate text under
     the same HS4, else the same text anywhere (the mirror's 2017 file has the column empty);
-    a reference unit value of the rate's unit (``utilisation.yaml`` ``reference_unit_values``,
-    e.g. US$ per barrel); the midpoint of the value bracket the line's own description states
-    in the rate's unit (footwear "valued over $6.50 but not over $12/pair": 90¢/pr. at $9.25);
+    the midpoint of the value bracket the line's own description states in the rate's unit
+    (footwear "valued over $6.50 but not over $12/pair": 90¢/pr. at $9.25); a reference price
+    of the product in the rate's unit for ``year`` (``utilisation.yaml``
+    ``reference_unit_values.products``, longest HS prefix; a polarity sliding-scale sugar rate
+    is taken at 96 degrees), else a unit-only reference value (``units``, e.g. US$ per barrel);
     else, for a compound rate, its ad valorem part alone (a lower bound of the duty). Pure
     specific rates with none of these stay not statable.
     """
-    ref = {k: float(v["usd"]) for k, v in (measures()["utilisation"].get("reference_unit_values") or {}).items()}
+    refs = reference_prices(year)
     codes, col1, _c2, _s, _p = _parsed_source_cached(source_id)
     db = db2017()
     text = db["mfn_text_rate"].fillna("").astype(str).str.strip()
@@ -464,25 +498,29 @@ def _specific_ave_table(source_id: str) -> dict[str, tuple[float, str]]:
     tab = source(source_id).table.set_index("hts")
     table = tab["general"].fillna("").astype(str).str.strip()
     paths = tab["path"].fillna("").astype(str)
-    out: dict[str, tuple[float, str]] = {}
+    out: dict[str, tuple[float, str, ReferencePrice | None]] = {}
     for c, v in zip(codes, col1, strict=True):
         if not np.isnan(v):
             continue
         t = str(table.get(c, ""))
         hit = by4.get((c[:4], t), by_text.get(t))
         method = "2017_ave"
+        ref: ReferencePrice | None = None
         d = _parse_cached(t)
         units = {p.unit for p in d.specific}
-        if hit is None and len(units) == 1 and (u := next(iter(units))) in ref:
-            hit, method = d.ave(ref[u], u), "reference_unit_value"
         if hit is None and d.specific and not d.components:
             br = value_bracket(str(paths.get(c, "")))
             if br is not None and units == {br[1]}:
                 hit, method = d.ave(br[0], br[1]), "value_bracket"
+        if hit is None and len(units) == 1 and (ref := match(c, next(iter(units)), refs)) is not None:
+            hit, method = d.ave(ref.usd, ref.unit), "reference_unit_value"
+        if (hit is None and d.kind == "unparsed" and (part := polarity_rate(t)) is not None
+                and (ref := match(c, part.unit, refs)) is not None):
+            hit, method = part.usd / ref.usd, "reference_unit_value"
         if hit is None and d.kind == "compound" and d.ad_valorem > 0 and not d.components:
-            hit, method = d.ad_valorem, "ad_valorem_part"
+            hit, method, ref = d.ad_valorem, "ad_valorem_part", None
         if hit is not None:
-            out[c] = (float(hit), method)
+            out[c] = (float(hit), method, ref if method == "reference_unit_value" else None)
     return out
 
 
