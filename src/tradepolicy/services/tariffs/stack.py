@@ -43,6 +43,7 @@ from tradepolicy.tariffs.dated_measures import (
     column2_applies,
     covered_share,
     eligible_programs,
+    partial_suspension_notes,
     section232_duties,
     section301_duties,
 )
@@ -134,6 +135,9 @@ def stack(hts: str, origin: str, date: dt.date | str, *, unit_value: float | Non
                              m["stacking"]["successor_symbols"]["value"])
     if col2 is None:
         notes += offered_programs(line, o, d, elig)
+        # a partial suspension with no product list: say the line may be on it (never guess)
+        notes += partial_suspension_notes(o, d, m["preferences"]["programs"],
+                                          {x for g in line.special for x in g.programs if x in elig})
     add, n1 = section301_duties(code, o, d, m["section301_china"], s301_coverage(),
                                 _with_granted_exclusions(code), s301_below())
     a232, n2 = section232_duties(code, o, d, m["section232"], s232_products(), over_quota=over_quota,
