@@ -91,7 +91,7 @@ def test_a_removed_beneficiary_pays_mfn_after_its_date(origin: str, day: str, to
 @requires_dataset("us-hts")
 @pytest.mark.parametrize(("origin", "day", "noted"), [
     ("THA", "2020-04-24", False), ("THA", "2020-05-01", True), ("THA", "2021-06-01", False),  # lapsed: no GSP
-    ("UKR", "2019-01-01", True), ("UKR", "2019-11-01", False), ("KHM", "2020-05-01", False),
+    ("KHM", "2020-05-01", False),
 ])
 def test_a_partial_suspension_without_its_list_is_said_not_guessed(origin: str, day: str, noted: bool) -> None:
     s = svc.stack_entry("8516.71.00.20", origin, day).to_dict()
@@ -136,3 +136,38 @@ def test_an_explicit_utilisation_file_overrides_the_lapse_default(tmp_path: Path
     assert float(lines["rate"].iloc[0]) == pytest.approx(0.176 * 0.5, abs=1e-12)
     res = eff.effective(frame.assign(duties=0.0), date="2024-07-01", basis="census")
     assert "87.1%" in res.utilisation and any("lapse" in n and "87.1%" in n for n in res.notes)
+
+
+@requires_dataset("us-hts")
+@pytest.mark.parametrize(("code", "origin", "day", "total", "noted"), [
+    # 9405.40.84 (lamps, 3.9 %, A): not among the 18 Ukrainian pairs known to stay excluded
+    ("9405.40.84", "UKR", "2019-01-01", 0.0, True), ("9405.40.84", "UKR", "2019-11-01", 0.0, False),
+    # 8516.71.00 is one of the 18 pairs still on General Note 4(d) after Revision 16 (2019-11-01)
+    ("8516.71.00.20", "UKR", "2018-04-25", 0.0, False), ("8516.71.00.20", "UKR", "2019-01-01", 0.037, False),
+    ("8516.71.00.20", "UKR", "2019-11-01", 0.037, False),
+])
+def test_ukraine_partial_suspension(code: str, origin: str, day: str, total: float, noted: bool) -> None:
+    s = svc.stack_entry(code, origin, day).to_dict()
+    assert s["total_ave"] == pytest.approx(total, abs=1e-12)
+    assert any("product list is not encoded" in n for n in s["notes"]) is noted
+
+
+@requires_dataset("us-hts")
+@pytest.mark.parametrize(("day", "total"), [("2019-06-01", 0.0), ("2020-10-31", 0.0), ("2020-11-01", 0.025)])
+def test_a_dated_exclusion_applies_from_its_date_on_a_schedule_printed_before_it(day: str, total: float) -> None:
+    # Brazil 8502.12.00 (generating sets, 2.5 %) excluded from 2020-11-01 (CNL; stacking.yaml):
+    # the 2017 database in force then prints "A" for the pair, which the addition also bars.
+    s = svc.stack_entry("8502.12.00", "BRA", day).to_dict()
+    assert s["total_ave"] == pytest.approx(total, abs=1e-12)
+    assert any("excluded from GSP" in n for n in s["notes"]) is (total > 0)
+
+
+@requires_dataset("us-hts")
+@requires_dataset("section232")
+@requires_dataset("section301-china")
+def test_the_batch_applies_the_dated_exclusions_like_the_stack() -> None:
+    frame = pd.DataFrame({"hts10": ["8502120000", "8516710020", "9405408440"], "partner": ["BRA", "UKR", "UKR"],
+                          "value": [1e6, 1e6, 1e6]})
+    for day, rates in [("2019-06-01", [0.0, 0.037, 0.0]), ("2020-11-02", [0.025, 0.037, 0.0])]:
+        lines = eff.effective_on(frame, day, basis="legal")
+        assert lines["rate"].tolist() == [pytest.approx(r, abs=1e-12) for r in rates], day
