@@ -171,3 +171,13 @@ def test_the_batch_applies_the_dated_exclusions_like_the_stack() -> None:
     for day, rates in [("2019-06-01", [0.0, 0.037, 0.0]), ("2020-11-02", [0.025, 0.037, 0.0])]:
         lines = eff.effective_on(frame, day, basis="legal")
         assert lines["rate"].tolist() == [pytest.approx(r, abs=1e-12) for r in rates], day
+
+
+def test_a_per_beneficiary_lapse_rate_replaces_the_overall_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    # No per-beneficiary figure is published in our sources (rates: []); when one is added
+    # it replaces the overall share for that partner only. Hand: KHM 0.75, IDN keeps 0.871.
+    lu = svc.measures()["utilisation"]["lapsed_utilisation"]
+    monkeypatch.setitem(lu, "rates", [{"partner": "KHM", "programme": "gsp", "rate": 0.75, "citation": "test"}])
+    u, _ = eff.utilisation_matrix("published", ["IDN", "KHM"], ["A", "A+", "S"], lapsed_on=dt.date(2024, 7, 1),
+                                  lapsed=("gsp", "gsp_ldbdc"))
+    assert u.tolist() == [[0.871, 0.871, 1.0], [0.75, 0.871, 1.0]]

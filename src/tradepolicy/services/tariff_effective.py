@@ -178,7 +178,17 @@ def normalise_imports(raw: pd.DataFrame, *, where: str = "imports") -> tuple[pd.
 # --- utilisation ----------------------------------------------------------------------------------
 
 
-def lapsed_utilisation(on: dt.date, lapsed: Sequence[str]) -> list[tuple[str, list[str], float, dict[str, float]]]:
+@dataclass(frozen=True)
+class LapsedShare:
+    """The published share of a lapsed programme's eligible value that kept claiming it."""
+
+    programme: str
+    symbols: tuple[str, ...]
+    rate: float
+    by_partner: tuple[tuple[str, float], ...] = ()
+
+
+def lapsed_utilisation(on: dt.date, lapsed: Sequence[str]) -> list[LapsedShare]:
     """Return (programme, symbols, default rate, rate by partner) of lapsed programmes claimed on ``on``.
 
     The ``published`` share of the eligible value that kept claiming a programme after it
@@ -194,8 +204,8 @@ def lapsed_utilisation(on: dt.date, lapsed: Sequence[str]) -> list[tuple[str, li
         p = progs.get(pid)
         if pid not in lapsed or p is None or p.get("to") is None or on <= as_date(p["to"]):
             continue
-        by = {str(r["partner"]): float(r["rate"]) for r in lu.get("rates") or () if r["programme"] == pid}
-        out.append((pid, [str(x) for x in p["symbols"]], float(lu["default_rate"]), by))
+        by = tuple((str(r["partner"]), float(r["rate"])) for r in lu.get("rates") or () if r["programme"] == pid)
+        out.append(LapsedShare(pid, tuple(str(x) for x in p["symbols"]), float(lu["default_rate"]), by))
     return out
 
 
@@ -233,14 +243,14 @@ def utilisation_matrix(mode: str | Path, origins: list[str], symbols: list[str],
                     if sym in pos_s:
                         u[pos_o[r["partner"]], pos_s[sym]] = float(r["rate"])
         desc = "published (tariffs/measures/utilisation.yaml)"
-        for pid, syms, rate, by in (lapsed_utilisation(lapsed_on, lapsed) if lapsed_on is not None else []):
-            cols = [pos_s[x] for x in syms if x in pos_s]
+        for share in (lapsed_utilisation(lapsed_on, lapsed) if lapsed_on is not None else []):
+            cols = [pos_s[x] for x in share.symbols if x in pos_s]
             if cols:
-                u[:, cols] = rate
-                for partner, r in by.items():
+                u[:, cols] = share.rate
+                for partner, r in share.by_partner:
                     if partner in pos_o:
                         u[pos_o[partner], cols] = r
-            desc += f"; {pid} claims after its lapse: {rate:.1%} of the eligible value"
+            desc += f"; {share.programme} claims after its lapse: {share.rate:.1%} of the eligible value"
         return u, desc
     p = Path(str(mode))
     if not p.exists() or p.suffix != ".csv":
