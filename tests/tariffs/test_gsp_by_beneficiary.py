@@ -153,6 +153,19 @@ def test_ukraine_partial_suspension(code: str, origin: str, day: str, total: flo
 
 
 @requires_dataset("us-hts")
+@pytest.mark.parametrize(("code", "origin", "day", "total"), [
+    # 2018 review (CNL, effective 2018-11-01): Brazilian granite 6802.99.00 (6.5 %)
+    ("6802.99.00", "BRA", "2018-10-31", 0.0), ("6802.99.00", "BRA", "2018-11-01", 0.065),
+    ("6802.99.00", "IDN", "2018-11-01", 0.0),  # only Brazil is excluded
+    # 2019 review (2019-11-01): North Macedonian buses 8702.10.31 (2 %)
+    ("8702.10.31", "MKD", "2019-10-31", 0.0), ("8702.10.31", "MKD", "2019-11-01", 0.02),
+])
+def test_review_exclusions_are_dated(code: str, origin: str, day: str, total: float) -> None:
+    s = svc.stack_entry(code, origin, day).to_dict()
+    assert s["total_ave"] == pytest.approx(total, abs=1e-12)
+
+
+@requires_dataset("us-hts")
 @pytest.mark.parametrize(("day", "total"), [("2019-06-01", 0.0), ("2020-10-31", 0.0), ("2020-11-01", 0.025)])
 def test_a_dated_exclusion_applies_from_its_date_on_a_schedule_printed_before_it(day: str, total: float) -> None:
     # Brazil 8502.12.00 (generating sets, 2.5 %) excluded from 2020-11-01 (CNL; stacking.yaml):
