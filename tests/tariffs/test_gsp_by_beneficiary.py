@@ -58,6 +58,14 @@ def test_gsp_eligibility_is_dated_per_beneficiary(origin: str, day: dt.date, exp
     assert _gsp(origin, day) is expect
 
 
+def test_bolivia_lost_atpa_in_2008_not_gsp() -> None:
+    m = svc.measures()
+    before = eligible_programs("BOL", dt.date(2008, 12, 14), m["preferences"]["programs"], [], {})
+    after = eligible_programs("BOL", dt.date(2008, 12, 15), m["preferences"]["programs"], [], {})
+    assert "J" in before and "J" not in after  # Proclamation 8323, effective 2008-12-15
+    assert "A" in before and "A" in after
+
+
 def test_every_removal_and_suspension_is_cited() -> None:
     gsp = svc.measures()["preferences"]["programs"]["gsp"]
     assert set(gsp["removed"]) == set(gsp["removed_citations"])
