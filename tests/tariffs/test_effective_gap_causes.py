@@ -53,8 +53,13 @@ def test_compound_rates_convert_by_bracket_else_count_their_ad_valorem_part() ->
 def test_gsp_country_exclusion_applies_on_the_hts_editions_on_the_census_basis() -> None:
     frame = pd.DataFrame({"hts10": ["4011101050", "8516710020"], "partner": ["IDN", "IDN"],
                           "value": [1e6, 1e6], "duties": [0.0, 0.0]})
-    lines = eff.effective_on(frame, "2024-07-01", basis="census")
+    lines = eff.effective_on(frame, "2024-07-01", basis="census", utilisation="all")
     assert lines["rate"].tolist() == [pytest.approx(0.04, abs=1e-12), pytest.approx(0.0, abs=1e-12)]
+    # at the documented default, 87.1 % of the eligible value claims GSP during the lapse
+    # (utilisation.yaml lapsed_utilisation): hand, 3.7 % MFN x (1 - 0.871) = 0.4773 %; the
+    # excluded line pays MFN whatever the utilisation
+    lines = eff.effective_on(frame, "2024-07-01", basis="census")
+    assert lines["rate"].tolist() == [pytest.approx(0.04, abs=1e-12), pytest.approx(0.037 * 0.129, abs=1e-12)]
 
 
 def test_the_single_stack_notes_the_exclusion_while_gsp_is_in_force() -> None:

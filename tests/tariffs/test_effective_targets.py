@@ -39,24 +39,15 @@ def test_value_matched_to_a_stack_at_least_99_percent(result: eff.EffectiveResul
     assert c["exact"] + c["hts8_parent"] + c["hs6_parent"] >= 0.99, c
 
 
-@pytest.mark.xfail(strict=True, reason="documented gap (docs/duty-stack-validation.md, decomposition): "
-                   "Cambodia -0.65 pp (GSP claimed on part of the eligible value during the lapse, -0.58 pp; no "
-                   "published utilisation figure)")
 def test_every_partner_over_10bn_within_05_pp(result: eff.EffectiveResult) -> None:
-    bad = {r["partner"]: round(r["difference_pp"], 2) for r in result.by_partner
+    # Met at the documented default since GSP claims during the lapse are stacked at the
+    # published share (utilisation.yaml lapsed_utilisation, 0.871) and the 2018-2019 review
+    # exclusions are dated: Cambodia -0.24 pp, Indonesia -0.14 pp, Brazil -0.45 pp (its
+    # remaining gap is pure specific rates with no quantity in the file, -0.39 pp):
+    # docs/duty-stack-validation.md.
+    bad = {r["partner"]: round(r["difference_pp"], 3) for r in result.by_partner
            if r["value"] > 10e9 and abs(r["difference_pp"]) > 0.5}
     assert not bad, bad
-
-
-def test_every_partner_over_10bn_but_cambodia_is_within_05_pp(result: eff.EffectiveResult) -> None:
-    # Indonesia (-0.75 pp before) is within once the GSP country exclusions and the compound
-    # rates are stacked (test_effective_gap_causes.py); Brazil (-0.55 pp before) once pure
-    # specific rates are converted at published reference prices (test_reference_prices.py).
-    bad = {r["partner"]: round(r["difference_pp"], 2) for r in result.by_partner
-           if r["value"] > 10e9 and abs(r["difference_pp"]) > 0.5}
-    assert set(bad) <= {"KHM"}, bad
-    for p in ("IDN", "BRA"):
-        assert abs(next(r["difference_pp"] for r in result.by_partner if r["partner"] == p)) <= 0.5, p
 
 
 def test_brazil_is_within_05_pp_without_the_over_quota_sugar_overshoot(result: eff.EffectiveResult) -> None:
@@ -74,6 +65,19 @@ def test_brazil_is_within_05_pp_without_the_over_quota_sugar_overshoot(result: e
     diff_rest = 100 * (rest["duty"].sum() - rest["duties"].sum()) / rest["value"].sum()
     assert over > 0.5, over
     assert -0.5 <= diff_rest < 0, diff_rest
+
+
+def test_cambodia_is_within_only_with_the_published_lapse_utilisation(result: eff.EffectiveResult) -> None:
+    # Every eligible entry claiming GSP (the former default) leaves Cambodia at -0.65 pp; the
+    # published share of GSP claims during the lapse brings it within 0.5 pp. The figure
+    # comes from the Coalition for GSP's count of lapse duties, not from this file.
+    from tradepolicy.datasets.readers.customs import read_census_hs10_duties_2024
+
+    frame, layout = eff.normalise_imports(read_census_hs10_duties_2024())
+    sub = frame[frame["partner"] == "KHM"]
+    every = eff.effective(sub, layout=layout, date="2024-07-01", utilisation="all")
+    khm = next(r for r in result.by_partner if r["partner"] == "KHM")
+    assert abs(khm["difference_pp"]) <= 0.5 < abs(every.by_partner[0]["difference_pp"])
 
 
 def test_partners_over_10bn_outside_the_gsp_gap_are_within_05_pp(result: eff.EffectiveResult) -> None:

@@ -19,6 +19,7 @@ and its value share is reported.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -178,8 +179,54 @@ def normalise_imports(raw: pd.DataFrame, *, where: str = "imports") -> tuple[pd.
 # --- utilisation ----------------------------------------------------------------------------------
 
 
-def utilisation_matrix(mode: str | Path, origins: list[str], symbols: list[str]) -> tuple[np.ndarray, str]:
-    """Return (origins x symbols utilisation rates, description) for a mode or a CSV file."""
+@dataclass(frozen=True)
+class LapsedShare:
+    """The published share of a lapsed programme's eligible value that kept claiming it."""
+
+    programme: str
+    symbols: tuple[str, ...]
+    rate: float
+    by_partner: tuple[tuple[str, float], ...] = ()
+
+
+def lapsed_utilisation(on: dt.date, lapsed: Sequence[str]) -> list[LapsedShare]:
+    """Return (programme, symbols, default rate, rate by partner) of lapsed programmes claimed on ``on``.
+
+    The ``published`` share of the eligible value that kept claiming a programme after it
+    lapsed (``utilisation.yaml`` ``lapsed_utilisation``), for the programmes of ``lapsed``
+    (the census basis) whose ``to`` date (``preferences.yaml``) is before ``on``.
+    """
+    lu = svc.measures()["utilisation"].get("lapsed_utilisation")
+    if not lu or not lapsed:
+        return []
+    progs = svc.measures()["preferences"]["programs"]
+    out = []
+    for pid in lu["programmes"]:
+        p = progs.get(pid)
+        if pid not in lapsed or p is None or p.get("to") is None or on <= as_date(p["to"]):
+            continue
+        by = tuple((str(r["partner"]), float(r["rate"])) for r in lu.get("rates") or () if r["programme"] == pid)
+        out.append(LapsedShare(pid, tuple(str(x) for x in p["symbols"]), float(lu["default_rate"]), by))
+    return out
+
+
+def utilisation_matrix(mode: str | Path, origins: list[str], symbols: list[str], *,
+                       lapsed_on: dt.date | None = None, lapsed: Sequence[str] = ()) -> tuple[np.ndarray, str]:
+    """Return (origins x symbols utilisation rates, description) for a mode or a CSV file.
+
+    In the ``published`` mode, a programme of ``lapsed`` (claims of a lapsed programme
+    recorded at its special rate: the census basis) that has lapsed by ``lapsed_on`` is
+    claimed on the published share of :func:`lapsed_utilisation`; ``all``, ``none`` and a
+    user file are used as given.
+
+    >>> u, desc = utilisation_matrix("published", ["KHM"], ["A+"], lapsed_on=dt.date(2024, 7, 1),
+    ...                              lapsed=("gsp", "gsp_ldbdc"))
+    >>> float(u[0, 0]), "lapse" in desc
+    (0.871, True)
+    >>> float(utilisation_matrix("published", ["KHM"], ["A+"], lapsed_on=dt.date(2020, 7, 1),
+    ...                          lapsed=("gsp", "gsp_ldbdc"))[0][0, 0])
+    1.0
+    """
     cfg = svc.measures()["utilisation"]
     u = np.ones((len(origins), len(symbols)))
     if str(mode) == "all":
@@ -196,7 +243,16 @@ def utilisation_matrix(mode: str | Path, origins: list[str], symbols: list[str])
                 for sym in r["symbols"]:
                     if sym in pos_s:
                         u[pos_o[r["partner"]], pos_s[sym]] = float(r["rate"])
-        return u, "published (tariffs/measures/utilisation.yaml)"
+        desc = "published (tariffs/measures/utilisation.yaml)"
+        for share in (lapsed_utilisation(lapsed_on, lapsed) if lapsed_on is not None else []):
+            cols = [pos_s[x] for x in share.symbols if x in pos_s]
+            if cols:
+                u[:, cols] = share.rate
+                for partner, r in share.by_partner:
+                    if partner in pos_o:
+                        u[pos_o[partner], cols] = r
+            desc += f"; {share.programme} claims after its lapse: {share.rate:.1%} of the eligible value"
+        return u, desc
     p = Path(str(mode))
     if not p.exists() or p.suffix != ".csv":
         raise InputError(f"Unknown utilisation {str(mode)!r}.", field="utilisation",
@@ -356,7 +412,7 @@ def effective_on(imports: pd.DataFrame, date: dt.date | str, *, utilisation: str
     a = np.where(np.isnan(res.applied), b, np.fmin(res.applied, b))
     b = np.where(ok, b, np.nan)
     a = np.where(ok, a, np.nan)
-    u, _ = utilisation_matrix(utilisation, partners, res.symbols)
+    u, _ = utilisation_matrix(utilisation, partners, res.symbols, lapsed_on=d0, lapsed=lapsed)
     sym = res.pref_sym
     uu = np.where(sym >= 0, u[oj, np.maximum(sym, 0)], 1.0)
     us = [res.symbols.index(x) for x in svc.USMCA_SYMBOLS if x in res.symbols]
@@ -561,7 +617,26 @@ def effective(imports: pd.DataFrame, *, layout: str = "plain", date: str | None 
         notes.append("Basis census: claims of a lapsed programme (GSP after 2020-12-31) are recorded at "
                      "the special rate, as Census calculated duty records them; the legal duty owed "
                      "is the MFN deposit (basis legal).")
-    _, udesc = utilisation_matrix(utilisation, [], [])
+    lapsed_progs = svc.measures()["utilisation"]["lapsed_claims"]["programmes"] if basis == "census" else ()
+    _, udesc = utilisation_matrix(utilisation, [], [], lapsed_on=dates[-1], lapsed=lapsed_progs)
+    from tradepolicy.tariffs.dated_measures import suspensions_in_force
+
+    progs = svc.measures()["preferences"]["programs"]
+    for partner in sorted(imports["partner"].unique()):
+        for pid, p in progs.items():
+            end = p.get("to")
+            claimable = end is None or dates[-1] <= as_date(end) or pid in lapsed_progs
+            for x in suspensions_in_force(p, partner, dates[-1]) if claimable else ():
+                if x["products"] == "unconfirmed":
+                    notes.append(f"{p['name']} is suspended for part of the products of {partner} from "
+                                 f"{as_date(x['from']).isoformat()} ({x['reason']}); the product list is not "
+                                 "encoded: those lines are stacked with the preference (an underestimate).")
+    if str(utilisation) == "published" and lapsed_utilisation(dates[-1], lapsed_progs):
+        lu = svc.measures()["utilisation"]["lapsed_utilisation"]
+        notes.append(f"Claims of GSP after its 2020-12-31 lapse: {float(lu['default_rate']):.1%} of the eligible "
+                     f"value is assumed to claim it (utilisation.yaml lapsed_utilisation, {lu['period']}: "
+                     "duties paid on entries claiming GSP against eligible entries not claiming it, "
+                     "Coalition for GSP; unconfirmed). Give --utilisation all, none or a file to override.")
     obs_duty = float(last["duties"].sum()) if observed else None
     return EffectiveResult(
         dates=[d.isoformat() for d in dates], utilisation=udesc, basis=basis, layout=layout, rows=len(imports),

@@ -468,6 +468,41 @@ def column2_applies(origin: str, date: dt.date, cfg: Mapping[str, Any]) -> str |
     return None
 
 
+def suspensions_in_force(program: Mapping[str, Any], origin: str, date: dt.date) -> list[Mapping[str, Any]]:
+    """Return the programme's ``suspensions`` entries for ``origin`` in force on ``date``.
+
+    >>> p = {"suspensions": [{"origin": "ARG", "from": "2012-05-28", "to": "2017-12-31", "products": "all"}]}
+    >>> [x["products"] for x in suspensions_in_force(p, "ARG", dt.date(2015, 1, 1))]
+    ['all']
+    >>> suspensions_in_force(p, "ARG", dt.date(2018, 1, 1))
+    []
+    """
+    return [x for x in program.get("suspensions") or () if x["origin"] == origin
+            and _in_window(date, x["from"], x.get("to"))]
+
+
+def partial_suspension_notes(origin: str, date: dt.date, programs: Mapping[str, Mapping[str, Any]],
+                             eligible: Iterable[str]) -> list[str]:
+    """Return a note per partial suspension in force whose product list is not encoded.
+
+    Only for programmes ``origin`` may otherwise claim on ``date`` (a symbol of the programme
+    is in ``eligible``): the stack cannot tell whether the line is on the list, and says so.
+    """
+    elig = set(eligible)
+    out: list[str] = []
+    for p in programs.values():
+        if not elig.intersection(p.get("symbols") or ()):
+            continue
+        for x in suspensions_in_force(p, origin, date):
+            if x["products"] != "unconfirmed":
+                continue
+            out.append(f"{p['name']} is suspended for part of the products of {origin} from "
+                       f"{as_date(x['from']).isoformat()} ({x['reason']}); the product list is not "
+                       "encoded (unconfirmed): if this line is on it, the preference does not apply "
+                       f"and the general rate is due ({x['citation'][:160]}...).")
+    return out
+
+
 def eligible_programs(
     origin: str,
     date: dt.date,
@@ -499,6 +534,8 @@ def eligible_programs(
             continue
         removed = (p.get("removed") or {}).get(origin)
         if removed is not None and date >= as_date(removed):
+            continue
+        if any(x["products"] == "all" for x in suspensions_in_force(p, origin, date)):
             continue
         for sym in p["symbols"]:
             out[sym] = Eligibility(sym, str(p["name"]), str(p["citation"]))

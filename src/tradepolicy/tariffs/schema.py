@@ -201,6 +201,30 @@ class ReferenceUnitValues(_Strict):
     products: list[ProductReference] = Field(default_factory=list)
 
 
+class LapsedRate(_Strict):
+    """A published share of a lapsed programme's eligible value that kept claiming it, by partner."""
+
+    partner: str
+    programme: str
+    rate: float = Field(ge=0.0, le=1.0)
+    confirmed: bool | None = None
+    citation: str = Field(min_length=3)
+
+
+class LapsedUtilisation(_Strict):
+    """Utilisation of a programme's claims after it lapsed (census basis, ``published`` mode)."""
+
+    programmes: list[str] = Field(min_length=1)
+    default_rate: float = Field(ge=0.0, le=1.0)
+    claimed_usd: float | None = Field(None, gt=0)
+    not_claimed_usd: float | None = Field(None, ge=0)
+    period: str | None = None
+    confirmed: bool | None = None
+    unconfirmed_reason: str | None = None
+    citation: str = Field(min_length=3)
+    rates: list[LapsedRate] = Field(default_factory=list)
+
+
 class Utilisation(_Open):
     """``utilisation.yaml``."""
 
@@ -209,6 +233,7 @@ class Utilisation(_Open):
     lapsed_claims: dict[str, Any]
     certification_only: dict[str, Any]
     reference_unit_values: ReferenceUnitValues | None = None
+    lapsed_utilisation: LapsedUtilisation | None = None
 
 
 class Hs6Map(_Strict):
@@ -227,6 +252,19 @@ class Concordance(_Strict):
     orders_list: dict[str, Any]
 
 
+class Suspension(_Strict):
+    """A dated suspension of a programme for one beneficiary (all its products, or a list not held)."""
+
+    origin: str = Field(min_length=3, max_length=3)
+    from_: dt.date = Field(alias="from")
+    to: dt.date | None = None
+    products: Literal["all", "unconfirmed"]
+    reason: str
+    confirmed: bool
+    to_confirmed: bool | None = None
+    citation: str = Field(min_length=3)
+
+
 class PreferenceProgram(_Open):
     """A non-agreement preference programme."""
 
@@ -237,6 +275,8 @@ class PreferenceProgram(_Open):
     from_: dt.date | None = Field(None, alias="from")
     to: dt.date | None = None
     removed: dict[str, dt.date] | None = None
+    removed_citations: dict[str, str] | None = None
+    suspensions: list[Suspension] | None = None
     certification: bool | None = None
 
 

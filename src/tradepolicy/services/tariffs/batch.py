@@ -340,7 +340,7 @@ def batch_cells(date: dt.date | str, orig: Sequence[str], li: np.ndarray, oj: np
     cell_pat = np.asarray(inverse).reshape(-1)[oj]
     # General Note 4(d) exclusions bar a beneficiary from GSP on an A* line, on every source
     # (the list is the 2017 database's; a later edition's line still marked A* keeps it)
-    excl = gsp_exclusions(d) if m["stacking"]["rules"].get("gsp_country_exclusions", {}).get("value") else {}
+    excl = gsp_exclusions(d, sid) if m["stacking"]["rules"].get("gsp_country_exclusions", {}).get("value") else {}
     sym_idx = {x: i for i, x in enumerate(symbols)}
     excl_line = _excl_lines(sid) if excl else np.zeros(len(codes), dtype=bool)
     for k, pat in enumerate(patterns):
@@ -522,7 +522,7 @@ def batch_matrices(date: dt.date | str, origin_list: Sequence[str] | None = None
             adcvd[i, sorted(hit)] = True
     blocked: list[tuple[int, int, Any]] = []
     if m["stacking"]["rules"].get("gsp_country_exclusions", {}).get("value"):
-        excl = gsp_exclusions(d)
+        excl = gsp_exclusions(d, sid)
         for i, c in enumerate(codes):
             for sym, iso in excl.get(c[:8], ()):
                 if iso in pos and sym in sym_idx:

@@ -299,28 +299,34 @@ def _gsp_exclusions_2017() -> dict[str, tuple[str, ...]]:
     return {h: tuple(v) for h, v in pairs.items()}
 
 
-def gsp_exclusions(on: dt.date | None = None) -> dict[str, tuple[tuple[str, str], ...]]:
+def gsp_exclusions(on: dt.date | None = None, source_id: str | None = None) -> dict[str, tuple[tuple[str, str], ...]]:
     """Return HTS8 -> (symbol, ISO3) pairs barred by GSP country exclusions (General Note 4(d)).
 
     The 2017 database's ``gsp_ctry_excluded`` prints ISO 3166 alpha-2 codes run together
     ("BRID" = Brazil, Indonesia); the symbols and the dated additions (``additional``: hts8,
-    origin, from) come from ``stacking.yaml`` rule ``gsp_country_exclusions``. ``on``: keep
-    only the additions in force on that date (None: all of them).
+    origin, from[, to]) come from ``stacking.yaml`` rule ``gsp_country_exclusions``. ``on``:
+    keep only the additions in force on that date (None: all of them). ``source_id``: on a
+    schedule printed before an addition (the 2017 database), the line still prints ``A``
+    for the pair, so the addition also bars the symbols of ``symbols_before_addition``.
     """
     rule = measures()["stacking"]["rules"].get("gsp_country_exclusions") or {}
     adds = tuple((str(a["hts8"]), str(a["origin"])) for a in rule.get("additional") or ()
-                 if on is None or a.get("from") is None or as_date(a["from"]) <= on)
-    return _gsp_exclusions_with(adds)
+                 if on is None or ((a.get("from") is None or as_date(a["from"]) <= on)
+                                   and (a.get("to") is None or on <= as_date(a["to"]))))
+    return _gsp_exclusions_with(adds, source_id == "db2017")
 
 
-@cached(maxsize=8)
-def _gsp_exclusions_with(adds: tuple[tuple[str, str], ...]) -> dict[str, tuple[tuple[str, str], ...]]:
+@cached(maxsize=16)
+def _gsp_exclusions_with(adds: tuple[tuple[str, str], ...],
+                         printed_before: bool = False) -> dict[str, tuple[tuple[str, str], ...]]:
     rule = measures()["stacking"]["rules"].get("gsp_country_exclusions") or {}
     symbols = [str(x) for x in rule.get("symbols", [])]
-    pairs = {h: list(v) for h, v in _gsp_exclusions_2017().items()}
+    more = [str(x) for x in rule.get("symbols_before_addition", [])] if printed_before else []
+    pairs: dict[str, list[tuple[str, str]]] = {
+        h: [(sym, iso) for iso in isos for sym in symbols] for h, isos in _gsp_exclusions_2017().items()}
     for h, iso in adds:
-        pairs.setdefault(h, []).append(iso)
-    return {h: tuple((sym, iso) for iso in dict.fromkeys(isos) for sym in symbols) for h, isos in pairs.items()}
+        pairs.setdefault(h, []).extend((sym, iso) for sym in dict.fromkeys(symbols + more))
+    return {h: tuple(dict.fromkeys(v)) for h, v in pairs.items()}
 
 
 @cached(maxsize=65536)

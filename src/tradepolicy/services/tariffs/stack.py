@@ -31,6 +31,7 @@ from tradepolicy.services.tariffs.measures import (
 )
 from tradepolicy.services.tariffs.schedules import (
     _resolve,
+    gsp_exclusions,
     line_rates,
     pick_source,
     source,
@@ -43,6 +44,7 @@ from tradepolicy.tariffs.dated_measures import (
     column2_applies,
     covered_share,
     eligible_programs,
+    partial_suspension_notes,
     section232_duties,
     section301_duties,
 )
@@ -128,12 +130,17 @@ def stack(hts: str, origin: str, date: dt.date | str, *, unit_value: float | Non
                          f"{old_row['end']} the line printed general {old_row['general']!r}, "
                          f"special {old_row['special']!r}.")
     m = measures()
-    line = line_rates(src.id, c)
+    # the exclusions in force on the date (line_rates holds every dated addition)
+    line = replace(line_rates(src.id, c), blocked=gsp_exclusions(d, src.id).get(c[:8], ()))
     col2 = column2_applies(o, d, m["column2"])
     elig = eligible_programs(o, d, m["preferences"]["programs"], agreements(),
                              m["stacking"]["successor_symbols"]["value"])
     if col2 is None:
         notes += offered_programs(line, o, d, elig)
+        # a partial suspension with no product list: say the line may be on it (never guess)
+        barred = {sym for sym, iso in line.blocked if iso == o}
+        notes += partial_suspension_notes(o, d, m["preferences"]["programs"],
+                                          {x for g in line.special for x in g.programs if x in elig} - barred)
     add, n1 = section301_duties(code, o, d, m["section301_china"], s301_coverage(),
                                 _with_granted_exclusions(code), s301_below())
     a232, n2 = section232_duties(code, o, d, m["section232"], s232_products(), over_quota=over_quota,
