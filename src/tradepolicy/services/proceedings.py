@@ -130,7 +130,7 @@ class _Logged:
         return self.view.model_dump(mode="json")
 
     def event_view(self, proc: Procedure) -> CaseEventView:
-        """The record as a :class:`CaseEventView` of ``proc`` (validated once)."""
+        """Return the record as a :class:`CaseEventView` of ``proc`` (validated once)."""
         hit = self.memo.get(proc.id)
         if hit is None:
             hit = self.memo[proc.id] = _shared(_event_view(proc, self.record))
