@@ -15,7 +15,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -183,17 +183,34 @@ def _actual(records: list[EventRecord]) -> list[EventRecord]:
     return [r for r in records if not r.payload.get("planned")]
 
 
-def _load_case(session: Session, case_id: str, *, lock: bool = False) -> Proceeding:
+class _CaseRow(Protocol):
+    """The columns of a case row that answers read (an ORM row or a plain result row)."""
+
+    id: str
+    procedure: str
+    title: str
+    created_at: dt.datetime
+    created_by: str
+    data: dict[str, Any]
+
+
+_CASE_COLUMNS = (Proceeding.id, Proceeding.procedure, Proceeding.title, Proceeding.created_at,
+                 Proceeding.created_by, Proceeding.data)
+
+
+def _load_case(session: Session, case_id: str, *, lock: bool = False) -> _CaseRow:
     # lock: SELECT ... FOR UPDATE on PostgreSQL, so writers to one case queue on its row
     # (SQLite's write transactions already hold the database lock: BEGIN IMMEDIATE).
-    case = session.get(Proceeding, case_id, with_for_update=lock or None)
+    # A plain row of the columns, not an ORM object: nothing here changes the case.
+    q = select(*_CASE_COLUMNS).where(Proceeding.id == case_id)
+    case = session.execute(q.with_for_update() if lock else q).one_or_none()
     if case is None:
         known = session.scalars(select(Proceeding.id).order_by(Proceeding.id).limit(20)).all()
         raise NotFoundError(f"Unknown case {case_id!r}.", field="case_id",
                             expected="an id from `tradepolicy case list`" +
                             (f", e.g. {', '.join(known)}" if known else ""),
                             example=known[0] if known else "usmca-negotiation")
-    return case
+    return case  # type: ignore[return-value]  # a Row has the columns as attributes
 
 
 def open_case(
@@ -303,7 +320,7 @@ def _append(
     actor: str | None,
     session: Session | None,
     today: dt.date | None,
-) -> tuple[Proceeding, list[_Logged]]:
+) -> tuple[_CaseRow, list[_Logged]]:
     """Validate and store an event; return the case row and its log with the new event last."""
     when = _as_date(date)
     if payload is not None and not isinstance(payload, dict):
@@ -318,7 +335,7 @@ def _append(
                          "(--planned / \"planned\": true)", example=now.isoformat())
     who = _actor(actor)
 
-    def write(s: Session) -> tuple[Proceeding, list[_Logged], Any]:
+    def write(s: Session) -> tuple[_CaseRow, list[_Logged], Any]:
         # The minimum under the write lock: the case row (locked), its log (cached committed rows
         # plus any stored after them; the check and the next seq come from it), the insert (its
         # row as stored comes back from RETURNING) and the audit entry.
@@ -331,7 +348,7 @@ def _append(
                   "payload": dict(payload or {}), "corrects": corrects, "note": note,
                   "recorded_by": who, "recorded_at": utcnow()}
         stored = s.execute(insert(ProceedingEvent).values(values).returning(*_LOG_COLUMNS)).one()
-        audit.record(s, actor=who, action="correct" if corrects else "event",
+        audit.append(s, actor=who, action="correct" if corrects else "event",
                      entity="proceeding_events", entity_id=f"{case_id}#{seq}", before=None,
                      after={c: stored.id if c == "id" else values[c] for c in _EVENT_COLUMNS})
         return case, log, stored
@@ -501,7 +518,7 @@ def _upcoming_cached(url: str, version: tuple[Any, ...], within_days: int, when:
     return tuple(out[:limit])
 
 
-def _case_view(s: Session | None, case: Proceeding, as_of: dt.date | None, *,
+def _case_view(s: Session | None, case: _CaseRow, as_of: dt.date | None, *,
                logged: Sequence[_Logged] | None = None) -> CaseView:
     """Derive the case from its log (``logged``, or read with ``s``) and build its answer.
 
