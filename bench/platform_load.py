@@ -9,7 +9,8 @@
 ``BENCH_QUICK=1`` shortens the runs (for a smoke test). Writes bench/results/platform_load.md.
 ``BENCH_ONLY=writes`` runs section 3 alone and replaces only that section of the results file;
 ``BENCH_WRITES_ANSWERS=full`` measures only the default answer there (e.g. on a commit before
-``Prefer: return=minimal`` existed).
+``Prefer: return=minimal`` existed). ``BENCH_WRITES_CONFIGS=1`` measures only the first
+configuration of that table (numbers from 1, comma-separated).
 """
 
 from __future__ import annotations
@@ -157,6 +158,11 @@ def write_section(root: Path, cache: Path) -> list[str]:
     ``Prefer: return=minimal`` (the stored event, the stage, the next deadlines) side by side.
     """
     secs = 5 if QUICK else 20
+    # BENCH_WRITES_CONFIGS=1,3 measures only those configurations (numbered from 1, in table order).
+    wanted = [int(x) for x in os.environ.get("BENCH_WRITES_CONFIGS", "").split(",") if x.strip()]
+    labels = ["synchronous=FULL (default), 1 worker", "synchronous=NORMAL, 1 worker",
+              "synchronous=FULL (default), 2 workers"]
+    only_configs = {labels[i - 1] for i in wanted}
     lines = [f"{WRITE_HEADING} (16 clients, one case each, {secs} s, SQLite; target >= 200/s)", "",
              "Answer: `full` is the default (the whole case: every event, the log, the deadlines); "
              "`minimal` sends `Prefer: return=minimal` (RFC 7240). Events a case at the end = writes / 16 "
@@ -167,6 +173,8 @@ def write_section(root: Path, cache: Path) -> list[str]:
                          ("synchronous=NORMAL, 1 worker", {"TRADEPOLICY_SQLITE_SYNCHRONOUS": "NORMAL"}),
                          ("synchronous=FULL (default), 2 workers", {"TRADEPOLICY_SQLITE_SYNCHRONOUS": "FULL",
                                                                     "TRADEPOLICY_WORKERS": "2"})):
+        if only_configs and label not in only_configs:
+            continue
         for answer in os.environ.get("BENCH_WRITES_ANSWERS", "full,minimal").split(","):
             name = f"writes-{len(lines)}"
             env = server_env(root / name, TRADEPOLICY_CACHE_DIR=str(cache), TRADEPOLICY_WARMUP="1", **extra)

@@ -13,6 +13,7 @@ can answer only what changed (RFC 7240). These tests pin that neither changes an
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import Any
 
@@ -101,10 +102,19 @@ def test_one_pass_answer_equals_the_per_model_build(mixed_case: str) -> None:
     assert got.planned and got.deadlines and got.overdue and got.log[-1].payload == {"planned": True}
 
 
-def test_an_answer_does_not_share_payloads_with_the_log_cache(mixed_case: str) -> None:
+def test_no_caller_can_change_what_the_next_answer_shows(mixed_case: str) -> None:
+    # Answers reuse the validated models of stored (append-only) rows; their payloads are
+    # read-only JSON, so a caller mutating its answer gets an error instead of changing the cache.
     first = svc.get_case(mixed_case)
-    first.events[0].payload["n"][1]["a"] = 99  # a caller mutating its answer (models are frozen, dicts are not)
-    first.log[0].payload["source"] = "changed"
+    with pytest.raises(TypeError, match="read-only"):
+        first.events[0].payload["n"][1]["a"] = 99  # type: ignore[index]
+    with pytest.raises(TypeError, match="read-only"):
+        first.log[0].payload["source"] = "changed"
+    with pytest.raises(TypeError, match="read-only"):
+        first.log[0].payload["n"].append(3)  # type: ignore[union-attr]
+    mine = copy.deepcopy(first.log[0].payload)  # a copy is an ordinary dict
+    mine["source"] = "mine"
+    assert type(mine) is dict and first.model_dump()["log"][0]["payload"]["source"] == "https://example.gov/p"
     again = svc.get_case(mixed_case)
     assert again.events[0].payload == {"source": "https://example.gov/p", "n": [1, {"a": 2}]}
     assert again.log[0].payload["source"] == "https://example.gov/p"

@@ -574,11 +574,17 @@ class _Ctx:
     as_of: dt.date
     memo: dict[tuple[str, str | None], list[Deadline]] = field(default_factory=dict)
     active: set[str] = field(default_factory=set)
+    by_event: dict[str, list[EventRecord]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # The records of each event, in log order: clocks ask for them many times a derivation.
+        for r in self.events:
+            self.by_event.setdefault(r.event, []).append(r)
 
 
 def _occurrences(ctx: _Ctx, event_id: str, instance: str | None = None) -> list[EventRecord]:
     ev = ctx.proc.event(event_id)
-    out = [r for r in ctx.events if r.event == event_id]
+    out = ctx.by_event.get(event_id, [])
     if instance is not None and ev.instance_field is not None:
         out = [r for r in out if str(r.payload.get(ev.instance_field, "")) == instance]
     return out

@@ -14,10 +14,10 @@ import re
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from tradepolicy.config import get_settings
@@ -38,16 +38,17 @@ from tradepolicy.platform.principal import acting_name
 from tradepolicy.services.law_types import (
     CaseDeadline,
     CaseEventView,
+    CaseLogEntry,
     CaseRecord,
     CaseSummary,
     CaseView,
     RecordedEvent,
 )
-from tradepolicy.services.typed import JSONObject
+from tradepolicy.services.typed import JSONObject, frozen_json
 from tradepolicy.store import audit
 from tradepolicy.store.db import read_session, transaction
 from tradepolicy.store.group_commit import run_grouped
-from tradepolicy.store.models import Proceeding, ProceedingEvent
+from tradepolicy.store.models import Proceeding, ProceedingEvent, utcnow
 
 CASE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$")
 TITLE_MAX = 400  # proceedings.title is VARCHAR(400)
@@ -100,27 +101,55 @@ def _records(session: Session, case_id: str) -> list[EventRecord]:
 _LOG_COLUMNS = (ProceedingEvent.id, ProceedingEvent.seq, ProceedingEvent.event, ProceedingEvent.date,
                 ProceedingEvent.payload, ProceedingEvent.corrects, ProceedingEvent.note,
                 ProceedingEvent.recorded_by, ProceedingEvent.recorded_at)
+# The columns of an event row in table order (the audit entry's snapshot, as audit.snapshot writes it).
+_EVENT_COLUMNS = tuple(c.key for c in ProceedingEvent.__mapper__.column_attrs)
 _LOG_CACHE: dict[tuple[str, str], tuple[_Logged, ...]] = {}
+_M = TypeVar("_M", CaseLogEntry, CaseEventView)
 _LOG_LOCK = threading.Lock()
 _LOG_CACHE_CASES = 4096
 
 
 @dataclass(frozen=True, slots=True)
 class _Logged:
-    """One stored event: its row id, the engine's record and the log entry the answer shows."""
+    """One stored event: its row id, the engine's record and its validated log entry.
+
+    A stored event never changes (the log is append-only), so its answer models are built once
+    per process and reused by every answer that shows it (``view`` eagerly; the event view, which
+    needs the procedure's event title, on first use in ``memo``). Models are frozen; their
+    payload dicts are copies made by validation, never the record's own dict.
+    """
 
     id: int
     record: EventRecord
-    entry: dict[str, Any]
+    view: CaseLogEntry
+    memo: dict[str, CaseEventView] = field(default_factory=dict, compare=False)
+
+    @property
+    def entry(self) -> dict[str, Any]:
+        """The log entry as plain data (JSON names)."""
+        return self.view.model_dump(mode="json")
+
+    def event_view(self, proc: Procedure) -> CaseEventView:
+        """Return the record as a :class:`CaseEventView` of ``proc`` (validated once)."""
+        hit = self.memo.get(proc.id)
+        if hit is None:
+            hit = self.memo[proc.id] = _shared(_event_view(proc, self.record))
+        return hit
+
+
+def _shared(model: _M) -> _M:
+    """Return ``model`` with its payload made read-only: the model is kept and shared by answers."""
+    return type(model).model_construct(**{**model.__dict__, "payload": frozen_json(model.payload)})  # type: ignore[attr-defined]
 
 
 def _logged(r: Any) -> _Logged:
     payload = dict(r.payload or {})
     return _Logged(r.id, EventRecord(seq=r.seq, event=r.event, date=r.date, payload=payload,
                                      corrects=r.corrects, note=r.note),
-                   {"seq": r.seq, "event": r.event, "date": r.date.isoformat(), "payload": payload,
-                    "corrects": r.corrects, "note": r.note, "recorded_by": r.recorded_by,
-                    "recorded_at": r.recorded_at.isoformat() if r.recorded_at else None})
+                   _shared(CaseLogEntry.model_validate(
+                       {"seq": r.seq, "event": r.event, "date": r.date.isoformat(), "payload": payload,
+                        "corrects": r.corrects, "note": r.note, "recorded_by": r.recorded_by,
+                        "recorded_at": r.recorded_at.isoformat() if r.recorded_at else None})))
 
 
 def _log(s: Session, case_id: str) -> list[_Logged]:
@@ -131,7 +160,8 @@ def _log(s: Session, case_id: str) -> list[_Logged]:
     if cached:
         last = cached[-1]
         rows = s.execute(base.where(ProceedingEvent.seq >= last.record.seq)).all()
-        if rows and rows[0].id == last.id and _logged(rows[0]).entry["recorded_at"] == last.entry["recorded_at"]:
+        if rows and rows[0].id == last.id and (rows[0].recorded_at.isoformat() if rows[0].recorded_at
+                                                else None) == last.view.recorded_at:
             return [*cached, *(_logged(r) for r in rows[1:])]
     return [_logged(r) for r in s.execute(base).all()]
 
@@ -153,17 +183,34 @@ def _actual(records: list[EventRecord]) -> list[EventRecord]:
     return [r for r in records if not r.payload.get("planned")]
 
 
-def _load_case(session: Session, case_id: str, *, lock: bool = False) -> Proceeding:
+class _CaseRow(Protocol):
+    """The columns of a case row that answers read (an ORM row or a plain result row)."""
+
+    id: str
+    procedure: str
+    title: str
+    created_at: dt.datetime
+    created_by: str
+    data: dict[str, Any]
+
+
+_CASE_COLUMNS = (Proceeding.id, Proceeding.procedure, Proceeding.title, Proceeding.created_at,
+                 Proceeding.created_by, Proceeding.data)
+
+
+def _load_case(session: Session, case_id: str, *, lock: bool = False) -> _CaseRow:
     # lock: SELECT ... FOR UPDATE on PostgreSQL, so writers to one case queue on its row
     # (SQLite's write transactions already hold the database lock: BEGIN IMMEDIATE).
-    case = session.get(Proceeding, case_id, with_for_update=lock or None)
+    # A plain row of the columns, not an ORM object: nothing here changes the case.
+    q = select(*_CASE_COLUMNS).where(Proceeding.id == case_id)
+    case = session.execute(q.with_for_update() if lock else q).one_or_none()
     if case is None:
         known = session.scalars(select(Proceeding.id).order_by(Proceeding.id).limit(20)).all()
         raise NotFoundError(f"Unknown case {case_id!r}.", field="case_id",
                             expected="an id from `tradepolicy case list`" +
                             (f", e.g. {', '.join(known)}" if known else ""),
                             example=known[0] if known else "usmca-negotiation")
-    return case
+    return case  # type: ignore[return-value]  # a Row has the columns as attributes
 
 
 def open_case(
@@ -204,7 +251,7 @@ def open_case(
         s.flush()
         audit.record(s, actor=who, action="insert", entity="proceedings", entity_id=case_id,
                      before=None, after=audit.snapshot(row))
-        return _case_view(s, row, [], None)
+        return _case_view(s, row, None, logged=[])
 
 
 def record_event(
@@ -231,7 +278,7 @@ def record_event(
     """
     case, log = _append(case_id, event, date, payload=payload, note=note, corrects=corrects, planned=planned,
                         actor=actor, session=session, today=today)
-    return _case_view(session, case, [x.record for x in log], None, log=[x.entry for x in log])
+    return _case_view(session, case, None, logged=log)
 
 
 def record_event_brief(
@@ -257,7 +304,7 @@ def record_event_brief(
     proc = get_procedure(case.procedure)
     state = derive(proc, _actual([x.record for x in log]))
     return RecordedEvent.model_validate({
-        "case_id": case.id, "event": log[-1].entry, "as_of": state.as_of.isoformat(), "stage": state.stage,
+        "case_id": case.id, "event": log[-1].view, "as_of": state.as_of.isoformat(), "stage": state.stage,
         "stage_title": state.stage_title, "next_deadlines": [d.to_dict() for d in state.upcoming()]})
 
 
@@ -273,7 +320,7 @@ def _append(
     actor: str | None,
     session: Session | None,
     today: dt.date | None,
-) -> tuple[Proceeding, list[_Logged]]:
+) -> tuple[_CaseRow, list[_Logged]]:
     """Validate and store an event; return the case row and its log with the new event last."""
     when = _as_date(date)
     if payload is not None and not isinstance(payload, dict):
@@ -288,33 +335,30 @@ def _append(
                          "(--planned / \"planned\": true)", example=now.isoformat())
     who = _actor(actor)
 
-    def write(s: Session) -> tuple[Proceeding, list[_Logged], ProceedingEvent]:
+    def write(s: Session) -> tuple[_CaseRow, list[_Logged], Any]:
         # The minimum under the write lock: the case row (locked), its log (cached committed rows
-        # plus any stored after them; the check and the next seq come from it), the insert and
-        # the audit entry.
+        # plus any stored after them; the check and the next seq come from it), the insert (its
+        # row as stored comes back from RETURNING) and the audit entry.
         case = _load_case(s, case_id, lock=True)
         proc = get_procedure(case.procedure)
         log = _log(s, case_id)
         check_event(proc, _actual([x.record for x in log]), event, when, payload=payload, corrects=corrects)
         seq = (log[-1].record.seq if log else 0) + 1
-        row = ProceedingEvent(proceeding_id=case_id, seq=seq, event=event, date=when,
-                              payload=dict(payload or {}), corrects=corrects, note=note,
-                              recorded_by=who)
-        s.add(row)
-        s.flush()
-        audit.record(s, actor=who, action="correct" if corrects else "event",
+        values = {"proceeding_id": case_id, "seq": seq, "event": event, "date": when,
+                  "payload": dict(payload or {}), "corrects": corrects, "note": note,
+                  "recorded_by": who, "recorded_at": utcnow()}
+        stored = s.execute(insert(ProceedingEvent).values(values).returning(*_LOG_COLUMNS)).one()
+        audit.append(s, actor=who, action="correct" if corrects else "event",
                      entity="proceeding_events", entity_id=f"{case_id}#{seq}", before=None,
-                     after=audit.snapshot(row))
-        return case, log, row
+                     after={c: stored.id if c == "id" else values[c] for c in _EVENT_COLUMNS})
+        return case, log, stored
 
     if session is not None:
-        case, log, row = write(session)
-        return case, [*log, _logged(row)]
+        case, log, stored = write(session)
+        return case, [*log, _logged(stored)]
     # Concurrent writers share a commit (one fsync for many events; see store/group_commit.py),
     # and the answer is derived after the commit, outside the write lock.
-    case, log, row = run_grouped(write)
-    with read_session() as rs:
-        stored = rs.execute(select(*_LOG_COLUMNS).where(ProceedingEvent.id == row.id)).one()  # as stored
+    case, log, stored = run_grouped(write)
     log = [*log, _logged(stored)]
     _remember_log(case_id, log)  # committed: the round that held every row of it has committed
     return case, log
@@ -368,7 +412,7 @@ def get_case(case_id: str, *, as_of: str | dt.date | None = None,
         log = _log(s, case_id)
         if session is None:
             _remember_log(case_id, log)
-        return _case_view(s, case, [x.record for x in log], when, log=[x.entry for x in log])
+        return _case_view(s, case, when, logged=log)
 
 
 def case_state(case_id: str, *, as_of: dt.date | None = None) -> tuple[CaseRecord, CaseState]:
@@ -474,18 +518,28 @@ def _upcoming_cached(url: str, version: tuple[Any, ...], within_days: int, when:
     return tuple(out[:limit])
 
 
-def _case_view(s: Session | None, case: Proceeding, records: list[EventRecord],
-               as_of: dt.date | None, *, log: list[dict[str, Any]] | None = None) -> CaseView:
+def _case_view(s: Session | None, case: _CaseRow, as_of: dt.date | None, *,
+               logged: Sequence[_Logged] | None = None) -> CaseView:
+    """Derive the case from its log (``logged``, or read with ``s``) and build its answer.
+
+    The log rows and the events that no correction replaced reuse their validated models
+    (:class:`_Logged`), so an answer validates only what it computes anew: the deadlines.
+    """
     proc = get_procedure(case.procedure)
-    state = derive(proc, _actual(records), as_of=as_of)
-    if log is None:
+    if logged is None:
         assert s is not None
-        log = [_logged(r).entry for r in _event_rows(s, case.id)]
+        logged = [_logged(r) for r in _event_rows(s, case.id)]
+    records = [x.record for x in logged]
+    state = derive(proc, _actual(records), as_of=as_of)
+    by_record = {id(x.record): x for x in logged}
+
+    def event_view(e: EventRecord) -> CaseEventView:
+        x = by_record.get(id(e))
+        # The same object as a stored record: its cached view; a corrected (effective) record is new.
+        return x.event_view(proc) if x is not None and x.record is e else _event_view(proc, e)
+
     data = dict(case.data or {})
     deadlines = [(d, d.to_dict()) for d in state.deadlines]
-    # One validation of the whole answer from plain dicts (pydantic builds the nested models in
-    # one pass: 0.55 ms against 0.80 ms for a model per event and per log row, 150 events). Validation
-    # copies every dict it reads, payloads included: the per-process log cache stays unshared.
     return CaseView.model_validate({
         "id": case.id,
         "procedure": proc.id,
@@ -495,13 +549,13 @@ def _case_view(s: Session | None, case: Proceeding, records: list[EventRecord],
         "created_by": case.created_by,
         "data": data,
         "meta": data.get("meta", {}),
-        "planned": [_event_dict(proc, r) for r in records if r.payload.get("planned")],
+        "planned": [event_view(r) for r in records if r.payload.get("planned")],
         "as_of": state.as_of.isoformat(),
         "stage": state.stage,
         "stage_title": state.stage_title,
         "allowed_events": list(state.allowed_events),
-        "events": [_event_dict(proc, e) for e in state.events],
-        "log": log,
+        "events": [event_view(e) for e in state.events],
+        "log": [x.view for x in logged],
         "deadlines": [x for _, x in deadlines],
         "overdue": [x for d, x in deadlines if d.status == "overdue"],  # as CaseState.overdue
         "outside": [x for d, x in deadlines if d.outside],  # as CaseState.outside

@@ -46,3 +46,60 @@ def plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [plain(v) for v in value]
     return value
+
+
+def _read_only(*_args: Any, **_kwargs: Any) -> Any:
+    raise TypeError("This JSON value belongs to a stored, shared record and is read-only; "
+                    "copy it first, e.g. copy.deepcopy(view.payload) or view.model_dump(mode='json').")
+
+
+class FrozenJSONObject(dict[str, Any]):
+    """A read-only JSON object (a ``dict`` for reading, serialising and comparing; never changed).
+
+    Answers that reuse a stored, append-only record's validated model (a case's log rows, its
+    events) hold its payload as this, so no caller can change what the next answer shows.
+    Copies (``dict(x)``, ``copy.copy``/``deepcopy``, ``model_dump``) are ordinary, mutable dicts.
+    """
+
+    __slots__ = ()
+    __setitem__ = __delitem__ = __ior__ = _read_only
+    clear = pop = popitem = setdefault = update = _read_only
+
+    def __copy__(self) -> dict[str, Any]:
+        return dict(self)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, Any]:
+        import copy
+
+        return {k: copy.deepcopy(v, memo) for k, v in self.items()}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (dict, (dict(self),))
+
+
+class FrozenJSONArray(list[Any]):
+    """A read-only JSON array (see :class:`FrozenJSONObject`)."""
+
+    __slots__ = ()
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _read_only
+    append = extend = insert = pop = remove = clear = sort = reverse = _read_only
+
+    def __copy__(self) -> list[Any]:
+        return list(self)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> list[Any]:
+        import copy
+
+        return [copy.deepcopy(v, memo) for v in self]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (list, (list(self),))
+
+
+def frozen_json(value: Any) -> Any:
+    """Return ``value`` (a JSON value) with every object and array inside made read-only."""
+    if isinstance(value, dict):
+        return FrozenJSONObject((k, frozen_json(v)) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return FrozenJSONArray(frozen_json(v) for v in value)
+    return value

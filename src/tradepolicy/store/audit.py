@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import inspect
+from sqlalchemy import insert, inspect
 from sqlalchemy.orm import Session
 
 from tradepolicy.store.models import AuditEntry, Base
@@ -50,3 +50,22 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+def append(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> None:
+    """Append one audit entry inside the caller's transaction, now (one INSERT, no ORM object).
+
+    The same row as :func:`record`, for hot write paths that need no entry object back.
+    """
+    session.execute(insert(AuditEntry).values(
+        at=dt.datetime.now(dt.UTC), actor=actor, action=action, entity=entity, entity_id=str(entity_id),
+        before=_jsonable(before), after=_jsonable(after)))
