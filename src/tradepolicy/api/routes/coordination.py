@@ -230,7 +230,6 @@ async def _upload(f: UploadFile | None, field: str, label: str = "public") -> An
     return Upload(f.filename, content, label)
 
 
-
 @dataclass
 class SubmissionForm:
     """The docket submission form, declared once (multipart, with its size limits).
