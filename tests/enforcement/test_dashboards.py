@@ -29,7 +29,7 @@ def test_china_dashboard_against_direct_computation(loaded: str) -> None:
         read_phase_one_goals,
     )
 
-    d = priorities.dashboard("china").to_dict()  # the JSON of the page, API and CLI
+    d = priorities.dashboard("china").json_dict()  # the JSON of the page, API and CLI
     g = read_phase_one_goals().dropna()
     target = (g["value_2017"] + g["goal_2020_increase"]).sum()
     assert d["phase_one"]["attained"] == pytest.approx(g["value_2020"].sum() / target)
@@ -50,7 +50,7 @@ def test_china_dashboard_against_direct_computation(loaded: str) -> None:
 
 
 def test_usmca_dashboard_against_the_registry(loaded: str) -> None:
-    d = priorities.dashboard("usmca", as_of=dt.date(2026, 5, 1)).to_dict()
+    d = priorities.dashboard("usmca", as_of=dt.date(2026, 5, 1)).json_dict()
     rrm = usmca.rrm_cases()
     assert d["rrm"]["stats"]["cases"] == len(rrm)
     assert d["rrm"]["stats"]["panels_requested"] == sum(1 for r in rrm if r.panel_requested)
@@ -59,7 +59,7 @@ def test_usmca_dashboard_against_the_registry(loaded: str) -> None:
 
 
 def test_wto_reform_dashboard_against_the_registry(loaded: str) -> None:
-    d = priorities.dashboard("wto-reform", as_of=dt.date(2026, 12, 6)).to_dict()
+    d = priorities.dashboard("wto-reform", as_of=dt.date(2026, 12, 6)).json_dict()
     rows = disputes.list_disputes()
     direct = [r.ds for r in rows if r.appealed_on and r.appealed_on >= dt.date(2019, 12, 11)]
     assert [r["ds"] for r in d["appeals_into_void"]["rows"]] == direct

@@ -1,6 +1,7 @@
 """The server's edge: request-body limits, NUL bytes, out-of-range numbers and real 500s.
 
-Three pure ASGI middlewares and a few exception handlers, installed by :func:`install`:
+Three pure ASGI middlewares (one prelude, ``_HttpMiddleware``: non-HTTP scopes pass through) and a few
+exception handlers, installed by :func:`install`:
 
 - :class:`BodyLimitMiddleware` refuses a body over ``TRADEPOLICY_MAX_BODY_BYTES`` with 413
   in the error shape *before* anything parses it: first from ``Content-Length``, then by
@@ -65,21 +66,59 @@ def _too_large(limit: int, where: str) -> dict[str, Any]:
             "example": "a smaller file, or split the upload"}
 
 
-class BodyLimitMiddleware:
-    """Refuse request bodies over ``max_bytes`` with 413 before the app parses them."""
+class _HttpMiddleware:
+    """The common prelude of the pure ASGI middlewares below.
 
-    def __init__(self, app: ASGIApp, max_bytes: int | None = None) -> None:
+    A non-HTTP scope (lifespan, websocket) passes through untouched; an HTTP one goes to
+    :meth:`handle`, which each middleware defines.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Handle one ASGI connection scope."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        await self.handle(scope, receive, send)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Handle one HTTP request."""
+        raise NotImplementedError
+
+
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    """Return a request header's raw value (the last one when repeated), or None; ``name`` lower-case."""
+    value: bytes | None = dict(scope.get("headers") or []).get(name)
+    return value
+
+
+class _TrackingSend:
+    """Wrap ``send``, remembering whether the response has started (after that, only closing is left)."""
+
+    def __init__(self, send: Send) -> None:
+        self.send = send
+        self.started = False
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.started = True
+        await self.send(message)
+
+
+class BodyLimitMiddleware(_HttpMiddleware):
+    """Refuse request bodies over ``max_bytes`` with 413 before the app parses them."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int | None = None) -> None:
+        super().__init__(app)
+        self.max_bytes = max_bytes
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Check ``Content-Length``, then count the body's bytes as they arrive."""
         limit = self.max_bytes or get_settings().max_body_bytes
         where = scope.get("path", "")
-        declared = dict(scope.get("headers") or []).get(b"content-length")
+        declared = _header(scope, b"content-length")
         if declared is not None:
             try:
                 n = int(declared)
@@ -96,7 +135,6 @@ class BodyLimitMiddleware:
                 await _send_json(send, 413, _too_large(limit, where), [(b"connection", b"close")])
                 return
         seen = 0
-        started = False
 
         async def counting_receive() -> Message:
             nonlocal seen
@@ -107,16 +145,11 @@ class BodyLimitMiddleware:
                     raise BodyTooLargeError(limit)
             return message
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
+        tracking_send = _TrackingSend(send)
         try:
             await self.app(scope, counting_receive, tracking_send)
         except BodyTooLargeError:
-            if not started:
+            if not tracking_send.started:
                 await _send_json(send, 413, _too_large(limit, where), [(b"connection", b"close")])
 
 
@@ -125,22 +158,16 @@ def _has_nul(raw: bytes) -> bool:
     return b"\x00" in raw or b"%00" in low or b"\\u0000" in low
 
 
-class NulByteMiddleware:
+class NulByteMiddleware(_HttpMiddleware):
     """Refuse NUL bytes in the path, the query string and text bodies (JSON, forms) with 422."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Handle one ASGI connection scope."""
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Check the URL, then read, check and replay a text body."""
         raw_path = scope.get("raw_path") or scope.get("path", "").encode("utf-8", "surrogateescape")
         if _has_nul(raw_path) or "\x00" in scope.get("path", "") or _has_nul(scope.get("query_string", b"")):
             await _send_json(send, 422, _nul_error("the URL"))
             return
-        ctype = dict(scope.get("headers") or []).get(b"content-type", b"").decode("latin-1").lower()
+        ctype = (_header(scope, b"content-type") or b"").decode("latin-1").lower()
         if scope.get("method") in ("GET", "HEAD", "OPTIONS") or not ctype.startswith(_TEXT_BODIES):
             await self.app(scope, receive, send)
             return
@@ -183,9 +210,10 @@ def _nul_error(where: str) -> dict[str, Any]:
 
 def request_id(scope_or_request: Scope | Request) -> str:
     """Return the request's id: a well-formed ``X-Request-ID`` header, else a new one."""
-    headers = scope_or_request.headers if isinstance(scope_or_request, Request) else {
-        k.decode("latin-1"): v.decode("latin-1") for k, v in scope_or_request.get("headers") or []}
-    given = headers.get("x-request-id", "")
+    if isinstance(scope_or_request, Request):
+        given = scope_or_request.headers.get("x-request-id", "")
+    else:
+        given = (_header(scope_or_request, b"x-request-id") or b"").decode("latin-1")
     return given if _REQUEST_ID.match(given) else uuid.uuid4().hex[:16]
 
 
@@ -196,25 +224,12 @@ def internal_error(rid: str) -> dict[str, Any]:
             "request_id": rid}
 
 
-class InternalErrorMiddleware:
+class InternalErrorMiddleware(_HttpMiddleware):
     """Answer an unexpected exception with 500 + request id (logged), keeping the connection open."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Handle one ASGI connection scope."""
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run the app; answer an exception it raises before the response started."""
+        tracking_send = _TrackingSend(send)
         try:
             await self.app(scope, receive, tracking_send)
         except BodyTooLargeError:
@@ -222,7 +237,7 @@ class InternalErrorMiddleware:
         except Exception:
             rid = request_id(scope)
             log.exception("unhandled error, request id %s, %s %s", rid, scope.get("method"), scope.get("path"))
-            if started:
+            if tracking_send.started:
                 raise  # the response is half sent: nothing better than closing the connection
             request = Request(scope)
             from tradepolicy.api.errors import _respond

@@ -226,7 +226,7 @@ def priorities_show(name: Annotated[str, typer.Argument(help="china | usmca | wt
     from tradepolicy.web.pages.enforcement import dashboard_pdf
 
     if fmt == "json":
-        data = dashboard(name).to_dict()
+        data = dashboard(name).json_dict()
         if out:
             import json
 

@@ -31,6 +31,7 @@ from tradepolicy.services.records import (
     put_record,
     record_history,
 )
+from tradepolicy.services.typed import DictMixin
 
 KIND = "clearance"
 KEY = re.compile(r"^CLR-\d{4}-\d{4}$")
@@ -206,7 +207,7 @@ def status(session: Session, actor: Principal, clearance_id: str, *, today: dt.d
 
 
 @dataclass(frozen=True, slots=True)
-class ClearanceVersion:
+class ClearanceVersion(DictMixin):
     """One version of a clearance's audit trail: who changed it, when, to what status and level, and why."""
 
     version: int
@@ -215,10 +216,6 @@ class ClearanceVersion:
     status: str
     level: str
     note: str | None
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready dict."""
-        return asdict(self)
 
 
 def history(session: Session, principal: Principal, clearance_id: str, *, where: str = "") -> list[ClearanceVersion]:

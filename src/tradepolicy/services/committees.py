@@ -23,6 +23,7 @@ from tradepolicy.errors import ConflictError, InputError, NotFoundError
 from tradepolicy.platform.principal import Principal
 from tradepolicy.services import proceedings
 from tradepolicy.services.records import get_record, list_records, put_record
+from tradepolicy.services.typed import DictMixin
 
 KIND_MEMBER = "committee_member"
 KIND_MEETING = "committee_meeting"
@@ -32,7 +33,7 @@ SLUG = re.compile(r"[^a-z0-9]+")
 
 
 @dataclass(frozen=True, slots=True)
-class Committee:
+class Committee(DictMixin):
     """An advisory committee of the cited YAML: statutory basis, charter, source."""
 
     id: str
@@ -48,13 +49,9 @@ class Committee:
         """Return ``confirmed`` or ``UNCONFIRMED``."""
         return "confirmed" if self.confirmed else "UNCONFIRMED"
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready dict (the YAML's keys)."""
-        return asdict(self)
-
 
 @dataclass(frozen=True, slots=True)
-class MemberView:
+class MemberView(DictMixin):
     """A committee member (cleared status with its date)."""
 
     key: str
@@ -64,13 +61,9 @@ class MemberView:
     cleared: bool
     cleared_on: str | None
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready dict."""
-        return asdict(self)
-
 
 @dataclass(frozen=True, slots=True)
-class MeetingView:
+class MeetingView(DictMixin):
     """A committee meeting: its notice (citation) and minutes."""
 
     key: str
@@ -79,13 +72,9 @@ class MeetingView:
     notice: str
     minutes: str
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready dict."""
-        return asdict(self)
-
 
 @dataclass(frozen=True, slots=True)
-class ReportView:
+class ReportView(DictMixin):
     """A committee's report on an agreement, late or on time against the law engine's due date."""
 
     key: str
@@ -96,13 +85,9 @@ class ReportView:
     due_date: str | None
     late: bool
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready dict."""
-        return asdict(self)
-
 
 @dataclass(frozen=True, slots=True)
-class ReportDue:
+class ReportDue(DictMixin):
     """The law engine's ``advisory_reports_due`` deadline of a negotiation case."""
 
     case_id: str
@@ -113,10 +98,6 @@ class ReportDue:
     confirmed: bool
     status: str
     projected: bool
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready dict."""
-        return asdict(self)
 
 
 @dataclass(frozen=True, slots=True)

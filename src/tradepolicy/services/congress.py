@@ -17,6 +17,7 @@ from tradepolicy.errors import InputError
 from tradepolicy.platform.principal import Principal
 from tradepolicy.services import proceedings
 from tradepolicy.services.records import list_records, put_record
+from tradepolicy.services.typed import DictMixin
 
 KIND = "congress_entry"
 # log entry -> tpa_negotiation event
@@ -47,7 +48,7 @@ CONGRESS_CLOCKS = ("earliest_negotiation_start", "objectives_due", "trade_remedy
 
 
 @dataclass(frozen=True, slots=True)
-class CongressEntry:
+class CongressEntry(DictMixin):
     """One notification or consultation of the record (a case event, with the log's committee and note)."""
 
     date: str
@@ -57,13 +58,9 @@ class CongressEntry:
     committee: str | None
     note: str
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready dict."""
-        return asdict(self)
-
 
 @dataclass(frozen=True, slots=True)
-class CongressDeadline:
+class CongressDeadline(DictMixin):
     """A congressional clock of the case as the law engine computes it (cited; UNCONFIRMED flagged)."""
 
     clock_id: str
@@ -76,10 +73,6 @@ class CongressDeadline:
     citation: str | None
     confirmed: bool | None
     projected: bool | None
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready dict."""
-        return asdict(self)
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ from tradepolicy.errors import ConflictError, InputError, NotFoundError
 from tradepolicy.platform.labels import check_label
 from tradepolicy.platform.policy import can, can_read
 from tradepolicy.platform.principal import Principal
+from tradepolicy.services.typed import DictMixin
 from tradepolicy.store import audit
 from tradepolicy.store.models import utcnow
 from tradepolicy.store.models_coordination import (
@@ -636,17 +637,13 @@ def get_comment(session: Session, principal: Principal, comment_id: str) -> Comm
 
 
 @dataclass(frozen=True, slots=True)
-class CommentEvent:
+class CommentEvent(DictMixin):
     """One status change of a comment (its history is append-only)."""
 
     status: str
     at: str
     actor: str
     note: str | None
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready dict."""
-        return asdict(self)
 
 
 def comment_history(session: Session, principal: Principal, comment_id: str) -> list[CommentEvent]:
@@ -808,17 +805,13 @@ def type_counts(session: Session, principal: Principal, docket_id: str) -> dict[
 
 
 @dataclass(frozen=True, slots=True)
-class ClusterSummary:
+class ClusterSummary(DictMixin):
     """A form-letter cluster: its representative comment, the count of comments, an excerpt."""
 
     cluster_id: str
     count: int
     title: str
     excerpt: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready dict."""
-        return asdict(self)
 
 
 def clusters(session: Session, principal: Principal, docket_id: str, *, limit: int = 20) -> list[ClusterSummary]:
@@ -1072,16 +1065,12 @@ class BulkComment:
 
 
 @dataclass(frozen=True, slots=True)
-class BulkStats:
+class BulkStats(DictMixin):
     """What a bulk ingest stored: comments, new form-letter clusters, comments that joined one."""
 
     comments: int
     clusters_new: int
     joined: int
-
-    def to_dict(self) -> dict[str, int]:
-        """Return a JSON-ready dict."""
-        return asdict(self)
 
 
 def _table(model: Any) -> Table:
@@ -1327,17 +1316,13 @@ def _v4_time(v: Any) -> dt.datetime | None:
 
 
 @dataclass(frozen=True, slots=True)
-class ImportSummary:
+class ImportSummary(DictMixin):
     """What a regulations.gov v4 import stored: dockets opened, documents read, comments, items skipped."""
 
     dockets: int
     documents: int
     comments: int
     skipped: int
-
-    def to_dict(self) -> dict[str, int]:
-        """Return a JSON-ready dict."""
-        return asdict(self)
 
 
 def import_v4(session: Session, actor: Principal, payload: dict[str, Any], *, docket_id: str | None = None,

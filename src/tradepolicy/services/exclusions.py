@@ -24,6 +24,7 @@ from tradepolicy.law.rules import rule_value
 from tradepolicy.platform.principal import Principal
 from tradepolicy.services.dockets import _docket, check_docket_id, scope_of
 from tradepolicy.services.records import RecordView, get_record, list_records, put_record
+from tradepolicy.services.typed import DictMixin
 from tradepolicy.store.models_coordination import ExclusionGrant
 from tradepolicy.tariffs.dated_measures import ExclusionWindow
 
@@ -243,7 +244,7 @@ def list_exclusions(session: Session, principal: Principal, *, status: str | Non
 
 
 @dataclass(frozen=True, slots=True)
-class HistoricExclusion:
+class HistoricExclusion(DictMixin):
     """A real China exclusion granted 2018-2020 (dataset ``section301-china``) with its window."""
 
     hts10: str
@@ -252,10 +253,6 @@ class HistoricExclusion:
     start: str
     end: str
     citation: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready dict."""
-        return asdict(self)
 
 
 def history(*, hts10: str | None = None, limit: int = 500) -> list[HistoricExclusion]:

@@ -13,17 +13,11 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-
-class _AsDict:
-    __slots__ = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the result as the JSON dict the CLI and API show."""
-        return dataclasses.asdict(self)  # type: ignore[call-overload]
+from tradepolicy.services.typed import DictMixin
 
 
 @dataclass(frozen=True, slots=True)
-class PresetInfo(_AsDict):
+class PresetInfo(DictMixin):
     """A PPML preset: its dataset, formula, clustering, sample and published figures."""
 
     name: str
@@ -39,7 +33,7 @@ class PresetInfo(_AsDict):
 
 
 @dataclass(frozen=True, slots=True)
-class CoefficientRow(_AsDict):
+class CoefficientRow(DictMixin):
     """An estimated coefficient beside the published one."""
 
     variable: str
@@ -51,7 +45,7 @@ class CoefficientRow(_AsDict):
 
 
 @dataclass(frozen=True, slots=True)
-class DroppedRows(_AsDict):
+class DroppedRows(DictMixin):
     """Rows the estimator dropped, by reason."""
 
     reason: str
@@ -60,7 +54,7 @@ class DroppedRows(_AsDict):
 
 
 @dataclass(frozen=True, slots=True)
-class EstimateManifest(_AsDict):
+class EstimateManifest(DictMixin):
     """The provenance of an estimate: dataset file hashes, parameters, code version."""
 
     inputs: dict[str, str]
@@ -103,7 +97,7 @@ class PresetEstimate:
 
 
 @dataclass(frozen=True, slots=True)
-class PairChange(_AsDict):
+class PairChange(DictMixin):
     """Trade between the two partners of a new agreement: percent changes and baselines."""
 
     pair: str
@@ -115,7 +109,7 @@ class PairChange(_AsDict):
 
 
 @dataclass(frozen=True, slots=True)
-class MemberChange(_AsDict):
+class MemberChange(DictMixin):
     """A member's trade with the rest of the world and with its partners: percent changes."""
 
     iso3: str
@@ -126,7 +120,7 @@ class MemberChange(_AsDict):
 
 
 @dataclass(frozen=True, slots=True)
-class BilateralChanges(_AsDict):
+class BilateralChanges(DictMixin):
     """Bilateral changes of the solved flows: by pair and by member."""
 
     pairs: list[PairChange]

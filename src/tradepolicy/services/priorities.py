@@ -2,8 +2,9 @@
 
 Each dashboard is a typed, frozen pydantic model (``ChinaDashboard``, ``UsmcaDashboard``,
 ``WtoReformDashboard``); every figure is computed here from the registry (stored cases and records) or
-from a named dataset, with its source beside it. ``to_dict()`` is the JSON of the page's ``.json`` twin,
-the API and ``priorities show``; ``rows(d)`` flattens it for the CSV twin (the page shell renders HTML
+from a named dataset, with its source beside it. The models are ``services.typed.ServiceModel``s (frozen,
+no unknown fields, JSON names by alias): ``json_dict()`` is the JSON of the page's ``.json`` twin, the API
+and ``priorities show``; ``rows(d)`` flattens it for the CSV twin (the page shell renders HTML
 and PDF). Dataset-derived parts are cached (the files are immutable); registry parts are read on every
 call.
 """
@@ -14,13 +15,14 @@ import datetime as dt
 from functools import lru_cache
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from tradepolicy.errors import NotFoundError
 from tradepolicy.services import disputes, usmca
 from tradepolicy.services.law_types import (
     DeadlineView,  # the law engine's deadline: one model for every shell
 )
+from tradepolicy.services.typed import ServiceModel
 
 NAMES = ("china", "usmca", "wto-reform")
 TITLES = {"china": "Priority: China", "usmca": "Priority: USMCA compliance", "wto-reform": "Priority: WTO reform"}
@@ -34,25 +36,17 @@ LIST_SCHEDULE = {  # tranche -> (list, effective, rate steps), as the section301
 S301_SOURCE = "section301-china (USTR annex lists via Shiota; rates and dates per its PROVENANCE.md)"
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, populate_by_name=True)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe dict (field aliases such as ``from`` and ``list`` as keys)."""
-        return self.model_dump(mode="json", by_alias=True)
-
-
 JsonScalar = str | int | float | bool | None
 
 
-class RateStep(_Model):
+class RateStep(ServiceModel):
     """A rate of a Section 301 list from a date."""
 
     from_: str = Field(serialization_alias="from")
     rate: float
 
 
-class S301Action(_Model):
+class S301Action(ServiceModel):
     """A Section 301 China list: effective date, rate steps, HTS8 lines."""
 
     list_: str = Field(serialization_alias="list")
@@ -63,7 +57,7 @@ class S301Action(_Model):
     hts8_lines: int
 
 
-class CoverageYear(_Model):
+class CoverageYear(ServiceModel):
     """Imports from China and the trade-weighted tariff in one year, with the lists in force."""
 
     year: int
@@ -74,7 +68,7 @@ class CoverageYear(_Model):
     hts8_lines_in_force: int
 
 
-class Exclusions(_Model):
+class Exclusions(ServiceModel):
     """The Section 301 exclusions granted (counts)."""
 
     hts10_lines: int
@@ -86,7 +80,7 @@ class Exclusions(_Model):
     source: str
 
 
-class PhaseOneCategory(_Model):
+class PhaseOneCategory(ServiceModel):
     """A Phase One purchase category: 2017 value, 2020 commitment, 2020 actual."""
 
     category: str
@@ -96,7 +90,7 @@ class PhaseOneCategory(_Model):
     attained: float
 
 
-class PhaseOne(_Model):
+class PhaseOne(ServiceModel):
     """Phase One purchase commitments against actual purchases."""
 
     categories: tuple[PhaseOneCategory, ...]
@@ -106,7 +100,7 @@ class PhaseOne(_Model):
     source: str
 
 
-class ChinaData(_Model):
+class ChinaData(ServiceModel):
     """The dataset-derived part of the China dashboard (cached)."""
 
     actions: tuple[S301Action, ...]
@@ -116,7 +110,7 @@ class ChinaData(_Model):
     coverage_source: str
 
 
-class DisputeView(_Model):
+class DisputeView(ServiceModel):
     """A registry dispute as the views show it (``DisputeRow.to_dict``)."""
 
     ds: str
@@ -139,7 +133,7 @@ def _view(r: disputes.DisputeRow) -> DisputeView:
     return DisputeView.model_validate(r.to_dict())
 
 
-class ChinaDisputes(_Model):
+class ChinaDisputes(ServiceModel):
     """The China-US disputes of the registry."""
 
     count: int
@@ -149,7 +143,7 @@ class ChinaDisputes(_Model):
     rows: tuple[DisputeView, ...]
 
 
-class ChinaDashboard(_Model):
+class ChinaDashboard(ServiceModel):
     """China: Section 301 actions and coverage by year, exclusions, Phase One, China-US disputes."""
 
     name: Literal["china"] = "china"
@@ -163,7 +157,7 @@ class ChinaDashboard(_Model):
     actions_source: str
 
 
-class RrmStatsView(_Model):
+class RrmStatsView(ServiceModel):
     """RRM statistics counted from the stored cases."""
 
     cases: int
@@ -175,7 +169,7 @@ class RrmStatsView(_Model):
     unconfirmed: int
 
 
-class RrmView(_Model):
+class RrmView(ServiceModel):
     """An RRM case as the views show it (``RrmRow.to_dict``)."""
 
     id: str
@@ -191,14 +185,14 @@ class RrmView(_Model):
     citation: str
 
 
-class RrmPart(_Model):
+class RrmPart(ServiceModel):
     """RRM statistics and cases."""
 
     stats: RrmStatsView
     cases: tuple[RrmView, ...]
 
 
-class Ch31View(_Model):
+class Ch31View(ServiceModel):
     """A Chapter 31 dispute (``Ch31Row.to_dict``)."""
 
     id: str
@@ -213,7 +207,7 @@ class Ch31View(_Model):
     confirmed: bool
 
 
-class ReviewEventView(_Model):
+class ReviewEventView(ServiceModel):
     """A recorded event of the joint review."""
 
     event: str
@@ -222,7 +216,7 @@ class ReviewEventView(_Model):
     confirmed: bool
 
 
-class PathDeadlineView(_Model):
+class PathDeadlineView(ServiceModel):
     """A date on one outcome path of the joint review."""
 
     clock_id: str
@@ -232,7 +226,7 @@ class PathDeadlineView(_Model):
     confirmed: bool
 
 
-class JointReviewView(_Model):
+class JointReviewView(ServiceModel):
     """The joint review's clock (``JointReviewClock.to_dict``)."""
 
     case_id: str
@@ -247,7 +241,7 @@ class JointReviewView(_Model):
     outcome_paths: dict[str, tuple[PathDeadlineView, ...]]
 
 
-class UsmcaDashboard(_Model):
+class UsmcaDashboard(ServiceModel):
     """USMCA: RRM cases and outcomes, Chapter 31 disputes, the joint-review clock."""
 
     name: Literal["usmca"] = "usmca"
@@ -257,7 +251,7 @@ class UsmcaDashboard(_Model):
     joint_review: JointReviewView
 
 
-class AppealsIntoVoid(_Model):
+class AppealsIntoVoid(ServiceModel):
     """Appeals into the void counted from the registry."""
 
     count: int
@@ -265,14 +259,14 @@ class AppealsIntoVoid(_Model):
     rows: tuple[DisputeView, ...]
 
 
-class MpiaPart(_Model):
+class MpiaPart(ServiceModel):
     """The MPIA participants."""
 
     participants: int
     rows: tuple[disputes.MpiaRow, ...]
 
 
-class WtoReformDashboard(_Model):
+class WtoReformDashboard(ServiceModel):
     """WTO reform: AB vacancy since 2019-12-11, appeals into the void, the MPIA, reform records."""
 
     name: Literal["wto-reform"] = "wto-reform"
@@ -423,5 +417,5 @@ def rows(d: Dashboard) -> list[dict[str, JsonScalar]]:
             section, _, item = prefix.partition(".")
             out.append({"section": section, "item": item or section, "value": v})
 
-    walk("", {k: v for k, v in d.to_dict().items() if k not in ("name", "title")})
+    walk("", {k: v for k, v in d.json_dict().items() if k not in ("name", "title")})
     return out

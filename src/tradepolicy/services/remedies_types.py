@@ -9,9 +9,10 @@ always shown (same keys, same order).
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Any, TypedDict
+
+from tradepolicy.services.typed import DictMixin
 
 
 class CitedValue(TypedDict):
@@ -22,14 +23,6 @@ class CitedValue(TypedDict):
     unit: str | None
     citation: str
     confirmed: bool
-
-
-class _AsDict:
-    __slots__ = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the result as the JSON dict the CLI, API and pages show."""
-        return dataclasses.asdict(self)  # type: ignore[call-overload]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +61,7 @@ class RemediesRun:
 
 
 @dataclass(frozen=True, slots=True)
-class RunSummary(_AsDict):
+class RunSummary(DictMixin):
     """A stored remedies run in a list: its headline rate, not its full results."""
 
     id: int
@@ -85,7 +78,7 @@ class RunSummary(_AsDict):
 
 
 @dataclass(frozen=True, slots=True)
-class ResultChange(_AsDict):
+class ResultChange(DictMixin):
     """A top-level result that differs between a run and its re-run."""
 
     key: str
@@ -94,7 +87,7 @@ class ResultChange(_AsDict):
 
 
 @dataclass(frozen=True, slots=True)
-class ThresholdChange(_AsDict):
+class ThresholdChange(DictMixin):
     """A law value that differs between a run and its re-run."""
 
     name: str
@@ -103,7 +96,7 @@ class ThresholdChange(_AsDict):
 
 
 @dataclass(frozen=True, slots=True)
-class RerunComparison(_AsDict):
+class RerunComparison(DictMixin):
     """What changed between a re-run and the run it re-ran."""
 
     parent_id: int
@@ -114,7 +107,7 @@ class RerunComparison(_AsDict):
 
 
 @dataclass(frozen=True, slots=True)
-class RunAttachmentView(_AsDict):
+class RunAttachmentView(DictMixin):
     """A run attached to an AD/CVD proceeding."""
 
     id: int
@@ -124,7 +117,7 @@ class RunAttachmentView(_AsDict):
 
 
 @dataclass(frozen=True, slots=True)
-class ShrimpOrder(_AsDict):
+class ShrimpOrder(DictMixin):
     """A frozen warmwater shrimp AD order with its dates and status."""
 
     case: str
@@ -142,7 +135,7 @@ class ShrimpOrder(_AsDict):
 
 
 @dataclass(frozen=True, slots=True)
-class ShrimpCoverageRow(_AsDict):
+class ShrimpCoverageRow(DictMixin):
     """One order's country: its 2018 US shrimp imports and shares."""
 
     case: str
@@ -156,7 +149,7 @@ class ShrimpCoverageRow(_AsDict):
 
 
 @dataclass(frozen=True, slots=True)
-class ShrimpCoverage(_AsDict):
+class ShrimpCoverage(DictMixin):
     """Share of 2018 US shrimp imports under each frozen warmwater shrimp AD order."""
 
     year: int
@@ -174,7 +167,7 @@ class ShrimpCoverage(_AsDict):
 
 
 @dataclass(frozen=True, slots=True)
-class Negligibility(_AsDict):
+class Negligibility(DictMixin):
     """Negligibility of subject countries in 2018 US shrimp imports, with the thresholds cited."""
 
     total_imports: float

@@ -8,21 +8,14 @@ the JSON shape the CLI (``--json``), the API and the page twins have always show
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-
-class _AsDict:
-    __slots__ = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the result as the JSON dict the CLI, API and pages show."""
-        return dataclasses.asdict(self)  # type: ignore[call-overload]
+from tradepolicy.services.typed import DictMixin
 
 
 @dataclass(frozen=True, slots=True)
-class ExampleInfo(_AsDict):
+class ExampleInfo(DictMixin):
     """An example scenario: name, title, model, dataset, description and file name."""
 
     name: str
@@ -34,7 +27,7 @@ class ExampleInfo(_AsDict):
 
 
 @dataclass(frozen=True, slots=True)
-class DatasetFile(_AsDict):
+class DatasetFile(DictMixin):
     """A registered file a scenario read: dataset id, file, sha256 and citation."""
 
     dataset: str
@@ -44,7 +37,7 @@ class DatasetFile(_AsDict):
 
 
 @dataclass(frozen=True, slots=True)
-class RunManifest(_AsDict):
+class RunManifest(DictMixin):
     """The provenance of a scenario run: data hashes, law and code versions, parameters, seed."""
 
     scenario: str
@@ -116,7 +109,7 @@ class StoredScenarioRun:
 
 
 @dataclass(frozen=True, slots=True)
-class ScenarioRunSummary(_AsDict):
+class ScenarioRunSummary(DictMixin):
     """A stored scenario run in a list (without its results)."""
 
     id: int
@@ -134,7 +127,7 @@ class ScenarioRunSummary(_AsDict):
 
 
 @dataclass(frozen=True, slots=True)
-class RunRef(_AsDict):
+class RunRef(DictMixin):
     """One side of a comparison: the run, its model, headline metric, unit and sign convention."""
 
     id: int
@@ -146,7 +139,7 @@ class RunRef(_AsDict):
 
 
 @dataclass(frozen=True, slots=True)
-class StatisticDiff(_AsDict):
+class StatisticDiff(DictMixin):
     """A summary statistic of A and B, and B minus A when comparable."""
 
     statistic: str
@@ -156,7 +149,7 @@ class StatisticDiff(_AsDict):
 
 
 @dataclass(frozen=True, slots=True)
-class ParameterDiff(_AsDict):
+class ParameterDiff(DictMixin):
     """A scenario parameter (dotted path) that differs between A and B."""
 
     parameter: str
@@ -165,7 +158,7 @@ class ParameterDiff(_AsDict):
 
 
 @dataclass(frozen=True, slots=True)
-class CountryDiff(_AsDict):
+class CountryDiff(DictMixin):
     """The headline metric of one country in A and B, and B minus A when comparable."""
 
     iso3: str | None
@@ -175,7 +168,7 @@ class CountryDiff(_AsDict):
 
 
 @dataclass(frozen=True, slots=True)
-class ScenarioComparison(_AsDict):
+class ScenarioComparison(DictMixin):
     """Two runs side by side: summaries, parameter differences and rows by ISO3 (B minus A)."""
 
     comparable: bool

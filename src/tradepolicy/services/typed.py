@@ -2,7 +2,7 @@
 
 Services return typed results (frozen dataclasses or pydantic models), never ``dict[str, Any]``
 (``tests/hardening/test_typed_services.py`` scans every public function of ``services/``).
-Result models derive from :class:`ServiceModel`: frozen, serialised under their JSON names
+Result models derive from :class:`ServiceModel` (or are frozen dataclasses with :class:`DictMixin`): frozen, serialised under their JSON names
 (a field named ``from_`` is written ``"from"``), so ``model_dump(mode="json")`` is the JSON
 users see, the API returns the model as is, and Jinja reads it by attribute. Callers read
 models by attribute; where a real dict is needed (JSON output) they call ``model_dump(mode="json")``.
@@ -33,6 +33,20 @@ class ServiceModel(BaseModel):
     def json_dict(self) -> JSONObject:
         """Return the JSON form users see (CLI ``--json``, API, page twins)."""
         return self.model_dump(mode="json")
+
+
+class DictMixin:
+    """``to_dict()`` for a frozen result dataclass: ``dataclasses.asdict(self)``, nested ones too.
+
+    The one copy of the ``to_dict() -> asdict(self)`` every dataclass result used to carry; a class
+    whose JSON differs (tuples as lists, a key left out) still defines its own ``to_dict``.
+    """
+
+    __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the dataclass as a dict (the keys and order the JSON outputs have always used)."""
+        return dataclasses.asdict(self)  # type: ignore[call-overload]
 
 
 def plain(value: Any) -> Any:

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Annotated, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -23,6 +24,9 @@ from tradepolicy.coordination.files import MAX_FILE_BYTES
 from tradepolicy.errors import InputError
 from tradepolicy.platform.principal import Principal
 from tradepolicy.store.db import transaction
+
+if TYPE_CHECKING:
+    from tradepolicy.services.dockets import SubmissionResult
 
 NEEDS_CLEARANCE_WRITE = requires("clearance.write")
 NEEDS_COMMITTEES_WRITE = requires("committees.write")
@@ -226,6 +230,43 @@ async def _upload(f: UploadFile | None, field: str, label: str = "public") -> An
     return Upload(f.filename, content, label)
 
 
+@dataclass
+class SubmissionForm:
+    """The docket submission form, declared once (multipart, with its size limits).
+
+    ``POST /api/dockets/{id}/comments`` and the page's ``POST /dockets/{id}/submit`` both take it
+    (``Annotated[SubmissionForm, Depends()]``) and store it with :meth:`submit`: the page's form
+    shows the common fields; ``title``, ``window`` and ``bci_attachments`` keep their defaults there.
+    """
+
+    commenter: Annotated[str, Form(max_length=200)]
+    commenter_type: Annotated[str, Form(max_length=20)] = "individual"
+    organization: Annotated[str, Form(max_length=300)] = ""
+    title: Annotated[str, Form(max_length=500)] = ""
+    text: Annotated[str, Form(max_length=200_000)] = ""
+    hts: Annotated[str, Form(max_length=2000)] = ""
+    countries: Annotated[str, Form(max_length=500)] = ""
+    window: Annotated[str, Form(max_length=30)] = "comments"
+    file: Annotated[UploadFile | None, File()] = None
+    bci_file: Annotated[UploadFile | None, File()] = None
+    attachments: Annotated[list[UploadFile] | None, File()] = None
+    bci_attachments: Annotated[list[UploadFile] | None, File()] = None
+
+    async def submit(self, principal: Principal, docket_id: str, *, where: str) -> SubmissionResult:
+        """Read the uploads (size-limited) and store the submission in one transaction (``dockets.submit``)."""
+        from tradepolicy.services import dockets as svc
+
+        atts = [a for a in [await _upload(f, "attachments") for f in self.attachments or []]
+                + [await _upload(f, "bci_attachments", "bci") for f in self.bci_attachments or []] if a]
+        with transaction() as s:
+            return svc.submit(s, principal, docket_id=docket_id, commenter_name=self.commenter,
+                              commenter_type=self.commenter_type, organization=self.organization, title=self.title,
+                              text_body=self.text or None, file=await _upload(self.file, "file"),
+                              bci_file=await _upload(self.bci_file, "bci_file"), attachments=atts,
+                              hts=self.hts.split(","), countries=self.countries.split(","), window=self.window,
+                              where=where)
+
+
 # --------------------------------------------------------------------------- dockets
 
 
@@ -281,33 +322,10 @@ def docket(docket_id: str, status: Annotated[str | None, Query(max_length=20)] =
 
 
 @router.post("/dockets/{docket_id}/comments", response_model=SubmissionOut, responses=EALL)
-async def submit(
-    request: Request, docket_id: str,
-    commenter: Annotated[str, Form(max_length=200)],
-    commenter_type: Annotated[str, Form(max_length=20)] = "individual",
-    organization: Annotated[str, Form(max_length=300)] = "",
-    title: Annotated[str, Form(max_length=500)] = "",
-    text: Annotated[str, Form(max_length=200_000)] = "",
-    hts: Annotated[str, Form(max_length=2000)] = "",
-    countries: Annotated[str, Form(max_length=500)] = "",
-    window: Annotated[str, Form(max_length=30)] = "comments",
-    file: Annotated[UploadFile | None, File()] = None,
-    bci_file: Annotated[UploadFile | None, File()] = None,
-    attachments: Annotated[list[UploadFile] | None, File()] = None,
-    bci_attachments: Annotated[list[UploadFile] | None, File()] = None,
-    principal: Principal = NEEDS_PUBLIC_SUBMIT,
-) -> SubmissionOut:
+async def submit(request: Request, docket_id: str, form: Annotated[SubmissionForm, Depends()],
+                 principal: Principal = NEEDS_PUBLIC_SUBMIT) -> SubmissionOut:
     """Submit a comment: public version (file or text), optional BCI version and attachments."""
-    from tradepolicy.services import dockets as svc
-
-    atts = [a for a in [await _upload(f, "attachments") for f in attachments or []]
-            + [await _upload(f, "bci_attachments", "bci") for f in bci_attachments or []] if a]
-    with transaction() as s:
-        res = svc.submit(s, principal, docket_id=docket_id, commenter_name=commenter, commenter_type=commenter_type,
-                         organization=organization, title=title, text_body=text or None,
-                         file=await _upload(file, "file"), bci_file=await _upload(bci_file, "bci_file"),
-                         attachments=atts, hts=hts.split(","), countries=countries.split(","), window=window,
-                         where=_where(request))
+    res = await form.submit(principal, docket_id, where=_where(request))
     return SubmissionOut(submission=res.to_dict())
 
 

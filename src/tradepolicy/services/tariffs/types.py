@@ -14,22 +14,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from tradepolicy.services.typed import DictMixin
 from tradepolicy.tariffs.duty_stack import DutyStack
-
-
-class _AsDict:
-    """``to_dict()``: the dataclass as a JSON-ready dict (nested dataclasses too)."""
-
-    __slots__ = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the result as a dict with the keys the JSON outputs have always used."""
-        return dataclasses.asdict(self)  # type: ignore[call-overload]
 
 
 # ---------------------------------------------------------------- schedules and search
 @dataclass(frozen=True, slots=True)
-class HtsRef(_AsDict):
+class HtsRef(DictMixin):
     """An ancestor of an HTS code: its code (dotted; "" for a text row) and description."""
 
     hts: str
@@ -37,7 +28,7 @@ class HtsRef(_AsDict):
 
 
 @dataclass(frozen=True, slots=True)
-class HtsChild(_AsDict):
+class HtsChild(DictMixin):
     """A child of an HTS code: code, description and general rate."""
 
     hts: str
@@ -46,7 +37,7 @@ class HtsChild(_AsDict):
 
 
 @dataclass(frozen=True, slots=True)
-class SpecificPart(_AsDict):
+class SpecificPart(DictMixin):
     """One specific component of a parsed rate: US$ per ``per`` ``unit`` (basis named)."""
 
     usd: float
@@ -56,7 +47,7 @@ class SpecificPart(_AsDict):
 
 
 @dataclass(frozen=True, slots=True)
-class ParsedRate(_AsDict):
+class ParsedRate(DictMixin):
     """A rate text as parsed: kind, ad valorem part, specific parts, or why not parsed."""
 
     kind: str
@@ -66,7 +57,7 @@ class ParsedRate(_AsDict):
 
 
 @dataclass(frozen=True, slots=True)
-class SpecialGroup(_AsDict):
+class SpecialGroup(DictMixin):
     """A group of the special column: the rate text, its kind and the programme symbols."""
 
     rate: str
@@ -75,7 +66,7 @@ class SpecialGroup(_AsDict):
 
 
 @dataclass(frozen=True, slots=True)
-class HtsLine(_AsDict):
+class HtsLine(DictMixin):
     """One code of an HTS edition with its path, rates (printed and parsed) and children."""
 
     hts: str
@@ -100,7 +91,7 @@ class HtsLine(_AsDict):
 
 
 @dataclass(frozen=True, slots=True)
-class HtsHit(_AsDict):
+class HtsHit(DictMixin):
     """A search hit: code, level, description, general rate, units."""
 
     hts: str
@@ -134,7 +125,7 @@ class StackEntry:
 
 
 @dataclass(frozen=True, slots=True)
-class HistoryPoint(_AsDict):
+class HistoryPoint(DictMixin):
     """The total AVE of a line on a date (None when the code is not in the schedule then)."""
 
     date: str
@@ -143,7 +134,7 @@ class HistoryPoint(_AsDict):
 
 
 @dataclass(frozen=True, slots=True)
-class BatchSummary(_AsDict):
+class BatchSummary(DictMixin):
     """What a batch run wrote: file, rows, lines, origins, date, source, mean total AVE, notes."""
 
     out: str
@@ -185,7 +176,7 @@ class IndicatorRow:
 
 
 @dataclass(frozen=True, slots=True)
-class WeightsNote(_AsDict):
+class WeightsNote(DictMixin):
     """What trade weights were attached to tariff lines, their coverage and caveat."""
 
     weights: str
@@ -197,7 +188,7 @@ class WeightsNote(_AsDict):
 
 
 @dataclass(frozen=True, slots=True)
-class ParseColumn(_AsDict):
+class ParseColumn(DictMixin):
     """Rate texts of one column: how many, how many parsed, the share."""
 
     texts: int
@@ -206,7 +197,7 @@ class ParseColumn(_AsDict):
 
 
 @dataclass(frozen=True, slots=True)
-class ParseForm(_AsDict):
+class ParseForm(DictMixin):
     """A normalised rate form not turned into a duty, its kind, reason and count."""
 
     form: str
@@ -216,7 +207,7 @@ class ParseForm(_AsDict):
 
 
 @dataclass(frozen=True, slots=True)
-class ParseReport(_AsDict):
+class ParseReport(DictMixin):
     """Share of rate texts parsed by column, and every form not parsed."""
 
     edition: int
@@ -226,7 +217,7 @@ class ParseReport(_AsDict):
 
 
 @dataclass(frozen=True, slots=True)
-class ProgramRow(_AsDict):
+class ProgramRow(DictMixin):
     """A preference programme of the 2017 database with its symbols and line counts."""
 
     program: str
@@ -238,7 +229,7 @@ class ProgramRow(_AsDict):
 
 
 @dataclass(frozen=True, slots=True)
-class Chapter99Row(_AsDict):
+class Chapter99Row(DictMixin):
     """A Section 301 heading or Section 232 programme with its rate and status on a date."""
 
     authority: str
@@ -250,7 +241,7 @@ class Chapter99Row(_AsDict):
 
 # ---------------------------------------------------------------- offers
 @dataclass(frozen=True, slots=True)
-class KorusCheck(_AsDict):
+class KorusCheck(DictMixin):
     """A staging path compared with the KORUS rates of the 2017 database."""
 
     start_year: int
@@ -266,7 +257,7 @@ class KorusCheck(_AsDict):
 
 
 @dataclass(frozen=True, slots=True)
-class KorusStaging(_AsDict):
+class KorusStaging(DictMixin):
     """KORUS lines by the number of equal annual cuts that reproduces their 2017 rate."""
 
     base_year: int
@@ -280,7 +271,7 @@ class KorusStaging(_AsDict):
 
 
 @dataclass(frozen=True, slots=True)
-class PartnerOutcome(_AsDict):
+class PartnerOutcome(DictMixin):
     """What an offer changes for one partner: its average duty today and after."""
 
     partner: str
@@ -295,7 +286,7 @@ class PartnerOutcome(_AsDict):
 
 
 @dataclass(frozen=True, slots=True)
-class StagingYear(_AsDict):
+class StagingYear(DictMixin):
     """The average rate of a group in one year of its staging."""
 
     year: int
@@ -303,7 +294,7 @@ class StagingYear(_AsDict):
 
 
 @dataclass(frozen=True, slots=True)
-class Staging(_AsDict):
+class Staging(DictMixin):
     """A group's staging: kind, years and the yearly average path."""
 
     kind: str
@@ -312,7 +303,7 @@ class Staging(_AsDict):
 
 
 @dataclass(frozen=True, slots=True)
-class OfferGroup(_AsDict):
+class OfferGroup(DictMixin):
     """A formula applied to a product group: averages before/after, staging, partners."""
 
     by_partner: list[PartnerOutcome]

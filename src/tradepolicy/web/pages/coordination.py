@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from tradepolicy.api.routes.coordination import SubmissionForm
 from tradepolicy.api.security import requires
 from tradepolicy.platform.principal import Principal
 from tradepolicy.store.db import transaction
@@ -86,39 +87,22 @@ def _can(principal: Principal, perm: str) -> bool:
 
 
 @router.post("/dockets/{docket_id}/submit")
-async def submit_form(
-    request: Request, docket_id: str,
-    commenter: Annotated[str, Form(max_length=200)],
-    commenter_type: Annotated[str, Form(max_length=20)] = "individual",
-    organization: Annotated[str, Form(max_length=300)] = "",
-    text: Annotated[str, Form(max_length=200_000)] = "",
-    hts: Annotated[str, Form(max_length=2000)] = "",
-    countries: Annotated[str, Form(max_length=500)] = "",
-    file: Annotated[UploadFile | None, File()] = None,
-    bci_file: Annotated[UploadFile | None, File()] = None,
-    attachments: Annotated[list[UploadFile] | None, File()] = None,
-    principal: Principal = NEEDS_PUBLIC_SUBMIT,
-) -> Response:
+async def submit_form(request: Request, docket_id: str, form: Annotated[SubmissionForm, Depends()],
+                      principal: Principal = NEEDS_PUBLIC_SUBMIT) -> Response:
     """Receive the submission form; a refused one re-renders the form with the error (nothing stored)."""
-    from tradepolicy.api.routes.coordination import _upload
     from tradepolicy.errors import TradePolicyError
     from tradepolicy.services import dockets as svc
 
     try:
-        atts = [a for a in [await _upload(f, "attachments") for f in attachments or []] if a]
-        with transaction() as s:
-            res = svc.submit(s, principal, docket_id=docket_id, commenter_name=commenter, commenter_type=commenter_type,
-                             organization=organization, text_body=text or None, file=await _upload(file, "file"),
-                             bci_file=await _upload(bci_file, "bci_file"), attachments=atts, hts=hts.split(","),
-                             countries=countries.split(","),
-                             where=request.client.host if request.client else "")
+        res = await form.submit(principal, docket_id, where=request.client.host if request.client else "")
     except TradePolicyError as exc:
         with transaction() as s:
             d = svc.get_docket(s, principal, docket_id)
         return render_html(request, "coordination/submit.html",
                            {"title": f"Submit to {d.id}", "d": d.to_dict(), "types": svc.COMMENTER_TYPES,
-                            "error": exc.to_dict(), "form": {"commenter": commenter, "organization": organization,
-                                                             "text": text, "hts": hts, "countries": countries}},
+                            "error": exc.to_dict(), "form": {"commenter": form.commenter,
+                                                             "organization": form.organization, "text": form.text,
+                                                             "hts": form.hts, "countries": form.countries}},
                            status=exc.status)
     return render_html(request, "coordination/received.html", {"title": "Received", "r": res.to_dict()})
 

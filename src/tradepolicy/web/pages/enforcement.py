@@ -45,7 +45,7 @@ def dashboard_pdf(name: str) -> bytes:
     from tradepolicy.reports.render import render_report
 
     d = prio.dashboard(name)
-    return render_report("enforcement/priority.html", {"d": d.to_dict()}, title=d.title, fmt="pdf",
+    return render_report("enforcement/priority.html", {"d": d.json_dict()}, title=d.title, fmt="pdf",
                          subtitle="Enforcement priority dashboard", toc=False)
 
 
@@ -68,7 +68,7 @@ def priority_page(request: Request, name: str) -> Response:
         return Response(dashboard_pdf(ident), media_type="application/pdf",
                         headers={"Content-Disposition": f'inline; filename="priority-{ident}.pdf"'})
     model = prio.dashboard(ident)
-    d = model.to_dict()
+    d = model.json_dict()
     return respond(request, fmt, template="enforcement/priority.html", context={"title": model.title, "d": d},
                    rows=lambda: prio.rows(model), json_body={"ok": True, "dashboard": d},
                    columns=["section", "item", "value"], filename=f"priority-{ident}.csv")
