@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from tradepolicy.config import get_settings
@@ -103,6 +103,7 @@ _LOG_COLUMNS = (ProceedingEvent.id, ProceedingEvent.seq, ProceedingEvent.event, 
                 ProceedingEvent.recorded_by, ProceedingEvent.recorded_at)
 # The columns of an event row in table order (the audit entry's snapshot, as audit.snapshot writes it).
 _EVENT_COLUMNS = tuple(c.key for c in ProceedingEvent.__mapper__.column_attrs)
+_INSERT_EVENT = insert(ProceedingEvent).returning(*_LOG_COLUMNS)  # run on the Connection: Core, the row as stored
 _LOG_CACHE: dict[tuple[str, str], tuple[_Logged, ...]] = {}
 _M = TypeVar("_M", CaseLogEntry, CaseEventView)
 _LOG_LOCK = threading.Lock()
@@ -152,18 +153,25 @@ def _logged(r: Any) -> _Logged:
                         "recorded_at": r.recorded_at.isoformat() if r.recorded_at else None})))
 
 
+# The hot statements of the write path, built once with bound parameters: SQLAlchemy then
+# reuses their compiled form instead of rebuilding and re-keying a statement per write.
+_LOG_ALL = (select(*_LOG_COLUMNS).where(ProceedingEvent.proceeding_id == bindparam("case_id"))
+            .order_by(ProceedingEvent.seq))
+_LOG_FROM = _LOG_ALL.where(ProceedingEvent.seq >= bindparam("seq"))
+
+
 def _log(s: Session, case_id: str) -> list[_Logged]:
     """Return the case's log in seq order: the cached committed rows and those stored after them."""
     key = (get_settings().database_url, case_id)
     cached = _LOG_CACHE.get(key)
-    base = select(*_LOG_COLUMNS).where(ProceedingEvent.proceeding_id == case_id).order_by(ProceedingEvent.seq)
+    conn = s.connection()
     if cached:
         last = cached[-1]
-        rows = s.execute(base.where(ProceedingEvent.seq >= last.record.seq)).all()
+        rows = conn.execute(_LOG_FROM, {"case_id": case_id, "seq": last.record.seq}).all()
         if rows and rows[0].id == last.id and (rows[0].recorded_at.isoformat() if rows[0].recorded_at
                                                 else None) == last.view.recorded_at:
             return [*cached, *(_logged(r) for r in rows[1:])]
-    return [_logged(r) for r in s.execute(base).all()]
+    return [_logged(r) for r in conn.execute(_LOG_ALL, {"case_id": case_id}).all()]
 
 
 def _remember_log(case_id: str, log: Sequence[_Logged]) -> None:
@@ -196,14 +204,15 @@ class _CaseRow(Protocol):
 
 _CASE_COLUMNS = (Proceeding.id, Proceeding.procedure, Proceeding.title, Proceeding.created_at,
                  Proceeding.created_by, Proceeding.data)
+_CASE = select(*_CASE_COLUMNS).where(Proceeding.id == bindparam("case_id"))
+_CASE_LOCKED = _CASE.with_for_update()
 
 
 def _load_case(session: Session, case_id: str, *, lock: bool = False) -> _CaseRow:
     # lock: SELECT ... FOR UPDATE on PostgreSQL, so writers to one case queue on its row
     # (SQLite's write transactions already hold the database lock: BEGIN IMMEDIATE).
     # A plain row of the columns, not an ORM object: nothing here changes the case.
-    q = select(*_CASE_COLUMNS).where(Proceeding.id == case_id)
-    case = session.execute(q.with_for_update() if lock else q).one_or_none()
+    case = session.connection().execute(_CASE_LOCKED if lock else _CASE, {"case_id": case_id}).one_or_none()
     if case is None:
         known = session.scalars(select(Proceeding.id).order_by(Proceeding.id).limit(20)).all()
         raise NotFoundError(f"Unknown case {case_id!r}.", field="case_id",
@@ -347,7 +356,7 @@ def _append(
         values = {"proceeding_id": case_id, "seq": seq, "event": event, "date": when,
                   "payload": dict(payload or {}), "corrects": corrects, "note": note,
                   "recorded_by": who, "recorded_at": utcnow()}
-        stored = s.execute(insert(ProceedingEvent).values(values).returning(*_LOG_COLUMNS)).one()
+        stored = s.connection().execute(_INSERT_EVENT, values).one()
         audit.append(s, actor=who, action="correct" if corrects else "event",
                      entity="proceeding_events", entity_id=f"{case_id}#{seq}", before=None,
                      after={c: stored.id if c == "id" else values[c] for c in _EVENT_COLUMNS})

@@ -66,6 +66,9 @@ def append(
 
     The same row as :func:`record`, for hot write paths that need no entry object back.
     """
-    session.execute(insert(AuditEntry).values(
-        at=dt.datetime.now(dt.UTC), actor=actor, action=action, entity=entity, entity_id=str(entity_id),
-        before=_jsonable(before), after=_jsonable(after)))
+    session.connection().execute(_INSERT, {
+        "at": dt.datetime.now(dt.UTC), "actor": actor, "action": action, "entity": entity,
+        "entity_id": str(entity_id), "before": _jsonable(before), "after": _jsonable(after)})
+
+
+_INSERT = insert(AuditEntry)  # built once (its compiled form is reused); run on the Connection: Core
