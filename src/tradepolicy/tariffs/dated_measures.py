@@ -63,6 +63,13 @@ class ExclusionWindow:
     start: dt.date
     end: dt.date
     citation: str
+    # Exclusions printed in HTS ch.99 U.S. note 20(vvv)/(www) (see :func:`note_exclusion_windows`):
+    # ``claim_heading`` 9903.88.69/.70, ``source`` e.g. "note 20(vvv)(iii) item 9", ``description``
+    # the product described ("" = the whole statistical line). They lift whatever 9903.88 list
+    # heading covers the line (the note's heading is the list of the original grant).
+    claim_heading: str | None = None
+    source: str | None = None
+    description: str | None = None
 
 
 def as_date(v: Any) -> dt.date:
@@ -127,6 +134,38 @@ def exclusion_windows(rows: Iterable[Mapping[str, Any]], cfg: Mapping[str, Any])
         )
         w = ExclusionWindow(r["hts10"], heading, int(r["notice_index"]), start, end, cite)
         out.setdefault(r["hts10"], []).append(w)
+    return out
+
+
+def note_exclusion_windows(items: Iterable[Any], cfg: Mapping[str, Any]) -> dict[str, list[ExclusionWindow]]:
+    """Build validity windows of the note 20(vvv)/(www) exclusions from ``cfg["reinstated_exclusions"]``.
+
+    ``items``: :class:`tradepolicy.tariffs.ch99_exclusions.NoteExclusion` records. A code's window
+    is each period whose ``subdivisions`` prefix the item's subdivision, clipped to the dates the
+    note gives the code (renumbered statistical lines).
+
+    >>> from tradepolicy.tariffs.ch99_exclusions import ExclusionCode, NoteExclusion
+    >>> item = NoteExclusion("www", 1, "9903.88.02", "9903.88.70", "Band saws", (ExclusionCode("8486100000"),))
+    >>> cfg = {"reinstated_exclusions": {"periods": [{"from": "2024-01-01", "to": "2025-05-31",
+    ...        "subdivisions": ["www"], "citation": "c"}]}}
+    >>> w = note_exclusion_windows([item], cfg)["8486100000"][0]
+    >>> (w.start, w.end, w.claim_heading, w.source)
+    (datetime.date(2024, 1, 1), datetime.date(2025, 5, 31), '9903.88.70', 'note 20(www) item 1')
+    """
+    block = cfg.get("reinstated_exclusions") or {}
+    out: dict[str, list[ExclusionWindow]] = {}
+    for it in items:
+        for p in block.get("periods", ()):
+            if not any(str(it.subdivision).startswith(str(s)) for s in p["subdivisions"]):
+                continue
+            for c in it.codes:
+                start = max(as_date(p["from"]), c.since or dt.date.min)
+                end = min(as_date(p["to"]), c.until or dt.date.max)
+                if start > end:
+                    continue
+                out.setdefault(c.hts10, []).append(ExclusionWindow(
+                    c.hts10, str(it.lifts), 0, start, end, str(p["citation"]), str(it.claim_heading),
+                    f"note 20({str(it.subdivision).replace('(', ')(', 1)}) item {it.item}", str(it.description)))
     return out
 
 
@@ -199,7 +238,19 @@ def section301_duties(
         notes.append(f"{heading} ({h['list']}) covers this line from {first.isoformat()}.")
         return [], notes
     rate, cite = found
-    for w in exclusions.get(code, ()) if len(code) == 10 else ():
+    windows = exclusions.get(code, ()) if len(code) == 10 else ()
+    noted = [w for w in windows if w.claim_heading is not None and w.start <= date <= w.end]
+    reinstated = cfg.get("reinstated_exclusions") or {}
+    if reinstated.get("periods") and min(as_date(p["from"]) for p in reinstated["periods"]) <= date \
+            < as_date(reinstated["understate_before"]):
+        notes.append(str(reinstated["understate_note"]))
+    if noted:
+        layer = _note_excluded(heading, str(h["list"]), noted, str(cfg["authority"]))
+        notes.append(f"Excluded from {heading}: {layer.note}.")
+        return [layer], notes
+    for w in windows:
+        if w.claim_heading is not None:
+            continue
         if w.heading == heading and w.start <= date <= w.end:
             notes.append(f"Excluded from {heading} by exclusion notice #{w.notice} "
                          f"({w.start.isoformat()} to {w.end.isoformat()}).")
@@ -208,6 +259,28 @@ def section301_duties(
         if w.heading == heading and date > w.end:
             notes.append(f"Exclusion notice #{w.notice} for this line expired {w.end.isoformat()}.")
     return [AdditionalDuty(str(cfg["authority"]), heading, str(h["list"]), float(rate), cite)], notes
+
+
+def _note_excluded(heading: str, label: str, windows: Sequence[ExclusionWindow], authority: str) -> AdditionalDuty:
+    """Return the excluded Section 301 layer of a line under note 20(vvv)/(www) exclusions in force.
+
+    The layer cites the claim heading (9903.88.69/.70) and the note items; an item described
+    narrower than the line is said so: the exclusion holds only if the good matches it (the
+    whole line is excluded in aggregate work).
+    """
+    w = windows[0]
+    items = "; ".join(dict.fromkeys(str(x.source) for x in windows))
+    descs = list(dict.fromkeys(str(x.description) for x in windows if x.description))
+    whole = any(not x.description for x in windows)
+    if whole:
+        scope = "the whole statistical line is excluded"
+    else:
+        scope = ("excluded if the good matches the description: " + " | ".join(descs)
+                 + f"; otherwise {heading} applies (aggregate work applies the exclusion to the whole line)")
+    note = (f"product exclusion in force {w.start.isoformat()} to {w.end.isoformat()}, "
+            f"claimed under {w.claim_heading} (HTS ch.99 subch. III U.S. {items}); {scope}")
+    return AdditionalDuty(authority, str(w.claim_heading), f"{label} — excluded ({w.claim_heading})", 0.0,
+                          w.citation, note)
 
 
 # --- Section 232 --------------------------------------------------------------------------

@@ -286,8 +286,43 @@ class Preferences(_Open):
     programs: dict[str, PreferenceProgram]
 
 
+class ExclusionPeriod(_Strict):
+    """When subdivisions of ch.99 U.S. note 20(vvv)/(www) were in force (inclusive dates)."""
+
+    from_: dt.date = Field(alias="from")
+    to: dt.date
+    subdivisions: list[Literal["vvv", "vvv(i)", "vvv(ii)", "vvv(iii)", "vvv(iv)", "www"]] = Field(min_length=1)
+    citation: str = Field(min_length=3)
+    confirmed: bool
+
+    @field_validator("to")
+    @classmethod
+    def _after_from(cls, v: dt.date, info: Any) -> dt.date:
+        start = info.data.get("from_")
+        if start is not None and v < start:
+            raise ValueError(f"'to' {v} is before 'from' {start}")
+        return v
+
+
+class ReinstatedExclusions(_Strict):
+    """``section301_china.yaml`` ``reinstated_exclusions``: the 2021-2026 exclusions by period."""
+
+    dataset: str
+    file: str
+    note: str
+    understate_before: dt.date
+    understate_note: str = Field(min_length=3)
+    periods: list[ExclusionPeriod] = Field(min_length=1)
+
+
+class Section301China(_Open):
+    """``section301_china.yaml`` (only the reinstated-exclusions block is checked here)."""
+
+    reinstated_exclusions: ReinstatedExclusions | None = None
+
+
 MODELS: dict[str, type[BaseModel]] = {
-    "section232": Section232, "country_actions": CountryActions, "utilisation": Utilisation,
+    "section301_china": Section301China, "section232": Section232, "country_actions": CountryActions, "utilisation": Utilisation,
     "hs_concordance": Concordance, "preferences": Preferences,
 }
 

@@ -64,3 +64,16 @@ def read_country_eo_exempt_products() -> pd.DataFrame:
     """
     return pd.read_csv(dataset_path("us-tariff-history", f"{BUDGETLAB}/country_eo_exempt_products.csv"),
                        dtype=str, keep_default_na=False, comment="#")
+
+
+def read_chapter99_text() -> str:
+    """Return the text of HTS 2026 Rev. 6 chapter 99 (``budgetlab-tariff-rate-tracker/chapter99_2026_rev_6.txt.gz``).
+
+    The file is the USITC PDF's text layer (fixed-width lines with page headers); its few
+    non-ASCII bytes are Latin-1 (e.g. the cent sign), so it is decoded as Latin-1.
+    """
+    import gzip
+
+    with gzip.open(dataset_path("us-tariff-history", f"{BUDGETLAB}/chapter99_2026_rev_6.txt.gz"), "rt",
+                   encoding="latin-1") as f:
+        return f.read()

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from tradepolicy.datasets import dataset_path
-from tradepolicy.errors import InputError, NotFoundError
+from tradepolicy.errors import DatasetMissingError, InputError, NotFoundError
 from tradepolicy.services.tariffs.cache import cached
 from tradepolicy.services.tariffs.common import _LOCK, _records, agreements, measures, origins
 from tradepolicy.services.tariffs.schedules import _derived, _sha, pick_source, source
@@ -22,6 +22,7 @@ from tradepolicy.tariffs.dated_measures import (
     AdcvdFlag,
     as_date,
     exclusion_windows,
+    note_exclusion_windows,
 )
 
 
@@ -48,7 +49,31 @@ def s301_exclusions() -> dict[str, list[Any]]:
     from tradepolicy.datasets.readers.section301 import read_exclusions
 
     rows = _records(read_exclusions())
-    return exclusion_windows(rows, measures()["section301_china"])
+    cfg = measures()["section301_china"]
+    out = exclusion_windows(rows, cfg)
+    for code, ws in s301_note_windows().items():
+        out.setdefault(code, []).extend(ws)
+    return out
+
+
+@cached(maxsize=1)
+def s301_note_exclusions() -> tuple[Any, ...]:
+    """Return the exclusions of HTS ch.99 U.S. note 20(vvv)/(www) (2026 Rev. 6), parsed; () without the file."""
+    from tradepolicy.datasets.readers.tariff_history import read_chapter99_text
+    from tradepolicy.tariffs.ch99_exclusions import parse_exclusions
+
+    if "reinstated_exclusions" not in measures()["section301_china"]:
+        return ()
+    try:
+        text = read_chapter99_text()
+    except DatasetMissingError:  # us-tariff-history absent: the 2018-2020 grants only
+        return ()
+    return tuple(parse_exclusions(text))
+
+
+def s301_note_windows() -> dict[str, list[Any]]:
+    """Return HTS10 -> validity windows of the note 20(vvv)/(www) exclusions (reinstated 2021-2026)."""
+    return note_exclusion_windows(s301_note_exclusions(), measures()["section301_china"])
 
 
 @cached(maxsize=1)
