@@ -9,7 +9,7 @@ import pytest
 
 
 @pytest.mark.parametrize("module", ["rate_text", "hts_code", "dated_measures", "formulas", "country_actions", "schema",
-                                    "reference_prices"])
+                                    "reference_prices", "ch99_exclusions"])
 def test_doctests(module: str) -> None:
     mod = importlib.import_module(f"tradepolicy.tariffs.{module}")
     result = doctest.testmod(mod)

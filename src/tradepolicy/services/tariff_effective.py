@@ -573,6 +573,12 @@ def effective(imports: pd.DataFrame, *, layout: str = "plain", date: str | None 
     by_auth = [{"authority": col[5:], "duty": float(last[col].sum()),
                 "rate": float(last[col].sum()) / v if v else None} for col in duty_columns(last)]
     notes = _granted_exclusion_notes(dates, partners=sorted(imports["partner"].unique()))
+    china = last.loc[last["partner"] == "CHN"]
+    if len(china):
+        excl = svc.s301_note_exclusion_note(dates[-1], china["hts10"].astype(str).tolist(),
+                                            china.groupby("hts10", observed=True)["value"].sum().to_dict())
+        if excl:
+            notes.append(excl)
     if "deposits" in last:
         dep = float(last["deposits"].sum())
         by_auth.append({"authority": "adcvd_deposits (beside the duty total, not in it)", "duty": dep,

@@ -137,6 +137,11 @@ def exclusion_windows(rows: Iterable[Mapping[str, Any]], cfg: Mapping[str, Any])
     return out
 
 
+def _paren(sub: str) -> str:
+    """Return ``"vvv)(i)"`` for ``"vvv(i)"`` and ``"www)"`` for ``"www"`` (after an opening "20(")."""
+    return sub.replace("(", ")(", 1) if "(" in sub else sub + ")"
+
+
 def note_exclusion_windows(items: Iterable[Any], cfg: Mapping[str, Any]) -> dict[str, list[ExclusionWindow]]:
     """Build validity windows of the note 20(vvv)/(www) exclusions from ``cfg["reinstated_exclusions"]``.
 
@@ -165,7 +170,7 @@ def note_exclusion_windows(items: Iterable[Any], cfg: Mapping[str, Any]) -> dict
                     continue
                 out.setdefault(c.hts10, []).append(ExclusionWindow(
                     c.hts10, str(it.lifts), 0, start, end, str(p["citation"]), str(it.claim_heading),
-                    f"note 20({str(it.subdivision).replace('(', ')(', 1)}) item {it.item}", str(it.description)))
+                    f"note 20({_paren(str(it.subdivision))} item {it.item}", str(it.description)))
     return out
 
 

@@ -30,6 +30,7 @@ from tradepolicy.services.tariffs.measures import (
     s301_below,
     s301_coverage,
     s301_exclusions,
+    s301_note_exclusion_note,
 )
 from tradepolicy.services.tariffs.schedules import (
     _parsed_source_cached,
@@ -568,6 +569,10 @@ def batch(date: dt.date | str, out: Path | str, origin_list: Sequence[str] | Non
         notes.append(str(review["understate_note"]))
     notes += granted_notes(d, granted_key(), list(frame["origin"].cat.categories),
                            list(frame["hts"].cat.categories))
+    if "CHN" in set(frame["origin"].cat.categories):
+        excl = s301_note_exclusion_note(d, [str(c) for c in frame["hts"].cat.categories])
+        if excl:
+            notes.append(excl)
     return BatchSummary(out=str(out), rows=len(frame), lines=int(frame["hts"].nunique()),
                         origins=int(frame["origin"].nunique()), date=d.isoformat(),
                         source=source(pick_source(d)).label,

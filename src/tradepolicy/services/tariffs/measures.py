@@ -409,3 +409,37 @@ def state_key(date: dt.date) -> tuple[str, int]:
     import bisect
 
     return pick_source(date), bisect.bisect_right(change_dates(), date)
+
+
+def s301_note_exclusion_note(date: dt.date, lines: Sequence[str],
+                             china_values: Mapping[str, float] | None = None) -> str | None:
+    """Return a note on the note 20(vvv)/(www) exclusions applied to ``lines`` on ``date``, or None.
+
+    Aggregate work applies an exclusion to its whole HTS10 line; the note says how many lines
+    (and, given ``china_values`` HTS10 -> value from China, what share of that value) are
+    excluded and how many of them are described narrower than the line (then overstated).
+    """
+    inside: dict[str, bool] = {}
+    for code, ws in s301_note_windows().items():
+        on = [w for w in ws if w.start <= date <= w.end]
+        if on:
+            inside[code] = all(w.description for w in on)
+    held = [c for c in dict.fromkeys(lines) if c in inside]
+    if not held:
+        return None
+    narrow = [c for c in held if inside[c]]
+    text = (f"Section 301 product exclusions in force on {date.isoformat()} (HTS ch.99 U.S. note 20(vvv), heading "
+            f"9903.88.69, and 20(www), heading 9903.88.70; section301_china.yaml reinstated_exclusions): "
+            f"{len(held)} HTS10 lines from China pay no Section 301 duty; {len(narrow)} of them are excluded "
+            "only for goods matching a description narrower than the line, applied here to the whole line")
+    if china_values:
+        total = float(sum(china_values.values()))
+        if total > 0:
+            ex = sum(float(china_values.get(c, 0.0)) for c in held)
+            nv = sum(float(china_values.get(c, 0.0)) for c in narrow)
+            text += (f"; these lines are {ex / total:.2%} of the value from China ({nv / total:.2%} on the lines "
+                     "described narrower: an upper bound of the excluded value)")
+    reinstated = measures()["section301_china"].get("reinstated_exclusions") or {}
+    if reinstated and date < as_date(reinstated["understate_before"]):
+        text += ". " + str(reinstated["understate_note"])
+    return text + "."
