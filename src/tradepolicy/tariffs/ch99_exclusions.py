@@ -12,8 +12,8 @@ effective January 27, 2022").
 Pure: takes the note's text (the whole chapter text is fine), returns frozen records. Page
 headers of the printed schedule inside the note are skipped.
 
->>> text = '''(vvv) (i) ... as provided in heading 9903.88.69, the additional duties provided for in
-... heading 9903.88.01 shall not apply to the following particular products:
+>>> text = '''(vvv) (i) The U.S. Trade Representative determined ... as provided in heading 9903.88.69,
+... the additional duties provided for in heading 9903.88.01 shall not apply to the following products:
 ... (1) 8483.50.9040
 ... (2) Pump casings (described in statistical reporting number 8413.91.9080 prior to January 1, 2019;
 ...      described in statistical reporting number 8413.91.9085 or 8413.91.9096 effective January 1, 2020)
