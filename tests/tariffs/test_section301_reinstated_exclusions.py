@@ -209,3 +209,27 @@ def test_effective_rate_mentions_the_exclusions_with_the_value_share(svc: Module
     assert res.predicted_duty == pytest.approx(28.0 + 834.0, abs=1e-6)
     note = next(n for n in res.notes if "note 20(vvv)" in n)
     assert "1 HTS10 lines from China" in note and "25.00% of the value from China" in note
+
+
+def test_schema_rejects_a_period_ending_before_it_starts_or_an_unknown_subdivision() -> None:
+    import copy
+
+    from tradepolicy.errors import RegistryError
+    from tradepolicy.services import tariffs as tariffs_svc
+    from tradepolicy.tariffs.schema import validate_measures
+
+    m = copy.deepcopy(tariffs_svc.measures())
+    m["section301_china"]["reinstated_exclusions"]["periods"][0]["to"] = "2020-01-01"
+    with pytest.raises(RegistryError) as e:
+        validate_measures(m)
+    assert "section301_china.yaml" in (e.value.where or "") and "periods.0" in (e.value.where or "")
+    m = copy.deepcopy(tariffs_svc.measures())
+    m["section301_china"]["reinstated_exclusions"]["periods"][0]["subdivisions"] = ["xxx"]
+    with pytest.raises(RegistryError) as e2:
+        validate_measures(m)
+    assert e2.value.field is not None and "subdivisions" in (e.value.where or "") + (e2.value.where or "")
+    m = copy.deepcopy(tariffs_svc.measures())
+    del m["section301_china"]["reinstated_exclusions"]["periods"][0]["confirmed"]
+    with pytest.raises(RegistryError) as e3:
+        validate_measures(m)
+    assert e3.value.field == "confirmed"
