@@ -179,7 +179,9 @@ def test_narrower_description_is_said_on_the_layer(svc: ModuleType) -> None:
 @stack_test
 def test_renumbered_lines_follow_the_note_dates(svc: ModuleType) -> None:
     # (vvv)(iv)(24) parts of child safety seats: 9401.90.1085 prior to 2022-01-27
-    ws = svc.s301_note_windows()
+    from tradepolicy.services.tariffs.measures import s301_note_windows
+
+    ws = s301_note_windows()
     assert max(w.end for w in ws["9401901085"]) == dt.date(2022, 1, 26)
     assert min(w.start for w in ws["9401911500"]) == dt.date(2022, 1, 27)
     assert max(w.end for w in ws["9401911500"]) == dt.date(2026, 11, 9)

@@ -575,7 +575,9 @@ def effective(imports: pd.DataFrame, *, layout: str = "plain", date: str | None 
     notes = _granted_exclusion_notes(dates, partners=sorted(imports["partner"].unique()))
     china = last.loc[last["partner"] == "CHN"]
     if len(china):
-        excl = svc.s301_note_exclusion_note(dates[-1], china["hts10"].astype(str).tolist(),
+        from tradepolicy.services.tariffs.measures import s301_note_exclusion_note
+
+        excl = s301_note_exclusion_note(dates[-1], china["hts10"].astype(str).tolist(),
                                             china.groupby("hts10", observed=True)["value"].sum().to_dict())
         if excl:
             notes.append(excl)

@@ -137,43 +137,6 @@ def exclusion_windows(rows: Iterable[Mapping[str, Any]], cfg: Mapping[str, Any])
     return out
 
 
-def _paren(sub: str) -> str:
-    """Return ``"vvv)(i)"`` for ``"vvv(i)"`` and ``"www)"`` for ``"www"`` (after an opening "20(")."""
-    return sub.replace("(", ")(", 1) if "(" in sub else sub + ")"
-
-
-def note_exclusion_windows(items: Iterable[Any], cfg: Mapping[str, Any]) -> dict[str, list[ExclusionWindow]]:
-    """Build validity windows of the note 20(vvv)/(www) exclusions from ``cfg["reinstated_exclusions"]``.
-
-    ``items``: :class:`tradepolicy.tariffs.ch99_exclusions.NoteExclusion` records. A code's window
-    is each period whose ``subdivisions`` prefix the item's subdivision, clipped to the dates the
-    note gives the code (renumbered statistical lines).
-
-    >>> from tradepolicy.tariffs.ch99_exclusions import ExclusionCode, NoteExclusion
-    >>> item = NoteExclusion("www", 1, "9903.88.02", "9903.88.70", "Band saws", (ExclusionCode("8486100000"),))
-    >>> cfg = {"reinstated_exclusions": {"periods": [{"from": "2024-01-01", "to": "2025-05-31",
-    ...        "subdivisions": ["www"], "citation": "c"}]}}
-    >>> w = note_exclusion_windows([item], cfg)["8486100000"][0]
-    >>> (w.start, w.end, w.claim_heading, w.source)
-    (datetime.date(2024, 1, 1), datetime.date(2025, 5, 31), '9903.88.70', 'note 20(www) item 1')
-    """
-    block = cfg.get("reinstated_exclusions") or {}
-    out: dict[str, list[ExclusionWindow]] = {}
-    for it in items:
-        for p in block.get("periods", ()):
-            if not any(str(it.subdivision).startswith(str(s)) for s in p["subdivisions"]):
-                continue
-            for c in it.codes:
-                start = max(as_date(p["from"]), c.since or dt.date.min)
-                end = min(as_date(p["to"]), c.until or dt.date.max)
-                if start > end:
-                    continue
-                out.setdefault(c.hts10, []).append(ExclusionWindow(
-                    c.hts10, str(it.lifts), 0, start, end, str(p["citation"]), str(it.claim_heading),
-                    f"note 20({_paren(str(it.subdivision))} item {it.item}", str(it.description)))
-    return out
-
-
 def review_duty(code: str, date: dt.date, cfg: Mapping[str, Any]) -> AdditionalDuty | None:
     """Return the 2024 four-year-review duty on ``code`` on ``date``, or None.
 
@@ -286,6 +249,43 @@ def _note_excluded(heading: str, label: str, windows: Sequence[ExclusionWindow],
             f"claimed under {w.claim_heading} (HTS ch.99 subch. III U.S. {items}); {scope}")
     return AdditionalDuty(authority, str(w.claim_heading), f"{label} — excluded ({w.claim_heading})", 0.0,
                           w.citation, note)
+
+
+def _paren(sub: str) -> str:
+    """Return ``"vvv)(i)"`` for ``"vvv(i)"`` and ``"www)"`` for ``"www"`` (after an opening "20(")."""
+    return sub.replace("(", ")(", 1) if "(" in sub else sub + ")"
+
+
+def note_exclusion_windows(items: Iterable[Any], cfg: Mapping[str, Any]) -> dict[str, list[ExclusionWindow]]:
+    """Build validity windows of the note 20(vvv)/(www) exclusions from ``cfg["reinstated_exclusions"]``.
+
+    ``items``: :class:`tradepolicy.tariffs.ch99_exclusions.NoteExclusion` records. A code's window
+    is each period whose ``subdivisions`` prefix the item's subdivision, clipped to the dates the
+    note gives the code (renumbered statistical lines).
+
+    >>> from tradepolicy.tariffs.ch99_exclusions import ExclusionCode, NoteExclusion
+    >>> item = NoteExclusion("www", 1, "9903.88.02", "9903.88.70", "Band saws", (ExclusionCode("8486100000"),))
+    >>> cfg = {"reinstated_exclusions": {"periods": [{"from": "2024-01-01", "to": "2025-05-31",
+    ...        "subdivisions": ["www"], "citation": "c"}]}}
+    >>> w = note_exclusion_windows([item], cfg)["8486100000"][0]
+    >>> (w.start, w.end, w.claim_heading, w.source)
+    (datetime.date(2024, 1, 1), datetime.date(2025, 5, 31), '9903.88.70', 'note 20(www) item 1')
+    """
+    block = cfg.get("reinstated_exclusions") or {}
+    out: dict[str, list[ExclusionWindow]] = {}
+    for it in items:
+        for p in block.get("periods", ()):
+            if not any(str(it.subdivision).startswith(str(s)) for s in p["subdivisions"]):
+                continue
+            for c in it.codes:
+                start = max(as_date(p["from"]), c.since or dt.date.min)
+                end = min(as_date(p["to"]), c.until or dt.date.max)
+                if start > end:
+                    continue
+                out.setdefault(c.hts10, []).append(ExclusionWindow(
+                    c.hts10, str(it.lifts), 0, start, end, str(p["citation"]), str(it.claim_heading),
+                    f"note 20({_paren(str(it.subdivision))} item {it.item}", str(it.description)))
+    return out
 
 
 # --- Section 232 --------------------------------------------------------------------------

@@ -315,28 +315,31 @@ class ReinstatedExclusions(_Strict):
     periods: list[ExclusionPeriod] = Field(min_length=1)
 
 
-class Section301China(_Open):
-    """``section301_china.yaml`` (only the reinstated-exclusions block is checked here)."""
-
-    reinstated_exclusions: ReinstatedExclusions | None = None
-
-
 MODELS: dict[str, type[BaseModel]] = {
-    "section301_china": Section301China, "section232": Section232, "country_actions": CountryActions, "utilisation": Utilisation,
+    "section232": Section232, "country_actions": CountryActions, "utilisation": Utilisation,
     "hs_concordance": Concordance, "preferences": Preferences,
+}
+
+
+# Blocks of a file checked on their own (file stem, key) -> model; the file's other keys are
+# checked by its MODELS entry, if any.
+BLOCKS: dict[tuple[str, str], type[BaseModel]] = {
+    ("section301_china", "reinstated_exclusions"): ReinstatedExclusions,
 }
 
 
 def validate_measures(measures: dict[str, Any]) -> None:
     """Validate every measures file that has a model; raise ``RegistryError`` on the first error."""
-    for stem, model in MODELS.items():
-        if stem not in measures:
-            continue
+    checks: list[tuple[str, tuple[str, ...], type[BaseModel], Any]] = [
+        (stem, (), model, measures[stem]) for stem, model in MODELS.items() if stem in measures]
+    checks += [(stem, (key,), model, measures[stem][key]) for (stem, key), model in BLOCKS.items()
+               if key in (measures.get(stem) or {})]
+    for stem, prefix, model, data in checks:
         try:
-            model.model_validate(measures[stem])
+            model.model_validate(data)
         except ValidationError as exc:
             err = exc.errors()[0]
-            loc = ".".join(str(x) for x in err["loc"])
+            loc = ".".join(str(x) for x in (*prefix, *err["loc"]))
             raise RegistryError(f"Invalid entry: {err['msg']}.", where=f"tariffs/measures/{stem}.yaml: {loc}",
                                 field=str(err["loc"][-1]) if err["loc"] else None,
                                 expected=expected_for(err)) from None

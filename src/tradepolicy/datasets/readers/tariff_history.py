@@ -66,14 +66,15 @@ def read_country_eo_exempt_products() -> pd.DataFrame:
                        dtype=str, keep_default_na=False, comment="#")
 
 
-def read_chapter99_text() -> str:
-    """Return the text of HTS 2026 Rev. 6 chapter 99 (``budgetlab-tariff-rate-tracker/chapter99_2026_rev_6.txt.gz``).
 
-    The file is the USITC PDF's text layer (fixed-width lines with page headers); its few
-    non-ASCII bytes are Latin-1 (e.g. the cent sign), so it is decoded as Latin-1.
+def read_chapter99_text() -> str:
+    """Return the HTS 2026 Rev. 6 chapter 99 text (USITC PDF as text; notes and headings).
+
+    One ``str``: the tracker's ``chapter99_2026_rev_6.txt.gz`` decompressed (UTF-8; the few
+    undecodable bytes of the PDF conversion are replaced). Parsed by ``tariffs.note31``.
     """
     import gzip
 
-    with gzip.open(dataset_path("us-tariff-history", f"{BUDGETLAB}/chapter99_2026_rev_6.txt.gz"), "rt",
-                   encoding="latin-1") as f:
-        return f.read()
+    path = dataset_path("us-tariff-history", f"{BUDGETLAB}/chapter99_2026_rev_6.txt.gz")
+    with gzip.open(path, "rt", encoding="utf-8", errors="replace") as fh:
+        return fh.read()

@@ -30,7 +30,6 @@ from tradepolicy.services.tariffs.measures import (
     s301_below,
     s301_coverage,
     s301_exclusions,
-    s301_note_exclusion_note,
 )
 from tradepolicy.services.tariffs.schedules import (
     _parsed_source_cached,
@@ -570,6 +569,8 @@ def batch(date: dt.date | str, out: Path | str, origin_list: Sequence[str] | Non
     notes += granted_notes(d, granted_key(), list(frame["origin"].cat.categories),
                            list(frame["hts"].cat.categories))
     if "CHN" in set(frame["origin"].cat.categories):
+        from tradepolicy.services.tariffs.measures import s301_note_exclusion_note
+
         excl = s301_note_exclusion_note(d, [str(c) for c in frame["hts"].cat.categories])
         if excl:
             notes.append(excl)
