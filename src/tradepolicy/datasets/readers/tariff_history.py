@@ -66,7 +66,6 @@ def read_country_eo_exempt_products() -> pd.DataFrame:
                        dtype=str, keep_default_na=False, comment="#")
 
 
-
 def read_chapter99_text() -> str:
     """Return the HTS 2026 Rev. 6 chapter 99 text (USITC PDF as text; notes and headings).
 
