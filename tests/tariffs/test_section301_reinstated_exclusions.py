@@ -196,6 +196,9 @@ def test_batch_and_single_stack_agree_and_the_batch_says_so(svc: ModuleType, tmp
     summary = svc.batch("2024-07-01", tmp_path / "b.parquet", ["CHN"])
     note = next(n for n in summary.notes if "note 20(vvv)" in n)
     assert "HTS10 lines from China pay no Section 301 duty" in note
+    # 2022: the batch's schedule (2017 database) has HTS8 lines: not applied there, and said so
+    old = svc.batch("2022-06-01", tmp_path / "c.parquet", ["CHN"])
+    assert any("HTS8 lines only" in n and "not applied" in n for n in old.notes)
 
 
 @stack_test

@@ -424,9 +424,18 @@ def s301_note_exclusion_note(date: dt.date, lines: Sequence[str],
         on = [w for w in ws if w.start <= date <= w.end]
         if on:
             inside[code] = all(w.description for w in on)
-    held = [c for c in dict.fromkeys(lines) if c in inside]
+    lines = list(dict.fromkeys(lines))
+    held = [c for c in lines if c in inside]
     if not held:
-        return None
+        eights = {c for c in lines if len(c) == 8}
+        under = sorted({c for c in inside if c[:8] in eights})
+        if not under:
+            return None
+        return (f"Section 301 product exclusions in force on {date.isoformat()} (HTS ch.99 U.S. note 20(vvv)/(www), "
+                f"headings 9903.88.69/.70) cover {len(under)} HTS10 lines, but the schedule of this date has HTS8 "
+                f"lines only (under {len({c[:8] for c in under})} of them the exclusions cover part): they are not "
+                "applied here, so the Section 301 duty on those HTS8 lines is overstated; `tariff stack` on the "
+                "10-digit line applies them.")
     narrow = [c for c in held if inside[c]]
     text = (f"Section 301 product exclusions in force on {date.isoformat()} (HTS ch.99 U.S. note 20(vvv), heading "
             f"9903.88.69, and 20(www), heading 9903.88.70; section301_china.yaml reinstated_exclusions): "
