@@ -64,3 +64,16 @@ def read_country_eo_exempt_products() -> pd.DataFrame:
     """
     return pd.read_csv(dataset_path("us-tariff-history", f"{BUDGETLAB}/country_eo_exempt_products.csv"),
                        dtype=str, keep_default_na=False, comment="#")
+
+
+def read_chapter99_text() -> str:
+    """Return the HTS 2026 Rev. 6 chapter 99 text (USITC PDF as text; notes and headings).
+
+    One ``str``: the tracker's ``chapter99_2026_rev_6.txt.gz`` decompressed (UTF-8; the few
+    undecodable bytes of the PDF conversion are replaced). Parsed by ``tariffs.note31``.
+    """
+    import gzip
+
+    path = dataset_path("us-tariff-history", f"{BUDGETLAB}/chapter99_2026_rev_6.txt.gz")
+    with gzip.open(path, "rt", encoding="utf-8", errors="replace") as fh:
+        return fh.read()
