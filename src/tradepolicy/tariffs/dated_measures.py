@@ -221,12 +221,13 @@ def section301_duties(
         return [review], notes
     if review_understates(code, date, cfg):
         notes.append(str(cfg["four_year_review"]["understate_note"]))
-    if len(code) == 8:
-        under = sorted({str(x) for p in (cfg.get("four_year_review") or {}).get("products", {}).values()
-                        for x in p.get("hts") or () if len(str(x).replace(".", "")) == 10
-                        and str(x).replace(".", "").startswith(code)})
-        if under:
-            notes.append(f"Only some HTS10 lines under {code} ({', '.join(under)}) have a 2024 "
+    review_cfg = cfg.get("four_year_review") or {}
+    if len(code) == 8 and date >= as_date(review_cfg.get("understate_from", dt.date.max)):
+        tens = sorted({str(x) for p in review_cfg.get("products", {}).values()
+                       for x in p.get("hts") or () if len(str(x).replace(".", "")) == 10
+                       and str(x).replace(".", "").startswith(code)})
+        if tens:
+            notes.append(f"Only some HTS10 lines under {code} ({', '.join(tens)}) have a 2024 "
                          "four-year-review rate; ask for the 10-digit line.")
     hit = prefix_match(code, coverage)
     heading = hit[1] if hit else None
