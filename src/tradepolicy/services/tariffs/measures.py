@@ -23,6 +23,7 @@ from tradepolicy.tariffs.dated_measures import (
     as_date,
     exclusion_windows,
 )
+from tradepolicy.tariffs.note31 import NoteSubdivision, parse_note31
 
 
 @cached(maxsize=1)
@@ -35,7 +36,7 @@ def s301_coverage() -> dict[str, str]:
 
 
 @cached(maxsize=1)
-def s301_review_note() -> dict[str, Any]:
+def s301_review_note() -> dict[str, NoteSubdivision]:
     """Return U.S. note 31 subdivision letter -> ``NoteSubdivision`` (HTS 2026 Rev. 6 ch.99 text).
 
     Empty when the chapter 99 text is absent from the mirror (the stack then keeps the list
@@ -43,7 +44,6 @@ def s301_review_note() -> dict[str, Any]:
     """
     from tradepolicy.datasets import is_available
     from tradepolicy.datasets.readers.tariff_history import read_chapter99_text
-    from tradepolicy.tariffs.note31 import parse_note31
 
     src = measures()["section301_china"]["four_year_review"]["coverage_source"]
     if not is_available(src["dataset"], src["path"]):
