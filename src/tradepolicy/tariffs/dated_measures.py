@@ -156,12 +156,18 @@ def review_duty(code: str, date: dt.date, cfg: Mapping[str, Any]) -> AdditionalD
     >>> review_duty("3818000020", dt.date(2025, 6, 1), cfg).rate
     0.0
     """
+    review = cfg.get("four_year_review") or {}
+    products = review.get("products", {})
+    index = review.get("index") or review_index(products)
+    hits: dict[str, int] = {}  # group -> length of its most specific code prefixing ``code``
+    for n in index[0]:
+        for key in index[1].get(code[:n], ()) if len(code) >= n else ():
+            hits[key] = max(hits.get(key, 0), n)
     best: tuple[int, AdditionalDuty] | None = None
-    for prod in (cfg.get("four_year_review") or {}).get("products", {}).values():
-        n = max((len(p) for p in (str(x).replace(".", "") for x in prod.get("hts") or ())
-                 if code.startswith(p)), default=0)
-        if n == 0 or (best is not None and n <= best[0]):
-            continue
+    for key, n in sorted(hits.items(), key=lambda kv: -kv[1]):
+        prod = products[key]
+        if best is not None and n <= best[0]:
+            break
         entry = entry_on(prod["rates"], date)
         if entry is None or entry.get("rate") is None:
             continue
@@ -170,6 +176,19 @@ def review_duty(code: str, date: dt.date, cfg: Mapping[str, Any]) -> AdditionalD
                               "2024 four-year-review rate; replaces the 9903.88 list rate")
         best = (n, duty)
     return best[1] if best else None
+
+
+def review_index(products: Mapping[str, Mapping[str, Any]]) -> tuple[tuple[int, ...], dict[str, list[str]]]:
+    """Return (code lengths, code digits -> group keys) of the four-year-review groups' ``hts``.
+
+    >>> review_index({"a": {"hts": ["8703.80.00", "9018.31.0080"]}})
+    ((8, 10), {'87038000': ['a'], '9018310080': ['a']})
+    """
+    by: dict[str, list[str]] = {}
+    for key, prod in products.items():
+        for x in prod.get("hts") or ():
+            by.setdefault(str(x).replace(".", ""), []).append(key)
+    return tuple(sorted({len(k) for k in by})), by
 
 
 def entry_on(entries: Sequence[Mapping[str, Any]], date: dt.date) -> Mapping[str, Any] | None:
@@ -223,9 +242,8 @@ def section301_duties(
         notes.append(str(cfg["four_year_review"]["understate_note"]))
     review_cfg = cfg.get("four_year_review") or {}
     if len(code) == 8 and date >= as_date(review_cfg.get("understate_from", dt.date.max)):
-        tens = sorted({str(x) for p in review_cfg.get("products", {}).values()
-                       for x in p.get("hts") or () if len(str(x).replace(".", "")) == 10
-                       and str(x).replace(".", "").startswith(code)})
+        by = (review_cfg.get("index") or review_index(review_cfg.get("products", {})))[1]
+        tens = sorted(k for k in by if len(k) == 10 and k.startswith(code))
         if tens:
             notes.append(f"Only some HTS10 lines under {code} ({', '.join(tens)}) have a 2024 "
                          "four-year-review rate; ask for the 10-digit line.")

@@ -73,6 +73,9 @@ def section301_cfg() -> Mapping[str, Any]:
             codes += [c for c in note[letter].codes
                       if not within or c.replace(".", "").startswith(within)]
         prod["hts"] = codes
+    from tradepolicy.tariffs.dated_measures import review_index
+
+    review["index"] = review_index(review["products"])
     if not note:
         review.pop("understate_hts", None)
         review["understate_note"] = (
