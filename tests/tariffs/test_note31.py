@@ -111,3 +111,24 @@ def test_note_agrees_with_the_trackers_product_lists() -> None:
     assert all(ours[h] == theirs[h] for h in shared)
     assert sum(len(ours[h]) for h in shared) == 388
     assert "9903.91.04" in ours and "9903.91.04" not in theirs
+
+
+def test_the_schema_rejects_a_review_group_without_coverage_or_with_a_bad_heading() -> None:
+    from tradepolicy.tariffs.schema import validate_measures
+
+    def doc(**prod: object) -> dict[str, object]:
+        base = {"label": "EVs", "heading": "9903.91.03",
+                "rates": [{"from": "2024-09-27", "rate": 1.0, "citation": "89 FR 76581"}]}
+        return {"section301_china": {"authority": "Section 301", "four_year_review": {
+            "citation": "89 FR 76581", "understate_from": "2024-09-27", "understate_hts": ["8507.60"],
+            "understate_note": "may understate",
+            "coverage_source": {"dataset": "us-tariff-history", "path": "x.txt.gz", "note": "note 31"},
+            "products": {"ev": {**base, **prod}}}}}
+
+    validate_measures(doc(note31="d"))  # valid
+    with pytest.raises(RegistryError, match="needs coverage"):
+        validate_measures(doc())
+    with pytest.raises(RegistryError, match="heading"):
+        validate_measures(doc(note31="d", heading="9903.91.3"))
+    with pytest.raises(RegistryError, match="typo"):
+        validate_measures(doc(note31="d", typo=1))
