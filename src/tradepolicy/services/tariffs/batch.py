@@ -108,12 +108,10 @@ def _s301_groups(source_id: str, granted: GrantedKey = ()) -> tuple[np.ndarray, 
 
     codes = _parsed_source_cached(source_id)[0]
     cov, exc, below = s301_coverage(), _s301_exclusions_with(granted), s301_below()
-    review = (section301_cfg().get("four_year_review") or {}).get("products", {})
-    by_prefix: dict[str, list[str]] = {}  # review code digits -> groups naming it
-    for k, p in review.items():
-        for x in p.get("hts") or ():
-            by_prefix.setdefault(str(x).replace(".", ""), []).append(k)
-    lengths = sorted({len(x) for x in by_prefix})
+    from tradepolicy.tariffs.dated_measures import review_index
+
+    # review code digits -> groups naming them (a line's groups and match lengths decide its rate)
+    lengths, by_prefix = review_index((section301_cfg().get("four_year_review") or {}).get("products", {}))
     keys: dict[tuple[Any, ...], int] = {}
     reps: list[str] = []
     idx = np.zeros(len(codes), dtype=np.int64)
