@@ -76,11 +76,22 @@ def test_yaml_rates_are_the_rates_the_hts_editions_print() -> None:
             found = rate_on(h["rates"], day)
             assert found is not None
             assert float(found[0]) == pytest.approx(float(m.group(1)) / 100, abs=1e-12), heading
+    # Every four-year-review heading (a group's own, or a rate entry's override): the HTS 2025
+    # edition prints its rate ("+ 25%"; "the duty provided in the applicable subheading" = 0)
+    # and its start date ("on or after September 27, 2024" / "January 1, 2025" / "January 1, 2026").
     hts25 = read_hts_edition(2025).set_index("hts")
+    months = {9: "September", 1: "January"}
+    checked = 0
     for prod in cfg["four_year_review"]["products"].values():
-        row = hts25.loc[prod["heading"].replace(".", "")]
-        m = re.search(r"\+ ?(\d+(?:\.\d+)?)%", str(row["general"]))
-        first = min(prod["rates"], key=lambda r: str(r["from"]))
-        assert m and float(first["rate"]) == pytest.approx(float(m.group(1)) / 100, abs=1e-12)
-        assert "on or after January 1, 2025" in str(row["description"])
-        assert str(first["from"]) == "2025-01-01"
+        for entry in prod["rates"]:
+            if entry["rate"] is None:
+                continue
+            row = hts25.loc[(entry.get("heading") or prod["heading"]).replace(".", "")]
+            m = re.search(r"\+ ?(\d+(?:\.\d+)?)%", str(row["general"]))
+            printed = float(m.group(1)) / 100 if m else 0.0
+            assert float(entry["rate"]) == pytest.approx(printed, abs=1e-12), prod["label"]
+            day = entry["from"]
+            if (entry.get("heading") or prod["heading"]) == prod["heading"]:
+                assert f"on or after {months[day.month]} {day.day}, {day.year}" in str(row["description"]), prod["label"]
+            checked += 1
+    assert checked == 12

@@ -140,27 +140,88 @@ def exclusion_windows(rows: Iterable[Mapping[str, Any]], cfg: Mapping[str, Any])
 def review_duty(code: str, date: dt.date, cfg: Mapping[str, Any]) -> AdditionalDuty | None:
     """Return the 2024 four-year-review duty on ``code`` on ``date``, or None.
 
-    ``cfg["four_year_review"]["products"]`` lists product groups with HTS prefixes (dotted or
-    not), a 9903.91 heading and dated rates; a covered product pays the review rate instead
-    of its 9903.88 list rate.
+    ``cfg["four_year_review"]["products"]`` lists product groups with HTS codes or prefixes
+    (``hts``, dotted or not; the service fills them from U.S. note 31), a 9903.91 heading and
+    dated rates (an entry's ``heading`` overrides the group's from its date); a covered
+    product pays the review rate instead of its 9903.88 list rate. When several groups cover
+    the code on the date, the one naming it most specifically wins (enteral syringes
+    9018.31.0080 over syringes 9018.31.00); a group whose rate is not (or no longer) in force
+    does not apply.
 
     >>> cfg = {"authority": "Section 301", "four_year_review": {"products": {"w": {
     ...     "label": "Wafers", "hts": ["3818.00"], "heading": "9903.91.05",
-    ...     "rates": [{"from": "2025-01-01", "rate": 0.5, "citation": "c"}]}}}}
+    ...     "rates": [{"from": "2025-01-01", "rate": 0.5, "citation": "c"}]}, "e": {
+    ...     "label": "Enteral", "hts": ["3818.00.0020"], "heading": "9903.91.10",
+    ...     "rates": [{"from": "2025-01-01", "rate": 0.0, "citation": "c"},
+    ...               {"from": "2026-01-01", "rate": 1.0, "heading": "9903.91.03", "citation": "d"}]}}}}
     >>> review_duty("3818000010", dt.date(2025, 1, 1), cfg).rate
     0.5
     >>> review_duty("3818000010", dt.date(2024, 12, 31), cfg) is None
     True
+    >>> d = review_duty("3818000020", dt.date(2026, 1, 1), cfg); (d.heading, d.rate)
+    ('9903.91.03', 1.0)
+    >>> review_duty("3818000020", dt.date(2025, 6, 1), cfg).rate
+    0.0
     """
-    for prod in (cfg.get("four_year_review") or {}).get("products", {}).values():
-        if not any(code.startswith(str(p).replace(".", "")) for p in prod["hts"]):
+    review = cfg.get("four_year_review") or {}
+    products = review.get("products", {})
+    index = review.get("index") or review_index(products)
+    hits: dict[str, int] = {}  # group -> length of its most specific code prefixing ``code``
+    for n in index[0]:
+        for key in index[1].get(code[:n], ()) if len(code) >= n else ():
+            hits[key] = max(hits.get(key, 0), n)
+    best: tuple[int, AdditionalDuty] | None = None
+    for key, n in sorted(hits.items(), key=lambda kv: -kv[1]):
+        prod = products[key]
+        if best is not None and n <= best[0]:
+            break
+        entry = entry_on(prod["rates"], date)
+        if entry is None or entry.get("rate") is None:
             continue
-        found = rate_on(prod["rates"], date)
-        if found is not None and found[0] is not None:
-            return AdditionalDuty(str(cfg["authority"]), str(prod["heading"]), str(prod["label"]),
-                                  float(found[0]), found[1],
-                                  "2024 four-year-review rate; replaces the 9903.88 list rate")
-    return None
+        duty = AdditionalDuty(str(cfg["authority"]), str(entry.get("heading") or prod["heading"]),
+                              str(prod["label"]), float(entry["rate"]), str(entry.get("citation", "")),
+                              "2024 four-year-review rate; replaces the 9903.88 list rate")
+        best = (n, duty)
+    return best[1] if best else None
+
+
+def review_index(products: Mapping[str, Mapping[str, Any]]) -> tuple[tuple[int, ...], dict[str, list[str]]]:
+    """Return (code lengths, code digits -> group keys) of the four-year-review groups' ``hts``.
+
+    >>> review_index({"a": {"hts": ["8703.80.00", "9018.31.0080"]}})
+    ((8, 10), {'87038000': ['a'], '9018310080': ['a']})
+    """
+    by: dict[str, list[str]] = {}
+    for key, prod in products.items():
+        for x in prod.get("hts") or ():
+            by.setdefault(str(x).replace(".", ""), []).append(key)
+    return tuple(sorted({len(k) for k in by})), by
+
+
+def entry_on(entries: Sequence[Mapping[str, Any]], date: dt.date) -> Mapping[str, Any] | None:
+    """Return the latest dated entry with ``from`` <= ``date`` (the whole entry), or None."""
+    best: Mapping[str, Any] | None = None
+    for e in entries:
+        if as_date(e["from"]) <= date and (best is None or as_date(e["from"]) >= as_date(best["from"])):
+            best = e
+    return best
+
+
+def review_understates(code: str, date: dt.date, cfg: Mapping[str, Any]) -> bool:
+    """Return True when the four-year review may raise ``code``'s duty beyond what is modelled.
+
+    From ``understate_from``, for codes under ``understate_hts`` (groups without product
+    coverage in the note), or for every code when ``understate_hts`` is absent (coverage
+    not loaded).
+    """
+    review = cfg.get("four_year_review") or {}
+    start = review.get("understate_from")
+    if start is None or date < as_date(start):
+        return False
+    prefixes = review.get("understate_hts")
+    if prefixes is None:
+        return True
+    return any(code.startswith(str(p).replace(".", "")) for p in prefixes)
 
 
 def section301_duties(
@@ -184,9 +245,15 @@ def section301_duties(
     review = review_duty(code, date, cfg)
     if review is not None:
         return [review], notes
-    understate = cfg.get("four_year_review", {}).get("understate_from")
-    if understate is not None and date >= as_date(understate):
+    if review_understates(code, date, cfg):
         notes.append(str(cfg["four_year_review"]["understate_note"]))
+    review_cfg = cfg.get("four_year_review") or {}
+    if len(code) == 8 and date >= as_date(review_cfg.get("understate_from", dt.date.max)):
+        by = (review_cfg.get("index") or review_index(review_cfg.get("products", {})))[1]
+        tens = sorted(k for k in by if len(k) == 10 and k.startswith(code))
+        if tens:
+            notes.append(f"Only some HTS10 lines under {code} ({', '.join(tens)}) have a 2024 "
+                         "four-year-review rate; ask for the 10-digit line.")
     hit = prefix_match(code, coverage)
     heading = hit[1] if hit else None
     if heading is None and len(code) == 8:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from tradepolicy.errors import RegistryError
 from tradepolicy.yaml_registry import StrictModel, expected_for
@@ -280,6 +280,64 @@ class PreferenceProgram(_Open):
     certification: bool | None = None
 
 
+_HEADING = r"^9903\.\d{2}\.\d{2}$"
+_HTS_PREFIX = r"^\d{4}(\.\d{2}(\.\d{2}(\d{2})?)?)?$"
+
+
+class ReviewRate(DatedRate):
+    """A four-year-review rate; ``heading`` (optional) overrides the group's heading from ``from``."""
+
+    heading: Annotated[str, Field(pattern=_HEADING)] | None = None
+
+
+class ReviewProduct(_Strict):
+    """One 2024 four-year-review product group: coverage by U.S. note 31 subdivision or HTS codes.
+
+    ``note31`` names the note's subdivision letter (codes read from the chapter 99 text at run
+    time), ``within`` keeps only its codes under these prefixes, ``hts`` lists codes a heading's
+    own text names. At least one of ``note31`` and ``hts``.
+    """
+
+    label: str
+    heading: Annotated[str, Field(pattern=_HEADING)]
+    note31: Annotated[str, Field(pattern=r"^[b-z]$")] | None = None
+    within: list[Annotated[str, Field(pattern=r"^\d{2,10}$")]] | None = None
+    hts: list[Annotated[str, Field(pattern=_HTS_PREFIX)]] | None = None
+    rates: list[ReviewRate] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _some_coverage(self) -> ReviewProduct:
+        if self.note31 is None and not self.hts:
+            raise ValueError("a product group needs coverage: note31 (a note subdivision) or hts (codes)")
+        return self
+
+
+class CoverageSource(_Strict):
+    """Where a coverage note is read from (a registered dataset file)."""
+
+    dataset: str
+    path: str
+    note: str
+
+
+class FourYearReview(_Strict):
+    """``section301_china.yaml: four_year_review``."""
+
+    citation: str = Field(min_length=3)
+    coverage_source: CoverageSource
+    understate_from: dt.date
+    understate_hts: list[Annotated[str, Field(pattern=_HTS_PREFIX)]]
+    understate_note: str = Field(min_length=3)
+    products: dict[str, ReviewProduct]
+
+
+class Section301China(_Open):
+    """``section301_china.yaml`` (checked: the four-year-review block; other keys open)."""
+
+    authority: str
+    four_year_review: FourYearReview
+
+
 class Preferences(_Open):
     """``preferences.yaml``."""
 
@@ -317,7 +375,7 @@ class ReinstatedExclusions(_Strict):
 
 MODELS: dict[str, type[BaseModel]] = {
     "section232": Section232, "country_actions": CountryActions, "utilisation": Utilisation,
-    "hs_concordance": Concordance, "preferences": Preferences,
+    "hs_concordance": Concordance, "preferences": Preferences, "section301_china": Section301China,
 }
 
 

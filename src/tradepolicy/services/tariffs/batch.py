@@ -30,6 +30,7 @@ from tradepolicy.services.tariffs.measures import (
     s301_below,
     s301_coverage,
     s301_exclusions,
+    section301_cfg,
 )
 from tradepolicy.services.tariffs.schedules import (
     _parsed_source_cached,
@@ -107,14 +108,16 @@ def _s301_groups(source_id: str, granted: GrantedKey = ()) -> tuple[np.ndarray, 
 
     codes = _parsed_source_cached(source_id)[0]
     cov, exc, below = s301_coverage(), _s301_exclusions_with(granted), s301_below()
-    review = (measures()["section301_china"].get("four_year_review") or {}).get("products", {})
+    from tradepolicy.tariffs.dated_measures import review_index
+
+    # review code digits -> groups naming them (a line's groups and match lengths decide its rate)
+    lengths, by_prefix = review_index((section301_cfg().get("four_year_review") or {}).get("products", {}))
     keys: dict[tuple[Any, ...], int] = {}
     reps: list[str] = []
     idx = np.zeros(len(codes), dtype=np.int64)
     for i, c in enumerate(codes):
         hit = prefix_match(c, cov)
-        rev = tuple(sorted(k for k, p in review.items()
-                           if any(c.startswith(str(x).replace(".", "")) for x in p["hts"])))
+        rev = tuple(sorted({(n, k) for n in lengths for k in by_prefix.get(c[:n], ()) if len(c) >= n}))
         key = (hit[1] if hit else None, rev, c if c in exc else None,
                below.get(c) if len(c) == 8 and hit is None else None)
         if key not in keys:
@@ -128,7 +131,7 @@ def _s301_groups(source_id: str, granted: GrantedKey = ()) -> tuple[np.ndarray, 
 def _s301_vector(source_id: str, date: dt.date, origin: str, granted: GrantedKey = ()) -> np.ndarray:
     """Return the Section 301 duty of every batch line from ``origin`` on ``date`` (granted exclusions applied)."""
     idx, reps = _s301_groups(source_id, granted)
-    cfg = measures()["section301_china"]
+    cfg = section301_cfg()
     cov, exc, below = s301_coverage(), _s301_exclusions_with(granted), s301_below()
     per = np.array([sum(x.rate for x in section301_duties(c, origin, date, cfg, cov, exc, below)[0])
                     for c in reps])
@@ -562,7 +565,7 @@ def batch(date: dt.date | str, out: Path | str, origin_list: Sequence[str] | Non
     tmp.replace(out)
     d, notes = check_date(date)
     notes += source_notes(d, pick_source(d))
-    review = measures()["section301_china"].get("four_year_review", {})
+    review = section301_cfg().get("four_year_review", {})
     if ("CHN" in set(frame["origin"].cat.categories) and "understate_from" in review
             and d >= as_date(review["understate_from"])):
         notes.append(str(review["understate_note"]))

@@ -29,6 +29,7 @@ from tradepolicy.services.tariffs.types import (
 from tradepolicy.tariffs import hierarchy
 from tradepolicy.tariffs.dated_measures import (
     as_date,
+    entry_on,
     rate_on,
 )
 from tradepolicy.tariffs.rate_text import parse_special
@@ -217,10 +218,12 @@ def chapter99_in_force(date: dt.date | str | None = None) -> list[Chapter99Row]:
                                 rate=None if found is None else found[0],
                                 status="suspended" if h.get("suspended") else ("in force" if found else "not yet")))
     for prod in m["section301_china"].get("four_year_review", {}).get("products", {}).values():
-        found = rate_on(prod["rates"], d)
-        out.append(Chapter99Row(authority="Section 301", heading=prod["heading"], label=prod["label"],
-                                rate=None if found is None else found[0],
-                                status="in force" if found and found[0] is not None else "not yet"))
+        entry = entry_on(prod["rates"], d)
+        rate = None if entry is None else entry.get("rate")
+        out.append(Chapter99Row(authority="Section 301",
+                                heading=str((entry or {}).get("heading") or prod["heading"]),
+                                label=prod["label"], rate=rate,
+                                status="not yet" if entry is None else ("in force" if rate is not None else "ended")))
     for prog, p in m["section232"]["programs"].items():
         found = rate_on(p["rates"], d)
         out.append(Chapter99Row(authority="Section 232", heading=p["heading"], label=prog.replace("_", " "),

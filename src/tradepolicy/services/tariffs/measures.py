@@ -24,6 +24,7 @@ from tradepolicy.tariffs.dated_measures import (
     exclusion_windows,
     note_exclusion_windows,
 )
+from tradepolicy.tariffs.note31 import NoteSubdivision, parse_note31
 
 
 @cached(maxsize=1)
@@ -33,6 +34,56 @@ def s301_coverage() -> dict[str, str]:
 
     df = read_usitc_china_tariffs()
     return dict(zip(df["hts"], df["ch99_heading"], strict=True))
+
+
+@cached(maxsize=1)
+def s301_review_note() -> dict[str, NoteSubdivision]:
+    """Return U.S. note 31 subdivision letter -> ``NoteSubdivision`` (HTS 2026 Rev. 6 ch.99 text).
+
+    Empty when the chapter 99 text is absent from the mirror (the stack then keeps the list
+    rates and says the review coverage is not loaded).
+    """
+    from tradepolicy.datasets import is_available
+    from tradepolicy.datasets.readers.tariff_history import read_chapter99_text
+
+    src = measures()["section301_china"]["four_year_review"]["coverage_source"]
+    if not is_available(src["dataset"], src["path"]):
+        return {}
+    return dict(parse_note31(read_chapter99_text()))
+
+
+@cached(maxsize=1)
+def section301_cfg() -> Mapping[str, Any]:
+    """Return ``section301_china.yaml`` with each four-year-review group's ``hts`` filled in.
+
+    A group naming ``note31: X`` gets the codes of subdivision (X) of U.S. note 31 (kept under
+    ``within`` prefixes when given) added to its own ``hts``. Without the chapter 99 text the
+    note-based groups get no codes and ``understate_hts`` is dropped, so every Chinese line
+    from the review date carries the understate note. Read-only: shared by every caller.
+    """
+    import copy
+
+    cfg = copy.deepcopy(dict(measures()["section301_china"]))
+    review = cfg["four_year_review"]
+    note = s301_review_note()
+    for prod in review["products"].values():
+        codes = list(prod.get("hts") or [])
+        letter = prod.get("note31")
+        if letter is not None and letter in note:
+            within = tuple(prod.get("within") or ())
+            codes += [c for c in note[letter].codes
+                      if not within or c.replace(".", "").startswith(within)]
+        prod["hts"] = codes
+    from tradepolicy.tariffs.dated_measures import review_index
+
+    review["index"] = review_index(review["products"])
+    if not note:
+        review.pop("understate_hts", None)
+        review["understate_note"] = (
+            "The 2024 four-year-review product coverage (HTS ch.99 U.S. note 31, dataset "
+            f"{review['coverage_source']['dataset']}) is not loaded: the Section 301 layer shows the "
+            "list rate and may understate the duty from 2024-09-27. " + str(review["understate_note"]))
+    return cfg
 
 
 @cached(maxsize=1)

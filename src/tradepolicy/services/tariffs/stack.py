@@ -28,6 +28,7 @@ from tradepolicy.services.tariffs.measures import (
     s301_below,
     s301_coverage,
     s301_exclusions,
+    section301_cfg,
 )
 from tradepolicy.services.tariffs.schedules import (
     _resolve,
@@ -141,7 +142,7 @@ def stack(hts: str, origin: str, date: dt.date | str, *, unit_value: float | Non
         barred = {sym for sym, iso in line.blocked if iso == o}
         notes += partial_suspension_notes(o, d, m["preferences"]["programs"],
                                           {x for g in line.special for x in g.programs if x in elig} - barred)
-    add, n1 = section301_duties(code, o, d, m["section301_china"], s301_coverage(),
+    add, n1 = section301_duties(code, o, d, section301_cfg(), s301_coverage(),
                                 _with_granted_exclusions(code), s301_below())
     a232, n2 = section232_duties(code, o, d, m["section232"], s232_products(), over_quota=over_quota,
                                  metal_share=metal_share, annex=s232_annex(code),
