@@ -44,7 +44,7 @@ def stack(
     value_usd: Annotated[float | None, typer.Option(help="customs value of the entry, US$")] = None,
     quantity: Annotated[float | None, typer.Option(help="quantity of the entry, in the rate's unit (e.g. kg)")] = None,
     map_parent: Annotated[bool, typer.Option("--map-parent", help="stack a code of a later HTS revision on its parent line (with a note)")] = False,
-    over_quota: Annotated[bool, typer.Option("--over-quota", help="the entry is over a Section 232 tariff-rate quota (default: in quota)")] = False,
+    over_quota: Annotated[bool, typer.Option("--over-quota", help="the entry is over a tariff-rate quota: Section 232, or an agreement quota of a chapter 98/99 heading (default: in quota)")] = False,
     orders: Annotated[Path | None, typer.Option(help="current AD/CVD orders CSV with cash-deposit rates (case_number,country,hts,exporter,deposit_rate,kind,from[,to,citation])")] = None,
     exporter: Annotated[str | None, typer.Option(help="exporter whose deposit rate applies (default all-others, else country-wide)")] = None,
     metal_share: Annotated[float | None, typer.Option(help="steel/aluminium/copper content share of the value (0-1), for 2025 derivatives taxed on metal content (default: the stated share)")] = None,

@@ -163,10 +163,18 @@ def compute_stack(
         if pref is not None:
             group, sym, ave = pref
             e = eligible[sym]
-            layers.append(Layer("preference", f"{e.program} ({sym})", None,
-                                f"{group.duty.text} ({','.join(group.programs)})", ave,
-                                f"{line.source_label}, {line.code}, special column; {e.citation}",
-                                "replaces the base rate when claimed and the good qualifies"))
+            if group.via is None:
+                layers.append(Layer("preference", f"{e.program} ({sym})", None,
+                                    f"{group.duty.text} ({','.join(group.programs)})", ave,
+                                    f"{line.source_label}, {line.code}, special column; {e.citation}",
+                                    "replaces the base rate when claimed and the good qualifies"))
+            else:
+                why = rules.get("quota_routes", {}).get("note") if group.in_quota else None
+                layers.append(Layer("preference", f"{e.program} ({sym})", group.via,
+                                    f"{group.duty.text} ({','.join(group.programs)}), in {group.via}", ave,
+                                    f"{line.source_label}, {line.code}, special column 'See {group.via}'; "
+                                    f"{line.source_label}, {group.via}: {group.condition}; {e.citation}",
+                                    why or "replaces the base rate when claimed and the good qualifies"))
             current = ave
         elif base_ave and any(s in eligible for g in line.special for s in g.programs):
             out_notes.append("An eligible programme is listed but does not lower the duty.")

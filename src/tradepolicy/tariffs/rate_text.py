@@ -127,10 +127,18 @@ class Duty:
 
 @dataclass(frozen=True, slots=True)
 class SpecialGroup:
-    """One group of the special column: a duty and the programme symbols it applies to."""
+    """One group of the special column: a duty and the programme symbols it applies to.
+
+    ``via``: for a resolved "See 98xx/99xx" reference, the heading whose special column gives
+    the duty; ``condition`` its text (e.g. "subject to the quantitative limits ..."); and
+    ``in_quota`` whether the duty holds only within an agreement's quota.
+    """
 
     duty: Duty
     programs: tuple[str, ...]
+    via: str | None = None
+    condition: str | None = None
+    in_quota: bool = False
 
 
 # --- lexical pieces ---------------------------------------------------------------------

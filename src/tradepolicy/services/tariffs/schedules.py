@@ -24,7 +24,9 @@ from tradepolicy.tariffs.dated_measures import (
 )
 from tradepolicy.tariffs.duty_stack import LineRates
 from tradepolicy.tariffs.hts_code import dotted
-from tradepolicy.tariffs.rate_text import chapter99_refs, parse_rate, parse_special
+from tradepolicy.tariffs.quota_routes import RouteHeading, subheadings
+from tradepolicy.tariffs.quota_routes import resolve as resolve_route
+from tradepolicy.tariffs.rate_text import SpecialGroup, chapter99_refs, parse_rate, parse_special
 from tradepolicy.tariffs.reference_prices import ReferencePrice, match, polarity_rate, resolve
 
 
@@ -342,7 +344,7 @@ def line_rates(source_id: str, code: str) -> LineRates:
     return LineRates(
         code=code, description=str(r["path"]), source_id=src.id, source_label=src.label,
         source_citation=src.citation, general=parse_rate(str(r["general"] or "")),
-        col2=parse_rate(str(r["col2"] or "")), special=tuple(parse_special(str(r["special"] or ""))),
+        col2=parse_rate(str(r["col2"] or "")), special=special_groups(source_id, code, str(r["special"] or "")),
         units=str(r["units"] or ""), ave_2017=None if ave is None or pd.isna(ave) else float(ave),
         blocked=gsp_exclusions().get(code[:8], ()),
     )
@@ -381,7 +383,7 @@ def _parsed_source_cached(source_id: str) -> Any:
         col1[i] = np.nan if a is None else a
         b = _parse_cached(c2[i]).ave()
         col2[i] = np.nan if b is None else b
-        d = _special_aves(spec[i])
+        d = _special_aves(spec[i]) if "see " not in spec[i].lower() else _route_aves(source_id, codes[i], spec[i])
         for sym in d:
             symbols.setdefault(sym, len(symbols))
         prefs.append(d)
@@ -535,10 +537,82 @@ def _parse_cached(text: str) -> Any:
     return parse_rate(text)
 
 
+@cached(maxsize=3)
+def route_headings(source_id: str) -> tuple[RouteHeading, ...]:
+    """Return the chapter 98/99 headings of a source, sorted, for "See 98xx" references.
+
+    On an HTS edition a heading naming no subheading takes the nearest superior text that
+    names some (the 9823.09 headings sit under "Goods provided for in subheading 1701.12.50,
+    ..."); the 2017 database has no superior rows.
+    """
+    src = source(source_id)
+    t = src.table
+    rows = t[t["hts"].str[:2].isin(("98", "99")) & (t["special"].fillna("") != "")]
+    by_row: dict[int, tuple[str, Any]] = {}
+    if source_id != "db2017":
+        tree = edition_tree(int(source_id[3:]))
+        # superior text rows carry no heading of their own: index every row from chapter 98 on
+        first = int(tree.loc[tree["hts"].str[:2].isin(("98", "99")), "row"].min())
+        sub = tree[tree["row"] >= first]
+        by_row = {int(r): (str(d or ""), p) for r, d, p in
+                  zip(sub["row"], sub["description"], sub["parent_row"], strict=True)}
+    out: list[RouteHeading] = []
+    for r in _records(rows):
+        sup = ""
+        if source_id != "db2017":
+            parent = r.get("parent_row")
+            while parent is not None and not pd.isna(parent) and int(parent) in by_row:
+                text, parent = by_row[int(parent)]
+                if subheadings(text):
+                    sup = text
+                    break
+        out.append(RouteHeading(dotted(str(r["hts"])[:8]), str(r["description"] or ""),
+                                str(r["special"] or ""), sup))
+    return tuple(sorted(out, key=lambda h: h.heading))
+
+
+def special_groups(source_id: str, code: str, text: str) -> tuple[SpecialGroup, ...]:
+    """Return the special column's groups, "See 98xx/99xx" references resolved for the line.
+
+    Each heading of the reference that covers the line gives a group of the same programmes
+    with ``via`` (the heading), ``condition`` and ``in_quota``; a reference that resolves to
+    nothing stays a ``reference`` group (stacking.yaml rule ``quota_routes``).
+    """
+    if "see " not in text.lower():
+        return tuple(parse_special(text))
+    return _special_groups(source_id, code[:8], text)
+
+
+@cached(maxsize=4096)
+def _special_groups(source_id: str, code8: str, text: str) -> tuple[SpecialGroup, ...]:
+    groups = parse_special(text)
+    if not measures()["stacking"]["rules"].get("quota_routes", {}).get("value", False):
+        return tuple(groups)
+    heads = route_headings(source_id)
+    out: list[SpecialGroup] = []
+    for g in groups:
+        routes = resolve_route(g.duty.text, g.programs, dotted(code8), heads) if g.duty.kind == "reference" else []
+        if not routes:
+            out.append(g)
+            continue
+        out.extend(SpecialGroup(x.duty, g.programs, via=x.heading, condition=x.condition,
+                                in_quota=x.in_quota) for x in routes)
+    return tuple(out)
+
+
+@cached(maxsize=4096)
+def _route_aves(source_id: str, code: str, text: str) -> dict[str, float]:
+    return _group_aves(special_groups(source_id, code, text))
+
+
 @cached(maxsize=8192)
 def _special_aves(text: str) -> dict[str, float]:
+    return _group_aves(tuple(parse_special(text)))
+
+
+def _group_aves(groups: tuple[SpecialGroup, ...]) -> dict[str, float]:
     d: dict[str, float] = {}
-    for g in parse_special(text):
+    for g in groups:
         v = g.duty.ave()
         if v is None:
             continue

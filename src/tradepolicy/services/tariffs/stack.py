@@ -94,7 +94,9 @@ def stack(hts: str, origin: str, date: dt.date | str, *, unit_value: float | Non
     the 2025 derivatives charged on their metal content (2025-03-12 to 2026-04-05; default:
     the stated share of ``section232.yaml`` ``metal_content``, said on the layer).
 
-    ``over_quota``: the entry is over a Section 232 tariff-rate quota (default: in quota).
+    ``over_quota``: the entry is over a tariff-rate quota (default: in quota): a Section 232
+    quota, or an agreement's quota reached through a "See 98xx/99xx" heading of the special
+    column (the in-quota headings are then not offered).
     ``map_parent``: a code the schedule in force does not hold is stacked on its parent line.
     ``orders``: a current orders file (:func:`read_orders_file`); the cash deposit of
     ``exporter`` (else all-others, else country-wide) is a labelled layer and
@@ -133,6 +135,9 @@ def stack(hts: str, origin: str, date: dt.date | str, *, unit_value: float | Non
     m = measures()
     # the exclusions in force on the date (line_rates holds every dated addition)
     line = replace(line_rates(src.id, c), blocked=gsp_exclusions(d, src.id).get(c[:8], ()))
+    if over_quota and any(g.in_quota for g in line.special):
+        line = replace(line, special=tuple(g for g in line.special if not g.in_quota))
+        notes.append("Over quota: the agreement headings subject to quantitative limits are not offered.")
     col2 = column2_applies(o, d, m["column2"])
     elig = eligible_programs(o, d, m["preferences"]["programs"], agreements(),
                              m["stacking"]["successor_symbols"]["value"])
