@@ -63,6 +63,24 @@ def test_resolve_keeps_the_range_the_programme_and_the_quota_condition() -> None
     assert resolve("Free", ("P+",), "1701.14.50", HEADS) == []             # not a reference
 
 
+def test_a_reference_may_list_headings_and_ranges() -> None:
+    heads = (RouteHeading("9919.04.40", "Subject to the quantitative limits of U.S. note 9", "Free (PA)"),
+             RouteHeading("9919.04.41", "Other", "30% (PA)"), RouteHeading("9919.04.42", "Other", "20% (PA)"),
+             RouteHeading("9919.04.43", "Other", "1% (PA)"))
+    got = resolve("See 9919.04.40, 9919.04.41-9919.04.42", ("PA",), "0406.10.08", heads)
+    assert [r.heading for r in got] == ["9919.04.40", "9919.04.41", "9919.04.42"]  # not .43
+
+
+def test_a_heading_may_name_a_four_digit_heading() -> None:
+    # USITC 2017 database, 9908.04.05: "Eligible products of Israel provided in certain
+    # subheadings of heading 0406 or 1901.90.36, within quota ..."
+    h = RouteHeading("9908.04.05", "Eligible products of Israel provided in certain subheadings of heading "
+                     "0406 or 1901.90.36, within quota specified US note 3 to chapter 98", "Free (IL)")
+    assert covers(h, "0406.10.08") and covers(h, "1901.90.36") and not covers(h, "0402.10.50")
+    (r,) = resolve("See 9908.04.05", ("IL",), "0406.10.08", (h,))
+    assert r.in_quota and r.duty.text == "Free"
+
+
 def test_condense_keeps_the_line_and_counts_the_rest() -> None:
     assert condense(HEADS[0].description, "1701.14.50") == (
         "Goods provided for in subheading 1701.14.50 (and 2 others), subject to the quantitative "
@@ -100,9 +118,15 @@ class TestOnTheSchedule:
         assert pref.heading == "9823.09.01" and pref.ave == pytest.approx(0.0, abs=TOL)
 
     def test_israel_cheese_in_quota_through_chapter_99(self) -> None:
-        s = svc.stack("0406.10.08", "ISR", "2024-07-01")
-        (pref,) = [ly for ly in s.layers if ly.layer == "preference"]
-        assert pref.heading == "9908.04.05" and pref.ave == pytest.approx(0.0, abs=TOL)
+        for date in ("2024-07-01", "2019-07-01"):  # HTS 2024 and the 2017 database
+            s = svc.stack("0406.10.08", "ISR", date)
+            (pref,) = [ly for ly in s.layers if ly.layer == "preference"]
+            assert pref.heading == "9908.04.05" and pref.ave == pytest.approx(0.0, abs=TOL)
+
+    def test_every_heading_of_a_listed_reference_is_offered(self) -> None:
+        # HTS 2024 0402.21.50: "See 9915.04.20, 9915.04.22, 9915.04.26 (P+)"
+        vias = [g.via for g in line_rates("hts2024", "0402215000").special if "P+" in g.programs]
+        assert vias[0] == "9915.04.20" and len(vias) >= 2 and set(vias) <= {"9915.04.20", "9915.04.22", "9915.04.26"}
 
     def test_a_partner_without_the_programme_pays_the_base(self) -> None:
         s = svc.stack("1701.14.50", "BRA", "2024-07-01")

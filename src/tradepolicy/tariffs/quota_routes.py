@@ -23,6 +23,7 @@ rule ``quota_routes``).
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,7 +31,8 @@ from dataclasses import dataclass
 from tradepolicy.tariffs.rate_text import Duty, parse_special
 
 _SUBHEADING = re.compile(r"\b(\d{4}\.\d{2}\.\d{2})\b")
-_RANGE = re.compile(r"^see\s+(\d{4}\.\d{2}\.\d{2})(?:\s*-\s*(\d{4}\.\d{2}\.\d{2}))?", re.IGNORECASE)
+_RANGE = re.compile(r"(\d{4}\.\d{2}\.\d{2})(?:\s*-\s*(\d{4}\.\d{2}\.\d{2}))?")
+_HEADING = re.compile(r"\bheadings?\s+(\d{4})(?![.\d])", re.IGNORECASE)
 _QUOTA = re.compile(r"quantitative limit|aggregate quantity|quota", re.IGNORECASE)
 
 
@@ -63,12 +65,22 @@ def subheadings(text: str) -> frozenset[str]:
     return frozenset(_SUBHEADING.findall(text or ""))
 
 
-def reference_range(text: str) -> tuple[str, str] | None:
-    """Return (first, last) heading of a ``See A[-B]`` reference, or None."""
-    m = _RANGE.match((text or "").strip())
-    if m is None:
-        return None
-    return m.group(1), m.group(2) or m.group(1)
+def reference_ranges(text: str) -> list[tuple[str, str]]:
+    """Return the (first, last) headings of a ``See A[-B][, C[-D]...]`` reference.
+
+    >>> reference_ranges("See 9919.04.40, 9919.04.41-9919.04.42")
+    [('9919.04.40', '9919.04.40'), ('9919.04.41', '9919.04.42')]
+    >>> reference_ranges("Free")
+    []
+    """
+    t = (text or "").strip()
+    if not t.lower().startswith("see "):
+        return []
+    return [(m.group(1), m.group(2) or m.group(1)) for m in _RANGE.finditer(t)]
+
+
+def _scope(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    return subheadings(text), frozenset(_HEADING.findall(text or ""))
 
 
 _LIST = re.compile(r"\d{4}\.\d{2}\.\d{2}(?:\s*,\s*(?:or\s+|and\s+)?\d{4}\.\d{2}\.\d{2}|\s+(?:or|and)\s+\d{4}\.\d{2}\.\d{2})+")
@@ -92,33 +104,34 @@ def condense(text: str, subheading: str) -> str:
 def covers(h: RouteHeading, subheading: str) -> bool:
     """Say whether the heading applies to ``subheading`` (dotted HTS8).
 
-    The heading's own text decides when it names subheadings; else its superior text; a
-    heading naming none (e.g. "Other") applies to every line that refers to it.
+    The heading's own text decides when it names subheadings (or a 4-digit heading: "certain
+    subheadings of heading 0406"); else its superior text; a heading naming none (e.g.
+    "Other") applies to every line that refers to it.
     """
-    own = subheadings(h.description)
-    if own:
-        return subheading in own
-    sup = subheadings(h.superior)
-    return not sup or subheading in sup
+    for text in (h.description, h.superior):
+        eight, four = _scope(text)
+        if eight or four:
+            return subheading in eight or subheading[:4] in four
+    return True
 
 
 def resolve(reference: str, programs: Sequence[str], subheading: str,
             headings: Sequence[RouteHeading]) -> list[Route]:
     """Return the routes of ``reference`` ("See A[-B]") for ``programs`` on ``subheading``.
 
-    ``headings`` must be sorted by heading number; those from A to B that cover the line and
-    print a duty for one of ``programs`` are returned, in heading order.
+    ``headings`` sorted by heading number; those within the reference's ranges that cover the
+    line and print a duty for one of ``programs`` are returned, in heading order.
     """
-    rng = reference_range(reference)
-    if rng is None:
-        return []
-    lo, hi = rng
+    keys = [h.heading for h in headings]
+    picked: dict[int, None] = {}
+    for lo, hi in reference_ranges(reference):
+        i = bisect.bisect_left(keys, lo)
+        while i < len(keys) and keys[i] <= hi:
+            picked[i] = None
+            i += 1
     out: list[Route] = []
-    for h in headings:
-        if h.heading < lo:
-            continue
-        if h.heading > hi:
-            break
+    for i in sorted(picked):
+        h = headings[i]
         if not covers(h, subheading):
             continue
         for g in parse_special(h.special):
