@@ -41,6 +41,32 @@ def _granted_in_force(d: dt.date) -> tuple[Any, ...]:
     return tuple((c, w) for c, ws in granted_key() for w in ws if w.start <= d <= w.end)
 
 
+def _partial_exclusion_notes(d: dt.date, last: pd.DataFrame, total: float) -> list[str]:
+    """Return a note per country action whose narrower exclusion the aggregate applies on ``d``.
+
+    E.g. the bifacial solar panels of Section 201 (heading 9903.45.29): the exclusion is taken
+    for the whole line; the note gives the value of the file's rows on the action's lines.
+    """
+    from tradepolicy.tariffs.country_actions import in_lists, partial_exclusion
+
+    cfg = svc.country_actions_cfg()
+    lists = svc.country_action_lists()
+    out: list[str] = []
+    for a in cfg["actions"].values():
+        px = partial_exclusion(a, d)
+        prods = (a.get("products") or {}).get("lists")
+        if px is None or not prods:
+            continue
+        on = last["hts10"].astype(str).map(lambda c, p=prods: in_lists(c, p, lists) is not None)
+        val = float(last.loc[on, "value"].sum())
+        if val > 0:
+            out.append(f"{a['authority']} (heading {a['heading']}) not applied on {d.isoformat()}: its exclusion of "
+                       f"{px['description']} ({px['heading']}, {px['from']} to {px['to']}) is taken for the whole "
+                       f"line in aggregate work; the lines carry US${val:,.0f}, "
+                       f"{val / total if total else 0:.2%} of the value ({px['citation']}).")
+    return out
+
+
 def _granted_exclusion_notes(dates: list[dt.date], *, partners: list[str]) -> list[str]:
     """Return a note per granted exclusion in force on any of ``dates`` (line, window, docket and decision)."""
     from tradepolicy.services.tariffs.batch import granted_key, granted_notes
@@ -581,6 +607,7 @@ def effective(imports: pd.DataFrame, *, layout: str = "plain", date: str | None 
                                             china.groupby("hts10", observed=True)["value"].sum().to_dict())
         if excl:
             notes.append(excl)
+    notes += _partial_exclusion_notes(dates[-1], last, v)
     if "deposits" in last:
         dep = float(last["deposits"].sum())
         by_auth.append({"authority": "adcvd_deposits (beside the duty total, not in it)", "duty": dep,

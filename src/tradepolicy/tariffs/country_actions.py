@@ -110,6 +110,34 @@ def exempt_usmca(action: Mapping[str, Any], origin: str, date: dt.date) -> bool:
     return "from" not in rule or date >= as_date(rule["from"])
 
 
+def applies_in_tier(action: Mapping[str, Any], over_quota: bool) -> bool:
+    """Say whether an action applies given the quota position of the entry.
+
+    ``tier: in_quota`` (the rate within a tariff-rate quota) applies unless the entry is over
+    the quota; ``tier: over_quota`` only when it is; an action without a tier always applies.
+    """
+    tier = action.get("tier")
+    if tier == "in_quota":
+        return not over_quota
+    if tier == "over_quota":
+        return over_quota
+    return True
+
+
+def partial_exclusion(action: Mapping[str, Any], date: dt.date) -> Mapping[str, Any] | None:
+    """Return the exclusion narrower than the product list in force on ``date``, if any.
+
+    ``partial_exclusions``: dated exclusions of goods described more narrowly than the lines
+    (e.g. bifacial solar panels, heading 9903.45.29). The single stack keeps the duty and says
+    the good is excluded if it matches; aggregate work applies the exclusion to the whole line
+    (as for Section 301 exclusions described narrower than their line).
+    """
+    for e in action.get("partial_exclusions") or ():
+        if as_date(e["from"]) <= date <= as_date(e["to"]):
+            return e
+    return None
+
+
 def country_action_duties(
     code: str,
     origin: str,
@@ -120,6 +148,7 @@ def country_action_duties(
     mfn_ave: float | None = None,
     has_232: bool | float = False,
     usmca_qualifying: bool = False,
+    over_quota: bool = False,
 ) -> tuple[list[AdditionalDuty], list[str]]:
     """Return the 2025-2026 country-action duties on ``code`` from ``origin`` on ``date``, and notes.
 
@@ -127,7 +156,8 @@ def country_action_duties(
     Section 232 duty applies to the line (a float: the share of the value it taxes, below 1
     for a derivative charged on its metal content; an action that exempts s.232 goods then
     applies to the rest of the value); ``usmca_qualifying``: the good is taken as
-    USMCA-qualifying (the stack claims the USMCA rate).
+    USMCA-qualifying (the stack claims the USMCA rate); ``over_quota``: the entry is over a
+    tariff-rate quota of the action (``tier``; default: in quota, said in a note).
     """
     out: list[AdditionalDuty] = []
     notes: list[str] = []
@@ -137,21 +167,43 @@ def country_action_duties(
             starts = [as_date(e["from"]) for es in (a.get("by_origin") or {}).values() for e in es]
             if starts and date >= min(starts):
                 notes.append(f"{a['authority']}: {a['not_modelled']}")
+        prods = (a.get("products") or {}).get("lists")
         if "to" in a and date > as_date(a["to"]):
             before = action_rate({k: v for k, v in a.items() if k != "to"}, origin, as_date(a["to"]), eu)
-            if before is not None and date <= as_date(a["to"]) + dt.timedelta(days=400):
-                notes.append(f"{a['authority']}: no longer collected after {a['to']} ({a.get('end_citation', '')}).")
+            if (before is not None and date <= as_date(a["to"]) + dt.timedelta(days=400)
+                    and (not prods or in_lists(code, prods, lists) is not None)):
+                gone = f"{a['authority']}: no longer collected after {a['to']} ({a.get('end_citation', '')})."
+                if gone not in notes:
+                    notes.append(gone)
             continue
         r = action_rate(a, origin, date, eu)
         if r is None:
             continue
-        prods = (a.get("products") or {}).get("lists")
         if prods and in_lists(code, prods, lists) is None:
+            under = sorted(c for p in prods for c in lists.get(str(p), ()) if len(c) > len(code) and c.startswith(code))
+            if under and applies_in_tier(a, over_quota):
+                shown = f"+{r.rate:.2%}" if r.rate is not None else "a rate"
+                notes.append(f"{a['authority']}: part of this line is subject to {shown} (heading {a['heading']}): "
+                             f"statistical line(s) {', '.join(under)}; not added to the 8-digit line's total.")
             continue
         hit = in_lists(code, (a.get("exempt") or {}).get("lists"), lists)
         if hit is not None:
             notes.append(f"{a['authority']}: product exempt ({hit}).")
             continue
+        if not applies_in_tier(a, over_quota):
+            if a.get("tier") == "over_quota" and r.rate is not None:
+                notes.append(f"{a['authority']}: in quota assumed; over the quota +{r.rate:.2%} (heading "
+                             f"{a['heading']}; --over-quota). {a.get('quota_note', '')}".rstrip())
+            continue
+        if a.get("tier") == "in_quota":
+            notes.append(f"{a['authority']}: in quota assumed (heading {a['heading']}; --over-quota for the "
+                         f"over-quota rate). {a.get('quota_note', '')}".rstrip())
+        px = partial_exclusion(a, date)
+        if px is not None:
+            notes.append(f"{a['authority']}: not due if the good is {px['description']} (heading "
+                         f"{px['heading']}, {px['from']} to {px['to']}; {px['citation']}).")
+        if a.get("scope_note"):
+            notes.append(f"{a['authority']}: {a['scope_note']}")
         part = 1.0
         if has_232 and exempt_232(a, origin, date):
             if float(has_232) >= 1.0:
@@ -193,7 +245,9 @@ def action_matrices(
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Return (layers, conditional) by authority: (lines x origins) rates of every action.
 
-    Same rules as :func:`country_action_duties`, vectorised: ``mfn`` (n,) column 1 AVE (NaN
+    Same rules as :func:`country_action_duties`, vectorised, for aggregate work: entries in
+    quota (``tier``), and an exclusion narrower than the lines (``partial_exclusions``)
+    applied to the whole line on its dates: ``mfn`` (n,) column 1 AVE (NaN
     taken as 0 for floors), ``has_232`` (n, m) bool, ``usmca_cells`` (n, m) bool (the good is
     taken as USMCA-qualifying). ``conditional`` holds what USMCA-exempt cells would pay.
     """
@@ -213,8 +267,12 @@ def action_matrices(
         return memo[key]
 
     for _aid, a in cfg["actions"].items():
+        if not applies_in_tier(a, False):  # aggregate work: in quota
+            continue
         rates = [action_rate(a, o, date, eu) for o in origins]
         if all(r is None for r in rates):
+            continue
+        if partial_exclusion(a, date) is not None:  # applied to the whole line in aggregate work
             continue
         flat = np.array([np.nan if r is None or r.rate is None else r.rate for r in rates])
         floor = np.array([np.nan if r is None or r.floor is None else r.floor for r in rates])
@@ -254,9 +312,11 @@ __all__ = [
     "ActionRate",
     "action_matrices",
     "action_rate",
+    "applies_in_tier",
     "country_action_duties",
     "exempt_232",
     "exempt_usmca",
     "in_lists",
+    "partial_exclusion",
     "rate_on",
 ]

@@ -96,11 +96,32 @@ class Section232(_Open):
 
 
 class ListSpec(_Strict):
-    """A product list of ``us-tariff-history`` used by a country action."""
+    """A product list of a country action: a ``us-tariff-history`` file, or ``codes`` written out.
 
-    file: str
-    column: str
+    ``codes``: HTS codes transcribed from a cited text (dotted or digits; matched at 10, 8 or 6
+    digits), for lists no data file holds.
+    """
+
+    file: str | None = None
+    column: str | None = None
     filter: dict[str, str] | None = None
+    codes: list[str] | None = None
+    citation: str = Field(min_length=3)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ListSpec:
+        if (self.codes is None) == (self.file is None or self.column is None):
+            raise ValueError("give either file and column, or codes")
+        return self
+
+
+class PartialExclusion(_Strict):
+    """A dated exclusion of goods described narrower than the action's lines."""
+
+    from_: dt.date = Field(alias="from")
+    to: dt.date
+    heading: str
+    description: str = Field(min_length=3)
     citation: str = Field(min_length=3)
 
 
@@ -127,6 +148,10 @@ class Action(_Open):
     to: dt.date | None = None
     end_citation: str | None = None
     not_modelled: str | None = None
+    tier: Literal["in_quota", "over_quota"] | None = None
+    quota_note: str | None = None
+    scope_note: str | None = None
+    partial_exclusions: list[PartialExclusion] | None = None
 
 
 class CountryActions(_Strict):

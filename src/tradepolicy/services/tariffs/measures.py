@@ -191,6 +191,9 @@ def country_action_lists() -> dict[str, frozenset[str]]:
 
     out: dict[str, frozenset[str]] = {}
     for lid, spec in measures()["country_actions"]["lists"].items():
+        if spec.get("codes") is not None:  # transcribed from a cited text
+            out[str(lid)] = frozenset(str(c).replace(".", "").strip() for c in spec["codes"])
+            continue
         name = str(spec["file"])
         df = (read_country_eo_exempt_products() if name.endswith("country_eo_exempt_products.csv")
               else read_product_list(name))

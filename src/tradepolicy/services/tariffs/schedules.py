@@ -226,6 +226,14 @@ def parent_line(code: str, src: Source) -> str | None:
     return None
 
 
+@cached(maxsize=1)
+def _measure_codes() -> frozenset[str]:
+    """Return the 10-digit codes the country-action product lists name (accepted on 2017-database dates)."""
+    from tradepolicy.services.tariffs.measures import country_action_lists
+
+    return frozenset(c for codes in country_action_lists().values() for c in codes if len(c) == 10)
+
+
 def _resolve(code: str, date: dt.date, map_parent: bool = False) -> tuple[Source, str, list[str]]:
     """Return (source, code in that source, notes) for a code on a date.
 
@@ -243,6 +251,12 @@ def _resolve(code: str, date: dt.date, map_parent: bool = False) -> tuple[Source
             notes.append(f"HTS {dotted(code)} is not in {src.label} (a later HTS revision?): mapped to "
                          f"its parent line {dotted(parent)}, whose rates are used.")
             return src, parent, notes
+    if sid == "db2017" and len(code) == 10 and code[:8] in src.codes and code in _measure_codes():
+        # a statistical line of the 2017 database's period that a measure names (e.g.
+        # 8541.40.60.15, CSPV modules before HS 2022, Proclamation 9693), though no later edition has it
+        notes.append(f"The 2017 database is at HTS8: {dotted(code)} uses {dotted(code[:8])}; the code is "
+                     "a statistical line named by a measure of the period.")
+        return src, code[:8], notes
     if len(code) == 10 and not any(code in source(e).codes for e in ("hts2024", "hts2025")):
         near = nearest_codes(code, source("hts2025"))
         raise NotFoundError(

@@ -159,7 +159,8 @@ def stack(hts: str, origin: str, date: dt.date | str, *, unit_value: float | Non
                                           if x in USMCA_SYMBOLS) or line.general.ave() == 0.0)
     a_ca, n3 = country_action_duties(code, o, d, country_actions_cfg(), country_action_lists(),
                                      mfn_ave=line.general.ave(unit_value) if col2 is None else None,
-                                     has_232=covered_share(a232), usmca_qualifying=usmca)
+                                     has_232=covered_share(a232), usmca_qualifying=usmca,
+                                     over_quota=over_quota)
     result = compute_stack(line, o, d, column2_citation=col2, eligible=elig,
                            additional=add + a232 + a_ca, adcvd=adcvd_flags(code, o, d),
                            rules=m["stacking"]["rules"], unit_value=unit_value,
