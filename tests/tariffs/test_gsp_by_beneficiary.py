@@ -10,7 +10,9 @@ travel bags of man-made fibres: general 17.6 %, free under GSP for Cambodia):
   gets GSP on 2018-06-01 and not in 2015.
 - Thailand from 2020-04-25 (Proclamation 9955, Annex 2) and Ukraine 2018-04-26 to
   2019-10-29: the product lists are not in our sources, so no line is barred and the stack
-  says so in a note; nothing is guessed.
+  says so in a note; nothing is guessed. Except what the sources state in words: "all Thai
+  seafood" (chapter 03, headings 16.04-16.05) loses GSP from 2020-04-25 (1604.14.50.00, tuna:
+  general 6 %).
 - Cambodian travel bags (special A and A+; the batch claims A at the same free rate) entered
   2024-07-01 on the census basis at the documented default:
   17.6 % x (1 - 0.871) = 2.2704 % (0.871 = 1.35 / (1.35 + 0.20), Coalition for GSP figures of
@@ -202,3 +204,29 @@ def test_a_per_beneficiary_lapse_rate_replaces_the_overall_one(monkeypatch: pyte
     u, _ = eff.utilisation_matrix("published", ["IDN", "KHM"], ["A", "A+", "S"], lapsed_on=dt.date(2024, 7, 1),
                                   lapsed=("gsp", "gsp_ldbdc"))
     assert u.tolist() == [[0.871, 0.871, 1.0], [0.75, 0.871, 1.0]]
+
+
+@requires_dataset("us-hts")
+@requires_dataset("section232")
+@requires_dataset("section301-china")
+@pytest.mark.parametrize(("origin", "day", "total"), [
+    ("THA", "2020-03-01", 0.0),   # before Proclamation 9955 took effect: GSP (A) free
+    ("THA", "2020-06-01", 0.06),  # all Thai seafood barred from 2020-04-25: MFN 6 %
+    ("IDN", "2020-06-01", 0.0),   # another beneficiary keeps GSP on the line
+])
+def test_thai_seafood_loses_gsp_from_2020_04_25(origin: str, day: str, total: float) -> None:
+    # 1604.14.50.00 (tuna, other): general 6 %, special A* in HTS 2024, A in the 2017 database.
+    s = svc.stack("1604.14.50.00", origin, day)
+    assert s.total_ave == pytest.approx(total, abs=1e-12)
+
+
+@requires_dataset("us-hts")
+@requires_dataset("section232")
+@requires_dataset("section301-china")
+def test_thai_seafood_is_not_claimed_during_the_lapse_on_the_census_basis() -> None:
+    # census basis 2024-07-01: Indonesian tuna claims GSP on 87.1 % of its value (6 % x 0.129);
+    # Thai tuna is barred, so the full 6 %.
+    frame = pd.DataFrame({"hts10": ["1604145000", "1604145000"], "partner": ["THA", "IDN"], "value": [1e6, 1e6]})
+    lines = eff.effective_on(frame, "2024-07-01", basis="census", utilisation="published").set_index("partner")
+    assert float(lines.loc["THA", "rate"]) == pytest.approx(0.06, abs=1e-12)
+    assert float(lines.loc["IDN", "rate"]) == pytest.approx(0.06 * (1 - 0.871), abs=1e-12)

@@ -326,10 +326,26 @@ def gsp_exclusions(on: dt.date | None = None, source_id: str | None = None) -> d
     for the pair, so the addition also bars the symbols of ``symbols_before_addition``.
     """
     rule = measures()["stacking"]["rules"].get("gsp_country_exclusions") or {}
-    adds = tuple((str(a["hts8"]), str(a["origin"])) for a in rule.get("additional") or ()
-                 if on is None or ((a.get("from") is None or as_date(a["from"]) <= on)
-                                   and (a.get("to") is None or on <= as_date(a["to"]))))
+
+    def live(a: Mapping[str, Any]) -> bool:
+        return on is None or ((a.get("from") is None or as_date(a["from"]) <= on)
+                              and (a.get("to") is None or on <= as_date(a["to"])))
+
+    adds = tuple((str(a["hts8"]), str(a["origin"])) for a in rule.get("additional") or () if live(a))
+    # a suspension stated for a product group ("all seafood"): every HTS8 line under the prefixes
+    for a in rule.get("additional_prefixes") or ():
+        if live(a):
+            adds += tuple((h, str(a["origin"])) for h in _hts8_under(tuple(str(x) for x in a["prefixes"])))
     return _gsp_exclusions_with(adds, source_id == "db2017")
+
+
+@cached(maxsize=16)
+def _hts8_under(prefixes: tuple[str, ...]) -> tuple[str, ...]:
+    """Return the HTS8 codes of every loaded schedule that start with one of ``prefixes``."""
+    out: set[str] = set()
+    for sid in ("db2017", "hts2024", "hts2025"):
+        out.update(c[:8] for c in source(sid).codes if len(c) >= 8 and c.startswith(prefixes))
+    return tuple(sorted(out))
 
 
 @cached(maxsize=16)
