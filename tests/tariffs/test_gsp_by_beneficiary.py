@@ -230,3 +230,17 @@ def test_thai_seafood_is_not_claimed_during_the_lapse_on_the_census_basis() -> N
     lines = eff.effective_on(frame, "2024-07-01", basis="census", utilisation="published").set_index("partner")
     assert float(lines.loc["THA", "rate"]) == pytest.approx(0.06, abs=1e-12)
     assert float(lines.loc["IDN", "rate"]) == pytest.approx(0.06 * (1 - 0.871), abs=1e-12)
+
+
+@requires_dataset("us-hts")
+@requires_dataset("section232")
+@requires_dataset("section301-china")
+@pytest.mark.parametrize("day", ["2025-06-01", "2025-11-01", "2026-06-01"])
+def test_agoa_runs_through_2026_after_its_retroactive_extension(day: str) -> None:
+    # AGOA lapsed on 2025-09-30 and was extended retroactively through 2026-12-31 by the act
+    # signed 2026-02-03 (Husch Blackwell, 2026-02): Kenyan coffee makers (8516.71.00.20,
+    # general 3.7 %, special D) keep the AGOA rate through the lapse.
+    s = svc.stack("8516.71.00.20", "KEN", day)
+    (pref,) = [ly for ly in s.layers if ly.layer == "preference"]
+    assert pref.authority.startswith("African Growth") and pref.ave == pytest.approx(0.0, abs=1e-12)
+    assert svc.measures()["preferences"]["programs"]["agoa"]["to"] == dt.date(2026, 12, 31)
