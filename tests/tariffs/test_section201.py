@@ -153,3 +153,20 @@ def test_a_product_list_needs_a_file_or_codes() -> None:
         ListSpec.model_validate({"citation": "note 17(c)"})
     with pytest.raises(ValueError, match="either file and column, or codes"):
         ListSpec.model_validate({"file": "x.csv", "column": "hts10", "codes": ["8450.11.00"], "citation": "both"})
+
+
+def test_listed_codes_must_be_tariff_codes() -> None:
+    with pytest.raises(ValueError, match="HS6, HTS8 or HTS10"):
+        ListSpec.model_validate({"codes": ["8541.43.00.1O"], "citation": "note 18(g)"})
+    with pytest.raises(ValueError, match="HS6, HTS8 or HTS10"):
+        ListSpec.model_validate({"codes": ["8541.4"], "citation": "note 18(g)"})
+
+
+def test_a_partial_exclusion_must_end_after_it_starts() -> None:
+    from tradepolicy.tariffs.schema import PartialExclusion
+
+    ok = {"from": "2022-02-07", "to": "2024-06-25", "heading": "9903.45.29", "description": "bifacial panels",
+          "citation": "note 18(j)"}
+    PartialExclusion.model_validate(ok)
+    with pytest.raises(ValueError, match=r"ends .* before it starts"):
+        PartialExclusion.model_validate({**ok, "from": "2024-06-26"})

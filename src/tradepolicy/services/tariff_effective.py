@@ -45,11 +45,13 @@ def _partial_exclusion_notes(d: dt.date, last: pd.DataFrame, total: float) -> li
     """Return a note per country action whose narrower exclusion the aggregate applies on ``d``.
 
     E.g. the bifacial solar panels of Section 201 (heading 9903.45.29): the exclusion is taken
-    for the whole line; the note gives the value of the file's rows on the action's lines.
+    for the whole line; the note gives the value of the file's rows on the action's lines from
+    the partners the action reaches (the value the exclusion spares in the figures).
     """
-    from tradepolicy.tariffs.country_actions import in_lists, partial_exclusion
+    from tradepolicy.tariffs.country_actions import action_rate, in_lists, partial_exclusion
 
     cfg = svc.country_actions_cfg()
+    eu = frozenset(cfg.get("eu_members") or ())
     lists = svc.country_action_lists()
     out: list[str] = []
     for a in cfg["actions"].values():
@@ -57,12 +59,14 @@ def _partial_exclusion_notes(d: dt.date, last: pd.DataFrame, total: float) -> li
         prods = (a.get("products") or {}).get("lists")
         if px is None or not prods:
             continue
-        on = last["hts10"].astype(str).map(lambda c, p=prods: in_lists(c, p, lists) is not None)
+        codes = {c for c in last["hts10"].astype(str).unique() if in_lists(c, prods, lists) is not None}
+        partners = {p for p in last["partner"].astype(str).unique() if action_rate(a, p, d, eu) is not None}
+        on = last["hts10"].astype(str).isin(codes) & last["partner"].astype(str).isin(partners)
         val = float(last.loc[on, "value"].sum())
         if val > 0:
             out.append(f"{a['authority']} (heading {a['heading']}) not applied on {d.isoformat()}: its exclusion of "
                        f"{px['description']} ({px['heading']}, {px['from']} to {px['to']}) is taken for the whole "
-                       f"line in aggregate work; the lines carry US${val:,.0f}, "
+                       f"line in aggregate work; those lines from the partners it reaches carry US${val:,.0f}, "
                        f"{val / total if total else 0:.2%} of the value ({px['citation']}).")
     return out
 

@@ -138,6 +138,15 @@ def partial_exclusion(action: Mapping[str, Any], date: dt.date) -> Mapping[str, 
     return None
 
 
+def aggregate_applies(action: Mapping[str, Any], date: dt.date) -> bool:
+    """Say whether aggregate work charges the action on ``date``.
+
+    Aggregate work takes entries in quota (an ``over_quota`` tier is skipped) and applies a
+    narrower exclusion in force to the whole line (the action is skipped on its dates).
+    """
+    return applies_in_tier(action, False) and partial_exclusion(action, date) is None
+
+
 def country_action_duties(
     code: str,
     origin: str,
@@ -267,12 +276,10 @@ def action_matrices(
         return memo[key]
 
     for _aid, a in cfg["actions"].items():
-        if not applies_in_tier(a, False):  # aggregate work: in quota
+        if not aggregate_applies(a, date):
             continue
         rates = [action_rate(a, o, date, eu) for o in origins]
         if all(r is None for r in rates):
-            continue
-        if partial_exclusion(a, date) is not None:  # applied to the whole line in aggregate work
             continue
         flat = np.array([np.nan if r is None or r.rate is None else r.rate for r in rates])
         floor = np.array([np.nan if r is None or r.floor is None else r.floor for r in rates])
@@ -312,6 +319,7 @@ __all__ = [
     "ActionRate",
     "action_matrices",
     "action_rate",
+    "aggregate_applies",
     "applies_in_tier",
     "country_action_duties",
     "exempt_232",

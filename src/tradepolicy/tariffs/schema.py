@@ -112,6 +112,9 @@ class ListSpec(_Strict):
     def _one_source(self) -> ListSpec:
         if (self.codes is None) == (self.file is None or self.column is None):
             raise ValueError("give either file and column, or codes")
+        bad = [c for c in self.codes or () if not (c.replace(".", "").isdigit() and len(c.replace(".", "")) in (6, 8, 10))]
+        if bad:
+            raise ValueError(f"codes must be HS6, HTS8 or HTS10 (digits, dots allowed), e.g. 8541.43.00.10; got {bad}")
         return self
 
 
@@ -123,6 +126,12 @@ class PartialExclusion(_Strict):
     heading: str
     description: str = Field(min_length=3)
     citation: str = Field(min_length=3)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PartialExclusion:
+        if self.to < self.from_:
+            raise ValueError(f"the exclusion ends ({self.to}) before it starts ({self.from_}); e.g. from: 2022-02-07, to: 2024-06-25")
+        return self
 
 
 class Exempt(_Open):

@@ -418,7 +418,7 @@ def batch_cells(date: dt.date | str, orig: Sequence[str], li: np.ndarray, oj: np
         sel = oj == j
         adcvd[sel] = flagged[li[sel]]
     # 2025-2026 country actions (same rules as tariffs.country_actions.action_matrices)
-    from tradepolicy.tariffs.country_actions import action_rate, applies_in_tier, partial_exclusion
+    from tradepolicy.tariffs.country_actions import action_rate, aggregate_applies
 
     cfg = country_actions_cfg()
     eu = frozenset(cfg.get("eu_members") or ())
@@ -431,8 +431,7 @@ def batch_cells(date: dt.date | str, orig: Sequence[str], li: np.ndarray, oj: np
     cond: dict[str, np.ndarray] = {}
     mfn = np.nan_to_num(col1[li])
     for a in cfg["actions"].values():
-        # aggregate work: in quota; a narrower exclusion applies to the whole line on its dates
-        if not applies_in_tier(a, False) or partial_exclusion(a, d) is not None:
+        if not aggregate_applies(a, d):
             continue
         rates = [action_rate(a, o, d, eu) for o in orig]
         if all(r is None for r in rates):

@@ -251,13 +251,11 @@ def _resolve(code: str, date: dt.date, map_parent: bool = False) -> tuple[Source
             notes.append(f"HTS {dotted(code)} is not in {src.label} (a later HTS revision?): mapped to "
                          f"its parent line {dotted(parent)}, whose rates are used.")
             return src, parent, notes
-    if sid == "db2017" and len(code) == 10 and code[:8] in src.codes and code in _measure_codes():
-        # a statistical line of the 2017 database's period that a measure names (e.g.
-        # 8541.40.60.15, CSPV modules before HS 2022, Proclamation 9693), though no later edition has it
-        notes.append(f"The 2017 database is at HTS8: {dotted(code)} uses {dotted(code[:8])}; the code is "
-                     "a statistical line named by a measure of the period.")
-        return src, code[:8], notes
-    if len(code) == 10 and not any(code in source(e).codes for e in ("hts2024", "hts2025")):
+    in_editions = len(code) == 10 and any(code in source(e).codes for e in ("hts2024", "hts2025"))
+    # a statistical line no loaded edition has is accepted on a 2017-database date when a measure
+    # of the period names it (e.g. 8541.40.60.15, CSPV modules before HS 2022, Proclamation 9693)
+    named = len(code) == 10 and not in_editions and sid == "db2017" and code in _measure_codes()
+    if len(code) == 10 and not in_editions and not named:
         near = nearest_codes(code, source("hts2025"))
         raise NotFoundError(
             f"HTS {dotted(code)} is not a statistical line of HTS 2024 or 2025. "
@@ -273,7 +271,8 @@ def _resolve(code: str, date: dt.date, map_parent: bool = False) -> tuple[Source
                          f"on {dotted(kids[0])} are used.")
             return src, kids[0], notes
     if sid == "db2017" and len(code) == 10 and code[:8] in src.codes:
-        notes.append(f"The 2017 database is at HTS8: {dotted(code)} uses {dotted(code[:8])}.")
+        notes.append(f"The 2017 database is at HTS8: {dotted(code)} uses {dotted(code[:8])}."
+                     + (" The code is a statistical line named by a measure of the period." if named else ""))
         return src, code[:8], notes
     # A code missing from the schedule in force is an error (issue 4), not a silent switch to
     # another edition's rates: name the nearest codes and where else the code exists.
@@ -413,7 +412,7 @@ def _parsed_source_cached(source_id: str) -> Any:
         col1[i] = np.nan if a is None else a
         b = _parse_cached(c2[i]).ave()
         col2[i] = np.nan if b is None else b
-        d = _special_aves(spec[i]) if "see " not in spec[i].lower() else _route_aves(source_id, codes[i], spec[i])
+        d = _line_aves(source_id, codes[i], spec[i])
         for sym in d:
             symbols.setdefault(sym, len(symbols))
         prefs.append(d)
@@ -630,9 +629,11 @@ def _special_groups(source_id: str, code8: str, text: str) -> tuple[SpecialGroup
     return tuple(out)
 
 
-@cached(maxsize=4096)
-def _route_aves(source_id: str, code: str, text: str) -> dict[str, float]:
-    return _group_aves(special_groups(source_id, code, text))
+def _line_aves(source_id: str, code: str, text: str) -> dict[str, float]:
+    """Return programme symbol -> lowest AVE of a line's special column (references resolved)."""
+    if "see " not in text.lower():
+        return _special_aves(text)  # shared by every line printing the same text
+    return _group_aves(_special_groups(source_id, code[:8], text))
 
 
 @cached(maxsize=8192)
